@@ -1,0 +1,59 @@
+"""Alembic environment: the URL comes from the LIMS settings unless the caller set one."""
+
+from logging.config import fileConfig
+
+from sqlalchemy import Connection, engine_from_config, pool
+
+from alembic import context
+from lims.config import get_settings
+from lims.models import metadata
+
+config = context.config
+if config.config_file_name is not None and not config.attributes.get("skip_logging"):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url
+
+
+def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    # Our UTCDateTime is a DateTime(timezone=True) in the database; render it as such so
+    # migrations do not import application code.
+    if type_ == "type" and type(obj).__name__ == "UTCDateTime":
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=url, target_metadata=metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connectable = config.attributes.get("connection")
+    if connectable is None:
+        engine = engine_from_config(
+            {"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool
+        )
+        with engine.connect() as connection:
+            _run(connection)
+    else:
+        _run(connectable)
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        render_item=render_item,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

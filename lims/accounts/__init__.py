@@ -1,0 +1,1 @@
+"""Organisations (customers), users, roles and login."""

@@ -1,0 +1,1 @@
+"""HTTP only: routers, dependencies and error handlers that translate to service calls."""

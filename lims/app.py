@@ -1,0 +1,44 @@
+"""The FastAPI application factory."""
+
+from fastapi import APIRouter, FastAPI
+
+from lims import __version__
+from lims.api import health
+from lims.api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from lims.api.problems import install_problem_handlers
+from lims.config import Settings, get_settings
+from lims.db import make_engine
+from lims.logs import configure_logging
+from lims.ui import pages
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for ``settings`` (the environment's when not given)."""
+    settings = settings or get_settings()
+    settings.check()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title=f"{settings.lab.name} LIMS",
+        version=__version__,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.resolved_database_url)
+
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(health.router)
+    app.include_router(api)
+    app.include_router(pages.router)
+
+    install_problem_handlers(app)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_request_bytes=settings.max_request_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,122 @@
+"""The ``lims`` command.
+
+Every failure a person can fix prints one line on stderr and exits with status 2.
+"""
+
+import sys
+from typing import Annotated
+
+import typer
+import uvicorn
+from alembic.util import CommandError
+from sqlalchemy.exc import SQLAlchemyError
+
+from lims import __version__, migrations
+from lims.config import get_settings
+from lims.db import make_engine, session_scope
+from lims.demo import DEMO_LOGINS, load_demo_data
+from lims.errors import LimsError
+
+app = typer.Typer(help="LIMS for ISO/IEC 17025 calibration laboratories.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+EXIT_USAGE = 2
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"lims {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """LIMS for ISO/IEC 17025 calibration laboratories."""
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    settings = get_settings()
+    settings.check()
+    migrations.upgrade(settings.resolved_database_url, revision)
+    typer.echo(f"database at {revision}: {settings.resolved_database_url}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION (``base`` empties the database)."""
+    settings = get_settings()
+    migrations.downgrade(settings.resolved_database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo data (idempotent)."""
+    settings = get_settings()
+    settings.check()
+    engine = make_engine(settings.resolved_database_url)
+    with session_scope(engine) as session:
+        created = load_demo_data(session)
+    typer.echo(f"demo data loaded ({created} new records)")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API, its documentation and the web UI."""
+    settings = get_settings()
+    settings.check()
+    host = host or settings.host
+    port = port or settings.port
+    typer.echo(
+        f"LIMS {__version__} at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)"
+    )
+    if DEMO_LOGINS:
+        typer.echo(
+            "demo logins: "
+            + ", ".join(f"{d.username} / {d.password} ({d.role})" for d in DEMO_LOGINS)
+        )
+    uvicorn.run(
+        "lims.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the command, turning known failures into one line and exit 2."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="lims", standalone_mode=False)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        sys.exit(EXIT_USAGE)
+    except typer.TyperException as error:
+        message = error.format_message() if hasattr(error, "format_message") else str(error)
+        _fail(message)
+    except LimsError as error:
+        _fail(error.message)
+    except CommandError as error:
+        _fail(f"migration: {error}")
+    except SQLAlchemyError as error:
+        _fail(f"database error: {str(error).splitlines()[0]}")
+
+
+def _fail(message: str) -> None:
+    if message:
+        typer.echo(f"lims: {message}", err=True)
+    sys.exit(EXIT_USAGE)

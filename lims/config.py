@@ -1,0 +1,88 @@
+"""Settings: one pydantic-settings class, read from the environment (prefix ``LIMS_``).
+
+Every setting has a default that works on a laptop (the embedded SQLite database under
+``./var/``).  Production mode refuses to start without an explicit secret key, because a
+generated key kept on local disk does not survive a move to several API processes.
+"""
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from lims.errors import ConfigurationError
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class LabProfile(BaseSettings):
+    """The lab as it appears on documents (ISO/IEC 17025 7.8.2.1 b)."""
+
+    model_config = SettingsConfigDict(env_prefix="LIMS_LAB_", extra="ignore")
+
+    name: str = "Demo Measurement Laboratory"
+    address: str = "Tykistökatu 4, 20520 Turku, Finland"
+    accreditation_body: str = "FINAS"
+    accreditation_number: str = "K000"
+    logo: Path | None = None
+
+
+class Settings(BaseSettings):
+    """All configuration of one LIMS installation."""
+
+    model_config = SettingsConfigDict(env_prefix="LIMS_", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Field(default=Path("var"), description="Files, SQLite database, secret key.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file lims.sqlite3 in data_dir."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Signs tokens; generated into data_dir when not given."
+    )
+    timezone: str = "Europe/Helsinki"
+    default_language: str = "fi"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_request_bytes: int = Field(
+        default=2 * 1024 * 1024, description="Largest JSON request body accepted."
+    )
+    max_upload_bytes: int = Field(
+        default=512 * 1024 * 1024, description="Largest file accepted into the file store."
+    )
+    log_level: str = "INFO"
+    lab: LabProfile = Field(default_factory=LabProfile)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'lims.sqlite3').resolve()}"
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The secret key, generated once into the data directory outside production."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        if self.environment == "production":
+            raise ConfigurationError(
+                "LIMS_SECRET_KEY must be set in production (LIMS_ENVIRONMENT=production)"
+            )
+        key_file = self.data_dir / SECRET_KEY_FILE
+        if not key_file.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key_file.touch(mode=0o600)
+            key_file.write_text(secrets.token_urlsafe(48))
+        return key_file.read_text().strip()
+
+    def check(self) -> None:
+        """Fail early, with one sentence, on a configuration that cannot run."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        _ = self.signing_key
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,63 @@
+"""Errors the domain raises; the API turns each into an RFC 9457 problem, the CLI into one line.
+
+Services raise these and nothing HTTP-specific, so the rules stay usable from the CLI and tests.
+"""
+
+from collections.abc import Sequence
+
+
+class LimsError(Exception):
+    """Base of every error a person can act on."""
+
+    status = 400
+    title = "Bad request"
+    slug = "bad-request"
+
+    def __init__(self, message: str, *, location: Sequence[str | int] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = tuple(location)
+
+
+class InvalidInput(LimsError):
+    status = 422
+    title = "Invalid input"
+    slug = "invalid-input"
+
+
+class NotFound(LimsError):
+    status = 404
+    title = "Not found"
+    slug = "not-found"
+
+
+class Conflict(LimsError):
+    status = 409
+    title = "Conflict"
+    slug = "conflict"
+
+
+class PermissionDenied(LimsError):
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
+
+
+class TooLarge(LimsError):
+    status = 413
+    title = "Content too large"
+    slug = "too-large"
+
+
+class ConfigurationError(LimsError):
+    status = 500
+    title = "Configuration error"
+    slug = "configuration"
+
+
+class IntegrityFailure(LimsError):
+    """Stored data no longer matches its recorded hash."""
+
+    status = 500
+    title = "Stored data failed its integrity check"
+    slug = "integrity"

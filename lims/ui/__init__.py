@@ -1,0 +1,1 @@
+"""Web pages: routes rendering templates/ui, calling the same services as the API."""

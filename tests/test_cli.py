@@ -1,0 +1,87 @@
+"""The ``lims`` command: versions, migrations, demo data, and one-line errors with exit 2."""
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from lims import __version__
+from lims.cli import main
+from lims.db import make_engine
+from tests.conftest import row_counts
+
+
+def run_cli(*argv: str) -> int:
+    try:
+        main(list(argv))
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    return 0
+
+
+@pytest.fixture
+def environment_for(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[str], None]:
+    def point_at(database_url: str) -> None:
+        monkeypatch.setenv("LIMS_DATABASE_URL", database_url)
+        monkeypatch.setenv("LIMS_DATA_DIR", str(tmp_path / "data"))
+
+    return point_at
+
+
+def test_version_is_printed_by_the_installed_command() -> None:
+    lims = [sys.executable, "-c", "from lims.cli import main; main()", "--version"]
+    completed = subprocess.run(lims, capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == f"lims {__version__}"
+
+
+def test_db_upgrade_then_demo_twice_changes_nothing_the_second_time(
+    environment_for: Callable[[str], None],
+    empty_database_url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    environment_for(empty_database_url)
+    assert run_cli("db", "upgrade") == 0
+    assert run_cli("demo") == 0
+    assert "3 new records" in capsys.readouterr().out
+    engine: Engine = make_engine(empty_database_url)
+    after_first = row_counts(engine)
+    assert run_cli("demo") == 0
+    assert "0 new records" in capsys.readouterr().out
+    assert row_counts(engine) == after_first
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["no-such-command"], "No such command"),
+        (["db", "upgrade", "nonsense"], "Can't locate revision"),
+        (["serve", "--workers", "0"], "workers"),
+    ],
+)
+def test_errors_print_one_line_and_exit_2(
+    argv: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    environment_for: Callable[[str], None],
+    tmp_path: Path,
+) -> None:
+    environment_for(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    assert run_cli(*argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("lims: ")
+    assert message in err
+
+
+def test_unreachable_database_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], environment_for: Callable[[str], None]
+) -> None:
+    environment_for("postgresql+psycopg://nobody:wrong@127.0.0.1:1/none")
+    assert run_cli("demo") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lims: database error")
+    assert len(err.strip().splitlines()) == 1

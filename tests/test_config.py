@@ -1,0 +1,51 @@
+"""Settings from the environment, and the secret key rules."""
+
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lims.config import SECRET_KEY_FILE, Settings
+from lims.errors import ConfigurationError
+
+
+def test_settings_come_from_lims_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIMS_DATA_DIR", "/srv/lims")
+    monkeypatch.setenv("LIMS_LAB_ACCREDITATION_NUMBER", "K123")
+    settings = Settings()
+    assert settings.data_dir == Path("/srv/lims")
+    assert settings.lab.accreditation_number == "K123"
+    assert settings.resolved_database_url == "sqlite:////srv/lims/lims.sqlite3"
+
+
+def test_defaults_are_the_embedded_ones() -> None:
+    settings = Settings()
+    assert settings.timezone == "Europe/Helsinki"
+    assert settings.default_language == "fi"
+    assert settings.resolved_database_url.endswith("/var/lims.sqlite3")
+
+
+def test_secret_key_is_generated_once_and_kept_private(
+    make_settings: Callable[..., Settings],
+) -> None:
+    first = make_settings().signing_key
+    second = make_settings().signing_key
+    assert first == second
+    assert len(first) >= 43
+    key_file = make_settings().data_dir / SECRET_KEY_FILE
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_production_refuses_to_start_without_an_explicit_secret_key(
+    make_settings: Callable[..., Settings],
+) -> None:
+    with pytest.raises(ConfigurationError, match="LIMS_SECRET_KEY"):
+        make_settings(environment="production").check()
+
+
+def test_production_accepts_an_explicit_secret_key(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings(environment="production", secret_key="s" * 48)
+    settings.check()
+    assert settings.signing_key == "s" * 48
+    assert not (settings.data_dir / SECRET_KEY_FILE).exists()
