@@ -2,9 +2,9 @@
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 
-from alembic import context
 from lims.config import get_settings
 from lims.models import metadata
 

@@ -12,14 +12,21 @@ from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
 from lims import __version__, migrations
+from lims.accounts import service as accounts
+from lims.accounts.principal import system_principal
+from lims.audit.trail import verify_chain
 from lims.config import get_settings
 from lims.db import make_engine, session_scope
-from lims.demo import DEMO_LOGINS, load_demo_data
+from lims.demo import DEMO_USERS, load_demo_data
 from lims.errors import LimsError
 
 app = typer.Typer(help="LIMS for ISO/IEC 17025 calibration laboratories.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
 
 EXIT_USAGE = 2
 
@@ -81,11 +88,10 @@ def serve(
     typer.echo(
         f"LIMS {__version__} at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)"
     )
-    if DEMO_LOGINS:
-        typer.echo(
-            "demo logins: "
-            + ", ".join(f"{d.username} / {d.password} ({d.role})" for d in DEMO_LOGINS)
-        )
+    typer.echo("demo logins (only when `lims demo` loaded them):")
+    for user in DEMO_USERS:
+        roles = ", ".join(role.value for role in user.roles)
+        typer.echo(f"  {user.username:16} {user.password:28} {roles}")
     uvicorn.run(
         "lims.app:create_app",
         factory=True,
@@ -94,6 +100,47 @@ def serve(
         workers=workers,
         log_level="warning",
     )
+
+
+@users_app.command("create-admin")
+def create_admin(
+    username: Annotated[str, typer.Option(prompt=True, help="Login name (lowercase).")],
+    full_name: Annotated[str, typer.Option(prompt=True, help="The person's name.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="LIMS_ADMIN_PASSWORD",
+            help="At least 12 characters; prompted for when not given.",
+        ),
+    ],
+) -> None:
+    """Create an administrator (there is no default password)."""
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    with session_scope(engine) as session:
+        user = accounts.create_first_admin(
+            session,
+            actor=system_principal("cli"),
+            username=username,
+            full_name=full_name,
+            password=password,
+        )
+        typer.echo(f"administrator {user.username} created")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit hash chain; name the first event that does not fit."""
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    with session_scope(engine) as session:
+        result = verify_chain(session)
+    if result.first_break is not None:
+        _fail(f"audit chain broken after {result.events} events: {result.first_break.problem}")
+    typer.echo(f"audit chain intact: {result.events} events, head {result.head}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -54,6 +54,15 @@ class Settings(BaseSettings):
         default=512 * 1024 * 1024, description="Largest file accepted into the file store."
     )
     log_level: str = "INFO"
+    access_token_minutes: int = Field(default=15, gt=0, description="Life of an OAuth2 token.")
+    session_hours: int = Field(default=10, gt=0, description="Life of a browser session.")
+    login_free_failures: int = Field(
+        default=4, ge=1, description="Failed logins before each further attempt must wait."
+    )
+    login_lock_failures: int = Field(
+        default=10, ge=2, description="Failed logins that lock the username for a while."
+    )
+    login_lock_minutes: int = Field(default=15, gt=0, description="How long a lock lasts.")
     lab: LabProfile = Field(default_factory=LabProfile)
 
     @property

@@ -1,45 +1,82 @@
-"""Demo data for the quick start: a few customers of the lab.
+"""Demo data for the quick start: customers of the lab, and one user of each role.
 
 Loading is idempotent: each record is looked up by its natural key first, so running
-``lims demo`` twice changes nothing.
+``lims demo`` twice changes nothing.  The demo passwords are public (README); they exist
+only in the demo data, never as defaults of a real installation.
 """
 
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from lims.accounts import service as accounts
+from lims.accounts.models import Country, Language, OrganisationCreate, Role, User, UserCreate
+from lims.accounts.principal import system_principal
 
 
 @dataclass(frozen=True)
-class DemoLogin:
+class DemoUser:
     username: str
-    password: str
-    role: str
+    full_name: str
+    roles: tuple[Role, ...]
+    organisation_business_id: str | None = None
+
+    @property
+    def password(self) -> str:
+        return f"demo-{self.username}-2026"
 
 
 DEMO_ORGANISATIONS = [
-    {
-        "name": "Konepaja Esimerkki Oy",
-        "business_id": "1234567-1",
-        "country": "FI",
-        "language": "fi",
-    },
-    {"name": "Tarkkuusosa Ab", "business_id": "7654321-2", "country": "FI", "language": "sv"},
-    {"name": "Näidis Tööriist OÜ", "business_id": "10000356", "country": "EE", "language": "et"},
+    OrganisationCreate(name="Konepaja Esimerkki Oy", country=Country.FI, business_id="1234567-1"),
+    OrganisationCreate(
+        name="Tarkkuusosa Ab", country=Country.FI, business_id="7654321-2", language=Language.SV
+    ),
+    OrganisationCreate(
+        name="Näidis Tööriist OÜ", country=Country.EE, business_id="10000356", language=Language.ET
+    ),
 ]
 
-# Logins arrive with the accounts issue; the quick start prints whatever is listed here.
-DEMO_LOGINS: list[DemoLogin] = []
+DEMO_USERS = [
+    DemoUser("admin", "Aino Admin", (Role.ADMIN,)),
+    DemoUser("laatu", "Laura Laatupäällikkö", (Role.QUALITY_MANAGER, Role.SIGNATORY)),
+    DemoUser("mittaaja", "Matti Mittaaja", (Role.TECHNICIAN,)),
+    DemoUser("allekirjoittaja", "Anna Allekirjoittaja", (Role.SIGNATORY, Role.TECHNICIAN)),
+    DemoUser("arvioija", "Arvo Arvioija", (Role.AUDITOR,)),
+    DemoUser("asiakas", "Kalle Konepaja", (Role.CUSTOMER,), "1234567-1"),
+    DemoUser("kund", "Karin Kund", (Role.CUSTOMER,), "7654321-2"),
+]
 
 
 def load_demo_data(db_session: Session) -> int:
     """Create the demo records that are missing; return how many were created."""
+    actor = system_principal("demo")
     created = 0
-    for fields in DEMO_ORGANISATIONS:
-        if accounts.find_organisation_by_business_id(db_session, business_id=fields["business_id"]):
+    for organisation in DEMO_ORGANISATIONS:
+        if accounts.find_organisation_by_business_id(
+            db_session, business_id=organisation.business_id
+        ):
             continue
-        accounts.create_organisation(db_session, **fields)
+        accounts.create_organisation(db_session, actor=actor, data=organisation)
         created += 1
-    db_session.commit()
+    for demo_user in DEMO_USERS:
+        if db_session.exec(select(User).where(User.username == demo_user.username)).first():
+            continue
+        organisation_id = None
+        if demo_user.organisation_business_id:
+            owner = accounts.find_organisation_by_business_id(
+                db_session, business_id=demo_user.organisation_business_id
+            )
+            organisation_id = owner.id if owner else None
+        accounts.create_user(
+            db_session,
+            actor=actor,
+            data=UserCreate(
+                username=demo_user.username,
+                full_name=demo_user.full_name,
+                password=demo_user.password,
+                roles=list(demo_user.roles),
+                organisation_id=organisation_id,
+            ),
+        )
+        created += 1
     return created

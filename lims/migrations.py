@@ -2,12 +2,11 @@
 
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
-
-from alembic import command
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,13 +1,33 @@
 """Every table of the application, imported in one place so the metadata is complete.
 
 Alembic's autogenerate and the schema-agreement tests compare the migrations against
-``metadata`` from here.
+``metadata`` from here.  Importing ``lims.audit.trail`` installs the flush hook that writes
+audit events.
 """
 
 from sqlmodel import SQLModel
 
-from lims.accounts.models import Organisation
+from lims.accounts.models import (
+    ApiToken,
+    BrowserSession,
+    Contact,
+    LoginThrottle,
+    Organisation,
+    User,
+)
+from lims.audit import trail
+from lims.audit.models import AuditEvent
 
 metadata = SQLModel.metadata
 
-__all__ = ["Organisation", "metadata"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "BrowserSession",
+    "Contact",
+    "LoginThrottle",
+    "Organisation",
+    "User",
+    "metadata",
+    "trail",
+]

@@ -1,30 +1,239 @@
-"""Organisations: the lab's customers."""
+"""Organisations (customers), their contacts, users with roles, API tokens and login state."""
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import Column
+from pydantic import ConfigDict, EmailStr
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from lims.db import UTCDateTime, utcnow
 
 
+def timestamp(*, nullable: bool = False, index: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    QUALITY_MANAGER = "quality_manager"
+    TECHNICIAN = "technician"
+    SIGNATORY = "signatory"
+    CUSTOMER = "customer"
+    AUDITOR = "auditor"
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.QUALITY_MANAGER, Role.TECHNICIAN, Role.SIGNATORY})
+
+
+class Language(StrEnum):
+    FI = "fi"
+    SV = "sv"
+    EN = "en"
+    ET = "et"
+
+
+class Country(StrEnum):
+    FI = "FI"
+    EE = "EE"
+
+
+# -- organisations -------------------------------------------------------------------------
+
+
 class OrganisationBase(SQLModel):
     name: str = Field(min_length=1, max_length=200)
+    country: Country = Field(description="FI or EE: decides how the business ID is checked")
     business_id: str = Field(
-        max_length=32, description="Finnish Y-tunnus or Estonian registry code"
+        max_length=32, description="Finnish Y-tunnus (1234567-1) or Estonian registry code"
     )
-    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code")
-    language: str = Field(default="fi", max_length=8, description="Preferred document language")
+    language: Language = Field(default=Language.FI, description="Preferred document language")
 
 
 class Organisation(OrganisationBase, table=True):
+    __audited__ = True
+    __audit_organisation_field__ = "id"
     id: int | None = Field(default=None, primary_key=True)
+    # Kept as plain strings: database enum types would need a migration per new value.
+    country: str = Field(max_length=2)
+    language: str = Field(default="fi", max_length=8)
     business_id: str = Field(max_length=32, unique=True, index=True)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+class OrganisationCreate(OrganisationBase):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Konepaja Esimerkki Oy",
+                    "country": "FI",
+                    "business_id": "0112038-9",
+                    "language": "fi",
+                }
+            ]
+        },
     )
+
+
+class OrganisationUpdate(SQLModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"name": "Konepaja Esimerkki Oyj"}]}
+    )
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    language: Language | None = None
 
 
 class OrganisationPublic(OrganisationBase):
     id: int
     created_at: datetime
+
+
+class ContactBase(SQLModel):
+    name: str = Field(min_length=1, max_length=200)
+    title: str | None = Field(default=None, max_length=200)
+    email: EmailStr | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+
+
+class Contact(ContactBase, table=True):
+    __audited__ = True
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    email: str | None = Field(default=None, max_length=320)
+
+
+class ContactCreate(ContactBase):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"name": "Maija Mittaaja", "title": "Laatupäällikkö", "email": "maija@example.fi"}
+            ]
+        },
+    )
+
+
+class ContactPublic(ContactBase):
+    id: int
+    organisation_id: int
+
+
+# -- users ---------------------------------------------------------------------------------
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"  # "user" is a reserved word in PostgreSQL
+    __audited__ = True
+    __audit_redacted__ = frozenset({"password_hash"})
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    full_name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    password_hash: str | None = Field(default=None, max_length=255)
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    language: str = Field(default="fi", max_length=8)
+    active: bool = True
+    # Raising it invalidates every access token and browser session issued before.
+    token_generation: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    deleted_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+
+
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"
+
+
+class UserCreate(SQLModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "tuomas.teknikko",
+                    "full_name": "Tuomas Teknikko",
+                    "email": "tuomas@lab.example",
+                    "password": "kalibrointi-2026!",
+                    "roles": ["technician"],
+                }
+            ]
+        },
+    )
+    username: str = Field(regex=USERNAME_PATTERN, description="lowercase letters, digits . _ -")
+    full_name: str = Field(min_length=1, max_length=200)
+    email: EmailStr | None = None
+    password: str = Field(min_length=12, max_length=256)
+    roles: list[Role] = Field(min_length=1)
+    organisation_id: int | None = Field(default=None, description="Required for customers")
+    language: Language = Language.FI
+
+
+class UserUpdate(SQLModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"full_name": "Tuomas Teknikko-Virtanen"}]}
+    )
+    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: EmailStr | None = None
+    language: Language | None = None
+    password: str | None = Field(default=None, min_length=12, max_length=256)
+    roles: list[Role] | None = Field(default=None, min_length=1)
+    organisation_id: int | None = None
+    active: bool | None = None
+
+
+class UserPublic(SQLModel):
+    id: int
+    username: str
+    full_name: str
+    email: str | None
+    roles: list[Role]
+    organisation_id: int | None
+    language: str
+    active: bool
+    created_at: datetime
+
+
+# -- machine clients and login state --------------------------------------------------------
+
+
+class ApiToken(SQLModel, table=True):
+    """A revocable token for a machine client; only the SHA-256 of its secret is kept."""
+
+    __tablename__ = "api_token"
+    __audited__ = True
+    __audit_redacted__ = frozenset({"token_hash"})
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(max_length=200)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    scopes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    expires_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+
+
+class BrowserSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random secret, the table its SHA-256."""
+
+    __tablename__ = "browser_session"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    secret_hash: str = Field(max_length=64, unique=True, index=True)
+    csrf_token: str = Field(max_length=64)
+    token_generation: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    expires_at: datetime = Field(sa_column=timestamp())
+    ended_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins per username, whether or not the account exists."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("username"),)
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=256)
+    failures: int = 0
+    last_failure_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    locked_until: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))

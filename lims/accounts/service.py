@@ -1,8 +1,74 @@
-"""Rules for organisations: plain functions taking a ``Session``."""
+"""Rules for organisations, contacts, users and API tokens: plain functions over a ``Session``.
 
-from sqlmodel import Session, select
+Every function takes the acting ``Principal``; reads are scoped to what the actor may see
+(a customer sees its own organisation only, and another's records look absent), writes check
+the actor's role and are audited in the same transaction.
+"""
 
-from lims.accounts.models import Organisation
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from lims.accounts import identifiers
+from lims.accounts.auth import digest, new_api_token_secret
+from lims.accounts.models import (
+    STAFF_ROLES,
+    ApiToken,
+    Contact,
+    ContactCreate,
+    Organisation,
+    OrganisationCreate,
+    OrganisationUpdate,
+    Role,
+    User,
+    UserCreate,
+    UserUpdate,
+)
+from lims.accounts.passwords import check_password_strength, hash_password
+from lims.accounts.principal import (
+    SCOPES,
+    Principal,
+    require_organisation_access,
+    require_role,
+)
+from lims.audit.trail import set_context
+from lims.db import utcnow
+from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+ORGANISATION_MANAGERS = (Role.ADMIN, Role.QUALITY_MANAGER)
+
+
+def _acting(db_session: Session, actor: Principal) -> None:
+    set_context(db_session, actor.audit_context())
+
+
+def _commit(db_session: Session, conflict_message: str) -> None:
+    try:
+        db_session.commit()
+    except IntegrityError:
+        db_session.rollback()
+        raise Conflict(conflict_message) from None
+
+
+# -- organisations ------------------------------------------------------------------------
+
+
+def list_organisations(db_session: Session, *, actor: Principal) -> list[Organisation]:
+    query = select(Organisation).order_by(col(Organisation.name))
+    if not actor.reads_everything:
+        query = query.where(Organisation.id == actor.organisation_id)
+    return list(db_session.exec(query))
+
+
+def get_organisation(
+    db_session: Session, *, actor: Principal, organisation_id: int
+) -> Organisation:
+    require_organisation_access(actor, organisation_id, f"organisation {organisation_id}")
+    organisation = db_session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(f"organisation {organisation_id} does not exist")
+    return organisation
 
 
 def find_organisation_by_business_id(
@@ -14,11 +80,259 @@ def find_organisation_by_business_id(
 
 
 def create_organisation(
-    db_session: Session, *, name: str, business_id: str, country: str, language: str = "fi"
+    db_session: Session, *, actor: Principal, data: OrganisationCreate
 ) -> Organisation:
-    organisation = Organisation(
-        name=name, business_id=business_id, country=country, language=language
-    )
+    require_role(actor, *ORGANISATION_MANAGERS, doing="register organisations")
+    try:
+        business_id = identifiers.business_id_for(data.country, data.business_id)
+    except ValueError as error:
+        raise InvalidInput(str(error), location=("business_id",)) from None
+    if find_organisation_by_business_id(db_session, business_id=business_id):
+        raise Conflict(f"an organisation with business ID {business_id} is already registered")
+    _acting(db_session, actor)
+    organisation = Organisation.model_validate(data, update={"business_id": business_id})
     db_session.add(organisation)
-    db_session.flush()
+    _commit(db_session, f"an organisation with business ID {business_id} is already registered")
+    db_session.refresh(organisation)
     return organisation
+
+
+def update_organisation(
+    db_session: Session, *, actor: Principal, organisation_id: int, data: OrganisationUpdate
+) -> Organisation:
+    organisation = get_organisation(db_session, actor=actor, organisation_id=organisation_id)
+    require_role(actor, *ORGANISATION_MANAGERS, doing="change organisations")
+    _acting(db_session, actor)
+    organisation.sqlmodel_update(data.model_dump(exclude_unset=True))
+    db_session.add(organisation)
+    db_session.commit()
+    db_session.refresh(organisation)
+    return organisation
+
+
+def list_contacts(db_session: Session, *, actor: Principal, organisation_id: int) -> list[Contact]:
+    get_organisation(db_session, actor=actor, organisation_id=organisation_id)
+    return list(
+        db_session.exec(
+            select(Contact)
+            .where(Contact.organisation_id == organisation_id)
+            .order_by(col(Contact.id))
+        )
+    )
+
+
+def add_contact(
+    db_session: Session, *, actor: Principal, organisation_id: int, data: ContactCreate
+) -> Contact:
+    """Managers add contacts to any organisation, a customer to its own."""
+    get_organisation(db_session, actor=actor, organisation_id=organisation_id)
+    if not actor.is_customer:
+        require_role(actor, *ORGANISATION_MANAGERS, doing="add contacts")
+    _acting(db_session, actor)
+    contact = Contact.model_validate(data, update={"organisation_id": organisation_id})
+    db_session.add(contact)
+    db_session.commit()
+    db_session.refresh(contact)
+    return contact
+
+
+# -- users --------------------------------------------------------------------------------
+
+
+def _visible_users(actor: Principal):  # type: ignore[no-untyped-def]
+    query = select(User).where(col(User.deleted_at).is_(None))
+    if not actor.reads_everything:
+        query = query.where(User.organisation_id == actor.organisation_id)
+    return query
+
+
+def list_users(db_session: Session, *, actor: Principal) -> list[User]:
+    return list(db_session.exec(_visible_users(actor).order_by(col(User.username))))
+
+
+def get_user(db_session: Session, *, actor: Principal, user_id: int) -> User:
+    user = db_session.exec(_visible_users(actor).where(User.id == user_id)).first()
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist")
+    return user
+
+
+def _check_roles(db_session: Session, roles: list[Role], organisation_id: int | None) -> None:
+    if Role.CUSTOMER in roles:
+        if len(roles) > 1:
+            raise InvalidInput("a customer user holds the customer role only", location=("roles",))
+        if organisation_id is None:
+            raise InvalidInput(
+                "a customer user belongs to an organisation", location=("organisation_id",)
+            )
+        if db_session.get(Organisation, organisation_id) is None:
+            raise InvalidInput(
+                f"organisation {organisation_id} does not exist", location=("organisation_id",)
+            )
+    elif organisation_id is not None:
+        raise InvalidInput(
+            "only customer users belong to an organisation", location=("organisation_id",)
+        )
+    if Role.AUDITOR in roles and set(roles) & STAFF_ROLES:
+        raise InvalidInput(
+            "an auditor changes nothing, so holds no staff role", location=("roles",)
+        )
+
+
+def _set_password(user: User, password: str) -> None:
+    try:
+        check_password_strength(password)
+    except ValueError as error:
+        raise InvalidInput(str(error), location=("password",)) from None
+    user.password_hash = hash_password(password)
+
+
+def create_user(db_session: Session, *, actor: Principal, data: UserCreate) -> User:
+    require_role(actor, Role.ADMIN, doing="create users")
+    roles = sorted(set(data.roles))
+    _check_roles(db_session, roles, data.organisation_id)
+    if db_session.exec(select(User).where(User.username == data.username)).first():
+        raise Conflict(f"the username {data.username} is taken")
+    _acting(db_session, actor)
+    user = User(
+        username=data.username,
+        full_name=data.full_name,
+        email=data.email,
+        roles=[role.value for role in roles],
+        organisation_id=data.organisation_id,
+        language=data.language.value,
+    )
+    _set_password(user, data.password)
+    db_session.add(user)
+    _commit(db_session, f"the username {data.username} is taken")
+    db_session.refresh(user)
+    return user
+
+
+ADMIN_ONLY_FIELDS = frozenset({"roles", "organisation_id", "active"})
+
+
+def update_user(db_session: Session, *, actor: Principal, user_id: int, data: UserUpdate) -> User:
+    """Users change their own name, e-mail, language and password; an admin anything."""
+    user = get_user(db_session, actor=actor, user_id=user_id)
+    changes = data.model_dump(exclude_unset=True)
+    is_admin = actor.has_any(Role.ADMIN)
+    if not is_admin and (user.id != actor.user_id or actor.is_auditor):
+        raise PermissionDenied("only an administrator may change another user")
+    if not is_admin and ADMIN_ONLY_FIELDS & changes.keys():
+        raise PermissionDenied("only an administrator may change roles, organisation or status")
+    roles = [Role(role) for role in changes.get("roles", user.roles)]
+    organisation_id = changes.get("organisation_id", user.organisation_id)
+    _check_roles(db_session, roles, organisation_id)
+    if user.id == actor.user_id and (Role.ADMIN not in roles or changes.get("active") is False):
+        raise Conflict("you cannot remove your own administrator role or disable yourself")
+    _acting(db_session, actor)
+    if "password" in changes:
+        _set_password(user, changes.pop("password"))
+        user.token_generation += 1
+    if "roles" in changes:
+        changes["roles"] = sorted(role.value for role in roles)
+        user.token_generation += 1
+    if changes.get("active") is False:
+        user.token_generation += 1
+    user.sqlmodel_update(changes)
+    db_session.add(user)
+    db_session.commit()
+    db_session.refresh(user)
+    return user
+
+
+def delete_user(db_session: Session, *, actor: Principal, user_id: int) -> None:
+    """Remove a user's access; the record stays, because audit events name it."""
+    require_role(actor, Role.ADMIN, doing="delete users")
+    user = get_user(db_session, actor=actor, user_id=user_id)
+    if user.id == actor.user_id:
+        raise Conflict("you cannot delete yourself")
+    _acting(db_session, actor)
+    user.deleted_at = utcnow()
+    user.active = False
+    user.token_generation += 1
+    db_session.add(user)
+    db_session.commit()
+
+
+def create_first_admin(
+    db_session: Session, *, actor: Principal, username: str, full_name: str, password: str
+) -> User:
+    return create_user(
+        db_session,
+        actor=actor,
+        data=UserCreate(
+            username=username, full_name=full_name, password=password, roles=[Role.ADMIN]
+        ),
+    )
+
+
+# -- API tokens ---------------------------------------------------------------------------
+
+
+def _visible_tokens(actor: Principal):  # type: ignore[no-untyped-def]
+    query = select(ApiToken)
+    if not (actor.has_any(Role.ADMIN) or actor.is_auditor):
+        query = query.where(ApiToken.user_id == actor.user_id)
+    return query
+
+
+def create_api_token(
+    db_session: Session,
+    *,
+    actor: Principal,
+    name: str,
+    scopes: list[str],
+    user_id: int | None,
+    expires_at: datetime | None,
+) -> tuple[ApiToken, str]:
+    """Make a token for a machine client; its secret is returned once and never stored."""
+    if actor.via == "api_token":
+        raise PermissionDenied("an API token cannot create API tokens; log in as a person")
+    if actor.is_auditor and not actor.is_staff:
+        raise PermissionDenied("an auditor changes nothing; an administrator makes its tokens")
+    owner_id = user_id if user_id is not None else actor.user_id
+    if owner_id != actor.user_id:
+        require_role(actor, Role.ADMIN, doing="create API tokens for other users")
+    if owner_id is None or get_user(db_session, actor=actor, user_id=owner_id) is None:
+        raise InvalidInput("name the user the token acts for", location=("user_id",))
+    unknown = sorted(set(scopes) - SCOPES.keys())
+    if unknown or not scopes:
+        raise InvalidInput(
+            f"scopes must be chosen from {', '.join(sorted(SCOPES))}", location=("scopes",)
+        )
+    if expires_at is not None and expires_at <= utcnow():
+        raise InvalidInput("the expiry must be in the future", location=("expires_at",))
+    _acting(db_session, actor)
+    secret = new_api_token_secret()
+    token = ApiToken(
+        user_id=owner_id,
+        name=name,
+        token_hash=digest(secret),
+        scopes=sorted(set(scopes)),
+        expires_at=expires_at,
+    )
+    db_session.add(token)
+    db_session.commit()
+    db_session.refresh(token)
+    return token, secret
+
+
+def list_api_tokens(db_session: Session, *, actor: Principal) -> list[ApiToken]:
+    return list(db_session.exec(_visible_tokens(actor).order_by(col(ApiToken.id))))
+
+
+def revoke_api_token(db_session: Session, *, actor: Principal, token_id: int) -> ApiToken:
+    token = db_session.exec(_visible_tokens(actor).where(ApiToken.id == token_id)).first()
+    if token is None:
+        raise NotFound(f"API token {token_id} does not exist")
+    if actor.is_auditor and not actor.is_staff:
+        raise PermissionDenied("an auditor changes nothing")
+    if token.revoked_at is None:
+        _acting(db_session, actor)
+        token.revoked_at = utcnow()
+        db_session.add(token)
+        db_session.commit()
+        db_session.refresh(token)
+    return token

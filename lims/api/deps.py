@@ -1,13 +1,19 @@
 """Dependencies shared by the routers (in the FastAPI template's ``Annotated`` style)."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from lims.accounts import auth
+from lims.accounts.auth import API_TOKEN_PREFIX
+from lims.accounts.principal import READ_SCOPE, WRITE_SCOPE, Principal
 from lims.config import Settings
+from lims.errors import PermissionDenied
 
 
 def get_settings(request: Request) -> Settings:
@@ -27,3 +33,54 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+# -- who is calling -----------------------------------------------------------------------
+
+SESSION_COOKIE = "lims_session"
+CSRF_COOKIE = "lims_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def required_scope(request: Request) -> str:
+    """GETs and routes marked ``x-read-only`` need the read scope, everything else write."""
+    route = request.scope.get("route")
+    read_only = bool(route is not None and (route.openapi_extra or {}).get("x-read-only"))
+    return READ_SCOPE if request.method in SAFE_METHODS or read_only else WRITE_SCOPE
+
+
+def get_principal(
+    request: Request,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    bearer: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Principal:
+    """The caller, from a bearer token (OAuth2 or API token) or the browser session cookie."""
+    if bearer:
+        if bearer.startswith(API_TOKEN_PREFIX):
+            principal = auth.principal_from_api_token(db_session, bearer)
+        else:
+            principal = auth.principal_from_access_token(db_session, settings, bearer)
+    elif cookie := request.cookies.get(SESSION_COOKIE):
+        browser_session, principal = auth.browser_session_for(db_session, cookie)
+        if request.method not in SAFE_METHODS and not auth.csrf_token_matches(
+            browser_session, request.headers.get(CSRF_HEADER)
+        ):
+            raise PermissionDenied(
+                "the CSRF token is missing or wrong: send the X-CSRF-Token header "
+                "given at login with every change"
+            )
+    else:
+        raise auth.Unauthenticated("log in first: send a bearer token or the session cookie")
+    scope = required_scope(request)
+    if principal.scopes is not None and scope not in principal.scopes:
+        raise PermissionDenied(f"this API token lacks the {scope!r} scope")
+    principal = replace(principal, request_id=getattr(request.state, "request_id", None))
+    db_session.info["principal"] = principal
+    return principal
+
+
+CurrentActor = Annotated[Principal, Depends(get_principal)]

@@ -121,7 +121,20 @@ async def _on_domain_error(request: Request, exc: Exception) -> ProblemResponse:
         ]
     if exc.status >= 500:
         logger.error("domain error", exc_info=exc)
-    return problem(request, exc.status, exc.message, slug=exc.slug, title=exc.title, **extensions)
+    headers = {}
+    if exc.status == 401:
+        headers["www-authenticate"] = "Bearer"
+    if retry_after := getattr(exc, "retry_after", None):
+        headers["retry-after"] = str(retry_after)
+    return problem(
+        request,
+        exc.status,
+        exc.message,
+        slug=exc.slug,
+        title=exc.title,
+        headers=headers or None,
+        **extensions,
+    )
 
 
 async def _on_unexpected_error(request: Request, exc: Exception) -> ProblemResponse:

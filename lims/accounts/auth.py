@@ -1,0 +1,244 @@
+"""Login: passwords with throttling, OAuth2 access tokens, API tokens, browser sessions.
+
+Three ways in, one result: a ``Principal``.  Failures raise ``Unauthenticated`` (401) or
+``TooManyAttempts`` (429) with a message that never says whether an account exists.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from lims.accounts.models import ApiToken, BrowserSession, LoginThrottle, Role, User
+from lims.accounts.passwords import verify_password
+from lims.accounts.principal import Principal
+from lims.config import Settings
+from lims.db import utcnow
+from lims.errors import LimsError
+
+API_TOKEN_PREFIX = "lims_"
+_JWT_ALGORITHM = "HS256"
+WRONG_CREDENTIALS = "wrong username or password"
+
+
+class Unauthenticated(LimsError):
+    status = 401
+    title = "Unauthorized"
+    slug = "unauthenticated"
+
+
+class TooManyAttempts(LimsError):
+    status = 429
+    title = "Too many failed logins"
+    slug = "too-many-attempts"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def principal_for(user: User, *, via: str, scopes: frozenset[str] | None = None) -> Principal:
+    assert user.id is not None
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        roles=frozenset(Role(role) for role in user.roles),
+        organisation_id=user.organisation_id,
+        scopes=scopes,
+        via=via,
+    )
+
+
+def _usable(user: User | None) -> bool:
+    return user is not None and user.active and user.deleted_at is None
+
+
+# -- passwords and throttling -------------------------------------------------------------
+
+
+def authenticate_password(
+    engine: Engine, settings: Settings, *, username: str, password: str
+) -> User:
+    """Check a username and password, slowing and then locking repeated failures.
+
+    The throttle is kept per username whether or not the account exists, and in its own
+    transaction, so a failed login is counted even though nothing else changes.
+    """
+    key = username.strip().lower()[:256]
+    now = utcnow()
+    with Session(engine) as db_session:
+        throttle = db_session.exec(
+            select(LoginThrottle).where(LoginThrottle.username == key)
+        ).first()
+        _refuse_while_throttled(throttle, now)
+        user = db_session.exec(select(User).where(User.username == key)).first()
+        password_ok = verify_password(user.password_hash if user else None, password)
+        if password_ok and _usable(user):
+            if throttle is not None:
+                db_session.delete(throttle)
+                db_session.commit()
+            assert user is not None
+            db_session.expunge(user)
+            return user
+        _count_failure(db_session, settings, throttle, key, now)
+    raise Unauthenticated(WRONG_CREDENTIALS)
+
+
+def _refuse_while_throttled(throttle: LoginThrottle | None, now: datetime) -> None:
+    if throttle is None or throttle.locked_until is None or throttle.locked_until <= now:
+        return
+    wait = int((throttle.locked_until - now).total_seconds()) + 1
+    raise TooManyAttempts(
+        f"too many failed logins for this username; try again in {wait} seconds",
+        retry_after=wait,
+    )
+
+
+def _count_failure(
+    db_session: Session,
+    settings: Settings,
+    throttle: LoginThrottle | None,
+    key: str,
+    now: datetime,
+) -> None:
+    throttle = throttle or LoginThrottle(username=key)
+    throttle.failures += 1
+    throttle.last_failure_at = now
+    extra = throttle.failures - settings.login_free_failures
+    if throttle.failures >= settings.login_lock_failures:
+        throttle.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
+    elif extra > 0:
+        # Each failure past the free ones doubles the wait before the next attempt.
+        throttle.locked_until = now + timedelta(seconds=2 ** (extra - 1))
+    db_session.add(throttle)
+    db_session.commit()
+
+
+# -- OAuth2 access tokens -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    token: str
+    expires_in: int
+
+
+def issue_access_token(settings: Settings, user: User) -> AccessToken:
+    lifetime = timedelta(minutes=settings.access_token_minutes)
+    now = utcnow()
+    claims = {
+        "sub": str(user.id),
+        "gen": user.token_generation,
+        "iat": now,
+        "exp": now + lifetime,
+        "typ": "access",
+    }
+    token = jwt.encode(claims, settings.signing_key, algorithm=_JWT_ALGORITHM)
+    return AccessToken(token=token, expires_in=int(lifetime.total_seconds()))
+
+
+def principal_from_access_token(db_session: Session, settings: Settings, token: str) -> Principal:
+    try:
+        claims = jwt.decode(
+            token,
+            settings.signing_key,
+            algorithms=[_JWT_ALGORITHM],
+            options={"require": ["exp", "sub", "typ"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("the access token has expired; log in again") from None
+    except jwt.InvalidTokenError:
+        raise Unauthenticated("the access token is not valid") from None
+    user = db_session.get(User, int(claims["sub"])) if str(claims["sub"]).isdigit() else None
+    if claims.get("typ") != "access" or not _usable(user):
+        raise Unauthenticated("the access token's account no longer exists or is disabled")
+    assert user is not None
+    if claims.get("gen") != user.token_generation:
+        raise Unauthenticated("the access token has been revoked; log in again")
+    return principal_for(user, via="access_token")
+
+
+# -- API tokens for machine clients -------------------------------------------------------
+
+
+def new_api_token_secret() -> str:
+    return API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def principal_from_api_token(db_session: Session, secret: str) -> Principal:
+    token = db_session.exec(select(ApiToken).where(ApiToken.token_hash == digest(secret))).first()
+    now = utcnow()
+    if token is None or token.revoked_at is not None:
+        raise Unauthenticated("the API token is not valid or has been revoked")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise Unauthenticated("the API token has expired")
+    user = db_session.get(User, token.user_id)
+    if not _usable(user):
+        raise Unauthenticated("the API token's account no longer exists or is disabled")
+    assert user is not None
+    return principal_for(user, via="api_token", scopes=frozenset(token.scopes))
+
+
+# -- browser sessions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartedSession:
+    secret: str
+    csrf_token: str
+    expires_at: datetime
+
+
+def start_browser_session(db_session: Session, settings: Settings, user: User) -> StartedSession:
+    assert user.id is not None
+    secret = secrets.token_urlsafe(32)
+    started = BrowserSession(
+        user_id=user.id,
+        secret_hash=digest(secret),
+        csrf_token=secrets.token_urlsafe(32),
+        token_generation=user.token_generation,
+        expires_at=utcnow() + timedelta(hours=settings.session_hours),
+    )
+    db_session.add(started)
+    db_session.commit()
+    return StartedSession(
+        secret=secret, csrf_token=started.csrf_token, expires_at=started.expires_at
+    )
+
+
+def browser_session_for(db_session: Session, secret: str) -> tuple[BrowserSession, Principal]:
+    browser_session = db_session.exec(
+        select(BrowserSession).where(BrowserSession.secret_hash == digest(secret))
+    ).first()
+    if browser_session is None or browser_session.ended_at is not None:
+        raise Unauthenticated("the session has ended; log in again")
+    if browser_session.expires_at <= utcnow():
+        raise Unauthenticated("the session has expired; log in again")
+    user = db_session.get(User, browser_session.user_id)
+    if not _usable(user) or user.token_generation != browser_session.token_generation:  # type: ignore[union-attr]
+        raise Unauthenticated("the session has been revoked; log in again")
+    assert user is not None
+    return browser_session, principal_for(user, via="session")
+
+
+def csrf_token_matches(browser_session: BrowserSession, offered: str | None) -> bool:
+    return offered is not None and hmac.compare_digest(browser_session.csrf_token, offered)
+
+
+def end_browser_session(db_session: Session, secret: str) -> None:
+    browser_session = db_session.exec(
+        select(BrowserSession).where(BrowserSession.secret_hash == digest(secret))
+    ).first()
+    if browser_session is not None and browser_session.ended_at is None:
+        browser_session.ended_at = utcnow()
+        db_session.add(browser_session)
+        db_session.commit()

@@ -1,0 +1,170 @@
+"""Login for API clients (OAuth2 password flow, API tokens) and for the browser (cookie)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, ConfigDict, Field
+
+from lims.accounts import auth, service
+from lims.accounts.models import UserPublic
+from lims.accounts.principal import SCOPES
+from lims.api.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    CurrentActor,
+    EngineDep,
+    SessionDep,
+    SettingsDep,
+)
+
+router = APIRouter(prefix="/auth", tags=["login"])
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"username": "admin", "password": "demo-admin-2026"}]},
+    )
+    username: str = Field(min_length=1, max_length=256)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class BrowserLogin(BaseModel):
+    csrf_token: str = Field(description="Send it as X-CSRF-Token with every change")
+    expires_at: datetime
+    user: UserPublic
+
+
+class ApiTokenCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "CMM cell 2", "scopes": ["read", "write"]}]},
+    )
+    name: str = Field(min_length=1, max_length=200)
+    scopes: list[str] = Field(min_length=1, description=f"from {sorted(SCOPES)}")
+    user_id: int | None = Field(default=None, description="Whose token; yourself by default")
+    expires_at: datetime | None = None
+
+
+class ApiTokenPublic(BaseModel):
+    id: int
+    user_id: int
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiTokenCreated(ApiTokenPublic):
+    token: str = Field(description="The secret: shown once, never again")
+
+
+@router.post("/token", response_model=TokenResponse, summary="OAuth2 password flow")
+def issue_token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> TokenResponse:
+    user = auth.authenticate_password(
+        engine, settings, username=form.username, password=form.password
+    )
+    issued = auth.issue_access_token(settings, user)
+    return TokenResponse(access_token=issued.token, expires_in=issued.expires_in)
+
+
+@router.post("/login", response_model=BrowserLogin, summary="Browser login (session cookie)")
+def login(
+    credentials: Credentials,
+    response: Response,
+    engine: EngineDep,
+    db_session: SessionDep,
+    settings: SettingsDep,
+) -> BrowserLogin:
+    user = auth.authenticate_password(
+        engine, settings, username=credentials.username, password=credentials.password
+    )
+    started = auth.start_browser_session(db_session, settings, user)
+    secure = settings.environment == "production"
+    max_age = settings.session_hours * 3600
+    response.set_cookie(
+        SESSION_COOKIE,
+        started.secret,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )
+    # Readable by the page's script, which echoes it in X-CSRF-Token (double submit).
+    response.set_cookie(
+        CSRF_COOKIE,
+        started.csrf_token,
+        max_age=max_age,
+        httponly=False,
+        samesite="lax",
+        secure=secure,
+    )
+    return BrowserLogin(
+        csrf_token=started.csrf_token,
+        expires_at=started.expires_at,
+        user=UserPublic.model_validate(user, from_attributes=True),
+    )
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End the browser session")
+def logout(request: Request, _actor: CurrentActor, db_session: SessionDep) -> Response:
+    if cookie := request.cookies.get(SESSION_COOKIE):
+        auth.end_browser_session(db_session, cookie)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
+    return response
+
+
+@router.get("/me", response_model=UserPublic, summary="The user you are logged in as")
+def me(actor: CurrentActor, db_session: SessionDep) -> UserPublic:
+    assert actor.user_id is not None
+    user = service.get_user(db_session, actor=actor, user_id=actor.user_id)
+    return UserPublic.model_validate(user, from_attributes=True)
+
+
+@router.post(
+    "/api-tokens",
+    response_model=ApiTokenCreated,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an API token for a machine client",
+)
+def create_api_token(
+    body: ApiTokenCreate, actor: CurrentActor, db_session: SessionDep
+) -> ApiTokenCreated:
+    token, secret = service.create_api_token(
+        db_session,
+        actor=actor,
+        name=body.name,
+        scopes=body.scopes,
+        user_id=body.user_id,
+        expires_at=body.expires_at,
+    )
+    return ApiTokenCreated(**token.model_dump(), token=secret)
+
+
+@router.get("/api-tokens", response_model=list[ApiTokenPublic], summary="API tokens")
+def list_api_tokens(actor: CurrentActor, db_session: SessionDep) -> list[ApiTokenPublic]:
+    return [
+        ApiTokenPublic(**token.model_dump())
+        for token in service.list_api_tokens(db_session, actor=actor)
+    ]
+
+
+@router.delete("/api-tokens/{token_id}", response_model=ApiTokenPublic, summary="Revoke")
+def revoke_api_token(token_id: int, actor: CurrentActor, db_session: SessionDep) -> ApiTokenPublic:
+    token = service.revoke_api_token(db_session, actor=actor, token_id=token_id)
+    return ApiTokenPublic(**token.model_dump())
