@@ -75,7 +75,7 @@ def authenticate_password(
     """
     key = username.strip().lower()[:256]
     now = utcnow()
-    with Session(engine) as db_session:
+    with Session(engine, expire_on_commit=False) as db_session:
         throttle = db_session.exec(
             select(LoginThrottle).where(LoginThrottle.username == key)
         ).first()

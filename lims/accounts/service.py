@@ -224,7 +224,8 @@ def update_user(db_session: Session, *, actor: Principal, user_id: int, data: Us
     roles = [Role(role) for role in changes.get("roles", user.roles)]
     organisation_id = changes.get("organisation_id", user.organisation_id)
     _check_roles(db_session, roles, organisation_id)
-    if user.id == actor.user_id and (Role.ADMIN not in roles or changes.get("active") is False):
+    demotes_self = "roles" in changes and Role.ADMIN not in roles
+    if is_admin and user.id == actor.user_id and (demotes_self or changes.get("active") is False):
         raise Conflict("you cannot remove your own administrator role or disable yourself")
     _acting(db_session, actor)
     if "password" in changes:

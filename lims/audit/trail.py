@@ -129,6 +129,12 @@ def _changes(instance: object, action: str) -> dict[str, list[Any]]:
     return changes
 
 
+def _entity_id(instance: object) -> str:
+    # The identity key is not yet set inside the flush; the primary key columns are.
+    mapper = inspect(instance).mapper
+    return "/".join(str(key) for key in mapper.primary_key_from_instance(instance))
+
+
 def _organisation_of(instance: object) -> int | None:
     field = getattr(type(instance), "__audit_organisation_field__", "organisation_id")
     return getattr(instance, field, None)
@@ -182,7 +188,7 @@ def _record_changes(db_session: OrmSession, _flush: UOWTransaction) -> None:
             "actor": context.actor,
             "action": action,
             "entity_type": inspect(instance).mapper.local_table.name,
-            "entity_id": "/".join(str(key) for key in inspect(instance).identity or ()),
+            "entity_id": _entity_id(instance),
             "organisation_id": _organisation_of(instance),
             "changes": changes,
             "request_id": context.request_id,

@@ -1,0 +1,351 @@
+"""Login over the API: passwords, OAuth2 tokens, API tokens, browser sessions, throttling."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from lims.accounts.models import Role
+from lims.config import Settings
+from tests.conftest import row_counts
+from tests.factories import PASSWORD, bearer, make_organisation, make_user
+
+ME = "/api/v1/auth/me"
+
+
+def token_for(client: TestClient, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    return client.post("/api/v1/auth/token", data={"username": username, "password": password})
+
+
+def test_password_flow_issues_a_short_lived_bearer_token(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    user = make_user(engine, Role.TECHNICIAN)
+    response = token_for(client, user.username)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["token_type"] == "bearer"
+    assert body["expires_in"] == settings.access_token_minutes * 60
+    me = client.get(ME, headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.json()["username"] == user.username
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(
+    client: TestClient, engine: Engine
+) -> None:
+    user = make_user(engine, Role.TECHNICIAN)
+    wrong = token_for(client, user.username, "not-the-password")
+    unknown = token_for(client, "nobody-here", "not-the-password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json()["detail"] == unknown.json()["detail"] == "wrong username or password"
+    assert wrong.headers["www-authenticate"] == "Bearer"
+
+
+def wait_out_the_slowdown(engine: Engine, settings: Settings) -> None:
+    """Pretend the doubling wait has passed (a lock after too many failures stays)."""
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE login_throttle SET locked_until = NULL WHERE failures < :lock"),
+            {"lock": settings.login_lock_failures},
+        )
+
+
+def test_repeated_failures_slow_the_next_attempt(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    user = make_user(engine, Role.TECHNICIAN)
+    for _ in range(settings.login_free_failures + 1):
+        assert token_for(client, user.username, "guess").status_code == 401
+    slowed = token_for(client, user.username, PASSWORD)
+    assert slowed.status_code == 429
+    assert 1 <= int(slowed.headers["retry-after"]) <= 2
+    assert "try again in" in slowed.json()["detail"]
+
+
+def test_many_failures_lock_the_username_even_for_the_right_password(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    user = make_user(engine, Role.TECHNICIAN)
+    for _ in range(settings.login_lock_failures):
+        assert token_for(client, user.username, "guess").status_code == 401
+        wait_out_the_slowdown(engine, settings)
+    locked = token_for(client, user.username, PASSWORD)
+    assert locked.status_code == 429
+    assert int(locked.headers["retry-after"]) > 60 * (settings.login_lock_minutes - 1)
+
+
+def test_unknown_usernames_are_locked_exactly_like_real_ones(
+    client: TestClient, settings: Settings
+) -> None:
+    answers = [token_for(client, "ghost", "guess").status_code for _ in range(6)]
+    assert answers[: settings.login_free_failures + 1] == [401] * (settings.login_free_failures + 1)
+    assert answers[-1] == 429
+
+
+def test_successful_login_clears_the_failures(client: TestClient, engine: Engine) -> None:
+    user = make_user(engine, Role.TECHNICIAN)
+    token_for(client, user.username, "guess")
+    assert token_for(client, user.username).status_code == 200
+    assert row_counts(engine)["login_throttle"] == 0
+
+
+def test_expired_token_is_refused(client: TestClient, engine: Engine, settings: Settings) -> None:
+    user = make_user(engine, Role.TECHNICIAN)
+    past = datetime.now(UTC) - timedelta(hours=1)
+    claims = {"sub": str(user.id), "gen": 0, "typ": "access", "iat": past, "exp": past}
+    token = jwt.encode(claims, settings.signing_key, algorithm="HS256")
+    response = client.get(ME, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert "expired" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda claims, key: jwt.encode(
+            claims, "someone-elses-key-of-enough-length-123456", "HS256"
+        ),
+        lambda claims, key: jwt.encode(claims, None, algorithm="none"),
+        lambda claims, key: jwt.encode({**claims, "typ": "refresh"}, key, algorithm="HS256"),
+        lambda claims, key: jwt.encode({**claims, "sub": "99999"}, key, algorithm="HS256"),
+        lambda claims, key: "not.a.token",
+    ],
+    ids=["other-key", "alg-none", "wrong-type", "no-such-user", "garbage"],
+)
+def test_forged_tokens_are_refused(
+    forge: Callable[[dict, str], str], client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    user = make_user(engine, Role.ADMIN)
+    claims = {
+        "sub": str(user.id),
+        "gen": 0,
+        "typ": "access",
+        "exp": datetime.now(UTC) + timedelta(minutes=5),
+    }
+    response = client.get(
+        ME, headers={"Authorization": f"Bearer {forge(claims, settings.signing_key)}"}
+    )
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_token_of_a_deleted_user_is_refused(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    admin = make_user(engine, Role.ADMIN)
+    leaver = make_user(engine, Role.TECHNICIAN)
+    leaver_headers = bearer(settings, leaver)
+    assert client.get(ME, headers=leaver_headers).status_code == 200
+    assert (
+        client.delete(f"/api/v1/users/{leaver.id}", headers=bearer(settings, admin)).status_code
+        == 204
+    )
+    assert client.get(ME, headers=leaver_headers).status_code == 401
+    assert token_for(client, leaver.username).status_code == 401
+
+
+def test_changing_the_password_revokes_earlier_tokens(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    user = make_user(engine, Role.TECHNICIAN)
+    old_headers = bearer(settings, user)
+    changed = client.patch(
+        f"/api/v1/users/{user.id}", json={"password": "a-brand-new-password"}, headers=old_headers
+    )
+    assert changed.status_code == 200
+    assert client.get(ME, headers=old_headers).status_code == 401
+    assert token_for(client, user.username, "a-brand-new-password").status_code == 200
+
+
+# -- API tokens ---------------------------------------------------------------------------
+
+
+def make_api_token(client: TestClient, headers: dict[str, str], scopes: list[str]) -> dict:
+    response = client.post(
+        "/api/v1/auth/api-tokens", json={"name": "CMM cell", "scopes": scopes}, headers=headers
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_api_token_works_until_revoked_and_is_stored_hashed(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    user = make_user(engine, Role.TECHNICIAN)
+    created = make_api_token(client, bearer(settings, user), ["read"])
+    secret = created["token"]
+    machine = {"Authorization": f"Bearer {secret}"}
+    assert client.get(ME, headers=machine).json()["username"] == user.username
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT token_hash FROM api_token")).scalars().all()
+    assert secret not in stored
+    assert all(len(value) == 64 for value in stored)
+    listed = client.get("/api/v1/auth/api-tokens", headers=bearer(settings, user)).json()
+    assert "token" not in listed[0]
+    revoke = client.delete(
+        f"/api/v1/auth/api-tokens/{created['id']}", headers=bearer(settings, user)
+    )
+    assert revoke.json()["revoked_at"] is not None
+    assert client.get(ME, headers=machine).status_code == 401
+
+
+def test_api_token_can_do_only_what_its_scopes_allow(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    user = make_user(engine, Role.TECHNICIAN)
+    secret = make_api_token(client, bearer(settings, user), ["read"])["token"]
+    reader = {"Authorization": f"Bearer {secret}"}
+    response = client.patch(f"/api/v1/users/{user.id}", json={"full_name": "X"}, headers=reader)
+    assert response.status_code == 403
+    assert "'write' scope" in response.json()["detail"]
+
+
+def test_api_token_cannot_create_api_tokens(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    user = make_user(engine, Role.TECHNICIAN)
+    secret = make_api_token(client, bearer(settings, user), ["read", "write"])["token"]
+    response = client.post(
+        "/api/v1/auth/api-tokens",
+        json={"name": "more", "scopes": ["write"]},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "x", "scopes": ["root"]}, "scopes"),
+        ({"name": "x", "scopes": ["read"], "expires_at": "2000-01-01T00:00:00Z"}, "expires_at"),
+    ],
+)
+def test_bad_api_token_requests_are_refused_and_change_nothing(
+    body: dict, field: str, client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    user = make_user(engine, Role.TECHNICIAN)
+    before = row_counts(engine)
+    response = client.post("/api/v1/auth/api-tokens", json=body, headers=bearer(settings, user))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == field
+    assert row_counts(engine) == before
+
+
+# -- browser sessions ---------------------------------------------------------------------
+
+
+def browser_login(client: TestClient, username: str) -> str:
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return response.json()["csrf_token"]
+
+
+def test_browser_login_sets_an_http_only_same_site_cookie(
+    client: TestClient, engine: Engine
+) -> None:
+    user = make_user(engine, Role.TECHNICIAN)
+    response = client.post(
+        "/api/v1/auth/login", json={"username": user.username, "password": PASSWORD}
+    )
+    cookies = response.headers.get_list("set-cookie")
+    session_cookie = next(cookie for cookie in cookies if cookie.startswith("lims_session="))
+    assert "HttpOnly" in session_cookie
+    assert "SameSite=lax" in session_cookie
+    assert client.get(ME).json()["username"] == user.username
+
+
+def test_cookie_change_without_csrf_token_is_refused_and_changes_nothing(
+    client: TestClient, engine: Engine
+) -> None:
+    user = make_user(engine, Role.TECHNICIAN)
+    csrf = browser_login(client, user.username)
+    before = row_counts(engine)
+    refused = client.patch(f"/api/v1/users/{user.id}", json={"full_name": "Changed"})
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["detail"]
+    wrong = client.patch(
+        f"/api/v1/users/{user.id}", json={"full_name": "Changed"}, headers={"X-CSRF-Token": "x"}
+    )
+    assert wrong.status_code == 403
+    assert row_counts(engine) == before
+    accepted = client.patch(
+        f"/api/v1/users/{user.id}", json={"full_name": "Changed"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert accepted.status_code == 200
+
+
+def test_logout_ends_the_browser_session(client: TestClient, engine: Engine) -> None:
+    user = make_user(engine, Role.TECHNICIAN)
+    csrf = browser_login(client, user.username)
+    session_cookie = client.cookies.get("lims_session")
+    assert client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
+    client.cookies.set("lims_session", session_cookie)
+    assert client.get(ME).status_code == 401
+
+
+# -- role escalation and bad identifiers ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "escalation",
+    [
+        {"roles": ["admin"]},
+        {"roles": ["customer", "admin"]},
+        {"organisation_id": 0},
+        {"active": True},
+    ],
+)
+def test_customer_cannot_change_its_own_role_or_organisation(
+    escalation: dict, client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    organisation = make_organisation(engine)
+    customer = make_user(engine, Role.CUSTOMER, organisation=organisation)
+    before = row_counts(engine)
+    response = client.patch(
+        f"/api/v1/users/{customer.id}", json=escalation, headers=bearer(settings, customer)
+    )
+    assert response.status_code in (403, 422)
+    assert response.headers["content-type"] == "application/problem+json"
+    assert row_counts(engine) == before
+    assert client.get(ME, headers=bearer(settings, customer)).json()["roles"] == ["customer"]
+
+
+@pytest.mark.parametrize(
+    ("country", "business_id"),
+    [("FI", "0112038-8"), ("FI", "0112038"), ("EE", "12417835"), ("EE", "1241783x")],
+)
+def test_malformed_business_identifier_is_refused_and_changes_nothing(
+    country: str, business_id: str, client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    admin = make_user(engine, Role.ADMIN)
+    before = row_counts(engine)
+    response = client.post(
+        "/api/v1/organisations",
+        json={"name": "Väärä Oy", "country": country, "business_id": business_id},
+        headers=bearer(settings, admin),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "business_id"
+    assert row_counts(engine) == before
+
+
+def test_organisation_is_registered_with_its_canonical_business_id(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    manager = make_user(engine, Role.QUALITY_MANAGER)
+    response = client.post(
+        "/api/v1/organisations",
+        json={"name": "Nokia Oyj", "country": "FI", "business_id": "112038-9"},
+        headers=bearer(settings, manager),
+    )
+    assert response.status_code == 201
+    assert response.json()["business_id"] == "0112038-9"
+    again = client.post(
+        "/api/v1/organisations",
+        json={"name": "Nokia again", "country": "FI", "business_id": "0112038-9"},
+        headers=bearer(settings, manager),
+    )
+    assert again.status_code == 409
