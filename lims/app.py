@@ -1,6 +1,9 @@
 """The FastAPI application factory."""
 
+from pathlib import Path
+
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from lims import __version__
 from lims.api import audit, auth, health, organisations, users
@@ -34,6 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(pages.router)
+    app.mount(
+        "/static", StaticFiles(directory=Path(pages.__file__).parent / "static"), name="static"
+    )
 
     install_problem_handlers(app)
     app.add_middleware(

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from alembic.util import CommandError
+from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from lims import __version__, migrations
@@ -157,6 +158,8 @@ def main(argv: list[str] | None = None) -> None:
         _fail(message)
     except LimsError as error:
         _fail(error.message)
+    except ValidationError as error:
+        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
     except CommandError as error:
         _fail(f"migration: {error}")
     except SQLAlchemyError as error:

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from lims import __version__
 from lims.cli import main
 from lims.db import make_engine
+from lims.demo import DEMO_USERS
 from tests.conftest import row_counts
 
 
@@ -85,3 +86,47 @@ def test_unreachable_database_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.startswith("lims: database error")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_create_admin_makes_an_administrator_with_the_given_password(
+    environment_for: Callable[[str], None],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    environment_for(database_url)
+    monkeypatch.setenv("LIMS_ADMIN_PASSWORD", "a-long-admin-password")
+    assert run_cli("users", "create-admin", "--username", "root", "--full-name", "Root Admin") == 0
+    assert "administrator root created" in capsys.readouterr().out
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        roles = connection.execute(
+            text("SELECT roles FROM user_account WHERE username = 'root'")
+        ).scalar_one()
+    engine.dispose()
+    assert "admin" in str(roles)
+
+
+def test_create_admin_refuses_a_short_password_and_creates_nothing(
+    environment_for: Callable[[str], None],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    environment_for(database_url)
+    engine = make_engine(database_url)
+    before = row_counts(engine)
+    monkeypatch.setenv("LIMS_ADMIN_PASSWORD", "short")
+    assert run_cli("users", "create-admin", "--username", "root", "--full-name", "Root") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lims: ")
+    assert "12 characters" in err
+    assert len(err.strip().splitlines()) == 1
+    assert row_counts(engine) == before
+    engine.dispose()
+
+
+def test_readme_lists_every_demo_login() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for user in DEMO_USERS:
+        assert f"| `{user.username}` | `{user.password}` |" in readme

@@ -349,3 +349,13 @@ def test_organisation_is_registered_with_its_canonical_business_id(
         headers=bearer(settings, manager),
     )
     assert again.status_code == 409
+
+
+def test_signed_in_browser_sees_the_start_page_with_its_name(
+    client: TestClient, engine: Engine
+) -> None:
+    user = make_user(engine, Role.TECHNICIAN, full_name="Matti Mittaaja")
+    browser_login(client, user.username)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Matti Mittaaja (technician)" in page.text

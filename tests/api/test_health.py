@@ -44,7 +44,9 @@ def test_not_ready_when_the_database_cannot_be_reached(
     assert response.json()["detail"] == "The database cannot be reached."
 
 
-def test_start_page_and_api_docs_are_served(client: TestClient) -> None:
-    assert "Laboratory information system" in client.get("/").text
+def test_start_page_sends_visitors_to_log_in_and_docs_are_served(client: TestClient) -> None:
+    start = client.get("/", follow_redirects=False)
+    assert (start.status_code, start.headers["location"]) == (303, "/login")
+    assert 'autocomplete="current-password"' in client.get("/login").text
     assert client.get("/docs").status_code == 200
     assert client.get("/api/v1/openapi.json").json()["info"]["title"].endswith("LIMS")

@@ -1,5 +1,6 @@
 """The audit trail: complete, in the same transaction, hash-chained and verifiable."""
 
+import json
 import sqlite3
 from collections.abc import Callable
 
@@ -10,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from lims.accounts import service as accounts
-from lims.accounts.models import Organisation, OrganisationUpdate, Role
+from lims.accounts.models import ContactCreate, Organisation, OrganisationUpdate, Role
 from lims.audit.trail import AuditContext, because, set_context, verify_chain
 from lims.cli import main
 from lims.errors import InvalidInput
@@ -196,3 +197,23 @@ def test_postgresql_refuses_to_update_or_delete_audit_events(postgres_url: str) 
     with Session(engine) as db_session:
         assert verify_chain(db_session).intact
     engine.dispose()
+
+
+def test_delete_is_recorded_with_the_old_values(engine: Engine) -> None:
+    organisation = make_organisation(engine)
+    with Session(engine) as db_session:
+        contact = accounts.add_contact(
+            db_session,
+            actor=FACTORY_ACTOR,
+            organisation_id=organisation.id,
+            data=ContactCreate(name="Poistuva Yhteyshenkilö"),
+        )
+        set_context(db_session, FACTORY_ACTOR.audit_context())
+        db_session.delete(contact)
+        db_session.commit()
+    deleted = audit_events(engine)[-1]
+    assert (deleted["action"], deleted["entity_type"]) == ("delete", "contact")
+    changes = deleted["changes"]
+    changes = json.loads(changes) if isinstance(changes, str) else changes
+    assert changes["name"] == ["Poistuva Yhteyshenkilö", None]
+    assert deleted["organisation_id"] == organisation.id
