@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from lims import __version__
-from lims.api import audit, auth, health, organisations, users
+from lims.api import audit, auth, health, organisations, uncertainty, users
 from lims.api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from lims.api.problems import install_problem_handlers
 from lims.config import Settings, get_settings
@@ -33,7 +33,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.resolved_database_url)
 
     api = APIRouter(prefix=API_PREFIX)
-    for router in (health.router, auth.router, organisations.router, users.router, audit.router):
+    for router in (
+        health.router,
+        auth.router,
+        organisations.router,
+        users.router,
+        audit.router,
+        uncertainty.router,
+    ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(pages.router)

@@ -3,8 +3,11 @@
 Every failure a person can fix prints one line on stderr and exits with status 2.
 """
 
+import json
 import sys
-from typing import Annotated
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -19,15 +22,18 @@ from lims.audit.trail import verify_chain
 from lims.config import get_settings
 from lims.db import make_engine, session_scope
 from lims.demo import DEMO_USERS, load_demo_data
-from lims.errors import LimsError
+from lims.errors import InvalidInput, LimsError
+from lims.uncertainty import UncertaintyInputError, decide, evaluate
 
 app = typer.Typer(help="LIMS for ISO/IEC 17025 calibration laboratories.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+uncertainty_app = typer.Typer(help="Uncertainty evaluation and decisions.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(uncertainty_app, name="uncertainty")
 
 EXIT_USAGE = 2
 
@@ -144,6 +150,56 @@ def audit_verify() -> None:
     typer.echo(f"audit chain intact: {result.events} events, head {result.head}")
 
 
+def _read_json(path: str) -> Any:
+    """A JSON request from a file, or from stdin when the path is ``-``."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"cannot read {path}: {error.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"{path} is not valid JSON: {error}") from None
+
+
+def _print_json(document: Any) -> None:
+    typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+@uncertainty_app.command("evaluate")
+def uncertainty_evaluate(
+    file: Annotated[str, typer.Argument(help="Request JSON file, or - for stdin.")],
+) -> None:
+    """Evaluate a measurement model; print the response JSON (as the API answers).
+
+    Monte Carlo runs show a progress bar on stderr; stdout carries only the JSON.
+    """
+    request = _read_json(file)
+    with ExitStack() as stack:
+        bars: list[Any] = []
+
+        def advance(done: int, total: int) -> None:
+            # The bar appears with the first chunk of trials, so GUM-only runs print none.
+            if not bars:
+                bars.append(
+                    stack.enter_context(
+                        typer.progressbar(length=total, label="Monte Carlo trials", file=sys.stderr)
+                    )
+                )
+            bars[0].update(done - bars[0].pos)
+
+        response = evaluate(request, progress=advance)
+    _print_json(response)
+
+
+@uncertainty_app.command("decide")
+def uncertainty_decide(
+    file: Annotated[str, typer.Argument(help="Request JSON file, or - for stdin.")],
+) -> None:
+    """Decide conformity with a tolerance; print the response JSON (as the API answers)."""
+    _print_json(decide(_read_json(file)))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command, turning known failures into one line and exit 2."""
     command = typer.main.get_command(app)
@@ -160,6 +216,9 @@ def main(argv: list[str] | None = None) -> None:
         _fail(error.message)
     except ValidationError as error:
         _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
+    except UncertaintyInputError as error:
+        where = ".".join(map(str, error.location))
+        _fail(f"{where}: {error.message}" if where else error.message)
     except CommandError as error:
         _fail(f"migration: {error}")
     except SQLAlchemyError as error:

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     login_lock_failures: int = Field(
         default=10, ge=2, description="Failed logins that lock the username for a while."
     )
+    max_monte_carlo_trials: int = Field(
+        default=20_000_000, gt=0, description="Most Monte Carlo trials one HTTP request may ask."
+    )
     login_lock_minutes: int = Field(default=15, gt=0, description="How long a lock lasts.")
     lab: LabProfile = Field(default_factory=LabProfile)
 

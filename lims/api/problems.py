@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lims.errors import LimsError
+from lims.uncertainty.errors import UncertaintyInputError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://lims.example/problems/"
@@ -151,8 +152,23 @@ async def _on_unexpected_error(request: Request, exc: Exception) -> ProblemRespo
     )
 
 
+async def _on_uncertainty_input_error(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, UncertaintyInputError)
+    error: dict[str, Any] = {
+        "field": field_path(exc.location),
+        "location": list(exc.location),
+        "message": exc.message,
+    }
+    if exc.position is not None:
+        error["position"] = exc.position
+    return problem(
+        request, 422, exc.message, slug="invalid-input", title="Invalid input", errors=[error]
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(LimsError, _on_domain_error)
+    app.add_exception_handler(UncertaintyInputError, _on_uncertainty_input_error)
     app.add_exception_handler(Exception, _on_unexpected_error)

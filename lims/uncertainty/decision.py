@@ -1,0 +1,347 @@
+"""Conformity decisions (ILAC-G8:09/2019) with the probability of conformance (JCGM 106:2012).
+
+Rules and the statements they give (ILAC-G8 4.2), for a tolerance interval [T_L, T_U] and a
+guard band w, the acceptance interval being [T_L + w, T_U - w]:
+
+- ``simple_acceptance`` (w = 0, 4.2.1): pass inside the tolerance interval, fail outside.
+- ``guard_band_U`` (w = U) and ``guard_band_rU`` (w = r U): by default the non-binary statement
+  of 4.2.3 (pass inside the acceptance interval; conditional pass in the guard band inside the
+  tolerance; conditional fail outside the tolerance by at most w; fail beyond), or with
+  ``binary`` true the binary statement of 4.2.2 (pass inside the acceptance interval, else fail).
+- ``customer``: pass inside the customer's acceptance limits, or when the probability of
+  conformance reaches the customer's minimum; fail otherwise.
+
+The probability of conformance is that of the measurand lying in the tolerance interval given
+the measured value, for a normal distribution with standard deviation u, or a scaled and
+shifted t with ``dof`` degrees of freedom (JCGM 106 7.4-7.5).
+"""
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from scipy import special
+
+from lims.uncertainty.errors import UncertaintyInputError
+from lims.uncertainty.schemas import DecisionRequest
+
+DEFAULT_COVERAGE_FACTOR = 2.0
+
+
+def probability_of_conformance(
+    value: float,
+    standard_uncertainty: float,
+    lower_limit: float | None = None,
+    upper_limit: float | None = None,
+    dof: float | None = None,
+) -> float:
+    """P(T_L <= Y <= T_U) for Y ~ N(value, u^2), or scaled t with ``dof`` (JCGM 106 7.4).
+
+    >>> round(probability_of_conformance(9.98, 0.01, upper_limit=10.0), 4)
+    0.9772
+    >>> round(probability_of_conformance(9.98, 0.01, upper_limit=10.0, dof=5), 4)
+    0.949
+    """
+    if standard_uncertainty == 0.0:
+        inside = (lower_limit is None or value >= lower_limit) and (
+            upper_limit is None or value <= upper_limit
+        )
+        return 1.0 if inside else 0.0
+
+    def cdf(limit: float) -> float:
+        z = (limit - value) / standard_uncertainty
+        return float(special.ndtr(z) if dof is None else special.stdtr(dof, z))
+
+    high = 1.0 if upper_limit is None else cdf(upper_limit)
+    low = 0.0 if lower_limit is None else cdf(lower_limit)
+    return max(high - low, 0.0)
+
+
+def _bad(message: str, *location: str | int) -> UncertaintyInputError:
+    return UncertaintyInputError(message, location=location)
+
+
+def _check_numbers(request: DecisionRequest) -> None:
+    for field in (
+        "value",
+        "expanded_uncertainty",
+        "coverage_factor",
+        "standard_uncertainty",
+        "dof",
+        "lower_limit",
+        "upper_limit",
+        "r",
+    ):
+        number = getattr(request, field)
+        if number is not None and not math.isfinite(number):
+            raise _bad(f"{field} is {number}; give a finite number.", field)
+    for field in ("expanded_uncertainty", "standard_uncertainty", "r"):
+        number = getattr(request, field)
+        if number is not None and number < 0:
+            raise _bad(f"{field} must not be negative (got {number:g}).", field)
+    for field in ("coverage_factor", "dof"):
+        number = getattr(request, field)
+        if number is not None and number <= 0:
+            raise _bad(f"{field} must be greater than zero (got {number:g}).", field)
+
+
+def _uncertainties(request: DecisionRequest, warnings: list[str]) -> tuple[float, float, float]:
+    """(U, k, u) from what the request gives."""
+    big, k, small = (
+        request.expanded_uncertainty,
+        request.coverage_factor,
+        request.standard_uncertainty,
+    )
+    if big is None and small is None:
+        raise _bad(
+            "Give the uncertainty of the result: expanded_uncertainty with coverage_factor, or "
+            "standard_uncertainty.",
+            "expanded_uncertainty",
+        )
+    if big is not None and small is None:
+        if k is None:
+            raise _bad(
+                "expanded_uncertainty needs its coverage_factor (or give standard_uncertainty).",
+                "coverage_factor",
+            )
+        return big, k, big / k
+    assert small is not None
+    if k is None:
+        k = (
+            DEFAULT_COVERAGE_FACTOR
+            if big is None
+            else big / small
+            if small
+            else DEFAULT_COVERAGE_FACTOR
+        )
+        if big is None:
+            warnings.append(
+                "No coverage_factor given: the expanded uncertainty is taken as U = 2 u."
+            )
+    return (k * small if big is None else big), k, small
+
+
+def _fmt(number: float) -> str:
+    return f"{number:.6g}"
+
+
+def _statement(request: DecisionRequest, guard_band: float, k: float) -> tuple[str, str]:
+    rule = request.rule
+    if rule == "simple_acceptance":
+        return (
+            "Decision rule: simple acceptance (ILAC-G8:09/2019, 4.2.1; guard band w = 0). The "
+            "result is stated to conform (pass) when the measured value lies within the "
+            "tolerance limits, and not to conform (fail) otherwise. The measurement "
+            "uncertainty is not taken into account; for a value at a tolerance limit the "
+            "probability of a wrong decision may be up to 50 %.",
+            "Päätössääntö: yksinkertainen hyväksyntä (ILAC-G8:09/2019, 4.2.1; suojakaista "
+            "w = 0). Tulos todetaan vaatimustenmukaiseksi (hyväksytty), kun mitattu arvo on "
+            "toleranssirajojen sisällä, ja muuten ei-vaatimustenmukaiseksi (hylätty). "
+            "Mittausepävarmuutta ei oteta huomioon; toleranssirajalla olevan arvon kohdalla "
+            "virheellisen päätöksen todennäköisyys voi olla jopa 50 %.",
+        )
+    if rule in ("guard_band_U", "guard_band_rU"):
+        factor = 1.0 if rule == "guard_band_U" else request.r or 0.0
+        band_en = "w = U" if rule == "guard_band_U" else f"w = r·U with r = {_fmt(factor)}"
+        band_fi = (
+            "w = U" if rule == "guard_band_U" else f"w = r·U, r = {_fmt(factor).replace('.', ',')}"
+        )
+        k_en, k_fi = _fmt(k), _fmt(k).replace(".", ",")
+        if request.binary:
+            return (
+                f"Decision rule: binary statement with guard band {band_en} (ILAC-G8:09/2019, "
+                f"4.2.2), U being the expanded uncertainty (k = {k_en}). Pass: the measured "
+                "value lies within the acceptance limits, the tolerance limits moved inwards by "
+                "w. Fail: otherwise.",
+                f"Päätössääntö: kaksiarvoinen päätös suojakaistalla {band_fi} "
+                f"(ILAC-G8:09/2019, 4.2.2), missä U on laajennettu epävarmuus (k = {k_fi}). "
+                "Hyväksytty: mitattu arvo on hyväksymisrajojen sisällä (toleranssirajat "
+                "siirrettyinä sisäänpäin w:n verran). Hylätty: muutoin.",
+            )
+        return (
+            f"Decision rule: non-binary statement with guard band {band_en} (ILAC-G8:09/2019, "
+            f"4.2.3), U being the expanded uncertainty (k = {k_en}). Pass: the measured value "
+            "lies within the acceptance limits, the tolerance limits moved inwards by w. "
+            "Conditional pass: it lies within the tolerance limits but in the guard band. "
+            "Conditional fail: it lies outside the tolerance limits by at most w. Fail: it lies "
+            "outside the tolerance limits by more than w.",
+            f"Päätössääntö: moniarvoinen päätös suojakaistalla {band_fi} (ILAC-G8:09/2019, "
+            f"4.2.3), missä U on laajennettu epävarmuus (k = {k_fi}). Hyväksytty: mitattu "
+            "arvo on hyväksymisrajojen sisällä (toleranssirajat siirrettyinä sisäänpäin w:n "
+            "verran). Ehdollisesti hyväksytty: arvo on toleranssirajojen sisällä mutta "
+            "suojakaistalla. Ehdollisesti hylätty: arvo on toleranssirajojen ulkopuolella "
+            "enintään w:n verran. Hylätty: arvo on toleranssirajojen ulkopuolella enemmän kuin "
+            "w:n verran.",
+        )
+    customer = request.customer_rule
+    assert customer is not None
+    if customer.minimum_probability_of_conformance is not None:
+        percent = f"{customer.minimum_probability_of_conformance * 100:g}"
+        return (
+            f"Decision rule agreed with the customer: {customer.statement} Pass: the "
+            f"probability of conformance (JCGM 106:2012) is at least {percent} %. Fail: "
+            "otherwise.",
+            f"Asiakkaan kanssa sovittu päätössääntö: {customer.statement} Hyväksytty: "
+            "vaatimustenmukaisuuden todennäköisyys (JCGM 106:2012) on vähintään "
+            f"{percent.replace('.', ',')} %. Hylätty: muutoin.",
+        )
+    return (
+        f"Decision rule agreed with the customer: {customer.statement} Pass: the measured "
+        "value lies within the agreed acceptance limits. Fail: otherwise.",
+        f"Asiakkaan kanssa sovittu päätössääntö: {customer.statement} Hyväksytty: mitattu arvo "
+        "on sovittujen hyväksymisrajojen sisällä. Hylätty: muutoin.",
+    )
+
+
+def _within(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def decide(request: Mapping[str, Any] | DecisionRequest) -> dict[str, Any]:
+    """Decide conformity of a measured result with a tolerance by a decision rule.
+
+    Request: see :class:`~lims.uncertainty.schemas.DecisionRequest`. Response (JSON-ready):
+    ``decision`` (pass | conditional_pass | conditional_fail | fail),
+    ``probability_of_conformance``, ``acceptance_interval`` [low, high] (None for a side without
+    a limit), ``guard_band`` w, ``rule`` {name, statement, statement_fi} and ``warnings``.
+
+    >>> result = decide({"value": 9.9975, "expanded_uncertainty": 0.004, "coverage_factor": 2,
+    ...                  "lower_limit": 9.99, "upper_limit": 10.0, "rule": "guard_band_U"})
+    >>> result["decision"], result["acceptance_interval"], round(result["guard_band"], 6)
+    ('conditional_pass', [9.994, 9.996], 0.004)
+    >>> round(result["probability_of_conformance"], 3)
+    0.894
+    """
+    if not isinstance(request, DecisionRequest):
+        request = DecisionRequest.model_validate(request)
+    _check_numbers(request)
+    warnings: list[str] = []
+    lower, upper = request.lower_limit, request.upper_limit
+    if lower is None and upper is None:
+        raise _bad("Give a tolerance: lower_limit, upper_limit or both.", "upper_limit")
+    if lower is not None and upper is not None and lower >= upper:
+        raise _bad(f"lower_limit ({lower:g}) must be below upper_limit ({upper:g}).", "lower_limit")
+    expanded, k, u = _uncertainties(request, warnings)
+    dof = None
+    if request.distribution == "t":
+        if request.dof is None:
+            raise _bad("The t distribution needs dof (degrees of freedom).", "dof")
+        dof = request.dof
+    elif request.dof is not None:
+        warnings.append(
+            "dof is ignored for the normal distribution; give distribution 't' to use it."
+        )
+    probability = probability_of_conformance(request.value, u, lower, upper, dof)
+
+    rule = request.rule
+    if rule != "guard_band_rU" and request.r is not None:
+        raise _bad("r applies to the rule guard_band_rU only; remove it.", "r")
+    if rule != "customer" and request.customer_rule is not None:
+        raise _bad("customer_rule applies to the rule customer only; remove it.", "customer_rule")
+    binary = request.binary or rule in ("simple_acceptance", "customer")
+    if rule == "simple_acceptance":
+        guard = 0.0
+        accept = (lower, upper)
+    elif rule == "guard_band_U":
+        guard = expanded
+        accept = (_shift(lower, guard), _shift(upper, -guard))
+    elif rule == "guard_band_rU":
+        if request.r is None:
+            raise _bad("The rule guard_band_rU needs r (w = r U).", "r")
+        guard = request.r * expanded
+        accept = (_shift(lower, guard), _shift(upper, -guard))
+    else:
+        guard, accept = _customer(request, u, dof, lower, upper, warnings)
+
+    if accept[0] is not None and accept[1] is not None and accept[0] > accept[1]:
+        warnings.append(
+            "The guard band is wider than half the tolerance: the acceptance interval is empty "
+            "and no result can pass."
+        )
+    statement, statement_fi = _statement(request, guard, k)
+
+    value = request.value
+    if (
+        rule == "customer"
+        and request.customer_rule is not None
+        and (request.customer_rule.minimum_probability_of_conformance is not None)
+    ):
+        minimum = request.customer_rule.minimum_probability_of_conformance
+        decision = "pass" if probability >= minimum else "fail"
+    elif _within(value, *accept):
+        decision = "pass"
+    elif binary:
+        decision = "fail"
+    elif _within(value, lower, upper):
+        decision = "conditional_pass"
+    elif _within(value, _shift(lower, -guard), _shift(upper, guard)):
+        decision = "conditional_fail"
+    else:
+        decision = "fail"
+    return {
+        "decision": decision,
+        "probability_of_conformance": probability,
+        "acceptance_interval": list(accept),
+        "guard_band": guard,
+        "rule": {"name": rule, "statement": statement, "statement_fi": statement_fi},
+        "warnings": warnings,
+    }
+
+
+def _shift(limit: float | None, by: float) -> float | None:
+    return None if limit is None else limit + by
+
+
+def _customer(
+    request: DecisionRequest,
+    u: float,
+    dof: float | None,
+    lower: float | None,
+    upper: float | None,
+    warnings: list[str],
+) -> tuple[float, tuple[float | None, float | None]]:
+    customer = request.customer_rule
+    if customer is None:
+        raise _bad(
+            "The rule customer needs customer_rule: the agreed statement with acceptance_limits "
+            "or minimum_probability_of_conformance.",
+            "customer_rule",
+        )
+    given = [
+        customer.acceptance_limits is not None,
+        customer.minimum_probability_of_conformance is not None,
+    ]
+    if sum(given) != 1:
+        raise _bad(
+            "customer_rule needs exactly one of acceptance_limits and "
+            "minimum_probability_of_conformance.",
+            "customer_rule",
+        )
+    if customer.acceptance_limits is not None:
+        low, high = customer.acceptance_limits
+        if (low is None) != (lower is None) or (high is None) != (upper is None):
+            raise _bad(
+                "customer_rule.acceptance_limits must have a limit on the same sides as the "
+                "tolerance (null where there is no tolerance limit).",
+                "customer_rule",
+                "acceptance_limits",
+            )
+        bands = [b for b in (_gap(low, lower), _gap(upper, high)) if b is not None]
+        return max(bands), (low, high)
+    # One-sided guarded acceptance (JCGM 106 8.3.2): w = z_p u keeps the conformance
+    # probability at a single limit at the minimum; with two limits close together the
+    # decision, made on the probability itself, can be stricter than this interval.
+    minimum = customer.minimum_probability_of_conformance
+    assert minimum is not None
+    z = float(special.ndtri(minimum) if dof is None else special.stdtrit(dof, minimum))
+    guard = max(z * u, 0.0)
+    if lower is not None and upper is not None and 2 * guard >= upper - lower:
+        warnings.append(
+            "The tolerance is narrow compared with the uncertainty: the acceptance interval "
+            "is indicative; the decision is made on the probability of conformance."
+        )
+    return guard, (_shift(lower, guard), _shift(upper, -guard))
+
+
+def _gap(inner: float | None, outer: float | None) -> float | None:
+    return None if inner is None or outer is None else inner - outer

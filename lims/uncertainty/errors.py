@@ -1,0 +1,41 @@
+"""The one error the engine raises for bad input.
+
+The API turns it into a 422 problem+json and the CLI into one line with exit status 2, so the
+message must say what to fix and `location` must point at the offending field.
+"""
+
+from collections.abc import Sequence
+
+
+class UncertaintyInputError(ValueError):
+    """A request the engine cannot evaluate, with what to fix and where.
+
+    ``location`` is the JSON path of the offending field, ``position`` the 0-based character
+    offset of the offending token when the fault is inside an expression.
+
+    >>> error = UncertaintyInputError("Unknown name 'q'.", location=("model",), position=4)
+    >>> error.location, error.position, str(error)
+    (('model',), 4, "Unknown name 'q'.")
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        location: Sequence[str | int] = (),
+        position: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location: tuple[str | int, ...] = tuple(location)
+        self.position = position
+
+    def at(self, *prefix: str | int) -> "UncertaintyInputError":
+        """The same error with ``prefix`` put in front of its location.
+
+        >>> UncertaintyInputError("Bad.", location=("dof",)).at("inputs", 2).location
+        ('inputs', 2, 'dof')
+        """
+        return UncertaintyInputError(
+            self.message, location=(*prefix, *self.location), position=self.position
+        )

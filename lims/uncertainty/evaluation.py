@@ -1,0 +1,286 @@
+"""evaluate(): the one entry point the HTTP API, the CLI and the services call.
+
+It checks a request, runs GUM propagation and/or Monte Carlo, and returns the JSON-ready
+response: only plain floats, ints, strings, None, lists and dicts; infinite dof as None; every
+key present, with None where it does not apply.
+"""
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from lims.uncertainty.errors import UncertaintyInputError
+from lims.uncertainty.expression import Model, parse_model, resolve_names
+from lims.uncertainty.gum import GumOutput, GumResult, gum
+from lims.uncertainty.inputs import Input, correlation_matrix, input_from_spec
+from lims.uncertainty.montecarlo import McmOutput, McmResult, Progress, monte_carlo, validate
+from lims.uncertainty.reporting import report_gum, report_mcm
+from lims.uncertainty.schemas import EvaluationRequest, McmSettings
+
+DEFAULT_OUTPUT = "y"
+
+
+def _dof(value: float | None) -> float | None:
+    return None if value is None or math.isinf(value) else float(value)
+
+
+def _models(request: EvaluationRequest) -> tuple[dict[str, Model], dict[str, tuple]]:
+    if request.model is not None and request.models is not None:
+        raise UncertaintyInputError(
+            "Give either model (one output) or models (several outputs), not both.",
+            location=("models",),
+        )
+    if request.models is not None:
+        if request.output is not None:
+            raise UncertaintyInputError(
+                "output names the single output of model; with models the keys name the "
+                "outputs. Remove output.",
+                location=("output",),
+            )
+        if not request.models:
+            raise UncertaintyInputError(
+                "models is empty; give at least one output and its expression.",
+                location=("models",),
+            )
+        texts = request.models
+        locations = {name: ("models", name) for name in texts}
+    else:
+        if request.model is None:
+            raise UncertaintyInputError(
+                "The model is missing; give model (an expression such as 'a * b').",
+                location=("model",),
+            )
+        name = request.output or DEFAULT_OUTPUT
+        texts = {name: request.model}
+        locations = {name: ("model",)}
+    models = {}
+    for name, text in texts.items():
+        if not name.strip():
+            raise UncertaintyInputError(
+                "An output name is empty; name every output.", location=locations[name]
+            )
+        try:
+            models[name] = parse_model(text)
+        except UncertaintyInputError as error:
+            raise error.at(*locations[name]) from None
+    return models, locations
+
+
+def _inputs(request: EvaluationRequest) -> list[Input]:
+    inputs = []
+    seen: set[str] = set()
+    for index, spec in enumerate(request.inputs):
+        if spec.name in seen:
+            raise UncertaintyInputError(
+                f"There are two inputs named '{spec.name}'; give each input a unique name.",
+                location=("inputs", index, "name"),
+            )
+        seen.add(spec.name)
+        inputs.append(input_from_spec(spec, index))
+    return inputs
+
+
+def _budget(output: GumOutput) -> list[dict[str, Any]]:
+    return [
+        {
+            "input": row.input,
+            "value": row.value,
+            "standard_uncertainty": row.standard_uncertainty,
+            "distribution": row.distribution,
+            "dof": _dof(row.dof),
+            "sensitivity": row.sensitivity,
+            "contribution": row.contribution,
+            "index_percent": row.index_percent,
+        }
+        for row in output.budget
+    ]
+
+
+def _mcm_block(
+    result: McmOutput, run: McmResult, validation: dict[str, Any] | None
+) -> dict[str, Any]:
+    return {
+        "value": result.value,
+        "standard_uncertainty": result.standard_uncertainty,
+        "interval": list(result.interval),
+        "shortest_interval": list(result.shortest_interval),
+        "trials": run.trials,
+        "seed": run.seed,
+        "validation": validation,
+    }
+
+
+def _output(
+    name: str,
+    request: EvaluationRequest,
+    settings: McmSettings,
+    g: GumOutput | None,
+    m: McmOutput | None,
+    run: McmResult | None,
+    warnings: list[str],
+) -> dict[str, Any]:
+    validation = None
+    if g is not None and m is not None and run is not None:
+        validation = validate(
+            g.value,
+            g.expanded_uncertainty,
+            g.standard_uncertainty,
+            m.interval,
+            settings.significant_digits,
+        )
+        if not validation["passed"]:
+            warnings.append(
+                f"{name}: the GUM result fails validation against Monte Carlo (JCGM 101 "
+                f"clause 8): d_low = {validation['d_low']:.3g}, d_high = "
+                f"{validation['d_high']:.3g}, tolerance {validation['tolerance']:.3g}. Use the "
+                "Monte Carlo result; the reported block is based on it."
+            )
+    if g is not None and (validation is None or validation["passed"]):
+        reported = report_gum(
+            name,
+            g.value,
+            g.standard_uncertainty,
+            g.expanded_uncertainty,
+            g.coverage_factor,
+            g.coverage_probability,
+            g.dof,
+        )
+    else:
+        assert m is not None and run is not None
+        reported = report_mcm(
+            name,
+            m.value,
+            m.standard_uncertainty,
+            m.interval,
+            request.coverage_probability,
+            run.trials,
+        )
+    return {
+        "name": name,
+        "value": None if g is None else g.value,
+        "standard_uncertainty": None if g is None else g.standard_uncertainty,
+        "dof": None if g is None else _dof(g.dof),
+        "coverage_factor": None if g is None else g.coverage_factor,
+        "coverage_probability": request.coverage_probability,
+        "expanded_uncertainty": None if g is None else g.expanded_uncertainty,
+        "interval": None if g is None else list(g.interval),
+        "budget": None if g is None else _budget(g),
+        "second_order_standard_uncertainty": None
+        if g is None
+        else g.second_order_standard_uncertainty,
+        "mcm": None if m is None or run is None else _mcm_block(m, run, validation),
+        "reported": reported,
+    }
+
+
+def evaluate(
+    request: Mapping[str, Any] | EvaluationRequest, *, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Evaluate the uncertainty of a measurement model; the response is JSON-ready.
+
+    ``progress(done, total)`` is called as Monte Carlo trials complete (for progress bars).
+
+    Raises :class:`UncertaintyInputError` (a ValueError) for input that makes no sense, with the
+    JSON path of the field; a malformed mapping raises ``pydantic.ValidationError``.
+
+    >>> response = evaluate({
+    ...     "model": "m_s + dm", "output": "m_x",
+    ...     "inputs": [
+    ...         {"name": "m_s", "value": 10000.005, "standard_uncertainty": 0.0225},
+    ...         {"name": "dm", "value": 0.02, "standard_uncertainty": 0.0142, "dof": 10},
+    ...     ],
+    ...     "coverage_factor": 2,
+    ... })
+    >>> m_x = response["outputs"][0]
+    >>> round(m_x["value"], 3), round(m_x["standard_uncertainty"], 4), m_x["reported"]["value"]
+    (10000.025, 0.0266, '10000.025')
+    >>> m_x["reported"]["expanded_uncertainty"], response["warnings"]
+    ('0.053', [])
+    """
+    if not isinstance(request, EvaluationRequest):
+        request = EvaluationRequest.model_validate(request)
+    if request.coverage_factor is not None and not math.isfinite(request.coverage_factor):
+        raise UncertaintyInputError(
+            "coverage_factor must be a finite number (or null).", location=("coverage_factor",)
+        )
+    models, locations = _models(request)
+    inputs = _inputs(request)
+    known = {item.name for item in inputs}
+    for name, model in models.items():
+        try:
+            resolve_names(model, known)
+        except UncertaintyInputError as error:
+            raise error.at(*locations[name]) from None
+    used = set().union(*(model.names for model in models.values()))
+    warnings = [
+        f"Input '{item.name}' is not used by the model; it has no effect on the result."
+        for item in inputs
+        if item.name not in used
+    ]
+    correlation = correlation_matrix(inputs, request.correlations)
+    settings = request.mcm or McmSettings()
+
+    gum_result: GumResult | None = None
+    if request.method in ("gum", "both"):
+        gum_result = gum(
+            models,
+            inputs,
+            correlation,
+            coverage_probability=request.coverage_probability,
+            fixed_coverage_factor=request.coverage_factor,
+            second_order=request.second_order,
+            locations=locations,
+        )
+        warnings.extend(gum_result.warnings)
+    elif request.second_order:
+        warnings.append("second_order applies to GUM propagation only; it was ignored.")
+    run: McmResult | None = None
+    if request.method in ("mcm", "both"):
+        run = monte_carlo(
+            models,
+            inputs,
+            correlation,
+            trials=settings.trials,
+            coverage_probability=request.coverage_probability,
+            seed=settings.seed,
+            adaptive=settings.adaptive,
+            significant_digits=settings.significant_digits,
+            progress=progress,
+        )
+        warnings.extend(run.warnings)
+
+    outputs = [
+        _output(
+            name,
+            request,
+            settings,
+            None if gum_result is None else gum_result.outputs[index],
+            None if run is None else run.outputs[index],
+            run,
+            warnings,
+        )
+        for index, name in enumerate(models)
+    ]
+    correlation_out = None
+    if len(models) > 1:
+        matrix = gum_result.correlation if gum_result is not None else run.correlation  # type: ignore[union-attr]
+        correlation_out = [[float(value) for value in row] for row in matrix]
+    response = {"outputs": outputs, "correlation": correlation_out, "warnings": warnings}
+    if not _all_finite(response):
+        raise UncertaintyInputError(
+            "The result overflows floating point (a value or uncertainty is too large); "
+            "express the inputs in other units.",
+            location=("inputs",),
+        )
+    return response
+
+
+def _all_finite(item: Any) -> bool:
+    """Whether every float in a response is finite (JSON has no infinity or NaN)."""
+    if isinstance(item, float):
+        return math.isfinite(item)
+    if isinstance(item, dict):
+        return all(_all_finite(value) for value in item.values())
+    if isinstance(item, list):
+        return all(_all_finite(value) for value in item)
+    return True

@@ -1,0 +1,421 @@
+"""Monte Carlo propagation of distributions (JCGM 101:2008, GUM Supplement 1).
+
+Trials are drawn and evaluated in chunks so that memory stays bounded whatever the number of
+trials. Up to :data:`KEEP_LIMIT` model values are kept, sorted once, and give the exact
+probabilistically symmetric (7.7.1) and shortest (7.7.2) coverage intervals. Beyond that, and in
+the adaptive procedure of 7.9, the trials are grouped in blocks; the estimate and standard
+uncertainty are pooled exactly from the blocks and, when the values could not be kept, the
+interval endpoints are the averages of the block endpoints (7.9.4).
+"""
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from lims.uncertainty.errors import UncertaintyInputError
+from lims.uncertainty.expression import Model
+from lims.uncertainty.inputs import Input
+
+#: Model values kept (all outputs together) for exact intervals: 2e7 float64 = 160 MB.
+KEEP_LIMIT = 20_000_000
+#: Trials drawn and evaluated at once.
+CHUNK = 1 << 20
+#: Block size when more than KEEP_LIMIT values are asked for without the adaptive procedure.
+BLOCK = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class McmOutput:
+    """Monte Carlo result for one output."""
+
+    name: str
+    value: float
+    standard_uncertainty: float
+    interval: tuple[float, float]
+    shortest_interval: tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class McmResult:
+    """Monte Carlo results; ``stabilised`` is None unless the procedure was adaptive."""
+
+    outputs: list[McmOutput]
+    trials: int
+    seed: int
+    correlation: np.ndarray
+    stabilised: bool | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def numerical_tolerance(standard_uncertainty: float, significant_digits: int) -> float:
+    """delta = 10^l / 2 where u = c 10^l with c an integer of ndig digits (JCGM 101 7.9.2).
+
+    >>> numerical_tolerance(32.0, 2), numerical_tolerance(0.0291, 2), numerical_tolerance(1.0, 1)
+    (0.5, 0.0005, 0.5)
+    """
+    if standard_uncertainty <= 0 or not math.isfinite(standard_uncertainty):
+        return 0.0
+    exponent = math.floor(math.log10(standard_uncertainty)) - significant_digits + 1
+    return 0.5 * 10.0**exponent
+
+
+def interval_indices(trials: int, coverage_probability: float) -> tuple[int, int]:
+    """q and the 0-based index of y_low of the symmetric interval (JCGM 101 7.7.1).
+
+    q = pM rounded to the nearest integer, r = (M - q)/2 (rounded up when not whole); the
+    interval is [y_(r), y_(r+q)] in 1-based order statistics.
+
+    >>> interval_indices(1_000_000, 0.95)
+    (950000, 24999)
+    """
+    q = min(int(coverage_probability * trials + 0.5), trials - 1)
+    r = max((trials - q + 1) // 2, 1)
+    return q, r - 1
+
+
+def coverage_intervals(y: np.ndarray, coverage_probability: float) -> tuple[Any, Any]:
+    """The symmetric (7.7.1) and shortest (7.7.2) intervals of ``y`` along its last axis.
+
+    ``y`` is reordered in place. Only the order statistics the intervals need are sorted:
+    the shortest interval is [y_(r), y_(r+q)] for some r <= M - q, so a partition at M - q
+    and q followed by sorting the two tails (5 % each for p = 95 %) is all it takes.
+
+    >>> y = np.arange(100.0, 0.0, -1.0)
+    >>> coverage_intervals(y, 0.9)
+    ((5.0, 95.0), (1.0, 91.0))
+    """
+    trials = y.shape[-1]
+    q, low = interval_indices(trials, coverage_probability)
+    tail = trials - q
+    if tail < q:
+        y.partition([tail - 1, q], axis=-1)
+        y[..., :tail].sort(axis=-1)
+        y[..., q:].sort(axis=-1)
+    else:
+        y.sort(axis=-1)
+    symmetric = (y[..., low], y[..., low + q])
+    best = np.argmin(y[..., q:] - y[..., :tail], axis=-1)
+    if y.ndim == 1:
+        return (float(symmetric[0]), float(symmetric[1])), (float(y[best]), float(y[best + q]))
+    rows = np.arange(y.shape[0])
+    return symmetric, (y[rows, best], y[rows, best + q])
+
+
+class _Sampler:
+    """Draws the inputs the models use; correlated inputs jointly through their covariance."""
+
+    def __init__(
+        self, inputs: Sequence[Input], correlation: np.ndarray | None, used: set[str]
+    ) -> None:
+        chosen = [i for i, item in enumerate(inputs) if item.name in used]
+        self.independent: list[Input] = []
+        self.joint: list[Input] = []
+        joint_index: list[int] = []
+        for i in chosen:
+            if correlation is not None and any(correlation[i, j] != 0.0 for j in chosen if j != i):
+                if inputs[i].distribution != "normal":
+                    raise UncertaintyInputError(
+                        f"Input '{inputs[i].name}' is correlated with another input but has a "
+                        f"{inputs[i].distribution} distribution; Monte Carlo draws correlated "
+                        "inputs from a joint normal distribution only (JCGM 101 6.4.8). Make "
+                        "it normal or use method 'gum'.",
+                        location=("inputs", i, "distribution"),
+                    )
+                self.joint.append(inputs[i])
+                joint_index.append(i)
+            else:
+                self.independent.append(inputs[i])
+        if self.joint:
+            u = np.array([item.standard_uncertainty for item in self.joint])
+            assert correlation is not None
+            covariance = correlation[np.ix_(joint_index, joint_index)] * np.outer(u, u)
+            # eigh, not Cholesky: a positive semi-definite (singular) matrix is allowed.
+            eigenvalues, vectors = np.linalg.eigh(covariance)
+            self.factor = vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+            self.mean = np.array([item.value for item in self.joint])[:, None]
+
+    def draw(self, rng: np.random.Generator, size: int) -> dict[str, np.ndarray]:
+        env = {item.name: item.draw(rng, size) for item in self.independent}
+        if self.joint:
+            values = self.factor @ rng.standard_normal((len(self.joint), size))
+            values += self.mean
+            env.update((item.name, values[i]) for i, item in enumerate(self.joint))
+        return env
+
+
+def _evaluate(
+    functions: Sequence[Callable], env: Mapping[str, np.ndarray], size: int, names: Sequence[str]
+) -> list[np.ndarray]:
+    results = []
+    with np.errstate(all="ignore"):
+        for function, name in zip(functions, names, strict=True):
+            y = np.asarray(function(env), dtype=float)
+            if y.shape != (size,):
+                y = np.full(size, y)  # a model that uses no input is constant
+            bad = size - int(np.count_nonzero(np.isfinite(y)))
+            if bad:
+                raise UncertaintyInputError(
+                    f"Output {name}: the model is undefined (division by zero, logarithm or "
+                    f"square root of a negative number, ...) in {bad} of {size} Monte Carlo "
+                    "trials; the input distributions reach where the model has no value. "
+                    "Change the model or the input distributions.",
+                    location=("inputs",),
+                )
+            results.append(y)
+    return results
+
+
+def new_seed() -> int:
+    """A fresh 32-bit seed from the operating system's entropy (reported, so runs repeat).
+
+    >>> 0 <= new_seed() < 2**32
+    True
+    """
+    return int(np.random.SeedSequence().generate_state(1)[0])
+
+
+Progress = Callable[[int, int], None]
+
+
+def monte_carlo(
+    models: Mapping[str, Model],
+    inputs: Sequence[Input],
+    correlation: np.ndarray | None = None,
+    *,
+    trials: int = 1_000_000,
+    coverage_probability: float = 0.95,
+    seed: int | None = None,
+    adaptive: bool = False,
+    significant_digits: int = 2,
+    progress: Progress | None = None,
+) -> McmResult:
+    """Propagate the input distributions through the models by Monte Carlo (JCGM 101 7).
+
+    With ``adaptive`` true, ``trials`` is the most that will be run (JCGM 101 7.9).
+    ``progress(done, total)`` is told after each chunk of trials (total: ``trials``).
+
+    >>> from lims.uncertainty.expression import parse_model
+    >>> inputs = [Input("X1", 0.0, 1.0), Input.rectangular("X2", 0.0, half_width=3 ** 0.5)]
+    >>> result = monte_carlo({"Y": parse_model("X1 + X2")}, inputs, trials=200_000, seed=1)
+    >>> y = result.outputs[0]
+    >>> round(y.standard_uncertainty, 2), result.trials, result.seed
+    (1.41, 200000, 1)
+    """
+    seed = new_seed() if seed is None else seed
+    rng = np.random.Generator(np.random.PCG64(seed))
+    names = list(models)
+    used = set().union(*(model.names for model in models.values()))
+    sampler = _Sampler(inputs, correlation, used)
+    functions = [models[name].function for name in names]
+
+    done = 0
+
+    def run(size: int) -> list[np.ndarray]:
+        nonlocal done
+        values = _evaluate(functions, sampler.draw(rng, size), size, names)
+        done += size
+        if progress is not None:
+            progress(min(done, trials), trials)
+        return values
+
+    if adaptive:
+        block = max(math.ceil(100.0 / (1.0 - coverage_probability)), 10_000)
+        return _blocks(
+            run,
+            names,
+            seed,
+            coverage_probability,
+            block,
+            max(2, trials // block),
+            significant_digits,
+        )
+    if trials * len(names) > KEEP_LIMIT:
+        count = math.ceil(trials / BLOCK)
+        return _blocks(run, names, seed, coverage_probability, math.ceil(trials / count), count)
+    return _fixed(run, names, seed, coverage_probability, trials)
+
+
+def _fixed(
+    run: Callable[[int], list[np.ndarray]],
+    names: Sequence[str],
+    seed: int,
+    coverage_probability: float,
+    trials: int,
+) -> McmResult:
+    if trials <= CHUNK:
+        values = run(trials)
+    else:
+        values = [np.empty(trials) for _ in names]
+        for start in range(0, trials, CHUNK):
+            size = min(CHUNK, trials - start)
+            for target, chunk in zip(values, run(size), strict=True):
+                target[start : start + size] = chunk
+    return _exact(values, names, seed, coverage_probability)
+
+
+def _exact(
+    values: list[np.ndarray], names: Sequence[str], seed: int, coverage_probability: float
+) -> McmResult:
+    correlation = np.ones((1, 1))
+    if len(values) > 1:
+        with np.errstate(all="ignore"):
+            correlation = np.corrcoef(np.vstack(values))
+        correlation[~np.isfinite(correlation)] = 0.0  # an output without spread
+        np.fill_diagonal(correlation, 1.0)
+    outputs = []
+    for name, y in zip(names, values, strict=True):
+        trials = y.size
+        mean = float(np.mean(y))
+        deviation = y - mean
+        u = math.sqrt(float(deviation @ deviation) / (trials - 1))
+        del deviation
+        symmetric, shortest = coverage_intervals(y, coverage_probability)
+        outputs.append(McmOutput(name, mean, u, symmetric, shortest))
+    return McmResult(outputs, values[0].size, seed, np.atleast_2d(correlation))
+
+
+def _blocks(
+    run: Callable[[int], list[np.ndarray]],
+    names: Sequence[str],
+    seed: int,
+    coverage_probability: float,
+    block: int,
+    max_blocks: int,
+    significant_digits: int | None = None,
+) -> McmResult:
+    """Blocks of ``block`` trials; with ``significant_digits`` stop when stable (7.9.4)."""
+    per_chunk = max(1, CHUNK // block)
+    # A fixed run is only blocked when it cannot be kept; an adaptive one may stop early.
+    keep = significant_digits is not None
+    kept: list[list[np.ndarray]] = [[] for _ in names]
+    means: list[np.ndarray] = []  # per chunk: (blocks, outputs)
+    covariances: list[np.ndarray] = []  # per chunk: (blocks, outputs, outputs)
+    ends: list[np.ndarray] = []  # per chunk: (blocks, outputs, 4) symmetric and shortest ends
+    done = 0
+    stabilised: bool | None = None if significant_digits is None else False
+    while done < max_blocks:
+        count = min(per_chunk, max_blocks - done)
+        values = run(count * block)
+        stacked = np.stack([y.reshape(count, block) for y in values], axis=1)
+        mean = stacked.mean(axis=2)
+        centred = stacked - mean[:, :, None]
+        covariances.append(np.einsum("bim,bjm->bij", centred, centred) / (block - 1))
+        del centred
+        means.append(mean)
+        done += count
+        # Keep the values for exact intervals while they fit in the memory budget.
+        keep = keep and done * block * len(names) <= KEEP_LIMIT
+        for store, y in zip(kept, values, strict=True):
+            if keep:
+                store.append(y)
+            else:
+                store.clear()
+        chunk_ends = []
+        for index in range(len(names)):
+            symmetric, shortest = coverage_intervals(stacked[:, index, :], coverage_probability)
+            chunk_ends.append(np.column_stack([*symmetric, *shortest]))
+        ends.append(np.stack(chunk_ends, axis=1))
+        if significant_digits is not None and done >= 2:
+            stabilised = _stable(means, covariances, ends, block, significant_digits)
+            if stabilised:
+                break
+
+    trials = done * block
+    all_means = np.concatenate(means)
+    grand = all_means.mean(axis=0)
+    spread = all_means - grand
+    # Pooled covariance of all trials from the block means and covariances (exact).
+    covariance = (
+        (block - 1) * np.concatenate(covariances).sum(axis=0) + block * spread.T @ spread
+    ) / (trials - 1)
+    warnings = []
+    if stabilised is False:
+        warnings.append(
+            f"The adaptive Monte Carlo procedure did not stabilise to {significant_digits} "
+            f"significant digits within {trials} trials; raise mcm.trials for a stable result."
+        )
+    if keep:
+        result = _exact(
+            [np.concatenate(store) for store in kept], names, seed, coverage_probability
+        )
+        return McmResult(result.outputs, trials, seed, result.correlation, stabilised, warnings)
+    average_ends = np.concatenate(ends).mean(axis=0)
+    warnings.append(
+        f"With {trials} trials the model values were not all kept in memory; the coverage "
+        f"interval endpoints are averages over {done} blocks of {block} trials (JCGM 101 7.9.4)."
+    )
+    sd = np.sqrt(np.diag(covariance))
+    outputs = [
+        McmOutput(
+            name,
+            float(grand[i]),
+            float(sd[i]),
+            (float(average_ends[i, 0]), float(average_ends[i, 1])),
+            (float(average_ends[i, 2]), float(average_ends[i, 3])),
+        )
+        for i, name in enumerate(names)
+    ]
+    with np.errstate(all="ignore"):
+        correlation = covariance / np.outer(sd, sd)
+    correlation[~np.isfinite(correlation)] = 0.0
+    np.fill_diagonal(correlation, 1.0)
+    return McmResult(outputs, trials, seed, correlation, stabilised, warnings)
+
+
+def _stable(
+    means: list[np.ndarray],
+    covariances: list[np.ndarray],
+    ends: list[np.ndarray],
+    block: int,
+    significant_digits: int,
+) -> bool:
+    """JCGM 101 7.9.4 f)-i): 2 s of y, u(y), y_low and y_high all within the tolerance."""
+    block_means = np.concatenate(means)
+    block_u = np.sqrt(np.diagonal(np.concatenate(covariances), axis1=1, axis2=2))
+    block_ends = np.concatenate(ends)[:, :, :2]
+    h = block_means.shape[0]
+    spread = block_means - block_means.mean(axis=0)
+    pooled_variance = ((block - 1) * (block_u**2).sum(axis=0) + block * (spread**2).sum(axis=0)) / (
+        h * block - 1
+    )
+    for index, variance in enumerate(pooled_variance):
+        delta = numerical_tolerance(math.sqrt(variance), significant_digits)
+        for statistic in (
+            block_means[:, index],
+            block_u[:, index],
+            block_ends[:, index, 0],
+            block_ends[:, index, 1],
+        ):
+            if 2.0 * float(np.std(statistic, ddof=1)) / math.sqrt(h) > delta:
+                return False
+    return True
+
+
+def validate(
+    value: float,
+    expanded_uncertainty: float,
+    standard_uncertainty: float,
+    mcm_interval: tuple[float, float],
+    significant_digits: int = 2,
+) -> dict:
+    """Validate a GUM interval against the Monte Carlo one (JCGM 101 clause 8).
+
+    d_low = |y - U_p - y_low|, d_high = |y + U_p - y_high|; passed when both are at most the
+    numerical tolerance of u(y) to ``significant_digits`` digits.
+
+    >>> check = validate(0.0, 3.92, 2.0, (-3.88, 3.88))
+    >>> round(check["d_low"], 6), check["tolerance"], check["passed"]
+    (0.04, 0.05, True)
+    """
+    d_low = abs(value - expanded_uncertainty - mcm_interval[0])
+    d_high = abs(value + expanded_uncertainty - mcm_interval[1])
+    tolerance = numerical_tolerance(standard_uncertainty, significant_digits)
+    return {
+        "d_low": d_low,
+        "d_high": d_high,
+        "tolerance": tolerance,
+        "passed": d_low <= tolerance and d_high <= tolerance,
+    }
