@@ -6,7 +6,17 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from lims import __version__
-from lims.api import audit, auth, health, organisations, uncertainty, users
+from lims.api import (
+    agreements,
+    audit,
+    auth,
+    health,
+    organisations,
+    prices,
+    quotations,
+    uncertainty,
+    users,
+)
 from lims.api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from lims.api.problems import install_problem_handlers
 from lims.config import Settings, get_settings
@@ -40,6 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         users.router,
         audit.router,
         uncertainty.router,
+        agreements.router,
+        prices.router,
+        quotations.router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -77,7 +77,7 @@ def demo() -> None:
     settings.check()
     engine = make_engine(settings.resolved_database_url)
     with session_scope(engine) as session:
-        created = load_demo_data(session)
+        created = load_demo_data(session, settings)
     typer.echo(f"demo data loaded ({created} new records)")
 
 

@@ -6,6 +6,7 @@ generated key kept on local disk does not survive a move to several API processe
 """
 
 import secrets
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -64,6 +65,12 @@ class Settings(BaseSettings):
     )
     max_monte_carlo_trials: int = Field(
         default=20_000_000, gt=0, description="Most Monte Carlo trials one HTTP request may ask."
+    )
+    vat_rate: Decimal = Field(
+        default=Decimal("25.5"), ge=0, le=100, description="VAT percent on quotations."
+    )
+    default_delivery_days: int = Field(
+        default=10, ge=0, description="Working days when no agreement or price list says."
     )
     login_lock_minutes: int = Field(default=15, gt=0, description="How long a lock lasts.")
     lab: LabProfile = Field(default_factory=LabProfile)

@@ -12,6 +12,9 @@ from sqlmodel import Session, select
 from lims.accounts import service as accounts
 from lims.accounts.models import Country, Language, OrganisationCreate, Role, User, UserCreate
 from lims.accounts.principal import system_principal
+from lims.clock import local_today
+from lims.config import Settings
+from lims.contracts.demo import load_contract_demo
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ DEMO_USERS = [
 ]
 
 
-def load_demo_data(db_session: Session) -> int:
+def load_demo_data(db_session: Session, settings: Settings) -> int:
     """Create the demo records that are missing; return how many were created."""
     actor = system_principal("demo")
     created = 0
@@ -79,4 +82,7 @@ def load_demo_data(db_session: Session) -> int:
             ),
         )
         created += 1
+    created += load_contract_demo(
+        db_session, actor=actor, settings=settings, today=local_today(settings.timezone)
+    )
     return created

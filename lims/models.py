@@ -17,16 +17,34 @@ from lims.accounts.models import (
 )
 from lims.audit import trail
 from lims.audit.models import AuditEvent
+from lims.contracts.models import (
+    Agreement,
+    ConfidentialityClause,
+    LabClosure,
+    Order,
+    PriceList,
+    PriceModel,
+    Quotation,
+)
+from lims.numbering import NumberSeries
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Agreement",
     "ApiToken",
     "AuditEvent",
     "BrowserSession",
+    "ConfidentialityClause",
     "Contact",
+    "LabClosure",
     "LoginThrottle",
+    "NumberSeries",
+    "Order",
     "Organisation",
+    "PriceList",
+    "PriceModel",
+    "Quotation",
     "User",
     "metadata",
     "trail",

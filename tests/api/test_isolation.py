@@ -13,6 +13,7 @@ fill makes it fail and say what to add.
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -24,7 +25,16 @@ from sqlmodel import Session
 from lims.accounts import service as accounts
 from lims.accounts.models import ContactCreate, Organisation, Role, User
 from lims.config import Settings
+from lims.contracts import prices
+from lims.contracts.models import LabClosureCreate, Service
 from tests.conftest import row_counts
+from tests.contracts.factories import (
+    accept,
+    make_agreement,
+    make_price_list,
+    make_price_model,
+    make_quotation,
+)
 from tests.factories import FACTORY_ACTOR, bearer, make_organisation, make_user
 
 PUBLIC_ROUTES = {
@@ -70,6 +80,20 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
         json={"name": f"{SECRET_OF_B} cell", "scopes": ["read"]},
         headers=bearer(settings, customer_b),
     ).json()
+    price_model = make_price_model(engine, 2026)
+    unpublished_list = make_price_list(engine, price_model, publish=False)
+    make_price_list(engine, price_model)
+    agreement_b = make_agreement(engine, organisation_b, services=(Service.CALIBRATION,))
+    quotation_b = make_quotation(engine, settings, organisation_b)
+    order_b = accept(
+        engine, settings, make_quotation(engine, settings, organisation_b), on=date(2026, 11, 27)
+    )
+    with Session(engine) as db_session:
+        closure = prices.add_closure(
+            db_session,
+            actor=FACTORY_ACTOR,
+            data=LabClosureCreate(day=date(2026, 7, 31), reason="Kesäsulku"),
+        )
     return World(
         organisation_a=organisation_a,
         organisation_b=organisation_b,
@@ -80,6 +104,12 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
             "organisation_id": organisation_b.id,
             "user_id": customer_b.id,
             "token_id": token_b["id"],
+            "agreement_id": agreement_b.id,
+            "quotation_id": quotation_b.id,
+            "order_id": order_b.id,
+            "price_model_id": price_model.id,
+            "price_list_id": unpublished_list.id,
+            "closure_id": closure.id,
         },
         query_values_of_b={"entity_type": "organisation", "entity_id": str(organisation_b.id)},
     )

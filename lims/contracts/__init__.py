@@ -1,0 +1,1 @@
+"""Agreements, cost-based pricing, price lists, quotations and orders (services A and E)."""

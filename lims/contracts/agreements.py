@@ -1,0 +1,455 @@
+"""Agreements: the written basis of all work (service A), and the job-opening rule.
+
+Stored states are draft, signed, active and terminated; ``expired`` (an active agreement past
+its validity) and ``superseded`` (replaced by an activated amendment) are derived, never
+stored twice.  A signed agreement changes only by amendment: a new version with the same
+number, the reason recorded, the old version kept.
+"""
+
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from lims.accounts.models import Organisation, Role
+from lims.accounts.principal import Principal, require_organisation_access, require_role
+from lims.audit.trail import set_context
+from lims.clock import require_today
+from lims.contracts.models import (
+    Agreement,
+    AgreementAmendment,
+    AgreementCreate,
+    AgreementKind,
+    AgreementSigning,
+    AgreementState,
+    AgreementUpdate,
+    ConfidentialityAcceptance,
+    ConfidentialityClause,
+    ConfidentialityClauseCreate,
+    DecisionRule,
+    Service,
+)
+from lims.db import utcnow
+from lims.errors import Conflict, InvalidInput, NotFound
+from lims.numbering import formatted, next_number
+
+AGREEMENT_MANAGERS = (Role.ADMIN, Role.QUALITY_MANAGER)
+SERIES_PREFIX = {AgreementKind.ANNUAL: "VS", AgreementKind.AD_HOC: "KS"}
+LANGUAGES_BESIDE_FINNISH = {"sv", "en", "et"}
+TERMS = (
+    "valid_from",
+    "valid_until",
+    "scope",
+    "decision_rule",
+    "decision_rule_r",
+    "decision_rule_text",
+    "languages",
+    "customer_reference_rule",
+)
+
+
+def status_on(agreement: Agreement, day: date) -> str:
+    if agreement.superseded_at is not None:
+        return "superseded"
+    if agreement.state == AgreementState.ACTIVE and day > agreement.valid_until:
+        return "expired"
+    return agreement.state
+
+
+def covers(agreement: Agreement, service: Service) -> bool:
+    return any(item["service"] == service for item in agreement.scope)
+
+
+def delivery_days_for(agreement: Agreement, service: Service) -> int | None:
+    for item in agreement.scope:
+        if item["service"] == service:
+            return int(item["delivery_days"])
+    return None
+
+
+# -- confidentiality clauses ----------------------------------------------------------------
+
+
+def current_clause(db_session: Session, *, on: date) -> ConfidentialityClause:
+    clause = db_session.exec(
+        select(ConfidentialityClause)
+        .where(ConfidentialityClause.effective_from <= on)
+        .order_by(col(ConfidentialityClause.version).desc())
+    ).first()
+    if clause is None:
+        raise Conflict(f"no confidentiality clause is in force on {on}; record one first")
+    return clause
+
+
+def list_clauses(db_session: Session) -> list[ConfidentialityClause]:
+    return list(
+        db_session.exec(select(ConfidentialityClause).order_by(col(ConfidentialityClause.version)))
+    )
+
+
+def create_clause(
+    db_session: Session, *, actor: Principal, data: ConfidentialityClauseCreate
+) -> ConfidentialityClause:
+    require_role(actor, *AGREEMENT_MANAGERS, doing="record confidentiality clauses")
+    latest = db_session.exec(
+        select(ConfidentialityClause).order_by(col(ConfidentialityClause.version).desc())
+    ).first()
+    set_context(db_session, actor.audit_context())
+    clause = ConfidentialityClause.model_validate(
+        data, update={"version": (latest.version + 1) if latest else 1}
+    )
+    db_session.add(clause)
+    db_session.commit()
+    db_session.refresh(clause)
+    return clause
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def list_agreements(db_session: Session, *, actor: Principal) -> list[Agreement]:
+    query = select(Agreement).order_by(col(Agreement.number), col(Agreement.version))
+    if not actor.reads_everything:
+        query = query.where(Agreement.organisation_id == actor.organisation_id)
+    return list(db_session.exec(query))
+
+
+def get_agreement(db_session: Session, *, actor: Principal, agreement_id: int) -> Agreement:
+    agreement = db_session.get(Agreement, agreement_id)
+    organisation_id = agreement.organisation_id if agreement else None
+    require_organisation_access(actor, organisation_id, f"agreement {agreement_id}")
+    if agreement is None:
+        raise NotFound(f"agreement {agreement_id} does not exist")
+    return agreement
+
+
+# -- the rules on terms -------------------------------------------------------------------
+
+
+def _check_terms(agreement: Agreement) -> None:
+    if agreement.valid_until < agreement.valid_from:
+        raise InvalidInput("the validity ends before it starts", location=("valid_until",))
+    services = [item["service"] for item in agreement.scope]
+    if not services:
+        raise InvalidInput("the scope names at least one service", location=("scope",))
+    if len(set(services)) != len(services):
+        raise InvalidInput("each service appears once in the scope", location=("scope",))
+    unknown = set(agreement.languages) - LANGUAGES_BESIDE_FINNISH
+    if unknown:
+        raise InvalidInput(
+            f"documents are translated to {', '.join(sorted(LANGUAGES_BESIDE_FINNISH))} only; "
+            f"not {', '.join(sorted(unknown))}",
+            location=("languages",),
+        )
+    if agreement.decision_rule == DecisionRule.GUARD_BAND_RU and not (
+        agreement.decision_rule_r and agreement.decision_rule_r > 0
+    ):
+        raise InvalidInput("a guard band w = r*U needs r above zero", location=("decision_rule_r",))
+    if agreement.decision_rule == DecisionRule.CUSTOMER and not agreement.decision_rule_text:
+        raise InvalidInput(
+            "a customer decision rule must be stated in words", location=("decision_rule_text",)
+        )
+
+
+def _check_no_overlap(db_session: Session, agreement: Agreement) -> None:
+    """Two annual agreements of one customer may not cover one service at the same time."""
+    if agreement.kind != AgreementKind.ANNUAL:
+        return
+    others = db_session.exec(
+        select(Agreement).where(
+            Agreement.organisation_id == agreement.organisation_id,
+            Agreement.kind == AgreementKind.ANNUAL,
+            Agreement.number != agreement.number,
+            Agreement.state != AgreementState.TERMINATED,
+            col(Agreement.superseded_at).is_(None),
+            Agreement.valid_from <= agreement.valid_until,
+            Agreement.valid_until >= agreement.valid_from,
+        )
+    )
+    services = {item["service"] for item in agreement.scope}
+    for other in others:
+        shared = services & {item["service"] for item in other.scope}
+        if shared:
+            raise Conflict(
+                f"annual agreement {other.number} already covers {', '.join(sorted(shared))} "
+                f"for this customer from {other.valid_from} to {other.valid_until}"
+            )
+
+
+def _terms_of(data: AgreementCreate | AgreementUpdate, *, exclude_unset: bool) -> dict:
+    terms = data.model_dump(mode="json", include=set(TERMS), exclude_unset=exclude_unset)
+    for day in ("valid_from", "valid_until"):
+        if day in terms:
+            terms[day] = getattr(data, day)
+    return terms
+
+
+# -- the life cycle -----------------------------------------------------------------------
+
+
+def create_agreement(db_session: Session, *, actor: Principal, data: AgreementCreate) -> Agreement:
+    require_role(actor, *AGREEMENT_MANAGERS, doing="draw up agreements")
+    if db_session.get(Organisation, data.organisation_id) is None:
+        raise InvalidInput(
+            f"organisation {data.organisation_id} does not exist", location=("organisation_id",)
+        )
+    agreement = Agreement(
+        **_terms_of(data, exclude_unset=False),
+        number="pending",
+        kind=data.kind,
+        organisation_id=data.organisation_id,
+        confidentiality_clause_id=current_clause(db_session, on=data.valid_from).id,
+    )
+    _check_terms(agreement)
+    year = data.valid_from.year
+    agreement.number = formatted(
+        SERIES_PREFIX[data.kind],
+        year,
+        next_number(db_session, series=f"agreement-{data.kind}", year=year),
+    )
+    _check_no_overlap(db_session, agreement)
+    set_context(db_session, actor.audit_context())
+    db_session.add(agreement)
+    db_session.commit()
+    db_session.refresh(agreement)
+    return agreement
+
+
+def update_agreement(
+    db_session: Session, *, actor: Principal, agreement_id: int, data: AgreementUpdate
+) -> Agreement:
+    agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
+    require_role(actor, *AGREEMENT_MANAGERS, doing="change agreements")
+    if agreement.state != AgreementState.DRAFT:
+        raise Conflict("a signed agreement changes only by amendment (give the reason)")
+    agreement.sqlmodel_update(_terms_of(data, exclude_unset=True))
+    _check_terms(agreement)
+    _check_no_overlap(db_session, agreement)
+    set_context(db_session, actor.audit_context())
+    db_session.add(agreement)
+    db_session.commit()
+    db_session.refresh(agreement)
+    return agreement
+
+
+def sign_agreement(
+    db_session: Session, *, actor: Principal, agreement_id: int, data: AgreementSigning
+) -> Agreement:
+    agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
+    require_role(actor, Role.ADMIN, Role.QUALITY_MANAGER, Role.SIGNATORY, doing="sign agreements")
+    if agreement.state != AgreementState.DRAFT:
+        raise Conflict(f"agreement {agreement.number} is {agreement.state}, not a draft")
+    agreement.lab_signature = data.lab_signature.model_dump(mode="json")
+    agreement.customer_signature = data.customer_signature.model_dump(mode="json")
+    agreement.state = AgreementState.SIGNED
+    set_context(db_session, actor.audit_context())
+    db_session.add(agreement)
+    db_session.commit()
+    db_session.refresh(agreement)
+    return agreement
+
+
+def activate_agreement(db_session: Session, *, actor: Principal, agreement_id: int) -> Agreement:
+    """Put a signed agreement in force; an activated amendment supersedes its predecessor."""
+    agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
+    require_role(actor, *AGREEMENT_MANAGERS, doing="activate agreements")
+    if agreement.state != AgreementState.SIGNED:
+        raise Conflict(f"agreement {agreement.number} must be signed before it is activated")
+    _check_no_overlap(db_session, agreement)
+    set_context(db_session, actor.audit_context())
+    if agreement.supersedes_id is not None:
+        previous = db_session.get(Agreement, agreement.supersedes_id)
+        assert previous is not None
+        previous.superseded_at = utcnow()
+        db_session.add(previous)
+    agreement.state = AgreementState.ACTIVE
+    db_session.add(agreement)
+    db_session.commit()
+    db_session.refresh(agreement)
+    return agreement
+
+
+def accept_confidentiality(
+    db_session: Session,
+    *,
+    actor: Principal,
+    agreement_id: int,
+    data: ConfidentialityAcceptance,
+    timezone: str = "Europe/Helsinki",
+) -> Agreement:
+    """The customer's named representative accepts the clause: the customer itself (today),
+    or staff recording an acceptance given on paper."""
+    agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
+    if actor.is_customer:
+        require_today(data.accepted_on, timezone, field="accepted_on")
+    else:
+        require_role(actor, *AGREEMENT_MANAGERS, doing="record a customer's acceptance")
+    if agreement.state == AgreementState.TERMINATED or agreement.superseded_at is not None:
+        raise Conflict(f"agreement {agreement.number} is no longer in force")
+    agreement.confidentiality_accepted_by = data.accepted_by
+    agreement.confidentiality_accepted_on = data.accepted_on
+    set_context(db_session, actor.audit_context())
+    db_session.add(agreement)
+    db_session.commit()
+    db_session.refresh(agreement)
+    return agreement
+
+
+def terminate_agreement(
+    db_session: Session, *, actor: Principal, agreement_id: int, reason: str, on: date
+) -> Agreement:
+    agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
+    require_role(actor, *AGREEMENT_MANAGERS, doing="terminate agreements")
+    if agreement.state not in (AgreementState.SIGNED, AgreementState.ACTIVE):
+        raise Conflict(
+            f"agreement {agreement.number} is {agreement.state}; it cannot be terminated"
+        )
+    agreement.state = AgreementState.TERMINATED
+    agreement.terminated_on = on
+    agreement.termination_reason = reason
+    set_context(db_session, actor.audit_context())
+    db_session.add(agreement)
+    db_session.commit()
+    db_session.refresh(agreement)
+    return agreement
+
+
+def amend_agreement(
+    db_session: Session, *, actor: Principal, agreement_id: int, data: AgreementAmendment
+) -> Agreement:
+    """A new draft version with the changed terms; the old one stays in force until it is
+    replaced by activating the amendment."""
+    agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
+    require_role(actor, *AGREEMENT_MANAGERS, doing="amend agreements")
+    if agreement.state not in (AgreementState.SIGNED, AgreementState.ACTIVE):
+        raise Conflict("only a signed or active agreement is amended; edit a draft directly")
+    if agreement.superseded_at is not None:
+        raise Conflict(f"version {agreement.version} has already been superseded")
+    newer = db_session.exec(
+        select(Agreement).where(
+            Agreement.number == agreement.number, Agreement.version > agreement.version
+        )
+    ).first()
+    if newer is not None:
+        raise Conflict(f"amendment version {newer.version} of {agreement.number} is pending")
+    amendment = Agreement(
+        **{name: getattr(agreement, name) for name in TERMS},
+        number=agreement.number,
+        version=agreement.version + 1,
+        kind=agreement.kind,
+        organisation_id=agreement.organisation_id,
+        confidentiality_clause_id=agreement.confidentiality_clause_id,
+        confidentiality_accepted_by=agreement.confidentiality_accepted_by,
+        confidentiality_accepted_on=agreement.confidentiality_accepted_on,
+        supersedes_id=agreement.id,
+        amendment_reason=data.reason,
+    )
+    amendment.sqlmodel_update(_terms_of(data, exclude_unset=True))
+    _check_terms(amendment)
+    set_context(db_session, actor.audit_context())
+    db_session.add(amendment)
+    db_session.commit()
+    db_session.refresh(amendment)
+    return amendment
+
+
+# -- the job-opening rule -----------------------------------------------------------------
+
+
+def agreement_in_force(
+    db_session: Session, *, organisation_id: int, service: Service, on: date
+) -> Agreement | None:
+    """The active agreement that covers ``service`` for the customer on the day, if any."""
+    candidates = db_session.exec(
+        select(Agreement)
+        .where(
+            Agreement.organisation_id == organisation_id,
+            Agreement.state == AgreementState.ACTIVE,
+            col(Agreement.superseded_at).is_(None),
+            Agreement.valid_from <= on,
+            Agreement.valid_until >= on,
+        )
+        .order_by(col(Agreement.kind), col(Agreement.valid_from).desc())
+    )
+    return next((agreement for agreement in candidates if covers(agreement, service)), None)
+
+
+def require_agreement_for_job(
+    db_session: Session, *, organisation_id: int, service: Service, on: date
+) -> Agreement:
+    """Work starts only under an active agreement covering the service, with the
+    confidentiality clause accepted; the refusal says which of these is missing."""
+    agreement = agreement_in_force(
+        db_session, organisation_id=organisation_id, service=service, on=on
+    )
+    if agreement is None:
+        active = agreement_in_force_any_service(db_session, organisation_id=organisation_id, on=on)
+        if active:
+            raise InvalidInput(
+                f"agreement {active.number} does not cover the service {service}; "
+                "amend it or order under an ad-hoc agreement",
+                location=("service",),
+            )
+        raise InvalidInput(
+            f"no active agreement covers this customer on {on}; accept the terms and "
+            "confidentiality to order under an ad-hoc agreement",
+            location=("accept_terms_and_confidentiality",),
+        )
+    if agreement.confidentiality_accepted_on is None:
+        raise InvalidInput(
+            f"the confidentiality clause of agreement {agreement.number} has not been accepted; "
+            "no job may start before it is",
+            location=("agreement_id",),
+        )
+    return agreement
+
+
+def agreement_in_force_any_service(
+    db_session: Session, *, organisation_id: int, on: date
+) -> Agreement | None:
+    return db_session.exec(
+        select(Agreement).where(
+            Agreement.organisation_id == organisation_id,
+            Agreement.state == AgreementState.ACTIVE,
+            col(Agreement.superseded_at).is_(None),
+            Agreement.valid_from <= on,
+            Agreement.valid_until >= on,
+        )
+    ).first()
+
+
+def make_ad_hoc_agreement(
+    db_session: Session,
+    *,
+    organisation_id: int,
+    service: Service,
+    on: date,
+    accepted_by: str,
+    delivery_days: int,
+    lab_name: str,
+) -> Agreement:
+    """The agreement of one order, made as the customer accepts the lab's standard terms and
+    the confidentiality clause.  The caller commits it with the order, in one transaction."""
+    agreement = Agreement(
+        number="pending",
+        kind=AgreementKind.AD_HOC,
+        organisation_id=organisation_id,
+        valid_from=on,
+        valid_until=on,
+        scope=[{"service": service, "accredited": False, "delivery_days": delivery_days}],
+        decision_rule=DecisionRule.SIMPLE_ACCEPTANCE,
+        languages=[],
+        state=AgreementState.ACTIVE,
+        confidentiality_clause_id=current_clause(db_session, on=on).id,
+        confidentiality_accepted_by=accepted_by,
+        confidentiality_accepted_on=on,
+        lab_signature={"name": lab_name, "title": "standard terms", "signed_on": on.isoformat()},
+        customer_signature={"name": accepted_by, "title": "orderer", "signed_on": on.isoformat()},
+    )
+    agreement.number = formatted(
+        SERIES_PREFIX[AgreementKind.AD_HOC],
+        on.year,
+        next_number(db_session, series=f"agreement-{AgreementKind.AD_HOC}", year=on.year),
+    )
+    db_session.add(agreement)
+    db_session.flush()
+    return agreement

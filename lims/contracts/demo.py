@@ -1,0 +1,243 @@
+"""Demo contracts: a confidentiality clause, this year's price model and price list, an
+annual agreement in force and an ad-hoc one made by an order.  Idempotent by natural keys."""
+
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from lims.accounts.principal import Principal
+from lims.accounts.service import find_organisation_by_business_id
+from lims.config import Settings
+from lims.contracts import agreements, prices, quotations
+from lims.contracts.models import (
+    Agreement,
+    AgreementCreate,
+    AgreementKind,
+    AgreementSigning,
+    ConfidentialityAcceptance,
+    ConfidentialityClause,
+    ConfidentialityClauseCreate,
+    CostPoolSpec,
+    DecisionRule,
+    OrderCreate,
+    PriceList,
+    PriceListCreate,
+    PriceListItemSpec,
+    PriceModel,
+    PriceModelCreate,
+    ResourceSpec,
+    ScopeItem,
+    Service,
+    Signature,
+)
+
+CLAUSE_FI = (
+    "Laboratorio pitää luottamuksellisina kaikki asiakkaalta saamansa ja työssä syntyvät "
+    "tiedot (ISO/IEC 17025:2017, 4.2). Tietoja luovutetaan kolmannelle vain asiakkaan "
+    "suostumuksella tai lain niin vaatiessa, jolloin asiakkaalle ilmoitetaan."
+)
+CLAUSE_EN = (
+    "The laboratory keeps confidential all information obtained from the customer or "
+    "created in the work (ISO/IEC 17025:2017, 4.2). Information is released to a third party "
+    "only with the customer's consent or where the law requires, and the customer is told."
+)
+
+
+def _shares(**fractions: str) -> dict[str, Decimal]:
+    return {code: Decimal(share) for code, share in fractions.items()}
+
+
+def demo_price_model(year: int) -> PriceModelCreate:
+    """A year of a small dimensional lab; rates come out at 138.00, 114.00, 57.75, 62.00."""
+    return PriceModelCreate(
+        year=year,
+        cost_pools=[
+            CostPoolSpec(
+                name="leasing and maintenance",
+                amount=Decimal("96000.00"),
+                shares=_shares(cmm="0.70", optical="0.20", bench="0.10"),
+            ),
+            CostPoolSpec(
+                name="rent",
+                amount=Decimal("36000.00"),
+                shares=_shares(cmm="0.40", optical="0.20", manual="0.20", bench="0.20"),
+            ),
+            CostPoolSpec(
+                name="measurement laboratory",
+                amount=Decimal("24000.00"),
+                shares=_shares(cmm="0.50", optical="0.25", manual="0.125", bench="0.125"),
+            ),
+            CostPoolSpec(
+                name="personnel",
+                amount=Decimal("180000.00"),
+                shares=_shares(cmm="0.40", optical="0.20", manual="0.20", bench="0.20"),
+            ),
+        ],
+        resources=[
+            ResourceSpec(code="cmm", name="CMM", planned_hours=Decimal(1200)),
+            ResourceSpec(code="optical", name="Optical measuring", planned_hours=Decimal(600)),
+            ResourceSpec(code="manual", name="Manual measuring", planned_hours=Decimal(800)),
+            ResourceSpec(code="bench", name="Calibration bench", planned_hours=Decimal(900)),
+        ],
+    )
+
+
+DEMO_PRICE_LIST_ITEMS = [
+    PriceListItemSpec(
+        code="K-MIK-25",
+        description_fi="Ulkomikrometri 0-25 mm, kalibrointi",
+        description_en="External micrometer 0-25 mm, calibration",
+        service=Service.CALIBRATION,
+        resource="bench",
+        hours=Decimal("1.2"),
+        delivery_days=10,
+    ),
+    PriceListItemSpec(
+        code="K-TT-150",
+        description_fi="Työntömitta 0-150 mm, kalibrointi",
+        description_en="Caliper 0-150 mm, calibration",
+        service=Service.CALIBRATION,
+        resource="bench",
+        hours=Decimal("0.8"),
+        delivery_days=10,
+    ),
+    PriceListItemSpec(
+        code="K-REN",
+        description_fi="Asetusrengas, kalibrointi",
+        description_en="Setting ring, calibration",
+        service=Service.CALIBRATION,
+        resource="bench",
+        hours=Decimal("1.5"),
+        delivery_days=10,
+    ),
+    PriceListItemSpec(
+        code="M-CMM-H",
+        description_fi="Tuotteen mittaus koordinaattimittakoneella, tunti",
+        description_en="Product measurement on a CMM, per hour",
+        service=Service.PRODUCT_QC,
+        resource="cmm",
+        hours=Decimal("1"),
+        delivery_days=15,
+    ),
+]
+
+
+def load_contract_demo(
+    db_session: Session, *, actor: Principal, settings: Settings, today: date
+) -> int:
+    created = 0
+    if db_session.exec(select(ConfidentialityClause)).first() is None:
+        agreements.create_clause(
+            db_session,
+            actor=actor,
+            data=ConfidentialityClauseCreate(
+                text_fi=CLAUSE_FI, text_en=CLAUSE_EN, effective_from=date(today.year, 1, 1)
+            ),
+        )
+        created += 1
+    model = db_session.exec(select(PriceModel).where(PriceModel.year == today.year)).first()
+    if model is None:
+        model = prices.create_price_model(
+            db_session, actor=actor, data=demo_price_model(today.year)
+        )
+        created += 1
+    if (
+        db_session.exec(select(PriceList).where(PriceList.price_model_id == model.id)).first()
+        is None
+    ):
+        assert model.id is not None
+        price_list = prices.create_price_list(
+            db_session,
+            actor=actor,
+            data=PriceListCreate(
+                price_model_id=model.id, title=f"Hinnasto {today.year}", items=DEMO_PRICE_LIST_ITEMS
+            ),
+        )
+        assert price_list.id is not None
+        prices.publish_price_list(db_session, actor=actor, price_list_id=price_list.id)
+        created += 1
+    created += _annual_agreement(db_session, actor=actor, today=today)
+    created += _ad_hoc_order(db_session, actor=actor, settings=settings, today=today)
+    return created
+
+
+def _annual_agreement(db_session: Session, *, actor: Principal, today: date) -> int:
+    customer = find_organisation_by_business_id(db_session, business_id="1234567-1")
+    if (
+        customer is None
+        or db_session.exec(
+            select(Agreement).where(
+                Agreement.organisation_id == customer.id, Agreement.kind == AgreementKind.ANNUAL
+            )
+        ).first()
+    ):
+        return 0
+    assert customer.id is not None
+    agreement = agreements.create_agreement(
+        db_session,
+        actor=actor,
+        data=AgreementCreate(
+            kind=AgreementKind.ANNUAL,
+            organisation_id=customer.id,
+            valid_from=date(today.year, 1, 1),
+            valid_until=date(today.year, 12, 31),
+            scope=[
+                ScopeItem(service=Service.CALIBRATION, accredited=True, delivery_days=10),
+                ScopeItem(service=Service.PRODUCT_QC, accredited=False, delivery_days=15),
+                ScopeItem(service=Service.REFERENCE, accredited=False, delivery_days=20),
+            ],
+            decision_rule=DecisionRule.GUARD_BAND_U,
+            languages=["en"],
+            customer_reference_rule="ostotilausnumero jokaisessa tilauksessa",
+        ),
+    )
+    assert agreement.id is not None
+    signed_on = date(today.year, 1, 1)
+    agreements.sign_agreement(
+        db_session,
+        actor=actor,
+        agreement_id=agreement.id,
+        data=AgreementSigning(
+            lab_signature=Signature(
+                name="Laura Laatupäällikkö", title="Laatupäällikkö", signed_on=signed_on
+            ),
+            customer_signature=Signature(
+                name="Kalle Konepaja", title="Toimitusjohtaja", signed_on=signed_on
+            ),
+        ),
+    )
+    agreements.accept_confidentiality(
+        db_session,
+        actor=actor,
+        agreement_id=agreement.id,
+        data=ConfidentialityAcceptance(accepted_by="Kalle Konepaja", accepted_on=signed_on),
+    )
+    agreements.activate_agreement(db_session, actor=actor, agreement_id=agreement.id)
+    return 1
+
+
+def _ad_hoc_order(db_session: Session, *, actor: Principal, settings: Settings, today: date) -> int:
+    customer = find_organisation_by_business_id(db_session, business_id="7654321-2")
+    if (
+        customer is None
+        or db_session.exec(
+            select(Agreement).where(Agreement.organisation_id == customer.id)
+        ).first()
+    ):
+        return 0
+    assert customer.id is not None
+    quotations.open_order(
+        db_session,
+        actor=actor,
+        data=OrderCreate(
+            organisation_id=customer.id,
+            service=Service.CALIBRATION,
+            ordered_on=today,
+            customer_reference="Tilaus 2026-11",
+            accept_terms_and_confidentiality=True,
+            accepted_by="Karin Kund",
+        ),
+        settings=settings,
+    )
+    return 1

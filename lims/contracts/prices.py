@@ -1,0 +1,285 @@
+"""Price models, price lists, the lab's closures and the year-end cost recovery (service E)."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlmodel import Session, col, func, select
+
+from lims.accounts.models import Role
+from lims.accounts.principal import Principal, require_role
+from lims.audit.trail import set_context
+from lims.contracts.models import (
+    CostPoolSpec,
+    CostRecovery,
+    CostRecoveryRow,
+    LabClosure,
+    LabClosureCreate,
+    PriceList,
+    PriceListCreate,
+    PriceModel,
+    PriceModelCreate,
+    PriceModelPublic,
+    Quotation,
+    QuotationState,
+    ResourceRate,
+)
+from lims.contracts.money import cents
+from lims.contracts.pricing import (
+    CostPool,
+    PriceModelError,
+    Resource,
+    allocated_costs,
+    hourly_rates,
+)
+from lims.db import utcnow
+from lims.errors import Conflict, InvalidInput, NotFound
+
+PRICE_MANAGERS = (Role.ADMIN, Role.QUALITY_MANAGER)
+
+
+def _pools(model: PriceModel) -> list[CostPool]:
+    return [
+        CostPool(
+            name=pool["name"],
+            amount=Decimal(pool["amount"]),
+            shares={code: Decimal(share) for code, share in pool["shares"].items()},
+        )
+        for pool in model.cost_pools
+    ]
+
+
+def _resources(model: PriceModel) -> list[Resource]:
+    return [
+        Resource(code=r["code"], name=r["name"], planned_hours=Decimal(r["planned_hours"]))
+        for r in model.resources
+    ]
+
+
+def rates_of(model: PriceModel) -> dict[str, Decimal]:
+    return hourly_rates(_pools(model), _resources(model))
+
+
+def describe_price_model(model: PriceModel) -> PriceModelPublic:
+    pools, resources = _pools(model), _resources(model)
+    allocated = allocated_costs(pools, resources)
+    rates = hourly_rates(pools, resources)
+    assert model.id is not None
+    return PriceModelPublic(
+        id=model.id,
+        year=model.year,
+        cost_pools=[CostPoolSpec.model_validate(pool) for pool in model.cost_pools],
+        resources=[
+            ResourceRate(
+                code=r.code,
+                name=r.name,
+                planned_hours=r.planned_hours,
+                allocated_cost=cents(allocated[r.code]),
+                hourly_rate=rates[r.code],
+            )
+            for r in resources
+        ],
+        created_at=model.created_at,
+    )
+
+
+# -- price models -------------------------------------------------------------------------
+
+
+def create_price_model(
+    db_session: Session, *, actor: Principal, data: PriceModelCreate
+) -> PriceModel:
+    require_role(actor, *PRICE_MANAGERS, doing="set up price models")
+    model = PriceModel(
+        year=data.year,
+        cost_pools=[pool.model_dump(mode="json") for pool in data.cost_pools],
+        resources=[resource.model_dump(mode="json") for resource in data.resources],
+    )
+    try:
+        rates_of(model)
+    except PriceModelError as error:
+        raise InvalidInput(str(error), location=error.location) from None
+    if db_session.exec(select(PriceModel).where(PriceModel.year == data.year)).first():
+        raise Conflict(f"the price model of {data.year} exists; it is kept as the year's record")
+    set_context(db_session, actor.audit_context())
+    db_session.add(model)
+    db_session.commit()
+    db_session.refresh(model)
+    return model
+
+
+def list_price_models(db_session: Session, *, actor: Principal) -> list[PriceModel]:
+    _require_price_reader(actor)
+    return list(db_session.exec(select(PriceModel).order_by(col(PriceModel.year))))
+
+
+def get_price_model(db_session: Session, *, actor: Principal, price_model_id: int) -> PriceModel:
+    _require_price_reader(actor)
+    model = db_session.get(PriceModel, price_model_id)
+    if model is None:
+        raise NotFound(f"price model {price_model_id} does not exist")
+    return model
+
+
+def price_model_for_year(db_session: Session, year: int) -> PriceModel:
+    model = db_session.exec(select(PriceModel).where(PriceModel.year == year)).first()
+    if model is None:
+        raise InvalidInput(f"there is no price model for {year}; set one up first")
+    return model
+
+
+def _require_price_reader(actor: Principal) -> None:
+    # Cost pools and allocations are the lab's internal figures; customers see price lists.
+    if not actor.reads_everything:
+        require_role(actor, *PRICE_MANAGERS, doing="read price models")
+
+
+# -- price lists --------------------------------------------------------------------------
+
+
+def create_price_list(db_session: Session, *, actor: Principal, data: PriceListCreate) -> PriceList:
+    require_role(actor, *PRICE_MANAGERS, doing="make price lists")
+    model = get_price_model(db_session, actor=actor, price_model_id=data.price_model_id)
+    rates = rates_of(model)
+    items = []
+    for index, item in enumerate(data.items):
+        if item.resource not in rates:
+            raise InvalidInput(
+                f"resource {item.resource} is not in the {model.year} price model",
+                location=("items", index, "resource"),
+            )
+        items.append(
+            {**item.model_dump(mode="json"), "price": str(cents(rates[item.resource] * item.hours))}
+        )
+    codes = [item["code"] for item in items]
+    if len(set(codes)) != len(codes):
+        raise InvalidInput("each item code appears once in a price list", location=("items",))
+    latest = db_session.exec(
+        select(func.max(PriceList.version)).where(PriceList.price_model_id == model.id)
+    ).one()
+    set_context(db_session, actor.audit_context())
+    price_list = PriceList(
+        price_model_id=data.price_model_id,
+        version=(latest or 0) + 1,
+        title=data.title,
+        items=items,
+    )
+    db_session.add(price_list)
+    db_session.commit()
+    db_session.refresh(price_list)
+    return price_list
+
+
+def publish_price_list(db_session: Session, *, actor: Principal, price_list_id: int) -> PriceList:
+    require_role(actor, *PRICE_MANAGERS, doing="publish price lists")
+    price_list = get_price_list(db_session, actor=actor, price_list_id=price_list_id)
+    if price_list.published_at is not None:
+        raise Conflict("the price list is already published; make a new version to change it")
+    set_context(db_session, actor.audit_context())
+    price_list.published_at = utcnow()
+    db_session.add(price_list)
+    db_session.commit()
+    db_session.refresh(price_list)
+    return price_list
+
+
+def _visible_price_lists(actor: Principal):  # type: ignore[no-untyped-def]
+    query = select(PriceList)
+    if not actor.reads_everything:
+        query = query.where(col(PriceList.published_at).is_not(None))
+    return query
+
+
+def list_price_lists(db_session: Session, *, actor: Principal) -> list[PriceList]:
+    return list(db_session.exec(_visible_price_lists(actor).order_by(col(PriceList.id))))
+
+
+def get_price_list(db_session: Session, *, actor: Principal, price_list_id: int) -> PriceList:
+    price_list = db_session.exec(
+        _visible_price_lists(actor).where(PriceList.id == price_list_id)
+    ).first()
+    if price_list is None:
+        raise NotFound(f"price list {price_list_id} does not exist")
+    return price_list
+
+
+def current_price_list(db_session: Session, *, price_model_id: int) -> PriceList | None:
+    return db_session.exec(
+        select(PriceList)
+        .where(PriceList.price_model_id == price_model_id, col(PriceList.published_at).is_not(None))
+        .order_by(col(PriceList.version).desc())
+    ).first()
+
+
+# -- closures -----------------------------------------------------------------------------
+
+
+def closures(db_session: Session) -> set[date]:
+    return set(db_session.exec(select(LabClosure.day)))
+
+
+def list_closures(db_session: Session) -> list[LabClosure]:
+    return list(db_session.exec(select(LabClosure).order_by(col(LabClosure.day))))
+
+
+def add_closure(db_session: Session, *, actor: Principal, data: LabClosureCreate) -> LabClosure:
+    require_role(actor, *PRICE_MANAGERS, doing="record the lab's closures")
+    if db_session.exec(select(LabClosure).where(LabClosure.day == data.day)).first():
+        raise Conflict(f"{data.day} is already a closure day")
+    set_context(db_session, actor.audit_context())
+    closure = LabClosure.model_validate(data)
+    db_session.add(closure)
+    db_session.commit()
+    db_session.refresh(closure)
+    return closure
+
+
+def remove_closure(db_session: Session, *, actor: Principal, closure_id: int) -> None:
+    require_role(actor, *PRICE_MANAGERS, doing="change the lab's closures")
+    closure = db_session.get(LabClosure, closure_id)
+    if closure is None:
+        raise NotFound(f"closure {closure_id} does not exist")
+    set_context(db_session, actor.audit_context())
+    db_session.delete(closure)
+    db_session.commit()
+
+
+# -- year-end cost recovery ---------------------------------------------------------------
+
+
+def cost_recovery(db_session: Session, *, actor: Principal, price_model_id: int) -> CostRecovery:
+    """Billed work (accepted quotations, net of VAT) against each resource's allocated cost."""
+    model = get_price_model(db_session, actor=actor, price_model_id=price_model_id)
+    resources = _resources(model)
+    allocated = allocated_costs(_pools(model), resources)
+    billed = {resource.code: Decimal(0) for resource in resources}
+    start = datetime(model.year, 1, 1, tzinfo=UTC).date()
+    end = datetime(model.year, 12, 31, tzinfo=UTC).date()
+    accepted = db_session.exec(
+        select(Quotation).where(
+            Quotation.state == QuotationState.ACCEPTED,
+            col(Quotation.accepted_on).between(start, end),
+        )
+    )
+    for quotation in accepted:
+        for line in quotation.lines:
+            if line["resource"] in billed:
+                billed[line["resource"]] += Decimal(line["line_total"])
+    rows = [
+        CostRecoveryRow(
+            resource=r.code,
+            name=r.name,
+            allocated_cost=cents(allocated[r.code]),
+            billed=billed[r.code],
+            surplus=billed[r.code] - cents(allocated[r.code]),
+        )
+        for r in resources
+    ]
+    total_allocated = sum((row.allocated_cost for row in rows), Decimal(0))
+    total_billed = sum((row.billed for row in rows), Decimal(0))
+    return CostRecovery(
+        year=model.year,
+        rows=rows,
+        allocated_cost=total_allocated,
+        billed=total_billed,
+        surplus=total_billed - total_allocated,
+    )

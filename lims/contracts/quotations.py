@@ -1,0 +1,362 @@
+"""Quotations and orders: the price and the delivery date are fixed at ordering (service E).
+
+Accepting a quotation records the order under the agreement in force, or, where none covers
+the service, under an ad-hoc agreement made in the same transaction with the customer's
+acceptance of the terms and the confidentiality clause.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from lims.accounts.models import Organisation, Role
+from lims.accounts.principal import Principal, require_organisation_access, require_role
+from lims.audit.trail import set_context
+from lims.clock import require_today
+from lims.config import Settings
+from lims.contracts import agreements
+from lims.contracts.calendar import add_working_days
+from lims.contracts.models import (
+    Agreement,
+    Order,
+    OrderCreate,
+    PriceList,
+    Quotation,
+    QuotationAcceptance,
+    QuotationCreate,
+    QuotationLineSpec,
+    QuotationState,
+    Service,
+)
+from lims.contracts.money import cents, vat_of
+from lims.contracts.prices import (
+    closures,
+    current_price_list,
+    price_model_for_year,
+    rates_of,
+)
+from lims.errors import Conflict, InvalidInput, NotFound
+from lims.numbering import formatted, next_number
+
+SALES = (Role.ADMIN, Role.QUALITY_MANAGER)
+
+
+def status_on(quotation: Quotation, day: date) -> str:
+    if quotation.state == QuotationState.SENT and day > quotation.valid_until:
+        return "expired"
+    return quotation.state
+
+
+def _price_lines(
+    lines: list[QuotationLineSpec], rates: dict[str, Decimal], price_list: PriceList | None
+) -> list[dict]:
+    items = {item["code"]: item for item in (price_list.items if price_list else [])}
+    priced = []
+    for index, line in enumerate(lines):
+        if line.item_code is not None:
+            item = items.get(line.item_code)
+            if item is None:
+                raise InvalidInput(
+                    f"item {line.item_code} is not in the price list",
+                    location=("lines", index, "item_code"),
+                )
+            description = line.description or item["description_fi"]
+            resource, hours, unit_price = (
+                item["resource"],
+                Decimal(item["hours"]),
+                Decimal(item["price"]),
+            )
+        elif line.resource is not None and line.hours is not None and line.description:
+            if line.resource not in rates:
+                raise InvalidInput(
+                    f"resource {line.resource} has no hourly rate this year",
+                    location=("lines", index, "resource"),
+                )
+            description, resource, hours = line.description, line.resource, line.hours
+            unit_price = cents(rates[line.resource] * line.hours)
+        else:
+            raise InvalidInput(
+                "a line names a price list item, or gives description, resource and hours",
+                location=("lines", index),
+            )
+        priced.append(
+            {
+                "item_code": line.item_code,
+                "description": description,
+                "resource": resource,
+                "hours": str(hours),
+                "quantity": line.quantity,
+                "unit_price": str(unit_price),
+                "line_total": str(cents(unit_price * line.quantity)),
+            }
+        )
+    return priced
+
+
+def _delivery_days(
+    data: QuotationCreate,
+    agreement: Agreement | None,
+    price_list: PriceList | None,
+    settings: Settings,
+) -> int:
+    if data.delivery_days is not None:
+        return data.delivery_days
+    if agreement is not None:
+        agreed = agreements.delivery_days_for(agreement, data.service)
+        if agreed is not None:
+            return agreed
+    items = {item["code"]: item for item in (price_list.items if price_list else [])}
+    listed = [
+        items[line.item_code]["delivery_days"] for line in data.lines if line.item_code in items
+    ]
+    return max(listed, default=settings.default_delivery_days)
+
+
+def create_quotation(
+    db_session: Session, *, actor: Principal, data: QuotationCreate, settings: Settings
+) -> Quotation:
+    require_role(actor, *SALES, doing="make quotations")
+    if db_session.get(Organisation, data.organisation_id) is None:
+        raise InvalidInput(
+            f"organisation {data.organisation_id} does not exist", location=("organisation_id",)
+        )
+    if data.valid_until < data.issued_on:
+        raise InvalidInput("the quotation expires before it is issued", location=("valid_until",))
+    agreement = agreements.agreement_in_force(
+        db_session, organisation_id=data.organisation_id, service=data.service, on=data.issued_on
+    )
+    if agreement is None:
+        _refuse_if_only_expired(db_session, data)
+    model = price_model_for_year(db_session, data.issued_on.year)
+    assert model.id is not None
+    price_list = (
+        db_session.get(PriceList, data.price_list_id)
+        if data.price_list_id is not None
+        else current_price_list(db_session, price_model_id=model.id)
+    )
+    if data.price_list_id is not None and price_list is None:
+        raise InvalidInput(
+            f"price list {data.price_list_id} does not exist", location=("price_list_id",)
+        )
+    lines = _price_lines(data.lines, rates_of(model), price_list)
+    net = sum((Decimal(line["line_total"]) for line in lines), Decimal(0))
+    vat = vat_of(net, settings.vat_rate)
+    year = data.issued_on.year
+    quotation = Quotation(
+        number=formatted("TA", year, next_number(db_session, series="quotation", year=year)),
+        organisation_id=data.organisation_id,
+        agreement_id=agreement.id if agreement else None,
+        price_list_id=price_list.id if price_list else None,
+        price_model_id=model.id,
+        service=data.service,
+        state=QuotationState.SENT,
+        lines=lines,
+        vat_rate=settings.vat_rate,
+        net_total=net,
+        vat_amount=vat,
+        total=net + vat,
+        issued_on=data.issued_on,
+        valid_until=data.valid_until,
+        delivery_days=_delivery_days(data, agreement, price_list, settings),
+        customer_reference=data.customer_reference,
+    )
+    set_context(db_session, actor.audit_context())
+    db_session.add(quotation)
+    db_session.commit()
+    db_session.refresh(quotation)
+    return quotation
+
+
+def _refuse_if_only_expired(db_session: Session, data: QuotationCreate) -> None:
+    """An annual customer whose agreement has run out must renew it before new quotations."""
+    lapsed = db_session.exec(
+        select(Agreement).where(
+            Agreement.organisation_id == data.organisation_id,
+            Agreement.state == "active",
+            col(Agreement.superseded_at).is_(None),
+            Agreement.valid_until < data.issued_on,
+            Agreement.kind == "annual",
+        )
+    ).first()
+    if lapsed is not None and agreements.covers(lapsed, data.service):
+        raise InvalidInput(
+            f"agreement {lapsed.number} expired on {lapsed.valid_until}; renew it before quoting",
+            location=("issued_on",),
+        )
+
+
+def list_quotations(db_session: Session, *, actor: Principal) -> list[Quotation]:
+    query = select(Quotation).order_by(col(Quotation.id))
+    if not actor.reads_everything:
+        query = query.where(Quotation.organisation_id == actor.organisation_id)
+    return list(db_session.exec(query))
+
+
+def get_quotation(db_session: Session, *, actor: Principal, quotation_id: int) -> Quotation:
+    quotation = db_session.get(Quotation, quotation_id)
+    require_organisation_access(
+        actor, quotation.organisation_id if quotation else None, f"quotation {quotation_id}"
+    )
+    if quotation is None:
+        raise NotFound(f"quotation {quotation_id} does not exist")
+    return quotation
+
+
+def _agreement_for_order(
+    db_session: Session,
+    *,
+    organisation_id: int,
+    service: Service,
+    on: date,
+    accept_terms: bool,
+    accepted_by: str | None,
+    delivery_days: int,
+    settings: Settings,
+) -> Agreement:
+    in_force = agreements.agreement_in_force(
+        db_session, organisation_id=organisation_id, service=service, on=on
+    )
+    if in_force is None and accept_terms:
+        if not accepted_by:
+            raise InvalidInput("name who accepts the terms", location=("accepted_by",))
+        return agreements.make_ad_hoc_agreement(
+            db_session,
+            organisation_id=organisation_id,
+            service=service,
+            on=on,
+            accepted_by=accepted_by,
+            delivery_days=delivery_days,
+            lab_name=settings.lab.name,
+        )
+    return agreements.require_agreement_for_job(
+        db_session, organisation_id=organisation_id, service=service, on=on
+    )
+
+
+def accept_quotation(
+    db_session: Session,
+    *,
+    actor: Principal,
+    quotation_id: int,
+    data: QuotationAcceptance,
+    settings: Settings,
+) -> Order:
+    """The customer (or staff for it) accepts: the order is recorded with the agreed price
+    and the delivery date on the lab's working-day calendar."""
+    quotation = get_quotation(db_session, actor=actor, quotation_id=quotation_id)
+    if actor.is_customer:
+        require_today(data.accepted_on, settings.timezone, field="accepted_on")
+    else:
+        require_role(actor, *SALES, doing="record a customer's acceptance")
+    status = status_on(quotation, data.accepted_on)
+    if status == "expired":
+        raise Conflict(f"quotation {quotation.number} expired on {quotation.valid_until}")
+    if status != QuotationState.SENT:
+        raise Conflict(f"quotation {quotation.number} is {status}")
+    set_context(db_session, actor.audit_context())
+    agreement = _agreement_for_order(
+        db_session,
+        organisation_id=quotation.organisation_id,
+        service=Service(quotation.service),
+        on=data.accepted_on,
+        accept_terms=data.accept_terms_and_confidentiality,
+        accepted_by=data.accepted_by,
+        delivery_days=quotation.delivery_days,
+        settings=settings,
+    )
+    quotation.state = QuotationState.ACCEPTED
+    quotation.accepted_on = data.accepted_on
+    quotation.accepted_by = data.accepted_by
+    order = Order(
+        organisation_id=quotation.organisation_id,
+        agreement_id=agreement.id,
+        quotation_id=quotation.id,
+        service=quotation.service,
+        ordered_on=data.accepted_on,
+        agreed_price=quotation.total,
+        delivery_date=add_working_days(
+            data.accepted_on, quotation.delivery_days, closures(db_session)
+        ),
+        customer_reference=data.customer_reference or quotation.customer_reference,
+    )
+    db_session.add(quotation)
+    db_session.add(order)
+    db_session.commit()
+    db_session.refresh(order)
+    return order
+
+
+def reject_quotation(db_session: Session, *, actor: Principal, quotation_id: int) -> Quotation:
+    quotation = get_quotation(db_session, actor=actor, quotation_id=quotation_id)
+    if not actor.is_customer:
+        require_role(actor, *SALES, doing="record a customer's rejection")
+    if quotation.state != QuotationState.SENT:
+        raise Conflict(f"quotation {quotation.number} is {quotation.state}")
+    set_context(db_session, actor.audit_context())
+    quotation.state = QuotationState.REJECTED
+    db_session.add(quotation)
+    db_session.commit()
+    db_session.refresh(quotation)
+    return quotation
+
+
+def open_order(
+    db_session: Session, *, actor: Principal, data: OrderCreate, settings: Settings
+) -> Order:
+    """An order without a quotation: the agreement rule decides whether it may be placed."""
+    if actor.is_customer:
+        require_organisation_access(
+            actor, data.organisation_id, f"organisation {data.organisation_id}"
+        )
+    else:
+        require_role(actor, *SALES, Role.TECHNICIAN, doing="record orders")
+    if db_session.get(Organisation, data.organisation_id) is None:
+        raise InvalidInput(
+            f"organisation {data.organisation_id} does not exist", location=("organisation_id",)
+        )
+    set_context(db_session, actor.audit_context())
+    agreement = _agreement_for_order(
+        db_session,
+        organisation_id=data.organisation_id,
+        service=data.service,
+        on=data.ordered_on,
+        accept_terms=data.accept_terms_and_confidentiality,
+        accepted_by=data.accepted_by,
+        delivery_days=settings.default_delivery_days,
+        settings=settings,
+    )
+    days = agreements.delivery_days_for(agreement, data.service)
+    order = Order(
+        organisation_id=data.organisation_id,
+        agreement_id=agreement.id,
+        service=data.service,
+        ordered_on=data.ordered_on,
+        delivery_date=add_working_days(
+            data.ordered_on,
+            settings.default_delivery_days if days is None else days,
+            closures(db_session),
+        ),
+        customer_reference=data.customer_reference,
+    )
+    db_session.add(order)
+    db_session.commit()
+    db_session.refresh(order)
+    return order
+
+
+def list_orders(db_session: Session, *, actor: Principal) -> list[Order]:
+    query = select(Order).order_by(col(Order.id))
+    if not actor.reads_everything:
+        query = query.where(Order.organisation_id == actor.organisation_id)
+    return list(db_session.exec(query))
+
+
+def get_order(db_session: Session, *, actor: Principal, order_id: int) -> Order:
+    order = db_session.get(Order, order_id)
+    require_organisation_access(
+        actor, order.organisation_id if order else None, f"order {order_id}"
+    )
+    if order is None:
+        raise NotFound(f"order {order_id} does not exist")
+    return order
