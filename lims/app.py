@@ -10,10 +10,13 @@ from lims.api import (
     agreements,
     audit,
     auth,
+    equipment,
     health,
+    methods,
     organisations,
     prices,
     quotations,
+    staff,
     uncertainty,
     users,
 )
@@ -53,6 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         agreements.router,
         prices.router,
         quotations.router,
+        equipment.router,
+        methods.router,
+        staff.router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -15,6 +15,8 @@ from lims.accounts.principal import system_principal
 from lims.clock import local_today
 from lims.config import Settings
 from lims.contracts.demo import load_contract_demo
+from lims.equipment.demo import load_equipment_demo
+from lims.methods.demo import load_method_demo
 
 
 @dataclass(frozen=True)
@@ -85,4 +87,6 @@ def load_demo_data(db_session: Session, settings: Settings) -> int:
     created += load_contract_demo(
         db_session, actor=actor, settings=settings, today=local_today(settings.timezone)
     )
+    created += load_equipment_demo(db_session, actor=actor)
+    created += load_method_demo(db_session, actor=actor)
     return created

@@ -17,6 +17,7 @@ from lims.accounts.models import (
 )
 from lims.audit import trail
 from lims.audit.models import AuditEvent
+from lims.competence.models import Authorisation
 from lims.contracts.models import (
     Agreement,
     ConfidentialityClause,
@@ -26,6 +27,8 @@ from lims.contracts.models import (
     PriceModel,
     Quotation,
 )
+from lims.equipment.models import Calibration, Equipment, EquipmentLogEntry, IntermediateCheck
+from lims.methods.models import Method
 from lims.numbering import NumberSeries
 
 metadata = SQLModel.metadata
@@ -34,11 +37,17 @@ __all__ = [
     "Agreement",
     "ApiToken",
     "AuditEvent",
+    "Authorisation",
     "BrowserSession",
+    "Calibration",
     "ConfidentialityClause",
     "Contact",
+    "Equipment",
+    "EquipmentLogEntry",
+    "IntermediateCheck",
     "LabClosure",
     "LoginThrottle",
+    "Method",
     "NumberSeries",
     "Order",
     "Organisation",

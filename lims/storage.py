@@ -18,6 +18,7 @@ from typing import BinaryIO
 from lims.errors import IntegrityFailure, InvalidInput, NotFound, TooLarge
 
 CHUNK_BYTES = 1024 * 1024
+FILES_FOLDER = "files"
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
@@ -111,3 +112,8 @@ class FileStore:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def store_in(data_dir: Path) -> FileStore:
+    """The installation's file store: the ``files`` folder of the data directory."""
+    return FileStore(data_dir / FILES_FOLDER)

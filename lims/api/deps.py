@@ -14,6 +14,7 @@ from lims.accounts.auth import API_TOKEN_PREFIX
 from lims.accounts.principal import READ_SCOPE, WRITE_SCOPE, Principal
 from lims.config import Settings
 from lims.errors import PermissionDenied
+from lims.storage import FileStore, store_in
 
 
 def get_settings(request: Request) -> Settings:
@@ -33,6 +34,13 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_file_store(settings: SettingsDep) -> FileStore:
+    return store_in(settings.data_dir)
+
+
+FileStoreDep = Annotated[FileStore, Depends(get_file_store)]
 
 
 # -- who is calling -----------------------------------------------------------------------

@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from lims.accounts import service as accounts
 from lims.accounts.models import ContactCreate, Organisation, Role, User
+from lims.competence.models import Activity
 from lims.config import Settings
 from lims.contracts import prices
 from lims.contracts.models import LabClosureCreate, Service
@@ -34,6 +35,13 @@ from tests.contracts.factories import (
     make_price_list,
     make_price_model,
     make_quotation,
+)
+from tests.equipment.factories import (
+    attach_certificate,
+    authorise,
+    make_calibration,
+    make_equipment,
+    make_method,
 )
 from tests.factories import FACTORY_ACTOR, bearer, make_organisation, make_user
 
@@ -94,6 +102,11 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
             actor=FACTORY_ACTOR,
             data=LabClosureCreate(day=date(2026, 7, 31), reason="Kesäsulku"),
         )
+    standard = make_equipment(engine)
+    calibration = attach_certificate(engine, settings, make_calibration(engine, standard))
+    method = make_method(engine)
+    technician = make_user(engine, Role.TECHNICIAN)
+    authorisation = authorise(engine, technician, method, Activity.PERFORM)
     return World(
         organisation_a=organisation_a,
         organisation_b=organisation_b,
@@ -104,6 +117,11 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
             "organisation_id": organisation_b.id,
             "user_id": customer_b.id,
             "token_id": token_b["id"],
+            "equipment_id": standard.id,
+            "calibration_id": calibration.id,
+            "method_id": method.id,
+            "staff_id": technician.id,
+            "authorisation_id": authorisation.id,
             "agreement_id": agreement_b.id,
             "quotation_id": quotation_b.id,
             "order_id": order_b.id,

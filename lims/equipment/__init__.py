@@ -1,0 +1,1 @@
+"""The equipment register: standards and instruments, calibrations, status, traceability."""

@@ -1,0 +1,358 @@
+"""Demo equipment of a dimensional lab, with calibrations whose chains reach VTT MIKES.
+
+The certificate numbers, the accredited calibration lab "Esimerkkikalibrointi Oy" and its
+number K998 are invented for the demo.  The chains are the usual ones in Finland: the
+reference gauge blocks, the step gauge and the laser are calibrated by VTT MIKES (the national
+metrology institute); working standards are calibrated in house against them; thermometers go
+to an accredited lab that traces to VTT MIKES.  On 27.11.2026 one thermometer is due soon, one
+is overdue and the optical flat is out of service, so the planner has something to show.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from lims.accounts.principal import Principal
+from lims.equipment import service
+from lims.equipment.models import (
+    Calibration,
+    CalibrationCreate,
+    EquipmentCreate,
+    EquipmentStatus,
+    LogEntryCreate,
+    LogEntryKind,
+)
+
+NMI = "VTT MIKES Metrology"
+ACCREDITED_LAB = {
+    "calibrating_lab": "Esimerkkikalibrointi Oy",
+    "accreditation_body": "FINAS",
+    "accreditation_number": "K998",
+    "traceable_to": "VTT MIKES",
+}
+
+
+def _result(
+    quantity: str, nominal: float | None, value: float, unit: str, expanded: float
+) -> dict[str, Any]:
+    return {
+        "quantity": quantity,
+        "nominal": nominal,
+        "nominal_unit": "mm" if nominal is not None else None,
+        "value": value,
+        "unit": unit,
+        "expanded_uncertainty": expanded,
+        "coverage_factor": 2.0,
+    }
+
+
+@dataclass(frozen=True)
+class DemoItem:
+    equipment: EquipmentCreate
+    calibrations: list[dict[str, Any]] = field(default_factory=list)
+    reference: str | None = None  # identification of the standard used, for internal ones
+    log: list[LogEntryCreate] = field(default_factory=list)
+
+
+DEMO_EQUIPMENT = [
+    DemoItem(
+        EquipmentCreate(
+            identification="GB-REF",
+            name="Reference gauge block set 0.5-100 mm, steel, ISO 3650 grade K",
+            kind="gauge_block",
+            manufacturer="Mitutoyo",
+            model="516-940-10",
+            serial_number="R-0412",
+            location="Length laboratory, cabinet 1",
+            calibration_interval_months=24,
+            acceptance_criteria="deviations within the grade K limits of ISO 3650",
+        ),
+        [
+            {
+                "kind": "external",
+                "calibrated_on": "2026-02-10",
+                "calibrating_lab": NMI,
+                "performed_by_nmi": True,
+                "certificate_number": "M-26-0112",
+                "results": [
+                    _result("central length deviation", 10, 8, "nm", 22),
+                    _result("central length deviation", 50, 20, "nm", 30),
+                    _result("central length deviation", 100, -35, "nm", 45),
+                ],
+                "fit_for_use": True,
+            }
+        ],
+    ),
+    DemoItem(
+        EquipmentCreate(
+            identification="GB-WRK",
+            name="Working gauge block set 0.5-100 mm, steel, ISO 3650 grade 0",
+            kind="gauge_block",
+            manufacturer="Mitutoyo",
+            model="516-941-10",
+            serial_number="W-1187",
+            location="Length laboratory, bench 2",
+            calibration_interval_months=12,
+            acceptance_criteria="deviations within the grade 0 limits of ISO 3650",
+        ),
+        [
+            {
+                "kind": "internal",
+                "calibrated_on": "2026-03-05",
+                "calibrating_lab": "Demo Measurement Laboratory",
+                "certificate_number": "K-26-009",
+                "results": [
+                    _result("central length deviation", 25, 0.05, "um", 0.065),
+                    _result("central length deviation", 50, -0.074, "um", 0.073),
+                    _result("central length deviation", 100, 0.08, "um", 0.1),
+                ],
+                "fit_for_use": True,
+                "decision_note": "by comparison with GB-REF (method DIM-GB-01)",
+            }
+        ],
+        reference="GB-REF",
+    ),
+    DemoItem(
+        EquipmentCreate(
+            identification="GB-CMP",
+            name="Gauge block comparator",
+            kind="gauge_block_comparator",
+            manufacturer="Mahr",
+            model="Millimar 826",
+            serial_number="MC-5521",
+            location="Length laboratory, bench 2",
+            software_version="firmware 2.1",
+            calibration_interval_months=12,
+            acceptance_criteria="limits of error +/-(0.03 um + 0.02 D), D the length difference",
+        ),
+        [
+            {
+                "kind": "internal",
+                "calibrated_on": "2026-03-02",
+                "calibrating_lab": "Demo Measurement Laboratory",
+                "certificate_number": "K-26-007",
+                "results": [_result("indication error at D = 10 um", None, 0.012, "um", 0.02)],
+                "fit_for_use": True,
+                "decision_note": "EURAMET cg-2 procedure, with gauge blocks of GB-REF",
+            }
+        ],
+        reference="GB-REF",
+    ),
+    DemoItem(
+        EquipmentCreate(
+            identification="SR-20",
+            name="Setting ring 20 mm",
+            kind="ring_gauge",
+            manufacturer="Bowers",
+            serial_number="SR20-3304",
+            location="Length laboratory, cabinet 2",
+            calibration_interval_months=24,
+        ),
+        [
+            {
+                "kind": "external",
+                **ACCREDITED_LAB,
+                "calibrated_on": "2026-04-20",
+                "certificate_number": "EK-26-1540",
+                "results": [_result("diameter deviation", 20, 1.2, "um", 0.4)],
+                "fit_for_use": True,
+            }
+        ],
+    ),
+    DemoItem(
+        EquipmentCreate(
+            identification="SG-620",
+            name="Step gauge 620 mm",
+            kind="step_gauge",
+            manufacturer="KOBA",
+            model="koba-step 620",
+            serial_number="KS-0715",
+            location="CMM room",
+            calibration_interval_months=36,
+        ),
+        [
+            {
+                "kind": "external",
+                "calibrated_on": "2025-12-01",
+                "calibrating_lab": NMI,
+                "performed_by_nmi": True,
+                "certificate_number": "M-25-0877",
+                "results": [_result("step position error, largest", 600, 0.15, "um", 0.3)],
+                "fit_for_use": True,
+            }
+        ],
+    ),
+    DemoItem(
+        EquipmentCreate(
+            identification="CMM-01",
+            name="Coordinate measuring machine",
+            kind="cmm",
+            manufacturer="Carl Zeiss",
+            model="Contura 7/10/6",
+            serial_number="CT-224187",
+            location="CMM room",
+            software_version="Calypso 2024",
+            calibration_interval_months=12,
+            acceptance_criteria="ISO 10360-2: E0 within MPE = (1.8 + L/300) um, L in mm",
+        ),
+        [
+            {
+                "kind": "internal",
+                "calibrated_on": "2026-06-15",
+                "calibrating_lab": "Demo Measurement Laboratory",
+                "certificate_number": "K-26-031",
+                "results": [_result("length measurement error E0, largest", 600, 1.6, "um", 0.6)],
+                "fit_for_use": True,
+                "decision_note": "ISO 10360-2 verification with SG-620: all E0 within MPE",
+            }
+        ],
+        reference="SG-620",
+    ),
+    DemoItem(
+        EquipmentCreate(
+            identification="LI-01",
+            name="Laser interferometer",
+            kind="laser_interferometer",
+            manufacturer="Renishaw",
+            model="XL-80",
+            serial_number="XL80-91522",
+            location="Length laboratory",
+            software_version="CARTO 4.9",
+            calibration_interval_months=24,
+        ),
+        [
+            {
+                "kind": "external",
+                "calibrated_on": "2025-05-20",
+                "calibrating_lab": NMI,
+                "performed_by_nmi": True,
+                "certificate_number": "M-25-0391",
+                "results": [
+                    _result("relative vacuum wavelength deviation", None, 0.01, "ppm", 0.05)
+                ],
+                "fit_for_use": True,
+            }
+        ],
+    ),
+    DemoItem(
+        EquipmentCreate(
+            identification="TH-01",
+            name="Reference thermometer with Pt100 probes",
+            kind="thermometer",
+            manufacturer="Fluke",
+            model="1524",
+            serial_number="B41230",
+            location="Length laboratory",
+            calibration_interval_months=12,
+        ),
+        [
+            {
+                "kind": "external",
+                **ACCREDITED_LAB,
+                "calibrated_on": "2025-12-10",
+                "certificate_number": "EK-25-2210",
+                "results": [_result("correction at 20 °C", None, -0.008, "K", 0.02)],
+                "fit_for_use": True,
+            }
+        ],
+    ),
+    DemoItem(
+        EquipmentCreate(
+            identification="TH-02",
+            name="Air temperature logger, CMM room",
+            kind="thermometer",
+            manufacturer="Vaisala",
+            model="HMT330",
+            serial_number="V-77102",
+            location="CMM room",
+            calibration_interval_months=12,
+        ),
+        [
+            {
+                "kind": "external",
+                **ACCREDITED_LAB,
+                "calibrated_on": "2025-10-01",
+                "certificate_number": "EK-25-1788",
+                "results": [_result("correction at 20 °C", None, 0.05, "K", 0.1)],
+                "fit_for_use": True,
+            }
+        ],
+    ),
+    DemoItem(
+        EquipmentCreate(
+            identification="OF-01",
+            name="Optical flat 45 mm",
+            kind="optical_flat",
+            manufacturer="Mitutoyo",
+            model="158-118",
+            serial_number="OF-4410",
+            location="Length laboratory, cabinet 2",
+            calibration_interval_months=60,
+            status=EquipmentStatus.OUT_OF_SERVICE,
+        ),
+        [
+            {
+                "kind": "external",
+                **ACCREDITED_LAB,
+                "calibrated_on": "2024-09-03",
+                "certificate_number": "EK-24-0930",
+                "results": [_result("flatness deviation", None, 0.05, "um", 0.03)],
+                "fit_for_use": True,
+            }
+        ],
+        log=[
+            LogEntryCreate(
+                kind=LogEntryKind.DAMAGE,
+                happened_on=date(2026, 10, 14),
+                description="scratch across the measuring face; taken out of service until "
+                "re-lapped and recalibrated",
+            )
+        ],
+    ),
+]
+
+
+def _calibration_exists(db_session: Session, equipment_id: int, certificate_number: str) -> bool:
+    return (
+        db_session.exec(
+            select(Calibration).where(
+                Calibration.equipment_id == equipment_id,
+                Calibration.certificate_number == certificate_number,
+            )
+        ).first()
+        is not None
+    )
+
+
+def load_equipment_demo(db_session: Session, *, actor: Principal) -> int:
+    """Create the demo equipment and calibrations that are missing; return how many."""
+    created = 0
+    for item in DEMO_EQUIPMENT:
+        equipment = service.find_equipment(db_session, identification=item.equipment.identification)
+        if equipment is None:
+            equipment = service.create_equipment(db_session, actor=actor, data=item.equipment)
+            created += 1
+            for entry in item.log:
+                service.add_log_entry(
+                    db_session, actor=actor, equipment_id=equipment.id, data=entry
+                )
+                created += 1
+        assert equipment.id is not None
+        reference = (
+            service.find_equipment(db_session, identification=item.reference)
+            if item.reference
+            else None
+        )
+        for calibration in item.calibrations:
+            if _calibration_exists(db_session, equipment.id, calibration["certificate_number"]):
+                continue
+            data = CalibrationCreate.model_validate(
+                {**calibration, "reference_equipment_id": reference.id if reference else None}
+            )
+            service.record_calibration(
+                db_session, actor=actor, equipment_id=equipment.id, data=data
+            )
+            created += 1
+    return created

@@ -1,0 +1,428 @@
+"""Rules of the equipment register: plain functions over a ``Session``.
+
+The register is lab-internal: staff and auditors read it, the quality manager (or an admin)
+changes it, and technicians record intermediate checks and log entries.  Customers are
+refused.  Every change is audited in the same transaction.
+"""
+
+import re
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import BinaryIO
+
+from sqlmodel import Session, col, select
+
+from lims.accounts.models import STAFF_ROLES, Role
+from lims.accounts.principal import Principal, require_role
+from lims.audit.trail import set_context
+from lims.equipment.models import (
+    Calibration,
+    CalibrationCreate,
+    CalibrationKind,
+    Equipment,
+    EquipmentCreate,
+    EquipmentLogEntry,
+    EquipmentPublic,
+    EquipmentStatus,
+    EquipmentUpdate,
+    IntermediateCheck,
+    IntermediateCheckCreate,
+    LogEntryCreate,
+)
+from lims.equipment.status import (
+    CalibrationFacts,
+    CalibrationStatus,
+    CheckFacts,
+    DerivedStatus,
+    derive_status,
+)
+from lims.errors import Conflict, InvalidInput, NotFound
+from lims.storage import FileStore
+
+READERS = (*STAFF_ROLES, Role.AUDITOR)
+MANAGERS = (Role.ADMIN, Role.QUALITY_MANAGER)
+CHECKERS = (*MANAGERS, Role.TECHNICIAN)
+
+
+def _acting(db_session: Session, actor: Principal) -> None:
+    set_context(db_session, actor.audit_context())
+
+
+def require_reader(actor: Principal) -> None:
+    require_role(actor, *READERS, doing="read the equipment register")
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day when it has no such day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate)
+        except ValueError:
+            continue
+    raise AssertionError("every month has a 28th day")
+
+
+# -- the register ---------------------------------------------------------------------------
+
+
+def list_equipment(db_session: Session, *, actor: Principal) -> list[Equipment]:
+    require_reader(actor)
+    return list(db_session.exec(select(Equipment).order_by(col(Equipment.identification))))
+
+
+def get_equipment(db_session: Session, *, actor: Principal, equipment_id: int) -> Equipment:
+    require_reader(actor)
+    equipment = db_session.get(Equipment, equipment_id)
+    if equipment is None:
+        raise NotFound(f"equipment {equipment_id} does not exist")
+    return equipment
+
+
+def find_equipment(db_session: Session, *, identification: str) -> Equipment | None:
+    return db_session.exec(
+        select(Equipment).where(Equipment.identification == identification)
+    ).first()
+
+
+def create_equipment(db_session: Session, *, actor: Principal, data: EquipmentCreate) -> Equipment:
+    require_role(actor, *MANAGERS, doing="register equipment")
+    if find_equipment(db_session, identification=data.identification):
+        raise Conflict(f"equipment {data.identification} is already registered")
+    _acting(db_session, actor)
+    equipment = Equipment.model_validate(data)
+    db_session.add(equipment)
+    db_session.commit()
+    db_session.refresh(equipment)
+    return equipment
+
+
+def update_equipment(
+    db_session: Session, *, actor: Principal, equipment_id: int, data: EquipmentUpdate
+) -> Equipment:
+    require_role(actor, *MANAGERS, doing="change equipment records")
+    equipment = get_equipment(db_session, actor=actor, equipment_id=equipment_id)
+    _acting(db_session, actor)
+    equipment.sqlmodel_update(data.model_dump(exclude_unset=True))
+    db_session.add(equipment)
+    db_session.commit()
+    db_session.refresh(equipment)
+    return equipment
+
+
+# -- the derived status ----------------------------------------------------------------------
+
+
+def latest_calibration(
+    db_session: Session, *, equipment_id: int, on_date: date
+) -> Calibration | None:
+    return db_session.exec(
+        select(Calibration)
+        .where(Calibration.equipment_id == equipment_id, Calibration.calibrated_on <= on_date)
+        .order_by(col(Calibration.calibrated_on).desc(), col(Calibration.id).desc())
+        .limit(1)
+    ).first()
+
+
+def _latest_check(db_session: Session, *, equipment_id: int, on_date: date) -> CheckFacts | None:
+    check = db_session.exec(
+        select(IntermediateCheck)
+        .where(
+            IntermediateCheck.equipment_id == equipment_id,
+            IntermediateCheck.checked_on <= on_date,
+        )
+        .order_by(col(IntermediateCheck.checked_on).desc(), col(IntermediateCheck.id).desc())
+        .limit(1)
+    ).first()
+    return None if check is None else CheckFacts(check.checked_on, check.passed)
+
+
+def status_of(db_session: Session, *, equipment: Equipment, on_date: date) -> DerivedStatus:
+    assert equipment.id is not None
+    calibration = latest_calibration(db_session, equipment_id=equipment.id, on_date=on_date)
+    facts = (
+        None
+        if calibration is None
+        else CalibrationFacts(
+            calibration.calibrated_on,
+            calibration.next_due_on,
+            calibration.fit_for_use,
+            calibration.certificate_number,
+        )
+    )
+    return derive_status(
+        equipment_status=equipment.status,
+        latest_calibration=facts,
+        latest_check=_latest_check(db_session, equipment_id=equipment.id, on_date=on_date),
+        due_soon_days=equipment.due_soon_days,
+        on_date=on_date,
+    )
+
+
+def describe(db_session: Session, *, equipment: Equipment, on_date: date) -> EquipmentPublic:
+    """The record as the API shows it, with its status on ``on_date``."""
+    assert equipment.id is not None
+    derived = status_of(db_session, equipment=equipment, on_date=on_date)
+    calibration = latest_calibration(db_session, equipment_id=equipment.id, on_date=on_date)
+    return EquipmentPublic.model_validate(
+        equipment,
+        from_attributes=True,
+        update={
+            "calibration_status": derived.status.value,
+            "calibration_status_reason": derived.reason,
+            "last_calibrated_on": calibration.calibrated_on if calibration else None,
+            "next_due_on": calibration.next_due_on if calibration else None,
+        },
+    )
+
+
+def due_for_calibration(
+    db_session: Session, *, actor: Principal, within_days: int, on_date: date
+) -> list[EquipmentPublic]:
+    """The calibration planner: items in service that are due within the horizon, overdue,
+    unfit or never calibrated, soonest first."""
+    require_reader(actor)
+    horizon = on_date + timedelta(days=within_days)
+    planned = []
+    for equipment in db_session.exec(
+        select(Equipment).where(Equipment.status == EquipmentStatus.IN_SERVICE.value)
+    ):
+        described = describe(db_session, equipment=equipment, on_date=on_date)
+        if (
+            described.next_due_on is None
+            or described.next_due_on <= horizon
+            or described.calibration_status == CalibrationStatus.NOT_FIT_FOR_USE
+        ):
+            planned.append(described)
+    return sorted(planned, key=lambda item: (item.next_due_on or date.min, item.identification))
+
+
+def check_equipment_usable(
+    db_session: Session, *, equipment_ids: Iterable[int], on_date: date
+) -> None:
+    """Refuse a measurement on ``on_date`` with any item that is not in calibration then.
+
+    The message names every such item and why (overdue since when, out of service, ...).
+    """
+    problems = []
+    location: tuple[str | int, ...] = ("equipment_ids",)
+    for index, equipment_id in enumerate(equipment_ids):
+        equipment = db_session.get(Equipment, equipment_id)
+        if equipment is None:
+            raise InvalidInput(
+                f"equipment {equipment_id} does not exist", location=("equipment_ids", index)
+            )
+        derived = status_of(db_session, equipment=equipment, on_date=on_date)
+        if not derived.usable:
+            if not problems:
+                location = ("equipment_ids", index)
+            problems.append(f"{equipment.identification} ({equipment.name}) is {derived.reason}")
+    if problems:
+        raise InvalidInput(
+            f"equipment not usable on {on_date}: " + "; ".join(problems), location=location
+        )
+
+
+# -- calibrations ----------------------------------------------------------------------------
+
+
+def list_calibrations(
+    db_session: Session, *, actor: Principal, equipment_id: int
+) -> list[Calibration]:
+    get_equipment(db_session, actor=actor, equipment_id=equipment_id)
+    return list(
+        db_session.exec(
+            select(Calibration)
+            .where(Calibration.equipment_id == equipment_id)
+            .order_by(col(Calibration.calibrated_on), col(Calibration.id))
+        )
+    )
+
+
+def get_calibration(
+    db_session: Session, *, actor: Principal, equipment_id: int, calibration_id: int
+) -> Calibration:
+    get_equipment(db_session, actor=actor, equipment_id=equipment_id)
+    calibration = db_session.get(Calibration, calibration_id)
+    if calibration is None or calibration.equipment_id != equipment_id:
+        raise NotFound(f"calibration {calibration_id} of equipment {equipment_id} does not exist")
+    return calibration
+
+
+def _check_traceability(db_session: Session, *, equipment_id: int, data: CalibrationCreate) -> None:
+    """Each certificate names who calibrated, their accreditation, and where the chain goes."""
+    if data.reference_equipment_id is not None:
+        if data.reference_equipment_id == equipment_id:
+            raise InvalidInput(
+                "an item cannot be its own reference standard",
+                location=("reference_equipment_id",),
+            )
+        if db_session.get(Equipment, data.reference_equipment_id) is None:
+            raise InvalidInput(
+                f"reference standard {data.reference_equipment_id} is not in the register",
+                location=("reference_equipment_id",),
+            )
+    if data.kind == CalibrationKind.INTERNAL:
+        if data.reference_equipment_id is None:
+            raise InvalidInput(
+                "an internal calibration names the lab's reference standard it used",
+                location=("reference_equipment_id",),
+            )
+        return
+    if data.performed_by_nmi:
+        return
+    for field in ("accreditation_body", "accreditation_number"):
+        if not getattr(data, field):
+            raise InvalidInput(
+                "an external calibration by a lab that is not a national metrology institute "
+                "states the lab's accreditation (body and number)",
+                location=(field,),
+            )
+    if data.reference_equipment_id is None and not data.traceable_to:
+        raise InvalidInput(
+            "name the national metrology institute the certificate states traceability to",
+            location=("traceable_to",),
+        )
+
+
+def record_calibration(
+    db_session: Session, *, actor: Principal, equipment_id: int, data: CalibrationCreate
+) -> Calibration:
+    require_role(actor, *MANAGERS, doing="record calibrations")
+    equipment = get_equipment(db_session, actor=actor, equipment_id=equipment_id)
+    _check_traceability(db_session, equipment_id=equipment_id, data=data)
+    next_due_on = data.next_due_on or add_months(
+        data.calibrated_on, equipment.calibration_interval_months
+    )
+    if next_due_on <= data.calibrated_on:
+        raise InvalidInput(
+            f"the next due date {next_due_on} must be after the calibration date "
+            f"{data.calibrated_on}",
+            location=("next_due_on",),
+        )
+    _acting(db_session, actor)
+    calibration = Calibration.model_validate(
+        data,
+        update={
+            "equipment_id": equipment_id,
+            "next_due_on": next_due_on,
+            "results": [result.model_dump() for result in data.results],
+        },
+    )
+    db_session.add(calibration)
+    db_session.commit()
+    db_session.refresh(calibration)
+    return calibration
+
+
+def _safe_filename(name: str | None, fallback: str) -> str:
+    """A file name fit for a download header: letters, digits, dot, dash and underscore."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", (name or "").rsplit("/", 1)[-1]).strip("._")
+    return cleaned[:255] or re.sub(r"[^A-Za-z0-9._-]+", "_", fallback)
+
+
+def attach_certificate(
+    db_session: Session,
+    *,
+    actor: Principal,
+    equipment_id: int,
+    calibration_id: int,
+    content: BinaryIO,
+    filename: str | None,
+    store: FileStore,
+    max_bytes: int,
+) -> Calibration:
+    """Keep the certificate file in the file store; the record keeps its SHA-256."""
+    require_role(actor, *MANAGERS, doing="attach calibration certificates")
+    calibration = get_calibration(
+        db_session, actor=actor, equipment_id=equipment_id, calibration_id=calibration_id
+    )
+    stored = store.put(content, max_bytes=max_bytes)
+    if stored.size == 0:
+        raise InvalidInput("the certificate file is empty", location=("body",))
+    _acting(db_session, actor)
+    calibration.certificate_sha256 = stored.sha256
+    calibration.certificate_filename = _safe_filename(
+        filename, f"{calibration.certificate_number}.pdf"
+    )
+    db_session.add(calibration)
+    db_session.commit()
+    db_session.refresh(calibration)
+    return calibration
+
+
+def certificate_file(
+    db_session: Session, *, actor: Principal, equipment_id: int, calibration_id: int
+) -> tuple[str, str]:
+    """The stored certificate's SHA-256 and file name."""
+    calibration = get_calibration(
+        db_session, actor=actor, equipment_id=equipment_id, calibration_id=calibration_id
+    )
+    if calibration.certificate_sha256 is None:
+        raise NotFound(f"calibration {calibration_id} has no certificate file attached")
+    return calibration.certificate_sha256, calibration.certificate_filename or "certificate.pdf"
+
+
+# -- intermediate checks and the log ---------------------------------------------------------
+
+
+def record_check(
+    db_session: Session, *, actor: Principal, equipment_id: int, data: IntermediateCheckCreate
+) -> IntermediateCheck:
+    require_role(actor, *CHECKERS, doing="record intermediate checks")
+    get_equipment(db_session, actor=actor, equipment_id=equipment_id)
+    _acting(db_session, actor)
+    check = IntermediateCheck.model_validate(
+        data,
+        update={
+            "equipment_id": equipment_id,
+            "checked_by_id": actor.user_id,
+            "checked_by": actor.username,
+        },
+    )
+    db_session.add(check)
+    db_session.commit()
+    db_session.refresh(check)
+    return check
+
+
+def list_checks(
+    db_session: Session, *, actor: Principal, equipment_id: int
+) -> list[IntermediateCheck]:
+    get_equipment(db_session, actor=actor, equipment_id=equipment_id)
+    return list(
+        db_session.exec(
+            select(IntermediateCheck)
+            .where(IntermediateCheck.equipment_id == equipment_id)
+            .order_by(col(IntermediateCheck.checked_on), col(IntermediateCheck.id))
+        )
+    )
+
+
+def add_log_entry(
+    db_session: Session, *, actor: Principal, equipment_id: int, data: LogEntryCreate
+) -> EquipmentLogEntry:
+    require_role(actor, *CHECKERS, doing="log maintenance, damage or repairs")
+    get_equipment(db_session, actor=actor, equipment_id=equipment_id)
+    _acting(db_session, actor)
+    entry = EquipmentLogEntry.model_validate(
+        data, update={"equipment_id": equipment_id, "recorded_by": actor.username}
+    )
+    db_session.add(entry)
+    db_session.commit()
+    db_session.refresh(entry)
+    return entry
+
+
+def list_log(
+    db_session: Session, *, actor: Principal, equipment_id: int
+) -> list[EquipmentLogEntry]:
+    get_equipment(db_session, actor=actor, equipment_id=equipment_id)
+    return list(
+        db_session.exec(
+            select(EquipmentLogEntry)
+            .where(EquipmentLogEntry.equipment_id == equipment_id)
+            .order_by(col(EquipmentLogEntry.happened_on), col(EquipmentLogEntry.id))
+        )
+    )

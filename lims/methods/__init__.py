@@ -1,0 +1,1 @@
+"""Methods, the accredited scope and CMC, and uncertainty model templates."""

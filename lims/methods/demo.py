@@ -1,0 +1,335 @@
+"""The demo method library of a dimensional lab, and the demo staff's authorisations.
+
+Each method cites the guidance it follows.  The gauge-block method is the budget of EA-4/02
+M:2022 example S4 (a 50 mm gauge block calibrated by mechanical comparison with a reference
+block of the same nominal length): with that example's inputs it gives u_c = 36.4 nm and
+U = 73 nm (k = 2), as tests/methods/test_evaluation.py shows.  The CMCs and validation
+records are invented for the demo lab.
+"""
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from lims.accounts.models import User
+from lims.accounts.principal import Principal
+from lims.competence import service as competence
+from lims.competence.models import Activity, Authorisation, AuthorisationCreate, Basis
+from lims.methods import service
+from lims.methods.models import MethodCreate
+
+SCOPE_START = date(2026, 1, 1)
+STEEL_EXPANSION = "linear expansion coefficient of the item (steel: 11.5e-6 /K)"
+
+
+def _rectangular(name: str, unit: str, half_width: float, description: str) -> dict:
+    return {
+        "name": name,
+        "source": "type_b",
+        "unit": unit,
+        "distribution": "rectangular",
+        "half_width": half_width,
+        "description": description,
+    }
+
+
+GAUGE_BLOCKS = MethodCreate.model_validate(
+    {
+        "code": "DIM-GB-01",
+        "title_fi": "Mittapalojen kalibrointi mekaanisella vertailulla",
+        "title_en": "Calibration of gauge blocks by mechanical comparison",
+        "service_kind": "calibration",
+        "measurand": "deviation of the central length of a gauge block from its nominal "
+        "length at 20 °C",
+        "result_unit": "nm",
+        "size_unit": "mm",
+        "range_min": 0.5,
+        "range_max": 100,
+        "cmc": "Q[50, 0.5*L]",
+        "accredited_from": SCOPE_START,
+        "guidance": "EA-4/02 M:2022 example S4 (model and budget); ISO 3650:1998 (gauge "
+        "blocks); EURAMET cg-2 v2.0 (2011), calibration of the gauge block comparator",
+        "validation_record": "Budget reproduces EA-4/02 M:2022 S4 (u_c = 36.4 nm, U = 73 nm "
+        "at 50 mm); bilateral comparison with VTT MIKES on 10 blocks 2025, all |En| < 0.6.",
+        "validated_on": date(2025, 11, 20),
+        "model": "lS + dlD + dl + dlC - L*1e6*(alpha*dt + dadt) - dlV",
+        "output": "dlX",
+        "inputs": [
+            {
+                "name": "lS",
+                "source": "certificate",
+                "unit": "nm",
+                "equipment_role": "reference",
+                "nominal_parameter": "L",
+                "description": "deviation of the reference block from nominal, its certificate",
+            },
+            _rectangular("dlD", "nm", 30, "drift of the reference since its calibration"),
+            {
+                "name": "dl",
+                "source": "type_a",
+                "unit": "nm",
+                "description": "observed difference, item minus reference, on the comparator",
+            },
+            _rectangular(
+                "dlC", "nm", 32, "comparator error, limits (0.03 um + 0.02 D) at D = 0.1 um"
+            ),
+            _rectangular("dt", "K", 0.05, "temperature difference between the two blocks"),
+            {
+                "name": "dadt",
+                "source": "type_b",
+                "unit": "1",
+                "distribution": "normal",
+                "standard_uncertainty": 2.36e-7,
+                "description": "product of the expansion coefficient difference (+/-1e-6 /K) and "
+                "the deviation from 20 °C (+/-0.5 K); EA-4/02 S4 gives u = 0.236e-6",
+            },
+            _rectangular("dlV", "nm", 6.7, "variation in length: centre versus measured point"),
+            {
+                "name": "L",
+                "source": "parameter",
+                "unit": "mm",
+                "description": "nominal length",
+            },
+            {"name": "alpha", "source": "parameter", "unit": "1/K", "description": STEEL_EXPANSION},
+        ],
+    }
+)
+
+MICROMETERS = MethodCreate.model_validate(
+    {
+        "code": "DIM-MIC-01",
+        "title_fi": "Ulkomikrometrin kalibrointi",
+        "title_en": "Calibration of external micrometers",
+        "service_kind": "calibration",
+        "measurand": "error of indication of an external micrometer at a test length",
+        "result_unit": "um",
+        "size_unit": "mm",
+        "range_min": 0,
+        "range_max": 300,
+        "cmc": "0.6 + 0.004*L",
+        "accredited_from": SCOPE_START,
+        "guidance": "ISO 3611 (design and metrological characteristics of external "
+        "micrometers); uncertainty by EA-4/02 M:2022",
+        "validation_record": "Repeatability and reproducibility study 2025 (3 technicians, 10 "
+        "test lengths); results agree with the manufacturer's check within U.",
+        "validated_on": date(2025, 9, 30),
+        "model": "dr + dres + dF - eS - L*1e3*alpha*dt",
+        "output": "E",
+        "inputs": [
+            {
+                "name": "dr",
+                "source": "type_a",
+                "unit": "um",
+                "description": "reading minus nominal length, repeated",
+            },
+            _rectangular("dres", "um", 0.5, "resolution of the 0.001 mm digital display"),
+            _rectangular("dF", "um", 0.3, "flatness and parallelism of the measuring faces"),
+            {
+                "name": "eS",
+                "source": "certificate",
+                "unit": "um",
+                "equipment_role": "gauge_blocks",
+                "nominal_parameter": "L",
+                "description": "deviation of the gauge block from nominal, its certificate",
+            },
+            _rectangular("dt", "K", 1.0, "temperature difference between micrometer and block"),
+            {"name": "L", "source": "parameter", "unit": "mm", "description": "test length"},
+            {"name": "alpha", "source": "parameter", "unit": "1/K", "description": STEEL_EXPANSION},
+        ],
+    }
+)
+
+CALIPERS = MethodCreate.model_validate(
+    {
+        "code": "DIM-CAL-01",
+        "title_fi": "Työntömitan kalibrointi",
+        "title_en": "Calibration of calipers",
+        "service_kind": "calibration",
+        "measurand": "error of indication of a caliper (outside jaws) at a test length",
+        "result_unit": "um",
+        "size_unit": "mm",
+        "range_min": 0,
+        "range_max": 1000,
+        "cmc": "6 + 0.01*L",
+        "accredited_from": SCOPE_START,
+        "guidance": "ISO 13385-1:2019 (calipers: design and metrological characteristics); "
+        "uncertainty by EA-4/02 M:2022",
+        "validation_record": "Verified against the ISO 13385-1 test scheme with gauge blocks "
+        "and setting ring; interlaboratory comparison 2024, |En| < 0.5.",
+        "validated_on": date(2025, 5, 12),
+        "model": "dr + dres + dJ - eS - L*1e3*alpha*dt",
+        "output": "E",
+        "inputs": [
+            {
+                "name": "dr",
+                "source": "type_a",
+                "unit": "um",
+                "description": "reading minus nominal length, repeated",
+            },
+            _rectangular("dres", "um", 5, "resolution of the 0.01 mm display"),
+            _rectangular("dJ", "um", 4, "jaw flatness and Abbe error of the measuring force"),
+            {
+                "name": "eS",
+                "source": "certificate",
+                "unit": "um",
+                "equipment_role": "gauge_blocks",
+                "nominal_parameter": "L",
+                "description": "deviation of the gauge block from nominal, its certificate",
+            },
+            _rectangular("dt", "K", 2.0, "temperature difference between caliper and block"),
+            {"name": "L", "source": "parameter", "unit": "mm", "description": "test length"},
+            {"name": "alpha", "source": "parameter", "unit": "1/K", "description": STEEL_EXPANSION},
+        ],
+    }
+)
+
+SETTING_RINGS = MethodCreate.model_validate(
+    {
+        "code": "DIM-RING-01",
+        "title_fi": "Asetusrenkaan kalibrointi",
+        "title_en": "Calibration of setting rings",
+        "service_kind": "calibration",
+        "measurand": "deviation of the diameter of a setting ring from nominal at 20 °C, in "
+        "the reference direction at mid-height",
+        "result_unit": "um",
+        "size_unit": "mm",
+        "range_min": 3,
+        "range_max": 200,
+        "cmc": "Q[0.3, 0.002*L]",
+        "accredited_from": SCOPE_START,
+        "guidance": "EURAMET cg-6 v.01 (2007), extent of calibration for cylindrical diameter "
+        "standards; comparison with a reference ring on the length measuring machine",
+        "validation_record": "Comparison with VTT MIKES on rings of 8, 20 and 100 mm, 2025: "
+        "|En| < 0.7; form measured per cg-6 to bound the diameter variation.",
+        "validated_on": date(2025, 10, 3),
+        "model": "dS + dx + dres + dform - D*1e3*alpha*dt",
+        "output": "dX",
+        "inputs": [
+            {
+                "name": "dS",
+                "source": "certificate",
+                "unit": "um",
+                "equipment_role": "reference",
+                "description": "deviation of the reference ring from nominal, its certificate",
+            },
+            {
+                "name": "dx",
+                "source": "type_a",
+                "unit": "um",
+                "description": "observed difference, item minus reference ring",
+            },
+            _rectangular("dres", "um", 0.005, "resolution of the length measuring machine"),
+            _rectangular("dform", "um", 0.1, "diameter variation within the measured zone"),
+            _rectangular("dt", "K", 0.2, "temperature difference between the two rings"),
+            {"name": "D", "source": "parameter", "unit": "mm", "description": "nominal diameter"},
+            {"name": "alpha", "source": "parameter", "unit": "1/K", "description": STEEL_EXPANSION},
+        ],
+    }
+)
+
+CMM_PRODUCTS = MethodCreate.model_validate(
+    {
+        "code": "DIM-CMM-01",
+        "title_fi": "Tuotteen mittaus koordinaattimittauskoneella",
+        "title_en": "Product measurement on a coordinate measuring machine",
+        "service_kind": "product_qc",
+        "measurand": "a dimension of a customer product, as specified on its drawing or PMI",
+        "result_unit": "um",
+        "size_unit": "mm",
+        "range_min": 0,
+        "range_max": 1000,
+        "cmc": "1.8 + L/300",
+        "guidance": "ISO 10360-2:2009 (acceptance and reverification of CMMs: MPE_E); "
+        "ISO 15530-3:2011 for a substitution measurement with a calibrated workpiece",
+        "validation_record": "Not in the accredited scope: product measurement to agreed "
+        "drawings; uncertainty from the MPE of CMM-01 and repeated measurement.",
+        "validated_on": date(2026, 2, 2),
+        "model": "y + (1.8 + L/300)*eE - L*1e3*alpha*dt",
+        "output": "Y",
+        "inputs": [
+            {
+                "name": "y",
+                "source": "type_a",
+                "unit": "um",
+                "description": "measured deviation from nominal, repeated measurements",
+            },
+            _rectangular("eE", "1", 1, "length error of the CMM as a fraction of its MPE_E"),
+            _rectangular("dt", "K", 1.0, "deviation of the part temperature from 20 °C"),
+            {"name": "L", "source": "parameter", "unit": "mm", "description": "measured length"},
+            {"name": "alpha", "source": "parameter", "unit": "1/K", "description": STEEL_EXPANSION},
+        ],
+    }
+)
+
+DEMO_METHODS = [GAUGE_BLOCKS, MICROMETERS, CALIPERS, SETTING_RINGS, CMM_PRODUCTS]
+
+# username -> (activity, method codes, basis, evidence)
+DEMO_AUTHORISATIONS = [
+    (
+        "mittaaja",
+        Activity.PERFORM,
+        ("DIM-MIC-01", "DIM-CAL-01", "DIM-CMM-01"),
+        Basis.RR_TEST,
+        "RR test 2026-02, %GRR 7 %",
+    ),
+    ("mittaaja", Activity.PERFORM, ("DIM-GB-01",), Basis.SUPERVISED_WORK, "20 supervised jobs"),
+    (
+        "allekirjoittaja",
+        Activity.PERFORM,
+        tuple(method.code for method in DEMO_METHODS),
+        Basis.TRAINING,
+        "VTT MIKES course on dimensional calibration 2024; RR test 2025",
+    ),
+    (
+        "allekirjoittaja",
+        Activity.SIGN,
+        tuple(method.code for method in DEMO_METHODS),
+        Basis.TRAINING,
+        "signatory training 2025, accepted by FINAS assessment 2025",
+    ),
+    (
+        "laatu",
+        Activity.REVIEW,
+        tuple(method.code for method in DEMO_METHODS),
+        Basis.TRAINING,
+        "quality manager; ISO/IEC 17025 internal auditor course 2023",
+    ),
+]
+
+
+def load_method_demo(db_session: Session, *, actor: Principal) -> int:
+    """Create the demo methods and authorisations that are missing; return how many."""
+    created = 0
+    for data in DEMO_METHODS:
+        if service.find_method(db_session, code=data.code, version=data.version) is None:
+            service.create_method(db_session, actor=actor, data=data)
+            created += 1
+    for username, activity, codes, basis, evidence in DEMO_AUTHORISATIONS:
+        user = db_session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            continue
+        for code in codes:
+            method = service.find_method(db_session, code=code, version=1)
+            assert method is not None and method.id is not None
+            if db_session.exec(
+                select(Authorisation).where(
+                    Authorisation.user_id == user.id,
+                    Authorisation.method_id == method.id,
+                    Authorisation.activity == activity.value,
+                )
+            ).first():
+                continue
+            competence.grant_authorisation(
+                db_session,
+                actor=actor,
+                staff_id=user.id,
+                data=AuthorisationCreate(
+                    method_id=method.id,
+                    activity=activity,
+                    basis=basis,
+                    basis_reference=evidence,
+                    granted_on=SCOPE_START,
+                ),
+            )
+            created += 1
+    return created

@@ -1,0 +1,250 @@
+"""Rules for methods, the accredited scope and method evaluations: functions over a ``Session``.
+
+Methods are lab-internal (staff and auditors read, the quality manager or an admin writes);
+the accredited scope is public to every signed-in user, customers included, as the
+accreditation body publishes it too.
+"""
+
+import math
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from lims.accounts.models import STAFF_ROLES, Role
+from lims.accounts.principal import Principal, require_role
+from lims.audit.trail import set_context
+from lims.equipment import service as equipment_register
+from lims.equipment.models import CalibrationResult
+from lims.errors import Conflict, InvalidInput, NotFound
+from lims.methods.cmc import cmc_at, to_expression
+from lims.methods.models import (
+    AccreditationDecision,
+    CertificateSource,
+    CertificateValue,
+    Method,
+    MethodCreate,
+    MethodEvaluation,
+    MethodPublic,
+    MethodUpdate,
+    ParameterSource,
+)
+from lims.methods.scope import accreditation_of_result
+from lims.methods.template import check_template, convert, evaluate_method, sources_of
+from lims.uncertainty import UncertaintyInputError
+
+READERS = (*STAFF_ROLES, Role.AUDITOR)
+MANAGERS = (Role.ADMIN, Role.QUALITY_MANAGER)
+
+
+def _acting(db_session: Session, actor: Principal) -> None:
+    set_context(db_session, actor.audit_context())
+
+
+def describe(method: Method, *, on_date: date) -> MethodPublic:
+    return MethodPublic.model_validate(
+        method,
+        from_attributes=True,
+        update={"inputs": sources_of(method), "in_scope": method.in_scope_on(on_date)},
+    )
+
+
+def list_methods(db_session: Session, *, actor: Principal) -> list[Method]:
+    require_role(actor, *READERS, doing="read the method library")
+    return list(db_session.exec(select(Method).order_by(col(Method.code), col(Method.version))))
+
+
+def get_method(db_session: Session, *, actor: Principal, method_id: int) -> Method:
+    require_role(actor, *READERS, doing="read the method library")
+    method = db_session.get(Method, method_id)
+    if method is None:
+        raise NotFound(f"method {method_id} does not exist")
+    return method
+
+
+def find_method(db_session: Session, *, code: str, version: int) -> Method | None:
+    return db_session.exec(
+        select(Method).where(Method.code == code, Method.version == version)
+    ).first()
+
+
+def _check_scope_dates(accredited_from: date | None, accredited_until: date | None) -> None:
+    if accredited_until is not None and (
+        accredited_from is None or accredited_until < accredited_from
+    ):
+        raise InvalidInput(
+            "the last day in scope must be on or after the first day in scope",
+            location=("accredited_until",),
+        )
+
+
+def _check_range_and_cmc(data: MethodCreate) -> None:
+    if not (math.isfinite(data.range_min) and math.isfinite(data.range_max)):
+        raise InvalidInput("the measuring range must be finite numbers", location=("range_max",))
+    if data.range_min > data.range_max:
+        raise InvalidInput(
+            f"the range starts at {data.range_min:g} but ends at {data.range_max:g}",
+            location=("range_max",),
+        )
+    try:
+        to_expression(data.cmc)
+        for size in (data.range_min, data.range_max):
+            cmc_at(data.cmc, size)
+    except UncertaintyInputError as error:
+        raise error.at("cmc") from None
+
+
+def create_method(db_session: Session, *, actor: Principal, data: MethodCreate) -> Method:
+    require_role(actor, *MANAGERS, doing="add methods")
+    _check_range_and_cmc(data)
+    _check_scope_dates(data.accredited_from, data.accredited_until)
+    check_template(model=data.model, output=data.output, sources=data.inputs)
+    if find_method(db_session, code=data.code, version=data.version):
+        raise Conflict(f"method {data.code} version {data.version} already exists")
+    _acting(db_session, actor)
+    method = Method.model_validate(
+        data, update={"inputs": [source.model_dump() for source in data.inputs]}
+    )
+    db_session.add(method)
+    db_session.commit()
+    db_session.refresh(method)
+    return method
+
+
+def update_method(
+    db_session: Session, *, actor: Principal, method_id: int, data: MethodUpdate
+) -> Method:
+    require_role(actor, *MANAGERS, doing="change methods")
+    method = get_method(db_session, actor=actor, method_id=method_id)
+    changes = data.model_dump(exclude_unset=True)
+    _check_scope_dates(
+        changes.get("accredited_from", method.accredited_from),
+        changes.get("accredited_until", method.accredited_until),
+    )
+    _acting(db_session, actor)
+    method.sqlmodel_update(changes)
+    db_session.add(method)
+    db_session.commit()
+    db_session.refresh(method)
+    return method
+
+
+# -- the accredited scope ----------------------------------------------------------------------
+
+
+def accredited_scope(db_session: Session, *, on_date: date) -> list[Method]:
+    """Every method version in the accredited scope on ``on_date`` (any signed-in user)."""
+    methods = db_session.exec(
+        select(Method)
+        .where(col(Method.accredited_from).is_not(None))
+        .order_by(col(Method.code), col(Method.version))
+    )
+    return [method for method in methods if method.in_scope_on(on_date)]
+
+
+def decide_accreditation(
+    db_session: Session,
+    *,
+    actor: Principal,
+    method_id: int,
+    size: float,
+    expanded_uncertainty: float,
+    on_date: date,
+) -> AccreditationDecision:
+    method = get_method(db_session, actor=actor, method_id=method_id)
+    return accreditation_of_result(
+        method, size=size, expanded_uncertainty=expanded_uncertainty, on_date=on_date
+    )
+
+
+# -- evaluating a method for a job -------------------------------------------------------------
+
+
+def _certificate_result(
+    results: list[CalibrationResult],
+    source: CertificateSource,
+    parameters: dict[str, float],
+    parameter_units: dict[str, str],
+    equipment_label: str,
+) -> CalibrationResult:
+    if source.nominal_parameter is None:
+        if len(results) != 1:
+            raise InvalidInput(
+                f"the certificate of {equipment_label} states {len(results)} results; "
+                f"the method must say which one input '{source.name}' takes",
+                location=("equipment", source.equipment_role),
+            )
+        return results[0]
+    wanted = parameters.get(source.nominal_parameter)
+    if wanted is None:
+        raise InvalidInput(
+            f"give the parameter '{source.nominal_parameter}': it picks the certificate result",
+            location=("parameters", source.nominal_parameter),
+        )
+    unit = parameter_units[source.nominal_parameter]
+    for result in results:
+        if result.nominal is None:
+            continue
+        nominal = convert(
+            result.nominal,
+            from_unit=result.nominal_unit or unit,
+            to_unit=unit,
+            what=f"the nominal size on the certificate of {equipment_label}",
+        )
+        if math.isclose(nominal, wanted, rel_tol=1e-9, abs_tol=1e-12):
+            return result
+    raise InvalidInput(
+        f"the certificate of {equipment_label} has no result for nominal {wanted:g} {unit}",
+        location=("equipment", source.equipment_role),
+    )
+
+
+def evaluate_for_job(
+    db_session: Session, *, actor: Principal, method_id: int, data: MethodEvaluation
+) -> dict:
+    """The full uncertainty budget of the method with the job's equipment and observations.
+
+    The equipment must be usable on the day; certificate inputs take the value and U of the
+    latest calibration of the item in that role.
+    """
+    require_role(actor, *STAFF_ROLES, doing="evaluate methods for jobs")
+    method = get_method(db_session, actor=actor, method_id=method_id)
+    roles = list(data.equipment)
+    try:
+        equipment_register.check_equipment_usable(
+            db_session, equipment_ids=[data.equipment[role] for role in roles], on_date=data.on_date
+        )
+    except InvalidInput as error:
+        # Point at the role in this request rather than at a position in a list.
+        raise InvalidInput(
+            error.message, location=("equipment", roles[error.location[-1]])
+        ) from None
+    sources = sources_of(method)
+    parameter_units = {s.name: s.unit for s in sources if isinstance(s, ParameterSource)}
+    certificates: dict[str, CertificateValue] = {}
+    for source in sources:
+        if not isinstance(source, CertificateSource) or source.equipment_role not in data.equipment:
+            continue
+        equipment_id = data.equipment[source.equipment_role]
+        calibration = equipment_register.latest_calibration(
+            db_session, equipment_id=equipment_id, on_date=data.on_date
+        )
+        assert calibration is not None  # a usable item has a calibration
+        result = _certificate_result(
+            [CalibrationResult.model_validate(item) for item in calibration.results],
+            source,
+            data.parameters,
+            parameter_units,
+            f"equipment {equipment_id}",
+        )
+        certificates[source.name] = CertificateValue(
+            value=result.value,
+            expanded_uncertainty=result.expanded_uncertainty,
+            coverage_factor=result.coverage_factor,
+            unit=result.unit,
+        )
+    return evaluate_method(
+        method,
+        certificates=certificates,
+        observations=data.observations,
+        parameters=data.parameters,
+    )
