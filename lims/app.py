@@ -12,6 +12,7 @@ from lims.api import (
     auth,
     equipment,
     health,
+    jobs,
     methods,
     organisations,
     prices,
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         equipment.router,
         methods.router,
         staff.router,
+        jobs.router,
     ):
         api.include_router(router)
     app.include_router(api)

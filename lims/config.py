@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     default_delivery_days: int = Field(
         default=10, ge=0, description="Working days when no agreement or price list says."
     )
+    max_import_rows: int = Field(
+        default=10_000, gt=0, description="Most rows one CSV import of results may hold."
+    )
     login_lock_minutes: int = Field(default=15, gt=0, description="How long a lock lasts.")
     lab: LabProfile = Field(default_factory=LabProfile)
 

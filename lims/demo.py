@@ -16,6 +16,7 @@ from lims.clock import local_today
 from lims.config import Settings
 from lims.contracts.demo import load_contract_demo
 from lims.equipment.demo import load_equipment_demo
+from lims.jobs.demo import load_job_demo
 from lims.methods.demo import load_method_demo
 
 
@@ -89,4 +90,5 @@ def load_demo_data(db_session: Session, settings: Settings) -> int:
     )
     created += load_equipment_demo(db_session, actor=actor)
     created += load_method_demo(db_session, actor=actor)
+    created += load_job_demo(db_session, settings=settings)
     return created

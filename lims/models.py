@@ -28,6 +28,14 @@ from lims.contracts.models import (
     Quotation,
 )
 from lims.equipment.models import Calibration, Equipment, EquipmentLogEntry, IntermediateCheck
+from lims.jobs.models import (
+    Characteristic,
+    CustomerValue,
+    Item,
+    Job,
+    JobTransition,
+    Result,
+)
 from lims.methods.models import Method
 from lims.numbering import NumberSeries
 
@@ -40,11 +48,16 @@ __all__ = [
     "Authorisation",
     "BrowserSession",
     "Calibration",
+    "Characteristic",
     "ConfidentialityClause",
     "Contact",
+    "CustomerValue",
     "Equipment",
     "EquipmentLogEntry",
     "IntermediateCheck",
+    "Item",
+    "Job",
+    "JobTransition",
     "LabClosure",
     "LoginThrottle",
     "Method",
@@ -54,6 +67,7 @@ __all__ = [
     "PriceList",
     "PriceModel",
     "Quotation",
+    "Result",
     "User",
     "metadata",
     "trail",

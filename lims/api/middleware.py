@@ -18,7 +18,7 @@ from lims.api.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 logger = logging.getLogger("lims.request")
 # A caller (a proxy, a CMM cell) may bring its own id; accept only a short, plain token.
 _ACCEPTABLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
-UPLOAD_MEDIA_TYPES = ("multipart/form-data", "application/octet-stream")
+UPLOAD_MEDIA_TYPES = ("multipart/form-data", "application/octet-stream", "text/csv")
 
 
 class RequestIdMiddleware:

@@ -203,7 +203,7 @@ def get_quotation(db_session: Session, *, actor: Principal, quotation_id: int) -
     return quotation
 
 
-def _agreement_for_order(
+def agreement_for_order(
     db_session: Session,
     *,
     organisation_id: int,
@@ -255,7 +255,7 @@ def accept_quotation(
     if status != QuotationState.SENT:
         raise Conflict(f"quotation {quotation.number} is {status}")
     set_context(db_session, actor.audit_context())
-    agreement = _agreement_for_order(
+    agreement = agreement_for_order(
         db_session,
         organisation_id=quotation.organisation_id,
         service=Service(quotation.service),
@@ -316,7 +316,7 @@ def open_order(
             f"organisation {data.organisation_id} does not exist", location=("organisation_id",)
         )
     set_context(db_session, actor.audit_context())
-    agreement = _agreement_for_order(
+    agreement = agreement_for_order(
         db_session,
         organisation_id=data.organisation_id,
         service=data.service,

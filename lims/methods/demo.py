@@ -36,6 +36,9 @@ def _rectangular(name: str, unit: str, half_width: float, description: str) -> d
 GAUGE_BLOCKS = MethodCreate.model_validate(
     {
         "code": "DIM-GB-01",
+        "temperature_min": 19.5,
+        "temperature_max": 20.5,
+        "humidity_max": 60,
         "title_fi": "Mittapalojen kalibrointi mekaanisella vertailulla",
         "title_en": "Calibration of gauge blocks by mechanical comparison",
         "service_kind": "calibration",
@@ -98,6 +101,9 @@ GAUGE_BLOCKS = MethodCreate.model_validate(
 MICROMETERS = MethodCreate.model_validate(
     {
         "code": "DIM-MIC-01",
+        "temperature_min": 18.0,
+        "temperature_max": 22.0,
+        "humidity_max": 70,
         "title_fi": "Ulkomikrometrin kalibrointi",
         "title_en": "Calibration of external micrometers",
         "service_kind": "calibration",
@@ -142,6 +148,9 @@ MICROMETERS = MethodCreate.model_validate(
 CALIPERS = MethodCreate.model_validate(
     {
         "code": "DIM-CAL-01",
+        "temperature_min": 18.0,
+        "temperature_max": 22.0,
+        "humidity_max": 70,
         "title_fi": "Työntömitan kalibrointi",
         "title_en": "Calibration of calipers",
         "service_kind": "calibration",
@@ -186,6 +195,9 @@ CALIPERS = MethodCreate.model_validate(
 SETTING_RINGS = MethodCreate.model_validate(
     {
         "code": "DIM-RING-01",
+        "temperature_min": 19.0,
+        "temperature_max": 21.0,
+        "humidity_max": 60,
         "title_fi": "Asetusrenkaan kalibrointi",
         "title_en": "Calibration of setting rings",
         "service_kind": "calibration",
@@ -230,6 +242,9 @@ SETTING_RINGS = MethodCreate.model_validate(
 CMM_PRODUCTS = MethodCreate.model_validate(
     {
         "code": "DIM-CMM-01",
+        "temperature_min": 19.0,
+        "temperature_max": 21.0,
+        "humidity_max": 60,
         "title_fi": "Tuotteen mittaus koordinaattimittauskoneella",
         "title_en": "Product measurement on a coordinate measuring machine",
         "service_kind": "product_qc",

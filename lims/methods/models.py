@@ -110,6 +110,13 @@ class MethodBase(SQLModel):
         default="", max_length=4000, description="How the method was validated, and the result"
     )
     validated_on: date | None = None
+    temperature_min: float | None = Field(
+        default=None, description="Lowest room temperature, °C, at which the method is valid"
+    )
+    temperature_max: float | None = Field(default=None, description="Highest, °C")
+    humidity_max: float | None = Field(
+        default=None, ge=0, le=100, description="Highest relative humidity, %RH"
+    )
     model: str = Field(min_length=1, max_length=10_000, description="Uncertainty model")
     output: str = Field(default="y", min_length=1, max_length=100)
     coverage_probability: float = Field(default=0.9545, gt=0, lt=1)

@@ -91,7 +91,9 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
     price_model = make_price_model(engine, 2026)
     unpublished_list = make_price_list(engine, price_model, publish=False)
     make_price_list(engine, price_model)
-    agreement_b = make_agreement(engine, organisation_b, services=(Service.CALIBRATION,))
+    agreement_b = make_agreement(
+        engine, organisation_b, services=(Service.CALIBRATION,), valid_until=date(2099, 12, 31)
+    )
     quotation_b = make_quotation(engine, settings, organisation_b)
     order_b = accept(
         engine, settings, make_quotation(engine, settings, organisation_b), on=date(2026, 11, 27)
@@ -107,6 +109,16 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
     method = make_method(engine)
     technician = make_user(engine, Role.TECHNICIAN)
     authorisation = authorise(engine, technician, method, Activity.PERFORM)
+    job_b = client.post(
+        "/api/v1/jobs",
+        json={
+            "organisation_id": organisation_b.id,
+            "kind": "calibration",
+            "items": [{"kind": "instrument", "description": f"{SECRET_OF_B} micrometer"}],
+        },
+        headers=bearer(settings, customer_b),
+    ).json()
+    item_b = client.get(f"/api/v1/jobs/{job_b['id']}/items", headers=bearer(settings, customer_b))
     return World(
         organisation_a=organisation_a,
         organisation_b=organisation_b,
@@ -128,8 +140,14 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
             "price_model_id": price_model.id,
             "price_list_id": unpublished_list.id,
             "closure_id": closure.id,
+            "job_id": job_b["id"],
+            "item_id": item_b.json()[0]["id"],
         },
-        query_values_of_b={"entity_type": "organisation", "entity_id": str(organisation_b.id)},
+        query_values_of_b={
+            "entity_type": "organisation",
+            "entity_id": str(organisation_b.id),
+            "filename": "drawing.pdf",
+        },
     )
 
 

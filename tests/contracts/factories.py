@@ -78,6 +78,7 @@ def make_agreement(
     services: tuple[Service, ...] = (Service.CALIBRATION,),
     activate: bool = True,
     confidentiality_accepted: bool = True,
+    accredited: bool = False,
 ) -> Agreement:
     ensure_clause(engine)
     assert organisation.id is not None
@@ -90,7 +91,10 @@ def make_agreement(
                 organisation_id=organisation.id,
                 valid_from=valid_from,
                 valid_until=valid_until,
-                scope=[ScopeItem(service=s, delivery_days=10) for s in services],
+                scope=[
+                    ScopeItem(service=s, accredited=accredited, delivery_days=10)
+                    for s in services
+                ],
             ),
         )
         assert agreement.id is not None

@@ -1,0 +1,304 @@
+"""Jobs over HTTP: submission, the job board, items, plans, results and the workflow."""
+
+import tempfile
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+
+from lims.api.deps import CurrentActor, FileStoreDep, SessionDep, SettingsDep
+from lims.jobs import results, service
+from lims.jobs.models import (
+    CharacteristicPublic,
+    CharacteristicSpec,
+    CustomerValueEntry,
+    CustomerValuePublic,
+    Dispatch,
+    ItemPublic,
+    ItemSpec,
+    JobKind,
+    JobPage,
+    JobPublic,
+    JobStatus,
+    JobSubmission,
+    JobTransitionPublic,
+    Receipt,
+    ResultEntry,
+    ResultPublic,
+    Transition,
+)
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+SPOOL_BYTES = 1024 * 1024
+FILE_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The file's bytes as application/octet-stream (LIMS_MAX_UPLOAD_BYTES)",
+        "content": {
+            "application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"},
+                "example": "ISO-10303-21; ...",
+            }
+        },
+    }
+}
+CSV_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "Results as CSV (see lims/jobs/results_csv.py for the columns)",
+        "content": {
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": (
+                    "characteristic,observations,unit,measured_on\n25 mm,0.4|0.5,um,2026-11-27\n"
+                ),
+            }
+        },
+    }
+}
+
+
+def _item(item: Any) -> ItemPublic:
+    return ItemPublic.model_validate(item, from_attributes=True)
+
+
+@router.get("", response_model=JobPage, summary="The job board: filter, sort, page")
+def list_jobs(
+    actor: CurrentActor,
+    db_session: SessionDep,
+    status_: Annotated[JobStatus | None, Query(alias="status")] = None,
+    kind: JobKind | None = None,
+    organisation_id: int | None = None,
+    due_before: date | None = None,
+    sort: Annotated[
+        str, Query(max_length=20, description="due_date, -created_at, ...")
+    ] = "due_date",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JobPage:
+    jobs, total = service.list_jobs(
+        db_session,
+        actor=actor,
+        status=status_,
+        kind=kind,
+        organisation_id=organisation_id,
+        due_before=due_before,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+    return JobPage(
+        jobs=[service.describe(db_session, job) for job in jobs],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.post(
+    "", response_model=JobPublic, status_code=status.HTTP_201_CREATED, summary="Submit a job"
+)
+def submit_job(
+    body: JobSubmission, actor: CurrentActor, db_session: SessionDep, settings: SettingsDep
+) -> JobPublic:
+    job = service.submit_job(db_session, actor=actor, data=body, settings=settings)
+    return service.describe(db_session, job)
+
+
+@router.get("/{job_id}", response_model=JobPublic)
+def get_job(job_id: int, actor: CurrentActor, db_session: SessionDep) -> JobPublic:
+    return service.describe(db_session, service.get_job(db_session, actor=actor, job_id=job_id))
+
+
+@router.get("/{job_id}/transitions", response_model=list[JobTransitionPublic])
+def list_transitions(
+    job_id: int, actor: CurrentActor, db_session: SessionDep
+) -> list[JobTransitionPublic]:
+    steps = service.list_transitions(db_session, actor=actor, job_id=job_id)
+    return [JobTransitionPublic.model_validate(step, from_attributes=True) for step in steps]
+
+
+@router.post("/{job_id}/transitions", response_model=JobPublic, summary="Move the job one step")
+def transition(
+    job_id: int,
+    body: Transition,
+    actor: CurrentActor,
+    db_session: SessionDep,
+    settings: SettingsDep,
+) -> JobPublic:
+    job = service.transition(
+        db_session, actor=actor, job_id=job_id, to=body.to, reason=body.reason, settings=settings
+    )
+    return service.describe(db_session, job)
+
+
+# -- items --------------------------------------------------------------------------------
+
+
+@router.get("/{job_id}/items", response_model=list[ItemPublic])
+def list_items(job_id: int, actor: CurrentActor, db_session: SessionDep) -> list[ItemPublic]:
+    return [_item(item) for item in service.list_items(db_session, actor=actor, job_id=job_id)]
+
+
+@router.post("/{job_id}/items", response_model=ItemPublic, status_code=status.HTTP_201_CREATED)
+def add_item(
+    job_id: int, body: ItemSpec, actor: CurrentActor, db_session: SessionDep
+) -> ItemPublic:
+    return _item(service.add_item(db_session, actor=actor, job_id=job_id, spec=body))
+
+
+@router.post("/{job_id}/items/{item_id}/receipt", response_model=ItemPublic)
+def receive_item(
+    job_id: int, item_id: int, body: Receipt, actor: CurrentActor, db_session: SessionDep
+) -> ItemPublic:
+    return _item(
+        service.receive_item(db_session, actor=actor, job_id=job_id, item_id=item_id, data=body)
+    )
+
+
+@router.post("/{job_id}/items/{item_id}/dispatch", response_model=ItemPublic)
+def dispatch_item(
+    job_id: int, item_id: int, body: Dispatch, actor: CurrentActor, db_session: SessionDep
+) -> ItemPublic:
+    return _item(
+        service.dispatch_item(db_session, actor=actor, job_id=job_id, item_id=item_id, data=body)
+    )
+
+
+@router.put(
+    "/{job_id}/items/{item_id}/files",
+    response_model=ItemPublic,
+    summary="Attach a file (drawing, CAD model with PMI, QIF) to an item",
+    openapi_extra=FILE_BODY,
+)
+async def attach_file(
+    job_id: int,
+    item_id: int,
+    request: Request,
+    actor: CurrentActor,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    store: FileStoreDep,
+    filename: Annotated[str, Query(min_length=1, max_length=255, pattern=r"^[^/\\]+$")],
+    role: Literal["drawing", "cad", "qif", "other"] = "other",
+) -> ItemPublic:
+    # Check access before reading a byte, so a stranger's upload is refused at once.
+    await run_in_threadpool(
+        service.get_item, db_session, actor=actor, job_id=job_id, item_id=item_id
+    )
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        async for chunk in request.stream():
+            spool.write(chunk)
+        spool.seek(0)
+        stored = await run_in_threadpool(store.put, spool, max_bytes=settings.max_upload_bytes)
+    item = await run_in_threadpool(
+        lambda: service.attach_file(
+            db_session,
+            actor=actor,
+            job_id=job_id,
+            item_id=item_id,
+            sha256=stored.sha256,
+            size=stored.size,
+            filename=filename,
+            role=role,
+        )
+    )
+    return _item(item)
+
+
+# -- plans and results --------------------------------------------------------------------
+
+
+@router.get("/{job_id}/characteristics", response_model=list[CharacteristicPublic])
+def list_characteristics(
+    job_id: int, actor: CurrentActor, db_session: SessionDep
+) -> list[CharacteristicPublic]:
+    found = service.list_characteristics(db_session, actor=actor, job_id=job_id)
+    return [CharacteristicPublic.model_validate(c, from_attributes=True) for c in found]
+
+
+@router.post(
+    "/{job_id}/characteristics",
+    response_model=CharacteristicPublic,
+    status_code=status.HTTP_201_CREATED,
+)
+def add_characteristic(
+    job_id: int, body: CharacteristicSpec, actor: CurrentActor, db_session: SessionDep
+) -> CharacteristicPublic:
+    characteristic = service.add_characteristic(db_session, actor=actor, job_id=job_id, spec=body)
+    return CharacteristicPublic.model_validate(characteristic, from_attributes=True)
+
+
+@router.get("/{job_id}/results", response_model=list[ResultPublic])
+def list_results(job_id: int, actor: CurrentActor, db_session: SessionDep) -> list[ResultPublic]:
+    found = results.list_results(db_session, actor=actor, job_id=job_id)
+    return [ResultPublic.model_validate(r, from_attributes=True) for r in found]
+
+
+@router.post(
+    "/{job_id}/results",
+    response_model=ResultPublic,
+    summary="Record (or, with its version and a reason, replace) a result",
+)
+def record_result(
+    job_id: int,
+    body: ResultEntry,
+    actor: CurrentActor,
+    db_session: SessionDep,
+    settings: SettingsDep,
+) -> ResultPublic:
+    result = results.record_result(
+        db_session, actor=actor, job_id=job_id, entry=body, settings=settings
+    )
+    return ResultPublic.model_validate(result, from_attributes=True)
+
+
+@router.post(
+    "/{job_id}/results/import",
+    summary="Import results from CSV; with dry_run nothing is written",
+    openapi_extra=CSV_BODY,
+)
+async def import_results(
+    job_id: int,
+    request: Request,
+    actor: CurrentActor,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    dry_run: bool = True,
+) -> dict[str, Any]:
+    await run_in_threadpool(service.get_job, db_session, actor=actor, job_id=job_id)
+    data = await request.body()
+    report = await run_in_threadpool(
+        lambda: results.import_results(
+            db_session,
+            actor=actor,
+            job_id=job_id,
+            data=data,
+            dry_run=dry_run,
+            settings=settings,
+            max_rows=settings.max_import_rows,
+        )
+    )
+    return asdict(report)
+
+
+@router.get("/{job_id}/customer-values", response_model=list[CustomerValuePublic])
+def list_customer_values(
+    job_id: int, actor: CurrentActor, db_session: SessionDep
+) -> list[CustomerValuePublic]:
+    found = results.list_customer_values(db_session, actor=actor, job_id=job_id)
+    return [CustomerValuePublic.model_validate(v, from_attributes=True) for v in found]
+
+
+@router.post(
+    "/{job_id}/customer-values",
+    response_model=CustomerValuePublic,
+    summary="B2: the company's value",
+)
+def record_customer_value(
+    job_id: int, body: CustomerValueEntry, actor: CurrentActor, db_session: SessionDep
+) -> CustomerValuePublic:
+    value = results.record_customer_value(db_session, actor=actor, job_id=job_id, entry=body)
+    return CustomerValuePublic.model_validate(value, from_attributes=True)

@@ -1,0 +1,211 @@
+"""Demo jobs: one in every state of the workflow, for the quick start's job board.
+
+Each job is a micrometer calibration for the annual customer, taken step by step through
+the same services the API calls, by the demo user whose role fits each step.  Idempotent:
+nothing is made when the customer already has jobs.
+"""
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from lims.accounts.auth import principal_for
+from lims.accounts.models import User
+from lims.accounts.service import find_organisation_by_business_id
+from lims.clock import local_today
+from lims.config import Settings
+from lims.equipment.service import find_equipment
+from lims.jobs import results, service
+from lims.jobs.models import (
+    CharacteristicSpec,
+    Condition,
+    Dispatch,
+    ItemKind,
+    ItemSpec,
+    Job,
+    JobKind,
+    JobStatus,
+    JobSubmission,
+    Receipt,
+    ResultEntry,
+)
+from lims.methods.service import find_method
+
+# The working gauge blocks' calibration runs out on 2027-03-05; demo measurements stay inside.
+LAST_MEASUREMENT_DAY = date(2027, 3, 1)
+PATH = [
+    JobStatus.ACCEPTED,
+    JobStatus.ITEMS_RECEIVED,
+    JobStatus.IN_MEASUREMENT,
+    JobStatus.MEASURED,
+    JobStatus.REVIEWED,
+    JobStatus.APPROVED,
+    JobStatus.REPORTED,
+    JobStatus.CLOSED,
+]
+STEP_BY = {
+    JobStatus.ACCEPTED: "laatu",
+    JobStatus.ITEMS_RECEIVED: "mittaaja",
+    JobStatus.IN_MEASUREMENT: "mittaaja",
+    JobStatus.MEASURED: "mittaaja",
+    JobStatus.REVIEWED: "laatu",
+    JobStatus.APPROVED: "allekirjoittaja",
+    JobStatus.REPORTED: "allekirjoittaja",
+    JobStatus.CLOSED: "laatu",
+}
+READINGS = [0.4, 0.5, 0.4, 0.6, 0.5]  # um: reading minus the 25 mm test length
+
+
+def load_job_demo(db_session: Session, *, settings: Settings) -> int:
+    customer = find_organisation_by_business_id(db_session, business_id="1234567-1")
+    users = {u.username: u for u in db_session.exec(select(User))}
+    if (
+        customer is None
+        or "asiakas" not in users
+        or db_session.exec(select(Job).where(Job.organisation_id == customer.id)).first()
+    ):
+        return 0
+    assert customer.id is not None
+    targets = [JobStatus.REQUESTED, *PATH, JobStatus.ON_HOLD, JobStatus.CANCELLED]
+    for number, target in enumerate(targets, start=1):
+        job = service.submit_job(
+            db_session,
+            actor=principal_for(users["asiakas"], via="demo"),
+            data=JobSubmission(
+                organisation_id=customer.id,
+                kind=JobKind.CALIBRATION,
+                customer_reference=f"OT-{number:03d}",
+                items=[
+                    ItemSpec(
+                        kind=ItemKind.INSTRUMENT,
+                        description="Ulkomikrometri 0-25 mm",
+                        identification=f"SN 10{number:02d}",
+                        manufacturer="Mitutoyo",
+                        instrument_type="external micrometer",
+                        range_text="0-25 mm",
+                        resolution=0.001,
+                        resolution_unit="mm",
+                        specification={"standard": "ISO 3611", "mpe": 2, "unit": "um"},
+                    )
+                ],
+            ),
+            settings=settings,
+        )
+        _advance(db_session, job, target, users, settings)
+    return len(targets)
+
+
+def _advance(
+    db_session: Session, job: Job, target: JobStatus, users: dict[str, User], settings: Settings
+) -> None:
+    assert job.id is not None
+    if target == JobStatus.CANCELLED:
+        _step(db_session, job, JobStatus.CANCELLED, users["laatu"], settings, "duplicate order")
+        return
+    if target == JobStatus.ON_HOLD:
+        _step(db_session, job, JobStatus.ACCEPTED, users["laatu"], settings)
+        _step(db_session, job, JobStatus.ON_HOLD, users["laatu"], settings, "waiting for the PO")
+        return
+    for status in PATH[: PATH.index(target) + 1] if target in PATH else []:
+        if status == JobStatus.ITEMS_RECEIVED:
+            _receive_and_plan(db_session, job, users, settings)
+        if status == JobStatus.MEASURED:
+            _measure(db_session, job, users, settings)
+        if status == JobStatus.CLOSED:
+            _dispatch(db_session, job, users, settings)
+        _step(db_session, job, status, users[STEP_BY[status]], settings)
+
+
+def _step(
+    db_session: Session,
+    job: Job,
+    to: JobStatus,
+    user: User,
+    settings: Settings,
+    reason: str | None = None,
+) -> None:
+    assert job.id is not None
+    service.transition(
+        db_session,
+        actor=principal_for(user, via="demo"),
+        job_id=job.id,
+        to=to,
+        reason=reason,
+        settings=settings,
+    )
+
+
+def _measurement_day(settings: Settings) -> date:
+    return min(local_today(settings.timezone), LAST_MEASUREMENT_DAY)
+
+
+def _receive_and_plan(
+    db_session: Session, job: Job, users: dict[str, User], settings: Settings
+) -> None:
+    assert job.id is not None
+    technician = principal_for(users["mittaaja"], via="demo")
+    method = find_method(db_session, code="DIM-MIC-01", version=1)
+    assert method is not None and method.id is not None
+    for item in service.list_items(db_session, actor=technician, job_id=job.id):
+        assert item.id is not None
+        service.receive_item(
+            db_session,
+            actor=technician,
+            job_id=job.id,
+            item_id=item.id,
+            data=Receipt(received_on=_measurement_day(settings), condition=Condition.FIT),
+        )
+        service.add_characteristic(
+            db_session,
+            actor=principal_for(users["laatu"], via="demo"),
+            job_id=job.id,
+            spec=CharacteristicSpec(
+                item_id=item.id,
+                label="25 mm",
+                kind="calibration_point",
+                nominal=25,
+                lower_limit=-2,
+                upper_limit=2,
+                unit="um",
+                method_id=method.id,
+                parameters={"L": 25, "alpha": 11.5e-6},
+                source="method",
+            ),
+        )
+
+
+def _measure(db_session: Session, job: Job, users: dict[str, User], settings: Settings) -> None:
+    assert job.id is not None
+    technician = principal_for(users["mittaaja"], via="demo")
+    gauge_blocks = find_equipment(db_session, identification="GB-WRK")
+    assert gauge_blocks is not None and gauge_blocks.id is not None
+    for characteristic in service.list_characteristics(db_session, actor=technician, job_id=job.id):
+        assert characteristic.id is not None
+        results.record_result(
+            db_session,
+            actor=technician,
+            job_id=job.id,
+            entry=ResultEntry(
+                characteristic_id=characteristic.id,
+                measured_on=_measurement_day(settings),
+                equipment={"gauge_blocks": gauge_blocks.id},
+                observations={"dr": READINGS},
+                temperature=20.2,
+                humidity=42,
+            ),
+            settings=settings,
+        )
+
+
+def _dispatch(db_session: Session, job: Job, users: dict[str, User], settings: Settings) -> None:
+    assert job.id is not None
+    technician = principal_for(users["mittaaja"], via="demo")
+    for item in service.list_items(db_session, actor=technician, job_id=job.id):
+        assert item.id is not None
+        service.dispatch_item(
+            db_session,
+            actor=technician,
+            job_id=job.id,
+            item_id=item.id,
+            data=Dispatch(dispatched_on=local_today(settings.timezone)),
+        )

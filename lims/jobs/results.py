@@ -1,0 +1,535 @@
+"""Results: one per characteristic, with the uncertainty through the method's model, the
+conformity decision by the agreement's rule and the accreditation by the scope rule.
+
+Recording a result checks, in order: the job is in measurement, the characteristic is the
+job's own, the technician is authorised for the method, every piece of equipment is in
+calibration on the measurement date; then evaluates.  Replacing a result needs the version
+it replaces (no lost updates) and a reason.  A CSV import runs the same checks on every row
+and writes all rows or none.
+"""
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from lims.accounts.principal import Principal, require_role
+from lims.audit.trail import because, set_context
+from lims.clock import local_today
+from lims.competence.models import Activity
+from lims.competence.service import check_authorised
+from lims.config import Settings
+from lims.contracts.models import Agreement, DecisionRule, Service
+from lims.equipment.service import check_equipment_usable, find_equipment
+from lims.errors import Conflict, InvalidInput, LimsError, NotFound, PermissionDenied
+from lims.jobs.models import (
+    Characteristic,
+    CustomerValue,
+    CustomerValueEntry,
+    Job,
+    JobKind,
+    JobStatus,
+    Result,
+    ResultEntry,
+)
+from lims.jobs.results_csv import CharacteristicRef, parse_results_csv
+from lims.jobs.service import STAFF_WHO_RUN_JOBS, get_job
+from lims.methods.models import Method, MethodEvaluation, ObservationsSource
+from lims.methods.scope import accreditation_of_result
+from lims.methods.service import evaluate_for_job
+from lims.methods.template import convert, sources_of
+from lims.uncertainty import decide
+
+INSPECTION_STATEMENT = (
+    "Inspection: the measured value is compared with the limits; no uncertainty is claimed."
+)
+INSPECTION_STATEMENT_FI = "Tarkastus: mitattua arvoa verrataan rajoihin; epävarmuutta ei ilmoiteta."
+VISIBLE_TO_CUSTOMERS = {JobStatus.APPROVED, JobStatus.REPORTED, JobStatus.CLOSED}
+
+
+def list_results(db_session: Session, *, actor: Principal, job_id: int) -> list[Result]:
+    """A customer sees results once they are approved; staff and auditors always."""
+    job = get_job(db_session, actor=actor, job_id=job_id)
+    if actor.is_customer and job.status not in VISIBLE_TO_CUSTOMERS:
+        return []
+    return list(
+        db_session.exec(select(Result).where(Result.job_id == job_id).order_by(col(Result.id)))
+    )
+
+
+# -- one result ---------------------------------------------------------------------------
+
+
+def record_result(
+    db_session: Session, *, actor: Principal, job_id: int, entry: ResultEntry, settings: Settings
+) -> Result:
+    job = get_job(db_session, actor=actor, job_id=job_id)
+    # Checking reads while the result is half-updated: nothing may flush before it is whole.
+    with db_session.no_autoflush:
+        result = prepare_result(db_session, actor=actor, job=job, entry=entry, settings=settings)
+    set_context(db_session, actor.audit_context())
+    if result.version > 1:
+        assert entry.reason is not None
+        with because(db_session, entry.reason):
+            db_session.add(result)
+            db_session.commit()
+    else:
+        db_session.add(result)
+        db_session.commit()
+    db_session.refresh(result)
+    return result
+
+
+def prepare_result(
+    db_session: Session, *, actor: Principal, job: Job, entry: ResultEntry, settings: Settings
+) -> Result:
+    """Check and evaluate a result without writing it (the import's dry run uses this too)."""
+    require_role(actor, *STAFF_WHO_RUN_JOBS, doing="record results")
+    if job.status != JobStatus.IN_MEASUREMENT:
+        raise Conflict(
+            f"results are recorded while a job is in measurement; job {job.number} is {job.status}"
+        )
+    characteristic = db_session.get(Characteristic, entry.characteristic_id)
+    if characteristic is None or characteristic.job_id != job.id:
+        raise InvalidInput(
+            f"characteristic {entry.characteristic_id} is not part of job {job.number}",
+            location=("characteristic_id",),
+        )
+    if entry.measured_on > local_today(settings.timezone):
+        raise InvalidInput("a measurement date cannot be in the future", location=("measured_on",))
+    result = _existing_or_new(db_session, job=job, characteristic=characteristic, entry=entry)
+    assert actor.user_id is not None
+    method = db_session.get(Method, characteristic.method_id) if characteristic.method_id else None
+    if method is not None:
+        assert method.id is not None
+        check_authorised(
+            db_session,
+            user_id=actor.user_id,
+            method_id=method.id,
+            activity=Activity.PERFORM,
+            on_date=entry.measured_on,
+        )
+        _check_environment(method, entry)
+    if entry.equipment:
+        check_equipment_usable(
+            db_session, equipment_ids=entry.equipment.values(), on_date=entry.measured_on
+        )
+    agreement = db_session.get(Agreement, job.agreement_id)
+    assert agreement is not None
+    if job.kind == JobKind.INSPECTION or method is None:
+        _inspect(result, characteristic, entry)
+    else:
+        _evaluate(db_session, actor, result, characteristic, method, entry)
+    result.decision = _decision(job, agreement, characteristic, result)
+    result.accredited, result.accreditation_reason = _accreditation(
+        job, agreement, characteristic, method, result, entry.measured_on
+    )
+    result.observations = entry.observations
+    result.equipment = entry.equipment
+    result.temperature, result.humidity, result.comment = (
+        entry.temperature,
+        entry.humidity,
+        entry.comment,
+    )
+    result.measured_on = entry.measured_on
+    result.measured_by_id = actor.user_id
+    return result
+
+
+def _check_environment(method: Method, entry: ResultEntry) -> None:
+    """The room must have been within the method's limits while measuring (ISO/IEC 17025 6.3)."""
+    low, high = method.temperature_min, method.temperature_max
+    if low is not None or high is not None:
+        limits = f"{low if low is not None else '-'} to {high if high is not None else '-'} °C"
+        if entry.temperature is None:
+            raise InvalidInput(
+                f"record the temperature: method {method.label()} is valid at {limits}",
+                location=("temperature",),
+            )
+        if (low is not None and entry.temperature < low) or (
+            high is not None and entry.temperature > high
+        ):
+            raise InvalidInput(
+                f"temperature {entry.temperature} °C is outside {limits}, "
+                f"the limits of method {method.label()}",
+                location=("temperature",),
+            )
+    if method.humidity_max is not None:
+        if entry.humidity is None:
+            raise InvalidInput(
+                f"record the humidity: method {method.label()} allows at most "
+                f"{method.humidity_max} %RH",
+                location=("humidity",),
+            )
+        if entry.humidity > method.humidity_max:
+            raise InvalidInput(
+                f"humidity {entry.humidity} %RH is above {method.humidity_max} %RH, "
+                f"the limit of method {method.label()}",
+                location=("humidity",),
+            )
+
+
+def _existing_or_new(
+    db_session: Session, *, job: Job, characteristic: Characteristic, entry: ResultEntry
+) -> Result:
+    existing = db_session.exec(
+        select(Result).where(Result.characteristic_id == characteristic.id)
+    ).first()
+    if existing is None:
+        if entry.version not in (None, 0):
+            raise Conflict(f"there is no result for {characteristic.label} to replace")
+        assert job.id is not None and characteristic.id is not None
+        return Result(
+            job_id=job.id,
+            characteristic_id=characteristic.id,
+            organisation_id=job.organisation_id,
+            value=0.0,
+            unit=characteristic.unit,
+            measured_on=entry.measured_on,
+            measured_by_id=0,
+        )
+    if entry.version != existing.version:
+        raise Conflict(
+            f"the result for {characteristic.label} is at version {existing.version}; "
+            f"you sent version {entry.version}: reload it and enter again (no lost updates)"
+        )
+    if not entry.reason:
+        raise InvalidInput(
+            "give a reason: replacing a recorded result needs one", location=("reason",)
+        )
+    existing.version += 1
+    return existing
+
+
+def _in_unit(value: float, *, from_unit: str, characteristic: Characteristic) -> float:
+    try:
+        return convert(value, from_unit=from_unit, to_unit=characteristic.unit, what="the value")
+    except InvalidInput:
+        raise InvalidInput(
+            f"unit mismatch: the value is in {from_unit}, "
+            f"characteristic {characteristic.label} in {characteristic.unit}",
+            location=("unit",),
+        ) from None
+
+
+def _inspect(result: Result, characteristic: Characteristic, entry: ResultEntry) -> None:
+    """Inspection: the indication against the measured value, with no uncertainty claim."""
+    readings = [value for series in entry.observations.values() for value in series]
+    if entry.value is None and not readings:
+        raise InvalidInput("give the measured value or the readings", location=("value",))
+    value = entry.value if entry.value is not None else statistics.fmean(readings)
+    result.value = _in_unit(
+        value, from_unit=entry.unit or characteristic.unit, characteristic=characteristic
+    )
+    result.unit = characteristic.unit
+    result.expanded_uncertainty = result.coverage_factor = result.coverage_probability = None
+    result.uncertainty = None
+
+
+def _evaluate(
+    db_session: Session,
+    actor: Principal,
+    result: Result,
+    characteristic: Characteristic,
+    method: Method,
+    entry: ResultEntry,
+) -> None:
+    """The method's model with the job's equipment and observations gives value and U."""
+    if entry.value is not None:
+        raise InvalidInput(
+            f"the value of {characteristic.label} comes from method {method.label()}; "
+            "send the observations",
+            location=("value",),
+        )
+    assert method.id is not None
+    response = evaluate_for_job(
+        db_session,
+        actor=actor,
+        method_id=method.id,
+        data=MethodEvaluation(
+            on_date=entry.measured_on,
+            equipment=entry.equipment,
+            observations=entry.observations,
+            parameters=characteristic.parameters,
+        ),
+    )
+    output = response["outputs"][0]
+    result.value = _in_unit(
+        output["value"], from_unit=method.result_unit, characteristic=characteristic
+    )
+    result.expanded_uncertainty = _in_unit(
+        output["expanded_uncertainty"], from_unit=method.result_unit, characteristic=characteristic
+    )
+    result.coverage_factor = output["coverage_factor"]
+    result.coverage_probability = output["coverage_probability"]
+    result.unit = characteristic.unit
+    result.uncertainty = {
+        "method": method.label(),
+        "unit": method.result_unit,
+        **output,
+        "warnings": response["warnings"],
+    }
+
+
+def _decision(
+    job: Job, agreement: Agreement, characteristic: Characteristic, result: Result
+) -> dict[str, Any] | None:
+    if characteristic.lower_limit is None and characteristic.upper_limit is None:
+        return None
+    if job.kind == JobKind.INSPECTION or result.expanded_uncertainty is None:
+        inside = (
+            characteristic.lower_limit is None or result.value >= characteristic.lower_limit
+        ) and (characteristic.upper_limit is None or result.value <= characteristic.upper_limit)
+        return {
+            "decision": "pass" if inside else "fail",
+            "rule": {
+                "name": "inspection",
+                "statement": INSPECTION_STATEMENT,
+                "statement_fi": INSPECTION_STATEMENT_FI,
+            },
+        }
+    if agreement.decision_rule == DecisionRule.CUSTOMER:
+        # A rule agreed in words only is applied by a person; the record says so.
+        return {
+            "decision": None,
+            "rule": {"name": "customer", "statement": agreement.decision_rule_text},
+            "warnings": [
+                "the agreed customer rule is stated in words; the decision is made by the signatory"
+            ],
+        }
+    return decide(
+        {
+            "value": result.value,
+            "expanded_uncertainty": result.expanded_uncertainty,
+            "coverage_factor": result.coverage_factor,
+            "lower_limit": characteristic.lower_limit,
+            "upper_limit": characteristic.upper_limit,
+            "rule": agreement.decision_rule,
+            "r": agreement.decision_rule_r
+            if agreement.decision_rule == DecisionRule.GUARD_BAND_RU
+            else None,
+        }
+    )
+
+
+def _accreditation(
+    job: Job,
+    agreement: Agreement,
+    characteristic: Characteristic,
+    method: Method | None,
+    result: Result,
+    on: date,
+) -> tuple[bool, str]:
+    if job.kind == JobKind.INSPECTION:
+        return False, "inspection makes no uncertainty claim and is never accredited"
+    scope = next((item for item in agreement.scope if item["service"] == Service(job.kind)), None)
+    if scope is None or not scope.get("accredited"):
+        return False, f"agreement {agreement.number} orders this service without accreditation"
+    if method is None or result.expanded_uncertainty is None:
+        return False, "no method model gives the uncertainty"
+    size = characteristic.parameters.get("L", characteristic.nominal)
+    if size is None:
+        return False, "the measured size is not known, so the CMC cannot be compared"
+    decision = accreditation_of_result(
+        method,
+        size=size,
+        expanded_uncertainty=convert(
+            result.expanded_uncertainty,
+            from_unit=characteristic.unit,
+            to_unit=method.result_unit,
+            what="U",
+        ),
+        on_date=on,
+    )
+    return decision.accredited, decision.reason
+
+
+# -- B2: the customer's own values --------------------------------------------------------
+
+
+def record_customer_value(
+    db_session: Session, *, actor: Principal, job_id: int, entry: CustomerValueEntry
+) -> CustomerValue:
+    """The company's value beside the lab's (B2); the customer enters it, or staff for it."""
+    job = get_job(db_session, actor=actor, job_id=job_id)
+    if not actor.is_customer:
+        require_role(actor, *STAFF_WHO_RUN_JOBS, doing="enter a customer's values")
+    if job.kind != JobKind.REFERENCE:
+        raise InvalidInput(
+            "customer values belong to reference (B2) jobs", location=("characteristic_id",)
+        )
+    if job.status in (
+        JobStatus.APPROVED,
+        JobStatus.REPORTED,
+        JobStatus.CLOSED,
+        JobStatus.CANCELLED,
+    ):
+        raise Conflict(f"job {job.number} is {job.status}; its values are fixed")
+    characteristic = db_session.get(Characteristic, entry.characteristic_id)
+    if characteristic is None or characteristic.job_id != job.id:
+        raise InvalidInput(
+            f"characteristic {entry.characteristic_id} is not part of job {job.number}",
+            location=("characteristic_id",),
+        )
+    if (entry.expanded_uncertainty is None) != (entry.coverage_factor is None):
+        raise InvalidInput(
+            "give the expanded uncertainty with its coverage factor", location=("coverage_factor",)
+        )
+    if actor.user_id is None:
+        raise PermissionDenied("a value is entered by a person")
+    set_context(db_session, actor.audit_context())
+    value = db_session.exec(
+        select(CustomerValue).where(CustomerValue.characteristic_id == characteristic.id)
+    ).first()
+    if value is None:
+        assert job.id is not None
+        value = CustomerValue(
+            job_id=job.id,
+            organisation_id=job.organisation_id,
+            reported_by_id=actor.user_id,
+            **entry.model_dump(),
+        )
+    else:
+        value.sqlmodel_update({**entry.model_dump(), "reported_by_id": actor.user_id})
+    db_session.add(value)
+    db_session.commit()
+    db_session.refresh(value)
+    return value
+
+
+def list_customer_values(
+    db_session: Session, *, actor: Principal, job_id: int
+) -> list[CustomerValue]:
+    get_job(db_session, actor=actor, job_id=job_id)
+    return list(
+        db_session.exec(
+            select(CustomerValue)
+            .where(CustomerValue.job_id == job_id)
+            .order_by(col(CustomerValue.id))
+        )
+    )
+
+
+# -- CSV import ---------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    written: bool
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def import_results(
+    db_session: Session,
+    *,
+    actor: Principal,
+    job_id: int,
+    data: bytes,
+    dry_run: bool,
+    settings: Settings,
+    max_rows: int,
+) -> ImportReport:
+    """Check every row as a result would be checked; write all of them, or none."""
+    job = get_job(db_session, actor=actor, job_id=job_id)
+    require_role(actor, *STAFF_WHO_RUN_JOBS, doing="import results")
+    characteristics = list(
+        db_session.exec(select(Characteristic).where(Characteristic.job_id == job_id))
+    )
+    refs = [
+        CharacteristicRef(id=c.id, label=c.label, unit=c.unit)
+        for c in characteristics
+        if c.id is not None
+    ]
+    parsed = parse_results_csv(data, refs, max_rows=max_rows, today=local_today(settings.timezone))
+    report = ImportReport(dry_run=dry_run, written=False)
+    report.errors = [
+        {"line": e.line, "column": e.column, "message": e.message} for e in parsed.errors
+    ]
+    by_id = {c.id: c for c in characteristics}
+    prepared: list[Result] = []
+    with db_session.no_autoflush:
+        for row in parsed.rows:
+            try:
+                entry = _entry_for_row(db_session, row, by_id[row.characteristic_id])
+                result = prepare_result(
+                    db_session, actor=actor, job=job, entry=entry, settings=settings
+                )
+            except LimsError as error:
+                report.errors.append(
+                    {"line": row.line, "column": _column_of(error), "message": error.message}
+                )
+                continue
+            prepared.append(result)
+            report.rows.append(
+                {
+                    "line": row.line,
+                    "characteristic": row.label,
+                    "value": result.value,
+                    "unit": result.unit,
+                    "expanded_uncertainty": result.expanded_uncertainty,
+                    "decision": (result.decision or {}).get("decision"),
+                    "accredited": result.accredited,
+                }
+            )
+    if dry_run or report.errors:
+        db_session.rollback()
+        return report
+    set_context(db_session, actor.audit_context())
+    for result in prepared:
+        db_session.add(result)
+    db_session.commit()
+    report.written = True
+    return report
+
+
+def _entry_for_row(db_session: Session, row: Any, characteristic: Characteristic) -> ResultEntry:
+    equipment = {}
+    for role, identification in row.equipment.items():
+        found = find_equipment(db_session, identification=identification)
+        if found is None or found.id is None:
+            raise InvalidInput(
+                f"no equipment is identified as {identification}", location=("equipment",)
+            )
+        equipment[role] = found.id
+    observations: dict[str, list[float]] = {"readings": list(row.observations)}
+    if characteristic.method_id is not None:
+        method = db_session.get(Method, characteristic.method_id)
+        assert method is not None
+        series = [s.name for s in sources_of(method) if isinstance(s, ObservationsSource)]
+        if len(series) != 1:
+            raise InvalidInput(
+                f"method {method.label()} takes {len(series)} series of observations; "
+                "a CSV row carries one: use the JSON API",
+                location=("observations",),
+            )
+        observations = {series[0]: list(row.observations)}
+    existing = db_session.exec(
+        select(Result).where(Result.characteristic_id == characteristic.id)
+    ).first()
+    return ResultEntry(
+        characteristic_id=characteristic.id or 0,
+        measured_on=row.measured_on,
+        equipment=equipment,
+        observations=observations,
+        unit=row.unit,
+        temperature=row.temperature,
+        humidity=row.humidity,
+        comment=row.comment or None,
+        version=existing.version if existing else None,
+        reason="re-imported from CSV" if existing else None,
+    )
+
+
+def _column_of(error: LimsError) -> str | None:
+    return str(error.location[0]) if error.location else None
+
+
+def get_result(db_session: Session, *, actor: Principal, job_id: int, result_id: int) -> Result:
+    results = {r.id: r for r in list_results(db_session, actor=actor, job_id=job_id)}
+    if result_id not in results:
+        raise NotFound(f"result {result_id} is not part of job {job_id}")
+    return results[result_id]

@@ -1,0 +1,613 @@
+r"""Read a CSV file of measurement results for one job, and say what is wrong with each row.
+
+This is a pure module: it imports no database, web or template code.  The jobs service calls
+:func:`parse_results_csv` for a dry run (what would be stored, and each row's error) and for an
+all-or-nothing import: store ``result.rows`` only when ``result.ok`` is true.
+
+The file format
+===============
+
+One file holds the results of one job, one row per characteristic.
+
+* **Encoding**: UTF-8, with or without a byte-order mark (Excel's "CSV UTF-8" works).
+* **Delimiter**: ``,`` or ``;``, recognised from the header line (Finnish Excel writes ``;``).
+* **Header**: the first non-blank line names the columns.  Names are case-insensitive,
+  surrounding spaces are ignored, the order is free.  A column not listed below is an error.
+* **Blank lines**, and lines whose fields are all empty, are skipped.
+* **Numbers**: decimal point ``20.0012`` or decimal comma ``20,0012``; an exponent
+  (``2.5e-3``) is allowed; thousands separators (``1 234,5``, ``1,234.5``) are not, and neither
+  are NaN or infinity.  In a ``,``-delimited file a number with a decimal comma must be quoted
+  (``"20,0012"``); Excel does this by itself.
+* **Fields** may hold at most 10,000 characters; a file may hold at most ``max_rows`` rows
+  (10,000 unless the caller says otherwise).
+
+============== ======== ======================================================================
+column         required what it holds
+============== ======== ======================================================================
+characteristic yes      the characteristic's label exactly as in the job (case-sensitive,
+                        surrounding spaces ignored); each characteristic at most once a file
+observations   yes      one or more readings separated by ``|``, e.g.
+                        ``20.0012|20.0015|20.0011`` or ``20,0012|20,0015``
+unit           yes      the unit of the readings: the characteristic's unit, or another length
+                        unit (``m``, ``mm``, ``um`` = ``µm``, ``nm``) when the characteristic's
+                        unit is a length unit; the readings are then converted exactly to the
+                        characteristic's unit
+measured_on    yes      the date of measurement, ``2026-11-27`` or ``27.11.2026``; not after
+                        today when the caller gives today's date
+equipment      no       the equipment used, as ``role=identification`` entries separated by
+                        ``|``, e.g. ``reference=GB-001|indicator=DI-07``; each role once
+temperature    no       the laboratory temperature in °C, 0 to 50
+humidity       no       the relative humidity in %RH, 0 to 100
+comment        no       free text, at most 500 characters
+============== ======== ======================================================================
+
+A file as Finnish Excel saves it::
+
+    characteristic;observations;unit;measured_on;equipment;temperature
+    D1;20,0012|20,0015|20,0011;mm;27.11.2026;reference=GB-001|indicator=DI-07;20,1
+    L2;15,2|15,4;um;27.11.2026;;20,1
+
+Errors
+======
+
+Every error is a :class:`RowError` with the file's line number (the header is line 1), the
+column (the canonical lower-case name, the name as written for an unknown column, or ``None``
+for the whole row or file) and a sentence saying what to change.  Every row is checked and all
+its errors are reported, so one round of corrections is usually enough.  Problems with the file
+as a whole (not UTF-8, empty, no rows, unknown or missing columns, too many rows, unreadable
+CSV) stop the reading; their line is the line where the problem was found (1 for the header).
+"""
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from typing import Any
+
+__all__ = [
+    "COLUMNS",
+    "MAX_COMMENT_CHARS",
+    "MAX_FIELD_CHARS",
+    "REQUIRED_COLUMNS",
+    "CharacteristicRef",
+    "CsvParseResult",
+    "ParsedRow",
+    "RowError",
+    "parse_results_csv",
+]
+
+COLUMNS: tuple[str, ...] = (
+    "characteristic",
+    "observations",
+    "unit",
+    "measured_on",
+    "equipment",
+    "temperature",
+    "humidity",
+    "comment",
+)
+REQUIRED_COLUMNS: tuple[str, ...] = ("characteristic", "observations", "unit", "measured_on")
+MAX_FIELD_CHARS = 10_000
+MAX_COMMENT_CHARS = 500
+TEMPERATURE_RANGE = (0.0, 50.0)  # °C
+HUMIDITY_RANGE = (0.0, 100.0)  # %RH
+
+# Length units as powers of ten of the metre; "u", "µ" (micro sign) and "μ" (Greek mu) agree.
+_LENGTH_EXPONENTS = {"m": 0, "mm": -3, "um": -6, "nm": -9}
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+_NOT_FINITE = {"nan", "inf", "infinity"}
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_FINNISH_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+_SNIFF_CHARS = 64 * 1024
+_LABELS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class CharacteristicRef:
+    """A characteristic of the job, as the caller knows it."""
+
+    id: int
+    label: str  # unique within the job, matched case-sensitively after strip()
+    unit: str  # e.g. "mm", "um", "µm", "deg"
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    """One row that passed every check, ready to be stored."""
+
+    line: int  # 1-based line number in the file (header is line 1)
+    characteristic_id: int
+    label: str
+    observations: tuple[float, ...]  # one or more readings, in the characteristic's unit
+    unit: str  # the characteristic's unit (after conversion, if any)
+    measured_on: date
+    equipment: dict[str, str]  # role -> equipment identification, e.g. {"reference": "GB-001"}
+    temperature: float | None  # °C
+    humidity: float | None  # %RH
+    comment: str
+
+
+@dataclass(frozen=True)
+class RowError:
+    """What is wrong, where: ``column`` is None when the whole row or file is meant."""
+
+    line: int
+    column: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class CsvParseResult:
+    """The rows that passed, and every error found; store the rows only when ``ok``."""
+
+    rows: list[ParsedRow]
+    errors: list[RowError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse_results_csv(
+    data: bytes | str,
+    characteristics: Sequence[CharacteristicRef],
+    *,
+    max_rows: int = 10_000,
+    today: date | None = None,
+) -> CsvParseResult:
+    r"""Parse and check a results file; see the module docstring for the format.
+
+    ``rows`` holds every row that passed all its checks (for a dry run to show), ``errors``
+    every problem found; the import may store the rows only when ``ok``.  When ``today`` is
+    given, measurement dates after it are refused.  A file with more than ``max_rows`` rows is
+    refused as a whole without reading the rest.
+
+    >>> job = [CharacteristicRef(id=7, label="D1", unit="mm")]
+    >>> result = parse_results_csv(
+    ...     "characteristic;observations;unit;measured_on;temperature\n"
+    ...     "D1;20,0012|20,0015;mm;27.11.2026;20,1\n",
+    ...     job,
+    ... )
+    >>> result.ok
+    True
+    >>> row = result.rows[0]
+    >>> row.line, row.characteristic_id, row.observations, row.measured_on, row.temperature
+    (2, 7, (20.0012, 20.0015), datetime.date(2026, 11, 27), 20.1)
+
+    Readings in another length unit are converted exactly:
+
+    >>> parse_results_csv(
+    ...     "characteristic,observations,unit,measured_on\nD1,12.5|13,um,2026-11-27\n", job
+    ... ).rows[0].observations
+    (0.0125, 0.013)
+
+    Each problem comes with its line and column:
+
+    >>> parse_results_csv(
+    ...     "characteristic,observations,unit,measured_on\nD1,abc,mm,2026-11-27\n", job
+    ... ).errors
+    [RowError(line=2, column='observations', message="value 'abc' is not a number")]
+    """
+    if max_rows < 1:
+        raise ValueError(f"max_rows must be at least 1, not {max_rows}")
+    by_label: dict[str, CharacteristicRef] = {}
+    for characteristic in characteristics:
+        label = characteristic.label.strip()
+        if label in by_label:
+            raise ValueError(f"characteristic label {label!r} is given twice")
+        by_label[label] = characteristic
+
+    text = _decode(data)
+    if isinstance(text, RowError):
+        return CsvParseResult(rows=[], errors=[text])
+    return _Parser(by_label, max_rows=max_rows, today=today).parse(text)
+
+
+def _decode(data: bytes | str) -> str | RowError:
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        byte = data[exc.start : exc.start + 1].hex().upper()
+        return RowError(
+            line=line,
+            column=None,
+            message=(
+                f"the file is not UTF-8 text (byte 0x{byte} on line {line}); "
+                "save it again as 'CSV UTF-8'"
+            ),
+        )
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Pick ``,`` or ``;`` by which one splits the header line into more known column names."""
+    head = text.lstrip("\r\n")[:_SNIFF_CHARS]
+    first_line = head.splitlines()[0] if head else ""
+
+    def known(delimiter: str) -> tuple[int, int]:
+        fields = next(csv.reader([first_line], delimiter=delimiter), [])
+        names = sum(1 for name in fields if name.strip().lower() in COLUMNS)
+        return names, first_line.count(delimiter)
+
+    return ";" if known(";") > known(",") else ","
+
+
+class _Parser:
+    def __init__(
+        self, by_label: dict[str, CharacteristicRef], *, max_rows: int, today: date | None
+    ) -> None:
+        self.by_label = by_label
+        self.max_rows = max_rows
+        self.today = today
+        self.rows: list[ParsedRow] = []
+        self.errors: list[RowError] = []
+        self.first_line_of: dict[str, int] = {}
+        self._stopped = False  # a CSV error ended the reading early
+
+    def parse(self, text: str) -> CsvParseResult:
+        delimiter = _sniff_delimiter(text)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        records = self._records(reader)
+
+        header_line, header = next(records, (1, []))
+        if self._stopped:
+            return CsvParseResult(rows=[], errors=self.errors)
+        if not header:
+            return self._stop(1, None, self._empty_message())
+        columns = self._read_header(header_line, header)
+        if columns is None:
+            return CsvParseResult(rows=[], errors=self.errors)
+
+        count = 0
+        for line, record in records:
+            count += 1
+            if count > self.max_rows:
+                return CsvParseResult(
+                    rows=[],
+                    errors=[
+                        RowError(
+                            line=line,
+                            column=None,
+                            message=(
+                                f"the file has more than {self.max_rows:,} result rows, "
+                                f"the most one import takes; split it into files of at most "
+                                f"{self.max_rows:,} rows"
+                            ),
+                        )
+                    ],
+                )
+            self._read_row(line, record, columns, delimiter)
+        if self._stopped:
+            return CsvParseResult(rows=self.rows, errors=self.errors)
+        if count == 0:
+            return self._stop(
+                header_line,
+                None,
+                "the file has a header but no result rows; add one row per characteristic",
+            )
+        return CsvParseResult(rows=self.rows, errors=self.errors)
+
+    def _records(self, reader: Any) -> Iterator[tuple[int, list[str]]]:
+        """Yield (first line, fields) of each non-blank record; a CSV error ends the file."""
+        previous_end = 0
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                line = previous_end + 1
+                self._stopped = True
+                self.errors.append(
+                    RowError(
+                        line=line,
+                        column=None,
+                        message=(
+                            f"the file cannot be read from line {line} on ({exc}); look for a "
+                            f"quotation mark that is not closed or a field longer than "
+                            f"{MAX_FIELD_CHARS:,} characters"
+                        ),
+                    )
+                )
+                return
+            line, previous_end = previous_end + 1, reader.line_num
+            if any(field.strip() for field in record):
+                yield line, record
+
+    def _empty_message(self) -> str:
+        return "the file is empty; its first line must be the header, e.g. " + ",".join(
+            REQUIRED_COLUMNS
+        )
+
+    def _stop(self, line: int, column: str | None, message: str) -> CsvParseResult:
+        self.errors.append(RowError(line=line, column=column, message=message))
+        return CsvParseResult(rows=[], errors=self.errors)
+
+    def _read_header(self, line: int, header: list[str]) -> dict[str, int] | None:
+        """Map each canonical column name to its index, or record the errors and return None."""
+        columns: dict[str, int] = {}
+        allowed = ", ".join(COLUMNS)
+        for index, raw in enumerate(header):
+            name = raw.strip().lower()
+            if len(raw) > MAX_FIELD_CHARS:
+                self._error(line, None, f"column {index + 1}'s name is too long to be a column")
+            elif not name:
+                self._error(
+                    line,
+                    None,
+                    f"column {index + 1} has no name; name it or delete the empty column "
+                    f"(the columns are: {allowed})",
+                )
+            elif name not in COLUMNS:
+                self._error(
+                    line, raw.strip(), f"unknown column '{raw.strip()}'; the columns are: {allowed}"
+                )
+            elif name in columns:
+                self._error(line, name, f"column '{name}' appears twice in the header")
+            else:
+                columns[name] = index
+        for name in REQUIRED_COLUMNS:
+            if name not in columns:
+                self._error(line, name, f"required column '{name}' is missing from the header")
+        return None if self.errors else columns
+
+    def _error(self, line: int, column: str | None, message: str) -> None:
+        self.errors.append(RowError(line=line, column=column, message=message))
+
+    def _read_row(
+        self, line: int, record: list[str], columns: dict[str, int], delimiter: str
+    ) -> None:
+        width = len(columns)
+        if len(record) != width:
+            hint = (
+                "; a number with a decimal comma must be quoted in a ','-delimited file"
+                if delimiter == "," and len(record) > width
+                else ""
+            )
+            self._error(
+                line, None, f"the row has {len(record)} fields but the header has {width}{hint}"
+            )
+            return
+        fields: dict[str, str] = {}
+        errors_before = len(self.errors)
+        for name, index in columns.items():
+            value = record[index]
+            if len(value) > MAX_FIELD_CHARS:
+                self._error(
+                    line,
+                    name,
+                    f"the field is {len(value):,} characters long; the limit is "
+                    f"{MAX_FIELD_CHARS:,}",
+                )
+            else:
+                fields[name] = value.strip()
+
+        characteristic = self._characteristic(line, fields.get("characteristic"))
+        observations = self._observations(line, fields.get("observations"))
+        unit_scale = self._unit(line, fields.get("unit"), characteristic)
+        measured_on = self._date(line, fields.get("measured_on"))
+        equipment = self._equipment(line, fields.get("equipment", ""))
+        temperature = self._optional_number(
+            line, "temperature", fields.get("temperature", ""), TEMPERATURE_RANGE, "°C"
+        )
+        humidity = self._optional_number(
+            line, "humidity", fields.get("humidity", ""), HUMIDITY_RANGE, "%RH"
+        )
+        comment = fields.get("comment", "")
+        if len(comment) > MAX_COMMENT_CHARS:
+            self._error(
+                line,
+                "comment",
+                f"the comment is {len(comment):,} characters long; the limit is "
+                f"{MAX_COMMENT_CHARS}",
+            )
+
+        if len(self.errors) > errors_before:
+            return
+        assert characteristic is not None and observations is not None
+        assert unit_scale is not None and measured_on is not None and equipment is not None
+        self.rows.append(
+            ParsedRow(
+                line=line,
+                characteristic_id=characteristic.id,
+                label=characteristic.label.strip(),
+                observations=tuple(
+                    float(value.scaleb(unit_scale, _EXACT)) for value in observations
+                ),
+                unit=characteristic.unit,
+                measured_on=measured_on,
+                equipment=equipment,
+                temperature=temperature,
+                humidity=humidity,
+                comment=comment,
+            )
+        )
+
+    def _characteristic(self, line: int, label: str | None) -> CharacteristicRef | None:
+        if label is None:
+            return None
+        if not label:
+            self._error(line, "characteristic", "the characteristic is empty; give its label")
+            return None
+        characteristic = self.by_label.get(label)
+        if characteristic is None:
+            labels = sorted(self.by_label)
+            if not labels:
+                known = "this job has no characteristics yet"
+            else:
+                shown = ", ".join(f"'{name}'" for name in labels[:_LABELS_SHOWN])
+                more = (
+                    f" and {len(labels) - _LABELS_SHOWN} more"
+                    if len(labels) > _LABELS_SHOWN
+                    else ""
+                )
+                known = f"this job's characteristics are {shown}{more}"
+            self._error(line, "characteristic", f"unknown characteristic '{label}'; {known}")
+            return None
+        first = self.first_line_of.setdefault(label, line)
+        if first != line:
+            self._error(
+                line,
+                "characteristic",
+                f"characteristic '{label}' already appears on line {first}; "
+                "give all its readings on one row",
+            )
+            return None
+        return characteristic
+
+    def _observations(self, line: int, text: str | None) -> list[Decimal] | None:
+        if text is None:
+            return None
+        if not text:
+            self._error(
+                line, "observations", "no observations; give one or more readings separated by '|'"
+            )
+            return None
+        parts = [part.strip() for part in text.split("|")]
+        values: list[Decimal] = []
+        ok = True
+        for position, part in enumerate(parts, start=1):
+            where = f"reading {position} of {len(parts)}: " if len(parts) > 1 else ""
+            if not part:
+                self._error(
+                    line,
+                    "observations",
+                    f"reading {position} of {len(parts)} is empty; remove the extra '|'",
+                )
+                ok = False
+                continue
+            value = _parse_number(part)
+            if isinstance(value, str):
+                self._error(line, "observations", where + value)
+                ok = False
+            else:
+                values.append(value)
+        return values if ok else None
+
+    def _unit(
+        self, line: int, unit: str | None, characteristic: CharacteristicRef | None
+    ) -> int | None:
+        """Return the power of ten that converts readings to the characteristic's unit."""
+        if unit is None:
+            return None
+        if not unit:
+            expected = (
+                f"; the characteristic's unit is '{characteristic.unit}'" if characteristic else ""
+            )
+            self._error(line, "unit", f"the unit is empty{expected}")
+            return None
+        if characteristic is None:
+            return 0  # reported as an unknown characteristic; nothing to compare with
+        given, wanted = _normalise_unit(unit), _normalise_unit(characteristic.unit)
+        if given == wanted:
+            return 0
+        if given in _LENGTH_EXPONENTS and wanted in _LENGTH_EXPONENTS:
+            return _LENGTH_EXPONENTS[given] - _LENGTH_EXPONENTS[wanted]
+        self._error(
+            line,
+            "unit",
+            f"unit '{unit}' does not match the characteristic's unit '{characteristic.unit}'",
+        )
+        return None
+
+    def _date(self, line: int, text: str | None) -> date | None:
+        if text is None:
+            return None
+        if not text:
+            self._error(line, "measured_on", "the measurement date is empty; give it as 27.11.2026")
+            return None
+        iso, finnish = _ISO_DATE.fullmatch(text), _FINNISH_DATE.fullmatch(text)
+        if iso:
+            year, month, day = (int(part) for part in iso.groups())
+        elif finnish:
+            day, month, year = (int(part) for part in finnish.groups())
+        else:
+            self._error(
+                line,
+                "measured_on",
+                f"date '{text}' is not a date; write it as 27.11.2026 or 2026-11-27",
+            )
+            return None
+        try:
+            measured_on = date(year, month, day)
+        except ValueError:
+            self._error(line, "measured_on", f"date '{text}' does not exist in the calendar")
+            return None
+        if self.today is not None and measured_on > self.today:
+            self._error(
+                line,
+                "measured_on",
+                f"date '{text}' is in the future (today is {self.today:%d.%m.%Y})",
+            )
+            return None
+        return measured_on
+
+    def _equipment(self, line: int, text: str) -> dict[str, str] | None:
+        equipment: dict[str, str] = {}
+        ok = True
+        for entry in (part.strip() for part in text.split("|")):
+            if not entry:
+                continue
+            role, sep, ident = (part.strip() for part in entry.partition("="))
+            if not sep or not role or not ident:
+                self._error(
+                    line,
+                    "equipment",
+                    f"equipment entry '{entry}' is not role=identification, "
+                    "e.g. reference=GB-001; separate entries with '|'",
+                )
+                ok = False
+            elif role in equipment:
+                self._error(line, "equipment", f"equipment role '{role}' is given twice")
+                ok = False
+            else:
+                equipment[role] = ident
+        return equipment if ok else None
+
+    def _optional_number(
+        self, line: int, column: str, text: str, limits: tuple[float, float], unit: str
+    ) -> float | None:
+        if not text:
+            return None
+        value = _parse_number(text)
+        if isinstance(value, str):
+            self._error(line, column, value)
+            return None
+        number = float(value)
+        low, high = limits
+        if not low <= number <= high:
+            self._error(
+                line,
+                column,
+                f"{column} {text} {unit} is outside the plausible range {low:g} to {high:g} {unit}",
+            )
+            return None
+        return number
+
+
+def _parse_number(text: str) -> Decimal | str:
+    """The exact decimal value of ``text``, or a message saying why it is not a number."""
+    if _NUMBER.fullmatch(text):
+        value = Decimal(text.replace(",", "."))
+        if math.isfinite(float(value)):
+            return value
+        return f"value '{text}' is too large to be a measured value"
+    if text.lower().lstrip("+-") in _NOT_FINITE:
+        return f"value '{text}' is not a finite number; leave out readings that were not taken"
+    if ("," in text and "." in text) or re.search(r"[0-9][\s'\u00a0\u202f][0-9]", text):
+        return f"value '{text}' is not a number; write it without thousands separators"
+    return f"value '{text}' is not a number"
+
+
+def _normalise_unit(unit: str) -> str:
+    unit = unit.strip()
+    if unit[:1] in ("µ", "μ"):  # micro sign U+00B5, Greek mu U+03BC
+        return "u" + unit[1:]
+    return unit

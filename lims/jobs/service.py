@@ -1,0 +1,522 @@
+"""Jobs, their items and plans, and the guarded workflow: plain functions over a ``Session``.
+
+A customer submits and follows its own jobs (and may cancel one not yet accepted); staff
+run them.  Every step is audited; the rules a step needs are checked here, below the API,
+so no client can skip them.
+"""
+
+from datetime import date
+
+from sqlmodel import Session, col, func, select
+
+from lims.accounts.models import Organisation, Role
+from lims.accounts.principal import (
+    Principal,
+    require_organisation_access,
+    require_role,
+)
+from lims.audit.trail import set_context
+from lims.clock import local_today
+from lims.competence.models import Activity
+from lims.competence.service import check_authorised, check_four_eyes
+from lims.config import Settings
+from lims.contracts import agreements
+from lims.contracts.calendar import add_working_days
+from lims.contracts.models import Agreement, Order, PriceModel, QuotationState, Service
+from lims.contracts.prices import closures, current_price_list
+from lims.contracts.quotations import agreement_for_order, get_quotation
+from lims.db import utcnow
+from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from lims.jobs import workflow
+from lims.jobs.models import (
+    Characteristic,
+    CharacteristicSpec,
+    Dispatch,
+    Item,
+    ItemSpec,
+    Job,
+    JobKind,
+    JobPublic,
+    JobStatus,
+    JobSubmission,
+    JobTransition,
+    Receipt,
+    Result,
+)
+from lims.methods.models import Method
+from lims.numbering import formatted, next_number
+
+STAFF_WHO_RUN_JOBS = (Role.ADMIN, Role.QUALITY_MANAGER, Role.TECHNICIAN, Role.SIGNATORY)
+SORTABLE = {"due_date", "created_at", "number", "status", "priority"}
+
+
+def _acting(db_session: Session, actor: Principal) -> None:
+    set_context(db_session, actor.audit_context())
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def get_job(db_session: Session, *, actor: Principal, job_id: int) -> Job:
+    job = db_session.get(Job, job_id)
+    require_organisation_access(actor, job.organisation_id if job else None, f"job {job_id}")
+    if job is None:
+        raise NotFound(f"job {job_id} does not exist")
+    return job
+
+
+def list_jobs(
+    db_session: Session,
+    *,
+    actor: Principal,
+    status: JobStatus | None = None,
+    kind: JobKind | None = None,
+    organisation_id: int | None = None,
+    due_before: date | None = None,
+    sort: str = "due_date",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Job], int]:
+    """One page of jobs with the total count; a customer's filter is always its own."""
+    query = select(Job)
+    if not actor.reads_everything:
+        query = query.where(Job.organisation_id == actor.organisation_id)
+    if status is not None:
+        query = query.where(Job.status == status)
+    if kind is not None:
+        query = query.where(Job.kind == kind)
+    if organisation_id is not None:
+        query = query.where(Job.organisation_id == organisation_id)
+    if due_before is not None:
+        query = query.where(Job.due_date <= due_before)
+    descending = sort.startswith("-")
+    field = sort.removeprefix("-")
+    if field not in SORTABLE:
+        raise InvalidInput(
+            f"sort by one of {', '.join(sorted(SORTABLE))} (prefix - for descending)",
+            location=("sort",),
+        )
+    column = col(getattr(Job, field))
+    total = db_session.exec(select(func.count()).select_from(query.subquery())).one()
+    ordered = query.order_by(column.desc() if descending else column, col(Job.id))
+    return list(db_session.exec(ordered.offset(offset).limit(limit))), int(total)
+
+
+def describe(db_session: Session, job: Job) -> JobPublic:
+    agreement = db_session.get(Agreement, job.agreement_id)
+    assert agreement is not None and job.id is not None
+    price_model = db_session.exec(
+        select(PriceModel).where(PriceModel.year == job.created_at.year)
+    ).first()
+    price_list = (
+        current_price_list(db_session, price_model_id=price_model.id)
+        if price_model and price_model.id
+        else None
+    )
+    return JobPublic.model_validate(
+        {
+            **job.model_dump(),
+            "agreement_number": agreement.number,
+            "price_list_id": price_list.id if price_list else None,
+        }
+    )
+
+
+# -- submission ---------------------------------------------------------------------------
+
+
+def submit_job(
+    db_session: Session, *, actor: Principal, data: JobSubmission, settings: Settings
+) -> Job:
+    """A customer (or staff for it) submits a job; the agreement rule decides whether it may.
+
+    Under an accepted quotation the job takes the order's agreed price and delivery date;
+    otherwise the agreement in force (or an ad-hoc one made now) gives the delivery time.
+    """
+    today = local_today(settings.timezone)
+    if actor.is_customer:
+        require_organisation_access(
+            actor, data.organisation_id, f"organisation {data.organisation_id}"
+        )
+    else:
+        require_role(actor, *STAFF_WHO_RUN_JOBS, doing="submit jobs for customers")
+    if db_session.get(Organisation, data.organisation_id) is None:
+        raise InvalidInput(
+            f"organisation {data.organisation_id} does not exist", location=("organisation_id",)
+        )
+    if actor.user_id is None:
+        raise PermissionDenied("a job is requested by a person")
+    _acting(db_session, actor)
+    service = Service(data.kind)
+    order: Order | None = None
+    if data.quotation_id is not None:
+        order = _order_of_quotation(db_session, actor=actor, data=data)
+        agreement = db_session.get(Agreement, order.agreement_id)
+        assert agreement is not None
+        due = order.delivery_date
+    else:
+        agreement = agreement_for_order(
+            db_session,
+            organisation_id=data.organisation_id,
+            service=service,
+            on=today,
+            accept_terms=data.accept_terms_and_confidentiality,
+            accepted_by=data.accepted_by,
+            delivery_days=settings.default_delivery_days,
+            settings=settings,
+        )
+        days = agreements.delivery_days_for(agreement, service)
+        due = add_working_days(
+            today, settings.default_delivery_days if days is None else days, closures(db_session)
+        )
+    if data.requested_delivery is not None and data.requested_delivery > due:
+        due = data.requested_delivery
+    assert agreement.id is not None
+    job = Job(
+        number=formatted("TY", today.year, next_number(db_session, series="job", year=today.year)),
+        kind=data.kind,
+        organisation_id=data.organisation_id,
+        agreement_id=agreement.id,
+        order_id=order.id if order else None,
+        customer_reference=data.customer_reference or (order.customer_reference if order else None),
+        requested_by_id=actor.user_id,
+        requested_delivery=data.requested_delivery,
+        due_date=due,
+        priority=data.priority,
+        agreed_price=order.agreed_price if order else None,
+    )
+    db_session.add(job)
+    db_session.flush()
+    for spec in data.items:
+        db_session.add(_new_item(job, spec))
+    db_session.commit()
+    db_session.refresh(job)
+    return job
+
+
+def _order_of_quotation(db_session: Session, *, actor: Principal, data: JobSubmission) -> Order:
+    assert data.quotation_id is not None
+    quotation = get_quotation(db_session, actor=actor, quotation_id=data.quotation_id)
+    if quotation.organisation_id != data.organisation_id:
+        raise InvalidInput("the quotation is for another customer", location=("quotation_id",))
+    if quotation.state != QuotationState.ACCEPTED:
+        raise InvalidInput(
+            f"quotation {quotation.number} has not been accepted; accept it first",
+            location=("quotation_id",),
+        )
+    if quotation.service != data.kind:
+        raise InvalidInput(
+            f"quotation {quotation.number} is for {quotation.service}, not {data.kind}",
+            location=("kind",),
+        )
+    order = db_session.exec(select(Order).where(Order.quotation_id == quotation.id)).first()
+    assert order is not None  # accepting a quotation records its order
+    if db_session.exec(select(Job).where(Job.order_id == order.id)).first():
+        raise Conflict(f"a job has already been opened for quotation {quotation.number}")
+    return order
+
+
+# -- items --------------------------------------------------------------------------------
+
+
+def _new_item(job: Job, spec: ItemSpec) -> Item:
+    if job.kind in (JobKind.CALIBRATION, JobKind.INSPECTION) and spec.kind != "instrument":
+        raise InvalidInput(
+            f"a {job.kind} job takes instruments, not {spec.kind}", location=("items",)
+        )
+    assert job.id is not None
+    return Item(**spec.model_dump(), job_id=job.id, organisation_id=job.organisation_id)
+
+
+def list_items(db_session: Session, *, actor: Principal, job_id: int) -> list[Item]:
+    get_job(db_session, actor=actor, job_id=job_id)
+    return list(db_session.exec(select(Item).where(Item.job_id == job_id).order_by(col(Item.id))))
+
+
+def get_item(db_session: Session, *, actor: Principal, job_id: int, item_id: int) -> Item:
+    get_job(db_session, actor=actor, job_id=job_id)
+    item = db_session.get(Item, item_id)
+    if item is None or item.job_id != job_id:
+        raise NotFound(f"item {item_id} is not part of job {job_id}")
+    return item
+
+
+def add_item(db_session: Session, *, actor: Principal, job_id: int, spec: ItemSpec) -> Item:
+    job = get_job(db_session, actor=actor, job_id=job_id)
+    if job.status not in (JobStatus.REQUESTED, JobStatus.ACCEPTED):
+        raise Conflict(f"items are added before they are received; the job is {job.status}")
+    if not actor.is_customer:
+        require_role(actor, *STAFF_WHO_RUN_JOBS, doing="add items")
+    _acting(db_session, actor)
+    item = _new_item(job, spec)
+    db_session.add(item)
+    db_session.commit()
+    db_session.refresh(item)
+    return item
+
+
+def receive_item(
+    db_session: Session, *, actor: Principal, job_id: int, item_id: int, data: Receipt
+) -> Item:
+    """Record receipt and the condition found; problems must be told to the customer."""
+    item = get_item(db_session, actor=actor, job_id=job_id, item_id=item_id)
+    require_role(actor, *STAFF_WHO_RUN_JOBS, doing="receive items")
+    if item.received_on is not None:
+        raise Conflict(f"item {item_id} was received on {item.received_on}")
+    if data.condition != "fit" and not data.remarks:
+        raise InvalidInput("describe what is wrong with the item", location=("remarks",))
+    if data.condition == "damaged" and not data.customer_informed:
+        raise InvalidInput(
+            "tell the customer of the damage before going on (ISO/IEC 17025 7.4.3)",
+            location=("customer_informed",),
+        )
+    _acting(db_session, actor)
+    item.received_on = data.received_on
+    item.received_by_id = actor.user_id
+    item.condition = data.condition
+    item.condition_remarks = data.remarks
+    item.customer_informed = data.customer_informed
+    db_session.add(item)
+    db_session.commit()
+    db_session.refresh(item)
+    return item
+
+
+def dispatch_item(
+    db_session: Session, *, actor: Principal, job_id: int, item_id: int, data: Dispatch
+) -> Item:
+    item = get_item(db_session, actor=actor, job_id=job_id, item_id=item_id)
+    require_role(actor, *STAFF_WHO_RUN_JOBS, doing="dispatch items")
+    if item.received_on is None or data.dispatched_on < item.received_on:
+        raise InvalidInput(
+            "an item is dispatched after it was received", location=("dispatched_on",)
+        )
+    _acting(db_session, actor)
+    item.dispatched_on = data.dispatched_on
+    db_session.add(item)
+    db_session.commit()
+    db_session.refresh(item)
+    return item
+
+
+def attach_file(
+    db_session: Session,
+    *,
+    actor: Principal,
+    job_id: int,
+    item_id: int,
+    sha256: str,
+    size: int,
+    filename: str,
+    role: str,
+) -> Item:
+    """Record a file (drawing, CAD model, QIF) already in the file store on the item."""
+    item = get_item(db_session, actor=actor, job_id=job_id, item_id=item_id)
+    if not actor.is_customer:
+        require_role(actor, *STAFF_WHO_RUN_JOBS, doing="attach files")
+    _acting(db_session, actor)
+    entry = {"sha256": sha256, "size": size, "name": filename, "role": role}
+    item.files = [*item.files, entry]
+    db_session.add(item)
+    db_session.commit()
+    db_session.refresh(item)
+    return item
+
+
+# -- plans --------------------------------------------------------------------------------
+
+
+def list_characteristics(
+    db_session: Session, *, actor: Principal, job_id: int
+) -> list[Characteristic]:
+    get_job(db_session, actor=actor, job_id=job_id)
+    return list(
+        db_session.exec(
+            select(Characteristic)
+            .where(Characteristic.job_id == job_id)
+            .order_by(col(Characteristic.id))
+        )
+    )
+
+
+def add_characteristic(
+    db_session: Session, *, actor: Principal, job_id: int, spec: CharacteristicSpec
+) -> Characteristic:
+    job = get_job(db_session, actor=actor, job_id=job_id)
+    require_role(actor, *STAFF_WHO_RUN_JOBS, doing="plan measurements")
+    if job.status in (
+        JobStatus.MEASURED,
+        JobStatus.REVIEWED,
+        JobStatus.APPROVED,
+        JobStatus.REPORTED,
+        JobStatus.CLOSED,
+        JobStatus.CANCELLED,
+    ):
+        raise Conflict(f"the plan is fixed once the job is {job.status}")
+    get_item(db_session, actor=actor, job_id=job_id, item_id=spec.item_id)
+    if (
+        spec.lower_limit is not None
+        and spec.upper_limit is not None
+        and spec.lower_limit > spec.upper_limit
+    ):
+        raise InvalidInput("the lower limit is above the upper limit", location=("lower_limit",))
+    if job.kind != JobKind.INSPECTION and spec.method_id is None:
+        raise InvalidInput(
+            f"a {job.kind} characteristic names the method that measures it",
+            location=("method_id",),
+        )
+    if spec.method_id is not None and db_session.get(Method, spec.method_id) is None:
+        raise InvalidInput(f"method {spec.method_id} does not exist", location=("method_id",))
+    if db_session.exec(
+        select(Characteristic).where(
+            Characteristic.job_id == job_id, Characteristic.label == spec.label
+        )
+    ).first():
+        raise Conflict(f"job {job.number} already has a characteristic {spec.label!r}")
+    _acting(db_session, actor)
+    characteristic = Characteristic(
+        **spec.model_dump(), job_id=job_id, organisation_id=job.organisation_id
+    )
+    db_session.add(characteristic)
+    db_session.commit()
+    db_session.refresh(characteristic)
+    return characteristic
+
+
+# -- the workflow -------------------------------------------------------------------------
+
+
+def list_transitions(db_session: Session, *, actor: Principal, job_id: int) -> list[JobTransition]:
+    get_job(db_session, actor=actor, job_id=job_id)
+    return list(
+        db_session.exec(
+            select(JobTransition)
+            .where(JobTransition.job_id == job_id)
+            .order_by(col(JobTransition.id))
+        )
+    )
+
+
+def transition(
+    db_session: Session,
+    *,
+    actor: Principal,
+    job_id: int,
+    to: JobStatus,
+    reason: str | None,
+    settings: Settings,
+) -> Job:
+    """Move a job one step, after checking the step's order, its actor and its conditions."""
+    job = get_job(db_session, actor=actor, job_id=job_id)
+    current = JobStatus(job.status)
+    held_from = JobStatus(job.held_from) if job.held_from else None
+    try:
+        workflow.check_step(current, to, held_from=held_from, reason=reason)
+    except workflow.StepRefused as refused:
+        raise Conflict(str(refused)) from None
+    _check_actor(actor, job, to, current)
+    today = local_today(settings.timezone)
+    _check_conditions(db_session, actor=actor, job=job, to=to, current=current, on=today)
+    _acting(db_session, actor)
+    if to == JobStatus.ON_HOLD:
+        job.held_from = current
+    elif current == JobStatus.ON_HOLD:
+        job.held_from = None
+    if to == JobStatus.IN_MEASUREMENT and current in workflow.RETURNABLE:
+        job.reviewed_by_id = job.approved_by_id = None
+        job.reviewed_at = job.approved_at = None
+    if to == JobStatus.REVIEWED:
+        job.reviewed_by_id, job.reviewed_at = actor.user_id, utcnow()
+    if to == JobStatus.APPROVED:
+        job.approved_by_id, job.approved_at = actor.user_id, utcnow()
+    if reason:
+        job.reason = reason
+    job.status = to
+    assert job.id is not None
+    db_session.add(job)
+    db_session.add(
+        JobTransition(
+            job_id=job.id,
+            from_status=current,
+            to_status=to,
+            by_id=actor.user_id,
+            by=actor.username,
+            reason=reason,
+            organisation_id=job.organisation_id,
+        )
+    )
+    db_session.commit()
+    db_session.refresh(job)
+    return job
+
+
+def _check_actor(actor: Principal, job: Job, to: JobStatus, current: JobStatus) -> None:
+    if actor.is_customer:
+        # The customer may withdraw its own job before the lab has accepted it.
+        if to == JobStatus.CANCELLED and current == JobStatus.REQUESTED:
+            return
+        raise PermissionDenied("the lab moves jobs on; a customer may cancel one not yet accepted")
+    require_role(actor, *workflow.STEP_ROLES[to], doing=f"put a job {to}")
+    if current == JobStatus.REPORTED and to == JobStatus.IN_MEASUREMENT:
+        require_role(actor, *workflow.MANAGERS, doing="reopen a reported job")
+
+
+def _check_conditions(
+    db_session: Session, *, actor: Principal, job: Job, to: JobStatus, current: JobStatus, on: date
+) -> None:
+    assert job.id is not None
+    if current == JobStatus.ON_HOLD or to in (JobStatus.ON_HOLD, JobStatus.CANCELLED):
+        return
+    items = list(db_session.exec(select(Item).where(Item.job_id == job.id)))
+    if to == JobStatus.ITEMS_RECEIVED:
+        waiting = [item.description for item in items if item.received_on is None]
+        if waiting:
+            raise Conflict(f"record the receipt of every item first: {', '.join(waiting)}")
+    if to == JobStatus.MEASURED:
+        _check_results_complete(db_session, job)
+    if to in (JobStatus.REVIEWED, JobStatus.APPROVED):
+        _check_second_person(db_session, actor=actor, job=job, to=to, on=on)
+    if to == JobStatus.CLOSED:
+        waiting = [
+            item.description for item in items if item.received_on and not item.dispatched_on
+        ]
+        if waiting:
+            raise Conflict(f"dispatch every item back before closing: {', '.join(waiting)}")
+
+
+def _check_results_complete(db_session: Session, job: Job) -> None:
+    planned = list(db_session.exec(select(Characteristic).where(Characteristic.job_id == job.id)))
+    if not planned:
+        raise Conflict("plan what to measure first: the job has no characteristics")
+    measured = set(db_session.exec(select(Result.characteristic_id).where(Result.job_id == job.id)))
+    missing = [c.label for c in planned if c.id not in measured]
+    if missing:
+        raise Conflict(f"every characteristic needs a result; missing: {', '.join(missing[:10])}")
+
+
+def _check_second_person(
+    db_session: Session, *, actor: Principal, job: Job, to: JobStatus, on: date
+) -> None:
+    """Four eyes: not whoever measured, and authorised for every method used."""
+    results = list(db_session.exec(select(Result).where(Result.job_id == job.id)))
+    activity = Activity.REVIEW if to == JobStatus.REVIEWED else Activity.SIGN
+    assert actor.user_id is not None
+    check_four_eyes(
+        measured_by={r.measured_by_id for r in results}, checker_id=actor.user_id, activity=activity
+    )
+    for method_id in methods_used(db_session, job.id):
+        check_authorised(
+            db_session, user_id=actor.user_id, method_id=method_id, activity=activity, on_date=on
+        )
+
+
+def methods_used(db_session: Session, job_id: int | None) -> list[int]:
+    return sorted(
+        set(
+            db_session.exec(
+                select(Characteristic.method_id).where(
+                    Characteristic.job_id == job_id, col(Characteristic.method_id).is_not(None)
+                )
+            )
+        )
+    )

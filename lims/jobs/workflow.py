@@ -1,0 +1,79 @@
+"""The job workflow: which step may follow which, and who may take it.
+
+    requested -> accepted -> items_received -> in_measurement -> measured -> reviewed
+      -> approved -> reported -> closed
+    measured / reviewed -> in_measurement   (returned for correction, with a reason)
+    reported -> in_measurement              (reopened, with a reason; an amended document follows)
+    any open step -> on_hold -> back to where it was (with a reason)
+    any step before reported -> cancelled   (with a reason)
+
+This module knows only the shape; the service checks the conditions each step needs
+(items received, results complete, four eyes, authorisations).
+"""
+
+from lims.accounts.models import Role
+from lims.jobs.models import JobStatus as S
+
+FORWARD: dict[S, S] = {
+    S.REQUESTED: S.ACCEPTED,
+    S.ACCEPTED: S.ITEMS_RECEIVED,
+    S.ITEMS_RECEIVED: S.IN_MEASUREMENT,
+    S.IN_MEASUREMENT: S.MEASURED,
+    S.MEASURED: S.REVIEWED,
+    S.REVIEWED: S.APPROVED,
+    S.APPROVED: S.REPORTED,
+    S.REPORTED: S.CLOSED,
+}
+RETURNABLE = {S.MEASURED, S.REVIEWED, S.REPORTED}
+HOLDABLE = {S.REQUESTED, S.ACCEPTED, S.ITEMS_RECEIVED, S.IN_MEASUREMENT, S.MEASURED, S.REVIEWED}
+CANCELLABLE = HOLDABLE | {S.APPROVED, S.ON_HOLD}
+NEEDS_REASON = {S.ON_HOLD, S.CANCELLED}
+
+# Who may take each step (the service adds four eyes and method authorisations).
+MANAGERS = (Role.ADMIN, Role.QUALITY_MANAGER)
+STEP_ROLES: dict[S, tuple[Role, ...]] = {
+    S.ACCEPTED: MANAGERS,
+    S.ITEMS_RECEIVED: (*MANAGERS, Role.TECHNICIAN),
+    S.IN_MEASUREMENT: (*MANAGERS, Role.TECHNICIAN),
+    S.MEASURED: (*MANAGERS, Role.TECHNICIAN),
+    S.REVIEWED: (*MANAGERS, Role.TECHNICIAN, Role.SIGNATORY),
+    S.APPROVED: (Role.SIGNATORY,),
+    S.REPORTED: (*MANAGERS, Role.SIGNATORY),
+    S.CLOSED: (*MANAGERS, Role.TECHNICIAN),
+    S.ON_HOLD: MANAGERS,
+    S.CANCELLED: MANAGERS,
+}
+
+
+class StepRefused(ValueError):
+    """The step does not follow from where the job is."""
+
+
+def check_step(current: S, to: S, *, held_from: S | None, reason: str | None) -> None:
+    """Refuse a step out of order, or one that needs a reason given without one."""
+    allowed = allowed_steps(current, held_from)
+    if to not in allowed:
+        options = ", ".join(sorted(allowed)) or "nothing: the job is finished"
+        raise StepRefused(f"a job that is {current} goes next to {options}; not to {to}")
+    returning = to == S.IN_MEASUREMENT and current in RETURNABLE
+    if (to in NEEDS_REASON or returning) and not (reason and reason.strip()):
+        why = "reopening a reported job" if current == S.REPORTED else f"putting a job {to}"
+        if returning and current != S.REPORTED:
+            why = "returning a job for correction"
+        raise StepRefused(f"give a reason: {why} needs one")
+
+
+def allowed_steps(current: S, held_from: S | None) -> set[S]:
+    steps: set[S] = set()
+    if current == S.ON_HOLD:
+        assert held_from is not None
+        steps.add(held_from)
+    if current in FORWARD:
+        steps.add(FORWARD[current])
+    if current in RETURNABLE:
+        steps.add(S.IN_MEASUREMENT)
+    if current in HOLDABLE:
+        steps.add(S.ON_HOLD)
+    if current in CANCELLABLE:
+        steps.add(S.CANCELLED)
+    return steps
