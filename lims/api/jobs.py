@@ -24,6 +24,7 @@ from lims.jobs.models import (
     JobStatus,
     JobSubmission,
     JobTransitionPublic,
+    PointsPlan,
     Receipt,
     ResultEntry,
     ResultPublic,
@@ -229,6 +230,19 @@ def add_characteristic(
 ) -> CharacteristicPublic:
     characteristic = service.add_characteristic(db_session, actor=actor, job_id=job_id, spec=body)
     return CharacteristicPublic.model_validate(characteristic, from_attributes=True)
+
+
+@router.post(
+    "/{job_id}/characteristics/from-method",
+    response_model=list[CharacteristicPublic],
+    status_code=status.HTTP_201_CREATED,
+    summary="Plan calibration points from a method (its default sizes, or those given)",
+)
+def plan_calibration_points(
+    job_id: int, body: PointsPlan, actor: CurrentActor, db_session: SessionDep
+) -> list[CharacteristicPublic]:
+    planned = service.plan_calibration_points(db_session, actor=actor, job_id=job_id, plan=body)
+    return [CharacteristicPublic.model_validate(c, from_attributes=True) for c in planned]
 
 
 @router.get("/{job_id}/results", response_model=list[ResultPublic])

@@ -245,6 +245,25 @@ class CharacteristicSpec(BaseModel):
     )
 
 
+class PointsPlan(BaseModel):
+    """Calibration points (B3) from a method: its default sizes, or the ones given."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"item_id": 1, "method_id": 1, "parameters": {"alpha": 11.5e-6}}]
+        },
+    )
+    item_id: int
+    method_id: int
+    points: list[float] | None = PydanticField(
+        default=None, max_length=100, description="Sizes L; default: the method's points"
+    )
+    parameters: dict[str, float] = PydanticField(
+        default_factory=dict, description="The method's other parameters, e.g. alpha"
+    )
+
+
 class Characteristic(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("job_id", "label"),)
     __audited__ = True

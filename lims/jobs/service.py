@@ -30,6 +30,7 @@ from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from lims.jobs import workflow
 from lims.jobs.models import (
     Characteristic,
+    CharacteristicSource,
     CharacteristicSpec,
     Dispatch,
     Item,
@@ -40,6 +41,7 @@ from lims.jobs.models import (
     JobStatus,
     JobSubmission,
     JobTransition,
+    PointsPlan,
     Receipt,
     Result,
 )
@@ -342,18 +344,54 @@ def list_characteristics(
 def add_characteristic(
     db_session: Session, *, actor: Principal, job_id: int, spec: CharacteristicSpec
 ) -> Characteristic:
+    (characteristic,) = _add_characteristics(db_session, actor=actor, job_id=job_id, specs=[spec])
+    return characteristic
+
+
+PLAN_FIXED = {
+    JobStatus.MEASURED,
+    JobStatus.REVIEWED,
+    JobStatus.APPROVED,
+    JobStatus.REPORTED,
+    JobStatus.CLOSED,
+    JobStatus.CANCELLED,
+}
+
+
+def _add_characteristics(
+    db_session: Session, *, actor: Principal, job_id: int, specs: list[CharacteristicSpec]
+) -> list[Characteristic]:
+    """Check every characteristic, then write them all in one transaction (or none)."""
     job = get_job(db_session, actor=actor, job_id=job_id)
     require_role(actor, *STAFF_WHO_RUN_JOBS, doing="plan measurements")
-    if job.status in (
-        JobStatus.MEASURED,
-        JobStatus.REVIEWED,
-        JobStatus.APPROVED,
-        JobStatus.REPORTED,
-        JobStatus.CLOSED,
-        JobStatus.CANCELLED,
-    ):
+    if job.status in PLAN_FIXED:
         raise Conflict(f"the plan is fixed once the job is {job.status}")
-    get_item(db_session, actor=actor, job_id=job_id, item_id=spec.item_id)
+    labels = [spec.label for spec in specs]
+    existing = set(
+        db_session.exec(select(Characteristic.label).where(Characteristic.job_id == job_id))
+    )
+    taken = sorted(set(labels) & existing) or sorted({x for x in labels if labels.count(x) > 1})
+    if taken:
+        raise Conflict(f"job {job.number} already has a characteristic {taken[0]!r}")
+    for spec in specs:
+        _check_characteristic(db_session, actor=actor, job=job, spec=spec)
+    _acting(db_session, actor)
+    planned = [
+        Characteristic(**spec.model_dump(), job_id=job_id, organisation_id=job.organisation_id)
+        for spec in specs
+    ]
+    db_session.add_all(planned)
+    db_session.commit()
+    for characteristic in planned:
+        db_session.refresh(characteristic)
+    return planned
+
+
+def _check_characteristic(
+    db_session: Session, *, actor: Principal, job: Job, spec: CharacteristicSpec
+) -> None:
+    assert job.id is not None
+    get_item(db_session, actor=actor, job_id=job.id, item_id=spec.item_id)
     if (
         spec.lower_limit is not None
         and spec.upper_limit is not None
@@ -367,20 +405,45 @@ def add_characteristic(
         )
     if spec.method_id is not None and db_session.get(Method, spec.method_id) is None:
         raise InvalidInput(f"method {spec.method_id} does not exist", location=("method_id",))
-    if db_session.exec(
-        select(Characteristic).where(
-            Characteristic.job_id == job_id, Characteristic.label == spec.label
+
+
+def plan_calibration_points(
+    db_session: Session, *, actor: Principal, job_id: int, plan: PointsPlan
+) -> list[Characteristic]:
+    """One calibration point per size, at the method's default sizes unless others are given.
+
+    The limits come from the instrument's specification when it states a maximum permissible
+    error (``mpe``) in the method's result unit: -MPE to +MPE on the error of indication.
+    """
+    item = get_item(db_session, actor=actor, job_id=job_id, item_id=plan.item_id)
+    require_role(actor, *STAFF_WHO_RUN_JOBS, doing="plan measurements")
+    method = db_session.get(Method, plan.method_id)
+    if method is None:
+        raise InvalidInput(f"method {plan.method_id} does not exist", location=("method_id",))
+    sizes = plan.points if plan.points is not None else method.calibration_points
+    if not sizes:
+        raise InvalidInput(
+            f"method {method.label()} names no calibration points; give the points",
+            location=("points",),
         )
-    ).first():
-        raise Conflict(f"job {job.number} already has a characteristic {spec.label!r}")
-    _acting(db_session, actor)
-    characteristic = Characteristic(
-        **spec.model_dump(), job_id=job_id, organisation_id=job.organisation_id
-    )
-    db_session.add(characteristic)
-    db_session.commit()
-    db_session.refresh(characteristic)
-    return characteristic
+    specification = item.specification or {}
+    mpe = specification.get("mpe") if specification.get("unit") == method.result_unit else None
+    specs = [
+        CharacteristicSpec(
+            item_id=plan.item_id,
+            label=f"{size:g} {method.size_unit}",
+            kind="calibration_point",
+            nominal=size,
+            lower_limit=-mpe if mpe is not None else None,
+            upper_limit=mpe,
+            unit=method.result_unit,
+            method_id=plan.method_id,
+            parameters={**plan.parameters, "L": size},
+            source=CharacteristicSource.METHOD,
+        )
+        for size in sizes
+    ]
+    return _add_characteristics(db_session, actor=actor, job_id=job_id, specs=specs)
 
 
 # -- the workflow -------------------------------------------------------------------------

@@ -101,6 +101,8 @@ GAUGE_BLOCKS = MethodCreate.model_validate(
 MICROMETERS = MethodCreate.model_validate(
     {
         "code": "DIM-MIC-01",
+        # The usual test lengths of a 0-25 mm micrometer: whole and partial spindle turns.
+        "calibration_points": [2.5, 5.1, 7.7, 10.3, 12.9, 15.0, 17.6, 20.2, 22.8, 25.0],
         "temperature_min": 18.0,
         "temperature_max": 22.0,
         "humidity_max": 70,

@@ -117,6 +117,11 @@ class MethodBase(SQLModel):
     humidity_max: float | None = Field(
         default=None, ge=0, le=100, description="Highest relative humidity, %RH"
     )
+    calibration_points: list[float] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="Default sizes L to calibrate at (e.g. a micrometer's test lengths)",
+    )
     model: str = Field(min_length=1, max_length=10_000, description="Uncertainty model")
     output: str = Field(default="y", min_length=1, max_length=100)
     coverage_probability: float = Field(default=0.9545, gt=0, lt=1)

@@ -456,3 +456,26 @@ def test_demo_data_holds_a_job_in_every_state(engine: Engine, settings: Settings
         load_demo_data(db_session, settings)
         states = {job.status for job in db_session.exec(select(Job))}
     assert states == set(JobStatus)
+
+
+def test_calibration_points_come_from_the_method_with_limits_from_the_mpe(
+    client: TestClient, engine: Engine, lab: Lab
+) -> None:
+    from tests.equipment.factories import make_method
+
+    method = make_method(engine, calibration_points=[2.5, 12.9, 25.0])
+    job = started(client, lab, "calibration", MICROMETER)  # MPE 2 um in its specification
+    url = f"{job.url}/characteristics/from-method"
+    body = {"item_id": job.items()[0]["id"], "method_id": method.id, "parameters": {"alpha": 1e-5}}
+    planned = client.post(url, json=body, headers=lab.headers(lab.manager))
+    assert planned.status_code == 201, planned.text
+    points = planned.json()
+    assert [p["label"] for p in points] == ["2.5 mm", "12.9 mm", "25 mm"]
+    assert {(p["lower_limit"], p["upper_limit"]) for p in points} == {(-2.0, 2.0)}
+    assert points[1]["parameters"] == {"alpha": 1e-5, "L": 12.9}
+    before = row_counts(engine)
+    again = client.post(
+        url, json={**body, "points": [30.0, 25.0]}, headers=lab.headers(lab.manager)
+    )
+    assert again.status_code == 409  # 25 mm is planned already: neither point is written
+    assert row_counts(engine) == before
