@@ -32,7 +32,7 @@ from lims.accounts.principal import (
     require_organisation_access,
     require_role,
 )
-from lims.audit.trail import set_context
+from lims.audit.trail import save, set_context
 from lims.db import utcnow
 from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
@@ -102,12 +102,8 @@ def update_organisation(
 ) -> Organisation:
     organisation = get_organisation(db_session, actor=actor, organisation_id=organisation_id)
     require_role(actor, *ORGANISATION_MANAGERS, doing="change organisations")
-    _acting(db_session, actor)
     organisation.sqlmodel_update(data.model_dump(exclude_unset=True))
-    db_session.add(organisation)
-    db_session.commit()
-    db_session.refresh(organisation)
-    return organisation
+    return save(db_session, actor.audit_context(), organisation)
 
 
 def list_contacts(db_session: Session, *, actor: Principal, organisation_id: int) -> list[Contact]:
@@ -128,12 +124,8 @@ def add_contact(
     get_organisation(db_session, actor=actor, organisation_id=organisation_id)
     if not actor.is_customer:
         require_role(actor, *ORGANISATION_MANAGERS, doing="add contacts")
-    _acting(db_session, actor)
     contact = Contact.model_validate(data, update={"organisation_id": organisation_id})
-    db_session.add(contact)
-    db_session.commit()
-    db_session.refresh(contact)
-    return contact
+    return save(db_session, actor.audit_context(), contact)
 
 
 # -- users --------------------------------------------------------------------------------
@@ -227,7 +219,6 @@ def update_user(db_session: Session, *, actor: Principal, user_id: int, data: Us
     demotes_self = "roles" in changes and Role.ADMIN not in roles
     if is_admin and user.id == actor.user_id and (demotes_self or changes.get("active") is False):
         raise Conflict("you cannot remove your own administrator role or disable yourself")
-    _acting(db_session, actor)
     if "password" in changes:
         _set_password(user, changes.pop("password"))
         user.token_generation += 1
@@ -237,10 +228,7 @@ def update_user(db_session: Session, *, actor: Principal, user_id: int, data: Us
     if changes.get("active") is False:
         user.token_generation += 1
     user.sqlmodel_update(changes)
-    db_session.add(user)
-    db_session.commit()
-    db_session.refresh(user)
-    return user
+    return save(db_session, actor.audit_context(), user)
 
 
 def delete_user(db_session: Session, *, actor: Principal, user_id: int) -> None:

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from lims.accounts import auth
 from lims.accounts.auth import API_TOKEN_PREFIX
 from lims.accounts.principal import READ_SCOPE, WRITE_SCOPE, Principal
+from lims.audit.trail import set_context
 from lims.config import Settings
 from lims.errors import PermissionDenied
 from lims.storage import FileStore, store_in
@@ -87,7 +88,8 @@ def get_principal(
     if principal.scopes is not None and scope not in principal.scopes:
         raise PermissionDenied(f"this API token lacks the {scope!r} scope")
     principal = replace(principal, request_id=getattr(request.state, "request_id", None))
-    db_session.info["principal"] = principal
+    # Every change made in this request is the caller's, whatever a service flushes first.
+    set_context(db_session, principal.audit_context())
     return principal
 
 

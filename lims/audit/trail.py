@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event, insert, inspect, select, text
 from sqlalchemy.orm import Session as OrmSession
@@ -243,3 +243,15 @@ def _link_problem(audit_event: AuditEvent, previous: str) -> str | None:
     if chain_hash(previous, fields) != audit_event.hash:
         return f"event {audit_event.id} was altered: its content no longer matches its hash"
     return None
+
+
+Record = TypeVar("Record")
+
+
+def save(db_session: OrmSession, context: AuditContext, record: Record) -> Record:
+    """Write ``record`` as ``context``'s change, with its audit event, in one commit."""
+    set_context(db_session, context)
+    db_session.add(record)
+    db_session.commit()
+    db_session.refresh(record)
+    return record

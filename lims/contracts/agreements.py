@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from lims.accounts.models import Organisation, Role
 from lims.accounts.principal import Principal, require_organisation_access, require_role
-from lims.audit.trail import set_context
+from lims.audit.trail import save, set_context
 from lims.clock import require_today
 from lims.contracts.models import (
     Agreement,
@@ -93,14 +93,10 @@ def create_clause(
     latest = db_session.exec(
         select(ConfidentialityClause).order_by(col(ConfidentialityClause.version).desc())
     ).first()
-    set_context(db_session, actor.audit_context())
     clause = ConfidentialityClause.model_validate(
         data, update={"version": (latest.version + 1) if latest else 1}
     )
-    db_session.add(clause)
-    db_session.commit()
-    db_session.refresh(clause)
-    return clause
+    return save(db_session, actor.audit_context(), clause)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -207,11 +203,7 @@ def create_agreement(db_session: Session, *, actor: Principal, data: AgreementCr
         next_number(db_session, series=f"agreement-{data.kind}", year=year),
     )
     _check_no_overlap(db_session, agreement)
-    set_context(db_session, actor.audit_context())
-    db_session.add(agreement)
-    db_session.commit()
-    db_session.refresh(agreement)
-    return agreement
+    return save(db_session, actor.audit_context(), agreement)
 
 
 def update_agreement(
@@ -221,14 +213,11 @@ def update_agreement(
     require_role(actor, *AGREEMENT_MANAGERS, doing="change agreements")
     if agreement.state != AgreementState.DRAFT:
         raise Conflict("a signed agreement changes only by amendment (give the reason)")
+    set_context(db_session, actor.audit_context())  # the checks below query, and so flush
     agreement.sqlmodel_update(_terms_of(data, exclude_unset=True))
     _check_terms(agreement)
     _check_no_overlap(db_session, agreement)
-    set_context(db_session, actor.audit_context())
-    db_session.add(agreement)
-    db_session.commit()
-    db_session.refresh(agreement)
-    return agreement
+    return save(db_session, actor.audit_context(), agreement)
 
 
 def sign_agreement(
@@ -241,11 +230,7 @@ def sign_agreement(
     agreement.lab_signature = data.lab_signature.model_dump(mode="json")
     agreement.customer_signature = data.customer_signature.model_dump(mode="json")
     agreement.state = AgreementState.SIGNED
-    set_context(db_session, actor.audit_context())
-    db_session.add(agreement)
-    db_session.commit()
-    db_session.refresh(agreement)
-    return agreement
+    return save(db_session, actor.audit_context(), agreement)
 
 
 def activate_agreement(db_session: Session, *, actor: Principal, agreement_id: int) -> Agreement:
@@ -255,17 +240,13 @@ def activate_agreement(db_session: Session, *, actor: Principal, agreement_id: i
     if agreement.state != AgreementState.SIGNED:
         raise Conflict(f"agreement {agreement.number} must be signed before it is activated")
     _check_no_overlap(db_session, agreement)
-    set_context(db_session, actor.audit_context())
     if agreement.supersedes_id is not None:
         previous = db_session.get(Agreement, agreement.supersedes_id)
         assert previous is not None
         previous.superseded_at = utcnow()
         db_session.add(previous)
     agreement.state = AgreementState.ACTIVE
-    db_session.add(agreement)
-    db_session.commit()
-    db_session.refresh(agreement)
-    return agreement
+    return save(db_session, actor.audit_context(), agreement)
 
 
 def accept_confidentiality(
@@ -287,11 +268,7 @@ def accept_confidentiality(
         raise Conflict(f"agreement {agreement.number} is no longer in force")
     agreement.confidentiality_accepted_by = data.accepted_by
     agreement.confidentiality_accepted_on = data.accepted_on
-    set_context(db_session, actor.audit_context())
-    db_session.add(agreement)
-    db_session.commit()
-    db_session.refresh(agreement)
-    return agreement
+    return save(db_session, actor.audit_context(), agreement)
 
 
 def terminate_agreement(
@@ -306,11 +283,7 @@ def terminate_agreement(
     agreement.state = AgreementState.TERMINATED
     agreement.terminated_on = on
     agreement.termination_reason = reason
-    set_context(db_session, actor.audit_context())
-    db_session.add(agreement)
-    db_session.commit()
-    db_session.refresh(agreement)
-    return agreement
+    return save(db_session, actor.audit_context(), agreement)
 
 
 def amend_agreement(
@@ -345,11 +318,7 @@ def amend_agreement(
     )
     amendment.sqlmodel_update(_terms_of(data, exclude_unset=True))
     _check_terms(amendment)
-    set_context(db_session, actor.audit_context())
-    db_session.add(amendment)
-    db_session.commit()
-    db_session.refresh(amendment)
-    return amendment
+    return save(db_session, actor.audit_context(), amendment)
 
 
 # -- the job-opening rule -----------------------------------------------------------------

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, func, select
 
 from lims.accounts.models import Role
 from lims.accounts.principal import Principal, require_role
-from lims.audit.trail import set_context
+from lims.audit.trail import save, set_context
 from lims.contracts.models import (
     CostPoolSpec,
     CostRecovery,
@@ -100,11 +100,7 @@ def create_price_model(
         raise InvalidInput(str(error), location=error.location) from None
     if db_session.exec(select(PriceModel).where(PriceModel.year == data.year)).first():
         raise Conflict(f"the price model of {data.year} exists; it is kept as the year's record")
-    set_context(db_session, actor.audit_context())
-    db_session.add(model)
-    db_session.commit()
-    db_session.refresh(model)
-    return model
+    return save(db_session, actor.audit_context(), model)
 
 
 def list_price_models(db_session: Session, *, actor: Principal) -> list[PriceModel]:
@@ -156,17 +152,13 @@ def create_price_list(db_session: Session, *, actor: Principal, data: PriceListC
     latest = db_session.exec(
         select(func.max(PriceList.version)).where(PriceList.price_model_id == model.id)
     ).one()
-    set_context(db_session, actor.audit_context())
     price_list = PriceList(
         price_model_id=data.price_model_id,
         version=(latest or 0) + 1,
         title=data.title,
         items=items,
     )
-    db_session.add(price_list)
-    db_session.commit()
-    db_session.refresh(price_list)
-    return price_list
+    return save(db_session, actor.audit_context(), price_list)
 
 
 def publish_price_list(db_session: Session, *, actor: Principal, price_list_id: int) -> PriceList:
@@ -174,12 +166,8 @@ def publish_price_list(db_session: Session, *, actor: Principal, price_list_id: 
     price_list = get_price_list(db_session, actor=actor, price_list_id=price_list_id)
     if price_list.published_at is not None:
         raise Conflict("the price list is already published; make a new version to change it")
-    set_context(db_session, actor.audit_context())
     price_list.published_at = utcnow()
-    db_session.add(price_list)
-    db_session.commit()
-    db_session.refresh(price_list)
-    return price_list
+    return save(db_session, actor.audit_context(), price_list)
 
 
 def _visible_price_lists(actor: Principal):  # type: ignore[no-untyped-def]
@@ -225,12 +213,8 @@ def add_closure(db_session: Session, *, actor: Principal, data: LabClosureCreate
     require_role(actor, *PRICE_MANAGERS, doing="record the lab's closures")
     if db_session.exec(select(LabClosure).where(LabClosure.day == data.day)).first():
         raise Conflict(f"{data.day} is already a closure day")
-    set_context(db_session, actor.audit_context())
     closure = LabClosure.model_validate(data)
-    db_session.add(closure)
-    db_session.commit()
-    db_session.refresh(closure)
-    return closure
+    return save(db_session, actor.audit_context(), closure)
 
 
 def remove_closure(db_session: Session, *, actor: Principal, closure_id: int) -> None:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from lims.accounts.models import Organisation, Role
 from lims.accounts.principal import Principal, require_organisation_access, require_role
-from lims.audit.trail import set_context
+from lims.audit.trail import save, set_context
 from lims.clock import require_today
 from lims.config import Settings
 from lims.contracts import agreements
@@ -161,11 +161,7 @@ def create_quotation(
         delivery_days=_delivery_days(data, agreement, price_list, settings),
         customer_reference=data.customer_reference,
     )
-    set_context(db_session, actor.audit_context())
-    db_session.add(quotation)
-    db_session.commit()
-    db_session.refresh(quotation)
-    return quotation
+    return save(db_session, actor.audit_context(), quotation)
 
 
 def _refuse_if_only_expired(db_session: Session, data: QuotationCreate) -> None:
@@ -293,12 +289,8 @@ def reject_quotation(db_session: Session, *, actor: Principal, quotation_id: int
         require_role(actor, *SALES, doing="record a customer's rejection")
     if quotation.state != QuotationState.SENT:
         raise Conflict(f"quotation {quotation.number} is {quotation.state}")
-    set_context(db_session, actor.audit_context())
     quotation.state = QuotationState.REJECTED
-    db_session.add(quotation)
-    db_session.commit()
-    db_session.refresh(quotation)
-    return quotation
+    return save(db_session, actor.audit_context(), quotation)
 
 
 def open_order(
@@ -315,7 +307,6 @@ def open_order(
         raise InvalidInput(
             f"organisation {data.organisation_id} does not exist", location=("organisation_id",)
         )
-    set_context(db_session, actor.audit_context())
     agreement = agreement_for_order(
         db_session,
         organisation_id=data.organisation_id,
@@ -339,10 +330,7 @@ def open_order(
         ),
         customer_reference=data.customer_reference,
     )
-    db_session.add(order)
-    db_session.commit()
-    db_session.refresh(order)
-    return order
+    return save(db_session, actor.audit_context(), order)
 
 
 def list_orders(db_session: Session, *, actor: Principal) -> list[Order]:

@@ -15,7 +15,7 @@ from lims.accounts.principal import (
     require_organisation_access,
     require_role,
 )
-from lims.audit.trail import set_context
+from lims.audit.trail import save, set_context
 from lims.clock import local_today
 from lims.competence.models import Activity
 from lims.competence.service import check_authorised, check_four_eyes
@@ -249,12 +249,8 @@ def add_item(db_session: Session, *, actor: Principal, job_id: int, spec: ItemSp
         raise Conflict(f"items are added before they are received; the job is {job.status}")
     if not actor.is_customer:
         require_role(actor, *STAFF_WHO_RUN_JOBS, doing="add items")
-    _acting(db_session, actor)
     item = _new_item(job, spec)
-    db_session.add(item)
-    db_session.commit()
-    db_session.refresh(item)
-    return item
+    return save(db_session, actor.audit_context(), item)
 
 
 def receive_item(
@@ -272,16 +268,12 @@ def receive_item(
             "tell the customer of the damage before going on (ISO/IEC 17025 7.4.3)",
             location=("customer_informed",),
         )
-    _acting(db_session, actor)
     item.received_on = data.received_on
     item.received_by_id = actor.user_id
     item.condition = data.condition
     item.condition_remarks = data.remarks
     item.customer_informed = data.customer_informed
-    db_session.add(item)
-    db_session.commit()
-    db_session.refresh(item)
-    return item
+    return save(db_session, actor.audit_context(), item)
 
 
 def dispatch_item(
@@ -293,12 +285,8 @@ def dispatch_item(
         raise InvalidInput(
             "an item is dispatched after it was received", location=("dispatched_on",)
         )
-    _acting(db_session, actor)
     item.dispatched_on = data.dispatched_on
-    db_session.add(item)
-    db_session.commit()
-    db_session.refresh(item)
-    return item
+    return save(db_session, actor.audit_context(), item)
 
 
 def attach_file(
@@ -316,13 +304,9 @@ def attach_file(
     item = get_item(db_session, actor=actor, job_id=job_id, item_id=item_id)
     if not actor.is_customer:
         require_role(actor, *STAFF_WHO_RUN_JOBS, doing="attach files")
-    _acting(db_session, actor)
     entry = {"sha256": sha256, "size": size, "name": filename, "role": role}
     item.files = [*item.files, entry]
-    db_session.add(item)
-    db_session.commit()
-    db_session.refresh(item)
-    return item
+    return save(db_session, actor.audit_context(), item)
 
 
 # -- plans --------------------------------------------------------------------------------

@@ -297,3 +297,16 @@ def test_auditor_reads_everything_and_changes_nothing(
         else:
             assert response.status_code == 200, f"{operation.key}: {response.text}"
         assert row_counts(engine) == before, operation.key
+
+
+def test_no_route_answers_its_own_example_with_a_server_error(
+    app: FastAPI, client: TestClient, engine: Engine, settings: Settings, world: World
+) -> None:
+    """Every route, called by an administrator with its documented example, answers with
+    a success or a problem a person can act on, never a 500."""
+    admin = bearer(settings, make_user(engine, Role.ADMIN))
+    for operation in operations(app):
+        if operation.key in PUBLIC_ROUTES | OWN_SESSION_ROUTES:
+            continue
+        response = send(client, request_for(app, operation, world), admin)
+        assert response.status_code < 500, f"{operation.key}: {response.text}"

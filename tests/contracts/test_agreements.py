@@ -219,3 +219,21 @@ def test_job_is_refused_under_a_draft_or_terminated_agreement(
     make_agreement(engine, customer, activate=False, confidentiality_accepted=False)
     with pytest.raises(InvalidInput, match="no active agreement"):
         open_job(engine, customer.id, Service.CALIBRATION, date(2026, 11, 27))
+
+
+def test_draft_terms_can_be_edited_and_the_edit_is_audited(
+    client: TestClient, engine: Engine, manager: dict[str, str]
+) -> None:
+    customer = make_organisation(engine)
+    draft = client.post(AGREEMENTS, json=annual(customer.id), headers=manager).json()
+    edited = client.patch(
+        f"{AGREEMENTS}/{draft['id']}", json={"languages": ["en", "sv"]}, headers=manager
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["languages"] == ["en", "sv"]
+    history = client.get(
+        "/api/v1/audit",
+        params={"entity_type": "agreement", "entity_id": str(draft["id"])},
+        headers=manager,
+    ).json()
+    assert history[-1]["changes"] == {"languages": [[], ["en", "sv"]]}
