@@ -92,8 +92,7 @@ def make_agreement(
                 valid_from=valid_from,
                 valid_until=valid_until,
                 scope=[
-                    ScopeItem(service=s, accredited=accredited, delivery_days=10)
-                    for s in services
+                    ScopeItem(service=s, accredited=accredited, delivery_days=10) for s in services
                 ],
             ),
         )
