@@ -10,6 +10,7 @@ from lims.api import (
     agreements,
     audit,
     auth,
+    comparisons,
     equipment,
     health,
     jobs,
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         methods.router,
         staff.router,
         jobs.router,
+        comparisons.router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -19,6 +19,7 @@ from lims import __version__, migrations
 from lims.accounts import service as accounts
 from lims.accounts.principal import system_principal
 from lims.audit.trail import verify_chain
+from lims.comparisons import own_uncertainty, score
 from lims.config import get_settings
 from lims.db import make_engine, session_scope
 from lims.demo import DEMO_USERS, load_demo_data
@@ -30,10 +31,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 uncertainty_app = typer.Typer(help="Uncertainty evaluation and decisions.", no_args_is_help=True)
+comparison_app = typer.Typer(help="Comparison scores, own uncertainty (B2).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(uncertainty_app, name="uncertainty")
+app.add_typer(comparison_app, name="comparison")
 
 EXIT_USAGE = 2
 
@@ -198,6 +201,22 @@ def uncertainty_decide(
 ) -> None:
     """Decide conformity with a tolerance; print the response JSON (as the API answers)."""
     _print_json(decide(_read_json(file)))
+
+
+@comparison_app.command("score")
+def comparison_score(
+    file: Annotated[str, typer.Argument(help="Request JSON file, or - for stdin.")],
+) -> None:
+    """Score a comparison round (En, zeta, z, z', D, PA); print the response JSON."""
+    _print_json(score(_read_json(file)))
+
+
+@comparison_app.command("own-uncertainty")
+def comparison_own_uncertainty(
+    file: Annotated[str, typer.Argument(help="Request JSON file, or - for stdin.")],
+) -> None:
+    """A company's own uncertainty by ISO 15530-3; print the response JSON."""
+    _print_json(own_uncertainty(_read_json(file)))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -17,6 +17,7 @@ from lims.accounts.models import (
 )
 from lims.audit import trail
 from lims.audit.models import AuditEvent
+from lims.comparisons.models import TestPieceTemplate
 from lims.competence.models import Authorisation
 from lims.contracts.models import (
     Agreement,
@@ -68,6 +69,7 @@ __all__ = [
     "PriceModel",
     "Quotation",
     "Result",
+    "TestPieceTemplate",
     "User",
     "metadata",
     "trail",

@@ -328,7 +328,7 @@ def list_characteristics(
 def add_characteristic(
     db_session: Session, *, actor: Principal, job_id: int, spec: CharacteristicSpec
 ) -> Characteristic:
-    (characteristic,) = _add_characteristics(db_session, actor=actor, job_id=job_id, specs=[spec])
+    (characteristic,) = add_characteristics(db_session, actor=actor, job_id=job_id, specs=[spec])
     return characteristic
 
 
@@ -342,10 +342,18 @@ PLAN_FIXED = {
 }
 
 
-def _add_characteristics(
-    db_session: Session, *, actor: Principal, job_id: int, specs: list[CharacteristicSpec]
+def add_characteristics(
+    db_session: Session,
+    *,
+    actor: Principal,
+    job_id: int,
+    specs: list[CharacteristicSpec],
+    sources: list[dict[str, str]] | None = None,
 ) -> list[Characteristic]:
-    """Check every characteristic, then write them all in one transaction (or none)."""
+    """Check every characteristic, then write them all in one transaction (or none).
+
+    ``sources`` gives each one planned from a model its file hash and entity id.
+    """
     job = get_job(db_session, actor=actor, job_id=job_id)
     require_role(actor, *STAFF_WHO_RUN_JOBS, doing="plan measurements")
     if job.status in PLAN_FIXED:
@@ -361,8 +369,13 @@ def _add_characteristics(
         _check_characteristic(db_session, actor=actor, job=job, spec=spec)
     _acting(db_session, actor)
     planned = [
-        Characteristic(**spec.model_dump(), job_id=job_id, organisation_id=job.organisation_id)
-        for spec in specs
+        Characteristic(
+            **spec.model_dump(),
+            **(sources[index] if sources else {}),
+            job_id=job_id,
+            organisation_id=job.organisation_id,
+        )
+        for index, spec in enumerate(specs)
     ]
     db_session.add_all(planned)
     db_session.commit()
@@ -427,7 +440,7 @@ def plan_calibration_points(
         )
         for size in sizes
     ]
-    return _add_characteristics(db_session, actor=actor, job_id=job_id, specs=specs)
+    return add_characteristics(db_session, actor=actor, job_id=job_id, specs=specs)
 
 
 # -- the workflow -------------------------------------------------------------------------
