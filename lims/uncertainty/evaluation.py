@@ -9,15 +9,20 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from lims.uncertainty.errors import UncertaintyInputError
 from lims.uncertainty.expression import Model, parse_model, resolve_names
-from lims.uncertainty.gum import GumOutput, GumResult, gum
+from lims.uncertainty.gum import GumOutput, covariance_to_correlation, propagate
 from lims.uncertainty.inputs import Input, correlation_matrix, input_from_spec
 from lims.uncertainty.montecarlo import McmOutput, McmResult, Progress, monte_carlo, validate
 from lims.uncertainty.reporting import report_gum, report_mcm
 from lims.uncertainty.schemas import EvaluationRequest, McmSettings
 
 DEFAULT_OUTPUT = "y"
+_DEFAULT_SETTINGS = McmSettings()  # read only; building one per request costs microseconds
+#: EvaluationRequest.model_validate without its Python-level wrapper (a microsecond a call).
+_validate = EvaluationRequest.__pydantic_validator__.validate_python
 
 
 def _dof(value: float | None) -> float | None:
@@ -87,7 +92,7 @@ def _budget(output: GumOutput) -> list[dict[str, Any]]:
             "value": row.value,
             "standard_uncertainty": row.standard_uncertainty,
             "distribution": row.distribution,
-            "dof": _dof(row.dof),
+            "dof": None if row.dof == math.inf else float(row.dof),
             "sensitivity": row.sensitivity,
             "contribution": row.contribution,
             "index_percent": row.index_percent,
@@ -198,7 +203,7 @@ def evaluate(
     ('0.053', [])
     """
     if not isinstance(request, EvaluationRequest):
-        request = EvaluationRequest.model_validate(request)
+        request = _validate(request)
     if request.coverage_factor is not None and not math.isfinite(request.coverage_factor):
         raise UncertaintyInputError(
             "coverage_factor must be a finite number (or null).", location=("coverage_factor",)
@@ -218,11 +223,12 @@ def evaluate(
         if item.name not in used
     ]
     correlation = correlation_matrix(inputs, request.correlations)
-    settings = request.mcm or McmSettings()
+    settings = request.mcm or _DEFAULT_SETTINGS
 
-    gum_result: GumResult | None = None
+    gum_outputs: list[GumOutput] | None = None
+    covariance: list[list[float]] = []
     if request.method in ("gum", "both"):
-        gum_result = gum(
+        gum_outputs, covariance, gum_warnings = propagate(
             models,
             inputs,
             correlation,
@@ -231,7 +237,7 @@ def evaluate(
             second_order=request.second_order,
             locations=locations,
         )
-        warnings.extend(gum_result.warnings)
+        warnings.extend(gum_warnings)
     elif request.second_order:
         warnings.append("second_order applies to GUM propagation only; it was ignored.")
     run: McmResult | None = None
@@ -254,7 +260,7 @@ def evaluate(
             name,
             request,
             settings,
-            None if gum_result is None else gum_result.outputs[index],
+            None if gum_outputs is None else gum_outputs[index],
             None if run is None else run.outputs[index],
             run,
             warnings,
@@ -263,24 +269,52 @@ def evaluate(
     ]
     correlation_out = None
     if len(models) > 1:
-        matrix = gum_result.correlation if gum_result is not None else run.correlation  # type: ignore[union-attr]
+        matrix = (
+            covariance_to_correlation(np.array(covariance))
+            if gum_outputs is not None
+            else run.correlation  # type: ignore[union-attr]
+        )
         correlation_out = [[float(value) for value in row] for row in matrix]
-    response = {"outputs": outputs, "correlation": correlation_out, "warnings": warnings}
-    if not _all_finite(response):
+    if not _all_finite(outputs):
         raise UncertaintyInputError(
             "The result overflows floating point (a value or uncertainty is too large); "
             "express the inputs in other units.",
             location=("inputs",),
         )
-    return response
+    return {"outputs": outputs, "correlation": correlation_out, "warnings": warnings}
 
 
-def _all_finite(item: Any) -> bool:
-    """Whether every float in a response is finite (JSON has no infinity or NaN)."""
-    if isinstance(item, float):
-        return math.isfinite(item)
-    if isinstance(item, dict):
-        return all(_all_finite(value) for value in item.values())
-    if isinstance(item, list):
-        return all(_all_finite(value) for value in item)
-    return True
+#: The floats of an output that the engine computes. A budget row adds its index_percent;
+#: its other figures are finite by construction: the inputs' (checked by input_from_spec),
+#: sensitivities (checked by gum()) and contributions (else u_c would overflow, refused by
+#: gum()). Correlations are finite too (0 where undefined).
+_OUTPUT_FLOATS = (
+    "value",
+    "standard_uncertainty",
+    "dof",
+    "coverage_factor",
+    "expanded_uncertainty",
+    "second_order_standard_uncertainty",
+)
+_MCM_FLOATS = ("value", "standard_uncertainty")
+_VALIDATION_FLOATS = ("d_low", "d_high", "tolerance")
+
+
+def _all_finite(outputs: list[dict[str, Any]]) -> bool:
+    """Whether the computed floats of the outputs are finite (JSON has no infinity or NaN).
+
+    The fields are named rather than found by walking the response: a walk visits every
+    string and dict too, and costs more than the rest of a small GUM evaluation.
+    """
+    numbers: list[float | None] = []
+    for output in outputs:
+        numbers += [output[key] for key in _OUTPUT_FLOATS]
+        numbers += output["interval"] or ()
+        numbers += [row["index_percent"] for row in output["budget"] or ()]
+        mcm = output["mcm"]
+        if mcm is not None:
+            numbers += [mcm[key] for key in _MCM_FLOATS]
+            numbers += mcm["interval"] + mcm["shortest_interval"]
+            if mcm["validation"] is not None:
+                numbers += [mcm["validation"][key] for key in _VALIDATION_FLOATS]
+    return all(map(math.isfinite, [number for number in numbers if number is not None]))

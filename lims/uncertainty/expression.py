@@ -559,7 +559,7 @@ class Model:
     0.1
     """
 
-    __slots__ = ("_derivatives", "_function", "names", "text", "tree")
+    __slots__ = ("_derivatives", "_function", "_gradients", "names", "text", "tree")
 
     def __init__(self, text: str, tree: Node) -> None:
         self.text = text
@@ -567,6 +567,7 @@ class Model:
         self.names: frozenset[str] = _names(tree)
         self._function = compile_node(tree)
         self._derivatives: dict[tuple[str, ...], tuple[Node, Evaluator]] = {}
+        self._gradients: dict[tuple[str, ...], tuple[Evaluator | None, ...]] = {}
 
     def __repr__(self) -> str:
         return f"Model({self.text!r})"
@@ -584,6 +585,23 @@ class Model:
     def derivative(self, *wrt: str) -> Evaluator:
         """The compiled partial derivative with respect to the inputs ``wrt``, in order."""
         return self._derivative(wrt)[1]
+
+    def gradient(self, names: tuple[str, ...]) -> tuple[Evaluator | None, ...]:
+        """The compiled first partial derivatives with respect to ``names``, in order.
+
+        None stands for a name the model does not use (a zero derivative). Cached per tuple
+        of names, since the same inputs come back request after request.
+
+        >>> [f({"x": 3.0}) if f else 0.0 for f in parse_model("x * x").gradient(("x", "z"))]
+        [6.0, 0.0]
+        """
+        cached = self._gradients.get(names)
+        if cached is None:
+            if len(self._gradients) >= 64:  # bound the cache whatever the requests
+                self._gradients.clear()
+            cached = tuple(self.derivative(name) if name in self.names else None for name in names)
+            self._gradients[names] = cached
+        return cached
 
     def _derivative(self, wrt: tuple[str, ...]) -> tuple[Node, Evaluator]:
         cached = self._derivatives.get(wrt)
@@ -613,6 +631,7 @@ def parse_model(text: str) -> Model:
     return Model(text, tree)
 
 
+@lru_cache(maxsize=4096)  # the same few names recur in every request
 def check_input_name(name: str) -> str | None:
     """Why ``name`` cannot name an input, or None when it can.
 

@@ -5,8 +5,11 @@ Sensitivity coefficients are exact partial derivatives of the parsed model (see
 """
 
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from scipy import special
@@ -16,9 +19,12 @@ from lims.uncertainty.expression import Model, describe_fault, find_fault
 from lims.uncertainty.inputs import Input
 
 
-@dataclass(frozen=True, slots=True)
-class BudgetEntry:
-    """One line of an uncertainty budget; ``index_percent`` = 100 (c_i u_i)^2 / u_c^2."""
+class BudgetEntry(NamedTuple):
+    """One line of an uncertainty budget; ``index_percent`` = 100 (c_i u_i)^2 / u_c^2.
+
+    A named tuple rather than a frozen dataclass: as immutable, and several times cheaper to
+    build, which counts with a line per input in every GUM evaluation.
+    """
 
     input: str
     value: float
@@ -30,9 +36,11 @@ class BudgetEntry:
     index_percent: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class GumOutput:
-    """The GUM result for one output. ``dof`` is inf when infinite, None when W-S does not apply."""
+class GumOutput(NamedTuple):
+    """The GUM result for one output. ``dof`` is inf when infinite, None when W-S does not apply.
+
+    A named tuple, as :class:`BudgetEntry`: immutable and cheap to build.
+    """
 
     name: str
     value: float
@@ -67,11 +75,20 @@ def coverage_factor(coverage_probability: float, dof: float | None) -> float:
     >>> round(coverage_factor(0.95, math.inf), 3)
     1.96
     """
-    tail = (1.0 + coverage_probability) / 2.0
     if dof is None or math.isinf(dof):
-        return float(special.ndtri(tail))
+        return _quantile(coverage_probability, None)
     # The small allowance keeps a W-S result of 15.999999999 (rounding error) at 16.
-    return float(special.stdtrit(max(1, math.floor(dof + 1e-9)), tail))
+    return _quantile(coverage_probability, max(1, math.floor(dof + 1e-9)))
+
+
+@lru_cache(maxsize=1024)
+def _quantile(coverage_probability: float, dof: int | None) -> float:
+    # Cached: a few (p, integer dof) pairs recur in every request, and SciPy's call costs
+    # as much as the rest of a small budget.
+    tail = (1.0 + coverage_probability) / 2.0
+    if dof is None:
+        return float(special.ndtri(tail))
+    return float(special.stdtrit(dof, tail))
 
 
 def welch_satterthwaite(u_c: float, contributions: Sequence[float], dofs: Sequence[float]) -> float:
@@ -84,16 +101,18 @@ def welch_satterthwaite(u_c: float, contributions: Sequence[float], dofs: Sequen
         return math.inf
     # In ratios to u_c, so that large numbers cannot overflow the fourth powers.
     denominator = math.fsum(
-        (c / u_c) ** 4 / nu
-        for c, nu in zip(contributions, dofs, strict=True)
-        if c and math.isfinite(nu)
+        [
+            (c / u_c) ** 4 / nu
+            for c, nu in zip(contributions, dofs, strict=True)
+            if c and nu < math.inf
+        ]
     )
     return math.inf if denominator == 0.0 else 1.0 / denominator
 
 
 def _evaluate_at_estimate(model: Model, env: Mapping[str, np.float64], where: tuple) -> float:
-    value = model.evaluate(env)
-    if not np.isfinite(value):
+    value = float(model.function(env))  # under the caller's np.errstate
+    if not math.isfinite(value):
         fault = find_fault(model.tree, env)
         what = describe_fault(fault) if fault is not None else "is not finite"
         raise UncertaintyInputError(
@@ -101,25 +120,23 @@ def _evaluate_at_estimate(model: Model, env: Mapping[str, np.float64], where: tu
             location=where,
             position=None if fault is None else fault.position,
         )
-    return float(value)
+    return value
 
 
 def _sensitivities(
     model: Model, inputs: Sequence[Input], env: Mapping[str, np.float64], where: tuple
 ) -> list[float]:
-    c = [0.0] * len(inputs)
-    with np.errstate(all="ignore"):
-        for i, item in enumerate(inputs):
-            if item.name in model.names:
-                c[i] = float(model.derivative(item.name)(env))
-    for item, value in zip(inputs, c, strict=True):
-        if not math.isfinite(value):
-            raise UncertaintyInputError(
-                f"The sensitivity coefficient to '{item.name}' (the partial derivative) is "
-                "not finite at the input estimates, for example sqrt(x) at x = 0; GUM "
-                "propagation does not apply there. Use method 'mcm' or change the model.",
-                location=where,
-            )
+    # Under the caller's np.errstate: a fault gives inf or NaN, refused here with a message.
+    gradient = model.gradient(tuple([item.name for item in inputs]))
+    c = [0.0 if derivative is None else float(derivative(env)) for derivative in gradient]
+    if not all(map(math.isfinite, c)):
+        name = inputs[[math.isfinite(value) for value in c].index(False)].name
+        raise UncertaintyInputError(
+            f"The sensitivity coefficient to '{name}' (the partial derivative) is not finite "
+            "at the input estimates, for example sqrt(x) at x = 0; GUM propagation does not "
+            "apply there. Use method 'mcm' or change the model.",
+            location=where,
+        )
     return c
 
 
@@ -167,35 +184,61 @@ def gum(
     >>> [(row.input, round(row.index_percent)) for row in y.budget]
     [('a', 36), ('b', 64)]
     """
+    outputs, covariance, warnings = propagate(
+        models,
+        inputs,
+        correlation,
+        coverage_probability=coverage_probability,
+        fixed_coverage_factor=fixed_coverage_factor,
+        second_order=second_order,
+        locations=locations,
+    )
+    matrix = np.array(covariance)
+    return GumResult(outputs, matrix, covariance_to_correlation(matrix), warnings)
+
+
+def propagate(
+    models: Mapping[str, Model],
+    inputs: Sequence[Input],
+    correlation: np.ndarray | None = None,
+    *,
+    coverage_probability: float = 0.95,
+    fixed_coverage_factor: float | None = None,
+    second_order: bool = False,
+    locations: Mapping[str, tuple[str | int, ...]] | None = None,
+) -> tuple[list[GumOutput], list[list[float]], list[str]]:
+    """:func:`gum` without the arrays: the outputs, their covariance and the warnings.
+
+    For :func:`~lims.uncertainty.evaluation.evaluate`, which needs the outputs' correlation
+    only when there are several, and for one output saves building two 1x1 arrays.
+    """
     warnings: list[str] = []
     env = {item.name: np.float64(item.value) for item in inputs}
-    u = np.array([item.standard_uncertainty for item in inputs])
+    u = [item.standard_uncertainty for item in inputs]
     dofs = [item.dof for item in inputs]
-    jacobian = np.empty((len(models), len(inputs)))
-    values = []
-    for row, (name, model) in enumerate(models.items()):
-        where = (locations or {}).get(name, ("models", name))
-        values.append(_evaluate_at_estimate(model, env, where))
-        jacobian[row] = _sensitivities(model, inputs, env, where)
-
+    values: list[float] = []
+    jacobian: list[list[float]] = []
     with np.errstate(all="ignore"):
-        scaled = jacobian * u  # c_i u(x_i) per output and input
-        covariance = scaled @ (scaled.T if correlation is None else correlation @ scaled.T)
-    if not np.all(np.isfinite(covariance)):
+        for name, model in models.items():
+            where = (locations or {}).get(name, ("models", name))
+            values.append(_evaluate_at_estimate(model, env, where))
+            jacobian.append(_sensitivities(model, inputs, env, where))
+    # c_i u(x_i) per output and input; a product too large for a float is inf, refused below.
+    scaled = [[c * u_i for c, u_i in zip(row, u, strict=True)] for row in jacobian]
+    covariance = _covariance(scaled, correlation)
+    if not all(math.isfinite(value) for row in covariance for value in row):
         raise UncertaintyInputError(
             "The combined uncertainty overflows floating point (an uncertainty is too large); "
             "express the inputs in other units.",
             location=("inputs",),
         )
-    standard = np.sqrt(np.clip(np.diag(covariance), 0.0, None))
 
     outputs = []
     for row, name in enumerate(models):
-        contributions = scaled[row].tolist()
-        sensitivities = jacobian[row].tolist()
-        u_c = float(standard[row])
-        dof: float | None = welch_satterthwaite(u_c, contributions, dofs)
-        correlated = correlation is not None and _correlated(correlation, scaled[row])
+        contributions = scaled[row]
+        u_c = math.sqrt(max(covariance[row][row], 0.0))
+        correlated = correlation is not None and _correlated(correlation, contributions)
+        dof: float | None
         pairs = zip(contributions, dofs, strict=True)
         if correlated and any(c and math.isfinite(nu) for c, nu in pairs):
             warnings.append(
@@ -204,6 +247,8 @@ def gum(
                 "coverage factor is taken from the normal distribution."
             )
             dof = None
+        else:
+            dof = welch_satterthwaite(u_c, contributions, dofs)
         k = fixed_coverage_factor or coverage_factor(coverage_probability, dof)
         second = None
         if second_order:
@@ -221,21 +266,6 @@ def gum(
                         f"{name}: the second-order terms are not finite at the input estimates "
                         "(a higher derivative is undefined there); use method 'mcm'."
                     )
-        budget = [
-            BudgetEntry(
-                input=item.name,
-                value=item.value,
-                standard_uncertainty=item.standard_uncertainty,
-                distribution=item.distribution,
-                dof=item.dof,
-                sensitivity=sensitivity,
-                contribution=contribution,
-                index_percent=100.0 * (contribution / u_c) ** 2 if u_c else None,
-            )
-            for item, sensitivity, contribution in zip(
-                inputs, sensitivities, contributions, strict=True
-            )
-        ]
         outputs.append(
             GumOutput(
                 name=name,
@@ -245,14 +275,48 @@ def gum(
                 coverage_factor=k,
                 coverage_probability=coverage_probability,
                 expanded_uncertainty=k * u_c,
-                budget=budget,
+                budget=_budget(inputs, jacobian[row], contributions, u_c),
                 second_order_standard_uncertainty=second,
             )
         )
-    return GumResult(outputs, covariance, covariance_to_correlation(covariance), warnings)
+    return outputs, covariance, warnings
 
 
-def _correlated(correlation: np.ndarray, contributions: np.ndarray) -> bool:
+def _covariance(scaled: list[list[float]], correlation: np.ndarray | None) -> list[list[float]]:
+    """The outputs' covariance (J D) R (J D)^T, D = diag(u(x_i)), from ``scaled`` = J D."""
+    if correlation is None:
+        # R = I. In plain Python: for the handful of inputs of a typical model, NumPy's
+        # per-call overhead costs more than the arithmetic. sum, not fsum: inf - inf is NaN
+        # (refused by the caller) rather than an exception.
+        return [[sum(map(operator.mul, a, b)) for b in scaled] for a in scaled]
+    matrix = np.array(scaled)
+    with np.errstate(all="ignore"):
+        return (matrix @ correlation @ matrix.T).tolist()
+
+
+def _budget(
+    inputs: Sequence[Input], sensitivities: list[float], contributions: list[float], u_c: float
+) -> list[BudgetEntry]:
+    # ratio * ratio, not ratio ** 2, which raises OverflowError where this gives inf (refused
+    # by evaluate()); a ratio above 1 takes correlated inputs that cancel.
+    return [
+        BudgetEntry(
+            item.name,
+            item.value,
+            item.standard_uncertainty,
+            item.distribution,
+            item.dof,
+            sensitivity,
+            contribution,
+            100.0 * (contribution / u_c) * (contribution / u_c) if u_c else None,
+        )
+        for item, sensitivity, contribution in zip(
+            inputs, sensitivities, contributions, strict=True
+        )
+    ]
+
+
+def _correlated(correlation: np.ndarray, contributions: Sequence[float]) -> bool:
     """Whether two inputs that both contribute to this output are correlated."""
     used = np.flatnonzero(contributions)
     block = correlation[np.ix_(used, used)]
@@ -266,7 +330,7 @@ def covariance_to_correlation(covariance: np.ndarray) -> np.ndarray:
     [[1.0, 0.5], [0.5, 1.0]]
     """
     if covariance.shape == (1, 1):
-        return np.ones((1, 1))
+        return np.array([[1.0]])
     sd = np.sqrt(np.clip(np.diag(covariance), 0.0, None))
     with np.errstate(all="ignore"):
         result = covariance / np.outer(sd, sd)

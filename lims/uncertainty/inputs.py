@@ -7,8 +7,8 @@ JSON path of the field before anything is evaluated.
 """
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence, Set
+from typing import NamedTuple
 
 import numpy as np
 
@@ -20,14 +20,16 @@ from lims.uncertainty.schemas import CorrelationSpec, InputSpec
 _DIVISORS = {"rectangular": math.sqrt(3.0), "triangular": math.sqrt(6.0), "arcsine": math.sqrt(2.0)}
 
 
-@dataclass(frozen=True, slots=True)
-class Input:
+class Input(NamedTuple):
     """An input quantity X_i.
 
     ``dof`` is ``math.inf`` when infinite. ``half_width`` (and ``beta`` for trapezoidal) describe
     the bounded distributions; a ``t`` or ``type_a`` input is drawn by Monte Carlo as a scaled and
     shifted t with ``dof`` degrees of freedom and scale ``scale`` (JCGM 101 6.4.9), which
     defaults to ``standard_uncertainty``.
+
+    A named tuple rather than a frozen dataclass: as immutable, and several times cheaper to
+    build, which counts in a GUM evaluation of a few microseconds per input.
 
     >>> Input("a", 2.0, 0.1).variance
     0.010000000000000002
@@ -114,21 +116,24 @@ def _bad(message: str, *location: str | int) -> UncertaintyInputError:
     return UncertaintyInputError(message, location=location)
 
 
-_NUMBERS = (
-    "value",
-    "standard_uncertainty",
-    "expanded_uncertainty",
-    "coverage_factor",
-    "dof",
-    "relative_uncertainty_of_uncertainty",
-    "half_width",
-    "beta",
-    "scale",
+_NUMBERS = frozenset(
+    (
+        "value",
+        "standard_uncertainty",
+        "expanded_uncertainty",
+        "coverage_factor",
+        "dof",
+        "relative_uncertainty_of_uncertainty",
+        "half_width",
+        "beta",
+        "scale",
+    )
 )
 
 
 _COMMON = {"name", "distribution", "value"}
 _WIDTH = {"half_width", "standard_uncertainty", "dof", "relative_uncertainty_of_uncertainty"}
+_FIELD_ORDER = tuple(InputSpec.model_fields)
 #: The request fields that apply to each kind of input; any other field given is refused.
 _APPLICABLE: dict[str, set[str]] = {
     "normal": _COMMON
@@ -148,8 +153,8 @@ _APPLICABLE: dict[str, set[str]] = {
 }
 
 
-def _finite(spec: InputSpec, index: int) -> None:
-    for field in spec.model_fields_set.intersection(_NUMBERS):
+def _finite(spec: InputSpec, index: int, fields: Set[str]) -> None:
+    for field in fields.intersection(_NUMBERS):
         value = getattr(spec, field)
         if value is not None and not math.isfinite(value):
             raise _bad(
@@ -170,24 +175,24 @@ def _finite(spec: InputSpec, index: int) -> None:
 
 
 def _positive_dof(spec: InputSpec, index: int) -> float:
-    if spec.dof is not None and spec.relative_uncertainty_of_uncertainty is not None:
+    dof, r = spec.dof, spec.relative_uncertainty_of_uncertainty
+    if dof is not None and r is not None:
         raise _bad(
             f"Input '{spec.name}': give dof or relative_uncertainty_of_uncertainty, not both.",
             "inputs",
             index,
             "dof",
         )
-    if spec.dof is not None:
-        if spec.dof <= 0:
+    if dof is not None:
+        if dof <= 0:
             raise _bad(
-                f"Input '{spec.name}': dof must be greater than zero (got {spec.dof:g}); omit it "
+                f"Input '{spec.name}': dof must be greater than zero (got {dof:g}); omit it "
                 "for infinite degrees of freedom.",
                 "inputs",
                 index,
                 "dof",
             )
-        return spec.dof
-    r = spec.relative_uncertainty_of_uncertainty
+        return dof
     if r is not None:
         if r <= 0:
             raise _bad(
@@ -197,8 +202,9 @@ def _positive_dof(spec: InputSpec, index: int) -> float:
                 index,
                 "relative_uncertainty_of_uncertainty",
             )
-        # GUM G.4.2 (eq. G.3): nu = 1 / (2 R^2).
-        return 1.0 / (2.0 * r * r)
+        # GUM G.4.2 (eq. G.3): nu = 1 / (2 R^2); infinite when 2 R^2 underflows to zero.
+        twice_square = 2.0 * r * r
+        return 1.0 / twice_square if twice_square else math.inf
     return math.inf
 
 
@@ -213,8 +219,7 @@ def _refuse_fields(spec: InputSpec, index: int, kind: str, fields: Sequence[str]
             )
 
 
-def _non_negative(spec: InputSpec, index: int, field: str) -> float:
-    value = getattr(spec, field)
+def _non_negative(spec: InputSpec, index: int, field: str, value: float) -> float:
     if value < 0:
         raise _bad(
             f"Input '{spec.name}': {field} must not be negative (got {value:g}).",
@@ -246,16 +251,18 @@ def input_from_spec(spec: InputSpec, index: int) -> Input:
     ...
     lims.uncertainty.errors.UncertaintyInputError: Input 'w': a rectangular input needs ...
     """
-    problem = check_input_name(spec.name)
+    name = spec.name  # pydantic attributes cost a few times a plain one: each read once
+    problem = check_input_name(name)
     if problem:
         raise _bad(problem, "inputs", index, "name")
-    _finite(spec, index)
-    name = spec.name
+    fields = spec.model_fields_set
+    _finite(spec, index, fields)
     kind = spec.distribution or ("type_a" if spec.observations is not None else "normal")
 
-    for field in InputSpec.model_fields:
-        if field in spec.model_fields_set and field not in _APPLICABLE[kind]:
-            _refuse_fields(spec, index, kind, [field])
+    inapplicable = fields - _APPLICABLE[kind]
+    if inapplicable:
+        # In the schema's field order, so that the error names the first such field.
+        _refuse_fields(spec, index, kind, [f for f in _FIELD_ORDER if f in inapplicable])
     if kind == "type_a":
         return _type_a(spec, index)
     value = _require_value(spec, index)
@@ -317,36 +324,42 @@ def input_from_spec(spec: InputSpec, index: int) -> Input:
 
 def _one_of(spec: InputSpec, index: int, kind: str, field: str) -> float:
     """The distribution's own parameter ``field``, or standard_uncertainty instead of it."""
-    given = [f for f in (field, "standard_uncertainty") if getattr(spec, f) is not None]
-    if not given:
+    own, standard = getattr(spec, field), spec.standard_uncertainty
+    if own is None and standard is None:
         raise _bad(
             f"Input '{spec.name}': a {kind} input needs {field} (or standard_uncertainty).",
             "inputs",
             index,
             field,
         )
-    if len(given) == 2:
+    if own is not None and standard is not None:
         raise _bad(
             f"Input '{spec.name}': give {field} or standard_uncertainty, not both.",
             "inputs",
             index,
             "standard_uncertainty",
         )
-    value = _non_negative(spec, index, given[0])
+    chosen, value = (field, own) if own is not None else ("standard_uncertainty", standard)
+    _non_negative(spec, index, chosen, value)
     if kind == "t" and value == 0:
         raise _bad(
             f"Input '{spec.name}': the scale of a t input must be greater than zero.",
             "inputs",
             index,
-            given[0],
+            chosen,
         )
     return value
 
 
 def _normal_uncertainty(spec: InputSpec, index: int) -> float:
-    name = spec.name
-    if spec.standard_uncertainty is not None:
-        if spec.expanded_uncertainty is not None:
+    name, u, expanded, k = (
+        spec.name,
+        spec.standard_uncertainty,
+        spec.expanded_uncertainty,
+        spec.coverage_factor,
+    )
+    if u is not None:
+        if expanded is not None:
             raise _bad(
                 f"Input '{name}': give standard_uncertainty or expanded_uncertainty with "
                 "coverage_factor, not both.",
@@ -354,9 +367,12 @@ def _normal_uncertainty(spec: InputSpec, index: int) -> float:
                 index,
                 "expanded_uncertainty",
             )
-        _refuse_fields(spec, index, "normal input with a standard_uncertainty", ["coverage_factor"])
-        return _non_negative(spec, index, "standard_uncertainty")
-    if spec.expanded_uncertainty is None:
+        if k is not None:
+            _refuse_fields(
+                spec, index, "normal input with a standard_uncertainty", ["coverage_factor"]
+            )
+        return _non_negative(spec, index, "standard_uncertainty", u)
+    if expanded is None:
         raise _bad(
             f"Input '{name}': a normal input needs standard_uncertainty, or "
             "expanded_uncertainty with coverage_factor.",
@@ -364,22 +380,35 @@ def _normal_uncertainty(spec: InputSpec, index: int) -> float:
             index,
             "standard_uncertainty",
         )
-    expanded = _non_negative(spec, index, "expanded_uncertainty")
-    if spec.coverage_factor is None:
+    _non_negative(spec, index, "expanded_uncertainty", expanded)
+    if k is None:
         raise _bad(
             f"Input '{name}': expanded_uncertainty needs its coverage_factor (k).",
             "inputs",
             index,
             "coverage_factor",
         )
-    if spec.coverage_factor <= 0:
+    if k <= 0:
         raise _bad(
             f"Input '{name}': coverage_factor must be greater than zero.",
             "inputs",
             index,
             "coverage_factor",
         )
-    return expanded / spec.coverage_factor
+    u = expanded / k
+    if not math.isfinite(u):  # a tiny k
+        raise _overflow(spec, index, "expanded_uncertainty")
+    return u
+
+
+def _overflow(spec: InputSpec, index: int, field: str) -> UncertaintyInputError:
+    return _bad(
+        f"Input '{spec.name}': its standard uncertainty or estimate overflows floating point "
+        "(it is too large); express the input in other units.",
+        "inputs",
+        index,
+        field,
+    )
 
 
 def _type_a(spec: InputSpec, index: int) -> Input:
@@ -393,7 +422,9 @@ def _type_a(spec: InputSpec, index: int) -> Input:
             "observations",
         )
     data = np.asarray(observations, dtype=float)
-    mean = float(data.mean())
+    with np.errstate(over="ignore", invalid="ignore"):  # refused below if not finite
+        mean = float(data.mean())
+        spread = float(data.std(ddof=1))
     if spec.value is not None and not math.isclose(spec.value, mean, rel_tol=1e-9, abs_tol=1e-12):
         raise _bad(
             f"Input '{name}': value {spec.value:g} is not the mean of the observations "
@@ -404,7 +435,9 @@ def _type_a(spec: InputSpec, index: int) -> Input:
         )
     n = data.size
     # GUM 4.2.3: u = s / sqrt(n) with n - 1 degrees of freedom.
-    u = float(data.std(ddof=1)) / math.sqrt(n)
+    u = spread / math.sqrt(n)
+    if not (math.isfinite(mean) and math.isfinite(u)):  # observations near the float limit
+        raise _overflow(spec, index, "observations")
     return Input(name, mean, u, "type_a", float(n - 1))
 
 
@@ -417,6 +450,8 @@ def correlation_matrix(
     >>> correlation_matrix(items, [CorrelationSpec(between=("a", "b"), r=0.5)]).tolist()
     [[1.0, 0.5], [0.5, 1.0]]
     """
+    if not correlations:
+        return None
     index = {item.name: i for i, item in enumerate(inputs)}
     matrix = np.eye(len(inputs))
     seen: set[frozenset[str]] = set()

@@ -9,7 +9,9 @@ interval endpoints are the averages of the block endpoints (7.9.4).
 """
 
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +25,12 @@ from lims.uncertainty.inputs import Input
 KEEP_LIMIT = 20_000_000
 #: Trials drawn and evaluated at once.
 CHUNK = 1 << 20
+#: Trials per batch. Each batch is drawn from its own random stream and evaluated by a worker
+#: thread (NumPy's generators and ufuncs release the GIL, so batches run in parallel). Fixed,
+#: so that the results depend on the seed alone, not on the number of threads.
+BATCH = 1 << 17
+#: Worker threads for the batches.
+WORKERS = os.cpu_count() or 1
 #: Block size when more than KEEP_LIMIT values are asked for without the adaptive procedure.
 BLOCK = 1_000_000
 
@@ -79,9 +87,9 @@ def interval_indices(trials: int, coverage_probability: float) -> tuple[int, int
 def coverage_intervals(y: np.ndarray, coverage_probability: float) -> tuple[Any, Any]:
     """The symmetric (7.7.1) and shortest (7.7.2) intervals of ``y`` along its last axis.
 
-    ``y`` is reordered in place. Only the order statistics the intervals need are sorted:
-    the shortest interval is [y_(r), y_(r+q)] for some r <= M - q, so a partition at M - q
-    and q followed by sorting the two tails (5 % each for p = 95 %) is all it takes.
+    ``y`` may be reordered in place. Only the order statistics the intervals need are sorted:
+    the shortest interval is [y_(r), y_(r+q)] for some r <= M - q, so the M - q smallest and
+    the M - q largest values (1 % each for p = 99 %) are all it takes.
 
     >>> y = np.arange(100.0, 0.0, -1.0)
     >>> coverage_intervals(y, 0.9)
@@ -90,18 +98,66 @@ def coverage_intervals(y: np.ndarray, coverage_probability: float) -> tuple[Any,
     trials = y.shape[-1]
     q, low = interval_indices(trials, coverage_probability)
     tail = trials - q
+    lower, upper = _tails(y, tail)  # y_(1..tail) and y_(q+1..M), each sorted
+    symmetric = (lower[..., low], upper[..., low])
+    best = np.argmin(upper - lower, axis=-1)
+    if y.ndim == 1:
+        return (float(symmetric[0]), float(symmetric[1])), (float(lower[best]), float(upper[best]))
+    rows = np.arange(y.shape[0])
+    return symmetric, (lower[rows, best], upper[rows, best])
+
+
+#: A 1-D sample at least this large has its tails found through a subsample (see _tails).
+SUBSAMPLE_FROM = 1 << 16
+#: Every how many values the subsample takes one.
+_STRIDE = 64
+
+
+def _tails(y: np.ndarray, tail: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``tail`` smallest and the ``tail`` largest values of ``y``, each sorted.
+
+    A large 1-D sample is not reordered: thresholds read off a subsample pick out a few more
+    values than the tails hold, and only those are sorted, which costs a fraction of a
+    partition of the whole sample. Otherwise (or when the thresholds do not hold enough
+    values) ``y`` is partitioned at both tails in place and the tails are sorted.
+    """
+    trials = y.shape[-1]
+    if y.ndim == 1 and trials >= SUBSAMPLE_FROM and 4 * tail <= trials:
+        tails = _tails_by_threshold(y, tail)
+        if tails is not None:
+            return tails
+    q = trials - tail
     if tail < q:
         y.partition([tail - 1, q], axis=-1)
         y[..., :tail].sort(axis=-1)
         y[..., q:].sort(axis=-1)
     else:
         y.sort(axis=-1)
-    symmetric = (y[..., low], y[..., low + q])
-    best = np.argmin(y[..., q:] - y[..., :tail], axis=-1)
-    if y.ndim == 1:
-        return (float(symmetric[0]), float(symmetric[1])), (float(y[best]), float(y[best + q]))
-    rows = np.arange(y.shape[0])
-    return symmetric, (y[rows, best], y[rows, best + q])
+    return y[..., :tail], y[..., q:]
+
+
+def _tails_by_threshold(y: np.ndarray, tail: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The tails of ``y`` through thresholds from a strided subsample; None if they miss.
+
+    The trials are independent draws, so the subsample is a random sample of them. Its order
+    statistic at rank k, k the expected count of subsample values in a tail plus six binomial
+    standard deviations, lies beyond the tail but for a chance of well under one in a million;
+    the counts are checked all the same, so the result is exact whatever the data.
+    """
+    sample = y[::_STRIDE].copy()
+    size = sample.size
+    expected = tail * size / y.size
+    k = math.ceil(expected + 6.0 * math.sqrt(expected) + 1.0)
+    if 2 * k >= size:
+        return None
+    sample.partition([k, size - 1 - k])
+    lower = y[y <= sample[k]]
+    upper = y[y >= sample[size - 1 - k]]
+    if lower.size < tail or upper.size < tail:
+        return None
+    lower.sort()
+    upper.sort()
+    return lower[:tail], upper[upper.size - tail :]
 
 
 class _Sampler:
@@ -147,25 +203,61 @@ class _Sampler:
 
 
 def _evaluate(
-    functions: Sequence[Callable], env: Mapping[str, np.ndarray], size: int, names: Sequence[str]
+    functions: Sequence[Callable], env: Mapping[str, np.ndarray], size: int
 ) -> list[np.ndarray]:
+    """The model values for the draws ``env``; NaN or inf where a model is undefined."""
     results = []
-    with np.errstate(all="ignore"):
-        for function, name in zip(functions, names, strict=True):
+    with np.errstate(all="ignore"):  # thread-local: each worker sets its own
+        for function in functions:
             y = np.asarray(function(env), dtype=float)
             if y.shape != (size,):
                 y = np.full(size, y)  # a model that uses no input is constant
-            bad = size - int(np.count_nonzero(np.isfinite(y)))
-            if bad:
-                raise UncertaintyInputError(
-                    f"Output {name}: the model is undefined (division by zero, logarithm or "
-                    f"square root of a negative number, ...) in {bad} of {size} Monte Carlo "
-                    "trials; the input distributions reach where the model has no value. "
-                    "Change the model or the input distributions.",
-                    location=("inputs",),
-                )
             results.append(y)
     return results
+
+
+def _run_batches(
+    pool: Executor,
+    streams: np.random.SeedSequence,
+    sampler: "_Sampler",
+    functions: Sequence[Callable],
+    names: Sequence[str],
+    size: int,
+) -> list[np.ndarray]:
+    """Draw and evaluate ``size`` trials, in batches of :data:`BATCH` run in parallel.
+
+    Each batch has its own generator, spawned from ``streams`` in batch order, and fills its
+    own slice of the result: the values depend on the seed and the sizes asked for, never on
+    the scheduling of the threads.
+    """
+    starts = range(0, size, BATCH)
+    generators = [np.random.Generator(np.random.PCG64(s)) for s in streams.spawn(len(starts))]
+    values = [np.empty(size) for _ in functions]
+
+    def batch(start: int, rng: np.random.Generator) -> list[int]:
+        stop = min(start + BATCH, size)
+        results = _evaluate(functions, sampler.draw(rng, stop - start), stop - start)
+        bad = []
+        for target, y in zip(values, results, strict=True):
+            target[start:stop] = y
+            bad.append(y.size - int(np.count_nonzero(np.isfinite(y))))
+        return bad
+
+    if len(starts) == 1:  # run here: starting a thread costs more than a small run
+        per_batch = [batch(0, generators[0])]
+    else:
+        per_batch = list(pool.map(batch, starts, generators))
+    counts = [sum(column) for column in zip(*per_batch, strict=True)]
+    for name, bad in zip(names, counts, strict=True):
+        if bad:
+            raise UncertaintyInputError(
+                f"Output {name}: the model is undefined (division by zero, logarithm or "
+                f"square root of a negative number, ...) in {bad} of {size} Monte Carlo "
+                "trials; the input distributions reach where the model has no value. "
+                "Change the model or the input distributions.",
+                location=("inputs",),
+            )
+    return values
 
 
 def new_seed() -> int:
@@ -205,22 +297,37 @@ def monte_carlo(
     (1.41, 200000, 1)
     """
     seed = new_seed() if seed is None else seed
-    rng = np.random.Generator(np.random.PCG64(seed))
+    streams = np.random.SeedSequence(seed)
     names = list(models)
     used = set().union(*(model.names for model in models.values()))
     sampler = _Sampler(inputs, correlation, used)
     functions = [models[name].function for name in names]
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        done = 0
 
-    done = 0
+        def run(size: int) -> list[np.ndarray]:
+            nonlocal done
+            values = _run_batches(pool, streams, sampler, functions, names, size)
+            done += size
+            if progress is not None:
+                progress(min(done, trials), trials)
+            return values
 
-    def run(size: int) -> list[np.ndarray]:
-        nonlocal done
-        values = _evaluate(functions, sampler.draw(rng, size), size, names)
-        done += size
-        if progress is not None:
-            progress(min(done, trials), trials)
-        return values
+        return _run_procedure(
+            run, names, seed, trials, coverage_probability, adaptive, significant_digits
+        )
 
+
+def _run_procedure(
+    run: Callable[[int], list[np.ndarray]],
+    names: Sequence[str],
+    seed: int,
+    trials: int,
+    coverage_probability: float,
+    adaptive: bool,
+    significant_digits: int,
+) -> McmResult:
+    """Run the trials as a fixed run, in blocks, or adaptively (JCGM 101 7.9)."""
     if adaptive:
         block = max(math.ceil(100.0 / (1.0 - coverage_probability)), 10_000)
         return _blocks(

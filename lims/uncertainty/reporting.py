@@ -8,9 +8,13 @@ we do not, so that the printed U is the nearest two-digit number to the computed
 """
 
 import math
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from functools import lru_cache
 
+#: Passed to each Decimal operation (cheaper than entering a local context every call).
+#: Quantizing needs as many digits as the result has: 100 covers 1e87 to the 1e-13 place.
 _CONTEXT = Context(prec=100)
+_ONE = Decimal(1)
 
 
 def _decimal(number: float) -> Decimal:
@@ -24,13 +28,15 @@ def significant_quantum(uncertainty: float, digits: int = 2) -> Decimal:
     >>> significant_quantum(92.9), significant_quantum(0.0291), significant_quantum(99.7)
     (Decimal('1'), Decimal('0.001'), Decimal('1E+1'))
     """
-    with localcontext(_CONTEXT):
-        value = _decimal(abs(uncertainty))
-        quantum = Decimal(1).scaleb(value.adjusted() - digits + 1)
-        rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
-        if rounded.adjusted() > value.adjusted():  # 99.7 -> 100 has gained a digit
-            quantum = quantum.scaleb(1)
-        return quantum
+    return _quantum(_decimal(abs(uncertainty)), digits)
+
+
+def _quantum(value: Decimal, digits: int = 2) -> Decimal:
+    quantum = _ONE.scaleb(value.adjusted() - digits + 1, _CONTEXT)
+    rounded = value.quantize(quantum, ROUND_HALF_UP, _CONTEXT)
+    if rounded.adjusted() > value.adjusted():  # 99.7 -> 100 has gained a digit
+        quantum = quantum.scaleb(1, _CONTEXT)
+    return quantum
 
 
 def round_to(number: float, quantum: Decimal) -> str:
@@ -38,16 +44,30 @@ def round_to(number: float, quantum: Decimal) -> str:
 
     >>> round_to(50000838.6, Decimal(1)), round_to(10000.025, Decimal("0.001"))
     ('50000839', '10000.025')
+    >>> round_to(1e200, Decimal("1e-200")) == "1" + "0" * 200 + "." + "0" * 200
+    True
     """
-    value = _decimal(number)
-    # Enough digits for a value far larger than its uncertainty (1e87 to 1e-13).
-    digits = max(value.adjusted() - quantum.as_tuple().exponent + 3, 28)
-    with localcontext(Context(prec=digits)):
-        rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
-        # -0.004 rounds to zero, which has no sign on a certificate.
-        return f"{rounded.copy_abs() if rounded.is_zero() else rounded:f}"
+    return _round(_decimal(number), quantum)
 
 
+def _round(value: Decimal, quantum: Decimal) -> str:
+    try:
+        rounded = value.quantize(quantum, ROUND_HALF_UP, _CONTEXT)
+    except InvalidOperation:  # more digits than _CONTEXT holds: give it as many as it takes
+        digits = value.adjusted() - quantum.as_tuple().exponent + 3
+        rounded = value.quantize(quantum, ROUND_HALF_UP, Context(prec=digits))
+    # -0.004 rounds to zero, which has no sign on a certificate.
+    return f"{rounded.copy_abs() if rounded.is_zero() else rounded:f}"
+
+
+def _to_two_digits(uncertainty: float) -> tuple[str, Decimal]:
+    """An uncertainty (> 0) to two significant digits, and the decimal place it ends at."""
+    value = _decimal(uncertainty)  # converted once: the conversion costs most here
+    quantum = _quantum(value)
+    return _round(value, quantum), quantum
+
+
+@lru_cache(maxsize=256)  # a handful of probabilities recur in every request
 def format_probability(probability: float) -> str:
     """Coverage probability as a percentage, e.g. '95 %' or '95.45 %'.
 
@@ -73,10 +93,9 @@ def report_gum(
     ('50000839', '93', '2.92')
     """
     if expanded_uncertainty > 0 and math.isfinite(expanded_uncertainty):
-        quantum = significant_quantum(expanded_uncertainty)
-        expanded = round_to(expanded_uncertainty, quantum)
+        expanded, quantum = _to_two_digits(expanded_uncertainty)
         shown = round_to(value, quantum)
-        standard = round_to(standard_uncertainty, significant_quantum(standard_uncertainty))
+        standard = _to_two_digits(standard_uncertainty)[0]
     else:
         expanded, shown, standard = "0", repr(float(value)), "0"
     k = f"{coverage_factor:.2f}"
@@ -121,8 +140,7 @@ def report_mcm(
     ('0.0', '2.0', ['-3.9', '3.9'])
     """
     if standard_uncertainty > 0 and math.isfinite(standard_uncertainty):
-        quantum = significant_quantum(standard_uncertainty)
-        standard = round_to(standard_uncertainty, quantum)
+        standard, quantum = _to_two_digits(standard_uncertainty)
         shown = round_to(value, quantum)
         low, high = (round_to(end, quantum) for end in interval)
     else:

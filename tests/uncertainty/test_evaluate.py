@@ -387,6 +387,17 @@ def test_reported_block_for_gum_h1_states_k_and_dof() -> None:
     assert reported["value"].isdigit() and len(reported["value"]) == 8
 
 
+def test_an_input_whose_uncertainty_overflows_is_refused_where_it_is_given() -> None:
+    huge = {"name": "a", "value": 1.0, "expanded_uncertainty": 1e300, "coverage_factor": 1e-10}
+    with pytest.raises(UncertaintyInputError) as caught:
+        evaluate({"model": "a", "inputs": [huge]})
+    assert caught.value.location == ("inputs", 0, "expanded_uncertainty")
+    assert "overflows" in caught.value.message
+    with pytest.raises(UncertaintyInputError) as caught:
+        evaluate({"model": "a", "inputs": [{"name": "a", "observations": [-1.7e308, 1.7e308]}]})
+    assert caught.value.location == ("inputs", 0, "observations")
+
+
 def test_infinite_coverage_factor_and_overflow_are_refused() -> None:
     with pytest.raises(UncertaintyInputError) as caught:
         evaluate(simple(coverage_factor=math.inf))
@@ -395,3 +406,12 @@ def test_infinite_coverage_factor_and_overflow_are_refused() -> None:
         with pytest.raises(UncertaintyInputError) as caught:
             evaluate({"model": "a * a", "inputs": [normal("a", value, u)]})
         assert "overflows" in caught.value.message
+
+
+def test_a_tiny_relative_uncertainty_of_uncertainty_gives_infinite_dof() -> None:
+    # 2 R^2 underflows to zero: nu = 1 / (2 R^2) is infinite, not a ZeroDivisionError.
+    spec = {"name": "a", "value": 1.0, "standard_uncertainty": 1.0}
+    response = evaluate(
+        {"model": "a", "inputs": [{**spec, "relative_uncertainty_of_uncertainty": 1e-200}]}
+    )
+    assert response["outputs"][0]["dof"] is None

@@ -30,6 +30,59 @@ def test_partial_sort_gives_the_same_intervals_as_a_full_sort(
     assert shortest == (ordered[best], ordered[best + q])
 
 
+@pytest.mark.parametrize("probability", [0.8, 0.95, 0.99, 0.999])
+@pytest.mark.parametrize("kind", ["normal", "lognormal", "ties", "cauchy"])
+def test_large_sample_tails_from_a_subsample_give_the_full_sort_intervals(
+    probability: float, kind: str
+) -> None:
+    rng = np.random.default_rng(7)
+    trials = mc.SUBSAMPLE_FROM + 12_345
+    y = {
+        "normal": rng.standard_normal(trials),
+        "lognormal": rng.lognormal(size=trials),
+        "ties": np.round(rng.standard_normal(trials), 1),
+        "cauchy": rng.standard_cauchy(trials),
+    }[kind]
+    ordered = np.sort(y)
+    q, low = mc.interval_indices(trials, probability)
+    best = int(np.argmin(ordered[q:] - ordered[: trials - q]))
+    symmetric, shortest = mc.coverage_intervals(y.copy(), probability)
+    assert symmetric == (ordered[low], ordered[low + q])
+    assert shortest == (ordered[best], ordered[best + q])
+
+
+def test_a_misleading_subsample_falls_back_to_the_partition() -> None:
+    # Every 64th value (the subsample) is far below the rest: its thresholds pick out too few
+    # values for the lower tail, and the intervals must still be exact.
+    rng = np.random.default_rng(8)
+    trials = mc.SUBSAMPLE_FROM * 2
+    y = rng.standard_normal(trials)
+    y[::64] = -100.0 - rng.random(y[::64].size)
+    ordered = np.sort(y)
+    q, low = mc.interval_indices(trials, 0.95)
+    best = int(np.argmin(ordered[q:] - ordered[: trials - q]))
+    assert mc._tails_by_threshold(y.copy(), trials - q) is None
+    symmetric, shortest = mc.coverage_intervals(y.copy(), 0.95)
+    assert symmetric == (ordered[low], ordered[low + q])
+    assert shortest == (ordered[best], ordered[best + q])
+
+
+def test_results_depend_on_the_seed_not_on_the_number_of_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = {"y": parse_model("a * b + c")}
+    inputs = [
+        Input("a", 1.0, 0.1),
+        Input.rectangular("b", 2.0, half_width=0.3),
+        Input("c", 0.0, 0.5, "t", 5.0, scale=0.5),
+    ]
+    runs = []
+    for workers in (1, 2, 3):
+        monkeypatch.setattr(mc, "WORKERS", workers)
+        runs.append(monte_carlo(model, inputs, trials=3 * mc.BATCH + 1234, seed=17).outputs)
+    assert runs[0] == runs[1] == runs[2]
+
+
 def test_interval_indices_follow_jcgm_101_7_7() -> None:
     # M = 10^6, p = 0.95: q = 950 000, r = 25 000 (1-based) -> y_(25000), y_(975000).
     assert mc.interval_indices(10**6, 0.95) == (950_000, 24_999)
