@@ -43,6 +43,7 @@ lock: $(BIN)/python
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_uncertainty.py
+	$(BIN)/python bench/bench_cad.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

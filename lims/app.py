@@ -10,6 +10,7 @@ from lims.api import (
     agreements,
     audit,
     auth,
+    cad,
     comparisons,
     equipment,
     health,
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         methods.router,
         staff.router,
         jobs.router,
+        cad.router,
         comparisons.router,
     ):
         api.include_router(router)

@@ -19,6 +19,7 @@ from lims import __version__, migrations
 from lims.accounts import service as accounts
 from lims.accounts.principal import system_principal
 from lims.audit.trail import verify_chain
+from lims.cad.worker import limits_of, read_bounded
 from lims.comparisons import own_uncertainty, score
 from lims.config import get_settings
 from lims.db import make_engine, session_scope
@@ -36,6 +37,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(uncertainty_app, name="uncertainty")
+cad_app = typer.Typer(help="CAD models with PMI and QIF documents.", no_args_is_help=True)
+app.add_typer(cad_app, name="cad")
 app.add_typer(comparison_app, name="comparison")
 
 EXIT_USAGE = 2
@@ -217,6 +220,17 @@ def comparison_own_uncertainty(
 ) -> None:
     """A company's own uncertainty by ISO 15530-3; print the response JSON."""
     _print_json(own_uncertainty(_read_json(file)))
+
+
+@cad_app.command("inspect")
+def cad_inspect(
+    file: Annotated[Path, typer.Argument(help="STEP AP242 (.stp, .stp.gz) or QIF file.")],
+) -> None:
+    """Print the PMI a model carries (tolerances, dimensions, datums) as JSON."""
+    if not file.is_file():
+        raise InvalidInput(f"cannot read {file}: no such file")
+    model = read_bounded(file, limits_of(get_settings()))
+    _print_json(model.plan.as_json())
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -76,6 +76,19 @@ class Settings(BaseSettings):
         default=10_000, gt=0, description="Most rows one CSV import of results may hold."
     )
     login_lock_minutes: int = Field(default=15, gt=0, description="How long a lock lasts.")
+    qif_schema_dir: Path | None = Field(
+        default=None,
+        description="QIF 3.0 XSD set (QIFApplications/, QIFLibrary/); QIF is validated when set.",
+    )
+    cad_parse_seconds: float = Field(
+        default=60.0, gt=0, description="Longest a CAD/QIF model may take to read."
+    )
+    cad_max_decompressed_bytes: int = Field(
+        default=512 * 1024 * 1024, gt=0, description="Largest size a gzip STEP file may inflate to."
+    )
+    cad_max_memory_bytes: int = Field(
+        default=4 * 1024 * 1024 * 1024, gt=0, description="Address space of the model reader."
+    )
     lab: LabProfile = Field(default_factory=LabProfile)
 
     @property

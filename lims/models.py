@@ -17,6 +17,7 @@ from lims.accounts.models import (
 )
 from lims.audit import trail
 from lims.audit.models import AuditEvent
+from lims.cad.models import CharacteristicProposal
 from lims.comparisons.models import TestPieceTemplate
 from lims.competence.models import Authorisation
 from lims.contracts.models import (
@@ -50,6 +51,7 @@ __all__ = [
     "BrowserSession",
     "Calibration",
     "Characteristic",
+    "CharacteristicProposal",
     "ConfidentialityClause",
     "Contact",
     "CustomerValue",

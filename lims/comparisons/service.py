@@ -30,8 +30,7 @@ from lims.jobs.models import (
     Result,
 )
 from lims.jobs.results import VISIBLE_TO_CUSTOMERS, list_customer_values, list_results
-from lims.jobs.service import STAFF_WHO_RUN_JOBS, get_job, list_characteristics
-from lims.jobs.service import add_characteristics
+from lims.jobs.service import STAFF_WHO_RUN_JOBS, add_characteristics, get_job, list_characteristics
 from lims.methods.template import convert
 
 # An annual customer is alerted when its measuring fails En twice in a row.

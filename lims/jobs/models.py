@@ -283,11 +283,16 @@ class Characteristic(SQLModel, table=True):
     parameters: dict[str, float] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
+    # Planned from a model (C1): the model file's SHA-256 and the entity's id in it.
+    source_sha256: str | None = Field(default=None, max_length=64)
+    source_ref: str | None = Field(default=None, max_length=40)
 
 
 class CharacteristicPublic(CharacteristicSpec):
     id: int
     job_id: int
+    source_sha256: str | None = None
+    source_ref: str | None = None
 
 
 # -- results ------------------------------------------------------------------------------
@@ -362,6 +367,11 @@ class Result(SQLModel, table=True):
     measured_by_id: int = Field(foreign_key="user_account.id")
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     version: int = 1
+    imported: dict[str, Any] | None = Field(
+        default=None,
+        sa_column=Column(JSON),
+        description="An imported result's origin: file, CMM status, devices, operator",
+    )
 
 
 class ResultPublic(BaseModel):
@@ -385,6 +395,7 @@ class ResultPublic(BaseModel):
     measured_on: date
     measured_by_id: int
     version: int
+    imported: dict[str, Any] | None = None
 
 
 class CustomerValueEntry(BaseModel):

@@ -111,7 +111,7 @@ def prepare_result(
             activity=Activity.PERFORM,
             on_date=entry.measured_on,
         )
-        _check_environment(method, entry)
+        check_environment(method, entry)
     if entry.equipment:
         check_equipment_usable(
             db_session, equipment_ids=entry.equipment.values(), on_date=entry.measured_on
@@ -122,8 +122,8 @@ def prepare_result(
         _inspect(result, characteristic, entry)
     else:
         _evaluate(db_session, actor, result, characteristic, method, entry)
-    result.decision = _decision(job, agreement, characteristic, result)
-    result.accredited, result.accreditation_reason = _accreditation(
+    result.decision = conformity_decision(job, agreement, characteristic, result)
+    result.accredited, result.accreditation_reason = accreditation_decision(
         job, agreement, characteristic, method, result, entry.measured_on
     )
     result.observations = entry.observations
@@ -138,7 +138,7 @@ def prepare_result(
     return result
 
 
-def _check_environment(method: Method, entry: ResultEntry) -> None:
+def check_environment(method: Method, entry: ResultEntry) -> None:
     """The room must have been within the method's limits while measuring (ISO/IEC 17025 6.3)."""
     low, high = method.temperature_min, method.temperature_max
     if low is not None or high is not None:
@@ -273,7 +273,7 @@ def _evaluate(
     }
 
 
-def _decision(
+def conformity_decision(
     job: Job, agreement: Agreement, characteristic: Characteristic, result: Result
 ) -> dict[str, Any] | None:
     if characteristic.lower_limit is None and characteristic.upper_limit is None:
@@ -314,7 +314,7 @@ def _decision(
     )
 
 
-def _accreditation(
+def accreditation_decision(
     job: Job,
     agreement: Agreement,
     characteristic: Characteristic,

@@ -28,6 +28,7 @@ from lims.competence.models import Activity
 from lims.config import Settings
 from lims.contracts import prices
 from lims.contracts.models import LabClosureCreate, Service
+from tests.cad.factories import make_proposal
 from tests.conftest import row_counts
 from tests.contracts.factories import (
     accept,
@@ -119,6 +120,7 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
         headers=bearer(settings, customer_b),
     ).json()
     item_b = client.get(f"/api/v1/jobs/{job_b['id']}/items", headers=bearer(settings, customer_b))
+    proposal_b = make_proposal(engine, job_id=job_b["id"], item_id=item_b.json()[0]["id"])
     return World(
         organisation_a=organisation_a,
         organisation_b=organisation_b,
@@ -142,6 +144,7 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
             "closure_id": closure.id,
             "job_id": job_b["id"],
             "item_id": item_b.json()[0]["id"],
+            "proposal_id": proposal_b.id,
         },
         query_values_of_b={
             "entity_type": "organisation",

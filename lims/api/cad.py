@@ -1,0 +1,184 @@
+"""CAD/PMI intake over HTTP: upload a model, review its proposals, QIF Results in and out."""
+
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+
+from lims.api.deps import CurrentActor, FileStoreDep, SessionDep, SettingsDep
+from lims.cad import service
+from lims.cad.models import Acceptance, ModelUpload, ProposalPublic, QifImport
+from lims.clock import local_today
+from lims.config import Settings
+from lims.errors import InvalidInput, TooLarge
+from lims.jobs import service as jobs
+from lims.jobs.models import CharacteristicPublic
+
+router = APIRouter(prefix="/jobs", tags=["cad"])
+MODEL_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A STEP AP242 file (plain or gzip) or a QIF 3.0 document, as "
+        "application/octet-stream (at most LIMS_MAX_UPLOAD_BYTES)",
+        "content": {
+            "application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"},
+                "example": "ISO-10303-21; ...",
+            }
+        },
+    }
+}
+QIF_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A QIF 3.0 Results document as application/octet-stream",
+        "content": {
+            "application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"},
+                "example": '<QIFDocument xmlns="http://qifstandards.org/xsd/qif3" ...>',
+            }
+        },
+    }
+}
+
+
+@asynccontextmanager
+async def _body_in_file(request: Request, settings: Settings) -> AsyncIterator[Path]:
+    """The request body streamed into a temporary file, refused beyond the upload limit."""
+    incoming = settings.data_dir / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=incoming, suffix=".upload") as spool:
+        size = 0
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > settings.max_upload_bytes:
+                    raise TooLarge(
+                        f"the file is larger than the limit of {settings.max_upload_bytes} bytes"
+                    )
+                spool.write(chunk)
+        except ClientDisconnect:
+            # The size cap (middleware) has already answered 413, or the client went away.
+            raise InvalidInput("the upload stopped before its end") from None
+        spool.flush()
+        yield Path(spool.name)
+
+
+@router.post(
+    "/{job_id}/items/{item_id}/models",
+    response_model=ModelUpload,
+    status_code=status.HTTP_201_CREATED,
+    summary="Upload a CAD model with PMI (STEP AP242) or a QIF plan: propose characteristics",
+    openapi_extra=MODEL_BODY,
+)
+async def upload_model(
+    job_id: int,
+    item_id: int,
+    request: Request,
+    actor: CurrentActor,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    store: FileStoreDep,
+    filename: Annotated[str, Query(min_length=1, max_length=255, pattern=r"^[^/\\]+$")],
+) -> ModelUpload:
+    # Check access before reading a byte, so a stranger's upload is refused at once.
+    await run_in_threadpool(jobs.get_item, db_session, actor=actor, job_id=job_id, item_id=item_id)
+    async with _body_in_file(request, settings) as path:
+        return await run_in_threadpool(
+            lambda: service.upload_model(
+                db_session,
+                actor=actor,
+                job_id=job_id,
+                item_id=item_id,
+                path=path,
+                filename=filename,
+                store=store,
+                settings=settings,
+            )
+        )
+
+
+@router.get("/{job_id}/proposals", response_model=list[ProposalPublic])
+def list_proposals(
+    job_id: int, actor: CurrentActor, db_session: SessionDep
+) -> list[ProposalPublic]:
+    found = service.list_proposals(db_session, actor=actor, job_id=job_id)
+    return [ProposalPublic.model_validate(p, from_attributes=True) for p in found]
+
+
+@router.post(
+    "/{job_id}/proposals/{proposal_id}/accept",
+    response_model=CharacteristicPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Accept a proposed characteristic, with the technician's edits",
+)
+def accept_proposal(
+    job_id: int, proposal_id: int, body: Acceptance, actor: CurrentActor, db_session: SessionDep
+) -> CharacteristicPublic:
+    characteristic = service.accept_proposal(
+        db_session, actor=actor, job_id=job_id, proposal_id=proposal_id, data=body
+    )
+    return CharacteristicPublic.model_validate(characteristic, from_attributes=True)
+
+
+@router.post("/{job_id}/proposals/{proposal_id}/reject", response_model=ProposalPublic)
+def reject_proposal(
+    job_id: int, proposal_id: int, actor: CurrentActor, db_session: SessionDep
+) -> ProposalPublic:
+    proposal = service.reject_proposal(
+        db_session, actor=actor, job_id=job_id, proposal_id=proposal_id
+    )
+    return ProposalPublic.model_validate(proposal, from_attributes=True)
+
+
+@router.post(
+    "/{job_id}/results/qif",
+    response_model=QifImport,
+    summary="Import a CMM's QIF Results: the CMM's status kept beside the lab's decision",
+    openapi_extra=QIF_BODY,
+)
+async def import_qif_results(
+    job_id: int,
+    request: Request,
+    actor: CurrentActor,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    store: FileStoreDep,
+    measured_on: date | None = None,
+    temperature: Annotated[float | None, Query(description="°C, if the QIF has none")] = None,
+    humidity: Annotated[float | None, Query(ge=0, le=100, description="%RH")] = None,
+) -> QifImport:
+    await run_in_threadpool(jobs.get_job, db_session, actor=actor, job_id=job_id)
+    async with _body_in_file(request, settings) as path:
+        return await run_in_threadpool(
+            lambda: service.import_qif_results(
+                db_session,
+                actor=actor,
+                job_id=job_id,
+                path=path,
+                measured_on=measured_on or local_today(settings.timezone),
+                temperature=temperature,
+                humidity=humidity,
+                store=store,
+                settings=settings,
+            )
+        )
+
+
+@router.get(
+    "/{job_id}/results.qif",
+    summary="The job's plan and results as QIF 3.0 Results (validated; line profiles left out)",
+    response_class=Response,
+    responses={200: {"content": {"application/xml": {}}}},
+)
+def export_qif_results(
+    job_id: int, actor: CurrentActor, db_session: SessionDep, settings: SettingsDep
+) -> Response:
+    document = service.export_qif_results(db_session, actor=actor, job_id=job_id, settings=settings)
+    return Response(content=document, media_type="application/xml")

@@ -1,0 +1,496 @@
+"""CAD/PMI intake in jobs: models become proposals, QIF Results become results, and back.
+
+Uploading a model reads it in a bounded worker (``lims.cad.worker``); only a file that reads
+is stored, with one proposal per tolerance or dimension.  A technician accepts a proposal
+(naming the method, editing what needs editing) and it becomes a characteristic that keeps
+the model's SHA-256 and the entity id.  QIF Results are matched to characteristics, the
+CMM's PASS/FAIL is kept beside the lab's own decision, and the lab's results go out as a
+QIF Results document validated against the QIF 3.0 schema.
+"""
+
+import uuid
+from collections import defaultdict
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from lims.accounts.models import User
+from lims.accounts.principal import Principal, require_role
+from lims.audit.trail import set_context
+from lims.cad import qif
+from lims.cad.models import (
+    Acceptance,
+    CharacteristicProposal,
+    ModelUpload,
+    ProposalPublic,
+    ProposalState,
+    QifImport,
+    QifImportRow,
+)
+from lims.cad.plan import Characteristic as Extracted
+from lims.cad.reader import Model
+from lims.cad.worker import limits_of, read_bounded
+from lims.competence.models import Activity
+from lims.competence.service import check_authorised
+from lims.config import Settings
+from lims.contracts.models import Agreement
+from lims.errors import ConfigurationError, Conflict, InvalidInput, NotFound
+from lims.jobs import results as job_results
+from lims.jobs.models import (
+    Characteristic,
+    CharacteristicSource,
+    CharacteristicSpec,
+    Item,
+    Job,
+    JobKind,
+    JobStatus,
+    Result,
+    ResultEntry,
+)
+from lims.jobs.service import (
+    PLAN_FIXED,
+    STAFF_WHO_RUN_JOBS,
+    add_characteristics,
+    get_item,
+    get_job,
+)
+from lims.methods.cmc import cmc_at
+from lims.methods.models import Method
+from lims.methods.template import convert
+from lims.storage import FileStore
+
+UNIT_SHORT = {"millimetre": "mm", "metre": "m", "micrometre": "um", "inch": "in",
+              "degree": "deg", "radian": "rad"}  # fmt: skip
+TO_MM = {"mm": 1.0, "um": 1e-3, "m": 1000.0, "in": 25.4}  # QIF Results are written in mm
+PLANNED_FROM_MODELS = (JobKind.PRODUCT_QC, JobKind.INSPECTION)
+UNEXPORTED = {"line_profile"}
+
+
+def _acting(db_session: Session, actor: Principal) -> None:
+    set_context(db_session, actor.audit_context())
+
+
+def _read(path: Path, settings: Settings) -> Model:
+    return read_bounded(path, limits_of(settings))
+
+
+# -- models to proposals ------------------------------------------------------------------
+
+
+def upload_model(
+    db_session: Session,
+    *,
+    actor: Principal,
+    job_id: int,
+    item_id: int,
+    path: Path,
+    filename: str,
+    store: FileStore,
+    settings: Settings,
+) -> ModelUpload:
+    """Read the model, then store it on the item with its proposals, in one transaction."""
+    item = get_item(db_session, actor=actor, job_id=job_id, item_id=item_id)
+    job = get_job(db_session, actor=actor, job_id=job_id)
+    if not actor.is_customer:
+        require_role(actor, *STAFF_WHO_RUN_JOBS, doing="upload models")
+    if job.kind not in PLANNED_FROM_MODELS:
+        raise InvalidInput(f"a {job.kind} job is not planned from a CAD model")
+    if job.status in PLAN_FIXED:
+        raise Conflict(f"the plan is fixed once the job is {job.status}")
+    model = _read(path, settings)
+    if model.plan is None or not model.plan.characteristics:
+        raise InvalidInput(
+            "the document defines no characteristics to plan from; "
+            "QIF Results go to POST /jobs/{job_id}/results/qif"
+        )
+    with path.open("rb") as source:
+        stored = store.put(source, max_bytes=settings.max_upload_bytes)
+    _acting(db_session, actor)
+    role = "qif" if model.format == "qif" else "cad"
+    item.files = [
+        *item.files,
+        {"sha256": stored.sha256, "size": stored.size, "name": filename, "role": role},
+    ]
+    db_session.add(item)
+    proposals = [
+        _proposal(extracted, job_id=job_id, item=item, sha256=stored.sha256, name=filename,
+                  source_format=model.format)
+        for extracted in model.plan.characteristics
+    ]  # fmt: skip
+    db_session.add_all(proposals)
+    db_session.commit()
+    return ModelUpload(
+        sha256=stored.sha256,
+        size=stored.size,
+        format=model.format,
+        warnings=model.plan.warnings,
+        proposals=[_public(p) for p in proposals],
+    )
+
+
+def _proposal(
+    extracted: Extracted, *, job_id: int, item: Item, sha256: str, name: str, source_format: str
+) -> CharacteristicProposal:
+    is_tolerance = extracted.kind == "geometric_tolerance"
+    if is_tolerance:
+        base = extracted.name or extracted.type
+    else:
+        nominal = f" {extracted.nominal:g}" if extracted.nominal is not None else ""
+        base = f"{extracted.type}{nominal}" if source_format != "qif" else extracted.name
+    unit = UNIT_SHORT.get(extracted.unit or "", extracted.unit or "unknown")[:16]
+    # The lab's length units are metric (methods and CMCs are in mm/um): an inch model is
+    # proposed in mm; ``extracted`` keeps the file's own values and unit.
+    scale = TO_MM["in"] if unit == "in" else 1.0
+    unit = "mm" if unit == "in" else unit
+    nominal = None if is_tolerance else _scaled(extracted.nominal, scale)
+    lower = None if is_tolerance else _scaled(extracted.lower_limit, scale)
+    upper = _scaled(extracted.magnitude if is_tolerance else extracted.upper_limit, scale)
+    return CharacteristicProposal(
+        job_id=job_id,
+        item_id=item.id,
+        organisation_id=item.organisation_id,
+        source_sha256=sha256,
+        source_name=name,
+        source_format=source_format,
+        source_ref=extracted.ref[:40],
+        label=f"{base or extracted.type} [{extracted.ref}]"[:100],
+        kind=extracted.type[:40],
+        nominal=nominal,
+        lower_limit=lower,
+        upper_limit=upper,
+        unit=unit,
+        datums="|".join(extracted.datum_frame)[:100] or None,
+        extracted=asdict(extracted),
+    )
+
+
+def _public(proposal: CharacteristicProposal) -> ProposalPublic:
+    return ProposalPublic.model_validate(proposal, from_attributes=True)
+
+
+def list_proposals(
+    db_session: Session, *, actor: Principal, job_id: int
+) -> list[CharacteristicProposal]:
+    get_job(db_session, actor=actor, job_id=job_id)
+    return list(
+        db_session.exec(
+            select(CharacteristicProposal)
+            .where(CharacteristicProposal.job_id == job_id)
+            .order_by(col(CharacteristicProposal.id))
+        )
+    )
+
+
+def _open_proposal(
+    db_session: Session, *, actor: Principal, job_id: int, proposal_id: int
+) -> CharacteristicProposal:
+    get_job(db_session, actor=actor, job_id=job_id)
+    require_role(actor, *STAFF_WHO_RUN_JOBS, doing="review proposed characteristics")
+    proposal = db_session.get(CharacteristicProposal, proposal_id)
+    if proposal is None or proposal.job_id != job_id:
+        raise NotFound(f"proposal {proposal_id} is not part of job {job_id}")
+    if proposal.state != ProposalState.PROPOSED:
+        raise Conflict(f"proposal {proposal_id} was already {proposal.state}")
+    return proposal
+
+
+def accept_proposal(
+    db_session: Session, *, actor: Principal, job_id: int, proposal_id: int, data: Acceptance
+) -> Characteristic:
+    """The reviewed proposal becomes a characteristic that remembers its file and entity."""
+    proposal = _open_proposal(db_session, actor=actor, job_id=job_id, proposal_id=proposal_id)
+    edits = data.model_dump(exclude_unset=True, exclude={"method_id"})
+    spec = CharacteristicSpec(
+        item_id=proposal.item_id,
+        label=edits.get("label", proposal.label),
+        kind=proposal.kind,
+        nominal=edits.get("nominal", proposal.nominal),
+        lower_limit=edits.get("lower_limit", proposal.lower_limit),
+        upper_limit=edits.get("upper_limit", proposal.upper_limit),
+        unit=edits.get("unit", proposal.unit),
+        datums=edits.get("datums", proposal.datums),
+        source=CharacteristicSource.PMI,
+        method_id=data.method_id,
+    )
+    with db_session.no_autoflush:
+        proposal.state = ProposalState.ACCEPTED
+        db_session.add(proposal)
+        (characteristic,) = add_characteristics(
+            db_session,
+            actor=actor,
+            job_id=job_id,
+            specs=[spec],
+            sources=[{"source_sha256": proposal.source_sha256, "source_ref": proposal.source_ref}],
+        )
+    return characteristic
+
+
+def reject_proposal(
+    db_session: Session, *, actor: Principal, job_id: int, proposal_id: int
+) -> CharacteristicProposal:
+    proposal = _open_proposal(db_session, actor=actor, job_id=job_id, proposal_id=proposal_id)
+    _acting(db_session, actor)
+    proposal.state = ProposalState.REJECTED
+    db_session.add(proposal)
+    db_session.commit()
+    db_session.refresh(proposal)
+    return proposal
+
+
+# -- QIF Results in -----------------------------------------------------------------------
+
+
+def import_qif_results(
+    db_session: Session,
+    *,
+    actor: Principal,
+    job_id: int,
+    path: Path,
+    measured_on: date,
+    temperature: float | None,
+    humidity: float | None,
+    store: FileStore,
+    settings: Settings,
+) -> QifImport:
+    """Store the CMM's measurements against the job's characteristics: all, or none.
+
+    QIF Results carry no uncertainty, so the lab's U for a CMM value is the method's CMC at
+    the size (the smallest U the lab may state); the lab's decision follows from it by the
+    agreement's rule, and the CMM's own status is kept beside it.
+    """
+    job = get_job(db_session, actor=actor, job_id=job_id)
+    require_role(actor, *STAFF_WHO_RUN_JOBS, doing="import results")
+    if job.status != JobStatus.IN_MEASUREMENT:
+        raise Conflict(
+            f"results are recorded while a job is in measurement; job {job.number} is {job.status}"
+        )
+    model = _read(path, settings)
+    if model.results is None or not model.results.measurements:
+        raise InvalidInput("the document holds no measurements (QIF Results)")
+    names = {c.ref: c.name for c in (model.plan.characteristics if model.plan else [])}
+    characteristics = list(
+        db_session.exec(select(Characteristic).where(Characteristic.job_id == job_id))
+    )
+    by_ref = {c.source_ref: c for c in characteristics if c.source_ref}
+    by_label = {c.label: c for c in characteristics}
+    grouped: dict[int, list[qif.Measurement]] = defaultdict(list)
+    unmatched: list[str] = []
+    for measurement in model.results.measurements:
+        found = by_ref.get(measurement.ref) or by_label.get(names.get(measurement.ref, ""))
+        if found is None or found.id is None or measurement.value is None:
+            unmatched.append(names.get(measurement.ref) or f"QIF item {measurement.ref}")
+        else:
+            grouped[found.id].append(measurement)
+    if not grouped:
+        raise InvalidInput("no measurement in the document matches a characteristic of this job")
+    agreement = db_session.get(Agreement, job.agreement_id)
+    assert agreement is not None and actor.user_id is not None
+    temperature = temperature if temperature is not None else model.results.temperature
+    prepared: list[Result] = []
+    rows: list[QifImportRow] = []
+    with db_session.no_autoflush:
+        for characteristic in characteristics:
+            measurements = grouped.get(characteristic.id or 0)
+            if not measurements:
+                continue
+            result, row = _imported_result(
+                db_session,
+                actor=actor,
+                job=job,
+                agreement=agreement,
+                characteristic=characteristic,
+                measurements=measurements,
+                file_unit=UNIT_SHORT.get(model.results.linear_unit, model.results.linear_unit),
+                entry=ResultEntry(
+                    characteristic_id=characteristic.id or 0,
+                    measured_on=measured_on,
+                    temperature=temperature,
+                    humidity=humidity,
+                ),
+                operator=model.results.operator,
+            )
+            prepared.append(result)
+            rows.append(row)
+    with path.open("rb") as source:
+        stored = store.put(source, max_bytes=settings.max_upload_bytes)
+    _acting(db_session, actor)
+    for result in prepared:
+        assert result.imported is not None
+        result.imported["sha256"] = stored.sha256
+        db_session.add(result)
+    db_session.commit()
+    return QifImport(
+        sha256=stored.sha256,
+        operator=model.results.operator,
+        temperature=temperature,
+        rows=rows,
+        unmatched=unmatched,
+        disagreements=sum(row.agrees is False for row in rows),
+    )
+
+
+def _imported_result(
+    db_session: Session,
+    *,
+    actor: Principal,
+    job: Job,
+    agreement: Agreement,
+    characteristic: Characteristic,
+    measurements: list[qif.Measurement],
+    file_unit: str,
+    entry: ResultEntry,
+    operator: str | None,
+) -> tuple[Result, QifImportRow]:
+    if db_session.exec(select(Result).where(Result.characteristic_id == characteristic.id)).first():
+        raise Conflict(
+            f"{characteristic.label} already has a result; replace it through the results API"
+        )
+    # Several measurements of one item (a profile's points): the worst one decides.
+    reference = characteristic.nominal or 0.0
+    worst = max(measurements, key=lambda m: abs((m.value or 0.0) - reference))
+    cmm_status = "FAIL" if any(m.status == "FAIL" for m in measurements) else worst.status
+    value = worst.value or 0.0
+    if characteristic.unit in TO_MM and file_unit in TO_MM:  # lengths: the file's unit to ours
+        value *= TO_MM[file_unit] / TO_MM[characteristic.unit]
+    method = db_session.get(Method, characteristic.method_id) if characteristic.method_id else None
+    u = None
+    if method is not None:
+        assert method.id is not None and actor.user_id is not None
+        check_authorised(
+            db_session,
+            user_id=actor.user_id,
+            method_id=method.id,
+            activity=Activity.PERFORM,
+            on_date=entry.measured_on,
+        )
+        job_results.check_environment(method, entry)
+        size = abs(characteristic.nominal or characteristic.upper_limit or 0.0)
+        u = convert(
+            cmc_at(method.cmc, size),
+            from_unit=method.result_unit,
+            to_unit=characteristic.unit,
+            what="the CMC",
+        )
+    assert characteristic.id is not None and actor.user_id is not None
+    result = Result(
+        job_id=characteristic.job_id,
+        characteristic_id=characteristic.id,
+        organisation_id=characteristic.organisation_id,
+        value=value,
+        unit=characteristic.unit,
+        expanded_uncertainty=u,
+        coverage_factor=2.0 if u is not None else None,
+        coverage_probability=0.95 if u is not None else None,
+        temperature=entry.temperature,
+        humidity=entry.humidity,
+        comment="imported from QIF Results",
+        measured_on=entry.measured_on,
+        measured_by_id=actor.user_id,
+    )
+    # The lab's own rules for a result, reused: decision by the agreement, accreditation by scope.
+    result.decision = job_results.conformity_decision(job, agreement, characteristic, result)
+    result.accredited, result.accreditation_reason = job_results.accreditation_decision(
+        job,
+        agreement,
+        characteristic,
+        method,
+        result,
+        entry.measured_on,
+    )
+    lab = (result.decision or {}).get("decision")
+    agrees = None if lab is None or cmm_status not in ("PASS", "FAIL") else (
+        (lab == "pass") == (cmm_status == "PASS")
+    )  # fmt: skip
+    devices = sorted({d for m in measurements for d in m.devices})
+    result.imported = {
+        "format": "qif",
+        "refs": [m.ref for m in measurements],
+        "cmm_status": cmm_status,
+        "agrees_with_lab": agrees,
+        "devices": devices,
+        "operator": operator,
+        "measurements": len(measurements),
+    }
+    note = f"worst of {len(measurements)} measurements" if len(measurements) > 1 else None
+    return result, QifImportRow(
+        characteristic=characteristic.label,
+        value=result.value,
+        unit=result.unit,
+        cmm_status=cmm_status,
+        lab_decision=lab,
+        agrees=agrees,
+        devices=devices,
+        note=note,
+    )
+
+
+# -- the lab's results out ----------------------------------------------------------------
+
+
+def export_qif_results(
+    db_session: Session, *, actor: Principal, job_id: int, settings: Settings
+) -> bytes:
+    """The job's plan and results as QIF 3.0 Results, validated when the schema is configured.
+
+    Every characteristic is written; those with a result (that the caller may see: a
+    customer sees results once approved) carry the measurement and the lab's decision.
+    """
+    job = get_job(db_session, actor=actor, job_id=job_id)
+    found = {
+        r.characteristic_id: r
+        for r in job_results.list_results(db_session, actor=actor, job_id=job_id)
+    }
+    characteristics = list(
+        db_session.exec(
+            select(Characteristic)
+            .where(Characteristic.job_id == job_id)
+            .order_by(col(Characteristic.id))
+        )
+    )
+    # QIF wants a line profile's section direction, which a plan does not hold: left out.
+    rows = [_export_row(c, found.get(c.id)) for c in characteristics if c.kind not in UNEXPORTED]
+    temperatures = [r.temperature for r in found.values() if r.temperature is not None]
+    measurers = {r.measured_by_id for r in found.values()}
+    names = sorted(
+        user.full_name for user in (db_session.get(User, i) for i in measurers) if user is not None
+    )
+    document = qif.write_results(
+        rows,
+        operator=", ".join(names),
+        temperature=temperatures[0] if temperatures else None,
+        qpid=str(uuid.uuid5(uuid.NAMESPACE_URL, f"lims:job:{job.number}")),
+    )
+    if settings.qif_schema_dir is not None:
+        try:
+            qif.validate(qif.parse(document), settings.qif_schema_dir)
+        except qif.QifError as error:  # the writer's fault, never the caller's
+            raise ConfigurationError(f"the QIF export does not validate: {error}") from None
+    return document
+
+
+def _export_row(characteristic: Characteristic, result: Result | None) -> dict[str, Any]:
+    factor = 1.0 if characteristic.unit == "deg" else TO_MM.get(characteristic.unit)
+    if factor is None:
+        raise InvalidInput(
+            f"{characteristic.label} is in {characteristic.unit}; QIF export takes lengths "
+            "in mm, um, m or in, and angles in deg"
+        )
+    decision = ((result.decision if result else None) or {}).get("decision")
+    return {
+        "label": characteristic.label,
+        "type": characteristic.kind,
+        "zone": None,
+        "unit": "degree" if characteristic.unit == "deg" else "millimetre",
+        "nominal": _scaled(characteristic.nominal, factor),
+        "lower_limit": _scaled(characteristic.lower_limit, factor),
+        "upper_limit": _scaled(characteristic.upper_limit, factor),
+        "value": _scaled(result.value, factor) if result else None,
+        "status": {"pass": "PASS", "fail": "FAIL"}.get(decision or "", "UNDEFINED"),
+    }
+
+
+def _scaled(value: float | None, factor: float) -> float | None:
+    return value * factor if value is not None else None
