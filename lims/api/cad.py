@@ -150,6 +150,9 @@ async def import_qif_results(
     db_session: SessionDep,
     settings: SettingsDep,
     store: FileStoreDep,
+    equipment_id: Annotated[
+        int, Query(description="The CMM that measured (its calibration is checked)")
+    ],
     measured_on: date | None = None,
     temperature: Annotated[float | None, Query(description="°C, if the QIF has none")] = None,
     humidity: Annotated[float | None, Query(ge=0, le=100, description="%RH")] = None,
@@ -163,6 +166,7 @@ async def import_qif_results(
                 job_id=job_id,
                 path=path,
                 measured_on=measured_on or local_today(settings.timezone),
+                equipment_id=equipment_id,
                 temperature=temperature,
                 humidity=humidity,
                 store=store,

@@ -37,6 +37,7 @@ from lims.competence.models import Activity
 from lims.competence.service import check_authorised
 from lims.config import Settings
 from lims.contracts.models import Agreement
+from lims.equipment.service import check_equipment_usable
 from lims.errors import ConfigurationError, Conflict, InvalidInput, NotFound
 from lims.jobs import results as job_results
 from lims.jobs.models import (
@@ -250,6 +251,7 @@ def import_qif_results(
     job_id: int,
     path: Path,
     measured_on: date,
+    equipment_id: int,
     temperature: float | None,
     humidity: float | None,
     store: FileStore,
@@ -267,6 +269,8 @@ def import_qif_results(
         raise Conflict(
             f"results are recorded while a job is in measurement; job {job.number} is {job.status}"
         )
+    # The CMM that measured must be in calibration on the day, as for any result.
+    check_equipment_usable(db_session, equipment_ids=[equipment_id], on_date=measured_on)
     model = _read(path, settings)
     if model.results is None or not model.results.measurements:
         raise InvalidInput("the document holds no measurements (QIF Results)")
@@ -307,6 +311,7 @@ def import_qif_results(
                 entry=ResultEntry(
                     characteristic_id=characteristic.id or 0,
                     measured_on=measured_on,
+                    equipment={"cmm": equipment_id},
                     temperature=temperature,
                     humidity=humidity,
                 ),
@@ -384,6 +389,7 @@ def _imported_result(
         expanded_uncertainty=u,
         coverage_factor=2.0 if u is not None else None,
         coverage_probability=0.95 if u is not None else None,
+        equipment=entry.equipment,
         temperature=entry.temperature,
         humidity=entry.humidity,
         comment="imported from QIF Results",

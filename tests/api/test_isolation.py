@@ -150,6 +150,7 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
             "entity_type": "organisation",
             "entity_id": str(organisation_b.id),
             "filename": "drawing.pdf",
+            "equipment_id": standard.id,
         },
     )
 

@@ -9,7 +9,8 @@ from sqlalchemy import Engine
 
 from lims.cad import qif
 from lims.config import Settings
-from tests.conftest import shared_path
+from tests.conftest import row_counts, shared_path
+from tests.equipment.factories import make_calibration, make_equipment
 from tests.jobs.factories import MEASURED_ON, PRODUCT, Lab, make_lab
 from tests.jobs.test_job_flow import started
 
@@ -105,7 +106,7 @@ def test_a_step_model_becomes_a_reviewed_plan_and_qif_results_go_both_ways(
     )  # fmt: skip
     imported = client.post(
         f"{job.url}/results/qif",
-        params={"measured_on": MEASURED_ON.isoformat()},
+        params={"measured_on": MEASURED_ON.isoformat(), "equipment_id": lab.cmm.id},
         content=cmm_report,
         headers={**OCTETS, **lab.headers(lab.technician)},
     )
@@ -125,6 +126,7 @@ def test_a_step_model_becomes_a_reviewed_plan_and_qif_results_go_both_ways(
     assert d20["value"] == 20.07 and d20["decision"]["decision"] == "fail"
     assert d20["imported"]["cmm_status"] == "PASS"
     assert d20["imported"]["agrees_with_lab"] is False
+    assert d20["equipment"] == {"cmm": lab.cmm.id}
     assert d20["expanded_uncertainty"] == pytest.approx(0.0001)  # the method's CMC
     assert by_characteristic[planned_position["id"]]["temperature"] == 20.2
 
@@ -158,7 +160,11 @@ def test_a_qif_plan_becomes_proposals_and_its_results_match_by_item(
     job.step("in_measurement", lab.technician)
     imported = client.post(
         f"{job.url}/results/qif",
-        params={"measured_on": MEASURED_ON.isoformat(), "temperature": 20.0},
+        params={
+            "measured_on": MEASURED_ON.isoformat(),
+            "temperature": 20.0,
+            "equipment_id": lab.cmm.id,
+        },
         content=document,
         headers={**OCTETS, **lab.headers(lab.technician)},
     )
@@ -170,7 +176,11 @@ def test_a_qif_plan_becomes_proposals_and_its_results_match_by_item(
     assert diam2["devices"] == ["CMM2"]
     again = client.post(
         f"{job.url}/results/qif",
-        params={"measured_on": MEASURED_ON.isoformat(), "temperature": 20.0},
+        params={
+            "measured_on": MEASURED_ON.isoformat(),
+            "temperature": 20.0,
+            "equipment_id": lab.cmm.id,
+        },
         content=document,
         headers={**OCTETS, **lab.headers(lab.technician)},
     )
@@ -191,3 +201,23 @@ def test_an_inch_model_is_proposed_in_millimetres_keeping_the_file_values(
     assert diameter["extracted"]["nominal"] == pytest.approx(0.438, rel=1e-6)
     assert diameter["extracted"]["unit"] == "inch"
     assert proposals["#40"]["upper_limit"] == pytest.approx(0.05 * 25.4)
+
+
+def test_qif_results_from_a_cmm_out_of_calibration_are_refused(
+    client: TestClient, engine: Engine, lab: Lab
+) -> None:
+    overdue = make_equipment(engine, identification="CMM-OLD", kind="cmm")
+    make_calibration(engine, overdue, calibrated_on="2025-06-01", next_due_on="2026-06-01")
+    job = started(client, lab, "product_qc", PRODUCT)
+    job.step("in_measurement", lab.technician)
+    document = shared_path("fixtures", "cad", "qif", "testPython30.qif").read_bytes()
+    before = row_counts(engine)
+    refused = client.post(
+        f"{job.url}/results/qif",
+        params={"measured_on": MEASURED_ON.isoformat(), "equipment_id": overdue.id},
+        content=document,
+        headers={**OCTETS, **lab.headers(lab.technician)},
+    )
+    assert refused.status_code == 422
+    assert "CMM-OLD" in refused.json()["detail"]
+    assert row_counts(engine) == before
