@@ -15,9 +15,16 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 def history(
     actor: CurrentActor,
     db_session: SessionDep,
-    entity_type: Annotated[str, Query(min_length=1, max_length=64, examples=["organisation"])],
-    entity_id: Annotated[str, Query(min_length=1, max_length=64, examples=["1"])],
+    entity: Annotated[
+        str,
+        Query(
+            pattern=r"^[a-z_]{1,64}:[^\s]{1,64}$",
+            description="The record as type:id, e.g. organisation:1 or result:42",
+            examples=["organisation:1"],
+        ),
+    ],
 ) -> list[AuditEventPublic]:
+    entity_type, entity_id = entity.split(":", 1)
     events = service.history(db_session, actor=actor, entity_type=entity_type, entity_id=entity_id)
     return [AuditEventPublic.model_validate(event, from_attributes=True) for event in events]
 

@@ -147,8 +147,7 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
             "proposal_id": proposal_b.id,
         },
         query_values_of_b={
-            "entity_type": "organisation",
-            "entity_id": str(organisation_b.id),
+            "entity": f"organisation:{organisation_b.id}",
             "filename": "drawing.pdf",
             "equipment_id": standard.id,
         },

@@ -27,7 +27,7 @@ def audit_events(engine: Engine) -> list[dict]:
 def history(client: TestClient, headers: dict, entity_type: str, entity_id: object) -> list[dict]:
     response = client.get(
         "/api/v1/audit",
-        params={"entity_type": entity_type, "entity_id": str(entity_id)},
+        params={"entity": f"{entity_type}:{entity_id}"},
         headers=headers,
     )
     assert response.status_code == 200, response.text
@@ -217,3 +217,15 @@ def test_delete_is_recorded_with_the_old_values(engine: Engine) -> None:
     changes = json.loads(changes) if isinstance(changes, str) else changes
     assert changes["name"] == ["Poistuva Yhteyshenkilö", None]
     assert deleted["organisation_id"] == organisation.id
+
+
+@pytest.mark.parametrize("entity", ["organisation", "organisation:", ":1", "Org anisation:1"])
+def test_history_needs_the_record_as_type_and_id(
+    entity: str, client: TestClient, engine: Engine, settings
+) -> None:
+    auditor = make_user(engine, Role.AUDITOR)
+    response = client.get(
+        "/api/v1/audit", params={"entity": entity}, headers=bearer(settings, auditor)
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "query.entity"

@@ -233,7 +233,7 @@ def test_draft_terms_can_be_edited_and_the_edit_is_audited(
     assert edited.json()["languages"] == ["en", "sv"]
     history = client.get(
         "/api/v1/audit",
-        params={"entity_type": "agreement", "entity_id": str(draft["id"])},
+        params={"entity": f"agreement:{draft['id']}"},
         headers=manager,
     ).json()
     assert history[-1]["changes"] == {"languages": [[], ["en", "sv"]]}

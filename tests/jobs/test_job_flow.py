@@ -269,7 +269,7 @@ def test_replacing_a_result_needs_its_version_and_a_reason(
     assert second["version"] == 2
     history = client.get(
         "/api/v1/audit",
-        params={"entity_type": "result", "entity_id": str(second["id"])},
+        params={"entity": f"result:{second['id']}"},
         headers=lab.headers(lab.manager),
     ).json()
     assert history[-1]["reason"] == "re-measured after cleaning"

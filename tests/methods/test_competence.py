@@ -131,7 +131,7 @@ def test_quality_manager_grants_and_withdraws_over_the_api_with_a_reason_in_the_
     check(engine, technician.id, method.id, Activity.PERFORM, date(2026, 10, 31))
     history = client.get(
         "/api/v1/audit",
-        params={"entity_type": "authorisation", "entity_id": str(granted.json()["id"])},
+        params={"entity": f"authorisation:{granted.json()['id']}"},
         headers=manager,
     ).json()
     assert history[-1]["reason"] == "left the length team"

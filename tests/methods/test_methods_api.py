@@ -139,7 +139,7 @@ def test_a_method_is_taken_into_and_out_of_scope_with_an_audited_change(
     assert changed.status_code == 200, changed.text
     history = client.get(
         "/api/v1/audit",
-        params={"entity_type": "method", "entity_id": str(method.id)},
+        params={"entity": f"method:{method.id}"},
         headers=manager,
     ).json()
     assert [event["action"] for event in history] == ["insert", "update"]
