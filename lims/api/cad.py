@@ -1,73 +1,26 @@
 """CAD/PMI intake over HTTP: upload a model, review its proposals, QIF Results in and out."""
 
-import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect
 
 from lims.api.deps import CurrentActor, FileStoreDep, SessionDep, SettingsDep
+from lims.api.uploads import body_in_file, octet_stream_body
 from lims.cad import service
 from lims.cad.models import Acceptance, ModelUpload, ProposalPublic, QifImport
 from lims.clock import local_today
-from lims.config import Settings
-from lims.errors import InvalidInput, TooLarge
 from lims.jobs import service as jobs
 from lims.jobs.models import CharacteristicPublic
 
 router = APIRouter(prefix="/jobs", tags=["cad"])
-MODEL_BODY = {
-    "requestBody": {
-        "required": True,
-        "description": "A STEP AP242 file (plain or gzip) or a QIF 3.0 document, as "
-        "application/octet-stream (at most LIMS_MAX_UPLOAD_BYTES)",
-        "content": {
-            "application/octet-stream": {
-                "schema": {"type": "string", "format": "binary"},
-                "example": "ISO-10303-21; ...",
-            }
-        },
-    }
-}
-QIF_BODY = {
-    "requestBody": {
-        "required": True,
-        "description": "A QIF 3.0 Results document as application/octet-stream",
-        "content": {
-            "application/octet-stream": {
-                "schema": {"type": "string", "format": "binary"},
-                "example": '<QIFDocument xmlns="http://qifstandards.org/xsd/qif3" ...>',
-            }
-        },
-    }
-}
-
-
-@asynccontextmanager
-async def _body_in_file(request: Request, settings: Settings) -> AsyncIterator[Path]:
-    """The request body streamed into a temporary file, refused beyond the upload limit."""
-    incoming = settings.data_dir / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=incoming, suffix=".upload") as spool:
-        size = 0
-        try:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > settings.max_upload_bytes:
-                    raise TooLarge(
-                        f"the file is larger than the limit of {settings.max_upload_bytes} bytes"
-                    )
-                spool.write(chunk)
-        except ClientDisconnect:
-            # The size cap (middleware) has already answered 413, or the client went away.
-            raise InvalidInput("the upload stopped before its end") from None
-        spool.flush()
-        yield Path(spool.name)
+MODEL_BODY = octet_stream_body(
+    "A STEP AP242 file (plain or gzip) or a QIF 3.0 document", "ISO-10303-21; ..."
+)
+QIF_BODY = octet_stream_body(
+    "A QIF 3.0 Results document", '<QIFDocument xmlns="http://qifstandards.org/xsd/qif3" ...>'
+)
 
 
 @router.post(
@@ -89,7 +42,7 @@ async def upload_model(
 ) -> ModelUpload:
     # Check access before reading a byte, so a stranger's upload is refused at once.
     await run_in_threadpool(jobs.get_item, db_session, actor=actor, job_id=job_id, item_id=item_id)
-    async with _body_in_file(request, settings) as path:
+    async with body_in_file(request, settings) as path:
         return await run_in_threadpool(
             lambda: service.upload_model(
                 db_session,
@@ -158,7 +111,7 @@ async def import_qif_results(
     humidity: Annotated[float | None, Query(ge=0, le=100, description="%RH")] = None,
 ) -> QifImport:
     await run_in_threadpool(jobs.get_job, db_session, actor=actor, job_id=job_id)
-    async with _body_in_file(request, settings) as path:
+    async with body_in_file(request, settings) as path:
         return await run_in_threadpool(
             lambda: service.import_qif_results(
                 db_session,

@@ -2,7 +2,6 @@
 the calibration planner and traceability chains (the rules are in lims.equipment)."""
 
 import mimetypes
-import tempfile
 from datetime import date
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from lims.api.deps import CurrentActor, FileStoreDep, SessionDep, SettingsDep
+from lims.api.uploads import body_in_file, octet_stream_body
 from lims.clock import local_today
 from lims.equipment import service
 from lims.equipment.models import (
@@ -33,21 +33,7 @@ router = APIRouter(prefix="/equipment", tags=["equipment"])
 OnDate = Annotated[
     date | None, Query(description="The day the status is derived for; default: today (local)")
 ]
-# Spooled in memory up to this size, then on disk: a certificate never has to fit in memory.
-SPOOL_BYTES = 1024 * 1024
-CERTIFICATE_BODY = {
-    "requestBody": {
-        "required": True,
-        "description": "The certificate file as application/octet-stream (the upload limit "
-        "LIMS_MAX_UPLOAD_BYTES applies to that media type)",
-        "content": {
-            "application/octet-stream": {
-                "schema": {"type": "string", "format": "binary"},
-                "example": "%PDF-1.7 certificate M-26-0412",
-            }
-        },
-    }
-}
+CERTIFICATE_BODY = octet_stream_body("The certificate file", "%PDF-1.7 certificate M-26-0412")
 
 
 def _day(settings: SettingsDep, on: date | None) -> date:
@@ -176,22 +162,20 @@ async def attach_certificate(
     store: FileStoreDep,
     filename: Annotated[str | None, Query(max_length=255)] = None,
 ) -> CalibrationPublic:
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
-        async for chunk in request.stream():
-            spool.write(chunk)
-        spool.seek(0)
-        calibration = await run_in_threadpool(
-            lambda: service.attach_certificate(
-                db_session,
-                actor=actor,
-                equipment_id=equipment_id,
-                calibration_id=calibration_id,
-                content=spool,
-                filename=filename,
-                store=store,
-                max_bytes=settings.max_upload_bytes,
+    async with body_in_file(request, settings) as path:
+        with path.open("rb") as upload:
+            calibration = await run_in_threadpool(
+                lambda: service.attach_certificate(
+                    db_session,
+                    actor=actor,
+                    equipment_id=equipment_id,
+                    calibration_id=calibration_id,
+                    content=upload,
+                    filename=filename,
+                    store=store,
+                    max_bytes=settings.max_upload_bytes,
+                )
             )
-        )
     return CalibrationPublic.model_validate(calibration, from_attributes=True)
 
 

@@ -1,6 +1,5 @@
 """Jobs over HTTP: submission, the job board, items, plans, results and the workflow."""
 
-import tempfile
 from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -9,6 +8,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 
 from lims.api.deps import CurrentActor, FileStoreDep, SessionDep, SettingsDep
+from lims.api.uploads import body_in_file, octet_stream_body
 from lims.jobs import results, service
 from lims.jobs.models import (
     CharacteristicPublic,
@@ -32,19 +32,9 @@ from lims.jobs.models import (
 )
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
-SPOOL_BYTES = 1024 * 1024
-FILE_BODY = {
-    "requestBody": {
-        "required": True,
-        "description": "The file's bytes as application/octet-stream (LIMS_MAX_UPLOAD_BYTES)",
-        "content": {
-            "application/octet-stream": {
-                "schema": {"type": "string", "format": "binary"},
-                "example": "ISO-10303-21; ...",
-            }
-        },
-    }
-}
+FILE_BODY = octet_stream_body(
+    "The file's bytes (a drawing, a CAD model with PMI, a QIF document)", "ISO-10303-21; ..."
+)
 CSV_BODY = {
     "requestBody": {
         "required": True,
@@ -189,11 +179,9 @@ async def attach_file(
     await run_in_threadpool(
         service.get_item, db_session, actor=actor, job_id=job_id, item_id=item_id
     )
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
-        async for chunk in request.stream():
-            spool.write(chunk)
-        spool.seek(0)
-        stored = await run_in_threadpool(store.put, spool, max_bytes=settings.max_upload_bytes)
+    async with body_in_file(request, settings) as path:
+        with path.open("rb") as upload:
+            stored = await run_in_threadpool(store.put, upload, max_bytes=settings.max_upload_bytes)
     item = await run_in_threadpool(
         lambda: service.attach_file(
             db_session,
