@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from lims.accounts.models import STAFF_ROLES, Role, User
 from lims.accounts.principal import Principal, require_role
-from lims.audit.trail import because, set_context
+from lims.audit.trail import because, save, set_context
 from lims.competence.models import (
     Activity,
     Authorisation,
@@ -73,10 +73,7 @@ def grant_authorisation(
         data,
         update={"user_id": staff_id, "granted_by_id": actor.user_id, "granted_by": actor.username},
     )
-    db_session.add(authorisation)
-    db_session.commit()
-    db_session.refresh(authorisation)
-    return authorisation
+    return save(db_session, actor.audit_context(), authorisation)
 
 
 def withdraw_authorisation(

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from lims.accounts.models import STAFF_ROLES, Role
 from lims.accounts.principal import Principal, require_role
-from lims.audit.trail import set_context
+from lims.audit.trail import save, set_context
 from lims.equipment.models import (
     Calibration,
     CalibrationCreate,
@@ -92,10 +92,7 @@ def create_equipment(db_session: Session, *, actor: Principal, data: EquipmentCr
         raise Conflict(f"equipment {data.identification} is already registered")
     _acting(db_session, actor)
     equipment = Equipment.model_validate(data)
-    db_session.add(equipment)
-    db_session.commit()
-    db_session.refresh(equipment)
-    return equipment
+    return save(db_session, actor.audit_context(), equipment)
 
 
 def update_equipment(
@@ -105,10 +102,7 @@ def update_equipment(
     equipment = get_equipment(db_session, actor=actor, equipment_id=equipment_id)
     _acting(db_session, actor)
     equipment.sqlmodel_update(data.model_dump(exclude_unset=True))
-    db_session.add(equipment)
-    db_session.commit()
-    db_session.refresh(equipment)
-    return equipment
+    return save(db_session, actor.audit_context(), equipment)
 
 
 # -- the derived status ----------------------------------------------------------------------
@@ -310,10 +304,7 @@ def record_calibration(
             "results": [result.model_dump() for result in data.results],
         },
     )
-    db_session.add(calibration)
-    db_session.commit()
-    db_session.refresh(calibration)
-    return calibration
+    return save(db_session, actor.audit_context(), calibration)
 
 
 def _safe_filename(name: str | None, fallback: str) -> str:
@@ -346,10 +337,7 @@ def attach_certificate(
     calibration.certificate_filename = _safe_filename(
         filename, f"{calibration.certificate_number}.pdf"
     )
-    db_session.add(calibration)
-    db_session.commit()
-    db_session.refresh(calibration)
-    return calibration
+    return save(db_session, actor.audit_context(), calibration)
 
 
 def certificate_file(
@@ -381,10 +369,7 @@ def record_check(
             "checked_by": actor.username,
         },
     )
-    db_session.add(check)
-    db_session.commit()
-    db_session.refresh(check)
-    return check
+    return save(db_session, actor.audit_context(), check)
 
 
 def list_checks(
@@ -409,10 +394,7 @@ def add_log_entry(
     entry = EquipmentLogEntry.model_validate(
         data, update={"equipment_id": equipment_id, "recorded_by": actor.username}
     )
-    db_session.add(entry)
-    db_session.commit()
-    db_session.refresh(entry)
-    return entry
+    return save(db_session, actor.audit_context(), entry)
 
 
 def list_log(

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from lims.accounts.models import STAFF_ROLES, Role
 from lims.accounts.principal import Principal, require_role
-from lims.audit.trail import set_context
+from lims.audit.trail import save, set_context
 from lims.equipment import service as equipment_register
 from lims.equipment.models import CalibrationResult
 from lims.errors import Conflict, InvalidInput, NotFound
@@ -104,10 +104,7 @@ def create_method(db_session: Session, *, actor: Principal, data: MethodCreate) 
     method = Method.model_validate(
         data, update={"inputs": [source.model_dump() for source in data.inputs]}
     )
-    db_session.add(method)
-    db_session.commit()
-    db_session.refresh(method)
-    return method
+    return save(db_session, actor.audit_context(), method)
 
 
 def update_method(
@@ -122,10 +119,7 @@ def update_method(
     )
     _acting(db_session, actor)
     method.sqlmodel_update(changes)
-    db_session.add(method)
-    db_session.commit()
-    db_session.refresh(method)
-    return method
+    return save(db_session, actor.audit_context(), method)
 
 
 # -- the accredited scope ----------------------------------------------------------------------
