@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint format lock bench clean
+.PHONY: run test lint format lock bench clean messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -47,3 +47,20 @@ bench: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Refresh the message catalogs after changing translatable text (then translate the new
+# entries: tests/test_i18n.py fails while any is missing).
+messages: $(VENV)/.installed-test
+	for domain in documents ui; do \
+		languages="fi en sv et"; [ $$domain = ui ] && languages="fi en"; \
+		$(BIN)/pybabel extract -F babel/$$domain.cfg -k _ -k N_ --no-location --sort-output \
+			-o babel/$$domain.pot . && \
+		for language in $$languages; do \
+			if [ -f lims/locale/$$language/LC_MESSAGES/$$domain.po ]; then \
+				$(BIN)/pybabel update -D $$domain -i babel/$$domain.pot -d lims/locale -l $$language \
+					--no-fuzzy-matching; \
+			else \
+				$(BIN)/pybabel init -D $$domain -i babel/$$domain.pot -d lims/locale -l $$language; \
+			fi; \
+		done; \
+	done

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from lims import __version__
@@ -12,6 +12,7 @@ from lims.api import (
     auth,
     cad,
     comparisons,
+    documents,
     equipment,
     health,
     jobs,
@@ -19,15 +20,24 @@ from lims.api import (
     organisations,
     prices,
     quotations,
+    records,
+    rr,
     staff,
+    training,
     uncertainty,
     users,
 )
-from lims.api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
-from lims.api.problems import install_problem_handlers
+from lims.api.middleware import (
+    BodySizeLimitMiddleware,
+    RequestIdMiddleware,
+    SecurityHeadersMiddleware,
+)
+from lims.api.problems import PROBLEM_RESPONSES, install_problem_handlers
+from lims.api.strict import strict_request
 from lims.config import Settings, get_settings
 from lims.db import make_engine
 from lims.logs import configure_logging
+from lims.records.retention import keep_records
 from lims.ui import pages
 
 API_PREFIX = "/api/v1"
@@ -47,8 +57,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url)
+    keep_records(app.state.engine, settings.retention_years)
 
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(
+        prefix=API_PREFIX, responses=PROBLEM_RESPONSES, dependencies=[Depends(strict_request)]
+    )
     for router in (
         health.router,
         auth.router,
@@ -65,9 +78,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jobs.router,
         cad.router,
         comparisons.router,
+        training.router,
+        rr.router,
+        documents.router,
+        records.router,
     ):
         api.include_router(router)
     app.include_router(api)
+    app.include_router(documents.verify_router, responses=PROBLEM_RESPONSES)
     app.include_router(pages.router)
     app.mount(
         "/static", StaticFiles(directory=Path(pages.__file__).parent / "static"), name="static"
@@ -80,4 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_upload_bytes=settings.max_upload_bytes,
     )
     app.add_middleware(RequestIdMiddleware)
+    # Outermost: even a 413 from the size limit carries the security headers.
+    app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -3,6 +3,8 @@
 Every failure a person can fix prints one line on stderr and exits with status 2.
 """
 
+import dataclasses
+import hashlib
 import json
 import sys
 from contextlib import ExitStack
@@ -14,17 +16,30 @@ import uvicorn
 from alembic.util import CommandError
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, select
 
 from lims import __version__, migrations
 from lims.accounts import service as accounts
-from lims.accounts.principal import system_principal
+from lims.accounts.auth import principal_for
+from lims.accounts.models import User
+from lims.accounts.principal import Principal, system_principal
 from lims.audit.trail import verify_chain
+from lims.backup import service as backups
 from lims.cad.worker import limits_of, read_bounded
 from lims.comparisons import own_uncertainty, score
 from lims.config import get_settings
 from lims.db import make_engine, session_scope
 from lims.demo import DEMO_USERS, load_demo_data
-from lims.errors import InvalidInput, LimsError
+from lims.documents import batch as documents_batch
+from lims.documents import service as documents_service
+from lims.errors import InvalidInput, LimsError, NotFound
+from lims.records import scope as records_scope
+from lims.records import service as records_service
+from lims.records.retention import keep_records
+from lims.records.verify import verify_bundle
+from lims.storage import store_in
+from lims.training.rr import evaluate_rr
+from lims.training.rr.readings import study_request
 from lims.uncertainty import UncertaintyInputError, decide, evaluate
 
 app = typer.Typer(help="LIMS for ISO/IEC 17025 calibration laboratories.", no_args_is_help=True)
@@ -40,6 +55,14 @@ app.add_typer(uncertainty_app, name="uncertainty")
 cad_app = typer.Typer(help="CAD models with PMI and QIF documents.", no_args_is_help=True)
 app.add_typer(cad_app, name="cad")
 app.add_typer(comparison_app, name="comparison")
+rr_app = typer.Typer(help="RR tests: measurement system analysis.", no_args_is_help=True)
+app.add_typer(rr_app, name="rr")
+documents_app = typer.Typer(help="Certificates and reports: issue, verify.", no_args_is_help=True)
+app.add_typer(documents_app, name="documents")
+records_app = typer.Typer(
+    help="Records for auditors: export and verify bundles.", no_args_is_help=True
+)
+app.add_typer(records_app, name="records")
 
 EXIT_USAGE = 2
 
@@ -112,6 +135,8 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 
@@ -156,12 +181,78 @@ def audit_verify() -> None:
     typer.echo(f"audit chain intact: {result.events} events, head {result.head}")
 
 
-def _read_json(path: str) -> Any:
-    """A JSON request from a file, or from stdin when the path is ``-``."""
+class _PhaseBars:
+    """Backup and restore progress: one bar on stderr per phase, closed as the next begins."""
+
+    def __init__(self) -> None:
+        self.phase: str | None = None
+        self.bar: ExitStack | None = None
+        self.position: Any = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase != self.phase:
+            self.close()
+            self.phase, self.bar = phase, ExitStack()
+            self.position = self.bar.enter_context(
+                typer.progressbar(length=max(total, 1), label=f"{phase:30}", file=sys.stderr)
+            )
+        self.position.update(done - self.position.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def __enter__(self) -> "_PhaseBars":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+@app.command()
+def backup(
+    destination: Annotated[Path, typer.Argument(help="A new (or empty) folder.")],
+) -> None:
+    """Back up the database and the file store, with a manifest of counts and hashes."""
+    settings = get_settings()
+    with _PhaseBars() as progress:
+        manifest = backups.create_backup(settings, destination, progress=progress)
+    typer.echo(
+        f"backup written to {destination}: {len(manifest.tables)} tables, {manifest.rows} rows, "
+        f"{len(manifest.files)} files ({manifest.file_bytes} bytes), audit chain "
+        f"{manifest.audit.events} events, head {manifest.audit.head}"
+    )
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="A folder written by `lims backup`.")],
+) -> None:
+    """Restore a backup into an empty database and file store; check counts and hashes."""
+    settings = get_settings()
+    settings.check()
+    with _PhaseBars() as progress:
+        manifest = backups.restore_backup(settings, source, progress=progress)
+    typer.echo(
+        f"restored {source} (made {manifest.created_at}, migration {manifest.migration}): "
+        f"{manifest.rows} rows and {len(manifest.files)} files match the manifest; audit chain "
+        f"{manifest.audit.events} events, head {manifest.audit.head}"
+    )
+
+
+def _read_text(path: str) -> str:
+    """A request's text from a file, or from stdin when the path is ``-``."""
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        return sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as error:
         raise InvalidInput(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not UTF-8 text") from None
+
+
+def _read_json(path: str) -> Any:
+    """A JSON request from a file, or from stdin when the path is ``-``."""
+    text = _read_text(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
@@ -222,6 +313,59 @@ def comparison_own_uncertainty(
     _print_json(own_uncertainty(_read_json(file)))
 
 
+@rr_app.command("evaluate")
+def rr_evaluate(
+    file: Annotated[str, typer.Argument(help="Request JSON, CSV readings, or - for stdin.")],
+    design: Annotated[
+        str | None, typer.Option(help="crossed, nested, type1 or linearity (CSV: needed).")
+    ] = None,
+    method: Annotated[str | None, typer.Option(help="anova or average_range.")] = None,
+    tolerance: Annotated[float | None, typer.Option(help="USL - LSL.")] = None,
+    lsl: Annotated[float | None, typer.Option(help="Lower specification limit.")] = None,
+    usl: Annotated[float | None, typer.Option(help="Upper specification limit.")] = None,
+    reference: Annotated[float | None, typer.Option(help="Type 1: the part's reference.")] = None,
+    study_multiplier: Annotated[float | None, typer.Option(help="6 or 5.15.")] = None,
+    pool_interaction_above_p: Annotated[
+        str | None, typer.Option(help="A p-value such as 0.05 or 0.25, or 'never'.")
+    ] = None,
+    f_denominator: Annotated[str | None, typer.Option(help="interaction or error.")] = None,
+    negative_components: Annotated[str | None, typer.Option(help="zero or keep.")] = None,
+    ndc_factor: Annotated[float | None, typer.Option(help="1.41 by default.")] = None,
+    ndc_rounding: Annotated[str | None, typer.Option(help="floor or round.")] = None,
+    process_variation: Annotated[
+        float | None, typer.Option(help="Known process variation (multiplier x SD).")
+    ] = None,
+) -> None:
+    """Evaluate an RR test; print the response JSON (as POST /api/v1/rr/evaluate answers).
+
+    FILE is the API's request as JSON, or a CSV file with the columns part, operator, trial,
+    value[, reference]; the options set or override the request's fields.
+    """
+    options = {
+        name: value
+        for name, value in {
+            "design": design,
+            "method": method,
+            "tolerance": tolerance,
+            "lsl": lsl,
+            "usl": usl,
+            "reference": reference,
+            "study_multiplier": study_multiplier,
+            "f_denominator": f_denominator,
+            "negative_components": negative_components,
+            "ndc_factor": ndc_factor,
+            "ndc_rounding": ndc_rounding,
+            "process_variation": process_variation,
+        }.items()
+        if value is not None
+    }
+    if pool_interaction_above_p is not None:
+        options["pool_interaction_above_p"] = (
+            None if pool_interaction_above_p == "never" else pool_interaction_above_p
+        )
+    _print_json(evaluate_rr(study_request(_read_text(file), source=file, options=options)))
+
+
 @cad_app.command("inspect")
 def cad_inspect(
     file: Annotated[Path, typer.Argument(help="STEP AP242 (.stp, .stp.gz) or QIF file.")],
@@ -231,6 +375,163 @@ def cad_inspect(
         raise InvalidInput(f"cannot read {file}: no such file")
     model = read_bounded(file, limits_of(get_settings()))
     _print_json(model.plan.as_json())
+
+
+@documents_app.command("issue")
+def documents_issue(
+    signatory: Annotated[str, typer.Option("--as", help="Username of the signatory issuing.")],
+    jobs: Annotated[
+        list[str] | None, typer.Option("--job", help="Job number (repeat for more).")
+    ] = None,
+    all_approved: Annotated[
+        bool, typer.Option("--all-approved", help="Every approved job without a document.")
+    ] = False,
+    function: Annotated[
+        str | None, typer.Option(help="The signatory's function as printed.")
+    ] = None,
+) -> None:
+    """Issue the Finnish certificates or reports of approved jobs, with a progress bar.
+
+    Prints one JSON line per job; exits 1 when any job could not be issued.
+    """
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    numbers = list(jobs or [])
+    if all_approved:
+        with session_scope(engine) as session:
+            numbers += documents_batch.jobs_awaiting_documents(session)
+    if not numbers:
+        raise InvalidInput("name jobs with --job, or give --all-approved")
+    with typer.progressbar(length=len(numbers), label="Issuing", file=sys.stderr) as bar:
+        outcomes = documents_batch.issue_for_jobs(
+            engine,
+            username=signatory,
+            job_numbers=numbers,
+            settings=settings,
+            signatory_function=function,
+            progress=lambda _: bar.update(1),
+        )
+    for outcome in outcomes:
+        typer.echo(json.dumps(dataclasses.asdict(outcome), ensure_ascii=False))
+    if any(outcome.problem for outcome in outcomes):
+        sys.exit(1)
+
+
+@documents_app.command("verify")
+def documents_verify(
+    number: Annotated[str, typer.Argument(help="The document number, e.g. KT-2026-0001.")],
+    file: Annotated[Path | None, typer.Option(help="A PDF to compare with the issued one.")] = None,
+) -> None:
+    """Is a document valid, superseded or withdrawn; is a file the issued one? Exit 1 if not."""
+    sha256 = None
+    if file is not None:
+        if not file.is_file():
+            raise InvalidInput(f"cannot read {file}: no such file")
+        sha256 = hashlib.sha256(file.read_bytes()).hexdigest()
+    settings = get_settings()
+    with session_scope(make_engine(settings.resolved_database_url)) as session:
+        verification = documents_service.verify(session, number=number, sha256=sha256)
+    _print_json(verification.model_dump(mode="json"))
+    if verification.state != "issued" or verification.sha256_matches is False:
+        sys.exit(1)
+
+
+def _exporter(session: Session, username: str | None) -> Principal:
+    """The lab (a system exporter) by default; a named user exports what that user may."""
+    if username is None:
+        return dataclasses.replace(system_principal("records-export"), via="cli")
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None or not user.active or user.deleted_at is not None:
+        raise NotFound(f"no active user {username}")
+    return principal_for(user, via="cli")
+
+
+@records_app.command("export")
+def records_export(
+    job: Annotated[str | None, typer.Option(help="A job number, e.g. TY-2026-0001.")] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(help="Jobs opened or reported in 2026-01-01..2026-06-30 (local days)."),
+    ] = None,
+    document: Annotated[
+        str | None, typer.Option(help="A document number: the records behind it.")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The ZIP to write; default records-<scope>.zip."),
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="Export as this user: a customer's user gets its own bundle."),
+    ] = None,
+) -> None:
+    """Write a verifiable ZIP of every record behind a job, a document or a period's jobs.
+
+    A progress bar on stderr counts the jobs; nothing is left behind when the export fails.
+    """
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    keep_records(engine, settings.retention_years)
+    with session_scope(engine) as session:
+        actor = _exporter(session, as_user)
+        scope = records_scope.resolve(
+            session,
+            actor=actor,
+            timezone=settings.timezone,
+            job_number=job,
+            document_number=document,
+            period=period,
+        )
+        target = output or Path(records_service.bundle_name(scope))
+        with typer.progressbar(
+            length=max(len(scope.job_ids), 1), label="Exporting jobs", file=sys.stderr
+        ) as bar:
+            summary = records_service.export_to_file(
+                session,
+                actor=actor,
+                scope=scope,
+                settings=settings,
+                store=store_in(settings.data_dir),
+                path=target,
+                progress=lambda done, _total: bar.update(1),
+            )
+    typer.echo(
+        f"records bundle {target}: {summary.jobs} jobs, {summary.files} files, "
+        f"manifest SHA-256 {summary.manifest_sha256}"
+    )
+
+
+@records_app.command("verify")
+def records_verify(
+    bundle: Annotated[Path, typer.Argument(help="The bundle ZIP to check.")],
+    offline: Annotated[
+        bool, typer.Option(help="Check the manifest and hashes only, without the database.")
+    ] = False,
+) -> None:
+    """Check the manifest and every hash and, against the live database, that the bundle's
+    audit events are in the chain and its files are the lab's.  Exit 1 naming what fails."""
+    if offline:
+        verification = verify_bundle(bundle, None)
+    else:
+        settings = get_settings()
+        with session_scope(make_engine(settings.resolved_database_url)) as session:
+            verification = verify_bundle(bundle, session)
+    scope = verification.manifest.get("scope", {})
+    typer.echo(
+        f"bundle {bundle}: {scope.get('kind')} {scope.get('label')}, exported "
+        f"{verification.manifest.get('exported_at')} by "
+        f"{verification.manifest.get('exporter', {}).get('username')}"
+    )
+    for failure in verification.failures:
+        typer.echo(f"FAILED {failure.path}: {failure.problem}")
+    if not verification.intact:
+        typer.echo(f"bundle NOT intact: {len(verification.failures)} failures")
+        sys.exit(1)
+    against = "and are in the live audit chain" if verification.live else "(not checked live)"
+    typer.echo(
+        f"bundle intact: {verification.files} files match the manifest, "
+        f"{verification.events} audit events match their hashes {against}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,6 +5,8 @@ Every setting has a default that works on a laptop (the embedded SQLite database
 generated key kept on local disk does not survive a move to several API processes.
 """
 
+import contextlib
+import os
 import secrets
 from decimal import Decimal
 from functools import cached_property
@@ -28,6 +30,8 @@ class LabProfile(BaseSettings):
     address: str = "Tykistökatu 4, 20520 Turku, Finland"
     accreditation_body: str = "FINAS"
     accreditation_number: str = "K000"
+    email: str = "laboratorio@example.fi"
+    phone: str | None = None
     logo: Path | None = None
 
 
@@ -76,9 +80,31 @@ class Settings(BaseSettings):
         default=10_000, gt=0, description="Most rows one CSV import of results may hold."
     )
     login_lock_minutes: int = Field(default=15, gt=0, description="How long a lock lasts.")
+    retention_years: int = Field(
+        default=10,
+        ge=1,
+        le=100,
+        description="Years a record is kept after its last activity (ISO/IEC 17025 8.4.2); "
+        "records inside it cannot be deleted.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where customers reach this service; documents' QR codes link to "
+        "<public_url>/verify/<number>.",
+    )
+    default_signatory_function: str = Field(
+        default="Laboratorion johtaja",
+        max_length=200,
+        description="The signatory's function printed on a document when none is given.",
+    )
     qif_schema_dir: Path | None = Field(
         default=None,
         description="QIF 3.0 XSD set (QIFApplications/, QIFLibrary/); QIF is validated when set.",
+    )
+    dcc_schema_dir: Path | None = Field(
+        default=None,
+        description="Folder with dcc_*.xsd and dsi_*.xsd; when set, every issued DCC is "
+        "validated against it.",
     )
     cad_parse_seconds: float = Field(
         default=60.0, gt=0, description="Longest a CAD/QIF model may take to read."
@@ -89,6 +115,27 @@ class Settings(BaseSettings):
     cad_max_memory_bytes: int = Field(
         default=4 * 1024 * 1024 * 1024, gt=0, description="Address space of the model reader."
     )
+    # Not "signing_key": that name already holds the token secret below.
+    document_signing_key: Path | None = Field(
+        default=None,
+        description="The lab's PEM private key for PAdES signatures on documents; "
+        "default: signing/lab-key.pem in data_dir.",
+    )
+    document_signing_certificate: Path | None = Field(
+        default=None,
+        description="The lab's PEM X.509 certificate for PAdES signatures on documents; "
+        "default: signing/lab-certificate.pem in data_dir.",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies (comma-separated IPs or networks, or *) whose X-Forwarded-For and "
+        "X-Forwarded-Proto `lims serve` believes; the client address and HTTPS come from them.",
+    )
+    postgres_bin_dir: Path | None = Field(
+        default=None,
+        description="Folder with pg_dump/pg_restore of the server's major version (backups); "
+        "default: /usr/lib/postgresql/<major>/bin, then PATH.",
+    )
     lab: LabProfile = Field(default_factory=LabProfile)
 
     @property
@@ -96,6 +143,16 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'lims.sqlite3').resolve()}"
+
+    @property
+    def resolved_document_signing_key(self) -> Path:
+        return self.document_signing_key or self.data_dir / "signing" / "lab-key.pem"
+
+    @property
+    def resolved_document_signing_certificate(self) -> Path:
+        return (
+            self.document_signing_certificate or self.data_dir / "signing" / "lab-certificate.pem"
+        )
 
     @cached_property
     def signing_key(self) -> str:
@@ -109,14 +166,29 @@ class Settings(BaseSettings):
         key_file = self.data_dir / SECRET_KEY_FILE
         if not key_file.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            key_file.touch(mode=0o600)
-            key_file.write_text(secrets.token_urlsafe(48))
+            _create_once(key_file, secrets.token_urlsafe(48))
         return key_file.read_text().strip()
 
     def check(self) -> None:
         """Fail early, with one sentence, on a configuration that cannot run."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         _ = self.signing_key
+
+
+def _create_once(path: Path, content: str) -> None:
+    """Create ``path`` whole, owner-readable, unless it exists: of several processes starting
+    at once (uvicorn workers), one key wins and every process reads that one."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)  # atomic, and refuses to replace another's key
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def get_settings() -> Settings:

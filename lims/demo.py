@@ -15,9 +15,11 @@ from lims.accounts.principal import system_principal
 from lims.clock import local_today
 from lims.config import Settings
 from lims.contracts.demo import load_contract_demo
+from lims.documents.demo import load_document_demo
 from lims.equipment.demo import load_equipment_demo
 from lims.jobs.demo import load_job_demo
 from lims.methods.demo import load_method_demo
+from lims.training.demo import load_training_demo
 
 
 @dataclass(frozen=True)
@@ -90,5 +92,7 @@ def load_demo_data(db_session: Session, settings: Settings) -> int:
     )
     created += load_equipment_demo(db_session, actor=actor)
     created += load_method_demo(db_session, actor=actor)
+    created += load_training_demo(db_session, actor=actor)
     created += load_job_demo(db_session, settings=settings)
+    created += load_document_demo(db_session, settings=settings)
     return created

@@ -49,6 +49,22 @@ class TooLarge(LimsError):
     slug = "too-large"
 
 
+class UnsupportedContent(LimsError):
+    """An upload whose bytes are not what its name declares, or of a kind not kept."""
+
+    status = 415
+    title = "Unsupported content"
+    slug = "unsupported-content"
+
+
+class StorageFull(LimsError):
+    """The disk holding the file store (or the upload spool) has no room left."""
+
+    status = 507
+    title = "Insufficient storage"
+    slug = "storage-full"
+
+
 class ConfigurationError(LimsError):
     status = 500
     title = "Configuration error"

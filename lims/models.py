@@ -29,6 +29,7 @@ from lims.contracts.models import (
     PriceModel,
     Quotation,
 )
+from lims.documents.models import Document, TextTranslation
 from lims.equipment.models import Calibration, Equipment, EquipmentLogEntry, IntermediateCheck
 from lims.jobs.models import (
     Characteristic,
@@ -40,21 +41,37 @@ from lims.jobs.models import (
 )
 from lims.methods.models import Method
 from lims.numbering import NumberSeries
+from lims.training.models import (
+    Assessment,
+    Attendance,
+    CompetenceRecord,
+    Enrolment,
+    RRTest,
+    RRTestMeasurer,
+    TrainingCourse,
+    TrainingProgramme,
+    TrainingSession,
+)
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "Agreement",
     "ApiToken",
+    "Assessment",
+    "Attendance",
     "AuditEvent",
     "Authorisation",
     "BrowserSession",
     "Calibration",
     "Characteristic",
     "CharacteristicProposal",
+    "CompetenceRecord",
     "ConfidentialityClause",
     "Contact",
     "CustomerValue",
+    "Document",
+    "Enrolment",
     "Equipment",
     "EquipmentLogEntry",
     "IntermediateCheck",
@@ -70,8 +87,14 @@ __all__ = [
     "PriceList",
     "PriceModel",
     "Quotation",
+    "RRTest",
+    "RRTestMeasurer",
     "Result",
     "TestPieceTemplate",
+    "TextTranslation",
+    "TrainingCourse",
+    "TrainingProgramme",
+    "TrainingSession",
     "User",
     "metadata",
     "trail",

@@ -2,10 +2,12 @@
 
 Writes stream through a temporary file (hashing and counting as they go), are fsynced and
 renamed into place, so a reader never sees half a file and a crash leaves only a temporary
-file behind.  Reads are checked against the hash, so silent corruption on disk is reported
-instead of served.  The interface (put/open/exists) is what an S3-compatible store would offer.
+file behind.  A full disk is reported as such (``StorageFull``) and leaves nothing behind.
+Reads are checked against the hash, so silent corruption on disk is reported instead of
+served.  The interface (put/open/exists/objects) is what an S3-compatible store would offer.
 """
 
+import errno
 import hashlib
 import os
 import re
@@ -15,11 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from lims.errors import IntegrityFailure, InvalidInput, NotFound, TooLarge
+from lims.errors import IntegrityFailure, InvalidInput, NotFound, StorageFull, TooLarge
 
 CHUNK_BYTES = 1024 * 1024
 FILES_FOLDER = "files"
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+#: The errors a full disk (or an exhausted quota) gives on write, fsync or rename.
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+NO_SPACE_MESSAGE = (
+    "the file store is full: nothing was stored; ask the lab's administrator to free space, "
+    "then send the file again"
+)
+
+
+def is_out_of_space(error: BaseException) -> bool:
+    return isinstance(error, OSError) and error.errno in _NO_SPACE
 
 
 @dataclass(frozen=True)
@@ -72,10 +84,22 @@ class FileStore:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(temporary, target)
             self._fsync_directory(target.parent)
-        except BaseException:
+        except BaseException as error:
             Path(temporary).unlink(missing_ok=True)
+            if is_out_of_space(error):
+                raise StorageFull(NO_SPACE_MESSAGE) from error
             raise
         return StoredFile(sha256=sha256, size=size)
+
+    def objects(self) -> Iterator[StoredFile]:
+        """Every stored file, in hash order (what a backup copies)."""
+        if not self._objects.is_dir():
+            return
+        for folder in sorted(self._objects.iterdir()):
+            for path in sorted(folder.iterdir()):
+                sha256 = folder.name + path.name
+                if path.is_file() and _SHA256_HEX.fullmatch(sha256):
+                    yield StoredFile(sha256=sha256, size=path.stat().st_size)
 
     def exists(self, sha256: str) -> bool:
         return self._path_for(sha256).is_file()

@@ -10,6 +10,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -47,9 +48,9 @@ def _postgres_server_url() -> str:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database, dropped afterwards."""
+@contextmanager
+def throwaway_postgres_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards (skipped without a server)."""
     server = make_url(_postgres_server_url())
     name = f"lims_test_{uuid.uuid4().hex[:12]}"
     admin_dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -59,6 +60,13 @@ def postgres_url() -> Iterator[str]:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:
         _drop_database(admin_dsn, name)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards."""
+    with throwaway_postgres_database() as url:
+        yield url
 
 
 def _drop_database(admin_dsn: str, name: str, attempts: int = 20) -> None:

@@ -46,7 +46,7 @@ def test_db_upgrade_then_demo_twice_changes_nothing_the_second_time(
     environment_for(empty_database_url)
     assert run_cli("db", "upgrade") == 0
     assert run_cli("demo") == 0
-    assert "71 new records" in capsys.readouterr().out
+    assert "91 new records" in capsys.readouterr().out
     engine: Engine = make_engine(empty_database_url)
     after_first = row_counts(engine)
     assert run_cli("demo") == 0

@@ -1,5 +1,6 @@
 """Settings from the environment, and the secret key rules."""
 
+import multiprocessing
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -49,3 +50,15 @@ def test_production_accepts_an_explicit_secret_key(make_settings: Callable[..., 
     settings.check()
     assert settings.signing_key == "s" * 48
     assert not (settings.data_dir / SECRET_KEY_FILE).exists()
+
+
+def _key_in(data_dir: str) -> str:
+    return Settings(data_dir=Path(data_dir), environment="test").signing_key
+
+
+def test_processes_starting_together_agree_on_one_generated_key(tmp_path: Path) -> None:
+    # uvicorn's workers each build the application at the same moment.
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        keys = pool.map(_key_in, [str(tmp_path)] * 8)
+    assert len(set(keys)) == 1 and keys[0]
+    assert [path.name for path in tmp_path.iterdir()] == [SECRET_KEY_FILE]

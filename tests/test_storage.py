@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lims.errors import IntegrityFailure, InvalidInput, NotFound, TooLarge
+from lims.errors import IntegrityFailure, InvalidInput, NotFound, StorageFull, TooLarge
 from lims.storage import FileStore
+from tests.production.full_disk import fill_disk_under
 
 
 @pytest.fixture
@@ -81,3 +82,18 @@ def test_file_altered_on_disk_fails_its_integrity_check(store: FileStore) -> Non
     assert store.exists(stored.sha256)
     with pytest.raises(IntegrityFailure, match=stored.sha256):
         store.read(stored.sha256)
+
+
+def test_full_disk_is_reported_and_leaves_no_partial_file(
+    store: FileStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill_disk_under(monkeypatch, store.root)
+    with pytest.raises(StorageFull, match="the file store is full"):
+        store.put(io.BytesIO(b"x" * 100_000), max_bytes=10**6)
+    assert stored_objects(store) == []
+
+
+def test_objects_lists_every_stored_file_by_hash(store: FileStore) -> None:
+    first = store.put(io.BytesIO(b"first"), max_bytes=100)
+    second = store.put(io.BytesIO(b"second"), max_bytes=100)
+    assert list(store.objects()) == sorted([first, second], key=lambda stored: stored.sha256)

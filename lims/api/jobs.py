@@ -81,7 +81,7 @@ def list_jobs(
         offset=offset,
     )
     return JobPage(
-        jobs=[service.describe(db_session, job) for job in jobs],
+        jobs=service.describe_all(db_session, jobs),
         total=total,
         limit=limit,
         offset=offset,
@@ -181,19 +181,19 @@ async def attach_file(
     )
     async with body_in_file(request, settings) as path:
         with path.open("rb") as upload:
-            stored = await run_in_threadpool(store.put, upload, max_bytes=settings.max_upload_bytes)
-    item = await run_in_threadpool(
-        lambda: service.attach_file(
-            db_session,
-            actor=actor,
-            job_id=job_id,
-            item_id=item_id,
-            sha256=stored.sha256,
-            size=stored.size,
-            filename=filename,
-            role=role,
-        )
-    )
+            item = await run_in_threadpool(
+                lambda: service.attach_file(
+                    db_session,
+                    actor=actor,
+                    job_id=job_id,
+                    item_id=item_id,
+                    content=upload,
+                    filename=filename,
+                    role=role,
+                    store=store,
+                    max_bytes=settings.max_upload_bytes,
+                )
+            )
     return _item(item)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lims.errors import LimsError
@@ -24,6 +25,54 @@ logger = logging.getLogger("lims.api")
 
 class ProblemResponse(JSONResponse):
     media_type = PROBLEM_MEDIA_TYPE
+
+
+#: The JSON schema of every problem document (RFC 9457 members and ours; more may follow).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": ["string", "null"]},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "location": {"type": "array"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+_PROBLEMS = {
+    400: "Malformed request (e.g. JSON that does not parse)",
+    401: "Not signed in",
+    403: "Signed in, but not allowed (role, scope or CSRF token)",
+    404: "No such record, or not the caller's to see",
+    409: "Conflicts with the record's state or a concurrent change",
+    413: "Body over the size limit",
+    415: "Upload whose content is not what its name declares",
+    422: "Invalid input; `errors` names each field",
+    429: "Too many failed logins; see Retry-After",
+    500: "Server failure; nothing was changed (quote the request id)",
+    503: "Database unavailable; see Retry-After",
+    507: "File store full; nothing was stored",
+}
+#: Documented on every API route: each of these answers is a problem document.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": description,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}},
+    }
+    for status, description in _PROBLEMS.items()
+}
 
 
 def problem(
@@ -120,6 +169,8 @@ async def _on_domain_error(request: Request, exc: Exception) -> ProblemResponse:
                 "message": exc.message,
             }
         ]
+    # Some errors carry more than a message, e.g. the list of texts still to translate.
+    extensions.update(getattr(exc, "extensions", {}))
     if exc.status >= 500:
         logger.error("domain error", exc_info=exc)
     headers = {}
@@ -152,6 +203,69 @@ async def _on_unexpected_error(request: Request, exc: Exception) -> ProblemRespo
     )
 
 
+#: Seconds a client should wait before retrying when the database is away.
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+async def _on_database_error(request: Request, exc: Exception) -> ProblemResponse:
+    """A lost or refused database connection is the service being away, not a bug: 503.
+
+    The transaction of the failed request was not committed (a change is recorded whole or
+    not at all); the pool drops the broken connection, so the next request reconnects.
+    """
+    assert isinstance(exc, DBAPIError)
+    if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+        return await _on_unexpected_error(request, exc)
+    logger.warning(
+        "database unavailable",
+        exc_info=exc,
+        extra={"request_id": getattr(request.state, "request_id", None)},
+    )
+    return problem(
+        request,
+        503,
+        "The database is not available right now (unreachable, restarting or busy), so this "
+        "request was not completed. Please try again in a few seconds; if it was a change, "
+        "check whether it was recorded before sending it again.",
+        slug="database-unavailable",
+        title="Service unavailable",
+        headers={"retry-after": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _on_out_of_range(request: Request, exc: Exception) -> ProblemResponse:
+    """A value the database cannot hold (an id of 30 digits, an over-long text): the
+    request is invalid, not the server broken.  SQLite's driver raises OverflowError for
+    integers beyond 64 bits; PostgreSQL answers a data error."""
+    return problem(
+        request,
+        422,
+        "A value in the request is beyond what can be stored (a number too large or a text "
+        "too long); please correct it.",
+        slug="out-of-range",
+        title="Invalid input",
+    )
+
+
+async def _on_concurrent_change(request: Request, exc: Exception) -> ProblemResponse:
+    """A unique rule met by a record committed in between (e.g. two first results for one
+    characteristic): input is checked before writing, so a race is the way left to reach it.
+    Someone else changed the same record at the same moment: 409, reload and retry."""
+    logger.warning(
+        "concurrent change",
+        exc_info=exc,
+        extra={"request_id": getattr(request.state, "request_id", None)},
+    )
+    return problem(
+        request,
+        409,
+        "Someone else changed this record at the same moment, so your change was not saved "
+        "(no lost updates): reload it and enter your change again.",
+        slug="conflict",
+        title="Conflict",
+    )
+
+
 async def _on_uncertainty_input_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, UncertaintyInputError)
     error: dict[str, Any] = {
@@ -171,4 +285,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(LimsError, _on_domain_error)
     app.add_exception_handler(UncertaintyInputError, _on_uncertainty_input_error)
+    app.add_exception_handler(DBAPIError, _on_database_error)
+    app.add_exception_handler(IntegrityError, _on_concurrent_change)
+    app.add_exception_handler(DataError, _on_out_of_range)
+    app.add_exception_handler(OverflowError, _on_out_of_range)
     app.add_exception_handler(Exception, _on_unexpected_error)

@@ -16,7 +16,8 @@ from fastapi import Request
 from starlette.requests import ClientDisconnect
 
 from lims.config import Settings
-from lims.errors import InvalidInput, TooLarge
+from lims.errors import InvalidInput, StorageFull, TooLarge
+from lims.storage import NO_SPACE_MESSAGE, is_out_of_space
 
 
 def octet_stream_body(description: str, example: str) -> dict[str, Any]:
@@ -51,8 +52,12 @@ async def body_in_file(request: Request, settings: Settings) -> AsyncIterator[Pa
                         f"the file is larger than the limit of {settings.max_upload_bytes} bytes"
                     )
                 spool.write(chunk)
+            spool.flush()
         except ClientDisconnect:
             # The size cap (middleware) has already answered 413, or the client went away.
             raise InvalidInput("the upload stopped before its end") from None
-        spool.flush()
+        except OSError as error:
+            if is_out_of_space(error):
+                raise StorageFull(NO_SPACE_MESSAGE) from error
+            raise
         yield Path(spool.name)

@@ -61,6 +61,7 @@ from lims.jobs.service import (
 from lims.methods.cmc import cmc_at
 from lims.methods.models import Method
 from lims.methods.template import convert
+from lims.sniffing import check_filename
 from lims.storage import FileStore
 
 UNIT_SHORT = {"millimetre": "mm", "metre": "m", "micrometre": "um", "inch": "in",
@@ -93,6 +94,7 @@ def upload_model(
     settings: Settings,
 ) -> ModelUpload:
     """Read the model, then store it on the item with its proposals, in one transaction."""
+    filename = check_filename(filename)
     item = get_item(db_session, actor=actor, job_id=job_id, item_id=item_id)
     job = get_job(db_session, actor=actor, job_id=job_id)
     if not actor.is_customer:

@@ -37,6 +37,7 @@ from lims.equipment.status import (
     derive_status,
 )
 from lims.errors import Conflict, InvalidInput, NotFound
+from lims.sniffing import HEAD_BYTES, check_content, extension_for
 from lims.storage import FileStore
 
 READERS = (*STAFF_ROLES, Role.AUDITOR)
@@ -307,6 +308,12 @@ def record_calibration(
     return save(db_session, actor.audit_context(), calibration)
 
 
+#: A calibration certificate is a PDF, a scan, or a Digital Calibration Certificate (XML).
+CERTIFICATE_MEDIA_TYPES = frozenset(
+    {"application/pdf", "image/png", "image/jpeg", "image/tiff", "application/xml"}
+)
+
+
 def _safe_filename(name: str | None, fallback: str) -> str:
     """A file name fit for a download header: letters, digits, dot, dash and underscore."""
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", (name or "").rsplit("/", 1)[-1]).strip("._")
@@ -329,13 +336,17 @@ def attach_certificate(
     calibration = get_calibration(
         db_session, actor=actor, equipment_id=equipment_id, calibration_id=calibration_id
     )
-    stored = store.put(content, max_bytes=max_bytes)
-    if stored.size == 0:
+    head = content.read(HEAD_BYTES)
+    if not head:
         raise InvalidInput("the certificate file is empty", location=("body",))
+    # Without a name the content names its type; with one, the two must agree.
+    media_type = check_content(filename or "certificate", head, allowed=CERTIFICATE_MEDIA_TYPES)
+    content.seek(0)
+    stored = store.put(content, max_bytes=max_bytes)
     _acting(db_session, actor)
     calibration.certificate_sha256 = stored.sha256
     calibration.certificate_filename = _safe_filename(
-        filename, f"{calibration.certificate_number}.pdf"
+        filename, f"{calibration.certificate_number}{extension_for(media_type)}"
     )
     return save(db_session, actor.audit_context(), calibration)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
-from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from lims.db import UTCDateTime, utcnow
@@ -67,6 +67,13 @@ class CharacteristicSource(StrEnum):
 
 class Job(SQLModel, table=True):
     __audited__ = True
+    # The job board: one status (a customer: its own jobs) in due-date or newest-first order,
+    # read from the index in order, so a page costs the same at any size (migration 0012).
+    __table_args__ = (
+        Index("ix_job_status_due_date", "status", "due_date", "id"),
+        Index("ix_job_status_created_at", "status", "created_at", "id"),
+        Index("ix_job_organisation_id_status", "organisation_id", "status", "due_date", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=32, unique=True)
     kind: str = Field(max_length=16, index=True)

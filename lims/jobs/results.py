@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from lims.accounts.principal import Principal, require_role
@@ -199,8 +200,29 @@ def _existing_or_new(
         raise InvalidInput(
             "give a reason: replacing a recorded result needs one", location=("reason",)
         )
+    if not _claim(db_session, existing):
+        raise Conflict(
+            f"the result for {characteristic.label} was replaced a moment ago by someone else: "
+            "reload it and enter again (no lost updates)"
+        )
     existing.version += 1
     return existing
+
+
+def _claim(db_session: Session, result: Result) -> bool:
+    """Lock the result's row if it is still at the version read; False if it has moved on.
+
+    The version was read without a lock, so a replacement committed since (by another
+    request, in another process) would be overwritten unseen.  This UPDATE waits for any
+    transaction holding the row and then matches only the version read: of two
+    replacements racing from one version, the second finds nothing to claim.
+    """
+    claimed = db_session.execute(
+        update(Result)
+        .where(col(Result.id) == result.id, col(Result.version) == result.version)
+        .values(version=Result.version)
+    )
+    return claimed.rowcount == 1  # type: ignore[attr-defined]
 
 
 def _in_unit(value: float, *, from_unit: str, characteristic: Characteristic) -> float:

@@ -6,6 +6,7 @@ so no client can skip them.
 """
 
 from datetime import date
+from typing import BinaryIO
 
 from sqlmodel import Session, col, func, select
 
@@ -47,6 +48,8 @@ from lims.jobs.models import (
 )
 from lims.methods.models import Method
 from lims.numbering import formatted, next_number
+from lims.sniffing import HEAD_BYTES, check_content, check_filename
+from lims.storage import FileStore
 
 STAFF_WHO_RUN_JOBS = (Role.ADMIN, Role.QUALITY_MANAGER, Role.TECHNICIAN, Role.SIGNATORY)
 SORTABLE = {"due_date", "created_at", "number", "status", "priority"}
@@ -105,23 +108,40 @@ def list_jobs(
 
 
 def describe(db_session: Session, job: Job) -> JobPublic:
-    agreement = db_session.get(Agreement, job.agreement_id)
-    assert agreement is not None and job.id is not None
-    price_model = db_session.exec(
-        select(PriceModel).where(PriceModel.year == job.created_at.year)
-    ).first()
-    price_list = (
-        current_price_list(db_session, price_model_id=price_model.id)
-        if price_model and price_model.id
-        else None
+    return describe_all(db_session, [job])[0]
+
+
+def describe_all(db_session: Session, jobs: list[Job]) -> list[JobPublic]:
+    """Jobs as the API shows them, with their agreement's number and the price list of
+    their year: looked up once per page, not once per job (a page of the board is 2 more
+    queries, not 150)."""
+    agreement_ids = {job.agreement_id for job in jobs}
+    agreement_numbers = dict(
+        db_session.exec(
+            select(Agreement.id, Agreement.number).where(col(Agreement.id).in_(agreement_ids))
+        ).all()
     )
-    return JobPublic.model_validate(
-        {
-            **job.model_dump(),
-            "agreement_number": agreement.number,
-            "price_list_id": price_list.id if price_list else None,
-        }
-    )
+    price_lists = {
+        year: _price_list_id_of(db_session, year) for year in {job.created_at.year for job in jobs}
+    }
+    return [
+        JobPublic.model_validate(
+            {
+                **job.model_dump(),
+                "agreement_number": agreement_numbers[job.agreement_id],
+                "price_list_id": price_lists[job.created_at.year],
+            }
+        )
+        for job in jobs
+    ]
+
+
+def _price_list_id_of(db_session: Session, year: int) -> int | None:
+    price_model = db_session.exec(select(PriceModel).where(PriceModel.year == year)).first()
+    if price_model is None or price_model.id is None:
+        return None
+    price_list = current_price_list(db_session, price_model_id=price_model.id)
+    return price_list.id if price_list else None
 
 
 # -- submission ---------------------------------------------------------------------------
@@ -295,16 +315,25 @@ def attach_file(
     actor: Principal,
     job_id: int,
     item_id: int,
-    sha256: str,
-    size: int,
+    content: BinaryIO,
     filename: str,
     role: str,
+    store: FileStore,
+    max_bytes: int,
 ) -> Item:
-    """Record a file (drawing, CAD model, QIF) already in the file store on the item."""
+    """Keep a file (drawing, CAD model, QIF) in the file store and record it on the item.
+
+    The name must be a plain file name and the bytes what the name says (``lims.sniffing``);
+    a refused file is not stored.
+    """
     item = get_item(db_session, actor=actor, job_id=job_id, item_id=item_id)
     if not actor.is_customer:
         require_role(actor, *STAFF_WHO_RUN_JOBS, doing="attach files")
-    entry = {"sha256": sha256, "size": size, "name": filename, "role": role}
+    filename = check_filename(filename)
+    check_content(filename, content.read(HEAD_BYTES))
+    content.seek(0)
+    stored = store.put(content, max_bytes=max_bytes)
+    entry = {"sha256": stored.sha256, "size": stored.size, "name": filename, "role": role}
     item.files = [*item.files, entry]
     return save(db_session, actor.audit_context(), item)
 
@@ -535,7 +564,7 @@ def _check_conditions(
     if to == JobStatus.MEASURED:
         _check_results_complete(db_session, job)
     if to in (JobStatus.REVIEWED, JobStatus.APPROVED):
-        _check_second_person(db_session, actor=actor, job=job, to=to, on=on)
+        check_second_person(db_session, actor=actor, job=job, to=to, on=on)
     if to == JobStatus.CLOSED:
         waiting = [
             item.description for item in items if item.received_on and not item.dispatched_on
@@ -554,7 +583,7 @@ def _check_results_complete(db_session: Session, job: Job) -> None:
         raise Conflict(f"every characteristic needs a result; missing: {', '.join(missing[:10])}")
 
 
-def _check_second_person(
+def check_second_person(
     db_session: Session, *, actor: Principal, job: Job, to: JobStatus, on: date
 ) -> None:
     """Four eyes: not whoever measured, and authorised for every method used."""

@@ -1,55 +1,71 @@
-"""Server-rendered pages; they read through the same services as the API."""
+"""The web UI's router: the login and start pages, and the screens of each area.
 
-from typing import Any
+Pages read through the same service functions as the API, with the caller's principal, and
+their scripts change records through the same /api/v1 endpoints; no rule lives here.
+"""
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from sqlmodel import Session
+from datetime import date
+from typing import Annotated
 
-from lims import __version__
-from lims.accounts import auth
-from lims.accounts.models import User
-from lims.api.deps import SESSION_COOKIE
-from lims.errors import LimsError
-from lims.migrations import PROJECT_ROOT
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
 
-templates = Jinja2Templates(directory=PROJECT_ROOT / "templates" / "ui")
-router = APIRouter(include_in_schema=False)
+from lims.accounts.models import Role
+from lims.api.deps import SessionDep
+from lims.clock import local_today
+from lims.equipment import service as equipment_service
+from lims.jobs import service as job_service
+from lims.jobs.models import JobStatus
+from lims.ui import audit, commercial, documents, jobs, lab, workbench
+from lims.ui.session import PageRoute, ViewerDep, page
 
-
-def _signed_in_user(request: Request) -> User | None:
-    secret = request.cookies.get(SESSION_COOKIE)
-    if not secret:
-        return None
-    with Session(request.app.state.engine) as db_session:
-        try:
-            _, principal = auth.browser_session_for(db_session, secret)
-        except LimsError:
-            return None
-        user = db_session.get(User, principal.user_id)
-        if user is not None:
-            db_session.expunge(user)
-        return user
-
-
-def _page(request: Request, template: str, user: User | None, **context: Any) -> Response:
-    settings = request.app.state.settings
-    return templates.TemplateResponse(
-        request,
-        template,
-        {"lab": settings.lab, "version": __version__, "user": user, **context},
-    )
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+DUE_SOON_DAYS = 30
 
 
 @router.get("/", response_class=HTMLResponse)
-def start_page(request: Request) -> Response:
-    user = _signed_in_user(request)
-    if user is None:
-        return RedirectResponse("/login", status_code=303)
-    return _page(request, "index.html", user)
+def start_page(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Response:
+    """Where each role starts: its jobs by status and, for the lab, equipment falling due."""
+    principal = viewer.principal
+    counts = {
+        status: job_service.list_jobs(db_session, actor=principal, status=status, limit=1)[1]
+        for status in JobStatus
+    }
+    due = (
+        equipment_service.due_for_calibration(
+            db_session, actor=principal, within_days=DUE_SOON_DAYS, on_date=_today(request)
+        )
+        if principal.reads_everything
+        else []
+    )
+    return page(
+        request,
+        viewer,
+        "index.html",
+        counts=counts,
+        due=due,
+        due_soon_days=DUE_SOON_DAYS,
+        can_submit=principal.is_customer or principal.is_staff,
+        is_auditor=principal.has_any(Role.AUDITOR),
+    )
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request) -> Response:
-    return _page(request, "login.html", None)
+def login_page(
+    request: Request,
+    lang: Annotated[str | None, Query(max_length=8)] = None,
+    next_: Annotated[str | None, Query(alias="next", max_length=2000)] = None,
+) -> Response:
+    settings = request.app.state.settings
+    target = next_ if next_ and next_.startswith("/") and not next_.startswith("//") else "/"
+    return page(
+        request, None, "login.html", language=lang or settings.default_language, next=target
+    )
+
+
+def _today(request: Request) -> date:
+    return local_today(request.app.state.settings.timezone)
+
+
+for area in (jobs, documents, lab, commercial, audit, workbench):
+    router.include_router(area.router)

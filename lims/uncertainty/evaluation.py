@@ -112,6 +112,9 @@ def _mcm_block(
         "trials": run.trials,
         "seed": run.seed,
         "validation": validation,
+        "histogram": None
+        if result.histogram is None
+        else {"edges": result.histogram[0], "counts": result.histogram[1]},
     }
 
 
@@ -252,6 +255,7 @@ def evaluate(
             adaptive=settings.adaptive,
             significant_digits=settings.significant_digits,
             progress=progress,
+            histogram_bins=settings.histogram_bins,
         )
         warnings.extend(run.warnings)
 

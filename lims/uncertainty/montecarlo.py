@@ -44,6 +44,8 @@ class McmOutput:
     standard_uncertainty: float
     interval: tuple[float, float]
     shortest_interval: tuple[float, float]
+    #: (bin edges, counts) over the central 99.9 % of the values, when asked for and kept.
+    histogram: tuple[list[float], list[int]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,11 +285,13 @@ def monte_carlo(
     adaptive: bool = False,
     significant_digits: int = 2,
     progress: Progress | None = None,
+    histogram_bins: int | None = None,
 ) -> McmResult:
     """Propagate the input distributions through the models by Monte Carlo (JCGM 101 7).
 
     With ``adaptive`` true, ``trials`` is the most that will be run (JCGM 101 7.9).
     ``progress(done, total)`` is told after each chunk of trials (total: ``trials``).
+    ``histogram_bins`` adds a histogram of each output where the values are kept.
 
     >>> from lims.uncertainty.expression import parse_model
     >>> inputs = [Input("X1", 0.0, 1.0), Input.rectangular("X2", 0.0, half_width=3 ** 0.5)]
@@ -314,7 +318,14 @@ def monte_carlo(
             return values
 
         return _run_procedure(
-            run, names, seed, trials, coverage_probability, adaptive, significant_digits
+            run,
+            names,
+            seed,
+            trials,
+            coverage_probability,
+            adaptive,
+            significant_digits,
+            histogram_bins,
         )
 
 
@@ -326,6 +337,7 @@ def _run_procedure(
     coverage_probability: float,
     adaptive: bool,
     significant_digits: int,
+    histogram_bins: int | None = None,
 ) -> McmResult:
     """Run the trials as a fixed run, in blocks, or adaptively (JCGM 101 7.9)."""
     if adaptive:
@@ -338,11 +350,12 @@ def _run_procedure(
             block,
             max(2, trials // block),
             significant_digits,
+            histogram_bins,
         )
     if trials * len(names) > KEEP_LIMIT:
         count = math.ceil(trials / BLOCK)
         return _blocks(run, names, seed, coverage_probability, math.ceil(trials / count), count)
-    return _fixed(run, names, seed, coverage_probability, trials)
+    return _fixed(run, names, seed, coverage_probability, trials, histogram_bins)
 
 
 def _fixed(
@@ -351,6 +364,7 @@ def _fixed(
     seed: int,
     coverage_probability: float,
     trials: int,
+    histogram_bins: int | None = None,
 ) -> McmResult:
     if trials <= CHUNK:
         values = run(trials)
@@ -360,11 +374,34 @@ def _fixed(
             size = min(CHUNK, trials - start)
             for target, chunk in zip(values, run(size), strict=True):
                 target[start : start + size] = chunk
-    return _exact(values, names, seed, coverage_probability)
+    return _exact(values, names, seed, coverage_probability, histogram_bins)
+
+
+#: The share of the values a histogram leaves out, half in each tail: far outliers of a
+#: heavy-tailed output would otherwise squeeze the body of the chart into a few bins.
+HISTOGRAM_TAILS = 0.001
+
+
+def histogram(y: np.ndarray, bins: int) -> tuple[list[float], list[int]]:
+    """Counts of ``y`` in ``bins`` equal bins over its central 99.9 %.
+
+    >>> edges, counts = histogram(np.arange(1001.0), 10)
+    >>> edges[0], edges[-1], sum(counts)
+    (0.5, 999.5, 999)
+    """
+    low, high = np.quantile(y, [HISTOGRAM_TAILS / 2, 1 - HISTOGRAM_TAILS / 2])
+    if not high > low:  # an output without spread
+        low, high = low - 0.5, high + 0.5
+    counts, edges = np.histogram(y, bins=bins, range=(float(low), float(high)))
+    return [float(edge) for edge in edges], [int(count) for count in counts]
 
 
 def _exact(
-    values: list[np.ndarray], names: Sequence[str], seed: int, coverage_probability: float
+    values: list[np.ndarray],
+    names: Sequence[str],
+    seed: int,
+    coverage_probability: float,
+    histogram_bins: int | None = None,
 ) -> McmResult:
     correlation = np.ones((1, 1))
     if len(values) > 1:
@@ -380,7 +417,8 @@ def _exact(
         u = math.sqrt(float(deviation @ deviation) / (trials - 1))
         del deviation
         symmetric, shortest = coverage_intervals(y, coverage_probability)
-        outputs.append(McmOutput(name, mean, u, symmetric, shortest))
+        bins = histogram(y, histogram_bins) if histogram_bins else None
+        outputs.append(McmOutput(name, mean, u, symmetric, shortest, bins))
     return McmResult(outputs, values[0].size, seed, np.atleast_2d(correlation))
 
 
@@ -392,6 +430,7 @@ def _blocks(
     block: int,
     max_blocks: int,
     significant_digits: int | None = None,
+    histogram_bins: int | None = None,
 ) -> McmResult:
     """Blocks of ``block`` trials; with ``significant_digits`` stop when stable (7.9.4)."""
     per_chunk = max(1, CHUNK // block)
@@ -446,7 +485,11 @@ def _blocks(
         )
     if keep:
         result = _exact(
-            [np.concatenate(store) for store in kept], names, seed, coverage_probability
+            [np.concatenate(store) for store in kept],
+            names,
+            seed,
+            coverage_probability,
+            histogram_bins,
         )
         return McmResult(result.outputs, trials, seed, result.correlation, stabilised, warnings)
     average_ends = np.concatenate(ends).mean(axis=0)

@@ -67,6 +67,21 @@ def _to_two_digits(uncertainty: float) -> tuple[str, Decimal]:
     return _round(value, quantum), quantum
 
 
+def rounded_result(value: float, expanded_uncertainty: float | None) -> tuple[str, str | None]:
+    """The value and U as a certificate prints them: U to two significant digits, the value
+    to the same decimal place (ILAC-P14 6.3); without an uncertainty the value as recorded.
+
+    >>> rounded_result(50000838.6, 92.9), rounded_result(0.4853, 0.0291), rounded_result(0.5, None)
+    (('50000839', '93'), ('0.485', '0.029'), ('0.5', None))
+    """
+    if expanded_uncertainty is None or not (
+        expanded_uncertainty > 0 and math.isfinite(expanded_uncertainty)
+    ):
+        return repr(float(value)), None
+    expanded, quantum = _to_two_digits(expanded_uncertainty)
+    return round_to(value, quantum), expanded
+
+
 @lru_cache(maxsize=256)  # a handful of probabilities recur in every request
 def format_probability(probability: float) -> str:
     """Coverage probability as a percentage, e.g. '95 %' or '95.45 %'.

@@ -115,6 +115,13 @@ class McmSettings(_Strict):
         lt=2**63,
         description="Seed of the PCG64 generator; chosen and reported when omitted.",
     )
+    histogram_bins: int | None = Field(
+        default=None,
+        ge=10,
+        le=500,
+        description="Also give a histogram of the output values in this many bins (for a "
+        "chart beside the GUM curve); null: none.",
+    )
 
 
 class EvaluationRequest(_Strict):
@@ -225,6 +232,14 @@ class Validation(BaseModel):
     passed: bool
 
 
+class Histogram(BaseModel):
+    edges: list[float] = Field(description="Bin edges, one more than counts.")
+    counts: list[int] = Field(
+        description="Trials per bin; the bins span the central 99.9 % of the trials, so the "
+        "density of a bin is count / (trials * width)."
+    )
+
+
 class McmResult(BaseModel):
     value: float
     standard_uncertainty: float
@@ -233,6 +248,11 @@ class McmResult(BaseModel):
     trials: int
     seed: int
     validation: Validation | None = Field(description="null unless method is both.")
+    histogram: Histogram | None = Field(
+        default=None,
+        description="null unless mcm.histogram_bins was given and the model values could be "
+        "kept in memory.",
+    )
 
 
 class Reported(BaseModel):

@@ -358,4 +358,5 @@ def test_signed_in_browser_sees_the_start_page_with_its_name(
     browser_login(client, user.username)
     page = client.get("/")
     assert page.status_code == 200
-    assert "Matti Mittaaja (technician)" in page.text
+    # The user's language is Finnish (the default), so the role reads in Finnish.
+    assert "Matti Mittaaja" in page.text and "(Mittausteknikko)" in page.text

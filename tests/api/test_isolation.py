@@ -37,6 +37,7 @@ from tests.contracts.factories import (
     make_price_model,
     make_quotation,
 )
+from tests.documents.factories import make_document
 from tests.equipment.factories import (
     attach_certificate,
     authorise,
@@ -45,15 +46,24 @@ from tests.equipment.factories import (
     make_method,
 )
 from tests.factories import FACTORY_ACTOR, bearer, make_organisation, make_user
+from tests.training.factories import (
+    competence_record_of,
+    make_enrolment,
+    make_programme,
+    make_rr_test,
+)
 
 PUBLIC_ROUTES = {
     ("GET", "/api/v1/health"),
     ("GET", "/api/v1/ready"),
     ("POST", "/api/v1/auth/token"),
     ("POST", "/api/v1/auth/login"),
+    ("GET", "/verify/{number}"),
 }
 # Acting on one's own login, not on records: an auditor may end its own session.
 OWN_SESSION_ROUTES = {("POST", "/api/v1/auth/logout")}
+# Optional query parameters that name the record a route acts on (one of several ways).
+RECORD_QUERY_OF_ROUTE = {("GET", "/api/v1/records/export"): ("job_id",)}
 SECRET_OF_B = "Salainen Asiakas B Oy"
 MISSING_ID = 987654
 
@@ -121,6 +131,15 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
     ).json()
     item_b = client.get(f"/api/v1/jobs/{job_b['id']}/items", headers=bearer(settings, customer_b))
     proposal_b = make_proposal(engine, job_id=job_b["id"], item_id=item_b.json()[0]["id"])
+    document_b = make_document(engine, settings, organisation_b, job_id=job_b["id"])
+    programme = make_programme(engine)
+    enrolment_b = make_enrolment(
+        engine, programme, name=f"{SECRET_OF_B} trainee", organisation=organisation_b
+    )
+    rr_test_b = make_rr_test(
+        engine, title=f"{SECRET_OF_B} RR test", organisation_id=organisation_b.id
+    )
+    record = competence_record_of(engine, technician)
     return World(
         organisation_a=organisation_a,
         organisation_b=organisation_b,
@@ -145,11 +164,21 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
             "job_id": job_b["id"],
             "item_id": item_b.json()[0]["id"],
             "proposal_id": proposal_b.id,
+            "document_id": document_b.id,
+            "programme_id": programme.id,
+            "course_id": programme.courses[0].id,
+            "enrolment_id": enrolment_b.id,
+            "rr_test_id": rr_test_b.id,
+            "chart": "components",
+            "record_id": record.id,
         },
         query_values_of_b={
             "entity": f"organisation:{organisation_b.id}",
             "filename": "drawing.pdf",
             "equipment_id": standard.id,
+            "language": "en",
+            "chart": "components",
+            "job_id": job_b["id"],
         },
     )
 
@@ -200,10 +229,11 @@ def request_for(
     missing = [name for name in operation.path_parameters if name not in values]
     assert not missing, f"{operation.key}: add path parameter {missing} to the world fixture"
     path = operation.path.format(**{name: values[name] for name in operation.path_parameters})
+    naming = RECORD_QUERY_OF_ROUTE.get(operation.key, ())
     query = {
         p["name"]: world.query_values_of_b[p["name"]]
         for p in operation.spec.get("parameters", [])
-        if p["in"] == "query" and p.get("required")
+        if p["in"] == "query" and (p.get("required") or p["name"] in naming)
     }
     request: dict[str, Any] = {"method": operation.method, "url": path, "params": query}
     body = example_body(app, operation)
@@ -273,11 +303,13 @@ def test_customer_of_a_cannot_read_or_change_records_of_b(
             continue
         response = send(client, request_for(app, operation, world), headers)
         assert SECRET_OF_B not in response.text, f"{operation.key} revealed B: {response.text}"
-        if operation.path_parameters:
+        naming = RECORD_QUERY_OF_ROUTE.get(operation.key, ())
+        if operation.path_parameters or naming:
             assert response.status_code in (403, 404), f"{operation.key}: {response.status_code}"
             absent = request_for(
                 app, operation, world, ids=dict.fromkeys(operation.path_parameters, MISSING_ID)
             )
+            absent["params"].update(dict.fromkeys(naming, MISSING_ID))
             answer_for_missing = send(client, absent, headers)
             assert response.status_code == answer_for_missing.status_code, (
                 f"{operation.key}: B's record answers {response.status_code}, "

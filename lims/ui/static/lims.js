@@ -1,34 +1,218 @@
-// The page's only script: log in and out through the same /api/v1 endpoints as any client.
-const csrfToken = () =>
+// The pages' common script: calls to /api/v1 with the session cookie and the CSRF token,
+// forms that send JSON to the API, login, logout and the interface language.
+// Plain ES module, no build step; every rule stays on the server.
+
+const textElement = document.getElementById("ui-text");
+/** Translated strings the page handed over (lims.ui templates, domain "ui"). */
+export const text = textElement ? JSON.parse(textElement.textContent) : {};
+
+export const csrfToken = () =>
   document.cookie.split("; ").find((c) => c.startsWith("lims_csrf="))?.split("=")[1] ?? "";
 
-const loginForm = document.getElementById("login");
-if (loginForm) {
-  loginForm.addEventListener("submit", async (event) => {
+/** A failed API call, carrying the RFC 9457 problem the server answered. */
+export class ApiError extends Error {
+  constructor(problem) {
+    super(problem.detail || problem.title || text.failed);
+    this.problem = problem;
+  }
+}
+
+/** Call the API: JSON in and out; changes carry the CSRF token (double submit). */
+export async function api(method, url, body, { raw = false, contentType } = {}) {
+  const headers = { accept: "application/json" };
+  if (method !== "GET") headers["x-csrf-token"] = csrfToken();
+  let payload;
+  if (raw) {
+    payload = body;
+    headers["content-type"] = contentType || "application/octet-stream";
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers["content-type"] = "application/json";
+  }
+  let response;
+  try {
+    response = await fetch(url, { method, headers, body: payload, credentials: "same-origin" });
+  } catch {
+    throw new ApiError({ detail: text.network });
+  }
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(data);
+  return data;
+}
+
+/** A person's number: "0,4", "0.4", "1 234,5" or "11.5e-6". NaN when it is none. */
+export function parseNumber(value) {
+  const cleaned = String(value).trim().replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
+  if (cleaned === "" || !/^[-+\u2212]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(cleaned)) return NaN;
+  return Number(cleaned.replace("\u2212", "-"));
+}
+
+/** Readings separated by spaces, semicolons or a comma followed by a space. */
+export function parseNumbers(value) {
+  return String(value)
+    .split(/[;\s]+|,\s+/)
+    .filter((part) => part !== "")
+    .map(parseNumber);
+}
+
+const language = document.documentElement.lang || "fi";
+const numberFormat = new Intl.NumberFormat(language, { maximumSignificantDigits: 6 });
+
+/** A number in the page's language (decimal comma in Finnish). */
+export function formatNumber(value, digits) {
+  if (value === null || value === undefined || Number.isNaN(value)) return "–";
+  if (!Number.isFinite(value)) return String(value);
+  const format = digits
+    ? new Intl.NumberFormat(language, { maximumSignificantDigits: digits })
+    : numberFormat;
+  return format.format(Object.is(value, -0) ? 0 : value);
+}
+
+/** A value written to the decimal place of two significant digits of its uncertainty. */
+export function formatAt(value, uncertainty) {
+  if (value === null || value === undefined) return "–";
+  if (!(uncertainty > 0) || !Number.isFinite(uncertainty)) return formatNumber(value);
+  const decimals = Math.min(20, Math.max(0, 1 - Math.floor(Math.log10(uncertainty))));
+  const format = new Intl.NumberFormat(language, {
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: decimals,
+  });
+  return format.format(Object.is(value, -0) ? 0 : value);
+}
+
+class FieldError extends Error {
+  constructor(field, message) {
+    super(message);
+    this.field = field;
+  }
+}
+
+function setPath(target, path, value) {
+  const parts = path.split(".");
+  let node = target;
+  for (const part of parts.slice(0, -1)) node = node[part] ??= {};
+  node[parts.at(-1)] = value;
+}
+
+function fieldName(element) {
+  const label = element.labels?.[0];
+  return label ? label.textContent.replace("*", "").trim() : element.name;
+}
+
+/** The form's fields as the JSON body the API takes (names with dots nest). */
+export function formBody(form) {
+  const body = {};
+  for (const element of form.elements) {
+    if (!element.name || element.disabled) continue;
+    const type = element.dataset.type;
+    let value;
+    if (type === "bool") {
+      value = element.checked;
+    } else {
+      const raw = element.value.trim();
+      if (raw === "") {
+        if (element.required) throw new FieldError(element, `${fieldName(element)} ${text.required}`);
+        continue;
+      }
+      if (type === "number" || type === "int") {
+        value = parseNumber(raw);
+        if (Number.isNaN(value) || (type === "int" && !Number.isInteger(value)))
+          throw new FieldError(element, `${fieldName(element)}: “${raw}” ${text.not_a_number}`);
+      } else if (type === "numbers") {
+        value = parseNumbers(raw);
+        const bad = value.findIndex(Number.isNaN);
+        if (bad >= 0) throw new FieldError(element, `${fieldName(element)} ${text.not_a_number}`);
+      } else if (type === "json") {
+        value = JSON.parse(raw);
+      } else {
+        value = raw;
+      }
+    }
+    setPath(body, element.name, value);
+  }
+  return body;
+}
+
+/** Show a refusal: the server's own words, and which fields it names. */
+export function showProblem(alert, error) {
+  if (!alert) return;
+  const problem = error.problem || { detail: error.message };
+  const lines = [problem.detail || text.failed];
+  for (const item of problem.errors || []) lines.push(`${item.field}: ${item.message}`);
+  alert.textContent = lines.join(" · ");
+}
+
+/** Forms marked .api-form send their fields to data-action and then reload or redirect. */
+function wireApiForms(root = document) {
+  for (const form of root.querySelectorAll("form.api-form")) {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const alert = form.querySelector(".form-error");
+      if (alert) alert.textContent = "";
+      if (form.dataset.confirm && !window.confirm(text[form.dataset.confirm])) return;
+      const button = form.querySelector("button[type=submit]");
+      let body;
+      try {
+        body = formBody(form);
+      } catch (error) {
+        if (alert) alert.textContent = error.message;
+        error.field?.focus();
+        return;
+      }
+      if (button) button.disabled = true;
+      form.setAttribute("aria-busy", "true");
+      try {
+        const answer = await api(form.dataset.method || "POST", form.dataset.action, body);
+        const then = form.dataset.then || "reload";
+        if (then === "reload") window.location.reload();
+        else if (then.startsWith("redirect:"))
+          window.location.assign(then.slice(9).replace("{id}", answer?.id ?? ""));
+        else form.dispatchEvent(new CustomEvent("api:done", { detail: answer }));
+      } catch (error) {
+        showProblem(alert, error);
+      } finally {
+        if (button) button.disabled = false;
+        form.removeAttribute("aria-busy");
+      }
+    });
+  }
+}
+
+function wireLogin() {
+  const form = document.getElementById("login");
+  if (!form) return;
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const error = document.getElementById("login-error");
     error.textContent = "";
-    const response = await fetch("/api/v1/auth/login", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        username: loginForm.username.value,
-        password: loginForm.password.value,
-      }),
-    });
-    if (response.ok) {
-      window.location.assign("/");
-    } else {
-      const problem = await response.json();
-      error.textContent = problem.detail;
+    try {
+      await api("POST", "/api/v1/auth/login", {
+        username: form.username.value,
+        password: form.password.value,
+      });
+      const next = form.dataset.next || "/";
+      window.location.assign(next.startsWith("/") && !next.startsWith("//") ? next : "/");
+    } catch (problem) {
+      error.textContent = problem.message;
     }
   });
 }
 
-const logout = document.getElementById("logout");
-if (logout) {
-  logout.addEventListener("click", async () => {
-    await fetch("/api/v1/auth/logout", { method: "POST", headers: { "x-csrf-token": csrfToken() } });
+function wireMasthead() {
+  document.getElementById("logout")?.addEventListener("click", async () => {
+    await api("POST", "/api/v1/auth/logout").catch(() => null);
     window.location.assign("/login");
   });
+  for (const button of document.querySelectorAll("[data-language]")) {
+    button.addEventListener("click", async () => {
+      const me = await api("GET", "/api/v1/auth/me");
+      await api("PATCH", `/api/v1/users/${me.id}`, { language: button.dataset.language });
+      window.location.reload();
+    });
+  }
 }
+
+wireLogin();
+wireMasthead();
+wireApiForms();

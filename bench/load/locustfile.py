@@ -1,0 +1,132 @@
+"""The lab's daily traffic against ``lims serve``: the job board, job details, result entry
+and certificate downloads, as staff use them.
+
+Run from the repository root against a seeded database (``seed_year.py``) served on
+loopback, for example::
+
+    .venv/bin/locust -f bench/load/locustfile.py --headless -u 30 -r 10 -t 90s \\
+        --host http://127.0.0.1:8600 --csv bench/results/load --only-summary
+    .venv/bin/python bench/load/report.py bench/results/load_stats.csv
+
+Each simulated person signs in once as the demo technician (``LOAD_USERNAME`` /
+``LOAD_PASSWORD`` to change) and then, with a short pause between actions, mostly reads
+the board and jobs, sometimes enters a result and downloads a certificate.  Result entry
+takes characteristics of jobs in measurement that have no result yet, each once, so every
+entry is a real first recording (method evaluation, equipment and competence checks).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from locust import HttpUser, between, events, task
+from locust.env import Environment
+
+USERNAME = os.environ.get("LOAD_USERNAME", "mittaaja")
+PASSWORD = os.environ.get("LOAD_PASSWORD", "demo-mittaaja-2026")
+API = "/api/v1"
+WAIT_MAX = float(os.environ.get("LOAD_WAIT_MAX", "1.0"))
+BOARD_STATES = ["in_measurement", "measured", "approved", "reported", "accepted", "requested"]
+KINDS = ["calibration", "product_qc", "reference", "inspection", None]
+SORTS = ["due_date", "-due_date", "-created_at", "number", "priority"]
+READINGS = [0.4, 0.5, 0.4, 0.6, 0.5]
+#: What the people share: ids to pick from, and the characteristics still to be measured.
+pool: dict[str, Any] = {"jobs": [], "organisations": [], "documents": [], "to_measure": []}
+
+
+@events.test_start.add_listener
+def fill_pool(environment: Environment, **_: Any) -> None:
+    """Learn the database's ids once, through the API itself."""
+    import httpx2
+
+    with httpx2.Client(base_url=environment.host, timeout=120) as client:
+        client.headers["authorization"] = f"Bearer {_token(client)}"
+        total = client.get(f"{API}/jobs", params={"limit": 1}).json()["total"]
+        for offset in random.sample(range(0, total, 200), min(10, total // 200 + 1)):
+            page = client.get(f"{API}/jobs", params={"limit": 200, "offset": offset})
+            pool["jobs"] += [job["id"] for job in page.json()["jobs"]]
+        pool["organisations"] = [o["id"] for o in client.get(f"{API}/organisations").json()]
+        pool["documents"] = [d["id"] for d in client.get(f"{API}/documents?limit=200").json()]
+        pool["gauge_blocks"] = next(
+            e["id"]
+            for e in client.get(f"{API}/equipment").json()
+            if e["identification"] == "GB-WRK"
+        )
+        measuring = {"status": "in_measurement", "limit": 1}
+        in_measurement = client.get(f"{API}/jobs", params=measuring).json()["total"]
+        # Pages at random, so that runs one after another find characteristics unmeasured.
+        offsets = random.sample(range(0, in_measurement, 200), min(3, in_measurement // 200 + 1))
+        for offset in offsets:
+            page = client.get(
+                f"{API}/jobs", params={**measuring, "limit": 200, "offset": offset}
+            ).json()["jobs"]
+            for job in page:
+                planned = client.get(f"{API}/jobs/{job['id']}/characteristics").json()
+                recorded = client.get(f"{API}/jobs/{job['id']}/results").json()
+                measured = {result["characteristic_id"] for result in recorded}
+                pool["to_measure"] += [
+                    (job["id"], c["id"]) for c in planned if c["id"] not in measured
+                ]
+    random.shuffle(pool["to_measure"])
+
+
+def _token(client: Any) -> str:
+    response = client.post(f"{API}/auth/token", data={"username": USERNAME, "password": PASSWORD})
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+class LabStaff(HttpUser):
+    # A person's pause between actions; LOAD_WAIT_MAX=0 drives the server flat out.
+    wait_time = between(0.2 * WAIT_MAX, WAIT_MAX)
+
+    def on_start(self) -> None:
+        self.client.headers["authorization"] = f"Bearer {_token(self.client)}"
+
+    @task(4)
+    def job_board(self) -> None:
+        params: dict[str, Any] = {
+            "status": random.choice(BOARD_STATES),
+            "sort": random.choice(SORTS),
+            "limit": 50,
+            "offset": 50 * random.randrange(0, 10),
+        }
+        if kind := random.choice(KINDS):
+            params["kind"] = kind
+        if random.random() < 0.3:
+            params["organisation_id"] = random.choice(pool["organisations"])
+        if random.random() < 0.3:
+            params["due_before"] = (date(2026, 1, 1) + timedelta(random.randrange(365))).isoformat()
+        self.client.get(f"{API}/jobs", params=params, name="GET /jobs (board)")
+
+    @task(3)
+    def job_detail(self) -> None:
+        job_id = random.choice(pool["jobs"])
+        self.client.get(f"{API}/jobs/{job_id}", name="GET /jobs/{id}")
+        self.client.get(f"{API}/jobs/{job_id}/results", name="GET /jobs/{id}/results")
+
+    @task(2)
+    def result_entry(self) -> None:
+        if not pool["to_measure"]:
+            return
+        job_id, characteristic_id = pool["to_measure"].pop()
+        self.client.post(
+            f"{API}/jobs/{job_id}/results",
+            json={
+                "characteristic_id": characteristic_id,
+                "measured_on": date.today().isoformat(),
+                "equipment": {"gauge_blocks": pool["gauge_blocks"]},
+                "observations": {"dr": READINGS},
+                "temperature": 20.2,
+                "humidity": 42,
+            },
+            name="POST /jobs/{id}/results",
+        )
+
+    @task(1)
+    def certificate_download(self) -> None:
+        document_id = random.choice(pool["documents"])
+        self.client.get(f"{API}/documents/{document_id}/pdf", name="GET /documents/{id}/pdf")

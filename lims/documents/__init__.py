@@ -1,0 +1,1 @@
+"""Documents: Finnish masters, translations, PDF/A, signing and public verification."""

@@ -1,0 +1,714 @@
+"""The Digital Calibration Certificate (PTB DCC) of a calibration certificate, and its check.
+
+``calibration_dcc`` writes the machine-readable twin of an issued certificate from the same
+data dict the PDF is rendered from; ``validate_dcc`` checks a DCC against the XSD in a local
+folder and never fetches anything from the network.
+
+Schema version: **DCC 3.1.2** with D-SI 2.1.0.  DCC 3.2.0 is newer, but it imports the W3C
+xmldsig schema from ``https://www.w3.org/TR/xmldsig-core/``, which is not among the schema
+files we keep (dcc_*.xsd, dsi_*.xsd), so 3.2.0 cannot be validated offline.  3.1.2 needs only
+D-SI 2.1.0, and everything written here is also valid 3.2.0 apart from the version number.
+
+Language: Finnish is the master.  Every prose text carries ``lang="fi"``; a translated
+certificate adds the same text in its language beside it, taken from ``data["texts"]`` for the
+lab's own wording (keys ``traceability``, ``decision_rule_text``, ``items.<id>.description``)
+and from ``LABELS`` for the fixed wording of this module.  Proper names (lab, customer,
+persons, manufacturer, software) carry no ``lang``: in a DCC that means any language.
+"""
+
+import math
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from lxml import etree
+
+import lims
+from lims.errors import ConfigurationError
+
+DCC_SCHEMA_VERSION = "3.1.2"
+DCC_NS = "https://ptb.de/dcc"
+SI_NS = "https://ptb.de/si"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+MASTER_LANGUAGE = "fi"
+LAB_COUNTRY = "FI"
+SOFTWARE_NAME = "LIMS for ISO/IEC 17025 calibration laboratories"
+
+#: LIMS unit codes to D-SI unit strings.  Both micro signs are accepted: keyboards give U+00B5,
+#: copied Greek text gives U+03BC.
+D_SI_UNITS: dict[str, str] = {
+    "mm": r"\milli\metre",
+    "um": r"\micro\metre",
+    "µm": r"\micro\metre",
+    "μm": r"\micro\metre",
+    "m": r"\metre",
+    "nm": r"\nano\metre",
+    "deg": r"\degree",
+    "°": r"\degree",
+    "°C": r"\degreeCelsius",
+    "degC": r"\degreeCelsius",
+    "%RH": r"\percent",
+    "%": r"\percent",
+    "N": r"\newton",
+    "N·m": r"\newton\metre",
+    "N m": r"\newton\metre",
+    "Nm": r"\newton\metre",
+    "g": r"\gram",
+    "kg": r"\kilogram",
+    "bar": r"\bar",
+    "Pa": r"\pascal",
+    "s": r"\second",
+}
+
+#: The LIMS's conformity decisions (lims.uncertainty.decision) in the DCC's words.
+CONFORMITY = {
+    "pass": "pass",
+    "fail": "fail",
+    "conditional_pass": "conditionalPass",
+    "conditional_fail": "conditionalFail",
+}
+PERFORMANCE_LOCATIONS = ("laboratory", "customer", "laboratoryBranch", "customerBranch", "other")
+
+#: The fixed wording of a DCC: English message id -> the other document languages.
+LABELS: dict[str, dict[str, str]] = {
+    "Job number": {"fi": "Työnumero", "sv": "Uppdragsnummer", "et": "Töö number"},
+    "Customer reference": {
+        "fi": "Asiakkaan viite",
+        "sv": "Kundens referens",
+        "et": "Kliendi viide",
+    },
+    "Revision": {"fi": "Revisio", "sv": "Revision", "et": "Redaktsioon"},
+    "Identification": {"fi": "Tunniste", "sv": "Identifikation", "et": "Tunnus"},
+    "Measuring range": {"fi": "Mittausalue", "sv": "Mätområde", "et": "Mõõtepiirkond"},
+    "Resolution": {"fi": "Erottelukyky", "sv": "Upplösning", "et": "Lahutusvõime"},
+    "Business ID": {"fi": "Y-tunnus", "sv": "FO-nummer", "et": "Registrikood"},
+    "Contact person": {"fi": "Yhteyshenkilö", "sv": "Kontaktperson", "et": "Kontaktisik"},
+    "version": {"fi": "versio", "sv": "version", "et": "versioon"},
+    "Equipment code": {"fi": "Laitetunnus", "sv": "Utrustningskod", "et": "Seadme kood"},
+    "Calibration certificate": {
+        "fi": "Kalibrointitodistus",
+        "sv": "Kalibreringsbevis",
+        "et": "Kalibreerimistunnistus",
+    },
+    "Calibrated": {"fi": "Kalibroitu", "sv": "Kalibrerad", "et": "Kalibreeritud"},
+    "Next calibration": {
+        "fi": "Seuraava kalibrointi",
+        "sv": "Nästa kalibrering",
+        "et": "Järgmine kalibreerimine",
+    },
+    "Ambient temperature": {
+        "fi": "Ympäristön lämpötila",
+        "sv": "Omgivningstemperatur",
+        "et": "Ümbritseva keskkonna temperatuur",
+    },
+    "Relative humidity": {
+        "fi": "Suhteellinen kosteus",
+        "sv": "Relativ fuktighet",
+        "et": "Suhteline niiskus",
+    },
+    "Minimum": {"fi": "Alin", "sv": "Lägsta", "et": "Madalaim"},
+    "Maximum": {"fi": "Ylin", "sv": "Högsta", "et": "Kõrgeim"},
+    "Calibration results": {
+        "fi": "Kalibrointitulokset",
+        "sv": "Kalibreringsresultat",
+        "et": "Kalibreerimistulemused",
+    },
+    "Nominal value": {"fi": "Nimellisarvo", "sv": "Nominellt värde", "et": "Nimiväärtus"},
+    "Error of indication": {"fi": "Näyttämän virhe", "sv": "Visningsfel", "et": "Näiduviga"},
+    "Measured value": {"fi": "Mitattu arvo", "sv": "Uppmätt värde", "et": "Mõõdetud väärtus"},
+    "Conformity": {"fi": "Vaatimustenmukaisuus", "sv": "Överensstämmelse", "et": "Vastavus"},
+    "Lower limit": {"fi": "Alaraja", "sv": "Undre gräns", "et": "Alumine piir"},
+    "Upper limit": {"fi": "Yläraja", "sv": "Övre gräns", "et": "Ülemine piir"},
+    "Not covered by the accreditation": {
+        "fi": "Ei kuulu akkreditoinnin piiriin",
+        "sv": "Omfattas inte av ackrediteringen",
+        "et": "Ei kuulu akrediteerimisulatusse",
+    },
+    "Date of issue": {
+        "fi": "Todistuksen antopäivä",
+        "sv": "Utfärdandedatum",
+        "et": "Väljaandmise kuupäev",
+    },
+    "The results relate only to the items calibrated.": {
+        "fi": "Tulokset koskevat vain kalibroituja kohteita.",
+        "sv": "Resultaten gäller endast de kalibrerade föremålen.",
+        "et": "Tulemused kehtivad ainult kalibreeritud objektide kohta.",
+    },
+}
+
+# Finnish and Estonian post codes have five digits and precede the town: "20520 Turku".
+_POST_CODE_AND_CITY = re.compile(r"^(\d{5})\s+(\S.*)$")
+# The D-SI schema location as the DCC schemas name it, e.g. https://ptb.de/si/v2.1.0/SI_Format.xsd
+_DSI_LOCATION = re.compile(r"/si/v(\d+)\.(\d+)\.(\d+)/SI_Format\.xsd$")
+_PREFIXES = {f"{{{DCC_NS}}}": "dcc:", f"{{{SI_NS}}}": "si:"}
+
+
+def dsi_unit(unit: str) -> str:
+    """The D-SI unit of a LIMS unit code.
+
+    >>> dsi_unit("um")
+    '\\\\micro\\\\metre'
+    """
+    try:
+        return D_SI_UNITS[unit]
+    except KeyError:
+        known = ", ".join(sorted(D_SI_UNITS))
+        raise ValueError(f"unit {unit!r} has no D-SI equivalent; known units: {known}") from None
+
+
+def calibration_dcc(data: Mapping[str, Any]) -> bytes:
+    """The DCC (UTF-8 XML, DCC 3.1.2) of a calibration certificate's data dict.
+
+    Raises ``ValueError`` naming the problem when the data cannot make a valid DCC: a unit
+    without a D-SI equivalent, an unknown decision, a result of an item not on the
+    certificate, an uncertainty without its coverage factor and probability, no results.
+    """
+    return _Writer(data).document()
+
+
+def validate_dcc(xml: bytes, schema_dir: Path, *, version: str = DCC_SCHEMA_VERSION) -> list[str]:
+    """Readable schema errors of a DCC (empty when valid), checked against
+    ``schema_dir/dcc_<version>.xsd`` with its D-SI import read from the same folder.
+
+    A folder that lacks the schema, or a schema importing something not in the folder,
+    raises ``ConfigurationError``: that is the installation's fault, not the document's.
+    """
+    schema, lock = _schema(schema_dir.resolve(), version)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        document = etree.fromstring(xml, parser)
+    except etree.XMLSyntaxError as error:
+        return [f"not well-formed XML: {error}"]
+    # One XMLSchema object keeps one error log, so threads take turns with it.
+    with lock:
+        if schema.validate(document):
+            return []
+        return [f"line {error.line}: {_short_names(error.message)}" for error in schema.error_log]
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Builds one DCC; holds the document language and its translations."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+        self.language = data.get("language") or MASTER_LANGUAGE
+        if not re.fullmatch("[a-z]{2}", self.language):
+            raise ValueError(f"language {self.language!r} is not an ISO 639-1 code")
+        self.translated = self.language != MASTER_LANGUAGE
+        self.texts: Mapping[str, str] = (data.get("texts") or {}).get(self.language) or {}
+
+    def document(self) -> bytes:
+        root = etree.Element(
+            _dcc("digitalCalibrationCertificate"),
+            nsmap={"dcc": DCC_NS, "si": SI_NS, "xsi": XSI_NS},
+            schemaVersion=DCC_SCHEMA_VERSION,
+        )
+        root.set(
+            f"{{{XSI_NS}}}schemaLocation",
+            f"{DCC_NS} https://ptb.de/dcc/v{DCC_SCHEMA_VERSION}/dcc.xsd",
+        )
+        self.administrative_data(_sub(root, "administrativeData"))
+        self.measurement_results(_sub(root, "measurementResults"))
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+    # -- administrative data
+
+    def administrative_data(self, parent: etree._Element) -> None:
+        software = _sub(_sub(parent, "dccSoftware"), "software")
+        _name(_sub(software, "name"), SOFTWARE_NAME)
+        _sub(software, "release", lims.__version__)
+        _sub(software, "type", "application")
+        self.core_data(_sub(parent, "coreData"))
+        self.items(_sub(parent, "items"))
+        self.laboratory(_sub(parent, "calibrationLaboratory"))
+        self.signatory(_sub(parent, "respPersons"))
+        self.customer(_sub(parent, "customer"))
+        self.statements(_sub(parent, "statements"))
+
+    def core_data(self, parent: etree._Element) -> None:
+        data, job = self.data, self.data.get("job") or {}
+        _sub(parent, "countryCodeISO3166_1", LAB_COUNTRY)
+        _sub(parent, "usedLangCodeISO639_1", MASTER_LANGUAGE)
+        if self.translated:
+            _sub(parent, "usedLangCodeISO639_1", self.language)
+        _sub(parent, "mandatoryLangCodeISO639_1", MASTER_LANGUAGE)
+        _sub(parent, "uniqueIdentifier", data["number"])
+        identifications = [
+            ("calibrationLaboratory", job.get("number"), "Job number"),
+            ("customer", job.get("customer_reference"), "Customer reference"),
+        ]
+        if data.get("revision"):
+            identifications.append(("calibrationLaboratory", str(data["revision"]), "Revision"))
+        self.identifications(parent, identifications)
+        if job.get("received_on"):
+            _sub(parent, "receiptDate", job["received_on"])
+        begin, end = self.performance_dates()
+        _sub(parent, "beginPerformanceDate", begin)
+        _sub(parent, "endPerformanceDate", end)
+        place = job.get("place") or "laboratory"
+        _sub(parent, "performanceLocation", place if place in PERFORMANCE_LOCATIONS else "other")
+
+    def performance_dates(self) -> tuple[str, str]:
+        """The job's measurement dates, else the span of the results' dates."""
+        job = self.data.get("job") or {}
+        days = sorted(r["measured_on"] for r in self.data["results"] if r.get("measured_on"))
+        begin = job.get("measured_from") or (days[0] if days else None)
+        end = job.get("measured_to") or (days[-1] if days else begin)
+        if begin is None or end is None:
+            raise ValueError("the DCC needs the measurement dates: the job and results have none")
+        return begin, end
+
+    def identifications(
+        self, parent: etree._Element, rows: Sequence[tuple[str, str | None, str]]
+    ) -> None:
+        rows = [row for row in rows if row[1]]
+        if not rows:
+            return
+        identifications = _sub(parent, "identifications")
+        for issuer, value, label in rows:
+            identification = _sub(identifications, "identification")
+            _sub(identification, "issuer", issuer)
+            _sub(identification, "value", value)
+            self.label(identification, "name", label)
+
+    def items(self, parent: etree._Element) -> None:
+        for item in self.data["items"]:
+            element = _sub(parent, "item", id=_item_id(item["id"]))
+            key = f"items.{item['id']}.description"
+            self.text(element, "name", item["description"], key)
+            self.item_description(element, item)
+            # The schema requires a manufacturer; an unknown one is left blank, not guessed.
+            _name(_sub(_sub(element, "manufacturer"), "name"), item.get("manufacturer") or "")
+            if item.get("model"):
+                _sub(element, "model", item["model"])
+            # The schema requires an identification: the lab's own one when the item has none.
+            identification = item.get("identification")
+            if identification:
+                self.identifications(element, [("other", identification, "Identification")])
+            else:
+                self.identifications(
+                    element, [("calibrationLaboratory", str(item["id"]), "Identification")]
+                )
+
+    def item_description(self, parent: etree._Element, item: Mapping[str, Any]) -> None:
+        def wording(language: str) -> str | None:
+            words = _labels(language, "Measuring range", "Resolution")
+            if words is None:
+                return None
+            sentences = []
+            if item.get("range_text"):
+                sentences.append(f"{words[0]} {item['range_text']}.")
+            if item.get("resolution") is not None:
+                number = format_decimal(
+                    item["resolution"], locale=language, decimal_quantization=False
+                )
+                unit = item.get("resolution_unit") or ""
+                sentences.append(f"{words[1]} {number} {unit}".rstrip() + ".")
+            return " ".join(sentences) or None
+
+        self.contents(parent, "description", wording(MASTER_LANGUAGE), wording)
+
+    def laboratory(self, parent: etree._Element) -> None:
+        lab = self.data["lab"]
+        if lab.get("accreditation_body") and lab.get("accreditation_number"):
+            code = f"{lab['accreditation_body']} {lab['accreditation_number']}"
+            _sub(parent, "calibrationLaboratoryCode", code)
+        contact = _sub(parent, "contact")
+        _name(_sub(contact, "name"), lab["name"])
+        # DCC 3.1.2 requires an e-mail address; an empty one says "none given".
+        _sub(contact, "eMail", lab.get("email") or "")
+        self.location(contact, lab.get("address"), country=LAB_COUNTRY)
+
+    def signatory(self, parent: etree._Element) -> None:
+        signatory = self.data.get("signatory")
+        if not signatory:
+            raise ValueError("the DCC needs the signatory: the certificate has none")
+        person = _sub(parent, "respPerson")
+        _name(_sub(_sub(person, "person"), "name"), signatory["name"])
+        if signatory.get("function"):
+            _sub(person, "role", signatory["function"])
+        _sub(person, "mainSigner", "true")
+
+    def customer(self, parent: etree._Element) -> None:
+        customer = self.data["customer"]
+        contact = customer.get("contact") or {}
+        _name(_sub(parent, "name"), customer["name"])
+        _sub(parent, "eMail", contact.get("email") or "")
+        extra = [
+            ("Business ID", customer.get("business_id")),
+            ("Contact person", contact.get("name")),
+        ]
+        self.location(parent, customer.get("address"), extra=extra)
+
+    def location(
+        self,
+        parent: etree._Element,
+        address: str | None,
+        *,
+        country: str | None = None,
+        extra: Sequence[tuple[str, str | None]] = (),
+    ) -> None:
+        """The address as written, plus its post code and town when they can be told apart."""
+        location = _sub(parent, "location")
+        parts = [part.strip() for part in (address or "").split(",") if part.strip()]
+        for part in parts:
+            match = _POST_CODE_AND_CITY.match(part)
+            if match:
+                _sub(location, "postCode", match[1])
+                _sub(location, "city", match[2])
+                break
+        if country:
+            _sub(location, "countryCode", country)
+        further = _sub(location, "further")
+        if address:
+            _content(further, address)
+        for label, value in extra:
+            if value:
+                finnish = _labelled(label, value)(MASTER_LANGUAGE)
+                self.contents(further, None, finnish, _labelled(label, value))
+
+    def statements(self, parent: etree._Element) -> None:
+        data = self.data
+        if data.get("traceability"):
+            statement = _sub(parent, "statement")
+            _sub(statement, "traceable", "true")
+            self.text(statement, "declaration", data["traceability"], "traceability")
+        if data.get("decision_rule_text"):
+            statement = _sub(parent, "statement", refType="basic_conformity")
+            self.text(statement, "declaration", data["decision_rule_text"], "decision_rule_text")
+        statement = _sub(parent, "statement")
+        _sub(statement, "norm", "ISO/IEC 17025:2017")
+        _sub(statement, "reference", "7.8.2.1 j)")
+        self.label(statement, "declaration", "The results relate only to the items calibrated.")
+        if data.get("issued_on"):
+            statement = _sub(parent, "statement")
+            self.label(statement, "declaration", "Date of issue")
+            _sub(statement, "date", data["issued_on"])
+
+    # -- measurement results
+
+    def measurement_results(self, parent: etree._Element) -> None:
+        result = _sub(parent, "measurementResult")
+        self.label(result, "name", "Calibration results")
+        self.methods(result)
+        self.equipment(result)
+        self.conditions(result)
+        self.results(_sub(result, "results"))
+
+    def methods(self, parent: etree._Element) -> None:
+        methods = self.data.get("methods") or []
+        if not methods:
+            return
+        used = _sub(parent, "usedMethods")
+        for method in methods:
+            element = _sub(used, "usedMethod")
+            self.text(element, "name", method["title"])
+
+            def wording(language: str, method: Mapping[str, Any] = method) -> str | None:
+                words = _labels(language, "version")
+                if words is None:
+                    return None
+                version = method.get("version")
+                return f"{method['code']}, {words[0]} {version}" if version else method["code"]
+
+            self.contents(element, "description", wording(MASTER_LANGUAGE), wording)
+            if method.get("reference"):
+                _sub(element, "norm", method["reference"])
+
+    def equipment(self, parent: etree._Element) -> None:
+        equipment = self.data.get("equipment") or []
+        if not equipment:
+            return
+        listing = _sub(parent, "measuringEquipments")
+        for row in equipment:
+            element = _sub(listing, "measuringEquipment", refType="basic_normalUsed")
+            _name(_sub(element, "name"), row["name"])
+
+            def wording(language: str, row: Mapping[str, Any] = row) -> str | None:
+                words = _labels(language, "Calibrated", "Next calibration")
+                if words is None:
+                    return None
+                dates = [
+                    f"{word} {_date(row[field], language)}."
+                    for word, field in zip(words, ("calibrated_on", "due"), strict=True)
+                    if row.get(field)
+                ]
+                return " ".join(dates) or None
+
+            self.contents(element, "description", wording(MASTER_LANGUAGE), wording)
+            self.identifications(
+                element,
+                [
+                    ("calibrationLaboratory", row.get("code"), "Equipment code"),
+                    ("other", row.get("certificate"), "Calibration certificate"),
+                ],
+            )
+
+    def conditions(self, parent: etree._Element) -> None:
+        environment = self.data.get("environment") or {}
+        ranges = [
+            ("temperature", "Ambient temperature", "°C", "basic_temperature"),
+            ("humidity", "Relative humidity", "%RH", "basic_humidityRelative"),
+        ]
+        present = [row for row in ranges if _has_range(environment, row[0])]
+        if not present:
+            return
+        conditions = _sub(parent, "influenceConditions")
+        for field, label, unit, ref_type in present:
+            condition = _sub(conditions, "influenceCondition", refType=ref_type)
+            self.label(condition, "name", label)
+            data = _sub(condition, "data")
+            for end, end_label, suffix in (("min", "Minimum", "Min"), ("max", "Maximum", "Max")):
+                value = environment.get(f"{field}_{end}")
+                if value is not None:
+                    quantity = _sub(data, "quantity", refType=f"{ref_type}{suffix}")
+                    self.label(quantity, "name", end_label)
+                    _real(quantity, value, unit)
+
+    def results(self, parent: etree._Element) -> None:
+        results = self.data["results"]
+        if not results:
+            raise ValueError("the DCC needs results: the certificate has none")
+        items = {item["id"]: item for item in self.data["items"]}
+        strays = sorted({r["item_id"] for r in results if r["item_id"] not in items}, key=str)
+        if strays:
+            raise ValueError(f"results of items not on the certificate: {strays}")
+        for item_id, item in items.items():
+            points = [r for r in results if r["item_id"] == item_id]
+            if not points:
+                continue
+            result = _sub(parent, "result", refId=_item_id(item_id))
+            self.text(result, "name", item["description"], f"items.{item_id}.description")
+            data = _sub(result, "data")
+            for point in points:
+                self.point(_sub(data, "list"), point)
+
+    def point(self, parent: etree._Element, point: Mapping[str, Any]) -> None:
+        """One calibration point: its nominal value and its result with uncertainty."""
+        _name(_sub(parent, "name"), point["label"])
+        if point.get("nominal") is not None:
+            quantity = _sub(parent, "quantity", refType="basic_nominalValue")
+            self.label(quantity, "name", "Nominal value")
+            _real(quantity, point["nominal"], point.get("nominal_unit") or point["unit"])
+        if point.get("kind") == "calibration_point":
+            ref_type, label = "basic_measurementError", "Error of indication"
+        else:
+            ref_type, label = "basic_measuredValue", "Measured value"
+        quantity = _sub(parent, "quantity", refType=ref_type)
+        self.label(quantity, "name", label)
+        _real(quantity, point["value"], point["unit"], uncertainty=_uncertainty(point))
+        self.conformity(quantity, point)
+        if point.get("accredited") is False:
+            metadata = _sub(_sub(parent, "measurementMetaData"), "metaData")
+            self.label(metadata, "declaration", "Not covered by the accreditation")
+
+    def conformity(self, parent: etree._Element, point: Mapping[str, Any]) -> None:
+        decision = point.get("decision")
+        limits = [
+            (point.get("lower_limit"), "Lower limit", "basic_acceptanceLimitLower"),
+            (point.get("upper_limit"), "Upper limit", "basic_acceptanceLimitUpper"),
+        ]
+        limits = [limit for limit in limits if limit[0] is not None]
+        if decision is None and not limits:
+            return
+        metadata = _sub(_sub(parent, "measurementMetaData"), "metaData", refType="basic_conformity")
+        self.label(_sub(metadata, "declaration"), "name", "Conformity")
+        if decision is not None:
+            if decision not in CONFORMITY:
+                known = ", ".join(CONFORMITY)
+                raise ValueError(
+                    f"decision {decision!r} of {point['label']!r} is not one of {known}"
+                )
+            _sub(metadata, "conformity", CONFORMITY[decision])
+        if limits:
+            data = _sub(metadata, "data")
+            for value, label, ref_type in limits:
+                quantity = _sub(data, "quantity", refType=ref_type)
+                self.label(quantity, "name", label)
+                _real(quantity, value, point["unit"])
+
+    # -- text in the master language and the translation
+
+    def text(self, parent: etree._Element, tag: str, finnish: str, key: str | None = None) -> None:
+        """The lab's own wording: Finnish, and its translation from ``data["texts"]``."""
+        translation = self.texts.get(key) if key else None
+        self.contents(parent, tag, finnish, lambda _language: translation)
+
+    def label(self, parent: etree._Element, tag: str, message: str) -> None:
+        """This module's fixed wording in Finnish and, when known, in the document language."""
+        self.contents(parent, tag, LABELS[message][MASTER_LANGUAGE], _labelled(message))
+
+    def contents(
+        self,
+        parent: etree._Element,
+        tag: str | None,
+        finnish: str | None,
+        translate: Callable[[str], str | None],
+    ) -> None:
+        """``finnish`` with lang fi, and ``translate(language)`` with the document's lang when
+        it gives a text, in a new ``tag`` under ``parent`` (or in ``parent`` itself)."""
+        if finnish is None:
+            return
+        element = parent if tag is None else _sub(parent, tag)
+        _content(element, finnish, MASTER_LANGUAGE)
+        translation = translate(self.language) if self.translated else None
+        if translation:
+            _content(element, translation, self.language)
+
+
+def _labelled(message: str, value: str | None = None) -> Callable[[str], str | None]:
+    """A translator giving ``message`` (and ``: value``) in a language, or None if unknown."""
+
+    def translate(language: str) -> str | None:
+        words = _labels(language, message)
+        if words is None:
+            return None
+        return words[0] if value is None else f"{words[0]}: {value}"
+
+    return translate
+
+
+def _labels(language: str, *messages: str) -> list[str] | None:
+    """``messages`` in ``language``, or None when LABELS lacks any of them."""
+    if language == "en":
+        return list(messages)
+    words = [LABELS[message].get(language) for message in messages]
+    return None if None in words else [word for word in words if word is not None]
+
+
+def _date(iso: str, language: str) -> str:
+    return format_date(date.fromisoformat(iso), "medium", locale=language)
+
+
+def _has_range(environment: Mapping[str, Any], field: str) -> bool:
+    return any(environment.get(f"{field}_{end}") is not None for end in ("min", "max"))
+
+
+def _item_id(item_id: Any) -> str:
+    # xs:ID values may not start with a digit.
+    return f"item-{item_id}"
+
+
+def _uncertainty(point: Mapping[str, Any]) -> tuple[float, float, float] | None:
+    if point.get("expanded_uncertainty") is None:
+        return None
+    k, p = point.get("coverage_factor"), point.get("coverage_probability")
+    if k is None or p is None:
+        raise ValueError(
+            f"the uncertainty of {point['label']!r} lacks its coverage factor or probability"
+        )
+    return point["expanded_uncertainty"], k, p
+
+
+# -- XML helpers --------------------------------------------------------------------------
+
+
+def _dcc(tag: str) -> str:
+    return f"{{{DCC_NS}}}{tag}"
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes: str) -> Any:
+    element = etree.SubElement(parent, _dcc(tag), attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _content(parent: etree._Element, text: str, language: str | None = None) -> None:
+    content = _sub(parent, "content", text)
+    if language is not None:
+        content.set("lang", language)
+
+
+def _name(parent: etree._Element, text: str) -> None:
+    """A proper name: the same in every language, so without ``lang``."""
+    _content(parent, text)
+
+
+def _real(
+    parent: etree._Element,
+    value: float,
+    unit: str,
+    *,
+    uncertainty: tuple[float, float, float] | None = None,
+) -> None:
+    real = etree.SubElement(parent, f"{{{SI_NS}}}real")
+    etree.SubElement(real, f"{{{SI_NS}}}value").text = _number(value)
+    etree.SubElement(real, f"{{{SI_NS}}}unit").text = dsi_unit(unit)
+    if uncertainty is not None:
+        expanded, k, p = uncertainty
+        unc = etree.SubElement(real, f"{{{SI_NS}}}expandedUnc")
+        etree.SubElement(unc, f"{{{SI_NS}}}uncertainty").text = _number(expanded)
+        etree.SubElement(unc, f"{{{SI_NS}}}coverageFactor").text = _number(k)
+        etree.SubElement(unc, f"{{{SI_NS}}}coverageProbability").text = _number(p)
+        etree.SubElement(unc, f"{{{SI_NS}}}distribution").text = "normal"
+
+
+def _number(value: float) -> str:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{value!r} is not a finite number")
+    # repr is the shortest text that reads back as the same float, and D-SI accepts it.
+    return repr(number)
+
+
+# -- validation ---------------------------------------------------------------------------
+
+
+class _LocalSchemas(etree.Resolver):
+    """Sends the D-SI schema location to the dsi_*.xsd file in the folder and notes any
+    other remote location, which is then refused (never fetched)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+        self.unavailable: list[str] = []
+
+    def resolve(self, system_url: str, public_id: str, context: Any) -> Any:
+        match = _DSI_LOCATION.search(system_url)
+        if match:
+            local = self.folder / f"dsi_{match[1]}_{match[2]}_{match[3]}.xsd"
+            if local.is_file():
+                return self.resolve_filename(str(local), context)
+        if match or urlsplit(system_url).scheme in ("http", "https", "ftp"):
+            self.unavailable.append(system_url)
+            return self.resolve_string("", context)
+        return None
+
+
+@lru_cache(maxsize=8)
+def _schema(folder: Path, version: str) -> tuple[etree.XMLSchema, threading.Lock]:
+    """The DCC schema of ``version`` in ``folder``, parsed once (it takes a while)."""
+    path = folder / f"dcc_{version.replace('.', '_')}.xsd"
+    if not path.is_file():
+        raise ConfigurationError(f"the DCC {version} schema is not at {path}")
+    resolver = _LocalSchemas(folder)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    parser.resolvers.add(resolver)
+    try:
+        schema = etree.XMLSchema(etree.parse(str(path), parser))
+    except etree.XMLSchemaParseError as error:
+        if resolver.unavailable:
+            missing = ", ".join(resolver.unavailable)
+            raise ConfigurationError(
+                f"the DCC {version} schema imports {missing}, which is not in {folder}; "
+                "schemas are never fetched from the network"
+            ) from None
+        raise ConfigurationError(f"the DCC {version} schema at {path} is broken: {error}") from None
+    return schema, threading.Lock()
+
+
+def _short_names(message: str) -> str:
+    for namespace, prefix in _PREFIXES.items():
+        message = message.replace(namespace, prefix)
+    return message

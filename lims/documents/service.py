@@ -1,0 +1,692 @@
+"""Issuing documents: the Finnish master, its translations, revisions and withdrawals.
+
+Issuing one document is one transaction: the number is taken (the series row stays locked
+until the commit, so numbers are never shared or skipped), the PDF is rendered, signed and
+stored content-addressed, and the document row, the job's step to ``reported`` and their
+audit events are committed together.  A failure anywhere leaves no record and gives the
+number back; at worst an unreferenced file stays in the store, which holds nothing else.
+"""
+
+import copy
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from lims.accounts.models import Role, User
+from lims.accounts.principal import Principal, require_organisation_access, require_role
+from lims.audit.trail import because, set_context
+from lims.clock import local_today
+from lims.config import Settings
+from lims.contracts.models import Agreement, PriceList, Quotation
+from lims.db import utcnow
+from lims.documents import content, translations
+from lims.documents.dcc import calibration_dcc, validate_dcc
+from lims.documents.models import (
+    SUBJECTS,
+    Document,
+    DocumentKind,
+    DocumentState,
+    IssueRequest,
+    Verification,
+)
+from lims.documents.pdf import EmbeddedFile, qr_svg_data_uri, render_pdf
+from lims.documents.render import render_html
+from lims.documents.signing import load_lab_signer, sign_pdf
+from lims.errors import Conflict, IntegrityFailure, InvalidInput, NotFound, PermissionDenied
+from lims.i18n import MASTER_LANGUAGE
+from lims.jobs import service as jobs
+from lims.jobs.models import Job, JobKind, JobStatus
+from lims.numbering import formatted, next_number
+from lims.storage import FileStore
+from lims.training import service as training
+from lims.training.rr_tests import get_rr_test
+
+PREFIXES = {
+    DocumentKind.CALIBRATION_CERTIFICATE: "KT",
+    DocumentKind.INSPECTION_REPORT: "TR",
+    DocumentKind.MEASUREMENT_REPORT: "MR",
+    DocumentKind.REFERENCE_REPORT: "RM",
+    DocumentKind.AGREEMENT: "SOP",
+    DocumentKind.QUOTATION: "TAR",
+    DocumentKind.PRICE_LIST: "HIN",
+    DocumentKind.TRAINING_CERTIFICATE: "KOU",
+    DocumentKind.RR_TEST_REPORT: "RRR",
+}
+TITLES = {
+    DocumentKind.CALIBRATION_CERTIFICATE: "Kalibrointitodistus",
+    DocumentKind.INSPECTION_REPORT: "Tarkastusraportti",
+    DocumentKind.MEASUREMENT_REPORT: "Mittausraportti",
+    DocumentKind.REFERENCE_REPORT: "Referenssimittausraportti",
+    DocumentKind.AGREEMENT: "Sopimus",
+    DocumentKind.QUOTATION: "Tarjous",
+    DocumentKind.PRICE_LIST: "Hinnasto",
+    DocumentKind.TRAINING_CERTIFICATE: "Koulutustodistus",
+    DocumentKind.RR_TEST_REPORT: "RR-testin raportti",
+}
+JOB_KINDS = set(content.KIND_OF_JOB.values())
+#: A job's certificate is issued once the job is approved; a revision may follow later.
+ISSUABLE_JOB_STATES = {JobStatus.APPROVED, JobStatus.REPORTED, JobStatus.CLOSED}
+ISSUERS = (Role.SIGNATORY,)
+CONTRACT_ISSUERS = (Role.ADMIN, Role.QUALITY_MANAGER, Role.SIGNATORY)
+REVISION_SUFFIX = re.compile(r"-R\d+$")
+TRANSLATORS = (Role.ADMIN, Role.QUALITY_MANAGER, Role.TECHNICIAN, Role.SIGNATORY)
+PREVIEWERS = (*TRANSLATORS, Role.AUDITOR)
+MAX_PDF_BYTES = 200 * 1024 * 1024
+
+
+@dataclass
+class Subject:
+    """What a document is about: the record's kind of subject, its id, and the record."""
+
+    kind: DocumentKind
+    name: str  # one of models.SUBJECTS: the document's <name>_id points at the record
+    record_id: int
+    organisation_id: int | None
+    state: str | None
+    record: Any
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}:{self.record_id}"
+
+    @property
+    def job(self) -> Job | None:
+        return self.record if self.name == "job" else None
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def get_document(db_session: Session, *, actor: Principal, document_id: int) -> Document:
+    document = db_session.get(Document, document_id)
+    if document is None:
+        raise NotFound(f"no document {document_id}")
+    if document.organisation_id is not None:
+        require_organisation_access(actor, document.organisation_id, f"document {document_id}")
+    return document
+
+
+def list_documents(
+    db_session: Session,
+    *,
+    actor: Principal,
+    job_id: int | None = None,
+    kind: DocumentKind | None = None,
+    state: DocumentState | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Document], int]:
+    query = select(Document)
+    if not actor.reads_everything:
+        query = query.where(
+            (Document.organisation_id == actor.organisation_id)
+            | col(Document.organisation_id).is_(None)
+        )
+    if job_id is not None:
+        query = query.where(Document.job_id == job_id)
+    if kind is not None:
+        query = query.where(Document.kind == kind)
+    if state is not None:
+        query = query.where(Document.state == state)
+    total = db_session.exec(select(func.count()).select_from(query.subquery())).one()
+    page = db_session.exec(
+        query.order_by(col(Document.issued_at).desc(), col(Document.id).desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(page), int(total)
+
+
+def related_documents(
+    db_session: Session, *, actor: Principal, document: Document
+) -> list[Document]:
+    """Every document about the same record (its revisions and translations), oldest first."""
+    name, value = _subject_key(document).split(":")
+    query = select(Document).where(getattr(Document, f"{name}_id") == int(value))
+    if not actor.reads_everything:
+        query = query.where(
+            (Document.organisation_id == actor.organisation_id)
+            | col(Document.organisation_id).is_(None)
+        )
+    return list(db_session.exec(query.order_by(col(Document.id))))
+
+
+def pdf_of(
+    db_session: Session, *, actor: Principal, document_id: int, store: FileStore
+) -> tuple[Document, bytes]:
+    """The issued PDF, checked against its recorded hash."""
+    document = get_document(db_session, actor=actor, document_id=document_id)
+    pdf = store.read(document.sha256)
+    if hashlib.sha256(pdf).hexdigest() != document.sha256:
+        raise IntegrityFailure(f"the stored PDF of {document.number} does not match its hash")
+    return document, pdf
+
+
+def verify(db_session: Session, *, number: str, sha256: str | None) -> Verification:
+    """What anyone may learn from a number (and a file's hash): valid, superseded, withdrawn."""
+    document = db_session.exec(select(Document).where(Document.number == number)).first()
+    if document is None:
+        return Verification(
+            number=number, found=False, message=f"no document {number} has been issued"
+        )
+    matches = None if sha256 is None else sha256.lower() == document.sha256
+    superseded_by = (
+        db_session.get(Document, document.superseded_by_id) if document.superseded_by_id else None
+    )
+    master = db_session.get(Document, document.master_id) if document.master_id else None
+    messages = {
+        DocumentState.ISSUED: f"{number} is valid",
+        DocumentState.SUPERSEDED: f"{number} has been replaced"
+        + (f" by {superseded_by.number}" if superseded_by else ""),
+        DocumentState.WITHDRAWN: f"{number} has been withdrawn and is not valid",
+    }
+    message = messages[DocumentState(document.state)]
+    if matches is False:
+        message += "; the file checked is NOT the issued one"
+    elif matches:
+        message += "; the file checked is the issued one"
+    return Verification(
+        number=number,
+        found=True,
+        state=DocumentState(document.state),
+        kind=DocumentKind(document.kind),
+        language=document.language,
+        issued_on=document.issued_at.date(),
+        laboratory=document.data.get("lab", {}).get("name"),
+        sha256_matches=matches,
+        superseded_by=superseded_by.number if superseded_by else None,
+        master_number=master.number if master else None,
+        master_sha256=master.sha256 if master else None,
+        message=message,
+    )
+
+
+# -- issuing ------------------------------------------------------------------------------
+
+
+def issue(
+    db_session: Session,
+    *,
+    actor: Principal,
+    request: IssueRequest,
+    settings: Settings,
+    store: FileStore,
+) -> Document:
+    """Issue the Finnish master of a job's certificate or report, or of a contract."""
+    subject = _subject(db_session, actor, request)
+    today = local_today(settings.timezone)
+    _check_issuer(db_session, actor, subject, today)
+    data = _data(db_session, actor, subject, settings, request.signatory_function, today)
+    year = today.year
+    number = formatted(
+        PREFIXES[subject.kind],
+        year,
+        next_number(db_session, series=f"document-{subject.kind}", year=year),
+    )
+    return _issue_master(db_session, actor, subject, data, number, settings, store)
+
+
+def preview(
+    db_session: Session,
+    *,
+    actor: Principal,
+    request: IssueRequest,
+    settings: Settings,
+) -> bytes:
+    """The document as it would be issued now, marked DRAFT, unnumbered and unsigned."""
+    subject = _subject(db_session, actor, request)
+    require_role(actor, *PREVIEWERS, doing="preview a document before issue")
+    today = local_today(settings.timezone)
+    data = _data(db_session, actor, subject, settings, request.signatory_function, today)
+    return produce(data, MASTER_LANGUAGE, data["free_text"], settings, draft=True)
+
+
+def translate(
+    db_session: Session,
+    *,
+    actor: Principal,
+    document_id: int,
+    language: str,
+    settings: Settings,
+    store: FileStore,
+) -> Document:
+    """Issue a translation of a Finnish master: its own document, naming the master."""
+    master = get_document(db_session, actor=actor, document_id=document_id)
+    require_role(actor, *_issuers_of(DocumentKind(master.kind)), doing="issue a translation")
+    if master.language != MASTER_LANGUAGE:
+        raise InvalidInput(f"{master.number} is a translation; translate its Finnish master")
+    if master.state != DocumentState.ISSUED:
+        raise Conflict(f"{master.number} is {master.state}: only a valid document is translated")
+    number = f"{master.number}-{language.upper()}"
+    if db_session.exec(select(Document.id).where(Document.number == number)).first():
+        raise Conflict(f"the {language} translation {number} has already been issued")
+    texts = translations.texts_in(
+        db_session, subject=_subject_key(master), data=master.data, language=language
+    )
+    data = copy.deepcopy(master.data)
+    data["number"], data["language"] = number, language
+    pdf = produce(
+        data,
+        language,
+        texts,
+        settings,
+        master={"number": master.number, "sha256": master.sha256},
+    )
+    document = _record(
+        _master_fields(master),
+        data=data,
+        number=number,
+        language=language,
+        pdf=pdf,
+        store=store,
+        actor=actor,
+    )
+    document.master_id = master.id
+    set_context(db_session, actor.audit_context())
+    db_session.add(document)
+    db_session.commit()
+    db_session.refresh(document)
+    return document
+
+
+def revise(
+    db_session: Session,
+    *,
+    actor: Principal,
+    document_id: int,
+    reason: str,
+    signatory_function: str | None,
+    settings: Settings,
+    store: FileStore,
+) -> Document:
+    """A corrected master that supersedes ``document_id`` and says why (ISO/IEC 17025 7.8.8)."""
+    old = get_document(db_session, actor=actor, document_id=document_id)
+    if old.language != MASTER_LANGUAGE:
+        raise InvalidInput(f"{old.number} is a translation: revise its Finnish master")
+    if old.state != DocumentState.ISSUED:
+        raise Conflict(f"{old.number} is {old.state}: only the valid revision can be revised")
+    subject = _subject_of(db_session, actor, old)
+    today = local_today(settings.timezone)
+    _check_issuer(db_session, actor, subject, today)
+    data = _data(db_session, actor, subject, settings, signatory_function, today)
+    revision = old.revision + 1
+    data["revision"] = revision
+    data["supersedes"] = {"number": old.number, "reason": reason}
+    data["free_text"]["revision_reason"] = reason
+    number = f"{REVISION_SUFFIX.sub('', old.number)}-R{revision}"
+    with because(_with_context(db_session, actor), reason):
+        document = _issue_master(
+            db_session, actor, subject, data, number, settings, store, supersedes=old
+        )
+    return document
+
+
+def withdraw(db_session: Session, *, actor: Principal, document_id: int, reason: str) -> Document:
+    """Withdraw a document (and a master's translations with it); nothing is deleted."""
+    document = get_document(db_session, actor=actor, document_id=document_id)
+    require_role(actor, *CONTRACT_ISSUERS, doing="withdraw a document")
+    if document.state != DocumentState.ISSUED:
+        raise Conflict(f"{document.number} is already {document.state}")
+    affected = [document, *_translations_of(db_session, document)]
+    with because(_with_context(db_session, actor), reason):
+        for each in affected:
+            if each.state != DocumentState.ISSUED:
+                continue
+            each.state = DocumentState.WITHDRAWN
+            each.withdrawn_at = utcnow()
+            each.withdrawn_by = actor.username
+            each.withdrawal_reason = reason
+            db_session.add(each)
+        db_session.commit()
+    db_session.refresh(document)
+    return document
+
+
+def free_text_subject(
+    db_session: Session, *, actor: Principal, document_id: int, changing: bool
+) -> Document:
+    """The master whose free text is translated: the lab's staff translate, auditors read."""
+    document = get_document(db_session, actor=actor, document_id=document_id)
+    if changing:
+        require_role(actor, *TRANSLATORS, doing="translate free text")
+    elif not actor.reads_everything:
+        raise PermissionDenied("the lab's staff and auditors see the texts to translate")
+    if document.language != MASTER_LANGUAGE:
+        raise InvalidInput(f"{document.number} is a translation: its master holds the texts")
+    return document
+
+
+def subject_key(document: Document) -> str:
+    return _subject_key(document)
+
+
+# -- the steps ----------------------------------------------------------------------------
+
+
+def _issue_master(
+    db_session: Session,
+    actor: Principal,
+    subject: Subject,
+    data: dict[str, Any],
+    number: str,
+    settings: Settings,
+    store: FileStore,
+    *,
+    supersedes: Document | None = None,
+) -> Document:
+    if db_session.exec(select(Document.id).where(Document.number == number)).first():
+        raise Conflict(f"document {number} already exists")
+    data["number"] = number
+    pdf = produce(data, MASTER_LANGUAGE, data["free_text"], settings)
+    document = _record(
+        {
+            "kind": subject.kind,
+            "title": TITLES[subject.kind],
+            "organisation_id": subject.organisation_id,
+            f"{subject.name}_id": subject.record_id,
+            "subject_state": subject.state,
+            "accredited": bool(data.get("accredited")),
+            "signatory_name": data["signatory"]["name"],
+            "signatory_function": data["signatory"]["function"],
+        },
+        data=data,
+        number=number,
+        language=MASTER_LANGUAGE,
+        pdf=pdf,
+        store=store,
+        actor=actor,
+    )
+    _with_context(db_session, actor)
+    if supersedes is not None:
+        document.revision = data["revision"]
+        document.supersedes_id = supersedes.id
+        document.revision_reason = data["supersedes"]["reason"]
+    db_session.add(document)
+    db_session.flush()
+    if supersedes is not None:
+        for old in [supersedes, *_translations_of(db_session, supersedes)]:
+            if old.state == DocumentState.ISSUED:
+                old.state = DocumentState.SUPERSEDED
+                old.superseded_by_id = document.id
+                db_session.add(old)
+    job = subject.job
+    if job is not None and job.status == JobStatus.APPROVED:
+        assert job.id is not None
+        # transition() commits: the document, its number and the step land together.
+        jobs.transition(
+            db_session,
+            actor=actor,
+            job_id=job.id,
+            to=JobStatus.REPORTED,
+            reason=None,
+            settings=settings,
+        )
+    else:
+        db_session.commit()
+    db_session.refresh(document)
+    return document
+
+
+def _record(
+    fields: dict[str, Any],
+    *,
+    data: dict[str, Any],
+    number: str,
+    language: str,
+    pdf: bytes,
+    store: FileStore,
+    actor: Principal,
+) -> Document:
+    stored = store.put([pdf], max_bytes=MAX_PDF_BYTES)
+    return Document(
+        **fields,
+        number=number,
+        language=language,
+        sha256=stored.sha256,
+        size=stored.size,
+        data=data,
+        issued_by_id=actor.user_id,
+        issued_by=actor.username,
+    )
+
+
+def _master_fields(master: Document) -> dict[str, Any]:
+    """What a translation shares with its master."""
+    return {
+        name: getattr(master, name)
+        for name in (
+            "kind",
+            "title",
+            "organisation_id",
+            *(f"{name}_id" for name in SUBJECTS),
+            "subject_state",
+            "revision",
+            "accredited",
+            "signatory_name",
+            "signatory_function",
+        )
+    }
+
+
+def produce(
+    data: dict[str, Any],
+    language: str,
+    texts: dict[str, str],
+    settings: Settings,
+    *,
+    master: dict[str, str] | None = None,
+    draft: bool = False,
+) -> bytes:
+    """Render, attach the machine-readable record, and sign (drafts are not signed)."""
+    verify_url = None if draft else f"{settings.public_url.rstrip('/')}/verify/{data['number']}"
+    html = render_html(
+        data,
+        language=language,
+        texts=texts,
+        verify_url=verify_url,
+        qr_data_uri=qr_svg_data_uri(verify_url) if verify_url else None,
+        master=master,
+        draft=draft,
+    )
+    attachments = [
+        EmbeddedFile(
+            name="data.json",
+            content=json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode(),
+            media_type="application/json",
+            description="The document's data, machine-readable",
+        )
+    ]
+    # A draft is for reading; its DCC is made (and validated) when it is issued.
+    if data["kind"] == DocumentKind.CALIBRATION_CERTIFICATE and not draft:
+        attachments.append(_dcc(data, language, texts, settings))
+    pdf = render_pdf(html, attachments=attachments)
+    if draft:
+        return pdf
+    signatory = data["signatory"]
+    return sign_pdf(
+        pdf,
+        load_lab_signer(settings),
+        signatory=f"{signatory['name']}, {texts.get('signatory.function', signatory['function'])}",
+        reason=f"{data['number']}",
+        location=settings.lab.address,
+    )
+
+
+def _dcc(
+    data: dict[str, Any], language: str, texts: dict[str, str], settings: Settings
+) -> EmbeddedFile:
+    dcc_input = {**data, "texts": {} if language == MASTER_LANGUAGE else {language: texts}}
+    try:
+        xml = calibration_dcc(dcc_input)
+    except ValueError as error:
+        raise InvalidInput(f"the Digital Calibration Certificate cannot be made: {error}") from None
+    if settings.dcc_schema_dir is not None:
+        errors = validate_dcc(xml, settings.dcc_schema_dir)
+        if errors:
+            raise IntegrityFailure(f"the DCC does not validate: {'; '.join(errors[:3])}")
+    return EmbeddedFile(
+        name="dcc.xml",
+        content=xml,
+        media_type="application/xml",
+        description="Digital Calibration Certificate (PTB DCC)",
+        relationship="Alternative",
+    )
+
+
+def _data(
+    db_session: Session,
+    actor: Principal,
+    subject: Subject,
+    settings: Settings,
+    signatory_function: str | None,
+    today: date,
+) -> dict[str, Any]:
+    user = db_session.get(User, actor.user_id) if actor.user_id else None
+    signatory = {
+        "name": user.full_name if user else actor.username,
+        "function": signatory_function or settings.default_signatory_function,
+    }
+    if subject.name == "job":
+        agreement = db_session.get(Agreement, subject.record.agreement_id)
+        assert agreement is not None
+        data = content.job_data(
+            db_session,
+            actor=actor,
+            job=subject.record,
+            agreement=agreement,
+            settings=settings,
+            signatory=signatory,
+            issued_on=today,
+        )
+    elif subject.name == "agreement":
+        data = content.agreement_data(
+            db_session,
+            agreement=subject.record,
+            settings=settings,
+            signatory=signatory,
+            issued_on=today,
+        )
+    elif subject.name == "quotation":
+        data = content.quotation_data(
+            db_session, quotation=subject.record, settings=settings, signatory=signatory
+        )
+        data["issued_on"] = today.isoformat()
+    elif subject.name == "price_list":
+        data = content.price_list_data(
+            price_list=subject.record, settings=settings, signatory=signatory, issued_on=today
+        )
+    elif subject.name == "enrolment":
+        data = content.training_data(
+            db_session,
+            actor=actor,
+            enrolment_id=subject.record_id,
+            settings=settings,
+            signatory=signatory,
+            issued_on=today,
+        )
+    else:
+        data = content.rr_test_data(
+            db_session,
+            actor=actor,
+            rr_test_id=subject.record_id,
+            settings=settings,
+            signatory=signatory,
+            issued_on=today,
+        )
+    data["free_text"]["signatory.function"] = signatory["function"]
+    return data
+
+
+def _subject(db_session: Session, actor: Principal, request: IssueRequest) -> Subject:
+    if request.job_id is not None:
+        job = jobs.get_job(db_session, actor=actor, job_id=request.job_id)
+        kind = content.KIND_OF_JOB[JobKind(job.kind)]
+        return Subject(kind, "job", request.job_id, job.organisation_id, job.status, job)
+    if request.enrolment_id is not None:
+        enrolment = training.get_enrolment(
+            db_session, actor=actor, enrolment_id=request.enrolment_id
+        )
+        return Subject(
+            DocumentKind.TRAINING_CERTIFICATE,
+            "enrolment",
+            request.enrolment_id,
+            enrolment.organisation_id,
+            enrolment.state,
+            enrolment,
+        )
+    if request.rr_test_id is not None:
+        rr_test = get_rr_test(db_session, actor=actor, rr_test_id=request.rr_test_id)
+        return Subject(
+            DocumentKind.RR_TEST_REPORT,
+            "rr_test",
+            request.rr_test_id,
+            rr_test.organisation_id,
+            rr_test.outcome,
+            rr_test,
+        )
+    if request.price_list_id is not None:
+        price_list = db_session.get(PriceList, request.price_list_id)
+        if price_list is None:
+            raise NotFound(f"no price list {request.price_list_id}")
+        state = "published" if price_list.published_at else "draft"
+        return Subject(
+            DocumentKind.PRICE_LIST, "price_list", request.price_list_id, None, state, price_list
+        )
+    contract: Agreement | Quotation | None
+    if request.agreement_id is not None:
+        name, kind, record_id = "agreement", DocumentKind.AGREEMENT, request.agreement_id
+        contract = db_session.get(Agreement, record_id)
+    else:
+        assert request.quotation_id is not None
+        name, kind, record_id = "quotation", DocumentKind.QUOTATION, request.quotation_id
+        contract = db_session.get(Quotation, record_id)
+    if contract is None:
+        raise NotFound(f"no {name} {record_id}")
+    require_organisation_access(actor, contract.organisation_id, name)
+    return Subject(kind, name, record_id, contract.organisation_id, contract.state, contract)
+
+
+def _subject_of(db_session: Session, actor: Principal, document: Document) -> Subject:
+    ids = {f"{name}_id": getattr(document, f"{name}_id") for name in SUBJECTS}
+    return _subject(db_session, actor, IssueRequest(**ids))
+
+
+def _subject_key(document: Document) -> str:
+    for name in SUBJECTS:
+        value = getattr(document, f"{name}_id")
+        if value is not None:
+            return f"{name}:{value}"
+    raise AssertionError(f"document {document.number} is about nothing")
+
+
+def _issuers_of(kind: DocumentKind) -> tuple[Role, ...]:
+    return ISSUERS if kind in JOB_KINDS else CONTRACT_ISSUERS
+
+
+def _check_issuer(db_session: Session, actor: Principal, subject: Subject, today: date) -> None:
+    """Job documents: an authorised signatory other than the measurer, on an approved job."""
+    require_role(actor, *_issuers_of(subject.kind), doing=f"issue a {subject.kind}")
+    job = subject.job
+    if job is None:
+        return
+    if job.status not in ISSUABLE_JOB_STATES:
+        raise Conflict(
+            f"job {job.number} is {job.status}: a certificate or report is issued once the "
+            "job is approved"
+        )
+    jobs.check_second_person(db_session, actor=actor, job=job, to=JobStatus.APPROVED, on=today)
+
+
+def _translations_of(db_session: Session, document: Document) -> list[Document]:
+    return list(db_session.exec(select(Document).where(Document.master_id == document.id)))
+
+
+def _with_context(db_session: Session, actor: Principal) -> Session:
+    set_context(db_session, actor.audit_context())
+    return db_session

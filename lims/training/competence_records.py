@@ -1,0 +1,68 @@
+"""Competence records: the evidence a completed programme or an RR test leaves for a staff
+member, and the step from evidence to authorisation, which a person still takes.
+
+Granting goes through :func:`lims.competence.service.grant_authorisation` with the record as
+its basis, so every rule of authorisations (who may grant, the signatory role, the dates)
+holds here too.
+"""
+
+from sqlmodel import Session, col, select
+
+from lims.accounts.models import User
+from lims.accounts.principal import Principal, require_role
+from lims.competence import service as competence
+from lims.competence.models import Authorisation, AuthorisationCreate, Basis
+from lims.errors import InvalidInput, NotFound
+from lims.training.models import AuthorisationFromRecord, CompetenceRecord, CompetenceSource
+from lims.training.service import MANAGERS, READERS
+
+
+def list_competence_records(
+    db_session: Session, *, actor: Principal, staff_id: int
+) -> list[CompetenceRecord]:
+    require_role(actor, *READERS, doing="read competence records")
+    user = db_session.get(User, staff_id)
+    if user is None or user.deleted_at is not None:
+        raise NotFound(f"staff member {staff_id} does not exist")
+    return list(
+        db_session.exec(
+            select(CompetenceRecord)
+            .where(CompetenceRecord.user_id == staff_id)
+            .order_by(col(CompetenceRecord.achieved_on), col(CompetenceRecord.id))
+        )
+    )
+
+
+def authorise_from_record(
+    db_session: Session, *, actor: Principal, record_id: int, data: AuthorisationFromRecord
+) -> Authorisation:
+    """Grant an authorisation citing a competence record; the actor is the person granting."""
+    require_role(actor, *MANAGERS, doing="grant authorisations")
+    record = db_session.get(CompetenceRecord, record_id)
+    if record is None:
+        raise NotFound(f"competence record {record_id} does not exist")
+    if not record.supports_authorisation:
+        raise InvalidInput(
+            f"competence record {record_id} records an outcome that was not acceptable: it "
+            "cannot be the basis of an authorisation",
+            location=("record_id",),
+        )
+    if data.granted_on < record.achieved_on:
+        raise InvalidInput(
+            f"an authorisation on this basis cannot be granted before {record.achieved_on}",
+            location=("granted_on",),
+        )
+    basis = Basis.RR_TEST if record.source == CompetenceSource.RR_TEST else Basis.TRAINING
+    return competence.grant_authorisation(
+        db_session,
+        actor=actor,
+        staff_id=record.user_id,
+        data=AuthorisationCreate(
+            method_id=data.method_id,
+            activity=data.activity,
+            basis=basis,
+            basis_reference=f"competence record {record.id}: {record.description}"[:500],
+            granted_on=data.granted_on,
+            valid_until=data.valid_until,
+        ),
+    )

@@ -1,0 +1,201 @@
+"""Demo training for the quick start: the adult course "3D measuring machine basics" with a
+compulsory and an optional course, Matti Mittaaja trained and assessed by Anna
+Allekirjoittaja (his completion is a competence record), a customer's employee enrolled, and
+one RR test of the CMM by the two of them.  The RR readings are invented for the demo.
+"""
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from lims.accounts.models import User
+from lims.accounts.principal import Principal
+from lims.equipment import service as equipment_register
+from lims.methods import service as methods
+from lims.training import rr_tests, service
+from lims.training.models import (
+    AssessmentCreate,
+    AttendanceRecord,
+    Completion,
+    CourseCreate,
+    Enrolment,
+    EnrolmentCreate,
+    ProgrammeCreate,
+    ProgrammeKind,
+    RRTest,
+    RRTestCreate,
+    SessionCreate,
+)
+
+PROGRAMME = ProgrammeCreate(
+    code="KOUL-3D-PERUS",
+    name_fi="3D-koordinaattimittauksen perusteet",
+    name_en="3D coordinate measuring machine basics",
+    kind=ProgrammeKind.ADULT,
+    description="Kaksi päivää mittauskoneella: koordinaatistot, anturointi, raportointi.",
+)
+COURSES = [
+    (
+        CourseCreate(
+            code="CMM-1",
+            title_fi="Mittauskoneen käyttö ja koordinaatistot",
+            title_en="Operating the CMM and coordinate systems",
+            compulsory=True,
+            hours=8,
+        ),
+        date(2026, 3, 2),
+    ),
+    (
+        CourseCreate(
+            code="CMM-2",
+            title_fi="Vaativat mittaukset: muoto ja asema",
+            title_en="Demanding measurements: form and position",
+            compulsory=False,
+            hours=8,
+        ),
+        date(2026, 3, 3),
+    ),
+]
+TRAINER = "allekirjoittaja"
+TRAINEE = "mittaaja"
+CUSTOMER_TRAINEE = "asiakas"
+RR_TITLE = "CMM-01 reiän halkaisija / CMM-01 bore diameter, RR test 2026"
+# Bore diameters of five parts (mm), three readings each by operators A and B.
+RR_READINGS = {
+    "A": [
+        (25.0121, 25.0118, 25.0124),
+        (24.9922, 24.9919, 24.9925),
+        (25.0209, 25.0213, 25.0207),
+        (25.0031, 25.0028, 25.0034),
+        (24.9851, 24.9848, 24.9853),
+    ],
+    "B": [
+        (25.0126, 25.0122, 25.0127),
+        (24.9924, 24.9928, 24.9923),
+        (25.0214, 25.0211, 25.0216),
+        (25.0035, 25.0033, 25.0030),
+        (24.9855, 24.9852, 24.9857),
+    ],
+}
+
+
+def load_training_demo(db_session: Session, *, actor: Principal) -> int:
+    """Create the demo training and RR test that are missing; return how many records."""
+    trainer, trainee = _user(db_session, TRAINER), _user(db_session, TRAINEE)
+    if trainer is None or trainee is None:
+        return 0
+    created = 0
+    programme = service.find_programme(db_session, code=PROGRAMME.code)
+    if programme is None:
+        programme = service.create_programme(db_session, actor=actor, data=PROGRAMME)
+        created += 1
+        sessions = []
+        for course_data, day in COURSES:
+            course = service.add_course(
+                db_session, actor=actor, programme_id=programme.id, data=course_data
+            )
+            sessions.append(
+                service.add_session(
+                    db_session,
+                    actor=actor,
+                    course_id=course.id,
+                    data=SessionCreate(
+                        starts_on=day, ends_on=day, trainer_id=trainer.id, location="Turku"
+                    ),
+                )
+            )
+            created += 2
+        enrolment = service.enrol(
+            db_session,
+            actor=actor,
+            data=EnrolmentCreate(
+                programme_id=programme.id, user_id=trainee.id, enrolled_on=date(2026, 2, 16)
+            ),
+        )
+        for session in sessions:
+            service.record_attendance(
+                db_session,
+                actor=actor,
+                enrolment_id=enrolment.id,
+                data=AttendanceRecord(session_id=session.id, attended=True),
+            )
+        service.record_assessment(
+            db_session,
+            actor=actor,
+            enrolment_id=enrolment.id,
+            data=AssessmentCreate(
+                assessed_on=date(2026, 3, 3),
+                result="pass",
+                score=88,
+                notes="Harjoitustyö: laipan mittaus ja raportti oikein.",
+            ),
+        )
+        service.complete(
+            db_session,
+            actor=actor,
+            enrolment_id=enrolment.id,
+            data=Completion(completed_on=date(2026, 3, 3)),
+        )
+        # The enrolment, its attendances, the assessment and the competence record.
+        created += 1 + len(sessions) + 1 + 1
+    created += _enrol_customer(db_session, actor, programme.id)
+    if db_session.exec(select(RRTest).where(RRTest.title == RR_TITLE)).first() is None:
+        rr_tests.record_rr_test(
+            db_session, actor=actor, data=_rr_test(db_session, trainer, trainee)
+        )
+        created += 5  # the test, its two measurers and their two competence records
+    return created
+
+
+def _enrol_customer(db_session: Session, actor: Principal, programme_id: int) -> int:
+    customer = _user(db_session, CUSTOMER_TRAINEE)
+    if customer is None:
+        return 0
+    exists = db_session.exec(
+        select(Enrolment).where(
+            Enrolment.programme_id == programme_id, Enrolment.user_id == customer.id
+        )
+    ).first()
+    if exists:
+        return 0
+    service.enrol(
+        db_session,
+        actor=actor,
+        data=EnrolmentCreate(
+            programme_id=programme_id, user_id=customer.id, enrolled_on=date(2026, 2, 20)
+        ),
+    )
+    return 1
+
+
+def _rr_test(db_session: Session, trainer: User, trainee: User) -> RRTestCreate:
+    method = methods.find_method(db_session, code="DIM-CMM-01", version=1)
+    cmm = equipment_register.find_equipment(db_session, identification="CMM-01")
+    readings = [
+        {"part": part, "operator": operator, "trial": trial, "value": value}
+        for operator, parts in RR_READINGS.items()
+        for part, values in enumerate(parts, start=1)
+        for trial, value in enumerate(values, start=1)
+    ]
+    return RRTestCreate.model_validate(
+        {
+            "title": RR_TITLE,
+            "performed_on": "2026-04-20",
+            "method_id": method.id if method else None,
+            "equipment_id": cmm.id if cmm else None,
+            "measurers": [
+                {"operator": "A", "user_id": trainee.id},
+                {"operator": "B", "user_id": trainer.id},
+            ],
+            "study": {
+                "design": "crossed",
+                "measurements": readings,
+                "lsl": 24.95,
+                "usl": 25.05,
+            },
+        }
+    )
+
+
+def _user(db_session: Session, username: str) -> User | None:
+    return db_session.exec(select(User).where(User.username == username)).first()

@@ -1,0 +1,292 @@
+"""RR-test records: a measurement system study tied to its measurers, the method and the
+instrument, judged against the lab's acceptance criteria.
+
+Recording one evaluates the study (:func:`lims.training.rr.evaluate_rr`) and stores the request
+and the answer, so the report shows exactly what was judged.  Each measurer who is on the
+lab's staff gets a competence record citing the outcome: evidence for an authorisation that
+a person still grants (lims.training.competence_records).  Staff record RR tests; auditors
+read them; a customer reads those of its own staff.
+"""
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from lims.accounts.models import STAFF_ROLES, Organisation, Role, User
+from lims.accounts.principal import Principal, require_organisation_access, require_role
+from lims.audit.trail import set_context
+from lims.equipment.models import Equipment
+from lims.errors import InvalidInput, NotFound, PermissionDenied
+from lims.methods.models import Method
+from lims.numbering import formatted, next_number
+from lims.training.models import (
+    AcceptanceCriteria,
+    CompetenceRecord,
+    CompetenceSource,
+    Enrolment,
+    MeasurerPublic,
+    MeasurerSpec,
+    RRTest,
+    RRTestCreate,
+    RRTestMeasurer,
+    RRTestOutcome,
+    RRTestPublic,
+)
+from lims.training.rr import RRRequest, evaluate_rr
+from lims.training.rr.charts import chart_names, draw
+from lims.training.service import TRAINERS, save_all
+
+OUTCOME_WORDS = {
+    RRTestOutcome.ACCEPTABLE: "acceptable",
+    RRTestOutcome.CONDITIONALLY_ACCEPTABLE: "conditionally acceptable",
+    RRTestOutcome.NOT_ACCEPTABLE: "not acceptable",
+}
+
+
+def record_rr_test(db_session: Session, *, actor: Principal, data: RRTestCreate) -> RRTest:
+    require_role(actor, *TRAINERS, doing="record RR tests")
+    _check_references(db_session, data)
+    try:
+        evaluation = evaluate_rr(data.study)
+    except InvalidInput as error:
+        raise InvalidInput(error.message, location=("study", *error.location)) from None
+    outcome, reason, grr_percent, ndc = judge(data.study, evaluation, data.acceptance)
+    measurers = _measurers(db_session, data)
+    set_context(db_session, actor.audit_context())
+    year = data.performed_on.year
+    rr_test = RRTest(
+        number=formatted("RR", year, next_number(db_session, series="rr_test", year=year)),
+        title=data.title,
+        performed_on=data.performed_on,
+        design=data.study.design,
+        method_id=data.method_id,
+        equipment_id=data.equipment_id,
+        organisation_id=data.organisation_id,
+        enrolment_id=data.enrolment_id,
+        request=data.study.model_dump(mode="json"),
+        result=evaluation,
+        acceptance=data.acceptance.model_dump(mode="json"),
+        grr_percent=grr_percent,
+        ndc=ndc,
+        outcome=outcome.value,
+        outcome_reason=reason,
+        recorded_by_id=actor.user_id,
+        recorded_by=actor.username,
+    )
+    db_session.add(rr_test)
+    db_session.flush()
+    records: list[object] = []
+    for spec, user in measurers:
+        records.append(
+            RRTestMeasurer(
+                rr_test_id=rr_test.id,
+                operator_label=spec.operator,
+                user_id=user.id if user else None,
+                name=spec.name or (user.full_name if user else ""),
+            )
+        )
+        if user is not None and set(user.roles) & STAFF_ROLES:
+            records.append(
+                CompetenceRecord(
+                    user_id=user.id,
+                    source=CompetenceSource.RR_TEST.value,
+                    rr_test_id=rr_test.id,
+                    description=f"RR test {rr_test.number} ({data.title}): {reason}"[:500],
+                    achieved_on=data.performed_on,
+                    supports_authorisation=outcome != RRTestOutcome.NOT_ACCEPTABLE,
+                )
+            )
+    save_all(db_session, actor, [rr_test, *records])
+    db_session.refresh(rr_test)
+    return rr_test
+
+
+def judge(
+    study: RRRequest, evaluation: dict[str, Any], acceptance: AcceptanceCriteria
+) -> tuple[RRTestOutcome, str, float | None, int | None]:
+    """The outcome against the lab's criteria, the reason in words, %GRR and ndc."""
+    if study.design == "type1":
+        return _judge_type1(evaluation, acceptance)
+    if study.design == "linearity":
+        return _judge_linearity(evaluation, acceptance)
+    basis = acceptance.grr_basis
+    block = "percent_study_variation" if basis == "study_variation" else "percent_tolerance"
+    percentages = evaluation[block]
+    grr, ndc = (percentages or {}).get("grr"), evaluation["ndc"]
+    if grr is None or ndc is None:
+        raise InvalidInput(
+            f"the study gives no %GRR of the {basis.replace('_', ' ')} or no ndc to judge by "
+            "(a tolerance is needed for the tolerance basis; negative components must be zero)",
+            location=("acceptance", "grr_basis"),
+        )
+    enough = ndc >= acceptance.ndc_minimum
+    if grr < acceptance.grr_acceptable_below and enough:
+        outcome = RRTestOutcome.ACCEPTABLE
+    elif grr < acceptance.grr_conditional_below and enough:
+        outcome = RRTestOutcome.CONDITIONALLY_ACCEPTABLE
+    else:
+        outcome = RRTestOutcome.NOT_ACCEPTABLE
+    reason = (
+        f"%GRR {grr:.1f} % of the {basis.replace('_', ' ')} (acceptable below "
+        f"{acceptance.grr_acceptable_below:g} %, conditionally below "
+        f"{acceptance.grr_conditional_below:g} %), ndc {ndc} (at least "
+        f"{acceptance.ndc_minimum}): {OUTCOME_WORDS[outcome]}"
+    )
+    return outcome, reason, grr, ndc
+
+
+def _judge_type1(
+    evaluation: dict[str, Any], acceptance: AcceptanceCriteria
+) -> tuple[RRTestOutcome, str, None, None]:
+    cg, cgk = evaluation["type1"]["cg"], evaluation["type1"]["cgk"]
+    if cg is None or cgk is None:
+        raise InvalidInput(
+            "a type 1 RR test is judged by Cg and Cgk: give the tolerance",
+            location=("study", "tolerance"),
+        )
+    good = cg >= acceptance.cg_minimum and cgk >= acceptance.cgk_minimum
+    outcome = RRTestOutcome.ACCEPTABLE if good else RRTestOutcome.NOT_ACCEPTABLE
+    reason = (
+        f"Cg {cg:.2f} (at least {acceptance.cg_minimum:g}), Cgk {cgk:.2f} (at least "
+        f"{acceptance.cgk_minimum:g}): {OUTCOME_WORDS[outcome]}"
+    )
+    return outcome, reason, None, None
+
+
+def _judge_linearity(
+    evaluation: dict[str, Any], acceptance: AcceptanceCriteria
+) -> tuple[RRTestOutcome, str, None, None]:
+    block = evaluation["linearity"]
+    significant = [
+        name
+        for name in ("slope", "intercept")
+        if (block[f"p_{name}"] is None and block[name] != 0)
+        or (block[f"p_{name}"] is not None and block[f"p_{name}"] < acceptance.significance)
+    ]
+    outcome = RRTestOutcome.NOT_ACCEPTABLE if significant else RRTestOutcome.ACCEPTABLE
+    found = " and ".join(significant) if significant else "neither slope nor intercept"
+    reason = (
+        f"{found} significant at {acceptance.significance:g} (slope {block['slope']:.4g}, "
+        f"intercept {block['intercept']:.4g}): {OUTCOME_WORDS[outcome]}"
+    )
+    return outcome, reason, None, None
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def list_rr_tests(db_session: Session, *, actor: Principal) -> list[RRTest]:
+    query = select(RRTest).order_by(col(RRTest.performed_on), col(RRTest.id))
+    if not actor.reads_everything:
+        if not actor.is_customer or actor.organisation_id is None:
+            raise PermissionDenied("only the lab's staff, auditors and customers read RR tests")
+        query = query.where(RRTest.organisation_id == actor.organisation_id)
+    return list(db_session.exec(query))
+
+
+def get_rr_test(db_session: Session, *, actor: Principal, rr_test_id: int) -> RRTest:
+    rr_test = db_session.get(RRTest, rr_test_id)
+    if rr_test is None:
+        raise NotFound(f"RR test {rr_test_id} does not exist")
+    require_organisation_access(actor, rr_test.organisation_id, f"RR test {rr_test_id}")
+    return rr_test
+
+
+def measurers_of(db_session: Session, rr_test: RRTest) -> list[RRTestMeasurer]:
+    return list(
+        db_session.exec(
+            select(RRTestMeasurer)
+            .where(RRTestMeasurer.rr_test_id == rr_test.id)
+            .order_by(col(RRTestMeasurer.id))
+        )
+    )
+
+
+def describe_rr_test(db_session: Session, rr_test: RRTest) -> RRTestPublic:
+    return RRTestPublic.model_validate(
+        {
+            **rr_test.model_dump(),
+            "measurers": [
+                MeasurerPublic(operator=m.operator_label, user_id=m.user_id, name=m.name)
+                for m in measurers_of(db_session, rr_test)
+            ],
+            "charts": list(chart_names(rr_test.design)),
+            "evaluation": rr_test.result,
+        }
+    )
+
+
+def rr_test_chart(db_session: Session, *, actor: Principal, rr_test_id: int, chart: str) -> bytes:
+    rr_test = get_rr_test(db_session, actor=actor, rr_test_id=rr_test_id)
+    if chart not in chart_names(rr_test.design):
+        raise NotFound(
+            f"RR test {rr_test.number} has no {chart} chart; it has "
+            + ", ".join(chart_names(rr_test.design))
+        )
+    return draw(RRRequest.model_validate(rr_test.request), rr_test.result, chart)
+
+
+# -- checks ---------------------------------------------------------------------------------
+
+
+def _check_references(db_session: Session, data: RRTestCreate) -> None:
+    for field, table, what in (
+        ("method_id", Method, "method"),
+        ("equipment_id", Equipment, "equipment"),
+        ("organisation_id", Organisation, "organisation"),
+        ("enrolment_id", Enrolment, "enrolment"),
+    ):
+        value = getattr(data, field)
+        if value is not None and db_session.get(table, value) is None:
+            raise InvalidInput(f"{what} {value} does not exist", location=(field,))
+    if data.enrolment_id is not None:
+        enrolment = db_session.get(Enrolment, data.enrolment_id)
+        assert enrolment is not None
+        if enrolment.organisation_id != data.organisation_id:
+            raise InvalidInput(
+                f"enrolment {enrolment.id} is of organisation {enrolment.organisation_id}, "
+                f"not {data.organisation_id}",
+                location=("organisation_id",),
+            )
+
+
+def _measurers(db_session: Session, data: RRTestCreate) -> list[tuple[MeasurerSpec, User | None]]:
+    """Every operator of the study names its measurer, and every measurer is someone."""
+    in_study = list(dict.fromkeys(m.operator for m in data.study.measurements if m.operator))
+    labels = [spec.operator for spec in data.measurers if spec.operator is not None]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        raise InvalidInput(f"operator {repeated[0]} has two measurers", location=("measurers",))
+    unnamed = [label for label in in_study if label not in labels]
+    if unnamed:
+        raise InvalidInput(
+            "name the measurer of every operator in the study: " + ", ".join(unnamed),
+            location=("measurers",),
+        )
+    strangers = [label for label in labels if label not in in_study]
+    if strangers:
+        raise InvalidInput(
+            "the study has no operator " + ", ".join(strangers), location=("measurers",)
+        )
+    found: list[tuple[MeasurerSpec, User | None]] = []
+    for index, spec in enumerate(data.measurers):
+        user = None
+        if spec.user_id is not None:
+            user = db_session.get(User, spec.user_id)
+            if user is None or user.deleted_at is not None or not user.active:
+                raise InvalidInput(
+                    f"user {spec.user_id} does not exist or is not active",
+                    location=("measurers", index, "user_id"),
+                )
+            if Role.CUSTOMER in user.roles and user.organisation_id != data.organisation_id:
+                raise InvalidInput(
+                    f"{user.username} is staff of organisation {user.organisation_id}: give it "
+                    "as the RR test's organisation_id",
+                    location=("organisation_id",),
+                )
+        elif not spec.name:
+            raise InvalidInput(
+                "a measurer needs a user_id or a name", location=("measurers", index)
+            )
+        found.append((spec, user))
+    return found

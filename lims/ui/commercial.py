@@ -1,0 +1,131 @@
+"""Agreements with their confidentiality clause, the price model and price lists, and
+quotations: the customer's side of service A and E, and the lab's view of them."""
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+
+from lims.accounts import service as accounts
+from lims.accounts.principal import Principal
+from lims.api.deps import SessionDep
+from lims.clock import local_today
+from lims.contracts import agreements, prices, quotations
+from lims.ui.session import PageRoute, ViewerDep, page
+
+router = APIRouter(route_class=PageRoute)
+
+
+def _today(request: Request) -> date:
+    return local_today(request.app.state.settings.timezone)
+
+
+def _names(db_session: Session, principal: Principal) -> dict[int, str]:
+    return {
+        organisation.id: organisation.name
+        for organisation in accounts.list_organisations(db_session, actor=principal)
+        if organisation.id is not None
+    }
+
+
+@router.get("/agreements", response_class=HTMLResponse)
+def agreement_list(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Response:
+    today = _today(request)
+    found = agreements.list_agreements(db_session, actor=viewer.principal)
+    return page(
+        request,
+        viewer,
+        "agreement_list.html",
+        agreements=[(agreement, agreements.status_on(agreement, today)) for agreement in found],
+        organisations=_names(db_session, viewer.principal),
+    )
+
+
+@router.get("/agreements/{agreement_id}", response_class=HTMLResponse)
+def agreement_detail(
+    request: Request, agreement_id: int, viewer: ViewerDep, db_session: SessionDep
+) -> Response:
+    principal = viewer.principal
+    agreement = agreements.get_agreement(db_session, actor=principal, agreement_id=agreement_id)
+    clause = next(
+        (
+            clause
+            for clause in agreements.list_clauses(db_session)
+            if clause.id == agreement.confidentiality_clause_id
+        ),
+        None,
+    )
+    return page(
+        request,
+        viewer,
+        "agreement_detail.html",
+        agreement=agreement,
+        status=agreements.status_on(agreement, _today(request)),
+        clause=clause,
+        organisation=accounts.get_organisation(
+            db_session, actor=principal, organisation_id=agreement.organisation_id
+        ),
+    )
+
+
+@router.get("/prices", response_class=HTMLResponse)
+def price_overview(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Response:
+    principal = viewer.principal
+    # The cost model is the lab's (and its auditors'); customers see the published lists.
+    models = (
+        [
+            prices.describe_price_model(model)
+            for model in prices.list_price_models(db_session, actor=principal)
+        ]
+        if principal.reads_everything
+        else []
+    )
+    return page(
+        request,
+        viewer,
+        "prices.html",
+        models=models,
+        price_lists=prices.list_price_lists(db_session, actor=principal),
+    )
+
+
+@router.get("/price-lists/{price_list_id}", response_class=HTMLResponse)
+def price_list_detail(
+    request: Request, price_list_id: int, viewer: ViewerDep, db_session: SessionDep
+) -> Response:
+    price_list = prices.get_price_list(
+        db_session, actor=viewer.principal, price_list_id=price_list_id
+    )
+    return page(request, viewer, "price_list.html", price_list=price_list)
+
+
+@router.get("/quotations", response_class=HTMLResponse)
+def quotation_list(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Response:
+    today = _today(request)
+    found = quotations.list_quotations(db_session, actor=viewer.principal)
+    return page(
+        request,
+        viewer,
+        "quotation_list.html",
+        quotations=[(quotation, quotations.status_on(quotation, today)) for quotation in found],
+        organisations=_names(db_session, viewer.principal),
+    )
+
+
+@router.get("/quotations/{quotation_id}", response_class=HTMLResponse)
+def quotation_detail(
+    request: Request, quotation_id: int, viewer: ViewerDep, db_session: SessionDep
+) -> Response:
+    principal = viewer.principal
+    quotation = quotations.get_quotation(db_session, actor=principal, quotation_id=quotation_id)
+    return page(
+        request,
+        viewer,
+        "quotation_detail.html",
+        quotation=quotation,
+        status=quotations.status_on(quotation, _today(request)),
+        organisation=accounts.get_organisation(
+            db_session, actor=principal, organisation_id=quotation.organisation_id
+        ),
+    )

@@ -1,0 +1,124 @@
+"""Documents in the UI: the job's preview and issued documents, the document list, one
+document with its translations and revisions, and the translator's free-text form.
+
+Everything is read through ``lims.documents.service`` with the viewer's principal; changes
+are posted by the page's forms to ``/api/v1/documents``.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+
+from lims.accounts.principal import Principal
+from lims.api.deps import SessionDep
+from lims.documents import service, translations
+from lims.documents.models import Document, DocumentKind, DocumentState, IssueRequest
+from lims.i18n import LANGUAGES, MASTER_LANGUAGE
+from lims.jobs.models import JobStatus
+from lims.ui.session import PageRoute, ViewerDep, page
+
+router = APIRouter(route_class=PageRoute)
+PAGE_SIZE = 50
+
+
+def job_documents(db_session: Session, principal: Principal, job_id: int) -> list[Document]:
+    """The job's documents for its page, newest first (masters and translations)."""
+    found, _ = service.list_documents(db_session, actor=principal, job_id=job_id, limit=200)
+    return found
+
+
+def may_issue(principal: Principal, status: JobStatus) -> bool:
+    """Offer the issue button where the service would accept it (it still decides)."""
+    return principal.has_any(*service.ISSUERS) and status in service.ISSUABLE_JOB_STATES
+
+
+@router.get("/documents", response_class=HTMLResponse)
+def document_list(
+    request: Request,
+    viewer: ViewerDep,
+    db_session: SessionDep,
+    kind: DocumentKind | None = None,
+    state: DocumentState | None = None,
+    page_number: Annotated[int, Query(alias="page", ge=1)] = 1,
+) -> Response:
+    found, total = service.list_documents(
+        db_session,
+        actor=viewer.principal,
+        kind=kind,
+        state=state,
+        limit=PAGE_SIZE,
+        offset=(page_number - 1) * PAGE_SIZE,
+    )
+    return page(
+        request,
+        viewer,
+        "document_list.html",
+        documents=found,
+        kinds=list(DocumentKind),
+        states=list(DocumentState),
+        chosen={"kind": kind or "", "state": state or ""},
+        page_number=page_number,
+        pages=max(1, -(-total // PAGE_SIZE)),
+    )
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def document_detail(
+    request: Request,
+    document_id: int,
+    viewer: ViewerDep,
+    db_session: SessionDep,
+    language: Annotated[str | None, Query(pattern="^(en|sv|et)$")] = None,
+) -> Response:
+    principal = viewer.principal
+    document = service.get_document(db_session, actor=principal, document_id=document_id)
+    master = (
+        service.get_document(db_session, actor=principal, document_id=document.master_id)
+        if document.master_id
+        else document
+    )
+    related = service.related_documents(db_session, actor=principal, document=document)
+    texts = None
+    if (
+        language
+        and principal.reads_everything
+        and document.language == MASTER_LANGUAGE
+        and document.state == DocumentState.ISSUED
+    ):
+        texts = translations.status(
+            db_session, subject=service.subject_key(document), data=document.data, language=language
+        )
+    return page(
+        request,
+        viewer,
+        "document_detail.html",
+        document=document,
+        master=master,
+        translations_of=[d for d in related if d.master_id == master.id],
+        revisions=[d for d in related if d.master_id is None],
+        languages=LANGUAGES[1:],
+        text_language=language,
+        texts=texts,
+        may_change=principal.has_any(*service.TRANSLATORS),
+        may_withdraw=principal.has_any(*service.CONTRACT_ISSUERS),
+    )
+
+
+@router.get("/jobs/{job_id}/preview.pdf", response_class=Response)
+def job_preview(
+    request: Request, job_id: int, viewer: ViewerDep, db_session: SessionDep
+) -> Response:
+    """The job's certificate or report as it would be issued now, marked DRAFT."""
+    pdf = service.preview(
+        db_session,
+        actor=viewer.principal,
+        request=IssueRequest(job_id=job_id),
+        settings=request.app.state.settings,
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"content-disposition": f'inline; filename="draft-job-{job_id}.pdf"'},
+    )

@@ -1,0 +1,247 @@
+"""Job screens: the board, a job's detail (items, plan, results, workflow), submitting a job."""
+
+import math
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+
+from lims.accounts import service as accounts
+from lims.accounts.principal import Principal
+from lims.api.deps import SessionDep
+from lims.cad import service as cad
+from lims.clock import local_today
+from lims.contracts import agreements
+from lims.equipment import service as equipment_service
+from lims.errors import PermissionDenied
+from lims.jobs import results as job_results
+from lims.jobs import service, workflow
+from lims.jobs.models import ItemKind, JobKind, JobStatus, Priority
+from lims.methods import service as methods
+from lims.methods.template import sources_of
+from lims.ui import documents
+from lims.ui.session import PageRoute, ViewerDep, page
+
+router = APIRouter(route_class=PageRoute)
+PAGE_SIZE = 25
+#: Jobs whose due date no longer matters: delivered, finished or called off.
+DELIVERED = {JobStatus.REPORTED, JobStatus.CLOSED, JobStatus.CANCELLED}
+SORTS = ("due_date", "-due_date", "-created_at", "number", "status", "priority")
+
+
+def _enum_or_none(enum: Any, value: str | None) -> Any:
+    # A hand-edited address with an unknown filter shows the unfiltered board, not an error.
+    try:
+        return enum(value) if value else None
+    except ValueError:
+        return None
+
+
+def _date_or_none(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _organisation_names(db_session: Session, principal: Principal) -> dict[int, str]:
+    return {
+        organisation.id: organisation.name
+        for organisation in accounts.list_organisations(db_session, actor=principal)
+        if organisation.id is not None
+    }
+
+
+@router.get("/jobs", response_class=HTMLResponse)
+def job_board(
+    request: Request,
+    viewer: ViewerDep,
+    db_session: SessionDep,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+    organisation_id: Annotated[str | None, Query(max_length=12)] = None,
+    due_before: Annotated[str | None, Query(max_length=10)] = None,
+    sort: Annotated[str, Query(max_length=20)] = "due_date",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> Response:
+    principal = viewer.principal
+    filters = {
+        "status": _enum_or_none(JobStatus, status),
+        "kind": _enum_or_none(JobKind, kind),
+        "organisation_id": int(organisation_id) if (organisation_id or "").isdigit() else None,
+        "due_before": _date_or_none(due_before),
+    }
+    sort = sort if sort in SORTS else "due_date"
+    found, total = service.list_jobs(
+        db_session,
+        actor=principal,
+        sort=sort,
+        limit=PAGE_SIZE,
+        offset=(page_number - 1) * PAGE_SIZE,
+        **filters,
+    )
+    # The filters and order that the page links (pagination) carry along.
+    params = {key: str(value) for key, value in filters.items() if value is not None}
+    return page(
+        request,
+        viewer,
+        "job_board.html",
+        jobs=found,
+        total=total,
+        page_number=page_number,
+        pages=max(1, math.ceil(total / PAGE_SIZE)),
+        filters=filters,
+        params={**params, "sort": sort},
+        sort=sort,
+        sorts=SORTS,
+        statuses=list(JobStatus),
+        kinds=list(JobKind),
+        organisations=_organisation_names(db_session, principal),
+        delivered=DELIVERED,
+    )
+
+
+@router.get("/jobs/new", response_class=HTMLResponse)
+def new_job(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Response:
+    principal = viewer.principal
+    if not (principal.is_customer or principal.is_staff):
+        # Auditors change nothing: the service would refuse the submission anyway.
+        raise PermissionDenied("customers and the lab's staff submit jobs; auditors read")
+    return page(
+        request,
+        viewer,
+        "job_new.html",
+        organisations=_organisation_names(db_session, principal),
+        own_organisation=principal.organisation_id,
+        kinds=list(JobKind),
+        item_kinds=list(ItemKind),
+        priorities=list(Priority),
+    )
+
+
+def _method_facts(db_session: Session, principal: Principal) -> dict[int, dict[str, Any]]:
+    """What the result forms need of each method: its roles, series and parameters."""
+    if not principal.reads_everything:
+        return {}
+    facts = {}
+    for method in methods.list_methods(db_session, actor=principal):
+        sources = sources_of(method)
+        facts[method.id] = {
+            "id": method.id,
+            "label": method.label(),
+            "title_fi": method.title_fi,
+            "title_en": method.title_en,
+            "service_kind": method.service_kind,
+            "result_unit": method.result_unit,
+            "size_unit": method.size_unit,
+            "points": method.calibration_points,
+            "roles": sorted({s.equipment_role for s in sources if s.source == "certificate"}),
+            "series": [s.name for s in sources if s.source == "type_a"],
+            "parameters": [
+                {"name": s.name, "unit": s.unit, "description": s.description}
+                for s in sources
+                if s.source == "parameter"
+            ],
+            "temperature_min": method.temperature_min,
+            "temperature_max": method.temperature_max,
+            "humidity_max": method.humidity_max,
+        }
+    return facts
+
+
+def _next_steps(principal: Principal, status: JobStatus, held_from: JobStatus | None) -> list[str]:
+    """The steps the workflow allows from here that the caller's roles may take (the
+    service checks them again, with four eyes and authorisations, when one is taken)."""
+    if principal.is_customer:
+        return [JobStatus.CANCELLED] if status == JobStatus.REQUESTED else []
+    allowed = workflow.allowed_steps(status, held_from)
+    order = [*workflow.FORWARD.values(), JobStatus.IN_MEASUREMENT, JobStatus.ON_HOLD]
+    steps = [step for step in dict.fromkeys([*order, JobStatus.CANCELLED]) if step in allowed]
+    if status == JobStatus.ON_HOLD and held_from is not None:
+        steps = [held_from, *[step for step in steps if step != held_from]]
+    return [step for step in steps if principal.has_any(*workflow.STEP_ROLES[step])]
+
+
+def _offers(principal: Principal, kind: JobKind, status: JobStatus) -> dict[str, bool]:
+    """Which forms the page offers; the services decide again when one is sent."""
+    runs_jobs = principal.has_any(*service.STAFF_WHO_RUN_JOBS)
+    open_plan = status not in service.PLAN_FIXED
+    return {
+        "can_work": runs_jobs,
+        "can_plan": runs_jobs and open_plan,
+        "can_upload_model": (principal.is_customer or runs_jobs)
+        and kind in cad.PLANNED_FROM_MODELS
+        and open_plan,
+        "can_enter_customer_values": kind == JobKind.REFERENCE
+        and status not in {*DELIVERED, JobStatus.APPROVED}
+        and (principal.is_customer or runs_jobs),
+        "in_measurement": status == JobStatus.IN_MEASUREMENT,
+    }
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_detail(
+    request: Request, job_id: int, viewer: ViewerDep, db_session: SessionDep
+) -> Response:
+    principal = viewer.principal
+    job = service.get_job(db_session, actor=principal, job_id=job_id)
+    public = service.describe(db_session, job)
+    items = service.list_items(db_session, actor=principal, job_id=job_id)
+    characteristics = service.list_characteristics(db_session, actor=principal, job_id=job_id)
+    results = job_results.list_results(db_session, actor=principal, job_id=job_id)
+    agreement = agreements.get_agreement(db_session, actor=principal, agreement_id=job.agreement_id)
+    status = JobStatus(job.status)
+    held_from = JobStatus(job.held_from) if job.held_from else None
+    measured_by = {result.measured_by_id for result in results}
+    steps = _next_steps(principal, status, held_from)
+    people = {user.id: user.full_name for user in accounts.list_users(db_session, actor=principal)}
+    reads_everything = principal.reads_everything
+    today = local_today(request.app.state.settings.timezone)
+    return page(
+        request,
+        viewer,
+        "job_detail.html",
+        job=public,
+        organisation=accounts.get_organisation(
+            db_session, actor=principal, organisation_id=job.organisation_id
+        ),
+        agreement=agreement,
+        items=items,
+        characteristics=characteristics,
+        results={result.characteristic_id: result for result in results},
+        proposals=cad.list_proposals(db_session, actor=principal, job_id=job_id),
+        transitions=service.list_transitions(db_session, actor=principal, job_id=job_id),
+        customer_values={
+            value.characteristic_id: value
+            for value in job_results.list_customer_values(
+                db_session, actor=principal, job_id=job_id
+            )
+        },
+        methods=_method_facts(db_session, principal),
+        equipment=(
+            [
+                equipment_service.describe(db_session, equipment=item, on_date=today)
+                for item in equipment_service.list_equipment(db_session, actor=principal)
+            ]
+            if reads_everything
+            else []
+        ),
+        people=people,
+        steps=steps,
+        # Steps that must say why: holding, cancelling, and returning a job for correction.
+        needs_reason={
+            step
+            for step in steps
+            if step in workflow.NEEDS_REASON
+            or (step == JobStatus.IN_MEASUREMENT and status in workflow.RETURNABLE)
+        },
+        returning=status in workflow.RETURNABLE,
+        # Four eyes: tell the one who measured, before they try, that another must check.
+        four_eyes_blocks=viewer.user.id in measured_by
+        and any(step in (JobStatus.REVIEWED, JobStatus.APPROVED) for step in steps),
+        documents=documents.job_documents(db_session, principal, job_id),
+        may_issue=documents.may_issue(principal, status),
+        **_offers(principal, JobKind(job.kind), status),
+    )

@@ -1,0 +1,133 @@
+"""Words for the enumerated values the pages show: statuses, kinds, roles, conditions.
+
+The values are the records' own (``in_measurement``); the words are English message ids,
+marked with ``N_`` so that ``make messages`` extracts them and the page translates them
+when it renders (``label("job_status", job.status)``).
+"""
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction; it is translated where it is shown."""
+    return message
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "document_kind": {
+        "calibration_certificate": N_("Calibration certificate"),
+        "inspection_report": N_("Inspection report"),
+        "measurement_report": N_("Measurement report"),
+        "reference_report": N_("Reference measurement report"),
+        "agreement": N_("Agreement"),
+        "quotation": N_("Quotation"),
+        "price_list": N_("Price list"),
+        "training_certificate": N_("Training certificate"),
+        "rr_test_report": N_("RR test report"),
+    },
+    "document_state": {
+        "issued": N_("Valid"),
+        "superseded": N_("Superseded"),
+        "withdrawn": N_("Withdrawn"),
+    },
+    "job_status": {
+        "requested": N_("Requested"),
+        "accepted": N_("Accepted for work"),
+        "items_received": N_("Items received"),
+        "in_measurement": N_("In measurement"),
+        "measured": N_("Measured"),
+        "reviewed": N_("Reviewed"),
+        "approved": N_("Approved"),
+        "reported": N_("Reported"),
+        "closed": N_("Closed"),
+        "on_hold": N_("On hold"),
+        "cancelled": N_("Cancelled"),
+    },
+    # The step that leads to each status, as a button reads.
+    "job_step": {
+        "accepted": N_("Accept the job"),
+        "items_received": N_("Mark items received"),
+        "in_measurement": N_("Start measurement"),
+        "measured": N_("Mark measured"),
+        "reviewed": N_("Mark reviewed"),
+        "approved": N_("Approve"),
+        "reported": N_("Mark reported"),
+        "closed": N_("Close the job"),
+        "on_hold": N_("Put on hold"),
+        "cancelled": N_("Cancel the job"),
+        "requested": N_("Resume"),
+    },
+    "job_kind": {
+        "product_qc": N_("Product measurement (B1)"),
+        "reference": N_("Reference measurement (B2)"),
+        "calibration": N_("Calibration (B3)"),
+        "inspection": N_("Inspection (B3)"),
+    },
+    "item_kind": {
+        "customer_product": N_("Customer product"),
+        "test_piece": N_("Test piece"),
+        "instrument": N_("Instrument"),
+    },
+    "priority": {"normal": N_("Normal"), "urgent": N_("Urgent")},
+    "condition": {"fit": N_("Fit"), "damaged": N_("Damaged"), "remarks": N_("With remarks")},
+    "decision": {
+        "pass": N_("Pass"),
+        "conditional_pass": N_("Conditional pass"),
+        "conditional_fail": N_("Conditional fail"),
+        "fail": N_("Fail"),
+    },
+    "role": {
+        "admin": N_("Administrator"),
+        "quality_manager": N_("Quality manager"),
+        "technician": N_("Technician"),
+        "signatory": N_("Signatory"),
+        "customer": N_("Customer"),
+        "auditor": N_("Auditor"),
+    },
+    "calibration_status": {
+        "in_calibration": N_("In calibration"),
+        "due_soon": N_("Due soon"),
+        "overdue": N_("Overdue"),
+        "not_calibrated": N_("Not calibrated"),
+        "not_fit_for_use": N_("Not fit for use"),
+        "out_of_service": N_("Out of service"),
+        "retired": N_("Retired"),
+    },
+    "equipment_status": {
+        "in_service": N_("In service"),
+        "out_of_service": N_("Out of service"),
+        "retired": N_("Retired"),
+    },
+    "activity": {"perform": N_("Perform"), "review": N_("Review"), "sign": N_("Sign")},
+    "basis": {
+        "training": N_("Training"),
+        "rr_test": N_("RR test"),
+        "supervised_work": N_("Supervised work"),
+    },
+    "agreement_kind": {"annual": N_("Annual"), "ad_hoc": N_("Ad hoc")},
+    "agreement_status": {
+        "draft": N_("Draft"),
+        "signed": N_("Signed"),
+        "active": N_("Active"),
+        "expired": N_("Expired"),
+        "superseded": N_("Superseded"),
+        "terminated": N_("Terminated"),
+    },
+    "quotation_status": {
+        "draft": N_("Draft"),
+        "sent": N_("Sent"),
+        "accepted": N_("Accepted"),
+        "rejected": N_("Rejected"),
+        "expired": N_("Expired"),
+    },
+    "decision_rule": {
+        "simple_acceptance": N_("Simple acceptance"),
+        "guard_band_U": N_("Guard band w = U"),
+        "guard_band_rU": N_("Guard band w = rU"),
+        "customer": N_("Agreed with the customer"),
+    },
+    "audit_action": {"insert": N_("Created"), "update": N_("Changed"), "delete": N_("Deleted")},
+    "proposal_state": {
+        "proposed": N_("Proposed"),
+        "accepted": N_("Accepted"),
+        "rejected": N_("Rejected"),
+    },
+}

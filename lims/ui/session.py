@@ -1,0 +1,122 @@
+"""Who is looking at a page, and how a page answers when it may not be shown.
+
+A page reads its caller from the browser session cookie, exactly as the API does, and
+hands the same ``Principal`` to the services; the services decide what the caller may see.
+A refusal from a service becomes an HTML page with the service's status: a customer asking
+for another customer's job gets the same 404 page as for a job that does not exist.
+"""
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+
+from lims import __version__
+from lims.accounts import auth
+from lims.accounts.models import User
+from lims.accounts.principal import Principal
+from lims.api.deps import SESSION_COOKIE, SessionDep
+from lims.clock import local_today
+from lims.errors import LimsError, NotFound
+from lims.ui import navigation
+from lims.ui.rendering import interface_language, render
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in person: the user record for the page, the principal for the services."""
+
+    user: User
+    principal: Principal
+    language: str
+
+
+class SignInRequired(Exception):
+    """No valid session: the page sends the browser to the login page."""
+
+
+def viewer(request: Request, db_session: SessionDep) -> Viewer:
+    secret = request.cookies.get(SESSION_COOKIE)
+    if not secret:
+        raise SignInRequired
+    try:
+        _, principal = auth.browser_session_for(db_session, secret)
+    except LimsError:
+        raise SignInRequired from None
+    user = db_session.get(User, principal.user_id)
+    if user is None:
+        raise SignInRequired
+    db_session.expunge(user)
+    signed_in = Viewer(user, principal, interface_language(user.language))
+    # Kept for the error page, which is rendered outside the route's dependencies.
+    request.state.viewer = signed_in
+    return signed_in
+
+
+ViewerDep = Annotated[Viewer, Depends(viewer)]
+
+
+def page(
+    request: Request,
+    signed_in: Viewer | None,
+    template: str,
+    *,
+    status_code: int = 200,
+    language: str | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """Render ``template`` for ``signed_in`` (or for nobody, on the login page)."""
+    settings = request.app.state.settings
+    language = signed_in.language if signed_in else interface_language(language)
+    html = render(
+        template,
+        language=language,
+        timezone=settings.timezone,
+        lab=settings.lab,
+        version=__version__,
+        user=signed_in.user if signed_in else None,
+        principal=signed_in.principal if signed_in else None,
+        nav=navigation.entries_for(signed_in.principal) if signed_in else [],
+        path=request.url.path,
+        today=local_today(settings.timezone),
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def _error_page(request: Request, error: LimsError) -> HTMLResponse:
+    signed_in = getattr(request.state, "viewer", None)
+    # A 404 says nothing of the record: not even that it exists (README, confidentiality).
+    detail = None if isinstance(error, NotFound) else error.message
+    return page(
+        request, signed_in, "error.html", status_code=error.status, status=error.status,
+        detail=detail,
+    )  # fmt: skip
+
+
+class PageRoute(APIRoute):
+    """A page route: signed-out callers go to the login page, refusals become HTML."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequired:
+                url = request.url
+                wanted = f"{url.path}?{url.query}" if url.query else url.path
+                login = "/login" if wanted == "/" else f"/login?next={quote(wanted, safe='/')}"
+                return RedirectResponse(login, status_code=303)
+            except LimsError as error:
+                return _error_page(request, error)
+            except RequestValidationError:
+                # /jobs/abc is an address that leads nowhere, not a malformed API call.
+                return _error_page(request, NotFound("no such page"))
+
+        return guarded

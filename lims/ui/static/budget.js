@@ -1,0 +1,45 @@
+// The uncertainty budget of one engine output as a table, in the page's language.
+import { formatAt, formatNumber, text } from "./lims.js";
+
+function cell(row, value, { header = false, numeric = true } = {}) {
+  const element = document.createElement(header ? "th" : "td");
+  element.textContent = value;
+  if (header) element.scope = "row";
+  else if (numeric) element.className = "num";
+  row.append(element);
+}
+
+/** The budget table of one engine output (headers from the page's translations). */
+export function budgetTable(output, unit) {
+  const table = document.createElement("table");
+  table.className = "budget";
+  const head = table.createTHead().insertRow();
+  for (const key of ["input", "estimate", "u", "distribution", "dof", "sensitivity", "contribution", "index"]) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = text[`budget_${key}`];
+    head.append(th);
+  }
+  const body = table.createTBody();
+  for (const row of output.budget || []) {
+    const tr = body.insertRow();
+    cell(tr, row.input, { header: true });
+    cell(tr, formatAt(row.value, row.standard_uncertainty));
+    cell(tr, formatNumber(row.standard_uncertainty, 3));
+    cell(tr, row.distribution, { numeric: false });
+    cell(tr, row.dof === null ? "∞" : formatNumber(row.dof, 3));
+    cell(tr, formatNumber(row.sensitivity, 4));
+    cell(tr, formatNumber(row.contribution, 3));
+    cell(tr, formatNumber(row.index_percent, 3));
+  }
+  const foot = table.createTFoot().insertRow();
+  const suffix = unit ? ` ${unit}` : "";
+  cell(foot, text.budget_combined, { header: true });
+  cell(foot, `${formatAt(output.value, output.standard_uncertainty)}${suffix}`);
+  cell(foot, formatNumber(output.standard_uncertainty, 3));
+  const summary = document.createElement("td");
+  summary.colSpan = 5;
+  summary.textContent = `U = ${formatNumber(output.expanded_uncertainty, 2)}${suffix}, k = ${formatNumber(output.coverage_factor, 3)}`;
+  foot.append(summary);
+  return table;
+}

@@ -1,0 +1,145 @@
+// A job's page: reading a CAD model into proposed characteristics, the live uncertainty
+// budget beside a result being entered, and the parameters of a method's calibration points.
+import { budgetTable } from "./budget.js";
+import { api, formatAt, formBody, formatNumber, showProblem, text } from "./lims.js";
+
+const methods = JSON.parse(document.getElementById("method-facts")?.textContent || "{}");
+
+// -- CAD/PMI models -------------------------------------------------------------------
+
+export async function uploadModel(jobId, itemId, file) {
+  const url = `/api/v1/jobs/${jobId}/items/${itemId}/models?filename=${encodeURIComponent(file.name)}`;
+  return api("POST", url, file, { raw: true });
+}
+
+for (const form of document.querySelectorAll("form.model-upload")) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const status = form.querySelector(".status");
+    const alert = form.querySelector(".form-error");
+    const file = form.querySelector("input[type=file]").files[0];
+    alert.textContent = "";
+    if (!file) return;
+    status.textContent = text.reading_model;
+    form.setAttribute("aria-busy", "true");
+    try {
+      const upload = await uploadModel(form.dataset.job, form.dataset.item, file);
+      status.textContent = text.characteristics_read.replace("%(count)s", upload.proposals.length);
+      window.location.assign(`${window.location.pathname}#proposals`);
+      window.location.reload();
+    } catch (error) {
+      status.textContent = "";
+      showProblem(alert, error);
+    } finally {
+      form.removeAttribute("aria-busy");
+    }
+  });
+}
+
+// -- the live uncertainty budget ------------------------------------------------------
+
+function number(value) {
+  return value === "" || value === undefined ? null : Number(value);
+}
+
+async function previewDecision(form, output) {
+  const { lower, upper, unit, resultUnit, rule, ruleR } = form.dataset;
+  // The preview decides only where the method's unit is the characteristic's and a rule
+  // stated in numbers applies; the recorded result is always decided by the server.
+  if ((lower === "" && upper === "") || unit !== resultUnit || rule === "customer") return null;
+  return api("POST", "/api/v1/uncertainty/decide", {
+    value: output.value,
+    expanded_uncertainty: output.expanded_uncertainty,
+    coverage_factor: output.coverage_factor,
+    lower_limit: number(lower),
+    upper_limit: number(upper),
+    rule,
+    r: rule === "guard_band_rU" ? number(ruleR) : null,
+  });
+}
+
+async function refreshBudget(form) {
+  const panel = form.querySelector("[data-live-budget]");
+  let body;
+  try {
+    body = formBody(form);
+  } catch {
+    return; // not yet complete: the budget waits for every reading and instrument
+  }
+  const series = Object.values(body.observations || {});
+  if (!series.length || series.some((readings) => readings.length < 2)) return;
+  const request = {
+    on_date: body.measured_on,
+    equipment: body.equipment || {},
+    observations: body.observations,
+    parameters: JSON.parse(form.dataset.parameters || "{}"),
+  };
+  panel.setAttribute("aria-busy", "true");
+  try {
+    const response = await api("POST", `/api/v1/methods/${form.dataset.methodId}/evaluate`, request);
+    const output = response.outputs[0];
+    const unit = form.dataset.resultUnit;
+    const summary = document.createElement("p");
+    summary.className = "live-summary";
+    summary.textContent = `${text.live_result}: ${formatAt(output.value, output.standard_uncertainty)} ${unit}, U = ${formatNumber(output.expanded_uncertainty, 2)} ${unit} (k = ${formatNumber(output.coverage_factor, 3)})`;
+    const parts = [summary, budgetTable(output, unit)];
+    const decision = await previewDecision(form, output).catch(() => null);
+    if (decision) {
+      const verdict = document.createElement("p");
+      verdict.className = `badge badge-${decision.decision}`;
+      verdict.textContent = `${text.decision_preview}: ${text[`decision_${decision.decision}`]}`;
+      parts.push(verdict);
+    }
+    panel.replaceChildren(...parts);
+  } catch (error) {
+    const alert = document.createElement("p");
+    alert.className = "form-error";
+    showProblem(alert, error);
+    panel.replaceChildren(alert);
+  } finally {
+    panel.removeAttribute("aria-busy");
+  }
+}
+
+for (const form of document.querySelectorAll("form.result-form[data-method-id]")) {
+  if (!form.querySelector("[data-live-budget]")) continue;
+  let timer;
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => refreshBudget(form), 400);
+  };
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+}
+
+// -- calibration points: the chosen method's parameters -------------------------------
+
+for (const form of document.querySelectorAll("form.points-form")) {
+  const select = form.querySelector("[data-method-select]");
+  const target = form.querySelector("[data-parameter-fields]");
+  const render = () => {
+    const method = methods[select.value];
+    target.replaceChildren();
+    for (const parameter of method?.parameters || []) {
+      if (parameter.name === "L") continue; // the size of each point
+      const field = document.createElement("div");
+      field.className = "field";
+      const label = document.createElement("label");
+      label.htmlFor = `pp-param-${parameter.name}`;
+      label.textContent = `${parameter.name} (${parameter.unit})`;
+      const input = document.createElement("input");
+      input.id = label.htmlFor;
+      input.name = `parameters.${parameter.name}`;
+      input.dataset.type = "number";
+      input.required = true;
+      input.inputMode = "decimal";
+      const hint = document.createElement("small");
+      hint.className = "hint";
+      hint.textContent = parameter.description;
+      field.append(label, input, hint);
+      target.append(field);
+    }
+  };
+  select.addEventListener("change", render);
+  render();
+}

@@ -1,0 +1,169 @@
+"""Browser tests: a live server on the demo data, headless Chromium driven by Playwright.
+
+One browser per session, a new context (cookies, storage) per test, and a fresh copy of a
+demo database per test: the database is built once (migrations + ``lims demo``) and copied,
+which takes milliseconds where building takes seconds.  A failing test leaves a screenshot
+in ``test-artifacts/screenshots/<test>.png``.  Without Chromium the browser tests skip,
+except under CI (``CI=true``), where they must run.  They run on SQLite only; the pages go
+through the same services the API tests prove on both backends.
+"""
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlmodel import Session
+
+from lims import migrations
+from lims.app import create_app
+from lims.config import Settings
+from lims.db import make_engine
+from lims.demo import load_demo_data
+from tests.conftest import REPOSITORY_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The flags of issue 11, exactly: headless, no sandbox (containers), and nothing that
+# reaches for the network (the tests must pass offline).
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+VIEWPORT = {"width": 1280, "height": 800}
+SCREENSHOTS = REPOSITORY_ROOT / "test-artifacts" / "screenshots"
+#: How long a page may take to answer an action (the suite runs on two shared cores).
+TIMEOUT_MS = 15_000
+
+
+def password_of(username: str) -> str:
+    return f"demo-{username}-2026"
+
+
+# -- the browser --------------------------------------------------------------------------
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is not installed (Debian package chromium; .ci/run installs it)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}: CI must run the browser tests")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser(demo_data: Path) -> Iterator["object"]:
+    # The demo data is built before Playwright starts: its sync API keeps an event loop
+    # running in this thread, and the demo's document signing runs asyncio.run().
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_FLAGS)
+        )
+        yield chromium
+        chromium.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Browser tests run last (a stable sort keeps every other order). Playwright's sync API
+    # keeps an asyncio loop running in this thread from the first browser test to the end of
+    # the session, and code that calls asyncio.run() (the document signer) fails meanwhile.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    # Keep each phase's report on the test, so the page fixture knows it failed.
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest) -> Iterator["object"]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport=VIEWPORT, locale="fi-FI", timezone_id="Europe/Helsinki")
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    yield tab
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+# -- the server ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory with a migrated SQLite database holding the demo data."""
+    data_dir = tmp_path_factory.mktemp("demo") / "data"
+    data_dir.mkdir()
+    url = f"sqlite:///{data_dir / 'lims.sqlite3'}"
+    migrations.upgrade(url)
+    settings = Settings(data_dir=data_dir, environment="test", database_url=url)  # type: ignore[call-arg]
+    engine = make_engine(url)
+    with Session(engine) as db_session:
+        load_demo_data(db_session, settings)
+    engine.dispose()
+    return data_dir
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(
+    demo_data: Path, make_settings: Callable[..., Settings], tmp_path: Path
+) -> Iterator[str]:
+    """The application on a fresh copy of the demo database, served on a free port."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(demo_data, data_dir)
+    settings = make_settings(database_url=f"sqlite:///{data_dir / 'lims.sqlite3'}")
+    app = create_app(settings)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the live server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def login(page, live_server: str) -> Callable[[str], None]:  # type: ignore[no-untyped-def]
+    """Sign in as a demo user in the test's browser context, replacing whoever was in."""
+
+    def sign_in(username: str) -> None:
+        page.context.clear_cookies()
+        page.goto(f"{live_server}/login")
+        page.fill("#username", username)
+        page.fill("#password", password_of(username))
+        page.click("#login button[type=submit]")
+        page.wait_for_url(f"{live_server}/")
+
+    return sign_in

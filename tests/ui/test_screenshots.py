@@ -1,0 +1,105 @@
+"""Screenshots of the main screens for the README (docs/screenshots/*.png).
+
+Not a test of behaviour: it runs only when asked,
+``LIMS_SCREENSHOTS=1 .venv/bin/pytest tests/ui/test_screenshots.py``, and overwrites the
+pictures from the demo data at 1280x800.
+"""
+
+import io
+import os
+import re
+from collections.abc import Callable
+
+import pytest
+from PIL import Image
+
+from tests.conftest import REPOSITORY_ROOT
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not os.environ.get("LIMS_SCREENSHOTS"), reason="set LIMS_SCREENSHOTS=1 to retake them"
+    ),
+]
+TARGET = REPOSITORY_ROOT / "docs" / "screenshots"
+STEP_FILE = ("fixtures", "cad", "step", "nist_ctc_01_asme1_ap242-e1.stp")
+
+
+def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    # A 128-colour palette keeps a screen near 50 kB (a third of the browser's PNG) with
+    # text and charts still crisp.
+    TARGET.mkdir(parents=True, exist_ok=True)
+    picture = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    picture.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+        TARGET / f"{name}.png", optimize=True
+    )
+
+
+def test_take_screenshots(page, live_server: str, login: Callable[[str], None]) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import shared_path
+
+    page.goto(f"{live_server}/login")
+    _shot(page, "login")
+    login("mittaaja")
+    _shot(page, "start")
+    page.goto(f"{live_server}/jobs")
+    _shot(page, "job-board")
+    # Results entry: the live budget of the demo's job in measurement.
+    page.goto(f"{live_server}/jobs?status=in_measurement")
+    page.click("table.jobs tbody a")
+    form = page.locator("form.result-form").first
+    blocks = form.locator("select[name='equipment.gauge_blocks'] option", has_text="GB-WRK")
+    form.locator("select[name='equipment.gauge_blocks']").select_option(
+        blocks.first.get_attribute("value")
+    )
+    form.locator("input[name='observations.dr']").fill("0,4 0,5 0,4 0,6 0,5")
+    form.locator("input[name=temperature]").fill("20,2")
+    form.locator("input[name=humidity]").fill("42")
+    form.locator(".live-summary").wait_for()
+    page.evaluate("document.querySelector('#plan').scrollIntoView()")
+    _shot(page, "results-entry")
+    page.goto(f"{live_server}/jobs?status=approved")
+    page.click("table.jobs tbody a")
+    page.locator("tr.budget-row details summary").first.click()
+    page.evaluate("document.querySelector('#plan').scrollIntoView()")
+    _shot(page, "job-detail")
+    page.goto(f"{live_server}/equipment")
+    _shot(page, "equipment")
+    page.goto(f"{live_server}/staff")
+    _shot(page, "staff-competence")
+    page.goto(f"{live_server}/uncertainty")
+    page.click("#wb-evaluate")
+    page.wait_for_selector("#wb-histogram svg")
+    page.evaluate("document.querySelector('#wb-results').scrollIntoView()")
+    _shot(page, "uncertainty-workbench")
+    page.evaluate("document.querySelector('.charts').scrollIntoView()")
+    _shot(page, "uncertainty-charts")
+
+    login("asiakas")
+    page.goto(f"{live_server}/jobs/new")
+    page.select_option("#kind", "product_qc")
+    page.fill("[data-name=description]", "Kiinnityslevy CTC-01")
+    page.set_input_files("[data-name=file]", str(shared_path(*STEP_FILE)))
+    _shot(page, "customer-new-job")
+    page.click("#new-job button[type=submit]")
+    page.wait_for_selector("#proposals")
+    page.evaluate("document.querySelector('#proposals').scrollIntoView()")
+    _shot(page, "customer-extracted-characteristics")
+    page.goto(f"{live_server}/agreements/1")
+    _shot(page, "customer-agreement")
+
+    login("allekirjoittaja")
+    page.goto(f"{live_server}/documents")
+    _shot(page, "documents")
+    masters = page.locator("table.documents tbody a").filter(has_text=re.compile(r"-\d{4}$"))
+    with page.expect_navigation():
+        masters.last.click()
+    page.goto(f"{page.url}?language=sv")
+    _shot(page, "document-translation")
+
+    login("arvioija")
+    page.goto(f"{live_server}/audit?entity=job:1")
+    page.click("#verify-chain")
+    page.wait_for_selector("#verify-result.ok")
+    _shot(page, "auditor-audit-trail")
