@@ -5,9 +5,10 @@ Revises: 0011
 Create Date: 2026-11-27 10:00:00
 
 Measured on a seeded year (100,000 jobs, 50,000 documents; bench/load/seed_year.py):
-``GET /documents`` sorted 50,000 rows for every page (213 ms) and the job board filtered by
-status sorted every matching job for the newest-first view.  With these, each reads its page
-from an index in order (0.1 ms and 1 ms).
+``GET /documents`` sorted all 50,000 rows for every page (213 ms), and the job board's
+newest-first view of a status sorted every matching job (68,600 closed ones, 26 ms).  With
+these, each reads its page from an index in order (0.1 ms and 1 ms); the due-date and
+per-customer indexes do the same for the board's default order and a customer's own board.
 """
 
 from collections.abc import Sequence

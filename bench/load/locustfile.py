@@ -29,6 +29,7 @@ USERNAME = os.environ.get("LOAD_USERNAME", "mittaaja")
 PASSWORD = os.environ.get("LOAD_PASSWORD", "demo-mittaaja-2026")
 API = "/api/v1"
 WAIT_MAX = float(os.environ.get("LOAD_WAIT_MAX", "1.0"))
+TO_MEASURE = 3000  # characteristics to enter a first result for: more than a run uses
 BOARD_STATES = ["in_measurement", "measured", "approved", "reported", "accepted", "requested"]
 KINDS = ["calibration", "product_qc", "reference", "inspection", None]
 SORTS = ["due_date", "-due_date", "-created_at", "number", "priority"]
@@ -57,9 +58,11 @@ def fill_pool(environment: Environment, **_: Any) -> None:
         )
         measuring = {"status": "in_measurement", "limit": 1}
         in_measurement = client.get(f"{API}/jobs", params=measuring).json()["total"]
-        # Pages at random, so that runs one after another find characteristics unmeasured.
-        offsets = random.sample(range(0, in_measurement, 200), min(3, in_measurement // 200 + 1))
+        # Pages in random order until enough is found: earlier runs measured some already.
+        offsets = random.sample(range(0, in_measurement, 200), in_measurement // 200 + 1)
         for offset in offsets:
+            if len(pool["to_measure"]) >= TO_MEASURE:
+                break
             page = client.get(
                 f"{API}/jobs", params={**measuring, "limit": 200, "offset": offset}
             ).json()["jobs"]
