@@ -21,11 +21,8 @@ Nothing asserts.  The ratios are against the baseline measured in the same proce
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,63 +31,18 @@ import weasyprint
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from lims import migrations
+from bench.lab import approved_job, median_of, throwaway_lab
 from lims.accounts.auth import principal_for
 from lims.app import create_app
-from lims.config import Settings
-from lims.db import make_engine
 from lims.documents import service
 from lims.documents.batch import issue_for_jobs
 from lims.documents.models import IssueRequest
 from lims.documents.pdf import qr_svg_data_uri
 from lims.documents.render import render_html
-from lims.documents.signing import create_demo_signing_key
 from lims.storage import store_in
-from tests.jobs.factories import MICROMETER, JobDriver, Lab, make_lab, submit
 
-SCHEMAS = Path(__file__).resolve().parent.parent.parent / "shared" / "schemas" / "dcc"
 POINTS = 36  # a three-page certificate with the method, traceability and the chart
-
-
-def approved_job(client: TestClient, lab: Lab) -> JobDriver:
-    job = submit(client, lab, "calibration", MICROMETER)
-    job.step("accepted", lab.manager)
-    job.receive_all()
-    job.step("items_received", lab.technician)
-    sizes = [5.0 + 5.0 * n for n in range(POINTS)]
-    points = [
-        job.plan(
-            label=f"{size:g} mm",
-            kind="calibration_point",
-            nominal=size,
-            lower_limit=-2,
-            upper_limit=2,
-            unit="um",
-            method_id=lab.ring_method.id,
-        )
-        for size in sizes
-    ]
-    job.step("in_measurement", lab.technician)
-    for n, point in enumerate(points):
-        reading = 0.01 * n
-        job.record(
-            characteristic_id=point["id"],
-            equipment={"reference": lab.ring_gauge.id},
-            observations={"d_x": [reading, reading + 0.02, reading + 0.01]},
-        )
-    job.step("measured", lab.technician)
-    job.step("reviewed", lab.reviewer)
-    job.step("approved", lab.signatory)
-    return job
-
-
-def median_of(rounds: int, action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+SIZES = [5.0 + 5.0 * n for n in range(POINTS)]
 
 
 def main() -> None:
@@ -99,23 +51,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     arguments = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="bench-documents-"))
-    url = f"sqlite:///{folder / 'lims.sqlite3'}"
-    migrations.upgrade(url)
-    settings = Settings(
-        data_dir=folder / "data",
-        environment="test",
-        database_url=url,
-        dcc_schema_dir=SCHEMAS if SCHEMAS.exists() else None,
-        log_level="WARNING",
-    )
-    create_demo_signing_key(settings)
-    engine = make_engine(url)
-    lab = make_lab(engine, settings)
+    _, settings, engine, lab = throwaway_lab("bench-documents-")
     jobs_needed = arguments.rounds + arguments.batch + 1
     print(f"preparing {jobs_needed} approved jobs of {POINTS} points ...", file=sys.stderr)
     with TestClient(create_app(settings)) as client:
-        jobs = [approved_job(client, lab) for _ in range(jobs_needed)]
+        jobs = [approved_job(client, lab, SIZES, 0.01) for _ in range(jobs_needed)]
     store = store_in(settings.data_dir)
     actor = principal_for(lab.signatory, via="bench")
 

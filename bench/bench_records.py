@@ -24,10 +24,7 @@ number of jobs.  Nothing asserts.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import tempfile
-import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable
@@ -38,62 +35,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from lims import migrations
+from bench.lab import approved_job, median_of, throwaway_lab
 from lims.accounts.auth import principal_for
 from lims.app import create_app
-from lims.config import Settings
-from lims.db import make_engine
-from lims.documents.signing import create_demo_signing_key
 from lims.records import service
 from lims.records.scope import Audience, Scope
 from lims.records.verify import verify_bundle
 from lims.storage import store_in
 from tests.documents.factories import issue
-from tests.jobs.factories import MICROMETER, JobDriver, Lab, make_lab, submit
+from tests.jobs.factories import JobDriver, Lab
 
-SCHEMAS = Path(__file__).resolve().parent.parent.parent / "shared" / "schemas" / "dcc"
 POINTS = 10
 
 
 def reported_job(client: TestClient, lab: Lab) -> JobDriver:
-    job = submit(client, lab, "calibration", MICROMETER)
-    job.step("accepted", lab.manager)
-    job.receive_all()
-    job.step("items_received", lab.technician)
-    points = [
-        job.plan(
-            label=f"{size:g} mm",
-            kind="calibration_point",
-            nominal=size,
-            lower_limit=-2,
-            upper_limit=2,
-            unit="um",
-            method_id=lab.ring_method.id,
-        )
-        for size in (2.5 * (n + 1) for n in range(POINTS))
-    ]
-    job.step("in_measurement", lab.technician)
-    for n, point in enumerate(points):
-        reading = 0.05 * n
-        job.record(
-            characteristic_id=point["id"],
-            equipment={"reference": lab.ring_gauge.id},
-            observations={"d_x": [reading, reading + 0.02, reading + 0.01]},
-        )
-    job.step("measured", lab.technician)
-    job.step("reviewed", lab.reviewer)
-    job.step("approved", lab.signatory)
+    job = approved_job(client, lab, [2.5 * (n + 1) for n in range(POINTS)], 0.05)
     issue(client, lab, job_id=job.job["id"])
     return job
-
-
-def median_of(rounds: int, action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def peak_of(action: Callable[[], object]) -> int:
@@ -126,19 +84,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     arguments = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="bench-records-"))
-    url = f"sqlite:///{folder / 'lims.sqlite3'}"
-    migrations.upgrade(url)
-    settings = Settings(
-        data_dir=folder / "data",
-        environment="test",
-        database_url=url,
-        dcc_schema_dir=SCHEMAS if SCHEMAS.exists() else None,
-        log_level="WARNING",
-    )
-    create_demo_signing_key(settings)
-    engine = make_engine(url)
-    lab = make_lab(engine, settings)
+    folder, settings, engine, lab = throwaway_lab("bench-records-")
     print(f"preparing {arguments.jobs} reported jobs of {POINTS} points ...", file=sys.stderr)
     app = create_app(settings)
     with TestClient(app) as client:
