@@ -9,7 +9,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, TypeDecorator, event
+from sqlalchemy import DateTime, Engine, Table, TypeDecorator, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -67,6 +69,15 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _enable_sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def upsert(db_session: Session, table: Table) -> Any:
+    """An ``INSERT … ON CONFLICT`` statement for ``table`` in the session's dialect.
+
+    Both backends support the upsert with ``RETURNING``; only the statement class differs.
+    """
+    is_postgresql = db_session.get_bind().dialect.name == "postgresql"
+    return (postgresql_insert if is_postgresql else sqlite_insert)(table)
 
 
 @contextmanager

@@ -6,9 +6,9 @@ a number, and a rolled-back transaction gives its number back instead of leaving
 """
 
 from sqlalchemy import UniqueConstraint
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel
+
+from lims.db import upsert
 
 
 class NumberSeries(SQLModel, table=True):
@@ -22,11 +22,8 @@ class NumberSeries(SQLModel, table=True):
 
 def next_number(db_session: Session, *, series: str, year: int) -> int:
     table = NumberSeries.__table__  # type: ignore[attr-defined]
-    insert = (
-        postgresql_insert if db_session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    )
     statement = (
-        insert(table)
+        upsert(db_session, table)
         .values(series=series, year=year, last=1)
         .on_conflict_do_update(index_elements=["series", "year"], set_={"last": table.c.last + 1})
         .returning(table.c.last)

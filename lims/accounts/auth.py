@@ -18,7 +18,7 @@ from lims.accounts.models import ApiToken, BrowserSession, LoginThrottle, Role, 
 from lims.accounts.passwords import verify_password
 from lims.accounts.principal import Principal
 from lims.config import Settings
-from lims.db import utcnow
+from lims.db import upsert, utcnow
 from lims.errors import LimsError
 
 API_TOKEN_PREFIX = "lims_"
@@ -74,27 +74,44 @@ def authenticate_password(
     transaction, so a failed login is counted even though nothing else changes.
     """
     key = username.strip().lower()[:256]
-    now = utcnow()
     with Session(engine, expire_on_commit=False) as db_session:
-        throttle = db_session.exec(
-            select(LoginThrottle).where(LoginThrottle.username == key)
-        ).first()
+        throttle = _hold_throttle(db_session, key)
+        now = utcnow()  # after the wait for the row: a queued attempt happens now
         _refuse_while_throttled(throttle, now)
         user = db_session.exec(select(User).where(User.username == key)).first()
         password_ok = verify_password(user.password_hash if user else None, password)
         if password_ok and _usable(user):
-            if throttle is not None:
-                db_session.delete(throttle)
-                db_session.commit()
+            db_session.delete(throttle)
+            db_session.commit()
             assert user is not None
             db_session.expunge(user)
             return user
-        _count_failure(db_session, settings, throttle, key, now)
+        _count_failure(db_session, settings, throttle, now)
     raise Unauthenticated(WRONG_CREDENTIALS)
 
 
-def _refuse_while_throttled(throttle: LoginThrottle | None, now: datetime) -> None:
-    if throttle is None or throttle.locked_until is None or throttle.locked_until <= now:
+def _hold_throttle(db_session: Session, key: str) -> LoginThrottle:
+    """This username's throttle row, created if new and locked until the transaction ends.
+
+    Taking the row first (an upsert locks it) makes concurrent attempts on one username queue
+    behind each other: each sees the failures counted before it, so a burst of parallel
+    guesses can neither lose counts nor slip past the slowdown and the lock together.
+    """
+    table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    held = (
+        upsert(db_session, table)
+        .values(username=key, failures=0)
+        .on_conflict_do_update(index_elements=["username"], set_={"username": key})
+        .returning(table.c.id)
+    )
+    throttle_id = db_session.execute(held).scalar_one()
+    throttle = db_session.get(LoginThrottle, throttle_id, populate_existing=True)
+    assert throttle is not None
+    return throttle
+
+
+def _refuse_while_throttled(throttle: LoginThrottle, now: datetime) -> None:
+    if throttle.locked_until is None or throttle.locked_until <= now:
         return
     wait = int((throttle.locked_until - now).total_seconds()) + 1
     raise TooManyAttempts(
@@ -106,11 +123,9 @@ def _refuse_while_throttled(throttle: LoginThrottle | None, now: datetime) -> No
 def _count_failure(
     db_session: Session,
     settings: Settings,
-    throttle: LoginThrottle | None,
-    key: str,
+    throttle: LoginThrottle,
     now: datetime,
 ) -> None:
-    throttle = throttle or LoginThrottle(username=key)
     throttle.failures += 1
     throttle.last_failure_at = now
     extra = throttle.failures - settings.login_free_failures

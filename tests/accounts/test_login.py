@@ -1,5 +1,6 @@
 """Login over the API: passwords, OAuth2 tokens, API tokens, browser sessions, throttling."""
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -8,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from lims.accounts.auth import TooManyAttempts, Unauthenticated, authenticate_password
 from lims.accounts.models import Role
 from lims.config import Settings
 from tests.conftest import row_counts
@@ -83,6 +85,41 @@ def test_unknown_usernames_are_locked_exactly_like_real_ones(
     answers = [token_for(client, "ghost", "guess").status_code for _ in range(6)]
     assert answers[: settings.login_free_failures + 1] == [401] * (settings.login_free_failures + 1)
     assert answers[-1] == 429
+
+
+def test_a_burst_of_parallel_guesses_is_counted_and_stopped_like_a_sequence(
+    engine: Engine, settings: Settings
+) -> None:
+    """Twelve wrong passwords at once: each attempt waits for the one before, so every
+    failure is counted and the attempts after the free ones meet the slowdown."""
+    user = make_user(engine, Role.TECHNICIAN)
+    attempts = 12
+    start = threading.Barrier(attempts)
+    answers: list[str] = []
+
+    def guess() -> None:
+        start.wait()
+        try:
+            authenticate_password(engine, settings, username=user.username, password="guess")
+        except (Unauthenticated, TooManyAttempts) as refusal:
+            answers.append(type(refusal).__name__)
+
+    threads = [threading.Thread(target=guess) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    counted = settings.login_free_failures + 1
+    assert (
+        sorted(answers)
+        == ["TooManyAttempts"] * (attempts - counted) + ["Unauthenticated"] * counted
+    )
+    with engine.connect() as connection:
+        failures = connection.execute(
+            text("SELECT failures FROM login_throttle WHERE username = :name"),
+            {"name": user.username},
+        ).scalar_one()
+    assert failures == counted
 
 
 def test_successful_login_clears_the_failures(client: TestClient, engine: Engine) -> None:
