@@ -13,12 +13,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lims.errors import ConfigurationError
+from lims.sniffing import HEAD_BYTES, detect
 
 SECRET_KEY_FILE = "secret_key"
+#: What a logo on documents may be: raster images WeasyPrint places as they are.
+LOGO_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG"}
+LOGO_MAX_BYTES = 1024 * 1024
 
 
 class LabProfile(BaseSettings):
@@ -32,7 +36,25 @@ class LabProfile(BaseSettings):
     accreditation_number: str = "K000"
     email: str = "laboratorio@example.fi"
     phone: str | None = None
-    logo: Path | None = None
+    logo: Path | None = Field(
+        default=None, description="A PNG or JPEG image (at most 1 MiB) at the top of documents."
+    )
+
+    @field_validator("logo")
+    @classmethod
+    def _logo_is_a_small_image(cls, logo: Path | None) -> Path | None:
+        # Checked when the settings are read, so a wrong path stops the service at start
+        # instead of the first certificate a signatory issues.
+        if logo is None:
+            return None
+        if not logo.is_file():
+            raise ValueError(f"{logo} is not a file")
+        if logo.stat().st_size > LOGO_MAX_BYTES:
+            raise ValueError(f"{logo} is larger than {LOGO_MAX_BYTES // 1024} KiB")
+        with logo.open("rb") as image:
+            if detect(image.read(HEAD_BYTES)) not in LOGO_TYPES:
+                raise ValueError(f"{logo} is not a PNG or JPEG image")
+        return logo
 
 
 class Settings(BaseSettings):

@@ -8,11 +8,17 @@ loopback, for example::
         --host http://127.0.0.1:8600 --csv bench/results/load --only-summary
     .venv/bin/python bench/load/report.py bench/results/load_stats.csv
 
-Each simulated person signs in once as the demo technician (``LOAD_USERNAME`` /
+Each simulated lab person signs in once as the demo technician (``LOAD_USERNAME`` /
 ``LOAD_PASSWORD`` to change) and then, with a short pause between actions, mostly reads
 the board and jobs, sometimes enters a result and downloads a certificate.  Result entry
 takes characteristics of jobs in measurement that have no result yet, each once, so every
 entry is a real first recording (method evaluation, equipment and competence checks).
+
+One person in six is a customer (the demo's ``asiakas`` and ``kund``, each of its own
+company): it reads its board, its jobs and its certificates, and keeps trying other
+companies' jobs and certificates by id.  The customer isolation test under load: any
+answer but 404 to a foreign id, or a foreign job on its own board, is a failure named
+"isolation breach" in Locust's statistics.
 """
 
 from __future__ import annotations
@@ -36,6 +42,9 @@ SORTS = ["due_date", "-due_date", "-created_at", "number", "priority"]
 READINGS = [0.4, 0.5, 0.4, 0.6, 0.5]
 #: What the people share: ids to pick from, and the characteristics still to be measured.
 pool: dict[str, Any] = {"jobs": [], "organisations": [], "documents": [], "to_measure": []}
+#: Whose is what: job and document ids to their organisation, for the customers' probes.
+owner: dict[str, dict[int, int | None]] = {"jobs": {}, "documents": {}}
+CUSTOMERS = [("asiakas", "demo-asiakas-2026"), ("kund", "demo-kund-2026")]
 
 
 @events.test_start.add_listener
@@ -48,9 +57,12 @@ def fill_pool(environment: Environment, **_: Any) -> None:
         total = client.get(f"{API}/jobs", params={"limit": 1}).json()["total"]
         for offset in random.sample(range(0, total, 200), min(10, total // 200 + 1)):
             page = client.get(f"{API}/jobs", params={"limit": 200, "offset": offset})
-            pool["jobs"] += [job["id"] for job in page.json()["jobs"]]
+            owner["jobs"] |= {job["id"]: job["organisation_id"] for job in page.json()["jobs"]}
+        pool["jobs"] = list(owner["jobs"])
         pool["organisations"] = [o["id"] for o in client.get(f"{API}/organisations").json()]
-        pool["documents"] = [d["id"] for d in client.get(f"{API}/documents?limit=200").json()]
+        documents = client.get(f"{API}/documents?limit=200").json()
+        owner["documents"] = {d["id"]: d["organisation_id"] for d in documents}
+        pool["documents"] = list(owner["documents"])
         pool["gauge_blocks"] = next(
             e["id"]
             for e in client.get(f"{API}/equipment").json()
@@ -76,13 +88,14 @@ def fill_pool(environment: Environment, **_: Any) -> None:
     random.shuffle(pool["to_measure"])
 
 
-def _token(client: Any) -> str:
-    response = client.post(f"{API}/auth/token", data={"username": USERNAME, "password": PASSWORD})
+def _token(client: Any, username: str = USERNAME, password: str = PASSWORD) -> str:
+    response = client.post(f"{API}/auth/token", data={"username": username, "password": password})
     response.raise_for_status()
     return response.json()["access_token"]
 
 
 class LabStaff(HttpUser):
+    weight = 5
     # A person's pause between actions; LOAD_WAIT_MAX=0 drives the server flat out.
     wait_time = between(0.2 * WAIT_MAX, WAIT_MAX)
 
@@ -133,3 +146,49 @@ class LabStaff(HttpUser):
     def certificate_download(self) -> None:
         document_id = random.choice(pool["documents"])
         self.client.get(f"{API}/documents/{document_id}/pdf", name="GET /documents/{id}/pdf")
+
+
+class Customer(HttpUser):
+    """A customer company's person, reading its own records and probing everyone else's."""
+
+    weight = 1
+    wait_time = between(0.2 * WAIT_MAX, WAIT_MAX)
+
+    def on_start(self) -> None:
+        username, password = random.choice(CUSTOMERS)
+        self.client.headers["authorization"] = f"Bearer {_token(self.client, username, password)}"
+        self.organisation_id = self.client.get(f"{API}/auth/me").json()["organisation_id"]
+
+    def _foreign(self, what: str) -> int | None:
+        foreign = [i for i, o in owner[what].items() if o != self.organisation_id]
+        return random.choice(foreign) if foreign else None
+
+    def _refused(self, path: str, name: str) -> None:
+        with self.client.get(path, name=name, catch_response=True) as response:
+            if response.status_code == 404:
+                response.success()
+            else:
+                response.failure(f"isolation breach: {response.status_code} for {path}")
+
+    @task(3)
+    def own_board(self) -> None:
+        with self.client.get(
+            f"{API}/jobs", params={"limit": 50}, name="GET /jobs (customer)", catch_response=True
+        ) as response:
+            page = response.json()["jobs"] if response.status_code == 200 else []
+            strangers = [j["number"] for j in page if j["organisation_id"] != self.organisation_id]
+            if strangers:
+                response.failure(f"isolation breach: foreign jobs on the board {strangers[:3]}")
+            if page:
+                self.client.get(f"{API}/jobs/{random.choice(page)['id']}", name="GET /jobs/{id}")
+
+    @task(2)
+    def foreign_job(self) -> None:
+        if (job_id := self._foreign("jobs")) is not None:
+            self._refused(f"{API}/jobs/{job_id}", "GET /jobs/{id} (foreign)")
+            self._refused(f"{API}/jobs/{job_id}/results", "GET /jobs/{id}/results (foreign)")
+
+    @task(1)
+    def foreign_certificate(self) -> None:
+        if (document_id := self._foreign("documents")) is not None:
+            self._refused(f"{API}/documents/{document_id}/pdf", "GET /documents/{id}/pdf (foreign)")

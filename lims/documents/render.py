@@ -7,14 +7,18 @@ from its human translation; numbers, dates, units and money follow the language'
 import base64
 from collections.abc import Callable, Mapping
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from lims.config import LOGO_TYPES
 from lims.documents import charts, formatting
+from lims.errors import ConfigurationError
 from lims.i18n import translations
 from lims.migrations import PROJECT_ROOT
+from lims.sniffing import HEAD_BYTES, detect
 from lims.training.rr import RRRequest
 from lims.training.rr.charts import draw_all
 
@@ -76,6 +80,7 @@ def render_html(
     texts: Mapping[str, str],
     verify_url: str | None,
     qr_data_uri: str | None,
+    logo_data_uri: str | None = None,
     master: Mapping[str, Any] | None = None,
     draft: bool = False,
 ) -> str:
@@ -97,6 +102,7 @@ def render_html(
         draft=draft,
         verify_url=verify_url,
         qr=qr_data_uri,
+        logo=logo_data_uri,
         charts=_charts(data, language),
     )
 
@@ -132,6 +138,15 @@ def _charts(data: Mapping[str, Any], language: str) -> dict[str, str]:
         drawn = draw_all(RRRequest.model_validate(rr["request"]), rr["evaluation"])
         made.update({name: _svg_uri(svg) for name, svg in drawn.items()})
     return made
+
+
+def image_data_uri(path: Path) -> str:
+    """A PNG or JPEG file (the lab's logo) inlined: the URL fetcher reads nothing else."""
+    content = path.read_bytes()
+    media_type = detect(content[:HEAD_BYTES])
+    if media_type not in LOGO_TYPES:
+        raise ConfigurationError(f"{path} is not a PNG or JPEG image")
+    return f"data:{media_type};base64," + base64.b64encode(content).decode("ascii")
 
 
 def _svg_uri(svg: bytes) -> str:

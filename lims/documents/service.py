@@ -36,7 +36,7 @@ from lims.documents.models import (
     Verification,
 )
 from lims.documents.pdf import EmbeddedFile, qr_svg_data_uri, render_pdf
-from lims.documents.render import render_html
+from lims.documents.render import image_data_uri, render_html
 from lims.documents.signing import load_lab_signer, sign_pdf
 from lims.errors import Conflict, IntegrityFailure, InvalidInput, NotFound, PermissionDenied
 from lims.i18n import MASTER_LANGUAGE
@@ -491,6 +491,7 @@ def produce(
         texts=texts,
         verify_url=verify_url,
         qr_data_uri=qr_svg_data_uri(verify_url) if verify_url else None,
+        logo_data_uri=image_data_uri(settings.lab.logo) if settings.lab.logo else None,
         master=master,
         draft=draft,
     )
