@@ -67,9 +67,17 @@ def list_jobs(
         str, Query(max_length=20, description="due_date, -created_at, ...")
     ] = "due_date",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=512,
+            description="Continue after the page whose next_cursor this is (same sort); "
+            "use it instead of offset to walk a long board",
+        ),
+    ] = None,
 ) -> JobPage:
-    jobs, total = service.list_jobs(
+    jobs, total, next_cursor = service.list_jobs(
         db_session,
         actor=actor,
         status=status_,
@@ -79,12 +87,14 @@ def list_jobs(
         sort=sort,
         limit=limit,
         offset=offset,
+        cursor=cursor,
     )
     return JobPage(
         jobs=service.describe_all(db_session, jobs),
         total=total,
         limit=limit,
         offset=offset,
+        next_cursor=next_cursor,
     )
 
 

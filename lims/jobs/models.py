@@ -535,3 +535,6 @@ class JobPage(BaseModel):
     total: int
     limit: int
     offset: int
+    next_cursor: str | None = PydanticField(
+        description="Pass as cursor for the page after this one; null on the last page"
+    )

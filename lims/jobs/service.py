@@ -5,11 +5,13 @@ run them.  Every step is audited; the rules a step needs are checked here, below
 so no client can skip them.
 """
 
-from datetime import date
-from typing import BinaryIO
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, BinaryIO
 
 from sqlmodel import Session, col, func, select
 
+from lims import paging
 from lims.accounts.models import Organisation, Role
 from lims.accounts.principal import (
     Principal,
@@ -52,7 +54,14 @@ from lims.sniffing import HEAD_BYTES, check_content, check_filename
 from lims.storage import FileStore
 
 STAFF_WHO_RUN_JOBS = (Role.ADMIN, Role.QUALITY_MANAGER, Role.TECHNICIAN, Role.SIGNATORY)
-SORTABLE = {"due_date", "created_at", "number", "status", "priority"}
+#: What the board sorts by, and how a paging cursor's text of that field reads back.
+SORTABLE: dict[str, Callable[[str], Any]] = {
+    "due_date": date.fromisoformat,
+    "created_at": datetime.fromisoformat,
+    "number": str,
+    "status": str,
+    "priority": str,
+}
 
 
 def _acting(db_session: Session, actor: Principal) -> None:
@@ -81,8 +90,13 @@ def list_jobs(
     sort: str = "due_date",
     limit: int = 50,
     offset: int = 0,
-) -> tuple[list[Job], int]:
-    """One page of jobs with the total count; a customer's filter is always its own."""
+    cursor: str | None = None,
+) -> tuple[list[Job], int, str | None]:
+    """One page of jobs, the total count, and the cursor of the next page (None on the last).
+
+    A page starts at ``offset`` or after ``cursor`` (keyset paging, see ``lims.paging``);
+    a customer's filter is always its own.
+    """
     query = select(Job)
     if not actor.reads_everything:
         query = query.where(Job.organisation_id == actor.organisation_id)
@@ -103,8 +117,21 @@ def list_jobs(
         )
     column = col(getattr(Job, field))
     total = db_session.exec(select(func.count()).select_from(query.subquery())).one()
-    ordered = query.order_by(column.desc() if descending else column, col(Job.id))
-    return list(db_session.exec(ordered.offset(offset).limit(limit))), int(total)
+    if cursor is not None:
+        if offset:
+            raise InvalidInput("page by cursor or by offset, not both", location=("offset",))
+        after = paging.decode(cursor, sort=sort)
+        query = query.where(
+            paging.rows_after(
+                after, column, col(Job.id), descending=descending, parse=SORTABLE[field]
+            )
+        )
+    ordered = query.order_by(*paging.order_of(column, col(Job.id), descending=descending))
+    # One row more than the page shows whether another page follows.
+    rows = list(db_session.exec(ordered.offset(offset).limit(limit + 1)))
+    page = rows[:limit]
+    following = paging.cursor_after(page[-1], sort=sort) if len(rows) > limit else None
+    return page, int(total), following
 
 
 def describe(db_session: Session, job: Job) -> JobPublic:

@@ -74,7 +74,7 @@ def job_board(
         "due_before": _date_or_none(due_before),
     }
     sort = sort if sort in SORTS else "due_date"
-    found, total = service.list_jobs(
+    found, total, _ = service.list_jobs(
         db_session,
         actor=principal,
         sort=sort,
