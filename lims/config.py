@@ -21,7 +21,7 @@ from lims.sniffing import HEAD_BYTES, detect
 
 SECRET_KEY_FILE = "secret_key"
 #: What a logo on documents may be: raster images WeasyPrint places as they are.
-LOGO_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG"}
+LOGO_TYPES = frozenset({"image/png", "image/jpeg"})
 LOGO_MAX_BYTES = 1024 * 1024
 
 

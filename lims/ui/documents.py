@@ -41,7 +41,7 @@ def document_list(
     db_session: SessionDep,
     kind: DocumentKind | None = None,
     state: DocumentState | None = None,
-    page_number: Annotated[int, Query(alias="page", ge=1)] = 1,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
     found, total = service.list_documents(
         db_session,

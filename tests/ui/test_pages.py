@@ -133,6 +133,17 @@ def test_the_login_page_returns_to_where_the_caller_was_going(client: TestClient
     assert 'data-next="/"' in client.get("/login?next=//evil.example/").text
 
 
+def test_a_page_number_past_any_board_is_not_found_like_any_bad_address(
+    client: TestClient, demo: Demo
+) -> None:
+    sign_in(client, "laatu")
+    for listing in ("/jobs", "/documents"):
+        answer = client.get(f"{listing}?page=99999999999999999999")
+        # Beyond the bound it is an address that does not exist, as /jobs/not-a-number is.
+        assert answer.status_code == 404, listing
+        assert "text/html" in answer.headers["content-type"]
+
+
 def test_a_customer_gets_404_for_another_customers_records(client: TestClient, demo: Demo) -> None:
     sign_in(client, demo.other_customer)
     for page in ("/jobs/{job}", "/agreements/{agreement}", "/quotations/{quotation}",
