@@ -167,3 +167,35 @@ def login(page, live_server: str) -> Callable[[str], None]:  # type: ignore[no-u
         page.wait_for_url(f"{live_server}/")
 
     return sign_in
+
+
+# -- accessibility ------------------------------------------------------------------------
+
+
+def accessibility_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """What axe-core (Deque; bundled by axe-playwright-python, so offline) finds wrong on the
+    page as it is now: every rule it runs by default (WCAG 2.x A and AA, best practices)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{rule['id']} ({rule['impact']}): {[node['target'] for node in rule['nodes']][:3]}"
+        for rule in found
+    ]
+
+
+def enter_demo_readings(page, live_server: str):  # type: ignore[no-untyped-def]
+    """Open the demo's job in measurement and type the readings that bring up its live
+    budget (the 25 mm point against the working gauge blocks); return the result form."""
+    page.goto(f"{live_server}/jobs?status=in_measurement")
+    page.click("table.jobs tbody a")
+    form = page.locator("form.result-form").first
+    blocks = form.locator("select[name='equipment.gauge_blocks'] option", has_text="GB-WRK")
+    form.locator("select[name='equipment.gauge_blocks']").select_option(
+        blocks.first.get_attribute("value")
+    )
+    form.locator("input[name='observations.dr']").fill("0,4 0,5 0,4 0,6 0,5")
+    form.locator("input[name=temperature]").fill("20,2")
+    form.locator("input[name=humidity]").fill("42")
+    form.locator(".live-summary").wait_for()
+    return form

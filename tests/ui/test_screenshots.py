@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import REPOSITORY_ROOT
+from tests.ui.conftest import enter_demo_readings
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,17 +47,7 @@ def test_take_screenshots(page, live_server: str, login: Callable[[str], None]) 
     page.goto(f"{live_server}/jobs")
     _shot(page, "job-board")
     # Results entry: the live budget of the demo's job in measurement.
-    page.goto(f"{live_server}/jobs?status=in_measurement")
-    page.click("table.jobs tbody a")
-    form = page.locator("form.result-form").first
-    blocks = form.locator("select[name='equipment.gauge_blocks'] option", has_text="GB-WRK")
-    form.locator("select[name='equipment.gauge_blocks']").select_option(
-        blocks.first.get_attribute("value")
-    )
-    form.locator("input[name='observations.dr']").fill("0,4 0,5 0,4 0,6 0,5")
-    form.locator("input[name=temperature]").fill("20,2")
-    form.locator("input[name=humidity]").fill("42")
-    form.locator(".live-summary").wait_for()
+    enter_demo_readings(page, live_server)
     page.evaluate("document.querySelector('#plan').scrollIntoView()")
     _shot(page, "results-entry")
     page.goto(f"{live_server}/jobs?status=approved")
