@@ -29,6 +29,11 @@ DOMAINS = ("documents", "ui")
 UI_LANGUAGES = ("fi", "en")
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction (``make messages``); it is translated where shown."""
+    return message
+
+
 def catalog_path(domain: str, language: str) -> Path:
     return LOCALE_DIR / language / "LC_MESSAGES" / f"{domain}.po"
 

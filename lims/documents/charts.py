@@ -20,12 +20,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from lims.i18n import N_
+
 Translate = Callable[[str], str]
-
-
-def N_(message: str) -> str:
-    """Marks a message id for extraction; the caller's catalog translates it later."""
-    return message
 
 
 NOMINAL_SIZE = N_("Nominal size")

@@ -12,8 +12,9 @@ D-SI 2.1.0, and everything written here is also valid 3.2.0 apart from the versi
 Language: Finnish is the master.  Every prose text carries ``lang="fi"``; a translated
 certificate adds the same text in its language beside it, taken from ``data["texts"]`` for the
 lab's own wording (keys ``traceability``, ``decision_rule_text``, ``items.<id>.description``)
-and from ``LABELS`` for the fixed wording of this module.  Proper names (lab, customer,
-persons, manufacturer, software) carry no ``lang``: in a DCC that means any language.
+and from the ``documents`` catalog, the PDF's own, for the fixed wording of this module (its
+messages are marked ``N_``).  Proper names (lab, customer, persons, manufacturer, software)
+carry no ``lang``: in a DCC that means any language.
 """
 
 import math
@@ -32,12 +33,12 @@ from lxml import etree
 
 import lims
 from lims.errors import ConfigurationError
+from lims.i18n import MASTER_LANGUAGE, N_, translations
 
 DCC_SCHEMA_VERSION = "3.1.2"
 DCC_NS = "https://ptb.de/dcc"
 SI_NS = "https://ptb.de/si"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-MASTER_LANGUAGE = "fi"
 LAB_COUNTRY = "FI"
 SOFTWARE_NAME = "LIMS for ISO/IEC 17025 calibration laboratories"
 
@@ -75,73 +76,6 @@ CONFORMITY = {
     "conditional_fail": "conditionalFail",
 }
 PERFORMANCE_LOCATIONS = ("laboratory", "customer", "laboratoryBranch", "customerBranch", "other")
-
-#: The fixed wording of a DCC: English message id -> the other document languages.
-LABELS: dict[str, dict[str, str]] = {
-    "Job number": {"fi": "Työnumero", "sv": "Uppdragsnummer", "et": "Töö number"},
-    "Customer reference": {
-        "fi": "Asiakkaan viite",
-        "sv": "Kundens referens",
-        "et": "Kliendi viide",
-    },
-    "Revision": {"fi": "Revisio", "sv": "Revision", "et": "Redaktsioon"},
-    "Identification": {"fi": "Tunniste", "sv": "Identifikation", "et": "Tunnus"},
-    "Measuring range": {"fi": "Mittausalue", "sv": "Mätområde", "et": "Mõõtepiirkond"},
-    "Resolution": {"fi": "Erottelukyky", "sv": "Upplösning", "et": "Lahutusvõime"},
-    "Business ID": {"fi": "Y-tunnus", "sv": "FO-nummer", "et": "Registrikood"},
-    "Contact person": {"fi": "Yhteyshenkilö", "sv": "Kontaktperson", "et": "Kontaktisik"},
-    "version": {"fi": "versio", "sv": "version", "et": "versioon"},
-    "Equipment code": {"fi": "Laitetunnus", "sv": "Utrustningskod", "et": "Seadme kood"},
-    "Calibration certificate": {
-        "fi": "Kalibrointitodistus",
-        "sv": "Kalibreringsbevis",
-        "et": "Kalibreerimistunnistus",
-    },
-    "Calibrated": {"fi": "Kalibroitu", "sv": "Kalibrerad", "et": "Kalibreeritud"},
-    "Next calibration": {
-        "fi": "Seuraava kalibrointi",
-        "sv": "Nästa kalibrering",
-        "et": "Järgmine kalibreerimine",
-    },
-    "Ambient temperature": {
-        "fi": "Ympäristön lämpötila",
-        "sv": "Omgivningstemperatur",
-        "et": "Ümbritseva keskkonna temperatuur",
-    },
-    "Relative humidity": {
-        "fi": "Suhteellinen kosteus",
-        "sv": "Relativ fuktighet",
-        "et": "Suhteline niiskus",
-    },
-    "Minimum": {"fi": "Alin", "sv": "Lägsta", "et": "Madalaim"},
-    "Maximum": {"fi": "Ylin", "sv": "Högsta", "et": "Kõrgeim"},
-    "Calibration results": {
-        "fi": "Kalibrointitulokset",
-        "sv": "Kalibreringsresultat",
-        "et": "Kalibreerimistulemused",
-    },
-    "Nominal value": {"fi": "Nimellisarvo", "sv": "Nominellt värde", "et": "Nimiväärtus"},
-    "Error of indication": {"fi": "Näyttämän virhe", "sv": "Visningsfel", "et": "Näiduviga"},
-    "Measured value": {"fi": "Mitattu arvo", "sv": "Uppmätt värde", "et": "Mõõdetud väärtus"},
-    "Conformity": {"fi": "Vaatimustenmukaisuus", "sv": "Överensstämmelse", "et": "Vastavus"},
-    "Lower limit": {"fi": "Alaraja", "sv": "Undre gräns", "et": "Alumine piir"},
-    "Upper limit": {"fi": "Yläraja", "sv": "Övre gräns", "et": "Ülemine piir"},
-    "Not covered by the accreditation": {
-        "fi": "Ei kuulu akkreditoinnin piiriin",
-        "sv": "Omfattas inte av ackrediteringen",
-        "et": "Ei kuulu akrediteerimisulatusse",
-    },
-    "Date of issue": {
-        "fi": "Todistuksen antopäivä",
-        "sv": "Utfärdandedatum",
-        "et": "Väljaandmise kuupäev",
-    },
-    "The results relate only to the items calibrated.": {
-        "fi": "Tulokset koskevat vain kalibroituja kohteita.",
-        "sv": "Resultaten gäller endast de kalibrerade föremålen.",
-        "et": "Tulemused kehtivad ainult kalibreeritud objektide kohta.",
-    },
-}
 
 # Finnish and Estonian post codes have five digits and precede the town: "20520 Turku".
 _POST_CODE_AND_CITY = re.compile(r"^(\d{5})\s+(\S.*)$")
@@ -244,11 +178,11 @@ class _Writer:
         _sub(parent, "mandatoryLangCodeISO639_1", MASTER_LANGUAGE)
         _sub(parent, "uniqueIdentifier", data["number"])
         identifications = [
-            ("calibrationLaboratory", job.get("number"), "Job number"),
-            ("customer", job.get("customer_reference"), "Customer reference"),
+            ("calibrationLaboratory", job.get("number"), N_("Job number")),
+            ("customer", job.get("customer_reference"), N_("Customer reference")),
         ]
         if data.get("revision"):
-            identifications.append(("calibrationLaboratory", str(data["revision"]), "Revision"))
+            identifications.append(("calibrationLaboratory", str(data["revision"]), N_("Revision")))
         self.identifications(parent, identifications)
         if job.get("received_on"):
             _sub(parent, "receiptDate", job["received_on"])
@@ -294,17 +228,15 @@ class _Writer:
             # The schema requires an identification: the lab's own one when the item has none.
             identification = item.get("identification")
             if identification:
-                self.identifications(element, [("other", identification, "Identification")])
+                self.identifications(element, [("other", identification, N_("Identification"))])
             else:
                 self.identifications(
-                    element, [("calibrationLaboratory", str(item["id"]), "Identification")]
+                    element, [("calibrationLaboratory", str(item["id"]), N_("Identification"))]
                 )
 
     def item_description(self, parent: etree._Element, item: Mapping[str, Any]) -> None:
         def wording(language: str) -> str | None:
-            words = _labels(language, "Measuring range", "Resolution")
-            if words is None:
-                return None
+            words = _labels(language, N_("Measuring range"), N_("Resolution"))
             sentences = []
             if item.get("range_text"):
                 sentences.append(f"{words[0]} {item['range_text']}.")
@@ -345,8 +277,8 @@ class _Writer:
         _name(_sub(parent, "name"), customer["name"])
         _sub(parent, "eMail", contact.get("email") or "")
         extra = [
-            ("Business ID", customer.get("business_id")),
-            ("Contact person", contact.get("name")),
+            (N_("Business ID"), customer.get("business_id")),
+            (N_("Contact person"), contact.get("name")),
         ]
         self.location(parent, customer.get("address"), extra=extra)
 
@@ -389,17 +321,17 @@ class _Writer:
         statement = _sub(parent, "statement")
         _sub(statement, "norm", "ISO/IEC 17025:2017")
         _sub(statement, "reference", "7.8.2.1 j)")
-        self.label(statement, "declaration", "The results relate only to the items calibrated.")
+        self.label(statement, "declaration", N_("The results relate only to the items calibrated."))
         if data.get("issued_on"):
             statement = _sub(parent, "statement")
-            self.label(statement, "declaration", "Date of issue")
+            self.label(statement, "declaration", N_("Date of issue"))
             _sub(statement, "date", data["issued_on"])
 
     # -- measurement results
 
     def measurement_results(self, parent: etree._Element) -> None:
         result = _sub(parent, "measurementResult")
-        self.label(result, "name", "Calibration results")
+        self.label(result, "name", N_("Calibration results"))
         self.methods(result)
         self.equipment(result)
         self.conditions(result)
@@ -415,9 +347,7 @@ class _Writer:
             self.text(element, "name", method["title"])
 
             def wording(language: str, method: Mapping[str, Any] = method) -> str | None:
-                words = _labels(language, "version")
-                if words is None:
-                    return None
+                words = _labels(language, N_("version"))
                 version = method.get("version")
                 return f"{method['code']}, {words[0]} {version}" if version else method["code"]
 
@@ -435,9 +365,7 @@ class _Writer:
             _name(_sub(element, "name"), row["name"])
 
             def wording(language: str, row: Mapping[str, Any] = row) -> str | None:
-                words = _labels(language, "Calibrated", "Next calibration")
-                if words is None:
-                    return None
+                words = _labels(language, N_("Calibrated"), N_("Next calibration"))
                 dates = [
                     f"{word} {_date(row[field], language)}."
                     for word, field in zip(words, ("calibrated_on", "due"), strict=True)
@@ -449,16 +377,16 @@ class _Writer:
             self.identifications(
                 element,
                 [
-                    ("calibrationLaboratory", row.get("code"), "Equipment code"),
-                    ("other", row.get("certificate"), "Calibration certificate"),
+                    ("calibrationLaboratory", row.get("code"), N_("Equipment code")),
+                    ("other", row.get("certificate"), N_("Calibration certificate")),
                 ],
             )
 
     def conditions(self, parent: etree._Element) -> None:
         environment = self.data.get("environment") or {}
         ranges = [
-            ("temperature", "Ambient temperature", "°C", "basic_temperature"),
-            ("humidity", "Relative humidity", "%RH", "basic_humidityRelative"),
+            ("temperature", N_("Ambient temperature"), "°C", "basic_temperature"),
+            ("humidity", N_("Relative humidity"), "%RH", "basic_humidityRelative"),
         ]
         present = [row for row in ranges if _has_range(environment, row[0])]
         if not present:
@@ -468,7 +396,8 @@ class _Writer:
             condition = _sub(conditions, "influenceCondition", refType=ref_type)
             self.label(condition, "name", label)
             data = _sub(condition, "data")
-            for end, end_label, suffix in (("min", "Minimum", "Min"), ("max", "Maximum", "Max")):
+            ends = (("min", N_("Minimum"), "Min"), ("max", N_("Maximum"), "Max"))
+            for end, end_label, suffix in ends:
                 value = environment.get(f"{field}_{end}")
                 if value is not None:
                     quantity = _sub(data, "quantity", refType=f"{ref_type}{suffix}")
@@ -498,31 +427,31 @@ class _Writer:
         _name(_sub(parent, "name"), point["label"])
         if point.get("nominal") is not None:
             quantity = _sub(parent, "quantity", refType="basic_nominalValue")
-            self.label(quantity, "name", "Nominal value")
+            self.label(quantity, "name", N_("Nominal value"))
             _real(quantity, point["nominal"], point.get("nominal_unit") or point["unit"])
         if point.get("kind") == "calibration_point":
-            ref_type, label = "basic_measurementError", "Error of indication"
+            ref_type, label = "basic_measurementError", N_("Error of indication")
         else:
-            ref_type, label = "basic_measuredValue", "Measured value"
+            ref_type, label = "basic_measuredValue", N_("Measured value")
         quantity = _sub(parent, "quantity", refType=ref_type)
         self.label(quantity, "name", label)
         _real(quantity, point["value"], point["unit"], uncertainty=_uncertainty(point))
         self.conformity(quantity, point)
         if point.get("accredited") is False:
             metadata = _sub(_sub(parent, "measurementMetaData"), "metaData")
-            self.label(metadata, "declaration", "Not covered by the accreditation")
+            self.label(metadata, "declaration", N_("Not covered by the accreditation"))
 
     def conformity(self, parent: etree._Element, point: Mapping[str, Any]) -> None:
         decision = point.get("decision")
         limits = [
-            (point.get("lower_limit"), "Lower limit", "basic_acceptanceLimitLower"),
-            (point.get("upper_limit"), "Upper limit", "basic_acceptanceLimitUpper"),
+            (point.get("lower_limit"), N_("Lower limit"), "basic_acceptanceLimitLower"),
+            (point.get("upper_limit"), N_("Upper limit"), "basic_acceptanceLimitUpper"),
         ]
         limits = [limit for limit in limits if limit[0] is not None]
         if decision is None and not limits:
             return
         metadata = _sub(_sub(parent, "measurementMetaData"), "metaData", refType="basic_conformity")
-        self.label(_sub(metadata, "declaration"), "name", "Conformity")
+        self.label(_sub(metadata, "declaration"), "name", N_("Conformity"))
         if decision is not None:
             if decision not in CONFORMITY:
                 known = ", ".join(CONFORMITY)
@@ -545,8 +474,8 @@ class _Writer:
         self.contents(parent, tag, finnish, lambda _language: translation)
 
     def label(self, parent: etree._Element, tag: str, message: str) -> None:
-        """This module's fixed wording in Finnish and, when known, in the document language."""
-        self.contents(parent, tag, LABELS[message][MASTER_LANGUAGE], _labelled(message))
+        """This module's fixed wording in Finnish and in the document language."""
+        self.contents(parent, tag, _labelled(message)(MASTER_LANGUAGE), _labelled(message))
 
     def contents(
         self,
@@ -566,24 +495,19 @@ class _Writer:
             _content(element, translation, self.language)
 
 
-def _labelled(message: str, value: str | None = None) -> Callable[[str], str | None]:
-    """A translator giving ``message`` (and ``: value``) in a language, or None if unknown."""
+def _labelled(message: str, value: str | None = None) -> Callable[[str], str]:
+    """A translator giving ``message`` (and ``: value``) in a language."""
 
-    def translate(language: str) -> str | None:
-        words = _labels(language, message)
-        if words is None:
-            return None
-        return words[0] if value is None else f"{words[0]}: {value}"
+    def translate(language: str) -> str:
+        word = translations("documents", language).gettext(message)
+        return word if value is None else f"{word}: {value}"
 
     return translate
 
 
-def _labels(language: str, *messages: str) -> list[str] | None:
-    """``messages`` in ``language``, or None when LABELS lacks any of them."""
-    if language == "en":
-        return list(messages)
-    words = [LABELS[message].get(language) for message in messages]
-    return None if None in words else [word for word in words if word is not None]
+def _labels(language: str, *messages: str) -> list[str]:
+    """``messages`` in ``language``, from the documents catalog."""
+    return [translations("documents", language).gettext(message) for message in messages]
 
 
 def _date(iso: str, language: str) -> str:

@@ -5,11 +5,7 @@ marked with ``N_`` so that ``make messages`` extracts them and the page translat
 when it renders (``label("job_status", job.status)``).
 """
 
-
-def N_(message: str) -> str:
-    """Mark ``message`` for extraction; it is translated where it is shown."""
-    return message
-
+from lims.i18n import N_
 
 LABELS: dict[str, dict[str, str]] = {
     "document_kind": {

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from lims.accounts.models import STAFF_ROLES, Role
 from lims.accounts.principal import Principal
-from lims.ui.labels import N_
+from lims.i18n import N_
 
 READERS = frozenset({*STAFF_ROLES, Role.AUDITOR})
 EVERYONE = frozenset(Role)
