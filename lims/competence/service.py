@@ -27,7 +27,8 @@ ACTIVITY_WORDS = {
 }
 
 
-def _staff_member(db_session: Session, staff_id: int) -> User:
+def staff_member(db_session: Session, staff_id: int) -> User:
+    """The staff member ``staff_id``; a deleted one is as absent as one never made."""
     user = db_session.get(User, staff_id)
     if user is None or user.deleted_at is not None:
         raise NotFound(f"staff member {staff_id} does not exist")
@@ -38,7 +39,7 @@ def list_authorisations(
     db_session: Session, *, actor: Principal, staff_id: int
 ) -> list[Authorisation]:
     require_role(actor, *READERS, doing="read staff authorisations")
-    _staff_member(db_session, staff_id)
+    staff_member(db_session, staff_id)
     return list(
         db_session.exec(
             select(Authorisation)
@@ -52,7 +53,7 @@ def grant_authorisation(
     db_session: Session, *, actor: Principal, staff_id: int, data: AuthorisationCreate
 ) -> Authorisation:
     require_role(actor, *MANAGERS, doing="grant authorisations")
-    user = _staff_member(db_session, staff_id)
+    user = staff_member(db_session, staff_id)
     if not set(user.roles) & STAFF_ROLES or not user.active:
         raise InvalidInput(
             f"{user.username} is not an active member of the lab's staff", location=("user_id",)

@@ -8,7 +8,6 @@ holds here too.
 
 from sqlmodel import Session, col, select
 
-from lims.accounts.models import User
 from lims.accounts.principal import Principal, require_role
 from lims.competence import service as competence
 from lims.competence.models import Authorisation, AuthorisationCreate, Basis
@@ -21,9 +20,7 @@ def list_competence_records(
     db_session: Session, *, actor: Principal, staff_id: int
 ) -> list[CompetenceRecord]:
     require_role(actor, *READERS, doing="read competence records")
-    user = db_session.get(User, staff_id)
-    if user is None or user.deleted_at is not None:
-        raise NotFound(f"staff member {staff_id} does not exist")
+    competence.staff_member(db_session, staff_id)
     return list(
         db_session.exec(
             select(CompetenceRecord)
