@@ -103,11 +103,26 @@ class Subject:
 # -- reading ------------------------------------------------------------------------------
 
 
+#: Documents every customer may read: the lab's published offer, about no one in particular.
+PUBLIC_KINDS = frozenset({DocumentKind.PRICE_LIST})
+
+
+def _readable(query: Any, actor: Principal) -> Any:
+    """Staff read every document; a customer its organisation's and the public kinds.  A
+    document of no organisation that is not public (a staff member's training certificate,
+    an in-house RR test's report) is the lab's own."""
+    if actor.reads_everything:
+        return query
+    return query.where(
+        (Document.organisation_id == actor.organisation_id) | col(Document.kind).in_(PUBLIC_KINDS)
+    )
+
+
 def get_document(db_session: Session, *, actor: Principal, document_id: int) -> Document:
     document = db_session.get(Document, document_id)
     if document is None:
         raise NotFound(f"no document {document_id}")
-    if document.organisation_id is not None:
+    if document.kind not in PUBLIC_KINDS:
         require_organisation_access(actor, document.organisation_id, f"document {document_id}")
     return document
 
@@ -122,12 +137,7 @@ def list_documents(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Document], int]:
-    query = select(Document)
-    if not actor.reads_everything:
-        query = query.where(
-            (Document.organisation_id == actor.organisation_id)
-            | col(Document.organisation_id).is_(None)
-        )
+    query = _readable(select(Document), actor)
     if job_id is not None:
         query = query.where(Document.job_id == job_id)
     if kind is not None:
@@ -148,12 +158,7 @@ def related_documents(
 ) -> list[Document]:
     """Every document about the same record (its revisions and translations), oldest first."""
     name, value = _subject_key(document).split(":")
-    query = select(Document).where(getattr(Document, f"{name}_id") == int(value))
-    if not actor.reads_everything:
-        query = query.where(
-            (Document.organisation_id == actor.organisation_id)
-            | col(Document.organisation_id).is_(None)
-        )
+    query = _readable(select(Document), actor).where(getattr(Document, f"{name}_id") == int(value))
     return list(db_session.exec(query.order_by(col(Document.id))))
 
 
