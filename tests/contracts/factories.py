@@ -8,7 +8,6 @@ from sqlmodel import Session, select
 from lims.accounts.models import Organisation
 from lims.config import Settings
 from lims.contracts import agreements, prices, quotations
-from lims.contracts.demo import CLAUSE_EN, CLAUSE_FI, DEMO_PRICE_LIST_ITEMS, demo_price_model
 from lims.contracts.models import (
     Agreement,
     AgreementCreate,
@@ -29,6 +28,7 @@ from lims.contracts.models import (
     Service,
     Signature,
 )
+from lims.demo.contracts import CLAUSE_EN, CLAUSE_FI, DEMO_PRICE_LIST_ITEMS, demo_price_model
 from tests.factories import FACTORY_ACTOR
 
 

@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from lims.accounts.models import Role
 from lims.config import Settings
+from lims.demo.equipment import load_equipment
 from lims.equipment import service
-from lims.equipment.demo import load_equipment_demo
 from lims.equipment.traceability import chains_of_result
 from tests.equipment.factories import make_calibration, make_equipment
 from tests.factories import FACTORY_ACTOR, bearer, make_user
@@ -18,7 +18,7 @@ from tests.factories import FACTORY_ACTOR, bearer, make_user
 
 def demo_equipment_ids(engine: Engine, *identifications: str) -> list[int]:
     with Session(engine) as db_session:
-        load_equipment_demo(db_session, actor=FACTORY_ACTOR)
+        load_equipment(db_session, actor=FACTORY_ACTOR)
         found = [service.find_equipment(db_session, identification=i) for i in identifications]
         return [item.id for item in found if item and item.id]
 

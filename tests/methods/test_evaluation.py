@@ -13,11 +13,11 @@ from sqlmodel import Session
 
 from lims.accounts.models import Role
 from lims.config import Settings
+from lims.demo.equipment import load_equipment
+from lims.demo.methods import GAUGE_BLOCKS, load_methods
 from lims.equipment import service as equipment_register
-from lims.equipment.demo import load_equipment_demo
 from lims.errors import InvalidInput
 from lims.methods import service as methods
-from lims.methods.demo import GAUGE_BLOCKS, load_method_demo
 from lims.methods.models import MethodEvaluation
 from lims.methods.scope import accreditation_of_result
 from tests.factories import FACTORY_ACTOR, bearer, make_user
@@ -35,8 +35,8 @@ STEEL = 11.5e-6
 def demo(engine: Engine) -> dict[str, int]:
     """The demo equipment and method library; returns ids by identification or code."""
     with Session(engine) as db_session:
-        load_equipment_demo(db_session, actor=FACTORY_ACTOR)
-        load_method_demo(db_session, actor=FACTORY_ACTOR)
+        load_equipment(db_session, actor=FACTORY_ACTOR)
+        load_methods(db_session, actor=FACTORY_ACTOR)
         ids = {
             item.identification: item.id
             for item in equipment_register.list_equipment(db_session, actor=FACTORY_ACTOR)

@@ -7,7 +7,6 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from lims.accounts.principal import Principal
-from lims.accounts.service import find_organisation_by_business_id
 from lims.config import Settings
 from lims.contracts import agreements, prices, quotations
 from lims.contracts.models import (
@@ -31,6 +30,7 @@ from lims.contracts.models import (
     Service,
     Signature,
 )
+from lims.demo.accounts import AD_HOC_CUSTOMER, ANNUAL_CUSTOMER, demo_customer
 
 CLAUSE_FI = (
     "Laboratorio pitää luottamuksellisina kaikki asiakkaalta saamansa ja työssä syntyvät "
@@ -123,9 +123,10 @@ DEMO_PRICE_LIST_ITEMS = [
 ]
 
 
-def load_contract_demo(
+def load_contracts(
     db_session: Session, *, actor: Principal, settings: Settings, today: date
 ) -> int:
+    """Create the demo clause, price model and list, and agreements that are missing."""
     created = 0
     if db_session.exec(select(ConfidentialityClause)).first() is None:
         agreements.create_clause(
@@ -163,7 +164,7 @@ def load_contract_demo(
 
 
 def _annual_agreement(db_session: Session, *, actor: Principal, today: date) -> int:
-    customer = find_organisation_by_business_id(db_session, business_id="1234567-1")
+    customer = demo_customer(db_session, ANNUAL_CUSTOMER)
     if (
         customer is None
         or db_session.exec(
@@ -218,7 +219,7 @@ def _annual_agreement(db_session: Session, *, actor: Principal, today: date) -> 
 
 
 def _ad_hoc_order(db_session: Session, *, actor: Principal, settings: Settings, today: date) -> int:
-    customer = find_organisation_by_business_id(db_session, business_id="7654321-2")
+    customer = demo_customer(db_session, AD_HOC_CUSTOMER)
     if (
         customer is None
         or db_session.exec(

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from lims.accounts.models import User
 from lims.accounts.principal import Principal
+from lims.demo.accounts import demo_user
 from lims.equipment import service as equipment_register
 from lims.methods import service as methods
 from lims.training import rr_tests, service
@@ -79,9 +80,9 @@ RR_READINGS = {
 }
 
 
-def load_training_demo(db_session: Session, *, actor: Principal) -> int:
+def load_training(db_session: Session, *, actor: Principal) -> int:
     """Create the demo training and RR test that are missing; return how many records."""
-    trainer, trainee = _user(db_session, TRAINER), _user(db_session, TRAINEE)
+    trainer, trainee = demo_user(db_session, TRAINER), demo_user(db_session, TRAINEE)
     if trainer is None or trainee is None:
         return 0
     created = 0
@@ -148,7 +149,7 @@ def load_training_demo(db_session: Session, *, actor: Principal) -> int:
 
 
 def _enrol_customer(db_session: Session, actor: Principal, programme_id: int) -> int:
-    customer = _user(db_session, CUSTOMER_TRAINEE)
+    customer = demo_user(db_session, CUSTOMER_TRAINEE)
     if customer is None:
         return 0
     exists = db_session.exec(
@@ -195,7 +196,3 @@ def _rr_test(db_session: Session, trainer: User, trainee: User) -> RRTestCreate:
             },
         }
     )
-
-
-def _user(db_session: Session, username: str) -> User | None:
-    return db_session.exec(select(User).where(User.username == username)).first()

@@ -9,11 +9,10 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from lims.accounts.auth import principal_for
 from lims.accounts.models import User
-from lims.accounts.service import find_organisation_by_business_id
 from lims.clock import local_today
 from lims.config import Settings
+from lims.demo.accounts import ANNUAL_CUSTOMER, acting_as, demo_customer
 from lims.equipment.service import find_equipment
 from lims.jobs import results, service
 from lims.jobs.models import (
@@ -56,8 +55,9 @@ STEP_BY = {
 READINGS = [0.4, 0.5, 0.4, 0.6, 0.5]  # um: reading minus the 25 mm test length
 
 
-def load_job_demo(db_session: Session, *, settings: Settings) -> int:
-    customer = find_organisation_by_business_id(db_session, business_id="1234567-1")
+def load_jobs(db_session: Session, *, settings: Settings) -> int:
+    """Walk one job to each state unless the annual customer has jobs; return how many."""
+    customer = demo_customer(db_session, ANNUAL_CUSTOMER)
     users = {u.username: u for u in db_session.exec(select(User))}
     if (
         customer is None
@@ -70,7 +70,7 @@ def load_job_demo(db_session: Session, *, settings: Settings) -> int:
     for number, target in enumerate(targets, start=1):
         job = service.submit_job(
             db_session,
-            actor=principal_for(users["asiakas"], via="demo"),
+            actor=acting_as(users["asiakas"]),
             data=JobSubmission(
                 organisation_id=customer.id,
                 kind=JobKind.CALIBRATION,
@@ -127,7 +127,7 @@ def _step(
     assert job.id is not None
     service.transition(
         db_session,
-        actor=principal_for(user, via="demo"),
+        actor=acting_as(user),
         job_id=job.id,
         to=to,
         reason=reason,
@@ -143,7 +143,7 @@ def _receive_and_plan(
     db_session: Session, job: Job, users: dict[str, User], settings: Settings
 ) -> None:
     assert job.id is not None
-    technician = principal_for(users["mittaaja"], via="demo")
+    technician = acting_as(users["mittaaja"])
     method = find_method(db_session, code="DIM-MIC-01", version=1)
     assert method is not None and method.id is not None
     for item in service.list_items(db_session, actor=technician, job_id=job.id):
@@ -157,7 +157,7 @@ def _receive_and_plan(
         )
         service.add_characteristic(
             db_session,
-            actor=principal_for(users["laatu"], via="demo"),
+            actor=acting_as(users["laatu"]),
             job_id=job.id,
             spec=CharacteristicSpec(
                 item_id=item.id,
@@ -176,7 +176,7 @@ def _receive_and_plan(
 
 def _measure(db_session: Session, job: Job, users: dict[str, User], settings: Settings) -> None:
     assert job.id is not None
-    technician = principal_for(users["mittaaja"], via="demo")
+    technician = acting_as(users["mittaaja"])
     gauge_blocks = find_equipment(db_session, identification="GB-WRK")
     assert gauge_blocks is not None and gauge_blocks.id is not None
     for characteristic in service.list_characteristics(db_session, actor=technician, job_id=job.id):
@@ -199,7 +199,7 @@ def _measure(db_session: Session, job: Job, users: dict[str, User], settings: Se
 
 def _dispatch(db_session: Session, job: Job, users: dict[str, User], settings: Settings) -> None:
     assert job.id is not None
-    technician = principal_for(users["mittaaja"], via="demo")
+    technician = acting_as(users["mittaaja"])
     for item in service.list_items(db_session, actor=technician, job_id=job.id):
         assert item.id is not None
         service.dispatch_item(

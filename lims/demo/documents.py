@@ -6,8 +6,8 @@ its English translation.  Idempotent: nothing is issued when documents exist.
 
 from sqlmodel import Session, select
 
-from lims.accounts.auth import principal_for
 from lims.config import Settings
+from lims.demo.accounts import acting_as
 from lims.documents import service
 from lims.documents.batch import signatory_named
 from lims.documents.models import Document, IssueRequest, TextTranslation
@@ -26,7 +26,8 @@ FUNCTION_TRANSLATIONS = {
 ITEM_TRANSLATIONS = {"Ulkomikrometri 0-25 mm": "External micrometer 0-25 mm"}
 
 
-def load_document_demo(db_session: Session, *, settings: Settings) -> int:
+def load_documents(db_session: Session, *, settings: Settings) -> int:
+    """Make the signing key, then issue the reported jobs' certificates unless any exist."""
     created = int(create_demo_signing_key(settings))
     if db_session.exec(select(Document.id)).first() is not None:
         return created
@@ -39,7 +40,7 @@ def load_document_demo(db_session: Session, *, settings: Settings) -> int:
     )
     if not jobs:
         return created
-    actor = principal_for(signatory_named(db_session, DEMO_SIGNATORY), via="demo")
+    actor = acting_as(signatory_named(db_session, DEMO_SIGNATORY))
     for language, text in FUNCTION_TRANSLATIONS.items():
         db_session.add(
             TextTranslation(

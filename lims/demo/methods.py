@@ -1,4 +1,4 @@
-"""The demo method library of a dimensional lab, and the demo staff's authorisations.
+"""The demo method library of a dimensional lab.
 
 Each method cites the guidance it follows.  The gauge-block method is the budget of EA-4/02
 M:2022 example S4 (a 50 mm gauge block calibrated by mechanical comparison with a reference
@@ -9,12 +9,9 @@ records are invented for the demo lab.
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from lims.accounts.models import User
 from lims.accounts.principal import Principal
-from lims.competence import service as competence
-from lims.competence.models import Activity, Authorisation, AuthorisationCreate, Basis
 from lims.methods import service
 from lims.methods.models import MethodCreate
 
@@ -280,73 +277,12 @@ CMM_PRODUCTS = MethodCreate.model_validate(
 
 DEMO_METHODS = [GAUGE_BLOCKS, MICROMETERS, CALIPERS, SETTING_RINGS, CMM_PRODUCTS]
 
-# username -> (activity, method codes, basis, evidence)
-DEMO_AUTHORISATIONS = [
-    (
-        "mittaaja",
-        Activity.PERFORM,
-        ("DIM-MIC-01", "DIM-CAL-01", "DIM-CMM-01"),
-        Basis.RR_TEST,
-        "RR test 2026-02, %GRR 7 %",
-    ),
-    ("mittaaja", Activity.PERFORM, ("DIM-GB-01",), Basis.SUPERVISED_WORK, "20 supervised jobs"),
-    (
-        "allekirjoittaja",
-        Activity.PERFORM,
-        tuple(method.code for method in DEMO_METHODS),
-        Basis.TRAINING,
-        "VTT MIKES course on dimensional calibration 2024; RR test 2025",
-    ),
-    (
-        "allekirjoittaja",
-        Activity.SIGN,
-        tuple(method.code for method in DEMO_METHODS),
-        Basis.TRAINING,
-        "signatory training 2025, accepted by FINAS assessment 2025",
-    ),
-    (
-        "laatu",
-        Activity.REVIEW,
-        tuple(method.code for method in DEMO_METHODS),
-        Basis.TRAINING,
-        "quality manager; ISO/IEC 17025 internal auditor course 2023",
-    ),
-]
 
-
-def load_method_demo(db_session: Session, *, actor: Principal) -> int:
-    """Create the demo methods and authorisations that are missing; return how many."""
+def load_methods(db_session: Session, *, actor: Principal) -> int:
+    """Create the demo methods that are missing; return how many."""
     created = 0
     for data in DEMO_METHODS:
         if service.find_method(db_session, code=data.code, version=data.version) is None:
             service.create_method(db_session, actor=actor, data=data)
-            created += 1
-    for username, activity, codes, basis, evidence in DEMO_AUTHORISATIONS:
-        user = db_session.exec(select(User).where(User.username == username)).first()
-        if user is None:
-            continue
-        for code in codes:
-            method = service.find_method(db_session, code=code, version=1)
-            assert method is not None and method.id is not None
-            if db_session.exec(
-                select(Authorisation).where(
-                    Authorisation.user_id == user.id,
-                    Authorisation.method_id == method.id,
-                    Authorisation.activity == activity.value,
-                )
-            ).first():
-                continue
-            competence.grant_authorisation(
-                db_session,
-                actor=actor,
-                staff_id=user.id,
-                data=AuthorisationCreate(
-                    method_id=method.id,
-                    activity=activity,
-                    basis=basis,
-                    basis_reference=evidence,
-                    granted_on=SCOPE_START,
-                ),
-            )
             created += 1
     return created

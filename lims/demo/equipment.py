@@ -326,7 +326,7 @@ def _calibration_exists(db_session: Session, equipment_id: int, certificate_numb
     )
 
 
-def load_equipment_demo(db_session: Session, *, actor: Principal) -> int:
+def load_equipment(db_session: Session, *, actor: Principal) -> int:
     """Create the demo equipment and calibrations that are missing; return how many."""
     created = 0
     for item in DEMO_EQUIPMENT:

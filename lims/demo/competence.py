@@ -1,0 +1,101 @@
+"""The demo staff's authorisations: who may perform, review and sign which demo methods."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from lims.accounts.principal import Principal
+from lims.competence import service as competence
+from lims.competence.models import Activity, Authorisation, AuthorisationCreate, Basis
+from lims.demo.accounts import demo_user
+from lims.demo.methods import DEMO_METHODS, SCOPE_START
+from lims.methods.service import find_method
+
+EVERY_METHOD = tuple(method.code for method in DEMO_METHODS)
+
+
+@dataclass(frozen=True)
+class DemoAuthorisation:
+    username: str
+    activity: Activity
+    method_codes: tuple[str, ...]
+    basis: Basis
+    evidence: str
+
+
+DEMO_AUTHORISATIONS = [
+    DemoAuthorisation(
+        "mittaaja",
+        Activity.PERFORM,
+        ("DIM-MIC-01", "DIM-CAL-01", "DIM-CMM-01"),
+        Basis.RR_TEST,
+        "RR test 2026-02, %GRR 7 %",
+    ),
+    DemoAuthorisation(
+        "mittaaja", Activity.PERFORM, ("DIM-GB-01",), Basis.SUPERVISED_WORK, "20 supervised jobs"
+    ),
+    DemoAuthorisation(
+        "allekirjoittaja",
+        Activity.PERFORM,
+        EVERY_METHOD,
+        Basis.TRAINING,
+        "VTT MIKES course on dimensional calibration 2024; RR test 2025",
+    ),
+    DemoAuthorisation(
+        "allekirjoittaja",
+        Activity.SIGN,
+        EVERY_METHOD,
+        Basis.TRAINING,
+        "signatory training 2025, accepted by FINAS assessment 2025",
+    ),
+    DemoAuthorisation(
+        "laatu",
+        Activity.REVIEW,
+        EVERY_METHOD,
+        Basis.TRAINING,
+        "quality manager; ISO/IEC 17025 internal auditor course 2023",
+    ),
+]
+
+
+def load_authorisations(db_session: Session, *, actor: Principal) -> int:
+    """Grant the demo authorisations that are missing; return how many."""
+    created = 0
+    for granted in DEMO_AUTHORISATIONS:
+        user = demo_user(db_session, granted.username)
+        if user is None:
+            continue
+        for code in granted.method_codes:
+            method = find_method(db_session, code=code, version=1)
+            assert method is not None and method.id is not None
+            if _authorised(db_session, user.id, method.id, granted.activity):
+                continue
+            competence.grant_authorisation(
+                db_session,
+                actor=actor,
+                staff_id=user.id,
+                data=AuthorisationCreate(
+                    method_id=method.id,
+                    activity=granted.activity,
+                    basis=granted.basis,
+                    basis_reference=granted.evidence,
+                    granted_on=SCOPE_START,
+                ),
+            )
+            created += 1
+    return created
+
+
+def _authorised(
+    db_session: Session, user_id: int | None, method_id: int, activity: Activity
+) -> bool:
+    return (
+        db_session.exec(
+            select(Authorisation).where(
+                Authorisation.user_id == user_id,
+                Authorisation.method_id == method_id,
+                Authorisation.activity == activity.value,
+            )
+        ).first()
+        is not None
+    )
