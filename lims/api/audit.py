@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from lims.api.deps import CurrentActor, SessionDep
-from lims.audit import service
 from lims.audit.models import AuditEventPublic, ChainVerification
+from lims.records import audit_trail
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -25,10 +25,12 @@ def history(
     ],
 ) -> list[AuditEventPublic]:
     entity_type, entity_id = entity.split(":", 1)
-    events = service.history(db_session, actor=actor, entity_type=entity_type, entity_id=entity_id)
+    events = audit_trail.history(
+        db_session, actor=actor, entity_type=entity_type, entity_id=entity_id
+    )
     return [AuditEventPublic.model_validate(event, from_attributes=True) for event in events]
 
 
 @router.get("/verify", response_model=ChainVerification, summary="Verify the hash chain")
 def verify(actor: CurrentActor, db_session: SessionDep) -> ChainVerification:
-    return service.verify(db_session, actor=actor)
+    return audit_trail.verify(db_session, actor=actor)

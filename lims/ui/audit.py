@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel.main import default_registry
 
 from lims.api.deps import SessionDep
-from lims.audit import service
+from lims.records import audit_trail
 from lims.ui.session import PageRoute, ViewerDep, page
 
 router = APIRouter(route_class=PageRoute)
@@ -43,7 +43,7 @@ def audit_view(
 ) -> Response:
     found = ENTITY.match(entity.strip()) if entity else None
     events = (
-        service.history(
+        audit_trail.history(
             db_session, actor=viewer.principal, entity_type=found[1], entity_id=found[2]
         )
         if found

@@ -1,4 +1,9 @@
-"""Reading the audit trail: one record's history, and the verification of the chain."""
+"""Reading the audit trail for a signed-in person: one record's history, and the chain's
+verification.
+
+The reading rules need the reader's roles, so they live here rather than in ``lims.audit``,
+which every domain writes through and which therefore imports none.
+"""
 
 from sqlmodel import Session, col, select
 
