@@ -4,6 +4,7 @@ The rules live here, below the routers, so the API, the UI and the CLI enforce t
 """
 
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from lims.accounts.models import STAFF_ROLES, Role
 from lims.audit.trail import AuditContext
@@ -69,3 +70,25 @@ def require_organisation_access(actor: Principal, organisation_id: int | None, w
         return
     if organisation_id is None or organisation_id != actor.organisation_id:
         raise NotFound(f"{what} does not exist")
+
+
+class OwnedRecord(Protocol):
+    """A record of one customer organisation, or of none (then it is the lab's own)."""
+
+    @property
+    def organisation_id(self) -> int | None: ...
+
+
+Owned = TypeVar("Owned", bound=OwnedRecord)
+
+
+def visible_to(actor: Principal, record: Owned | None, what: str) -> Owned:
+    """``record`` when it exists and ``actor`` may see it, else NotFound ("``what`` does not
+    exist").  Another organisation's record answers exactly as a missing one, so a customer
+    learns nothing of other customers by asking; fetch the record and pass it, e.g.
+    ``visible_to(actor, db_session.get(Job, job_id), f"job {job_id}")``.
+    """
+    if record is None:
+        raise NotFound(f"{what} does not exist")
+    require_organisation_access(actor, record.organisation_id, what)
+    return record

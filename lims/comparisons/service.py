@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from lims.accounts.models import Organisation, Role
-from lims.accounts.principal import Principal, require_organisation_access, require_role
+from lims.accounts.models import Role
+from lims.accounts.principal import Principal, require_role
+from lims.accounts.service import get_organisation
 from lims.audit.trail import save
 from lims.comparisons.models import TestPiecePlan, TestPieceTemplate, TestPieceTemplateCreate
 from lims.comparisons.scores import pair_scores
-from lims.errors import Conflict, InvalidInput, NotFound
+from lims.errors import Conflict, InvalidInput
 from lims.jobs.models import (
     Characteristic,
     CharacteristicSource,
@@ -170,9 +171,7 @@ def comparison_history(
 ) -> dict[str, Any]:
     """A company's reference measurements over the years, per characteristic type and
     instrument, with an alert where |En| > 1 in two reference jobs in a row."""
-    require_organisation_access(actor, organisation_id, f"organisation {organisation_id}")
-    if db_session.get(Organisation, organisation_id) is None:
-        raise NotFound(f"organisation {organisation_id} does not exist")
+    get_organisation(db_session, actor=actor, organisation_id=organisation_id)
     query = (
         select(Job, Characteristic, Result, CustomerValue)
         .join(Characteristic, col(Characteristic.job_id) == col(Job.id))

@@ -11,7 +11,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from lims.accounts.models import Organisation, Role
-from lims.accounts.principal import Principal, require_organisation_access, require_role
+from lims.accounts.principal import Principal, require_role, visible_to
 from lims.audit.trail import save, set_context
 from lims.clock import require_today
 from lims.contracts.models import (
@@ -29,7 +29,7 @@ from lims.contracts.models import (
     Service,
 )
 from lims.db import utcnow
-from lims.errors import Conflict, InvalidInput, NotFound
+from lims.errors import Conflict, InvalidInput
 from lims.numbering import formatted, next_number
 
 AGREEMENT_MANAGERS = (Role.ADMIN, Role.QUALITY_MANAGER)
@@ -110,12 +110,7 @@ def list_agreements(db_session: Session, *, actor: Principal) -> list[Agreement]
 
 
 def get_agreement(db_session: Session, *, actor: Principal, agreement_id: int) -> Agreement:
-    agreement = db_session.get(Agreement, agreement_id)
-    organisation_id = agreement.organisation_id if agreement else None
-    require_organisation_access(actor, organisation_id, f"agreement {agreement_id}")
-    if agreement is None:
-        raise NotFound(f"agreement {agreement_id} does not exist")
-    return agreement
+    return visible_to(actor, db_session.get(Agreement, agreement_id), f"agreement {agreement_id}")
 
 
 # -- the rules on terms -------------------------------------------------------------------

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from lims.accounts.models import Organisation, Role
-from lims.accounts.principal import Principal, require_organisation_access, require_role
+from lims.accounts.principal import Principal, require_organisation_access, require_role, visible_to
 from lims.audit.trail import save, set_context
 from lims.clock import require_today
 from lims.config import Settings
@@ -36,7 +36,7 @@ from lims.contracts.prices import (
     price_model_for_year,
     rates_of,
 )
-from lims.errors import Conflict, InvalidInput, NotFound
+from lims.errors import Conflict, InvalidInput
 from lims.numbering import formatted, next_number
 
 SALES = (Role.ADMIN, Role.QUALITY_MANAGER)
@@ -190,13 +190,7 @@ def list_quotations(db_session: Session, *, actor: Principal) -> list[Quotation]
 
 
 def get_quotation(db_session: Session, *, actor: Principal, quotation_id: int) -> Quotation:
-    quotation = db_session.get(Quotation, quotation_id)
-    require_organisation_access(
-        actor, quotation.organisation_id if quotation else None, f"quotation {quotation_id}"
-    )
-    if quotation is None:
-        raise NotFound(f"quotation {quotation_id} does not exist")
-    return quotation
+    return visible_to(actor, db_session.get(Quotation, quotation_id), f"quotation {quotation_id}")
 
 
 def agreement_for_order(
@@ -341,10 +335,4 @@ def list_orders(db_session: Session, *, actor: Principal) -> list[Order]:
 
 
 def get_order(db_session: Session, *, actor: Principal, order_id: int) -> Order:
-    order = db_session.get(Order, order_id)
-    require_organisation_access(
-        actor, order.organisation_id if order else None, f"order {order_id}"
-    )
-    if order is None:
-        raise NotFound(f"order {order_id} does not exist")
-    return order
+    return visible_to(actor, db_session.get(Order, order_id), f"order {order_id}")

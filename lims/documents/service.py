@@ -19,10 +19,11 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from lims.accounts.models import Role, User
-from lims.accounts.principal import Principal, require_organisation_access, require_role
+from lims.accounts.principal import Principal, require_role
 from lims.audit.trail import because, set_context
 from lims.clock import local_today
 from lims.config import Settings
+from lims.contracts import agreements, quotations
 from lims.contracts.models import Agreement, PriceList, Quotation
 from lims.db import utcnow
 from lims.documents import content, translations
@@ -38,6 +39,7 @@ from lims.documents.models import (
 from lims.documents.pdf import EmbeddedFile, qr_svg_data_uri, render_pdf
 from lims.documents.render import image_data_uri, render_html
 from lims.documents.signing import load_lab_signer, sign_pdf
+from lims.documents.visibility import readable, visible_document
 from lims.errors import Conflict, IntegrityFailure, InvalidInput, NotFound, PermissionDenied
 from lims.i18n import MASTER_LANGUAGE
 from lims.jobs import service as jobs
@@ -103,28 +105,9 @@ class Subject:
 # -- reading ------------------------------------------------------------------------------
 
 
-#: Documents every customer may read: the lab's published offer, about no one in particular.
-PUBLIC_KINDS = frozenset({DocumentKind.PRICE_LIST})
-
-
-def _readable(query: Any, actor: Principal) -> Any:
-    """Staff read every document; a customer its organisation's and the public kinds.  A
-    document of no organisation that is not public (a staff member's training certificate,
-    an in-house RR test's report) is the lab's own."""
-    if actor.reads_everything:
-        return query
-    return query.where(
-        (Document.organisation_id == actor.organisation_id) | col(Document.kind).in_(PUBLIC_KINDS)
-    )
-
-
 def get_document(db_session: Session, *, actor: Principal, document_id: int) -> Document:
     document = db_session.get(Document, document_id)
-    if document is None:
-        raise NotFound(f"no document {document_id}")
-    if document.kind not in PUBLIC_KINDS:
-        require_organisation_access(actor, document.organisation_id, f"document {document_id}")
-    return document
+    return visible_document(actor, document, f"document {document_id}")
 
 
 def list_documents(
@@ -137,7 +120,7 @@ def list_documents(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Document], int]:
-    query = _readable(select(Document), actor)
+    query = readable(select(Document), actor)
     if job_id is not None:
         query = query.where(Document.job_id == job_id)
     if kind is not None:
@@ -158,7 +141,7 @@ def related_documents(
 ) -> list[Document]:
     """Every document about the same record (its revisions and translations), oldest first."""
     name, value = _subject_key(document).split(":")
-    query = _readable(select(Document), actor).where(getattr(Document, f"{name}_id") == int(value))
+    query = readable(select(Document), actor).where(getattr(Document, f"{name}_id") == int(value))
     return list(db_session.exec(query.order_by(col(Document.id))))
 
 
@@ -644,17 +627,14 @@ def _subject(db_session: Session, actor: Principal, request: IssueRequest) -> Su
         return Subject(
             DocumentKind.PRICE_LIST, "price_list", request.price_list_id, None, state, price_list
         )
-    contract: Agreement | Quotation | None
+    contract: Agreement | Quotation
     if request.agreement_id is not None:
         name, kind, record_id = "agreement", DocumentKind.AGREEMENT, request.agreement_id
-        contract = db_session.get(Agreement, record_id)
+        contract = agreements.get_agreement(db_session, actor=actor, agreement_id=record_id)
     else:
         assert request.quotation_id is not None
         name, kind, record_id = "quotation", DocumentKind.QUOTATION, request.quotation_id
-        contract = db_session.get(Quotation, record_id)
-    if contract is None:
-        raise NotFound(f"no {name} {record_id}")
-    require_organisation_access(actor, contract.organisation_id, name)
+        contract = quotations.get_quotation(db_session, actor=actor, quotation_id=record_id)
     return Subject(kind, name, record_id, contract.organisation_id, contract.state, contract)
 
 

@@ -17,6 +17,7 @@ from lims.accounts.principal import (
     Principal,
     require_organisation_access,
     require_role,
+    visible_to,
 )
 from lims.audit.trail import save, set_context
 from lims.clock import local_today
@@ -72,11 +73,7 @@ def _acting(db_session: Session, actor: Principal) -> None:
 
 
 def get_job(db_session: Session, *, actor: Principal, job_id: int) -> Job:
-    job = db_session.get(Job, job_id)
-    require_organisation_access(actor, job.organisation_id if job else None, f"job {job_id}")
-    if job is None:
-        raise NotFound(f"job {job_id} does not exist")
-    return job
+    return visible_to(actor, db_session.get(Job, job_id), f"job {job_id}")
 
 
 def list_jobs(

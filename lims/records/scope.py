@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, or_, select
 
-from lims.accounts.principal import Principal, require_organisation_access
+from lims.accounts.principal import Principal, visible_to
 from lims.documents.models import Document
+from lims.documents.visibility import visible_document
 from lims.errors import InvalidInput, NotFound, PermissionDenied
 from lims.jobs.models import Job
 from lims.records.retention import add_years
@@ -130,19 +131,12 @@ def _job(db_session: Session, actor: Principal, job_id: int | None, number: str 
     else:
         job = db_session.exec(select(Job).where(Job.number == number)).first()
         what = f"job {number}"
-    require_organisation_access(actor, job.organisation_id if job else None, what)
-    if job is None:
-        raise NotFound(f"{what} does not exist")
-    return job
+    return visible_to(actor, job, what)
 
 
 def _document(db_session: Session, actor: Principal, number: str) -> Document:
     document = db_session.exec(select(Document).where(Document.number == number)).first()
-    if document is None:
-        raise NotFound(f"document {number} does not exist")
-    if document.organisation_id is not None:
-        require_organisation_access(actor, document.organisation_id, f"document {number}")
-    return document
+    return visible_document(actor, document, f"document {number}")
 
 
 def jobs_of_period(

@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from lims.accounts.models import STAFF_ROLES, Organisation, Role, User
-from lims.accounts.principal import Principal, require_organisation_access, require_role
+from lims.accounts.principal import Principal, require_role, visible_to
 from lims.audit.trail import set_context
 from lims.equipment.models import Equipment
 from lims.errors import InvalidInput, NotFound, PermissionDenied
@@ -185,11 +185,7 @@ def list_rr_tests(db_session: Session, *, actor: Principal) -> list[RRTest]:
 
 
 def get_rr_test(db_session: Session, *, actor: Principal, rr_test_id: int) -> RRTest:
-    rr_test = db_session.get(RRTest, rr_test_id)
-    if rr_test is None:
-        raise NotFound(f"RR test {rr_test_id} does not exist")
-    require_organisation_access(actor, rr_test.organisation_id, f"RR test {rr_test_id}")
-    return rr_test
+    return visible_to(actor, db_session.get(RRTest, rr_test_id), f"RR test {rr_test_id}")
 
 
 def measurers_of(db_session: Session, rr_test: RRTest) -> list[RRTestMeasurer]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from sqlmodel import Session, col, select
 
 from lims.accounts.models import STAFF_ROLES, Organisation, Role, User
-from lims.accounts.principal import Principal, require_organisation_access, require_role
+from lims.accounts.principal import Principal, require_role, visible_to
 from lims.audit.trail import save, set_context
 from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from lims.training.models import (
@@ -211,11 +211,7 @@ def list_enrolments(
 
 
 def get_enrolment(db_session: Session, *, actor: Principal, enrolment_id: int) -> Enrolment:
-    enrolment = db_session.get(Enrolment, enrolment_id)
-    if enrolment is None:
-        raise NotFound(f"enrolment {enrolment_id} does not exist")
-    require_organisation_access(actor, enrolment.organisation_id, f"enrolment {enrolment_id}")
-    return enrolment
+    return visible_to(actor, db_session.get(Enrolment, enrolment_id), f"enrolment {enrolment_id}")
 
 
 def describe_enrolment(db_session: Session, enrolment: Enrolment) -> EnrolmentPublic:

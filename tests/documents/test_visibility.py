@@ -14,6 +14,7 @@ from tests.jobs.factories import Lab, make_lab
 from tests.training.factories import complete, make_programme, make_rr_test, trained
 
 DOCUMENTS = "/api/v1/documents"
+EXPORT = "/api/v1/records/export"
 
 
 def _lab_documents(engine: Engine, client: TestClient, lab: Lab) -> dict[str, dict[str, Any]]:
@@ -46,6 +47,20 @@ def test_a_customer_never_reads_the_labs_own_records(
     price_list = documents["price_list"]["id"]
     assert client.get(f"{DOCUMENTS}/{price_list}/pdf", headers=customer).status_code == 200
     assert price_list in listed
+
+
+def test_a_customer_never_exports_the_labs_own_records(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    lab = make_lab(engine, settings)
+    documents = _lab_documents(engine, client, lab)
+    customer = lab.headers(lab.customer_user)
+    missing = client.get(EXPORT, params={"document": "KT-2026-9999"}, headers=customer)
+    for name in ("training", "rr_test"):
+        number = documents[name]["number"]
+        asked = client.get(EXPORT, params={"document": number}, headers=customer)
+        assert asked.status_code == missing.status_code == 404, name
+        assert asked.json()["detail"] == f"document {number} does not exist"
 
 
 def test_the_lab_reads_its_own_records(
