@@ -46,7 +46,6 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for ``settings`` (the environment's when not given)."""
     settings = settings or get_settings()
-    settings.check()
     configure_logging(settings.log_level)
     app = FastAPI(
         title=f"{settings.lab.name} LIMS",
@@ -55,9 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
-    app.state.settings = settings
-    app.state.engine = make_engine(settings.resolved_database_url)
-    keep_records(app.state.engine, settings.retention_years)
+    bind_settings(app, settings)
 
     api = APIRouter(
         prefix=API_PREFIX, responses=PROBLEM_RESPONSES, dependencies=[Depends(strict_request)]
@@ -101,3 +98,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost: even a 413 from the size limit carries the security headers.
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+def bind_settings(app: FastAPI, settings: Settings) -> None:
+    """Point ``app`` at the database and files of ``settings``: requests read both from the
+    application's state, never from the build.  The test suite points one built
+    application at each test's database this way."""
+    settings.check()
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.resolved_database_url)
+    keep_records(app.state.engine, settings.retention_years)

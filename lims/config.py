@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lims.errors import ConfigurationError
@@ -158,7 +158,18 @@ class Settings(BaseSettings):
         description="Folder with pg_dump/pg_restore of the server's major version (backups); "
         "default: /usr/lib/postgresql/<major>/bin, then PATH.",
     )
+    password_hashing: Literal["production", "test"] = Field(
+        default="production",
+        description="Argon2id parameters of new password hashes: production's, or the "
+        "cheapest for test suites (refused when LIMS_ENVIRONMENT=production).",
+    )
     lab: LabProfile = Field(default_factory=LabProfile)
+
+    @model_validator(mode="after")
+    def _production_hashes_passwords_fully(self) -> "Settings":
+        if self.environment == "production" and self.password_hashing == "test":
+            raise ValueError("LIMS_PASSWORD_HASHING=test is for test suites, not production")
+        return self
 
     @property
     def resolved_database_url(self) -> str:

@@ -4,14 +4,25 @@ Tests that need a database take ``database_url``, which runs them on SQLite and,
 ``LIMS_TEST_POSTGRES_URL`` is set, on PostgreSQL too, each in a fresh throw-away database.
 Under CI (``CI=true``) a PostgreSQL test may not be skipped: it fails instead, so CI proves
 both backends.
+
+Migrating a database takes seconds and copying one milliseconds, so each test process
+(each pytest-xdist worker) migrates one template per backend once and every test gets a
+copy: a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL. SQLite test
+databases live on tmpfs (``/dev/shm``) where the machine has it: they are thrown away, and
+commits there cost no disk flush. Tests that prove the migrations themselves take
+``empty_database_url``.
 """
 
 import os
+import shutil
+import sqlite3
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -21,13 +32,20 @@ from psycopg import sql
 from sqlalchemy import Engine, inspect, make_url, text
 
 from lims import migrations
-from lims.app import create_app
+from lims.app import bind_settings, create_app
 from lims.config import Settings
 from lims.db import make_engine
 
+# Users made by the tests' factories are hashed with the cheapest Argon2id parameters instead
+# of production's 0.25 s per password (a setting the production environment refuses); the
+# hasher is chosen at the first hash, after this. Served test processes inherit it.
+os.environ.setdefault("LIMS_PASSWORD_HASHING", "test")
+
 POSTGRES_URL_VARIABLE = "LIMS_TEST_POSTGRES_URL"
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DIR = REPOSITORY_ROOT.parent / "shared"
+# The public reference data beside the clone; another place for trying a run without it.
+SHARED_DIR = Path(os.environ.get("LIMS_TEST_SHARED_DIR", REPOSITORY_ROOT.parent / "shared"))
+_TMPFS = Path("/dev/shm")
 
 
 def shared_path(*parts: str) -> Path:
@@ -36,6 +54,72 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"reference data {path} is not present (../shared beside the clone)")
     return path
+
+
+def shared_cases(load: Callable[[Path], list[Any]], *parts: str) -> list[Any]:
+    """Parameters read from a file of ``../shared`` when a module is collected; when the file
+    is absent, one parameter that skips with the reason (a skip raised during collection
+    would stop the whole run instead)."""
+    path = SHARED_DIR.joinpath(*parts)
+    if path.exists():
+        return load(path)
+    reason = f"reference data {path} is not present (../shared beside the clone)"
+    return [pytest.param(None, marks=pytest.mark.skip(reason=reason), id="shared-absent")]
+
+
+# -- SQLite ---------------------------------------------------------------------------------
+
+
+class _SQLiteFiles:
+    """This process's folder of throw-away SQLite databases and its migrated template."""
+
+    def __init__(self) -> None:
+        self._folder: Path | None = None
+        self._template: Path | None = None
+
+    @property
+    def folder(self) -> Path:
+        if self._folder is None:
+            root = _TMPFS if _TMPFS.is_dir() and os.access(_TMPFS, os.W_OK) else None
+            self._folder = Path(tempfile.mkdtemp(prefix="lims-tests-", dir=root))
+        return self._folder
+
+    def new_path(self) -> Path:
+        return self.folder / f"{uuid.uuid4().hex}.sqlite3"
+
+    def migrated_copy(self, target: Path) -> str:
+        """A copy of the migrated template at ``target``; returns its URL."""
+        if self._template is None:
+            template = self.folder / "template.sqlite3"
+            migrations.upgrade(f"sqlite:///{template}")
+            # Fold the write-ahead log into the file, so the file alone is the database.
+            with sqlite3.connect(template) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.close()
+            self._template = template
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self._template, target)
+        return f"sqlite:///{target}"
+
+    def remove(self) -> None:
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+
+_sqlite = _SQLiteFiles()
+
+
+def migrated_sqlite_url(target: Path | None = None) -> str:
+    """A migrated SQLite database at ``target`` (default: a new file on tmpfs)."""
+    return _sqlite.migrated_copy(target or _sqlite.new_path())
+
+
+def _remove_sqlite_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+# -- PostgreSQL -----------------------------------------------------------------------------
 
 
 def _postgres_server_url() -> str:
@@ -48,25 +132,21 @@ def _postgres_server_url() -> str:
     pytest.skip(reason)
 
 
-@contextmanager
-def throwaway_postgres_database() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database, dropped afterwards (skipped without a server)."""
-    server = make_url(_postgres_server_url())
-    name = f"lims_test_{uuid.uuid4().hex[:12]}"
-    admin_dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin_dsn, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        _drop_database(admin_dsn, name)
+def _admin_dsn() -> str:
+    return (
+        make_url(_postgres_server_url())
+        .set(drivername="postgresql")
+        .render_as_string(hide_password=False)
+    )
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database, dropped afterwards."""
-    with throwaway_postgres_database() as url:
-        yield url
+def _create_database(name: str, template: str | None = None) -> str:
+    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template is not None:
+        statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+    with psycopg.connect(_admin_dsn(), autocommit=True) as connection:
+        connection.execute(statement)
+    return make_url(_postgres_server_url()).set(database=name).render_as_string(hide_password=False)
 
 
 def _drop_database(admin_dsn: str, name: str, attempts: int = 20) -> None:
@@ -84,19 +164,99 @@ def _drop_database(admin_dsn: str, name: str, attempts: int = 20) -> None:
             time.sleep(0.25)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database on each backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'lims.sqlite3'}"
-    return request.getfixturevalue("postgres_url")
+class _PostgresTemplate:
+    """This process's migrated template database, made on first use, dropped at the end."""
+
+    def __init__(self) -> None:
+        self.name: str | None = None
+
+    def ensure(self) -> str:
+        if self.name is None:
+            name = f"lims_template_{uuid.uuid4().hex[:12]}"
+            migrations.upgrade(_create_database(name))
+            self.name = name
+        return self.name
+
+    def remove(self) -> None:
+        if self.name is not None and os.environ.get(POSTGRES_URL_VARIABLE):
+            _drop_database(_admin_dsn(), self.name)
+            self.name = None
+
+
+_postgres_template = _PostgresTemplate()
+
+
+@contextmanager
+def throwaway_postgres_database(*, migrated: bool = False) -> Iterator[str]:
+    """A fresh PostgreSQL database, empty or (``migrated``) a copy of the migrated
+    template, dropped afterwards (skipped without a server)."""
+    template = _postgres_template.ensure() if migrated else None
+    name = f"lims_test_{uuid.uuid4().hex[:12]}"
+    url = _create_database(name, template)
+    try:
+        yield url
+    finally:
+        _drop_database(_admin_dsn(), name)
+
+
+POSTGRES_FIXTURES = frozenset({"postgres_url", "migrated_postgres_url", "pg_database_url"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A test that takes a PostgreSQL database is a PostgreSQL test, marked or not, so
+    # `-m "not postgres"` (make test-fast) leaves it out.
+    for item in items:
+        if POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _postgres_template.remove()
+    _sqlite.remove()
 
 
 @pytest.fixture
-def database_url(empty_database_url: str) -> str:
-    """A database on each backend, migrated to head."""
-    migrations.upgrade(empty_database_url)
-    return empty_database_url
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards."""
+    with throwaway_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def migrated_postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database migrated to head, dropped afterwards."""
+    with throwaway_postgres_database(migrated=True) as url:
+        yield url
+
+
+# -- both backends --------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def empty_database_url(backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """An empty database on each backend."""
+    if backend == "postgres":
+        yield request.getfixturevalue("postgres_url")
+        return
+    path = _sqlite.new_path()
+    yield f"sqlite:///{path}"
+    _remove_sqlite_database(path)
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database on each backend, migrated to head (a copy of this process's template)."""
+    if backend == "postgres":
+        yield request.getfixturevalue("migrated_postgres_url")
+        return
+    path = _sqlite.new_path()
+    yield migrated_sqlite_url(path)
+    _remove_sqlite_database(path)
 
 
 @pytest.fixture
@@ -104,6 +264,9 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     def factory(**overrides: object) -> Settings:
         values: dict[str, object] = {"data_dir": tmp_path / "data", "environment": "test"}
         values.update(overrides)
+        if values["environment"] == "production":
+            # Production refuses the suite's cheap password hashing (see the top).
+            values.setdefault("password_hashing", "production")
         return Settings(**values)  # type: ignore[arg-type]
 
     return factory
@@ -114,9 +277,23 @@ def settings(make_settings: Callable[..., Settings], database_url: str) -> Setti
     return make_settings(database_url=database_url)
 
 
+@pytest.fixture(scope="session")
+def built_apps() -> dict[str, FastAPI]:
+    """Applications already built in this process, by their settings apart from where
+    the data is: building one takes a fifth of a second, pointing one elsewhere nothing."""
+    return {}
+
+
 @pytest.fixture
-def app(settings: Settings) -> Iterator[FastAPI]:
-    application = create_app(settings)
+def app(settings: Settings, built_apps: dict[str, FastAPI]) -> Iterator[FastAPI]:
+    """The application on this test's settings and database: an application built earlier
+    for the same settings is pointed at this test's database instead of built anew."""
+    shape = settings.model_dump_json(exclude={"database_url", "data_dir"})
+    application = built_apps.get(shape)
+    if application is None:
+        application = built_apps[shape] = create_app(settings)
+    else:
+        bind_settings(application, settings)
     yield application
     application.state.engine.dispose()
 

@@ -62,3 +62,17 @@ def test_processes_starting_together_agree_on_one_generated_key(tmp_path: Path) 
         keys = pool.map(_key_in, [str(tmp_path)] * 8)
     assert len(set(keys)) == 1 and keys[0]
     assert [path.name for path in tmp_path.iterdir()] == [SECRET_KEY_FILE]
+
+
+def test_production_refuses_the_test_suites_password_hashing(
+    make_settings: Callable[..., Settings],
+) -> None:
+    with pytest.raises(ValueError, match="LIMS_PASSWORD_HASHING=test"):
+        make_settings(environment="production", secret_key="s" * 48, password_hashing="test")
+
+
+def test_password_hashing_defaults_to_production_parameters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("LIMS_PASSWORD_HASHING", raising=False)
+    assert Settings().password_hashing == "production"

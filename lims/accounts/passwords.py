@@ -1,24 +1,42 @@
 """Password hashing with Argon2id (argon2-cffi, the reference implementation's binding)."""
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+from lims.config import get_settings
+
 MIN_PASSWORD_LENGTH = 12
-# Verifying against this keeps the time of a login for an unknown user equal to a real one,
-# so the answer's timing does not reveal whether the account exists.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing")
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    # Chosen at the first hash, from the settings: production's parameters (RFC 9106's
+    # low-memory profile, argon2-cffi's default) unless a test suite asked for the cheapest.
+    # A hash carries its own parameters, so either kind verifies under either hasher.
+    if get_settings().password_hashing == "test":
+        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verifying against this keeps the time of a login for an unknown user equal to a real
+    # one, so the answer's timing does not reveal whether the account exists.
+    return _hasher().hash("not-a-real-password-for-timing")
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        verified = _hasher().verify(password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return verified and password_hash is not None
 
 
 def check_password_strength(password: str) -> None:

@@ -26,12 +26,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from lims import migrations
 from lims.accounts.models import Role
 from lims.app import create_app
 from lims.config import Settings
 from lims.db import make_engine
 from lims.documents.signing import create_demo_signing_key
+from tests.conftest import migrated_sqlite_url
 from tests.documents.factories import approved_calibration, issue
 from tests.factories import bearer, make_user
 from tests.jobs.factories import make_lab
@@ -81,7 +81,7 @@ schema = schemathesis.openapi.from_asgi(
 def headers() -> Iterator[dict[str, dict[str, str]]]:
     """A lab with a record of each kind, so generated ids meet real records now and then,
     and a bearer token for one person of each role."""
-    migrations.upgrade(SETTINGS.resolved_database_url)
+    migrated_sqlite_url(_FOLDER / "lims.sqlite3")
     create_demo_signing_key(SETTINGS)
     engine = make_engine(SETTINGS.resolved_database_url)
     lab = make_lab(engine, SETTINGS)

@@ -12,14 +12,13 @@ from httpx2 import Response
 from sqlalchemy import Engine
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from lims import migrations
 from lims.accounts.models import Role
 from lims.api.middleware import CONTENT_SECURITY_POLICY
 from lims.app import create_app
 from lims.config import Settings
 from lims.db import make_engine
 from lims.storage import store_in
-from tests.conftest import row_counts
+from tests.conftest import migrated_sqlite_url, row_counts
 from tests.equipment.factories import make_calibration, make_equipment
 from tests.factories import PASSWORD, bearer, make_user
 from tests.jobs.factories import PRODUCT, JobDriver, Lab, make_lab, submit
@@ -45,8 +44,7 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("security")
-    database_url = f"sqlite:///{folder / 'lims.sqlite3'}"
-    migrations.upgrade(database_url)
+    database_url = migrated_sqlite_url(folder / "lims.sqlite3")
     settings = Settings(data_dir=folder / "data", database_url=database_url, environment="test")
     application = create_app(settings)
     engine = make_engine(database_url)
@@ -122,7 +120,7 @@ def test_serve_trusts_the_configured_proxies(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
     started: dict[str, Any] = {}
-    monkeypatch.setattr("lims.cli.uvicorn.run", lambda *_, **options: started.update(options))
+    monkeypatch.setattr("uvicorn.run", lambda *_, **options: started.update(options))
     monkeypatch.setenv("LIMS_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("LIMS_FORWARDED_ALLOW_IPS", "10.0.0.2,10.0.0.3")
     assert run_cli("serve", "--workers", "3") == 0

@@ -10,12 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from lims import migrations
 from lims.accounts.models import Role
 from lims.app import create_app
 from lims.config import Settings
 from lims.db import make_engine
-from tests.conftest import row_counts
+from tests.conftest import migrated_sqlite_url, row_counts, throwaway_postgres_database
 from tests.factories import bearer, make_user
 
 DECISION = {
@@ -43,16 +42,13 @@ def site(
     """One application per backend for the module: these requests are refused or harmless."""
     folder = tmp_path_factory.mktemp("strict")
     if request.param == "sqlite":
-        yield from _site(f"sqlite:///{folder / 'lims.sqlite3'}", folder)
+        yield from _site(migrated_sqlite_url(folder / "lims.sqlite3"), folder)
         return
-    from tests.conftest import throwaway_postgres_database
-
-    with throwaway_postgres_database() as database_url:
+    with throwaway_postgres_database(migrated=True) as database_url:
         yield from _site(database_url, folder)
 
 
 def _site(database_url: str, folder: Any) -> Iterator[Site]:
-    migrations.upgrade(database_url)
     settings = Settings(data_dir=folder / "data", database_url=database_url, environment="test")
     application = create_app(settings)
     engine = make_engine(database_url)

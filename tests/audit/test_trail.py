@@ -15,6 +15,7 @@ from lims.accounts.models import ContactCreate, Organisation, OrganisationUpdate
 from lims.audit.trail import AuditContext, because, set_context, verify_chain
 from lims.cli import main
 from lims.errors import InvalidInput
+from tests.conftest import migrated_sqlite_url
 from tests.factories import FACTORY_ACTOR, bearer, make_organisation, make_user
 
 
@@ -141,12 +142,10 @@ def run_cli(*argv: str) -> int:
 @pytest.fixture
 def sqlite_trail(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], str]:
     """A migrated SQLite database with a few audited changes; returns its file path."""
-    from lims import migrations
     from lims.db import make_engine
 
     path = tmp_path / "trail.sqlite3"
-    url = f"sqlite:///{path}"
-    migrations.upgrade(url)
+    url = migrated_sqlite_url(path)
     engine = make_engine(url)
     for _ in range(3):
         make_organisation(engine)
@@ -184,12 +183,10 @@ def test_removing_an_event_is_caught_at_the_next_one(
     assert "event 3 does not follow" in capsys.readouterr().err
 
 
-def test_postgresql_refuses_to_update_or_delete_audit_events(postgres_url: str) -> None:
-    from lims import migrations
+def test_postgresql_refuses_to_update_or_delete_audit_events(migrated_postgres_url: str) -> None:
     from lims.db import make_engine
 
-    migrations.upgrade(postgres_url)
-    engine = make_engine(postgres_url)
+    engine = make_engine(migrated_postgres_url)
     make_organisation(engine)
     for statement in ("UPDATE audit_event SET actor = 'mallory'", "DELETE FROM audit_event"):
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:

@@ -8,14 +8,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from lims import migrations
 from lims.accounts.models import Role
 from lims.audit.trail import verify_chain
 from lims.backup.fingerprint import fingerprints
 from lims.config import Settings
 from lims.db import make_engine
 from lims.storage import store_in
-from tests.conftest import row_counts, throwaway_postgres_database
+from tests.conftest import migrated_sqlite_url, row_counts, throwaway_postgres_database
 from tests.documents.factories import make_document
 from tests.factories import make_organisation, make_user
 from tests.test_cli import run_cli
@@ -88,8 +87,7 @@ def sqlite_backup_folder(
 ) -> Iterator[Path]:
     """A backup of a small SQLite installation: the checks of a backup's files are the same
     on both backends, so the many ways of damaging one are tried on the quicker."""
-    database_url = f"sqlite:///{tmp_path / 'source.sqlite3'}"
-    migrations.upgrade(database_url)
+    database_url = migrated_sqlite_url(tmp_path / "source.sqlite3")
     engine = make_engine(database_url)
     yield backed_up(engine, make_settings(database_url=database_url), database_url, monkeypatch)
     engine.dispose()
@@ -186,13 +184,13 @@ def test_restore_refuses_a_damaged_backup_in_one_line_and_touches_nothing(
 
 @pytest.mark.postgres
 def test_restore_refuses_an_altered_postgres_dump(
-    postgres_url: str,
+    migrated_postgres_url: str,
     make_settings: Callable[..., Settings],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    migrations.upgrade(postgres_url)
+    postgres_url = migrated_postgres_url
     settings = make_settings(database_url=postgres_url)
     engine = make_engine(postgres_url)
     populate(engine, settings)

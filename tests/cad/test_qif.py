@@ -10,7 +10,7 @@ import pytest
 
 from lims.cad import qif
 from lims.cad.reader import Model, read_model
-from tests.conftest import shared_path
+from tests.conftest import shared_cases, shared_path
 
 QIF_NAMES = {  # QIF characteristic type -> the STEP name the plan uses
     "Diameter": "diameter",
@@ -38,9 +38,10 @@ def schema_dir() -> Path:
     return shared_path("schemas", "qif")
 
 
-def qif_truth() -> list[dict[str, Any]]:
-    truth = json.loads(shared_path("fixtures", "cad", "ground_truth.json").read_text())
-    return truth["qif"]
+def qif_truth() -> list[Any]:
+    return shared_cases(
+        lambda path: json.loads(path.read_text())["qif"], "fixtures", "cad", "ground_truth.json"
+    )
 
 
 def read(name: str, schema_dir: Path | None) -> Model:
@@ -48,7 +49,7 @@ def read(name: str, schema_dir: Path | None) -> Model:
     return read_model(path.read_bytes(), qif_schema_dir=schema_dir)
 
 
-@pytest.mark.parametrize("truth", qif_truth(), ids=lambda t: t["file"])
+@pytest.mark.parametrize("truth", qif_truth(), ids=lambda t: t and t["file"])
 def test_characteristics_datums_and_measurements_match(truth: dict, schema_dir: Path) -> None:
     model = read(truth["file"], schema_dir)
     assert model.format == "qif" and model.plan is not None and model.results is not None

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from psycopg import sql
 from sqlalchemy import Engine, make_url
 
-from lims import migrations
 from lims.app import create_app
 from lims.config import Settings
 from lims.db import make_engine
@@ -52,9 +51,8 @@ class PostgresServer:
 
 
 @pytest.fixture
-def pg_database_url(postgres_url: str) -> str:
-    migrations.upgrade(postgres_url)
-    return postgres_url
+def pg_database_url(migrated_postgres_url: str) -> str:
+    return migrated_postgres_url
 
 
 @pytest.fixture

@@ -20,12 +20,11 @@ import pytest
 import uvicorn
 from sqlmodel import Session
 
-from lims import migrations
 from lims.app import create_app
 from lims.config import Settings
 from lims.db import make_engine
 from lims.demo import load_demo_data
-from tests.conftest import REPOSITORY_ROOT
+from tests.conftest import REPOSITORY_ROOT, migrated_sqlite_url
 
 CHROMIUM = Path("/usr/bin/chromium")
 # The flags of issue 11, exactly: headless, no sandbox (containers), and nothing that
@@ -112,8 +111,7 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory with a migrated SQLite database holding the demo data."""
     data_dir = tmp_path_factory.mktemp("demo") / "data"
     data_dir.mkdir()
-    url = f"sqlite:///{data_dir / 'lims.sqlite3'}"
-    migrations.upgrade(url)
+    url = migrated_sqlite_url(data_dir / "lims.sqlite3")
     settings = Settings(data_dir=data_dir, environment="test", database_url=url)  # type: ignore[call-arg]
     engine = make_engine(url)
     with Session(engine) as db_session:

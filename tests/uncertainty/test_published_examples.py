@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from lims.uncertainty import decide, evaluate
+from tests.conftest import SHARED_DIR
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-SHARED_CASES = REPOSITORY.parent / "shared" / "fixtures" / "uncertainty"
+SHARED_CASES = SHARED_DIR / "fixtures" / "uncertainty"
 LOCAL_CASES = Path(__file__).resolve().parent / "published"
 
 
