@@ -1,6 +1,11 @@
 """The ``lims`` command.
 
 Every failure a person can fix prints one line on stderr and exits with status 2.
+
+Each command imports the parts of the product it uses inside its function: importing them
+all here (WeasyPrint, pyHanko, SciPy, the database layer) took seconds before even
+``lims --version`` could answer. Only typer, the standard library and ``lims.errors`` load
+at start; tests/test_cli.py checks that nothing heavy does.
 """
 
 import dataclasses
@@ -9,38 +14,17 @@ import json
 import sys
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import uvicorn
-from alembic.util import CommandError
-from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
 
-from lims import __version__, migrations
-from lims.accounts import service as accounts
-from lims.accounts.auth import principal_for
-from lims.accounts.models import User
-from lims.accounts.principal import Principal, system_principal
-from lims.audit.trail import verify_chain
-from lims.backup import service as backups
-from lims.cad.worker import limits_of, read_bounded
-from lims.comparisons import own_uncertainty, score
-from lims.config import get_settings
-from lims.db import make_engine, session_scope
-from lims.demo import DEMO_USERS, load_demo_data
-from lims.documents import batch as documents_batch
-from lims.documents import service as documents_service
+from lims import __version__
 from lims.errors import InvalidInput, LimsError, NotFound
-from lims.records import scope as records_scope
-from lims.records import service as records_service
-from lims.records.retention import keep_records
-from lims.records.verify import verify_bundle
-from lims.storage import store_in
-from lims.training.rr import evaluate_rr
-from lims.training.rr.readings import study_request
-from lims.uncertainty import UncertaintyInputError, decide, evaluate
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from lims.accounts.principal import Principal
 
 app = typer.Typer(help="LIMS for ISO/IEC 17025 calibration laboratories.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -85,6 +69,9 @@ def root(
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Apply migrations up to REVISION (default: head)."""
+    from lims import migrations
+    from lims.config import get_settings
+
     settings = get_settings()
     settings.check()
     migrations.upgrade(settings.resolved_database_url, revision)
@@ -94,6 +81,9 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 @db_app.command("downgrade")
 def db_downgrade(revision: str) -> None:
     """Undo migrations down to REVISION (``base`` empties the database)."""
+    from lims import migrations
+    from lims.config import get_settings
+
     settings = get_settings()
     migrations.downgrade(settings.resolved_database_url, revision)
     typer.echo(f"database at {revision}")
@@ -102,6 +92,10 @@ def db_downgrade(revision: str) -> None:
 @app.command()
 def demo() -> None:
     """Load the demo data (idempotent)."""
+    from lims.config import get_settings
+    from lims.db import make_engine, session_scope
+    from lims.demo import load_demo_data
+
     settings = get_settings()
     settings.check()
     engine = make_engine(settings.resolved_database_url)
@@ -117,6 +111,11 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
     """Serve the API, its documentation and the web UI."""
+    import uvicorn
+
+    from lims.config import get_settings
+    from lims.demo import DEMO_USERS
+
     settings = get_settings()
     settings.check()
     host = host or settings.host
@@ -156,6 +155,11 @@ def create_admin(
     ],
 ) -> None:
     """Create an administrator (there is no default password)."""
+    from lims.accounts import service as accounts
+    from lims.accounts.principal import system_principal
+    from lims.config import get_settings
+    from lims.db import make_engine, session_scope
+
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)
     with session_scope(engine) as session:
@@ -172,6 +176,10 @@ def create_admin(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Recompute the audit hash chain; name the first event that does not fit."""
+    from lims.audit.trail import verify_chain
+    from lims.config import get_settings
+    from lims.db import make_engine, session_scope
+
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)
     with session_scope(engine) as session:
@@ -214,6 +222,9 @@ def backup(
     destination: Annotated[Path, typer.Argument(help="A new (or empty) folder.")],
 ) -> None:
     """Back up the database and the file store, with a manifest of counts and hashes."""
+    from lims.backup import service as backups
+    from lims.config import get_settings
+
     settings = get_settings()
     with _PhaseBars() as progress:
         manifest = backups.create_backup(settings, destination, progress=progress)
@@ -229,6 +240,9 @@ def restore(
     source: Annotated[Path, typer.Argument(help="A folder written by `lims backup`.")],
 ) -> None:
     """Restore a backup into an empty database and file store; check counts and hashes."""
+    from lims.backup import service as backups
+    from lims.config import get_settings
+
     settings = get_settings()
     settings.check()
     with _PhaseBars() as progress:
@@ -271,6 +285,8 @@ def uncertainty_evaluate(
 
     Monte Carlo runs show a progress bar on stderr; stdout carries only the JSON.
     """
+    from lims.uncertainty import evaluate
+
     request = _read_json(file)
     with ExitStack() as stack:
         bars: list[Any] = []
@@ -294,6 +310,8 @@ def uncertainty_decide(
     file: Annotated[str, typer.Argument(help="Request JSON file, or - for stdin.")],
 ) -> None:
     """Decide conformity with a tolerance; print the response JSON (as the API answers)."""
+    from lims.uncertainty import decide
+
     _print_json(decide(_read_json(file)))
 
 
@@ -302,6 +320,8 @@ def comparison_score(
     file: Annotated[str, typer.Argument(help="Request JSON file, or - for stdin.")],
 ) -> None:
     """Score a comparison round (En, zeta, z, z', D, PA); print the response JSON."""
+    from lims.comparisons import score
+
     _print_json(score(_read_json(file)))
 
 
@@ -310,6 +330,8 @@ def comparison_own_uncertainty(
     file: Annotated[str, typer.Argument(help="Request JSON file, or - for stdin.")],
 ) -> None:
     """A company's own uncertainty by ISO 15530-3; print the response JSON."""
+    from lims.comparisons import own_uncertainty
+
     _print_json(own_uncertainty(_read_json(file)))
 
 
@@ -341,7 +363,10 @@ def rr_evaluate(
     FILE is the API's request as JSON, or a CSV file with the columns part, operator, trial,
     value[, reference]; the options set or override the request's fields.
     """
-    options = {
+    from lims.training.rr import evaluate_rr
+    from lims.training.rr.readings import study_request
+
+    options: dict[str, object] = {
         name: value
         for name, value in {
             "design": design,
@@ -371,9 +396,14 @@ def cad_inspect(
     file: Annotated[Path, typer.Argument(help="STEP AP242 (.stp, .stp.gz) or QIF file.")],
 ) -> None:
     """Print the PMI a model carries (tolerances, dimensions, datums) as JSON."""
+    from lims.cad.worker import limits_of, read_bounded
+    from lims.config import get_settings
+
     if not file.is_file():
         raise InvalidInput(f"cannot read {file}: no such file")
     model = read_bounded(file, limits_of(get_settings()))
+    if model.plan is None:
+        raise InvalidInput(f"{file} defines no characteristics")
     _print_json(model.plan.as_json())
 
 
@@ -394,6 +424,10 @@ def documents_issue(
 
     Prints one JSON line per job; exits 1 when any job could not be issued.
     """
+    from lims.config import get_settings
+    from lims.db import make_engine, session_scope
+    from lims.documents import batch as documents_batch
+
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)
     numbers = list(jobs or [])
@@ -423,6 +457,10 @@ def documents_verify(
     file: Annotated[Path | None, typer.Option(help="A PDF to compare with the issued one.")] = None,
 ) -> None:
     """Is a document valid, superseded or withdrawn; is a file the issued one? Exit 1 if not."""
+    from lims.config import get_settings
+    from lims.db import make_engine, session_scope
+    from lims.documents import service as documents_service
+
     sha256 = None
     if file is not None:
         if not file.is_file():
@@ -436,8 +474,14 @@ def documents_verify(
         sys.exit(1)
 
 
-def _exporter(session: Session, username: str | None) -> Principal:
+def _exporter(session: "Session", username: str | None) -> "Principal":
     """The lab (a system exporter) by default; a named user exports what that user may."""
+    from sqlmodel import select
+
+    from lims.accounts.auth import principal_for
+    from lims.accounts.models import User
+    from lims.accounts.principal import system_principal
+
     if username is None:
         return dataclasses.replace(system_principal("records-export"), via="cli")
     user = session.exec(select(User).where(User.username == username)).first()
@@ -469,6 +513,13 @@ def records_export(
 
     A progress bar on stderr counts the jobs; nothing is left behind when the export fails.
     """
+    from lims.config import get_settings
+    from lims.db import make_engine, session_scope
+    from lims.records import scope as records_scope
+    from lims.records import service as records_service
+    from lims.records.retention import keep_records
+    from lims.storage import store_in
+
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)
     keep_records(engine, settings.retention_years)
@@ -510,6 +561,10 @@ def records_verify(
 ) -> None:
     """Check the manifest and every hash and, against the live database, that the bundle's
     audit events are in the chain and its files are the lab's.  Exit 1 naming what fails."""
+    from lims.config import get_settings
+    from lims.db import make_engine, session_scope
+    from lims.records.verify import verify_bundle
+
     if offline:
         verification = verify_bundle(bundle, None)
     else:
@@ -544,19 +599,45 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         sys.exit(EXIT_USAGE)
     except typer.TyperException as error:
-        message = error.format_message() if hasattr(error, "format_message") else str(error)
-        _fail(message)
+        _fail(error.format_message() if hasattr(error, "format_message") else str(error))
     except LimsError as error:
         _fail(error.message)
-    except ValidationError as error:
-        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
-    except UncertaintyInputError as error:
-        where = ".".join(map(str, error.location))
-        _fail(f"{where}: {error.message}" if where else error.message)
-    except CommandError as error:
-        _fail(f"migration: {error}")
-    except SQLAlchemyError as error:
-        _fail(f"database error: {str(error).splitlines()[0]}")
+    except Exception as error:
+        message = _library_failure(error)
+        if message is None:
+            raise
+        _fail(message)
+
+
+def _library_failure(error: Exception) -> str | None:
+    """The one line for a library's error a person can fix; None for a bug (re-raised).
+
+    An error of a library's class can only have been raised once the module defining it is
+    imported, so each class is looked up only when that module is loaded: importing them all
+    up front would put Alembic, SQLAlchemy and SciPy back into the start of every command.
+    """
+    if "pydantic_core" in sys.modules:
+        from pydantic_core import ValidationError
+
+        if isinstance(error, ValidationError):
+            return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+    if "lims.uncertainty.errors" in sys.modules:
+        from lims.uncertainty.errors import UncertaintyInputError
+
+        if isinstance(error, UncertaintyInputError):
+            where = ".".join(map(str, error.location))
+            return f"{where}: {error.message}" if where else error.message
+    if "alembic.util.exc" in sys.modules:
+        from alembic.util.exc import CommandError
+
+        if isinstance(error, CommandError):
+            return f"migration: {error}"
+    if "sqlalchemy.exc" in sys.modules:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if isinstance(error, SQLAlchemyError):
+            return f"database error: {str(error).splitlines()[0]}"
+    return None
 
 
 def _fail(message: str) -> None:

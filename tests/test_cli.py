@@ -1,5 +1,7 @@
 """The ``lims`` command: versions, migrations, demo data, and one-line errors with exit 2."""
 
+import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -36,6 +38,116 @@ def test_version_is_printed_by_the_installed_command() -> None:
     lims = [sys.executable, "-c", "from lims.cli import main; main()", "--version"]
     completed = subprocess.run(lims, capture_output=True, text=True, check=True)
     assert completed.stdout.strip() == f"lims {__version__}"
+
+
+#: What the command must not load before it needs it: each costs a noticeable part of a second
+#: (WeasyPrint, pyHanko, SciPy, the database layer, the server) or drags such a part in.
+HEAVY = (
+    "alembic", "fastapi", "matplotlib", "numpy", "pydantic_settings", "pyhanko", "scipy",
+    "sqlalchemy", "sqlmodel", "uvicorn", "weasyprint",
+    "lims.app", "lims.config", "lims.db", "lims.demo", "lims.documents", "lims.records",
+    "lims.training", "lims.uncertainty",
+)  # fmt: skip
+
+# Runs the command in a fresh interpreter, then prints which of the modules named in argv[1]
+# (JSON) it loaded, as the last line on stdout.
+PROBE = """
+import json, sys
+from lims.cli import main
+watched = json.loads(sys.argv.pop(1))
+try:
+    main(sys.argv[1:])
+except SystemExit as exit_:
+    status = exit_.code or 0
+else:
+    status = 0
+print(json.dumps({"status": status, "loaded": [m for m in watched if m in sys.modules]}))
+"""
+
+
+def probe(
+    *argv: str, watched: tuple[str, ...] = HEAVY, env: dict[str, str] | None = None
+) -> tuple[str, str, int, list[str]]:
+    """Run ``lims ARGV`` in a new process: its stdout, stderr, exit status and the watched
+    modules it imported."""
+    completed = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(watched), *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    *output, last = completed.stdout.splitlines()
+    outcome = json.loads(last)
+    return "\n".join(output), completed.stderr, outcome["status"], outcome["loaded"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--version"], ["--help"], ["uncertainty", "--help"], ["documents", "issue", "--help"]],
+)
+def test_version_and_help_import_nothing_of_the_product(argv: list[str]) -> None:
+    out, err, status, loaded = probe(*argv)
+    assert (status, err, loaded) == (0, "", [])
+    if argv == ["--version"]:
+        assert out == f"lims {__version__}"
+    else:
+        assert "Usage: lims" in out
+
+
+def test_a_command_imports_only_what_it_uses(tmp_path: Path) -> None:
+    request = {
+        "model": "a + b",
+        "output": "y",
+        "inputs": [
+            {"name": "a", "distribution": "normal", "value": 1.0, "standard_uncertainty": 0.1},
+            {"name": "b", "distribution": "rectangular", "value": 2.0, "half_width": 0.2},
+        ],
+        "method": "both",
+        "mcm": {"trials": 10000, "seed": 1},
+    }
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(request))
+    out, _, status, loaded = probe("uncertainty", "evaluate", str(path))
+    assert status == 0
+    assert json.loads(out)["outputs"][0]["value"] == pytest.approx(3.0)
+    # The engine is pure: no database, documents, web or settings behind its command.
+    assert sorted(loaded) == ["lims.uncertainty", "numpy", "scipy"]
+
+
+def test_a_failure_of_a_lazily_imported_library_is_still_one_line_and_exit_2(
+    tmp_path: Path,
+) -> None:
+    environment = {
+        **os.environ,
+        "LIMS_DATABASE_URL": f"sqlite:///{tmp_path}/no/such/folder.db",
+        "LIMS_DATA_DIR": str(tmp_path / "data"),
+    }
+    _, err, status, loaded = probe("audit", "verify", env=environment)
+    assert status == 2
+    assert err.startswith("lims: database error")
+    assert len(err.strip().splitlines()) == 1
+    assert "sqlalchemy" in loaded
+
+
+def test_signing_and_verifying_print_no_warnings_of_dependencies(
+    database_url: str, tmp_path: Path
+) -> None:
+    environment = {
+        **os.environ,
+        "LIMS_DATABASE_URL": database_url,
+        "LIMS_DATA_DIR": str(tmp_path / "data"),
+    }
+    _, err, status, loaded = probe("demo", watched=("pyhanko.sign",), env=environment)
+    # The demo signs its certificates through pyHanko, as issuing does.
+    assert (status, loaded, err) == (0, ["pyhanko.sign"], "")
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        number = connection.execute(text("SELECT number FROM document LIMIT 1")).scalar_one()
+    engine.dispose()
+    out, err, status, _ = probe("documents", "verify", number, env=environment)
+    assert (status, err) == (0, "")
+    assert json.loads(out)["state"] == "issued"
 
 
 def test_db_upgrade_then_demo_twice_changes_nothing_the_second_time(
