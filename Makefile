@@ -36,12 +36,33 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Refresh the lock after changing dependencies in pyproject.toml.
-lock: $(BIN)/python
-	$(PIP) install -e '.[test,dev]'
-	$(BIN)/pip freeze --exclude-editable | grep -v -e '^lims' -e '^#' > constraints.txt
+# Refresh the locks after changing dependencies in pyproject.toml or bench/requirements.txt.
+# Each is frozen from a throw-away virtualenv holding only its own requirement set, never from
+# .venv (which may hold anything): the project with its test and dev extras for
+# constraints.txt, then the bench set on top for bench/constraints.txt (what the bench adds).
+# The current locks constrain the install, so a version changes only where a requirement no
+# longer allows it; delete a package's line to upgrade it.
+lock:
+	@set -e; lockenv=$$(mktemp -d); trap 'rm -rf "$$lockenv"' EXIT; \
+	pip="$$lockenv/bin/python -m pip --disable-pip-version-check -q"; \
+	freeze() { $$pip freeze --exclude-editable | grep -v -e '^lims' -e '^#'; }; \
+	current() { for lock in "$$@"; do [ ! -f "$$lock" ] || printf -- '-c %s ' "$$lock"; done; }; \
+	$(PYTHON) -m venv "$$lockenv"; \
+	echo "constraints.txt: the project, its test and dev extras"; \
+	$$pip install $$(current constraints.txt) -e '.[test,dev]'; \
+	freeze > "$$lockenv/constraints.txt"; \
+	echo "bench/constraints.txt: bench/requirements.txt on top"; \
+	$$pip install -c "$$lockenv/constraints.txt" $$(current bench/constraints.txt) \
+		-r bench/requirements.txt; \
+	freeze | grep -vxF -f "$$lockenv/constraints.txt" > "$$lockenv/bench-constraints.txt"; \
+	mv "$$lockenv/constraints.txt" constraints.txt; \
+	mv "$$lockenv/bench-constraints.txt" bench/constraints.txt
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: $(VENV)/.installed-test bench/requirements.txt bench/constraints.txt
+	$(PIP) install -c constraints.txt -c bench/constraints.txt -r bench/requirements.txt
+	@touch $@
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_uncertainty.py
 	$(BIN)/python bench/bench_cad.py
 

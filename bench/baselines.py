@@ -10,8 +10,8 @@ Three third-party or hand-written evaluations of the same model and inputs as
 * :func:`metas_h1_mcm` - METAS UncLib 3.0.3 Monte Carlo mode (``use_mcprop``), as its
   ``examples/gum_h1.py`` with the six inputs of the request.
 
-GTC and METAS UncLib are optional (``bench/requirements.txt``); ``*_unavailable()`` says why
-one cannot run, or returns ``None`` when it can.
+GTC and METAS UncLib are optional (``bench/requirements.txt``, installed by ``make bench``);
+``*_unavailable()`` says why one cannot run, or returns ``None`` when it can.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ except ImportError:  # a bench-only dependency
 def gtc_unavailable() -> str | None:
     """Why GTC cannot run here, or ``None``."""
     if gtc is None:
-        return "GTC is not installed (pip install -r bench/requirements.txt)"
+        return "GTC is not installed (make .venv/.installed-bench)"
     return None
 
 
@@ -187,7 +187,7 @@ def metas_unavailable() -> str | None:
     """
     for module in ("pythonnet", "metas_unclib"):
         if importlib.util.find_spec(module) is None:
-            return f"{module} is not installed (pip install -r bench/requirements.txt)"
+            return f"{module} is not installed (make .venv/.installed-bench)"
     try:
         probe = subprocess.run(
             [sys.executable, "-W", "ignore", "-c", _METAS_PROBE],

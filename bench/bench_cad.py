@@ -1,6 +1,6 @@
 """Benchmark STEP parse-and-extract on the NIST fixtures: lims.cad against steputils 0.1.
 
-Run from the repository root (bench-only dependency: ``pip install -r bench/requirements.txt``)::
+Run from the repository root (bench-only dependency: ``make bench`` installs it)::
 
     .venv/bin/python bench/bench_cad.py [--rounds 7]
 
@@ -84,9 +84,7 @@ def main() -> None:
     try:
         version = importlib.metadata.version("steputils")
     except importlib.metadata.PackageNotFoundError:
-        sys.stdout.write(
-            "skipped: steputils is not installed (pip install -r bench/requirements.txt)\n"
-        )
+        sys.stdout.write("skipped: steputils is not installed (make .venv/.installed-bench)\n")
         return
     candidates = {"lims.cad": lims_extract, f"steputils {version}": steputils_extract}
     header = f"{'file':36} {'MB':>5} " + " ".join(
