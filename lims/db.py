@@ -7,7 +7,7 @@ an engine from their settings, and every request gets its own session.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import DateTime, Engine, Table, TypeDecorator, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -51,6 +51,33 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class _Record(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def persisted_id(record: _Record) -> int:
+    """The primary key of a record that has been inserted (flushed, committed or read back).
+
+    SQLModel types ``id`` as ``int | None`` because a new record has none until its INSERT;
+    a record used before that is a programming error, not bad input.
+    """
+    if record.id is None:
+        raise RuntimeError(
+            f"{type(record).__name__} has no id yet: flush the session before using its id"
+        )
+    return record.id
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The table of a ``table=True`` model, for Core statements (SQLModel sets ``__table__``
+    on such a class without declaring it)."""
+    table = getattr(model, "__table__", None)
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table
 
 
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -8,7 +8,7 @@ a number, and a rolled-back transaction gives its number back instead of leaving
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel
 
-from lims.db import upsert
+from lims.db import table_of, upsert
 
 
 class NumberSeries(SQLModel, table=True):
@@ -21,7 +21,7 @@ class NumberSeries(SQLModel, table=True):
 
 
 def next_number(db_session: Session, *, series: str, year: int) -> int:
-    table = NumberSeries.__table__  # type: ignore[attr-defined]
+    table = table_of(NumberSeries)
     statement = (
         upsert(db_session, table)
         .values(series=series, year=year, last=1)

@@ -9,6 +9,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 import jwt
 from sqlalchemy import Engine
@@ -18,7 +19,7 @@ from lims.accounts.models import ApiToken, BrowserSession, LoginThrottle, Role, 
 from lims.accounts.passwords import verify_password
 from lims.accounts.principal import Principal
 from lims.config import Settings
-from lims.db import upsert, utcnow
+from lims.db import persisted_id, table_of, upsert, utcnow
 from lims.errors import LimsError
 
 API_TOKEN_PREFIX = "lims_"
@@ -47,9 +48,8 @@ def digest(secret: str) -> str:
 
 
 def principal_for(user: User, *, via: str, scopes: frozenset[str] | None = None) -> Principal:
-    assert user.id is not None
     return Principal(
-        user_id=user.id,
+        user_id=persisted_id(user),
         username=user.username,
         roles=frozenset(Role(role) for role in user.roles),
         organisation_id=user.organisation_id,
@@ -58,7 +58,7 @@ def principal_for(user: User, *, via: str, scopes: frozenset[str] | None = None)
     )
 
 
-def _usable(user: User | None) -> bool:
+def _usable(user: User | None) -> TypeGuard[User]:
     return user is not None and user.active and user.deleted_at is None
 
 
@@ -83,7 +83,6 @@ def authenticate_password(
         if password_ok and _usable(user):
             db_session.delete(throttle)
             db_session.commit()
-            assert user is not None
             db_session.expunge(user)
             return user
         _count_failure(db_session, settings, throttle, now)
@@ -97,7 +96,7 @@ def _hold_throttle(db_session: Session, key: str) -> LoginThrottle:
     behind each other: each sees the failures counted before it, so a burst of parallel
     guesses can neither lose counts nor slip past the slowdown and the lock together.
     """
-    table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    table = table_of(LoginThrottle)
     held = (
         upsert(db_session, table)
         .values(username=key, failures=0)
@@ -105,9 +104,7 @@ def _hold_throttle(db_session: Session, key: str) -> LoginThrottle:
         .returning(table.c.id)
     )
     throttle_id = db_session.execute(held).scalar_one()
-    throttle = db_session.get(LoginThrottle, throttle_id, populate_existing=True)
-    assert throttle is not None
-    return throttle
+    return db_session.get_one(LoginThrottle, throttle_id, populate_existing=True)
 
 
 def _refuse_while_throttled(throttle: LoginThrottle, now: datetime) -> None:
@@ -176,7 +173,6 @@ def principal_from_access_token(db_session: Session, settings: Settings, token: 
     user = db_session.get(User, int(claims["sub"])) if str(claims["sub"]).isdigit() else None
     if claims.get("typ") != "access" or not _usable(user):
         raise Unauthenticated("the access token's account no longer exists or is disabled")
-    assert user is not None
     if claims.get("gen") != user.token_generation:
         raise Unauthenticated("the access token has been revoked; log in again")
     return principal_for(user, via="access_token")
@@ -199,7 +195,6 @@ def principal_from_api_token(db_session: Session, secret: str) -> Principal:
     user = db_session.get(User, token.user_id)
     if not _usable(user):
         raise Unauthenticated("the API token's account no longer exists or is disabled")
-    assert user is not None
     return principal_for(user, via="api_token", scopes=frozenset(token.scopes))
 
 
@@ -214,10 +209,9 @@ class StartedSession:
 
 
 def start_browser_session(db_session: Session, settings: Settings, user: User) -> StartedSession:
-    assert user.id is not None
     secret = secrets.token_urlsafe(32)
     started = BrowserSession(
-        user_id=user.id,
+        user_id=persisted_id(user),
         secret_hash=digest(secret),
         csrf_token=secrets.token_urlsafe(32),
         token_generation=user.token_generation,
@@ -239,9 +233,8 @@ def browser_session_for(db_session: Session, secret: str) -> tuple[BrowserSessio
     if browser_session.expires_at <= utcnow():
         raise Unauthenticated("the session has expired; log in again")
     user = db_session.get(User, browser_session.user_id)
-    if not _usable(user) or user.token_generation != browser_session.token_generation:  # type: ignore[union-attr]
+    if not _usable(user) or user.token_generation != browser_session.token_generation:
         raise Unauthenticated("the session has been revoked; log in again")
-    assert user is not None
     return browser_session, principal_for(user, via="session")
 
 

@@ -3,14 +3,14 @@
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict, EmailStr
+from pydantic import EmailStr
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from lims.db import UTCDateTime, utcnow
 
 
-def timestamp(*, nullable: bool = False, index: bool = False) -> Column:  # type: ignore[type-arg]
+def timestamp(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 
@@ -55,16 +55,16 @@ class Organisation(OrganisationBase, table=True):
     __audit_organisation_field__ = "id"
     id: int | None = Field(default=None, primary_key=True)
     # Kept as plain strings: database enum types would need a migration per new value.
-    country: str = Field(max_length=2)
-    language: str = Field(default="fi", max_length=8)
+    country: str = Field(max_length=2)  # type: ignore[assignment]  # text column, not a DB enum
+    language: str = Field(default="fi", max_length=8)  # type: ignore[assignment]  # text column, not a DB enum
     business_id: str = Field(max_length=32, unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
 
 class OrganisationCreate(OrganisationBase):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [
                 {
                     "name": "Konepaja Esimerkki Oy",
@@ -74,13 +74,14 @@ class OrganisationCreate(OrganisationBase):
                 }
             ]
         },
-    )
+    }
 
 
 class OrganisationUpdate(SQLModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"name": "Konepaja Esimerkki Oyj"}]}
-    )
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"name": "Konepaja Esimerkki Oyj"}]},
+    }
     name: str | None = Field(default=None, min_length=1, max_length=200)
     language: Language | None = None
 
@@ -105,14 +106,14 @@ class Contact(ContactBase, table=True):
 
 
 class ContactCreate(ContactBase):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [
                 {"name": "Maija Mittaaja", "title": "Laatupäällikkö", "email": "maija@example.fi"}
             ]
         },
-    )
+    }
 
 
 class ContactPublic(ContactBase):
@@ -146,9 +147,9 @@ USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"
 
 
 class UserCreate(SQLModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [
                 {
                     "username": "tuomas.teknikko",
@@ -159,7 +160,7 @@ class UserCreate(SQLModel):
                 }
             ]
         },
-    )
+    }
     username: str = Field(regex=USERNAME_PATTERN, description="lowercase letters, digits . _ -")
     full_name: str = Field(min_length=1, max_length=200)
     email: EmailStr | None = None
@@ -170,9 +171,10 @@ class UserCreate(SQLModel):
 
 
 class UserUpdate(SQLModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"full_name": "Tuomas Teknikko-Virtanen"}]}
-    )
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"full_name": "Tuomas Teknikko-Virtanen"}]},
+    }
     full_name: str | None = Field(default=None, min_length=1, max_length=200)
     email: EmailStr | None = None
     language: Language | None = None

@@ -33,10 +33,11 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        verified = _hasher().verify(password_hash or _dummy_hash(), password)
+        _hasher().verify(password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
-    return verified and password_hash is not None
+    # verify() raises on a mismatch; against the dummy hash it only spent a real check's time.
+    return password_hash is not None
 
 
 def check_password_strength(password: str) -> None:

@@ -48,6 +48,16 @@ class Principal:
     def has_any(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles))
 
+    def person_id(self, *, doing: str) -> int:
+        """The user id of the person acting, for records that name who did something.
+
+        The CLI and the demo loader act as a system actor without a user id; they may not do
+        what a record must attribute to a person (measure, review, sign).
+        """
+        if self.user_id is None:
+            raise PermissionDenied(f"only a signed-in person may {doing}; {self.username} is not")
+        return self.user_id
+
     def audit_context(self) -> AuditContext:
         return AuditContext(actor=self.username, actor_id=self.user_id, request_id=self.request_id)
 

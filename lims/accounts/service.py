@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from lims.accounts import identifiers
 from lims.accounts.auth import digest, new_api_token_secret
@@ -131,7 +132,7 @@ def add_contact(
 # -- users --------------------------------------------------------------------------------
 
 
-def _visible_users(actor: Principal):  # type: ignore[no-untyped-def]
+def _visible_users(actor: Principal) -> SelectOfScalar[User]:
     query = select(User).where(col(User.deleted_at).is_(None))
     if not actor.reads_everything:
         query = query.where(User.organisation_id == actor.organisation_id)
@@ -260,7 +261,7 @@ def create_first_admin(
 # -- API tokens ---------------------------------------------------------------------------
 
 
-def _visible_tokens(actor: Principal):  # type: ignore[no-untyped-def]
+def _visible_tokens(actor: Principal) -> SelectOfScalar[ApiToken]:
     query = select(ApiToken)
     if not (actor.has_any(Role.ADMIN) or actor.is_auditor):
         query = query.where(ApiToken.user_id == actor.user_id)

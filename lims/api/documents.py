@@ -1,6 +1,6 @@
 """Documents over HTTP: issue, preview, translate, revise, withdraw, download, verify."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import Response
@@ -28,7 +28,9 @@ router = APIRouter(prefix="/documents", tags=["documents"])
 #: Public: anyone holding a document (or its QR code) may check it; no sign-in.
 verify_router = APIRouter(tags=["verification"])
 _verify_page = Jinja2Templates(directory=PROJECT_ROOT / "templates" / "ui")
-PDF_RESPONSE = {200: {"content": {"application/pdf": {}}, "description": "The PDF"}}
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "The PDF"}
+}
 
 
 def _public(db_session: SessionDep, document: Document) -> DocumentPublic:

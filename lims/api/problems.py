@@ -113,8 +113,7 @@ def _validation_message(error: dict[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
-async def _on_validation_error(request: Request, exc: Exception) -> ProblemResponse:
-    assert isinstance(exc, RequestValidationError)
+async def _on_validation_error(request: Request, exc: RequestValidationError) -> ProblemResponse:
     errors = list(exc.errors())
     if any(error.get("type") == "json_invalid" for error in errors):
         context = errors[0].get("ctx", {})
@@ -146,20 +145,20 @@ async def _on_validation_error(request: Request, exc: Exception) -> ProblemRespo
     )
 
 
-async def _on_http_error(request: Request, exc: Exception) -> ProblemResponse:
-    assert isinstance(exc, StarletteHTTPException)
+async def _on_http_error(request: Request, exc: StarletteHTTPException) -> ProblemResponse:
     details = {
         404: f"There is nothing at {request.url.path}.",
         405: f"{request.method} is not allowed on {request.url.path}.",
     }
-    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    # FastAPI's HTTPException, a subclass, takes any JSON-ready detail, not only a text.
+    given: object = exc.detail
+    detail = given if isinstance(given, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code in details and detail == HTTPStatus(exc.status_code).phrase:
         detail = details[exc.status_code]
     return problem(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
 
 
-async def _on_domain_error(request: Request, exc: Exception) -> ProblemResponse:
-    assert isinstance(exc, LimsError)
+async def _on_domain_error(request: Request, exc: LimsError) -> ProblemResponse:
     extensions: dict[str, Any] = {}
     if exc.location:
         extensions["errors"] = [
@@ -207,13 +206,12 @@ async def _on_unexpected_error(request: Request, exc: Exception) -> ProblemRespo
 DATABASE_RETRY_AFTER_SECONDS = 5
 
 
-async def _on_database_error(request: Request, exc: Exception) -> ProblemResponse:
+async def _on_database_error(request: Request, exc: DBAPIError) -> ProblemResponse:
     """A lost or refused database connection is the service being away, not a bug: 503.
 
     The transaction of the failed request was not committed (a change is recorded whole or
     not at all); the pool drops the broken connection, so the next request reconnects.
     """
-    assert isinstance(exc, DBAPIError)
     if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
         return await _on_unexpected_error(request, exc)
     logger.warning(
@@ -266,8 +264,9 @@ async def _on_concurrent_change(request: Request, exc: Exception) -> ProblemResp
     )
 
 
-async def _on_uncertainty_input_error(request: Request, exc: Exception) -> ProblemResponse:
-    assert isinstance(exc, UncertaintyInputError)
+async def _on_uncertainty_input_error(
+    request: Request, exc: UncertaintyInputError
+) -> ProblemResponse:
     error: dict[str, Any] = {
         "field": field_path(exc.location),
         "location": list(exc.location),
@@ -281,12 +280,14 @@ async def _on_uncertainty_input_error(request: Request, exc: Exception) -> Probl
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _on_validation_error)
-    app.add_exception_handler(StarletteHTTPException, _on_http_error)
-    app.add_exception_handler(LimsError, _on_domain_error)
-    app.add_exception_handler(UncertaintyInputError, _on_uncertainty_input_error)
-    app.add_exception_handler(DBAPIError, _on_database_error)
-    app.add_exception_handler(IntegrityError, _on_concurrent_change)
-    app.add_exception_handler(DataError, _on_out_of_range)
-    app.add_exception_handler(OverflowError, _on_out_of_range)
-    app.add_exception_handler(Exception, _on_unexpected_error)
+    # The decorator form, called directly: it keeps each handler typed with its exception
+    # (add_exception_handler wants a handler of any Exception).
+    app.exception_handler(RequestValidationError)(_on_validation_error)
+    app.exception_handler(StarletteHTTPException)(_on_http_error)
+    app.exception_handler(LimsError)(_on_domain_error)
+    app.exception_handler(UncertaintyInputError)(_on_uncertainty_input_error)
+    app.exception_handler(DBAPIError)(_on_database_error)
+    app.exception_handler(IntegrityError)(_on_concurrent_change)
+    app.exception_handler(DataError)(_on_out_of_range)
+    app.exception_handler(OverflowError)(_on_out_of_range)
+    app.exception_handler(Exception)(_on_unexpected_error)

@@ -1,6 +1,6 @@
 """Records for auditors over HTTP: one ZIP bundle of a job, a document or a period."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
@@ -10,7 +10,9 @@ from lims.records import scope as scopes
 from lims.records import service
 
 router = APIRouter(prefix="/records", tags=["records"])
-ZIP_RESPONSE = {200: {"content": {"application/zip": {}}, "description": "The bundle"}}
+ZIP_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/zip": {}}, "description": "The bundle"}
+}
 
 
 @router.get(

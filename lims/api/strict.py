@@ -148,7 +148,8 @@ def _schema_of(annotation: Any) -> dict[str, Any]:
 def _query_errors(request: Request, dependant: Any) -> Iterator[dict[str, Any]]:
     for field in _query_fields(dependant):
         value = request.query_params.get(field.alias)
-        iso = _ISO.get(_FORMAT_OF.get(_temporal_type(field.field_info.annotation), ""))
+        kind = _temporal_type(field.field_info.annotation)
+        iso = None if kind is None else _ISO.get(_FORMAT_OF[kind])
         if value is not None and iso is not None and not iso.fullmatch(value):
             yield _error(("query", field.alias), "must be an ISO 8601 date (e.g. 2026-11-27)")
 

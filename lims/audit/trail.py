@@ -20,9 +20,10 @@ from typing import Any, TypeVar
 from sqlalchemy import event, insert, inspect, select, text
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
+from sqlmodel import col
 
 from lims.audit.models import AuditEvent, ChainBreak, ChainVerification
-from lims.db import utcnow
+from lims.db import persisted_id, utcnow
 from lims.errors import InvalidInput
 
 GENESIS_HASH = "0" * 64
@@ -168,7 +169,7 @@ def _record_changes(db_session: OrmSession, _flush: UOWTransaction) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
     previous = connection.execute(
-        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)  # type: ignore[union-attr]
+        select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
     ).scalar_one_or_none()
     previous = previous or GENESIS_HASH
     occurred_at = utcnow()
@@ -211,8 +212,8 @@ def verify_chain(db_session: OrmSession, *, batch_size: int = 1000) -> ChainVeri
     while True:
         batch = db_session.scalars(
             select(AuditEvent)
-            .where(AuditEvent.id > last_id)  # type: ignore[operator]
-            .order_by(AuditEvent.id)  # type: ignore[arg-type]
+            .where(col(AuditEvent.id) > last_id)
+            .order_by(col(AuditEvent.id))
             .limit(batch_size)
         ).all()
         if not batch:
@@ -224,11 +225,11 @@ def verify_chain(db_session: OrmSession, *, batch_size: int = 1000) -> ChainVeri
                     intact=False,
                     events=count,
                     head=previous,
-                    first_break=ChainBreak(event_id=audit_event.id, problem=problem),
+                    first_break=ChainBreak(event_id=persisted_id(audit_event), problem=problem),
                 )
             previous = audit_event.hash
             count += 1
-            last_id = audit_event.id
+            last_id = persisted_id(audit_event)
         db_session.expunge_all()
 
 

@@ -39,7 +39,7 @@ def server_version(connection: Connection) -> tuple[int, str]:
 def client_tool(name: str, major: int, bin_dir: Path | None) -> Path:
     """``pg_dump`` or ``pg_restore`` of the server's major version, or a clear refusal."""
     folders = [bin_dir] if bin_dir else [Path(_DEBIAN_BIN.format(major=major))]
-    candidates = [folder / name for folder in folders if folder is not None]
+    candidates = [folder / name for folder in folders]
     on_path = shutil.which(name)
     if on_path and not bin_dir:
         candidates.append(Path(on_path))

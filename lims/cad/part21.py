@@ -175,7 +175,7 @@ def _index_data(text: str, position: int) -> tuple[dict[int, str], dict[int, tup
     types: dict[int, tuple[str, ...]] = {}
     end = len(text)
     while True:
-        position = _SPACE.match(text, position).end()  # type: ignore[union-attr]
+        position = _SPACE.match(text, position).end()  # type: ignore[union-attr]  # \s* always matches
         if text.startswith("ENDSEC;", position):
             return raw, types
         match = _RECORD.match(text, position)
@@ -234,7 +234,8 @@ def _parse_instance(body: str, entity_id: int) -> dict[str, list[Any]]:
             parts[part[0]] = part[1]
         return parts
     match = _SIMPLE_NAME.match(body)
-    assert match is not None  # indexing checked it
+    if match is None:
+        raise StepError(f"{where}: a record names its entity type, e.g. #1=POINT(...)")
     return {match.group(1): _parse_params(body, match.end() - 1, where=where)}
 
 
@@ -288,7 +289,7 @@ def _tokens(text: str, position: int, where: str) -> Iterator[tuple[str, Any]]:
             return
         position = match.end()
         kind = match.lastgroup
-        token = match.group(kind)  # type: ignore[arg-type]
+        token = match.group(kind)  # type: ignore[arg-type]  # each alternative is a named group
         if kind == "punct":
             yield (token, None) if token in "()," else ("value", None if token == "$" else DERIVED)
         elif kind == "string":

@@ -80,7 +80,8 @@ def validate(root: etree._Element, folder: Path) -> None:
     schema = schema_in(folder.resolve())
     if not schema.validate(root):
         error = schema.error_log.last_error
-        raise QifError(f"the document fails the QIF 3.0 schema: line {error.line}: {error.message}")
+        detail = f"line {error.line}: {error.message}" if error else "no detail given"
+        raise QifError(f"the document fails the QIF 3.0 schema: {detail}")
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -121,10 +122,14 @@ def _float(text: str | None) -> float | None:
         return None
 
 
+def _id(element: etree._Element) -> str:
+    """The element's QIF id (the paths that find elements select those with one)."""
+    return element.get("id", "")
+
+
 def _by_id(root: etree._Element, container: str) -> dict[str, etree._Element]:
     return {
-        element.get("id"): element
-        for element in root.iterfind(f".//q:{container}/*[@id]", {"q": NS})
+        _id(element): element for element in root.iterfind(f".//q:{container}/*[@id]", {"q": NS})
     }
 
 
@@ -135,11 +140,11 @@ def _snake(name: str) -> str:
 def read_plan(root: etree._Element) -> Plan:
     units = _file_units(root)
     datum_labels = {
-        definition.get("id"): _text(definition, "q:DatumLabel") or ""
+        _id(definition): _text(definition, "q:DatumLabel") or ""
         for definition in root.iterfind(".//q:DatumDefinitions/q:DatumDefinition", {"q": NS})
     }
     frames = {
-        frame.get("id"): _frame(frame, datum_labels)
+        _id(frame): _frame(frame, datum_labels)
         for frame in root.iterfind(".//q:DatumReferenceFrames/q:DatumReferenceFrame", {"q": NS})
     }
     definitions = _by_id(root, "CharacteristicDefinitions")
@@ -148,12 +153,12 @@ def read_plan(root: etree._Element) -> Plan:
     plan = Plan(format="qif", schema=f"QIF {root.get('versionQIF', '')}".strip())
     pairs: list[tuple[str, etree._Element | None, etree._Element]] = []
     if items:
-        for item in items:
-            nominal = nominals.get(_text(item, "q:CharacteristicNominalId") or "")
+        for characteristic_item in items:
+            nominal = nominals.get(_text(characteristic_item, "q:CharacteristicNominalId") or "")
             if nominal is not None:
-                pairs.append((item.get("id"), item, nominal))
+                pairs.append((_id(characteristic_item), characteristic_item, nominal))
     else:
-        pairs = [(nominal.get("id"), None, nominal) for nominal in nominals.values()]
+        pairs = [(_id(nominal), None, nominal) for nominal in nominals.values()]
     for ref, item, nominal in pairs:
         definition = definitions.get(_text(nominal, "q:CharacteristicDefinitionId") or "")
         if definition is not None:
@@ -269,7 +274,7 @@ def _unit_of(element: etree._Element, default: str) -> str:
 def read_results(root: etree._Element) -> Results:
     """Measurements of every characteristic item, with the CMM's status and devices."""
     devices = {
-        device.get("id"): _text(device, "q:Name") or device.get("id")
+        _id(device): _text(device, "q:Name") or _id(device)
         for device in root.iterfind(".//q:MeasurementDevices/*[@id]", {"q": NS})
     }
     results = Results(linear_unit=_file_units(root)["linear"])

@@ -37,6 +37,7 @@ from lims.competence.models import Activity
 from lims.competence.service import check_authorised
 from lims.config import Settings
 from lims.contracts.models import Agreement
+from lims.db import persisted_id
 from lims.equipment.service import check_equipment_usable
 from lims.errors import ConfigurationError, Conflict, InvalidInput, NotFound
 from lims.jobs import results as job_results
@@ -54,6 +55,7 @@ from lims.jobs.models import (
 from lims.jobs.service import (
     PLAN_FIXED,
     STAFF_WHO_RUN_JOBS,
+    ModelSource,
     add_characteristics,
     get_item,
     get_job,
@@ -141,8 +143,8 @@ def _proposal(
     if is_tolerance:
         base = extracted.name or extracted.type
     else:
-        nominal = f" {extracted.nominal:g}" if extracted.nominal is not None else ""
-        base = f"{extracted.type}{nominal}" if source_format != "qif" else extracted.name
+        size = f" {extracted.nominal:g}" if extracted.nominal is not None else ""
+        base = f"{extracted.type}{size}" if source_format != "qif" else extracted.name
     unit = UNIT_SHORT.get(extracted.unit or "", extracted.unit or "unknown")[:16]
     # The lab's length units are metric (methods and CMCs are in mm/um): an inch model is
     # proposed in mm; ``extracted`` keeps the file's own values and unit.
@@ -153,7 +155,7 @@ def _proposal(
     upper = _scaled(extracted.magnitude if is_tolerance else extracted.upper_limit, scale)
     return CharacteristicProposal(
         job_id=job_id,
-        item_id=item.id,
+        item_id=persisted_id(item),
         organisation_id=item.organisation_id,
         source_sha256=sha256,
         source_name=name,
@@ -226,7 +228,7 @@ def accept_proposal(
             actor=actor,
             job_id=job_id,
             specs=[spec],
-            sources=[{"source_sha256": proposal.source_sha256, "source_ref": proposal.source_ref}],
+            sources=[ModelSource(proposal.source_sha256, proposal.source_ref)],
         )
     return characteristic
 
@@ -267,6 +269,7 @@ def import_qif_results(
     """
     job = get_job(db_session, actor=actor, job_id=job_id)
     require_role(actor, *STAFF_WHO_RUN_JOBS, doing="import results")
+    measured_by_id = actor.person_id(doing="import results")
     if job.status != JobStatus.IN_MEASUREMENT:
         raise Conflict(
             f"results are recorded while a job is in measurement; job {job.number} is {job.status}"
@@ -292,26 +295,25 @@ def import_qif_results(
             grouped[found.id].append(measurement)
     if not grouped:
         raise InvalidInput("no measurement in the document matches a characteristic of this job")
-    agreement = db_session.get(Agreement, job.agreement_id)
-    assert agreement is not None and actor.user_id is not None
+    agreement = db_session.get_one(Agreement, job.agreement_id)
     temperature = temperature if temperature is not None else model.results.temperature
     prepared: list[Result] = []
     rows: list[QifImportRow] = []
     with db_session.no_autoflush:
         for characteristic in characteristics:
-            measurements = grouped.get(characteristic.id or 0)
+            measurements = grouped.get(persisted_id(characteristic))
             if not measurements:
                 continue
             result, row = _imported_result(
                 db_session,
-                actor=actor,
+                measured_by_id=measured_by_id,
                 job=job,
                 agreement=agreement,
                 characteristic=characteristic,
                 measurements=measurements,
                 file_unit=UNIT_SHORT.get(model.results.linear_unit, model.results.linear_unit),
                 entry=ResultEntry(
-                    characteristic_id=characteristic.id or 0,
+                    characteristic_id=persisted_id(characteristic),
                     measured_on=measured_on,
                     equipment={"cmm": equipment_id},
                     temperature=temperature,
@@ -325,8 +327,7 @@ def import_qif_results(
         stored = store.put(source, max_bytes=settings.max_upload_bytes)
     _acting(db_session, actor)
     for result in prepared:
-        assert result.imported is not None
-        result.imported["sha256"] = stored.sha256
+        result.imported = {**(result.imported or {}), "sha256": stored.sha256}
         db_session.add(result)
     db_session.commit()
     return QifImport(
@@ -342,7 +343,7 @@ def import_qif_results(
 def _imported_result(
     db_session: Session,
     *,
-    actor: Principal,
+    measured_by_id: int,
     job: Job,
     agreement: Agreement,
     characteristic: Characteristic,
@@ -365,11 +366,10 @@ def _imported_result(
     method = db_session.get(Method, characteristic.method_id) if characteristic.method_id else None
     u = None
     if method is not None:
-        assert method.id is not None and actor.user_id is not None
         check_authorised(
             db_session,
-            user_id=actor.user_id,
-            method_id=method.id,
+            user_id=measured_by_id,
+            method_id=persisted_id(method),
             activity=Activity.PERFORM,
             on_date=entry.measured_on,
         )
@@ -381,10 +381,9 @@ def _imported_result(
             to_unit=characteristic.unit,
             what="the CMC",
         )
-    assert characteristic.id is not None and actor.user_id is not None
     result = Result(
         job_id=characteristic.job_id,
-        characteristic_id=characteristic.id,
+        characteristic_id=persisted_id(characteristic),
         organisation_id=characteristic.organisation_id,
         value=value,
         unit=characteristic.unit,
@@ -396,7 +395,7 @@ def _imported_result(
         humidity=entry.humidity,
         comment="imported from QIF Results",
         measured_on=entry.measured_on,
-        measured_by_id=actor.user_id,
+        measured_by_id=measured_by_id,
     )
     # The lab's own rules for a result, reused: decision by the agreement, accreditation by scope.
     result.decision = job_results.conformity_decision(job, agreement, characteristic, result)
@@ -459,7 +458,11 @@ def export_qif_results(
         )
     )
     # QIF wants a line profile's section direction, which a plan does not hold: left out.
-    rows = [_export_row(c, found.get(c.id)) for c in characteristics if c.kind not in UNEXPORTED]
+    rows = [
+        _export_row(c, found.get(persisted_id(c)))
+        for c in characteristics
+        if c.kind not in UNEXPORTED
+    ]
     temperatures = [r.temperature for r in found.values() if r.temperature is not None]
     measurers = {r.measured_by_id for r in found.values()}
     names = sorted(

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
+from pydantic.json_schema import JsonDict
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
@@ -25,7 +26,7 @@ class TestPieceFeature(BaseModel):
     datums: str | None = PydanticField(default=None, max_length=100)
 
 
-TEMPLATE_EXAMPLE = {
+TEMPLATE_EXAMPLE: JsonDict = {
     "code": "ISO10791-7-M160",
     "name": "Finishing test piece, 160 mm (ISO 10791-7 M-type)",
     "standard": "ISO 10791-7:2020",

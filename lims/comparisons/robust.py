@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 # ISO 13528:2022 C.2.2 and C.2.3: the factors that make MADe and nIQR estimate the
 # standard deviation of a normal distribution.
@@ -36,7 +37,7 @@ def median(values: Sequence[float]) -> float:
     return float(np.median(values))
 
 
-def made(values: Sequence[float]) -> float:
+def made(values: Sequence[float] | npt.NDArray[np.float64]) -> float:
     """Scaled median absolute deviation, MADe = 1.483 median|x_i - median(x)| (C.2.2)."""
     data = np.asarray(values, dtype=float)
     return float(MADE_FACTOR * np.median(np.abs(data - np.median(data))))

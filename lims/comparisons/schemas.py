@@ -8,6 +8,7 @@ which raise :class:`~lims.errors.InvalidInput` with the JSON path of the field.
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 Consensus = Literal["algorithm_a", "median", "mean"]
 Verdict = Literal["satisfactory", "questionable", "unsatisfactory"]
@@ -37,7 +38,7 @@ class ParticipantSpec(_Strict):
     unit: str | None = Field(default=None, max_length=16)
 
 
-SCORE_EXAMPLE = {
+SCORE_EXAMPLE: JsonDict = {
     "assigned_value": {"value": 0.044, "expanded_uncertainty": 0.0082, "coverage_factor": 2},
     "consensus": None,
     "sigma_pt": 0.0066,
@@ -132,7 +133,7 @@ class ScoreResponse(BaseModel):
     warnings: list[str]
 
 
-OWN_UNCERTAINTY_EXAMPLE = {
+OWN_UNCERTAINTY_EXAMPLE: JsonDict = {
     "calibrated_value": 25.0012,
     "calibration_expanded_uncertainty": 0.0008,
     "calibration_coverage_factor": 2,

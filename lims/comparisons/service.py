@@ -20,6 +20,7 @@ from lims.accounts.service import get_organisation
 from lims.audit.trail import save
 from lims.comparisons.models import TestPiecePlan, TestPieceTemplate, TestPieceTemplateCreate
 from lims.comparisons.scores import pair_scores
+from lims.db import persisted_id
 from lims.errors import Conflict, InvalidInput
 from lims.jobs.models import (
     Characteristic,
@@ -51,7 +52,11 @@ def job_comparison(db_session: Session, *, actor: Principal, job_id: int) -> dic
         v.characteristic_id: v for v in list_customer_values(db_session, actor=actor, job_id=job_id)
     }
     rows = [
-        _row(characteristic, results.get(characteristic.id), values.get(characteristic.id))
+        _row(
+            characteristic,
+            results.get(persisted_id(characteristic)),
+            values.get(persisted_id(characteristic)),
+        )
         for characteristic in list_characteristics(db_session, actor=actor, job_id=job_id)
     ]
     for row in rows:
@@ -100,10 +105,10 @@ def _row(
             "expanded_uncertainty": value.expanded_uncertainty,
             "coverage_factor": value.coverage_factor,
         }
-    if row["lab"] and row["company"]:
+    if row["lab"] and value is not None:
         row.update(
             pair_scores(
-                value=value.value,  # type: ignore[union-attr]
+                value=value.value,
                 expanded_uncertainty=row["company"]["expanded_uncertainty"],
                 coverage_factor=row["company"]["coverage_factor"],
                 reference=row["lab"]["value"],

@@ -4,7 +4,6 @@ basis, from a day and until a day (ISO/IEC 17025 6.2.5 and 6.2.6)."""
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 
 from lims.accounts.models import timestamp
@@ -41,8 +40,8 @@ class Authorisation(AuthorisationBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     method_id: int = Field(foreign_key="method.id", index=True)
-    activity: str = Field(max_length=16)
-    basis: str = Field(max_length=32)
+    activity: str = Field(max_length=16)  # type: ignore[assignment]  # text column, not a DB enum
+    basis: str = Field(max_length=32)  # type: ignore[assignment]  # text column, not a DB enum
     granted_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     granted_by: str = Field(max_length=64)
     withdrawn_on: date | None = None
@@ -58,9 +57,9 @@ class Authorisation(AuthorisationBase, table=True):
 
 
 class AuthorisationCreate(AuthorisationBase):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [
                 {
                     "method_id": 1,
@@ -72,16 +71,16 @@ class AuthorisationCreate(AuthorisationBase):
                 }
             ]
         },
-    )
+    }
 
 
 class AuthorisationWithdrawal(SQLModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [{"withdrawn_on": "2026-11-27", "reason": "moved to another team"}]
         },
-    )
+    }
     withdrawn_on: date
     reason: str = Field(min_length=1, max_length=2000)
 

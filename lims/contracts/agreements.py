@@ -28,7 +28,7 @@ from lims.contracts.models import (
     DecisionRule,
     Service,
 )
-from lims.db import utcnow
+from lims.db import persisted_id, utcnow
 from lims.errors import Conflict, InvalidInput
 from lims.numbering import formatted, next_number
 
@@ -188,7 +188,7 @@ def create_agreement(db_session: Session, *, actor: Principal, data: AgreementCr
         number="pending",
         kind=data.kind,
         organisation_id=data.organisation_id,
-        confidentiality_clause_id=current_clause(db_session, on=data.valid_from).id,
+        confidentiality_clause_id=persisted_id(current_clause(db_session, on=data.valid_from)),
     )
     _check_terms(agreement)
     year = data.valid_from.year
@@ -236,8 +236,7 @@ def activate_agreement(db_session: Session, *, actor: Principal, agreement_id: i
         raise Conflict(f"agreement {agreement.number} must be signed before it is activated")
     _check_no_overlap(db_session, agreement)
     if agreement.supersedes_id is not None:
-        previous = db_session.get(Agreement, agreement.supersedes_id)
-        assert previous is not None
+        previous = db_session.get_one(Agreement, agreement.supersedes_id)
         previous.superseded_at = utcnow()
         db_session.add(previous)
     agreement.state = AgreementState.ACTIVE
@@ -403,7 +402,7 @@ def make_ad_hoc_agreement(
         decision_rule=DecisionRule.SIMPLE_ACCEPTANCE,
         languages=[],
         state=AgreementState.ACTIVE,
-        confidentiality_clause_id=current_clause(db_session, on=on).id,
+        confidentiality_clause_id=persisted_id(current_clause(db_session, on=on)),
         confidentiality_accepted_by=accepted_by,
         confidentiality_accepted_on=on,
         lab_signature={"name": lab_name, "title": "standard terms", "signed_on": on.isoformat()},

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
+from pydantic.json_schema import JsonDict
 from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -53,7 +54,7 @@ class QuotationState(StrEnum):
     REJECTED = "rejected"
 
 
-def money_column(*, nullable: bool = False) -> Column:  # type: ignore[type-arg]
+def money_column(*, nullable: bool = False) -> Column[Decimal]:
     return Column(Numeric(14, 2), nullable=nullable)
 
 
@@ -88,9 +89,9 @@ class ConfidentialityClause(SQLModel, table=True):
 
 
 class ConfidentialityClauseCreate(SQLModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [
                 {
                     "text_fi": "Laboratorio pitää asiakkaan tiedot luottamuksellisina.",
@@ -99,7 +100,7 @@ class ConfidentialityClauseCreate(SQLModel):
                 }
             ]
         },
-    )
+    }
     text_fi: str = Field(min_length=1, max_length=10_000)
     text_en: str = Field(min_length=1, max_length=10_000)
     effective_from: date
@@ -137,9 +138,9 @@ class Agreement(AgreementTerms, table=True):
     kind: str = Field(max_length=16)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     state: str = Field(default=AgreementState.DRAFT, max_length=16)
-    decision_rule: str = Field(default=DecisionRule.SIMPLE_ACCEPTANCE, max_length=32)
+    decision_rule: str = Field(default=DecisionRule.SIMPLE_ACCEPTANCE, max_length=32)  # type: ignore[assignment]  # text column, not a DB enum
     # Stored as JSON-ready dicts (ScopeItem.model_dump); AgreementPublic reads them back.
-    scope: list[dict[str, Any]] = Field(
+    scope: list[dict[str, Any]] = Field(  # type: ignore[assignment]  # JSON-ready dicts, see above
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     confidentiality_clause_id: int = Field(foreign_key="confidentiality_clause.id")
@@ -157,7 +158,7 @@ class Agreement(AgreementTerms, table=True):
     )
 
 
-AGREEMENT_EXAMPLE = {
+AGREEMENT_EXAMPLE: JsonDict = {
     "valid_from": "2027-01-01",
     "valid_until": "2027-12-31",
     "scope": [
@@ -171,12 +172,12 @@ AGREEMENT_EXAMPLE = {
 
 
 class AgreementCreate(AgreementTerms):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [{**AGREEMENT_EXAMPLE, "kind": "annual", "organisation_id": 1}]
         },
-    )
+    }
     kind: AgreementKind
     organisation_id: int
 
@@ -184,9 +185,10 @@ class AgreementCreate(AgreementTerms):
 class AgreementUpdate(SQLModel):
     """Terms of a draft; a signed agreement changes only by amendment."""
 
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"languages": ["en", "sv"]}]}
-    )
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"languages": ["en", "sv"]}]},
+    }
     valid_from: date | None = None
     valid_until: date | None = None
     scope: list[ScopeItem] | None = Field(default=None, min_length=1)
@@ -241,14 +243,14 @@ class Reason(BaseModel):
 
 
 class AgreementAmendment(AgreementUpdate):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [
                 {"reason": "Training added to the scope", "languages": ["en"]},
             ]
         },
-    )
+    }
     reason: str = Field(min_length=3, max_length=2000)
 
 
@@ -303,7 +305,7 @@ class PriceModel(SQLModel, table=True):
     )
 
 
-PRICE_MODEL_EXAMPLE = {
+PRICE_MODEL_EXAMPLE: JsonDict = {
     "year": 2027,
     "cost_pools": [
         {"name": "leasing and maintenance", "amount": "60000.00", "shares": {"cmm": "1"}},
@@ -418,10 +420,10 @@ class LabClosure(SQLModel, table=True):
 
 
 class LabClosureCreate(SQLModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"day": "2027-07-30", "reason": "Kesäsulku"}]},
-    )
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"day": "2027-07-30", "reason": "Kesäsulku"}]},
+    }
     day: date
     reason: str = Field(min_length=1, max_length=200)
 

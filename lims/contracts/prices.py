@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from lims.accounts.models import Role
 from lims.accounts.principal import Principal, require_role
@@ -31,7 +32,7 @@ from lims.contracts.pricing import (
     allocated_costs,
     hourly_rates,
 )
-from lims.db import utcnow
+from lims.db import persisted_id, utcnow
 from lims.errors import Conflict, InvalidInput, NotFound
 
 PRICE_MANAGERS = (Role.ADMIN, Role.QUALITY_MANAGER)
@@ -63,9 +64,8 @@ def describe_price_model(model: PriceModel) -> PriceModelPublic:
     pools, resources = _pools(model), _resources(model)
     allocated = allocated_costs(pools, resources)
     rates = hourly_rates(pools, resources)
-    assert model.id is not None
     return PriceModelPublic(
-        id=model.id,
+        id=persisted_id(model),
         year=model.year,
         cost_pools=[CostPoolSpec.model_validate(pool) for pool in model.cost_pools],
         resources=[
@@ -170,7 +170,7 @@ def publish_price_list(db_session: Session, *, actor: Principal, price_list_id: 
     return save(db_session, actor.audit_context(), price_list)
 
 
-def _visible_price_lists(actor: Principal):  # type: ignore[no-untyped-def]
+def _visible_price_lists(actor: Principal) -> SelectOfScalar[PriceList]:
     query = select(PriceList)
     if not actor.reads_everything:
         query = query.where(col(PriceList.published_at).is_not(None))
@@ -202,7 +202,7 @@ def current_price_list(db_session: Session, *, price_model_id: int) -> PriceList
 
 
 def closures(db_session: Session) -> set[date]:
-    return set(db_session.exec(select(LabClosure.day)))
+    return set(db_session.exec(select(col(LabClosure.day))))
 
 
 def list_closures(db_session: Session) -> list[LabClosure]:

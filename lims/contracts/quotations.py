@@ -36,6 +36,7 @@ from lims.contracts.prices import (
     price_model_for_year,
     rates_of,
 )
+from lims.db import persisted_id
 from lims.errors import Conflict, InvalidInput
 from lims.numbering import formatted, next_number
 
@@ -129,11 +130,11 @@ def create_quotation(
     if agreement is None:
         _refuse_if_only_expired(db_session, data)
     model = price_model_for_year(db_session, data.issued_on.year)
-    assert model.id is not None
+    price_model_id = persisted_id(model)
     price_list = (
         db_session.get(PriceList, data.price_list_id)
         if data.price_list_id is not None
-        else current_price_list(db_session, price_model_id=model.id)
+        else current_price_list(db_session, price_model_id=price_model_id)
     )
     if data.price_list_id is not None and price_list is None:
         raise InvalidInput(
@@ -148,7 +149,7 @@ def create_quotation(
         organisation_id=data.organisation_id,
         agreement_id=agreement.id if agreement else None,
         price_list_id=price_list.id if price_list else None,
-        price_model_id=model.id,
+        price_model_id=price_model_id,
         service=data.service,
         state=QuotationState.SENT,
         lines=lines,
@@ -260,7 +261,7 @@ def accept_quotation(
     quotation.accepted_by = data.accepted_by
     order = Order(
         organisation_id=quotation.organisation_id,
-        agreement_id=agreement.id,
+        agreement_id=persisted_id(agreement),
         quotation_id=quotation.id,
         service=quotation.service,
         ordered_on=data.accepted_on,
@@ -314,7 +315,7 @@ def open_order(
     days = agreements.delivery_days_for(agreement, data.service)
     order = Order(
         organisation_id=data.organisation_id,
-        agreement_id=agreement.id,
+        agreement_id=persisted_id(agreement),
         service=data.service,
         ordered_on=data.ordered_on,
         delivery_date=add_working_days(

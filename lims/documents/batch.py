@@ -41,7 +41,7 @@ def jobs_awaiting_documents(db_session: Session) -> list[str]:
         db_session.exec(
             select(Job.number)
             .where(Job.status == JobStatus.APPROVED, col(Job.id).not_in(issued))
-            .order_by(Job.id)
+            .order_by(col(Job.id))
         )
     )
 

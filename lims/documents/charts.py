@@ -230,7 +230,9 @@ def _svg(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     # fonttype "none" keeps text as text; a fixed hash salt and no date make the same chart
     # give the same bytes, as issued documents are stored by their hash.
-    options = {"svg.fonttype": "none", "svg.hashsalt": "lims-documents"}
-    with _SVG_LOCK, matplotlib.rc_context(options):
+    with (
+        _SVG_LOCK,
+        matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "lims-documents"}),
+    ):
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     return buffer.getvalue()

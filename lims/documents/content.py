@@ -16,13 +16,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lims.accounts.models import Contact, Organisation
 from lims.accounts.principal import Principal
 from lims.comparisons.service import job_comparison
 from lims.config import Settings
 from lims.contracts.models import Agreement, ConfidentialityClause, PriceList, Quotation
+from lims.db import persisted_id
 from lims.documents.models import DocumentKind
 from lims.equipment.models import Equipment
 from lims.equipment.service import latest_calibration
@@ -80,7 +81,7 @@ def _common(
 
 def _first_contact(db_session: Session, organisation_id: int) -> Contact | None:
     return db_session.exec(
-        select(Contact).where(Contact.organisation_id == organisation_id).order_by(Contact.id)
+        select(Contact).where(Contact.organisation_id == organisation_id).order_by(col(Contact.id))
     ).first()
 
 
@@ -109,7 +110,6 @@ def job_data(
     issued_on: date,
 ) -> dict[str, Any]:
     """The certificate (B3) or report (B1, B2, inspection) of ``job`` as it stands."""
-    assert job.id is not None
     customer = db_session.get(Organisation, job.organisation_id)
     kind = KIND_OF_JOB[JobKind(job.kind)]
     data = _common(
@@ -120,17 +120,17 @@ def job_data(
         signatory,
         issued_on,
     )
-    items = list(db_session.exec(select(Item).where(Item.job_id == job.id).order_by(Item.id)))
+    items = list(db_session.exec(select(Item).where(Item.job_id == job.id).order_by(col(Item.id))))
     characteristics = {
         c.id: c
         for c in db_session.exec(
             select(Characteristic)
             .where(Characteristic.job_id == job.id)
-            .order_by(Characteristic.id)
+            .order_by(col(Characteristic.id))
         )
     }
     results = list(
-        db_session.exec(select(Result).where(Result.job_id == job.id).order_by(Result.id))
+        db_session.exec(select(Result).where(Result.job_id == job.id).order_by(col(Result.id)))
     )
     methods = _methods(db_session, [c.method_id for c in characteristics.values()])
     measured_on = sorted(r.measured_on for r in results)
@@ -194,8 +194,8 @@ def _methods(db_session: Session, ids: Iterable[int | None]) -> dict[int, Method
     wanted = sorted({i for i in ids if i is not None})
     if not wanted:
         return {}
-    found = db_session.exec(select(Method).where(Method.id.in_(wanted)))  # type: ignore[union-attr]
-    return {m.id: m for m in found if m.id is not None}
+    found = db_session.exec(select(Method).where(col(Method.id).in_(wanted)))
+    return {persisted_id(m): m for m in found}
 
 
 def _method(data: dict[str, Any], method: Method) -> dict[str, Any]:
@@ -306,14 +306,14 @@ def _environment(results: list[Result]) -> dict[str, float | None]:
 
 def _comparison(db_session: Session, actor: Principal, job: Job) -> list[dict[str, Any]]:
     """B2: the company's own values beside the lab's, with D and En (EA-4/21 style)."""
-    assert job.id is not None
     has_values = db_session.exec(
         select(CustomerValue.id).where(CustomerValue.job_id == job.id)
     ).first()
     if has_values is None:
         return []
     rows = []
-    for row in job_comparison(db_session, actor=actor, job_id=job.id)["characteristics"]:
+    comparison = job_comparison(db_session, actor=actor, job_id=persisted_id(job))
+    for row in comparison["characteristics"]:
         if row["company"] is None or row["lab"] is None:
             continue
         company = row["company"]
@@ -353,8 +353,7 @@ def agreement_data(
         signatory,
         issued_on,
     )
-    clause = db_session.get(ConfidentialityClause, agreement.confidentiality_clause_id)
-    assert clause is not None
+    clause = db_session.get_one(ConfidentialityClause, agreement.confidentiality_clause_id)
     _free(data, "confidentiality", clause.text_fi)
     _known(data, "en", "confidentiality", clause.text_en)
     data["agreement"] = {

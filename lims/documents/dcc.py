@@ -444,10 +444,13 @@ class _Writer:
     def conformity(self, parent: etree._Element, point: Mapping[str, Any]) -> None:
         decision = point.get("decision")
         limits = [
-            (point.get("lower_limit"), N_("Lower limit"), "basic_acceptanceLimitLower"),
-            (point.get("upper_limit"), N_("Upper limit"), "basic_acceptanceLimitUpper"),
+            (value, label, ref_type)
+            for value, label, ref_type in (
+                (point.get("lower_limit"), N_("Lower limit"), "basic_acceptanceLimitLower"),
+                (point.get("upper_limit"), N_("Upper limit"), "basic_acceptanceLimitUpper"),
+            )
+            if value is not None
         ]
-        limits = [limit for limit in limits if limit[0] is not None]
         if decision is None and not limits:
             return
         metadata = _sub(_sub(parent, "measurementMetaData"), "metaData", refType="basic_conformity")
@@ -598,7 +601,9 @@ class _LocalSchemas(etree.Resolver):
         self.folder = folder
         self.unavailable: list[str] = []
 
-    def resolve(self, system_url: str, public_id: str, context: Any) -> Any:
+    def resolve(self, system_url: str | None, public_id: str | None, context: Any) -> Any:
+        if system_url is None:
+            return None
         match = _DSI_LOCATION.search(system_url)
         if match:
             local = self.folder / f"dsi_{match[1]}_{match[2]}_{match[3]}.xsd"

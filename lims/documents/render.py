@@ -46,7 +46,9 @@ def environment(language: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(translations("documents", language), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+        translations("documents", language), newstyle=True
+    )
     env.filters.update(
         num=lambda value: formatting.number(value, language),
         fixed=lambda value, places=2: formatting.fixed(value, places, language),

@@ -8,7 +8,7 @@ counts only while the Finnish text it translates is unchanged.
 from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lims.accounts.principal import Principal
 from lims.audit.trail import set_context
@@ -67,7 +67,7 @@ def _translations(
     known: dict[str, str] = data.get("known_translations", {}).get(language, {})
     rows = db_session.exec(
         select(TextTranslation).where(
-            TextTranslation.subject.in_([subject, LAB_WIDE]),  # type: ignore[attr-defined]
+            col(TextTranslation.subject).in_([subject, LAB_WIDE]),
             TextTranslation.language == language,
         )
     )
@@ -107,7 +107,9 @@ def record(
         )
     empty = sorted(key for key, text in texts.items() if not text.strip())
     if empty:
-        raise InvalidInput(f"a translation may not be empty: {', '.join(empty)}", ("texts",))
+        raise InvalidInput(
+            f"a translation may not be empty: {', '.join(empty)}", location=("texts",)
+        )
     owner = LAB_WIDE if lab_wide else subject
     existing = {
         row.key: row

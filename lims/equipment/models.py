@@ -10,7 +10,7 @@ derived from these records (``lims.equipment.status``).
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict
+from pydantic.json_schema import JsonDict
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
@@ -89,7 +89,7 @@ class Equipment(EquipmentBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
 
-EQUIPMENT_EXAMPLE = {
+EQUIPMENT_EXAMPLE: JsonDict = {
     "identification": "GB-REF-50",
     "name": "Reference gauge block 50 mm, steel, grade K",
     "kind": "gauge_block",
@@ -103,15 +103,15 @@ EQUIPMENT_EXAMPLE = {
 
 
 class EquipmentCreate(EquipmentBase):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EQUIPMENT_EXAMPLE]})
+    model_config = {"extra": "forbid", "json_schema_extra": {"examples": [EQUIPMENT_EXAMPLE]}}
     status: EquipmentStatus = EquipmentStatus.IN_SERVICE
 
 
 class EquipmentUpdate(SQLModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"location": "CMM room", "software_version": "6.8"}]},
-    )
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"location": "CMM room", "software_version": "6.8"}]},
+    }
     name: str | None = Field(default=None, min_length=1, max_length=200)
     location: str | None = Field(default=None, max_length=200)
     software_version: str | None = Field(default=None, max_length=100)
@@ -138,7 +138,7 @@ class EquipmentPublic(EquipmentBase):
 class CalibrationResult(SQLModel):
     """One calibrated point of a certificate: the value found and its expanded uncertainty."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}
     quantity: str = Field(
         min_length=1, max_length=200, description="What was calibrated, e.g. 'central length'"
     )
@@ -180,7 +180,7 @@ class Calibration(CalibrationBase, table=True):
     __audited__ = True
     id: int | None = Field(default=None, primary_key=True)
     equipment_id: int = Field(foreign_key="equipment.id", index=True)
-    kind: str = Field(max_length=16)
+    kind: str = Field(max_length=16)  # type: ignore[assignment]  # text column, not a DB enum
     reference_equipment_id: int | None = Field(default=None, foreign_key="equipment.id")
     results: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     next_due_on: date
@@ -190,9 +190,9 @@ class Calibration(CalibrationBase, table=True):
 
 
 class CalibrationCreate(CalibrationBase):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [
                 {
                     "kind": "external",
@@ -216,7 +216,7 @@ class CalibrationCreate(CalibrationBase):
                 }
             ]
         },
-    )
+    }
     results: list[CalibrationResult] = Field(
         min_length=1, description="Every certificate states at least one result with U and k"
     )
@@ -259,9 +259,9 @@ class IntermediateCheck(IntermediateCheckBase, table=True):
 
 
 class IntermediateCheckCreate(IntermediateCheckBase):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [
                 {
                     "checked_on": "2026-09-01",
@@ -271,7 +271,7 @@ class IntermediateCheckCreate(IntermediateCheckBase):
                 }
             ]
         },
-    )
+    }
 
 
 class IntermediateCheckPublic(IntermediateCheckBase):
@@ -292,15 +292,15 @@ class EquipmentLogEntry(LogEntryBase, table=True):
     __audited__ = True
     id: int | None = Field(default=None, primary_key=True)
     equipment_id: int = Field(foreign_key="equipment.id", index=True)
-    kind: str = Field(max_length=32)
+    kind: str = Field(max_length=32)  # type: ignore[assignment]  # text column, not a DB enum
     recorded_by: str = Field(max_length=64)
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
 
 class LogEntryCreate(LogEntryBase):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [
                 {
                     "kind": "repair",
@@ -309,7 +309,7 @@ class LogEntryCreate(LogEntryBase):
                 }
             ]
         },
-    )
+    }
 
 
 class LogEntryPublic(LogEntryBase):

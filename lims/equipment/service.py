@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from lims.accounts.models import STAFF_ROLES, Role
 from lims.accounts.principal import Principal, require_role
 from lims.audit.trail import save, set_context
+from lims.db import persisted_id
 from lims.equipment.models import (
     Calibration,
     CalibrationCreate,
@@ -134,8 +135,8 @@ def _latest_check(db_session: Session, *, equipment_id: int, on_date: date) -> C
 
 
 def status_of(db_session: Session, *, equipment: Equipment, on_date: date) -> DerivedStatus:
-    assert equipment.id is not None
-    calibration = latest_calibration(db_session, equipment_id=equipment.id, on_date=on_date)
+    equipment_id = persisted_id(equipment)
+    calibration = latest_calibration(db_session, equipment_id=equipment_id, on_date=on_date)
     facts = (
         None
         if calibration is None
@@ -149,7 +150,7 @@ def status_of(db_session: Session, *, equipment: Equipment, on_date: date) -> De
     return derive_status(
         equipment_status=equipment.status,
         latest_calibration=facts,
-        latest_check=_latest_check(db_session, equipment_id=equipment.id, on_date=on_date),
+        latest_check=_latest_check(db_session, equipment_id=equipment_id, on_date=on_date),
         due_soon_days=equipment.due_soon_days,
         on_date=on_date,
     )
@@ -157,9 +158,10 @@ def status_of(db_session: Session, *, equipment: Equipment, on_date: date) -> De
 
 def describe(db_session: Session, *, equipment: Equipment, on_date: date) -> EquipmentPublic:
     """The record as the API shows it, with its status on ``on_date``."""
-    assert equipment.id is not None
     derived = status_of(db_session, equipment=equipment, on_date=on_date)
-    calibration = latest_calibration(db_session, equipment_id=equipment.id, on_date=on_date)
+    calibration = latest_calibration(
+        db_session, equipment_id=persisted_id(equipment), on_date=on_date
+    )
     return EquipmentPublic.model_validate(
         equipment,
         from_attributes=True,
@@ -200,7 +202,7 @@ def check_equipment_usable(
 
     The message names every such item and why (overdue since when, out of service, ...).
     """
-    problems = []
+    problems: list[str] = []
     location: tuple[str | int, ...] = ("equipment_ids",)
     for index, equipment_id in enumerate(equipment_ids):
         equipment = db_session.get(Equipment, equipment_id)

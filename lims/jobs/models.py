@@ -7,13 +7,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
+from pydantic.json_schema import JsonDict
 from sqlalchemy import JSON, Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from lims.db import UTCDateTime, utcnow
 
 
-def _timestamp(*, nullable: bool = False) -> Column:  # type: ignore[type-arg]
+def _timestamp(*, nullable: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable)
 
 
@@ -114,7 +115,7 @@ class JobTransition(SQLModel, table=True):
     organisation_id: int = Field(foreign_key="organisation.id")
 
 
-ITEM_EXAMPLE = {
+ITEM_EXAMPLE: JsonDict = {
     "kind": "instrument",
     "description": "External micrometer",
     "identification": "SN 123456",

@@ -23,6 +23,7 @@ from lims.competence.models import Activity
 from lims.competence.service import check_authorised
 from lims.config import Settings
 from lims.contracts.models import Agreement, DecisionRule, Service
+from lims.db import persisted_id
 from lims.equipment.service import check_equipment_usable, find_equipment
 from lims.errors import Conflict, InvalidInput, LimsError, NotFound, PermissionDenied
 from lims.jobs.models import (
@@ -72,7 +73,8 @@ def record_result(
         result = prepare_result(db_session, actor=actor, job=job, entry=entry, settings=settings)
     set_context(db_session, actor.audit_context())
     if result.version > 1:
-        assert entry.reason is not None
+        if not entry.reason:
+            raise RuntimeError("prepare_result let a replacement through without its reason")
         with because(db_session, entry.reason):
             db_session.add(result)
             db_session.commit()
@@ -101,14 +103,13 @@ def prepare_result(
     if entry.measured_on > local_today(settings.timezone):
         raise InvalidInput("a measurement date cannot be in the future", location=("measured_on",))
     result = _existing_or_new(db_session, job=job, characteristic=characteristic, entry=entry)
-    assert actor.user_id is not None
+    measured_by_id = actor.person_id(doing="record results")
     method = db_session.get(Method, characteristic.method_id) if characteristic.method_id else None
     if method is not None:
-        assert method.id is not None
         check_authorised(
             db_session,
-            user_id=actor.user_id,
-            method_id=method.id,
+            user_id=measured_by_id,
+            method_id=persisted_id(method),
             activity=Activity.PERFORM,
             on_date=entry.measured_on,
         )
@@ -117,8 +118,7 @@ def prepare_result(
         check_equipment_usable(
             db_session, equipment_ids=entry.equipment.values(), on_date=entry.measured_on
         )
-    agreement = db_session.get(Agreement, job.agreement_id)
-    assert agreement is not None
+    agreement = db_session.get_one(Agreement, job.agreement_id)
     if job.kind == JobKind.INSPECTION or method is None:
         _inspect(result, characteristic, entry)
     else:
@@ -135,7 +135,7 @@ def prepare_result(
         entry.comment,
     )
     result.measured_on = entry.measured_on
-    result.measured_by_id = actor.user_id
+    result.measured_by_id = measured_by_id
     return result
 
 
@@ -181,10 +181,9 @@ def _existing_or_new(
     if existing is None:
         if entry.version not in (None, 0):
             raise Conflict(f"there is no result for {characteristic.label} to replace")
-        assert job.id is not None and characteristic.id is not None
         return Result(
-            job_id=job.id,
-            characteristic_id=characteristic.id,
+            job_id=persisted_id(job),
+            characteristic_id=persisted_id(characteristic),
             organisation_id=job.organisation_id,
             value=0.0,
             unit=characteristic.unit,
@@ -217,12 +216,12 @@ def _claim(db_session: Session, result: Result) -> bool:
     transaction holding the row and then matches only the version read: of two
     replacements racing from one version, the second finds nothing to claim.
     """
-    claimed = db_session.execute(
+    claimed = db_session.exec(
         update(Result)
         .where(col(Result.id) == result.id, col(Result.version) == result.version)
         .values(version=Result.version)
     )
-    return claimed.rowcount == 1  # type: ignore[attr-defined]
+    return claimed.rowcount == 1
 
 
 def _in_unit(value: float, *, from_unit: str, characteristic: Characteristic) -> float:
@@ -265,11 +264,10 @@ def _evaluate(
             "send the observations",
             location=("value",),
         )
-    assert method.id is not None
     response = evaluate_for_job(
         db_session,
         actor=actor,
-        method_id=method.id,
+        method_id=persisted_id(method),
         data=MethodEvaluation(
             on_date=entry.measured_on,
             equipment=entry.equipment,
@@ -406,9 +404,8 @@ def record_customer_value(
         select(CustomerValue).where(CustomerValue.characteristic_id == characteristic.id)
     ).first()
     if value is None:
-        assert job.id is not None
         value = CustomerValue(
-            job_id=job.id,
+            job_id=persisted_id(job),
             organisation_id=job.organisation_id,
             reported_by_id=actor.user_id,
             **entry.model_dump(),
@@ -519,8 +516,7 @@ def _entry_for_row(db_session: Session, row: Any, characteristic: Characteristic
         equipment[role] = found.id
     observations: dict[str, list[float]] = {"readings": list(row.observations)}
     if characteristic.method_id is not None:
-        method = db_session.get(Method, characteristic.method_id)
-        assert method is not None
+        method = db_session.get_one(Method, characteristic.method_id)
         series = [s.name for s in sources_of(method) if isinstance(s, ObservationsSource)]
         if len(series) != 1:
             raise InvalidInput(
@@ -533,7 +529,7 @@ def _entry_for_row(db_session: Session, row: Any, characteristic: Characteristic
         select(Result).where(Result.characteristic_id == characteristic.id)
     ).first()
     return ResultEntry(
-        characteristic_id=characteristic.id or 0,
+        characteristic_id=persisted_id(characteristic),
         measured_on=row.measured_on,
         equipment=equipment,
         observations=observations,

@@ -7,7 +7,7 @@ so no client can skip them.
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from sqlmodel import Session, col, func, select
 
@@ -29,7 +29,7 @@ from lims.contracts.calendar import add_working_days
 from lims.contracts.models import Agreement, Order, PriceModel, QuotationState, Service
 from lims.contracts.prices import closures, current_price_list
 from lims.contracts.quotations import agreement_for_order, get_quotation
-from lims.db import utcnow
+from lims.db import persisted_id, utcnow
 from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from lims.jobs import workflow
 from lims.jobs.models import (
@@ -196,9 +196,10 @@ def submit_job(
     service = Service(data.kind)
     order: Order | None = None
     if data.quotation_id is not None:
-        order = _order_of_quotation(db_session, actor=actor, data=data)
-        agreement = db_session.get(Agreement, order.agreement_id)
-        assert agreement is not None
+        order = _order_of_quotation(
+            db_session, actor=actor, data=data, quotation_id=data.quotation_id
+        )
+        agreement = db_session.get_one(Agreement, order.agreement_id)
         due = order.delivery_date
     else:
         agreement = agreement_for_order(
@@ -217,12 +218,11 @@ def submit_job(
         )
     if data.requested_delivery is not None and data.requested_delivery > due:
         due = data.requested_delivery
-    assert agreement.id is not None
     job = Job(
         number=formatted("TY", today.year, next_number(db_session, series="job", year=today.year)),
         kind=data.kind,
         organisation_id=data.organisation_id,
-        agreement_id=agreement.id,
+        agreement_id=persisted_id(agreement),
         order_id=order.id if order else None,
         customer_reference=data.customer_reference or (order.customer_reference if order else None),
         requested_by_id=actor.user_id,
@@ -240,9 +240,10 @@ def submit_job(
     return job
 
 
-def _order_of_quotation(db_session: Session, *, actor: Principal, data: JobSubmission) -> Order:
-    assert data.quotation_id is not None
-    quotation = get_quotation(db_session, actor=actor, quotation_id=data.quotation_id)
+def _order_of_quotation(
+    db_session: Session, *, actor: Principal, data: JobSubmission, quotation_id: int
+) -> Order:
+    quotation = get_quotation(db_session, actor=actor, quotation_id=quotation_id)
     if quotation.organisation_id != data.organisation_id:
         raise InvalidInput("the quotation is for another customer", location=("quotation_id",))
     if quotation.state != QuotationState.ACCEPTED:
@@ -256,7 +257,10 @@ def _order_of_quotation(db_session: Session, *, actor: Principal, data: JobSubmi
             location=("kind",),
         )
     order = db_session.exec(select(Order).where(Order.quotation_id == quotation.id)).first()
-    assert order is not None  # accepting a quotation records its order
+    if order is None:
+        raise RuntimeError(
+            f"quotation {quotation.number} is accepted but has no order: accepting records one"
+        )
     if db_session.exec(select(Job).where(Job.order_id == order.id)).first():
         raise Conflict(f"a job has already been opened for quotation {quotation.number}")
     return order
@@ -270,8 +274,7 @@ def _new_item(job: Job, spec: ItemSpec) -> Item:
         raise InvalidInput(
             f"a {job.kind} job takes instruments, not {spec.kind}", location=("items",)
         )
-    assert job.id is not None
-    return Item(**spec.model_dump(), job_id=job.id, organisation_id=job.organisation_id)
+    return Item(**spec.model_dump(), job_id=persisted_id(job), organisation_id=job.organisation_id)
 
 
 def list_items(db_session: Session, *, actor: Principal, job_id: int) -> list[Item]:
@@ -395,13 +398,20 @@ PLAN_FIXED = {
 }
 
 
+class ModelSource(NamedTuple):
+    """The CAD model (by its file's SHA-256) and the entity in it a characteristic came from."""
+
+    sha256: str
+    ref: str
+
+
 def add_characteristics(
     db_session: Session,
     *,
     actor: Principal,
     job_id: int,
     specs: list[CharacteristicSpec],
-    sources: list[dict[str, str]] | None = None,
+    sources: list[ModelSource] | None = None,
 ) -> list[Characteristic]:
     """Check every characteristic, then write them all in one transaction (or none).
 
@@ -424,9 +434,10 @@ def add_characteristics(
     planned = [
         Characteristic(
             **spec.model_dump(),
-            **(sources[index] if sources else {}),
             job_id=job_id,
             organisation_id=job.organisation_id,
+            source_sha256=sources[index].sha256 if sources else None,
+            source_ref=sources[index].ref if sources else None,
         )
         for index, spec in enumerate(specs)
     ]
@@ -440,8 +451,7 @@ def add_characteristics(
 def _check_characteristic(
     db_session: Session, *, actor: Principal, job: Job, spec: CharacteristicSpec
 ) -> None:
-    assert job.id is not None
-    get_item(db_session, actor=actor, job_id=job.id, item_id=spec.item_id)
+    get_item(db_session, actor=actor, job_id=persisted_id(job), item_id=spec.item_id)
     if (
         spec.lower_limit is not None
         and spec.upper_limit is not None
@@ -545,11 +555,10 @@ def transition(
     if reason:
         job.reason = reason
     job.status = to
-    assert job.id is not None
     db_session.add(job)
     db_session.add(
         JobTransition(
-            job_id=job.id,
+            job_id=persisted_id(job),
             from_status=current,
             to_status=to,
             by_id=actor.user_id,
@@ -577,7 +586,6 @@ def _check_actor(actor: Principal, job: Job, to: JobStatus, current: JobStatus) 
 def _check_conditions(
     db_session: Session, *, actor: Principal, job: Job, to: JobStatus, current: JobStatus, on: date
 ) -> None:
-    assert job.id is not None
     if current == JobStatus.ON_HOLD or to in (JobStatus.ON_HOLD, JobStatus.CANCELLED):
         return
     items = list(db_session.exec(select(Item).where(Item.job_id == job.id)))
@@ -613,23 +621,18 @@ def check_second_person(
     """Four eyes: not whoever measured, and authorised for every method used."""
     results = list(db_session.exec(select(Result).where(Result.job_id == job.id)))
     activity = Activity.REVIEW if to == JobStatus.REVIEWED else Activity.SIGN
-    assert actor.user_id is not None
+    checker_id = actor.person_id(doing=f"put a job {to}")
     check_four_eyes(
-        measured_by={r.measured_by_id for r in results}, checker_id=actor.user_id, activity=activity
+        measured_by={r.measured_by_id for r in results}, checker_id=checker_id, activity=activity
     )
     for method_id in methods_used(db_session, job.id):
         check_authorised(
-            db_session, user_id=actor.user_id, method_id=method_id, activity=activity, on_date=on
+            db_session, user_id=checker_id, method_id=method_id, activity=activity, on_date=on
         )
 
 
 def methods_used(db_session: Session, job_id: int | None) -> list[int]:
-    return sorted(
-        set(
-            db_session.exec(
-                select(Characteristic.method_id).where(
-                    Characteristic.job_id == job_id, col(Characteristic.method_id).is_not(None)
-                )
-            )
-        )
+    method_ids = db_session.exec(
+        select(col(Characteristic.method_id)).where(Characteristic.job_id == job_id).distinct()
     )
+    return sorted(method_id for method_id in method_ids if method_id is not None)

@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict
+from pydantic.json_schema import JsonDict
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -131,7 +132,7 @@ class Method(MethodBase, table=True):
     __audited__ = True
     __table_args__ = (UniqueConstraint("code", "version"),)
     id: int | None = Field(default=None, primary_key=True)
-    service_kind: str = Field(max_length=32)
+    service_kind: str = Field(max_length=32)  # type: ignore[assignment]  # text column, not a DB enum
     inputs: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
@@ -144,7 +145,7 @@ class Method(MethodBase, table=True):
         return f"{self.code} v{self.version}"
 
 
-METHOD_EXAMPLE = {
+METHOD_EXAMPLE: JsonDict = {
     "code": "DIM-RING-01",
     "version": 1,
     "title_fi": "Asetusrenkaan kalibrointi",
@@ -175,16 +176,17 @@ METHOD_EXAMPLE = {
 
 
 class MethodCreate(MethodBase):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [METHOD_EXAMPLE]})
+    model_config = {"extra": "forbid", "json_schema_extra": {"examples": [METHOD_EXAMPLE]}}
     inputs: list[InputSource] = Field(min_length=1)
 
 
 class MethodUpdate(SQLModel):
     """Editorial and scope changes; a new model or CMC is a new version of the method."""
 
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"accredited_until": "2027-12-31"}]}
-    )
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"accredited_until": "2027-12-31"}]},
+    }
     title_fi: str | None = Field(default=None, min_length=1, max_length=300)
     title_en: str | None = Field(default=None, min_length=1, max_length=300)
     accredited_from: date | None = None

@@ -209,9 +209,9 @@ def evaluate_for_job(
         )
     except InvalidInput as error:
         # Point at the role in this request rather than at a position in a list.
-        raise InvalidInput(
-            error.message, location=("equipment", roles[error.location[-1]])
-        ) from None
+        index = error.location[-1] if error.location else None
+        where = ("equipment", roles[index]) if isinstance(index, int) else ("equipment",)
+        raise InvalidInput(error.message, location=where) from None
     sources = sources_of(method)
     parameter_units = {s.name: s.unit for s in sources if isinstance(s, ParameterSource)}
     certificates: dict[str, CertificateValue] = {}
@@ -222,7 +222,11 @@ def evaluate_for_job(
         calibration = equipment_register.latest_calibration(
             db_session, equipment_id=equipment_id, on_date=data.on_date
         )
-        assert calibration is not None  # a usable item has a calibration
+        if calibration is None:  # check_equipment_usable refuses an uncalibrated item
+            raise InvalidInput(
+                f"equipment {equipment_id} has no calibration on or before {data.on_date}",
+                location=("equipment", source.equipment_role),
+            )
         result = _certificate_result(
             [CalibrationResult.model_validate(item) for item in calibration.results],
             source,

@@ -86,7 +86,7 @@ class BundleWriter:
         """Write one file from its chunks, hashing and counting them on the way."""
         if path in self._paths:
             raise ValueError(f"{path} is already in the bundle")
-        info = zipfile.ZipInfo(path, date_time=self._date_time)  # type: ignore[arg-type]
+        info = zipfile.ZipInfo(path, date_time=self._date_time)
         info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
         info.external_attr = 0o644 << 16
         digest = hashlib.sha256()
@@ -112,7 +112,7 @@ class BundleWriter:
             "files": [entry.as_json() for entry in self.files],
         }
         content = json_bytes(document)
-        info = zipfile.ZipInfo(MANIFEST, date_time=self._date_time)  # type: ignore[arg-type]
+        info = zipfile.ZipInfo(MANIFEST, date_time=self._date_time)
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = 0o644 << 16
         self._zip.writestr(info, content)

@@ -9,6 +9,7 @@ traceability and signatory it may know, and nothing more.
 
 import posixpath
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -116,8 +117,7 @@ def _certificate_file(
     """The certificate's path relative to the job's folder, queued once for the bundle."""
     if calibration is None or calibration.certificate_sha256 is None:
         return None
-    equipment = db_session.get(Equipment, calibration.equipment_id)
-    assert equipment is not None
+    equipment = db_session.get_one(Equipment, calibration.equipment_id)
     path = certificate_path(equipment, calibration)
     if all(ref.path != path for ref in certificates):
         certificates.append(
@@ -141,8 +141,7 @@ def _methods(db_session: Session, records: JobRecords) -> list[dict[str, Any]]:
     records.involve("method", *method_ids)
     listed = []
     for method_id in method_ids:
-        method = db_session.get(Method, method_id)
-        assert method is not None
+        method = db_session.get_one(Method, method_id)
         listed.append(
             {
                 **as_record(method),
@@ -248,7 +247,7 @@ def _staff(db_session: Session, records: JobRecords, timezone: str) -> list[dict
 
 
 def _act_entry(
-    act: Act, authorisations: list[Authorisation], labels: dict[int | None, str]
+    act: Act, authorisations: Sequence[Authorisation], labels: dict[int | None, str]
 ) -> dict[str, Any]:
     valid = [
         a.id

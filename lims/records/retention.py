@@ -24,6 +24,7 @@ configured period, other connections get the default of ten years.  On SQLite th
 can be edited behind the application's back, as with the audit trail.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
@@ -131,7 +132,7 @@ def _day(value: date | datetime | None) -> date | None:
     return value
 
 
-def _latest(db_session: OrmSession, expressions: list[ColumnElement[Any]]) -> date | None:
+def _latest(db_session: OrmSession, expressions: Sequence[ColumnElement[Any]]) -> date | None:
     connection = db_session.connection()
     days = [_day(connection.execute(select(expression)).scalar()) for expression in expressions]
     return max((day for day in days if day is not None), default=None)
@@ -196,7 +197,7 @@ def _refuse_deleting_kept_records(
 ) -> None:
     kept = [instance for instance in db_session.deleted if _table_of(instance) in KEPT_TABLES]
     for instance in kept:
-        row = {column.key: getattr(instance, column.key) for column in instance.__table__.columns}  # type: ignore[attr-defined]
+        row = {column.key: getattr(instance, column.key) for column in instance.__table__.columns}
         check_deletable(db_session, _table_of(instance), row)
 
 

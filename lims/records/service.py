@@ -45,7 +45,7 @@ def export_spooled(
     """The finished bundle in a temporary file, rewound; the caller closes it."""
     # Outlives this function: chunks_of closes it once the response has streamed it.
     spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-        max_size=SPOOL_BYTES, dir=_temporary_dir(settings)
+        max_size=SPOOL_BYTES, dir=str(_temporary_dir(settings))
     )
     try:
         summary = export_bundle(
@@ -55,7 +55,7 @@ def export_spooled(
         spool.close()
         raise
     spool.seek(0)
-    return spool, summary  # type: ignore[return-value]
+    return spool, summary
 
 
 def chunks_of(bundle: IO[bytes]) -> Iterator[bytes]:

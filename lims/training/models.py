@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
+from pydantic.json_schema import JsonDict
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -62,15 +63,15 @@ class TrainingProgramme(ProgrammeBase, table=True):
     __audited__ = True
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
-    kind: str = Field(max_length=16)
+    kind: str = Field(max_length=16)  # type: ignore[assignment]  # text column, not a DB enum
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
 
 class ProgrammeCreate(ProgrammeBase):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [
                 {
                     "code": "KOUL-3D-PERUS",
@@ -81,7 +82,7 @@ class ProgrammeCreate(ProgrammeBase):
                 }
             ]
         },
-    )
+    }
 
 
 class CourseBase(SQLModel):
@@ -101,9 +102,9 @@ class TrainingCourse(CourseBase, table=True):
 
 
 class CourseCreate(CourseBase):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [
                 {
                     "code": "CMM-1",
@@ -114,7 +115,7 @@ class CourseCreate(CourseBase):
                 }
             ]
         },
-    )
+    }
 
 
 class CoursePublic(CourseBase):
@@ -142,9 +143,9 @@ class TrainingSession(SessionBase, table=True):
 
 
 class SessionCreate(SessionBase):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [
                 {
                     "starts_on": "2026-03-02",
@@ -155,7 +156,7 @@ class SessionCreate(SessionBase):
                 }
             ]
         },
-    )
+    }
 
 
 class SessionPublic(SessionBase):
@@ -203,9 +204,9 @@ class Enrolment(EnrolmentBase, table=True):
 
 
 class EnrolmentCreate(EnrolmentBase):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [
                 {
                     "programme_id": 1,
@@ -216,7 +217,7 @@ class EnrolmentCreate(EnrolmentBase):
                 }
             ]
         },
-    )
+    }
 
 
 class Attendance(SQLModel, table=True):
@@ -263,16 +264,16 @@ class Assessment(AssessmentBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     enrolment_id: int = Field(foreign_key="training_enrolment.id", index=True)
     course_id: int | None = Field(default=None, foreign_key="training_course.id")
-    result: str = Field(max_length=8)
+    result: str = Field(max_length=8)  # type: ignore[assignment]  # text column, not a DB enum
     assessor_id: int | None = Field(default=None, foreign_key="user_account.id")
     assessor: str = Field(max_length=200)
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
 
 class AssessmentCreate(AssessmentBase):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
             "examples": [
                 {
                     "course_id": None,
@@ -283,7 +284,7 @@ class AssessmentCreate(AssessmentBase):
                 }
             ]
         },
-    )
+    }
 
 
 class AssessmentPublic(AssessmentBase):
@@ -401,7 +402,7 @@ class MeasurerSpec(BaseModel):
     )
 
 
-RR_TEST_EXAMPLE = {
+RR_TEST_EXAMPLE: JsonDict = {
     "title": "Ulkomikrometrin RR-testi / RR test, external micrometer",
     "performed_on": "2026-04-20",
     "method_id": 1,

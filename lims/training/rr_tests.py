@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from lims.accounts.models import STAFF_ROLES, Organisation, Role, User
 from lims.accounts.principal import Principal, require_role, visible_to
 from lims.audit.trail import set_context
+from lims.db import persisted_id
 from lims.equipment.models import Equipment
 from lims.errors import InvalidInput, NotFound, PermissionDenied
 from lims.methods.models import Method
@@ -79,7 +80,7 @@ def record_rr_test(db_session: Session, *, actor: Principal, data: RRTestCreate)
     for spec, user in measurers:
         records.append(
             RRTestMeasurer(
-                rr_test_id=rr_test.id,
+                rr_test_id=persisted_id(rr_test),
                 operator_label=spec.operator,
                 user_id=user.id if user else None,
                 name=spec.name or (user.full_name if user else ""),
@@ -88,7 +89,7 @@ def record_rr_test(db_session: Session, *, actor: Principal, data: RRTestCreate)
         if user is not None and set(user.roles) & STAFF_ROLES:
             records.append(
                 CompetenceRecord(
-                    user_id=user.id,
+                    user_id=persisted_id(user),
                     source=CompetenceSource.RR_TEST.value,
                     rr_test_id=rr_test.id,
                     description=f"RR test {rr_test.number} ({data.title}): {reason}"[:500],
@@ -236,8 +237,7 @@ def _check_references(db_session: Session, data: RRTestCreate) -> None:
         if value is not None and db_session.get(table, value) is None:
             raise InvalidInput(f"{what} {value} does not exist", location=(field,))
     if data.enrolment_id is not None:
-        enrolment = db_session.get(Enrolment, data.enrolment_id)
-        assert enrolment is not None
+        enrolment = db_session.get_one(Enrolment, data.enrolment_id)
         if enrolment.organisation_id != data.organisation_id:
             raise InvalidInput(
                 f"enrolment {enrolment.id} is of organisation {enrolment.organisation_id}, "

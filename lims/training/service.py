@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from lims.accounts.models import STAFF_ROLES, Organisation, Role, User
 from lims.accounts.principal import Principal, require_role, visible_to
 from lims.audit.trail import save, set_context
+from lims.db import persisted_id
 from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from lims.training.models import (
     Assessment,
@@ -97,18 +98,18 @@ def sessions_of(db_session: Session, programme_id: int) -> list[TrainingSession]
 
 
 def describe_programme(db_session: Session, programme: TrainingProgramme) -> ProgrammePublic:
-    assert programme.id is not None
+    programme_id = persisted_id(programme)
     return ProgrammePublic.model_validate(
         programme,
         from_attributes=True,
         update={
             "courses": [
                 CoursePublic.model_validate(c, from_attributes=True)
-                for c in courses_of(db_session, programme.id)
+                for c in courses_of(db_session, programme_id)
             ],
             "sessions": [
                 SessionPublic.model_validate(s, from_attributes=True)
-                for s in sessions_of(db_session, programme.id)
+                for s in sessions_of(db_session, programme_id)
             ],
         },
     )
@@ -318,8 +319,7 @@ def complete(
     require_role(actor, *MANAGERS, doing="confirm completions")
     set_context(db_session, actor.audit_context())
     enrolment = _open_enrolment(db_session, actor=actor, enrolment_id=enrolment_id)
-    programme = db_session.get(TrainingProgramme, enrolment.programme_id)
-    assert programme is not None
+    programme = db_session.get_one(TrainingProgramme, enrolment.programme_id)
     missing = missing_for_completion(db_session, enrolment)
     if missing:
         raise InvalidInput(
@@ -341,7 +341,7 @@ def complete(
     if user is not None and set(user.roles) & STAFF_ROLES:
         records.append(
             CompetenceRecord(
-                user_id=user.id,
+                user_id=persisted_id(user),
                 source=CompetenceSource.TRAINING.value,
                 enrolment_id=enrolment.id,
                 description=f"training {programme.code} ({programme.name_en}) completed "

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Table
 from sqlmodel.main import default_registry
 
 from lims.api.deps import SessionDep
@@ -27,11 +28,12 @@ PAGES = {
 
 def audited_types() -> list[str]:
     """The tables whose changes the audit trail records (their ``__audited__`` mark)."""
-    return sorted(
-        mapper.local_table.name
-        for mapper in default_registry.mappers
-        if getattr(mapper.class_, "__audited__", False)
-    )
+    names = []
+    for mapper in default_registry.mappers:
+        table = mapper.local_table
+        if getattr(mapper.class_, "__audited__", False) and isinstance(table, Table):
+            names.append(table.name)
+    return sorted(names)
 
 
 @router.get("/audit", response_class=HTMLResponse)

@@ -2,7 +2,7 @@
 
 import math
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -14,6 +14,7 @@ from lims.api.deps import SessionDep
 from lims.cad import service as cad
 from lims.clock import local_today
 from lims.contracts import agreements
+from lims.db import persisted_id
 from lims.equipment import service as equipment_service
 from lims.errors import PermissionDenied
 from lims.jobs import results as job_results
@@ -70,7 +71,9 @@ def job_board(
     filters = {
         "status": _enum_or_none(JobStatus, status),
         "kind": _enum_or_none(JobKind, kind),
-        "organisation_id": int(organisation_id) if (organisation_id or "").isdigit() else None,
+        "organisation_id": (
+            int(organisation_id) if organisation_id and organisation_id.isdigit() else None
+        ),
         "due_before": _date_or_none(due_before),
     }
     sort = sort if sort in SORTS else "due_date"
@@ -125,10 +128,10 @@ def _method_facts(db_session: Session, principal: Principal) -> dict[int, dict[s
     """What the result forms need of each method: its roles, series and parameters."""
     if not principal.reads_everything:
         return {}
-    facts = {}
+    facts: dict[int, dict[str, Any]] = {}
     for method in methods.list_methods(db_session, actor=principal):
         sources = sources_of(method)
-        facts[method.id] = {
+        facts[persisted_id(method)] = {
             "id": method.id,
             "label": method.label(),
             "title_fi": method.title_fi,
@@ -164,7 +167,15 @@ def _next_steps(principal: Principal, status: JobStatus, held_from: JobStatus | 
     return [step for step in steps if principal.has_any(*workflow.STEP_ROLES[step])]
 
 
-def _offers(principal: Principal, kind: JobKind, status: JobStatus) -> dict[str, bool]:
+class Offers(TypedDict):
+    can_work: bool
+    can_plan: bool
+    can_upload_model: bool
+    can_enter_customer_values: bool
+    in_measurement: bool
+
+
+def _offers(principal: Principal, kind: JobKind, status: JobStatus) -> Offers:
     """Which forms the page offers; the services decide again when one is sent."""
     runs_jobs = principal.has_any(*service.STAFF_WHO_RUN_JOBS)
     open_plan = status not in service.PLAN_FIXED

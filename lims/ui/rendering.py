@@ -86,7 +86,7 @@ def environment(language: str, timezone: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(  # type: ignore[attr-defined]
+    env.install_gettext_translations(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
         i18n.translations("ui", language), newstyle=True
     )
     formats = Formats(language, timezone)

@@ -8,11 +8,9 @@ from lims.api.deps import SessionDep
 from lims.clock import local_today
 from lims.methods import service as methods
 from lims.ui.session import PageRoute, ViewerDep, page
-from lims.uncertainty.schemas import EvaluationRequest
+from lims.uncertainty.schemas import EVALUATION_EXAMPLE
 
 router = APIRouter(route_class=PageRoute)
-#: The workbench opens on the engine's own documented example (EA-4/02 S4's gauge block).
-EXAMPLE = EvaluationRequest.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
 
 
 @router.get("/uncertainty", response_class=HTMLResponse)
@@ -28,7 +26,8 @@ def workbench(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Re
         viewer,
         "workbench.html",
         library=library,
-        example=EXAMPLE,
+        # The engine's own documented example (EA-4/02 S4's gauge block).
+        example=EVALUATION_EXAMPLE,
         max_trials=request.app.state.settings.max_monte_carlo_trials,
         can_save=principal.has_any(*methods.MANAGERS),
     )

@@ -6,7 +6,7 @@ key present, with None where it does not apply.
 """
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,9 @@ from lims.uncertainty.schemas import EvaluationRequest, McmSettings
 DEFAULT_OUTPUT = "y"
 _DEFAULT_SETTINGS = McmSettings()  # read only; building one per request costs microseconds
 #: EvaluationRequest.model_validate without its Python-level wrapper (a microsecond a call).
-_validate = EvaluationRequest.__pydantic_validator__.validate_python
+_validate: Callable[[Any], EvaluationRequest] = (
+    EvaluationRequest.__pydantic_validator__.validate_python
+)
 
 
 def _dof(value: float | None) -> float | None:
@@ -48,7 +50,7 @@ def _models(request: EvaluationRequest) -> tuple[dict[str, Model], dict[str, tup
                 location=("models",),
             )
         texts = request.models
-        locations = {name: ("models", name) for name in texts}
+        locations: dict[str, tuple[str, ...]] = {name: ("models", name) for name in texts}
     else:
         if request.model is None:
             raise UncertaintyInputError(
@@ -153,8 +155,7 @@ def _output(
             g.coverage_probability,
             g.dof,
         )
-    else:
-        assert m is not None and run is not None
+    elif m is not None and run is not None:
         reported = report_mcm(
             name,
             m.value,
@@ -163,6 +164,8 @@ def _output(
             request.coverage_probability,
             run.trials,
         )
+    else:
+        raise RuntimeError(f"{name}: neither GUM nor Monte Carlo gave a result to report")
     return {
         "name": name,
         "value": None if g is None else g.value,
@@ -273,11 +276,12 @@ def evaluate(
     ]
     correlation_out = None
     if len(models) > 1:
-        matrix = (
-            covariance_to_correlation(np.array(covariance))
-            if gum_outputs is not None
-            else run.correlation  # type: ignore[union-attr]
-        )
+        if gum_outputs is not None:
+            matrix = covariance_to_correlation(np.array(covariance))
+        elif run is not None:
+            matrix = run.correlation
+        else:
+            raise RuntimeError("neither GUM nor Monte Carlo gave the outputs' correlation")
         correlation_out = [[float(value) for value in row] for row in matrix]
     if not _all_finite(outputs):
         raise UncertaintyInputError(

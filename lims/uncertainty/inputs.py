@@ -154,7 +154,7 @@ _APPLICABLE: dict[str, set[str]] = {
 
 
 def _finite(spec: InputSpec, index: int, fields: Set[str]) -> None:
-    for field in fields.intersection(_NUMBERS):
+    for field in fields & _NUMBERS:
         value = getattr(spec, field)
         if value is not None and not math.isfinite(value):
             raise _bad(
@@ -325,13 +325,6 @@ def input_from_spec(spec: InputSpec, index: int) -> Input:
 def _one_of(spec: InputSpec, index: int, kind: str, field: str) -> float:
     """The distribution's own parameter ``field``, or standard_uncertainty instead of it."""
     own, standard = getattr(spec, field), spec.standard_uncertainty
-    if own is None and standard is None:
-        raise _bad(
-            f"Input '{spec.name}': a {kind} input needs {field} (or standard_uncertainty).",
-            "inputs",
-            index,
-            field,
-        )
     if own is not None and standard is not None:
         raise _bad(
             f"Input '{spec.name}': give {field} or standard_uncertainty, not both.",
@@ -339,7 +332,17 @@ def _one_of(spec: InputSpec, index: int, kind: str, field: str) -> float:
             index,
             "standard_uncertainty",
         )
-    chosen, value = (field, own) if own is not None else ("standard_uncertainty", standard)
+    if own is not None:
+        chosen, value = field, own
+    elif standard is not None:
+        chosen, value = "standard_uncertainty", standard
+    else:
+        raise _bad(
+            f"Input '{spec.name}': a {kind} input needs {field} (or standard_uncertainty).",
+            "inputs",
+            index,
+            field,
+        )
     _non_negative(spec, index, chosen, value)
     if kind == "t" and value == 0:
         raise _bad(

@@ -54,7 +54,10 @@ def _round(value: Decimal, quantum: Decimal) -> str:
     try:
         rounded = value.quantize(quantum, ROUND_HALF_UP, _CONTEXT)
     except InvalidOperation:  # more digits than _CONTEXT holds: give it as many as it takes
-        digits = value.adjusted() - quantum.as_tuple().exponent + 3
+        exponent = quantum.as_tuple().exponent
+        if not isinstance(exponent, int):
+            raise ValueError(f"cannot round to {quantum}: a quantum is a finite number") from None
+        digits = value.adjusted() - exponent + 3
         rounded = value.quantize(quantum, ROUND_HALF_UP, Context(prec=digits))
     # -0.004 rounds to zero, which has no sign on a certificate.
     return f"{rounded.copy_abs() if rounded.is_zero() else rounded:f}"

@@ -8,6 +8,7 @@ dof <= 0, |r| > 1, NaN, names that do not resolve) are made by the engine, which
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 Distribution = Literal[
     "normal", "rectangular", "triangular", "arcsine", "trapezoidal", "t", "type_a"
@@ -124,54 +125,50 @@ class McmSettings(_Strict):
     )
 
 
+EVALUATION_EXAMPLE: JsonDict = {
+    "model": "l_s + d - l_s*(d_alpha*theta + alpha_s*d_theta)",
+    "output": "l",
+    "inputs": [
+        {
+            "name": "l_s",
+            "distribution": "t",
+            "value": 50000623.6,
+            "scale": 25,
+            "dof": 18,
+        },
+        {"name": "d", "value": 215, "standard_uncertainty": 9.7, "dof": 25.6},
+        {
+            "name": "alpha_s",
+            "distribution": "rectangular",
+            "value": 11.5e-6,
+            "half_width": 2e-6,
+        },
+        {"name": "theta", "value": -0.1, "standard_uncertainty": 0.41},
+        {
+            "name": "d_alpha",
+            "distribution": "rectangular",
+            "value": 0,
+            "half_width": 1e-6,
+            "dof": 50,
+        },
+        {
+            "name": "d_theta",
+            "distribution": "rectangular",
+            "value": 0,
+            "half_width": 0.05,
+            "dof": 2,
+        },
+    ],
+    "coverage_probability": 0.99,
+    "method": "both",
+    "mcm": {"trials": 100000, "seed": 1},
+}
+
+
 class EvaluationRequest(_Strict):
     """A measurement model, its inputs, and how to evaluate the uncertainty."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "model": "l_s + d - l_s*(d_alpha*theta + alpha_s*d_theta)",
-                    "output": "l",
-                    "inputs": [
-                        {
-                            "name": "l_s",
-                            "distribution": "t",
-                            "value": 50000623.6,
-                            "scale": 25,
-                            "dof": 18,
-                        },
-                        {"name": "d", "value": 215, "standard_uncertainty": 9.7, "dof": 25.6},
-                        {
-                            "name": "alpha_s",
-                            "distribution": "rectangular",
-                            "value": 11.5e-6,
-                            "half_width": 2e-6,
-                        },
-                        {"name": "theta", "value": -0.1, "standard_uncertainty": 0.41},
-                        {
-                            "name": "d_alpha",
-                            "distribution": "rectangular",
-                            "value": 0,
-                            "half_width": 1e-6,
-                            "dof": 50,
-                        },
-                        {
-                            "name": "d_theta",
-                            "distribution": "rectangular",
-                            "value": 0,
-                            "half_width": 0.05,
-                            "dof": 2,
-                        },
-                    ],
-                    "coverage_probability": 0.99,
-                    "method": "both",
-                    "mcm": {"trials": 100000, "seed": 1},
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EVALUATION_EXAMPLE]})
 
     model: str | None = Field(
         default=None,

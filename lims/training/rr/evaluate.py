@@ -152,7 +152,9 @@ def _linearity(request: RRRequest, response: dict[str, Any], warnings: list[str]
             f"measurements[{', '.join(missing[:8])}]" + (" and more" if len(missing) > 8 else ""),
             location=("measurements",),
         )
-    readings = [(float(m.reference), m.value) for m in request.measurements]  # type: ignore[arg-type]
+    readings = [
+        (float(m.reference), m.value) for m in request.measurements if m.reference is not None
+    ]
     block, found = linearity(readings, process_variation=request.process_variation)
     if request.process_variation is None:
         warnings.append("no process variation is given: linearity and %bias are not computed")
@@ -207,7 +209,7 @@ def _tolerance(request: RRRequest) -> float | None:
 
 
 def _type1_reference(request: RRRequest) -> float:
-    given = {m.reference for m in request.measurements} - {None}
+    given = {m.reference for m in request.measurements if m.reference is not None}
     if len(given) > 1:
         raise InvalidInput(
             "a type 1 study measures one reference part; the readings name "
@@ -226,7 +228,7 @@ def _type1_reference(request: RRRequest) -> float:
         raise InvalidInput(
             "a type 1 study needs the reference value of the part", location=("reference",)
         )
-    return float(next(iter(given)))  # type: ignore[arg-type]
+    return float(next(iter(given)))
 
 
 def _conventions(request: RRRequest) -> components.Conventions:

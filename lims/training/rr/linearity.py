@@ -16,6 +16,7 @@ The per-reference blocks are keyed by the reference written as its shortest deci
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import TypedDict
 
 import numpy as np
 from scipy import stats
@@ -53,15 +54,33 @@ def linearity(
     x = np.array([reference for reference, _ in readings], dtype=float)
     bias = np.array([value - reference for reference, value in readings], dtype=float)
     warnings: list[str] = []
-    block = _regression(x, bias, warnings)
-    slope = abs(float(block["slope"]))  # type: ignore[arg-type]
-    block["linearity"] = slope * process_variation if process_variation else None
-    block["pct_linearity"] = 100 * slope
+    regression = _regression(x, bias, warnings)
+    slope = abs(regression["slope"])
+    block: dict[str, object] = {
+        **regression,
+        "linearity": slope * process_variation if process_variation else None,
+        "pct_linearity": 100 * slope,
+    }
     block.update(_biases(groups, references, process_variation, warnings))
     return block, warnings
 
 
-def _regression(x: np.ndarray, bias: np.ndarray, warnings: list[str]) -> dict[str, object]:
+class _Regression(TypedDict):
+    """The least-squares line of the biases against the reference values, with its t tests."""
+
+    intercept: float
+    slope: float
+    se_intercept: float
+    se_slope: float
+    t_intercept: float | None
+    t_slope: float | None
+    p_intercept: float | None
+    p_slope: float | None
+    r_squared: float
+    s: float
+
+
+def _regression(x: np.ndarray, bias: np.ndarray, warnings: list[str]) -> _Regression:
     n = x.size
     x_mean = x.mean()
     sxx = float(np.sum((x - x_mean) ** 2))

@@ -29,7 +29,7 @@ def read_measurements_csv(text: str) -> list[dict[str, object]]:
     reader = csv.reader(io.StringIO("\n".join(rows)), delimiter=delimiter)
     header = [name.strip().lower() for name in next(reader)]
     _check_header(header)
-    readings = []
+    readings: list[dict[str, object]] = []
     for line_number, fields in enumerate(reader, start=2):
         if len(readings) >= MAX_ROWS:
             raise InvalidInput(f"the CSV file has more than {MAX_ROWS} readings")

@@ -10,6 +10,7 @@ JSON path of the field.
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import JsonDict, JsonValue
 
 Design = Literal["crossed", "nested", "type1", "linearity"]
 Method = Literal["anova", "average_range"]
@@ -39,7 +40,7 @@ class Measurement(BaseModel):
     )
 
 
-def _crossed_example() -> list[dict[str, object]]:
+def _crossed_example() -> list[JsonValue]:
     # Three parts, two operators, two trials: the smallest study the methods accept.
     values = {
         ("1", "A"): (10.02, 10.03),
@@ -56,7 +57,7 @@ def _crossed_example() -> list[dict[str, object]]:
     ]
 
 
-RR_EXAMPLE = {
+RR_EXAMPLE: JsonDict = {
     "design": "crossed",
     "method": "anova",
     "measurements": _crossed_example(),
