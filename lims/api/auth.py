@@ -131,8 +131,8 @@ def logout(request: Request, _actor: CurrentActor, db_session: SessionDep) -> Re
 
 @router.get("/me", response_model=UserPublic, summary="The user you are logged in as")
 def me(actor: CurrentActor, db_session: SessionDep) -> UserPublic:
-    assert actor.user_id is not None
-    user = service.get_user(db_session, actor=actor, user_id=actor.user_id)
+    user_id = actor.person_id(doing="look up their own account")
+    user = service.get_user(db_session, actor=actor, user_id=user_id)
     return UserPublic.model_validate(user, from_attributes=True)
 
 

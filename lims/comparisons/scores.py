@@ -242,12 +242,14 @@ def _reference(request: ScoreRequest, statistics: dict[str, Any]) -> _Reference:
         if given.expanded_uncertainty is not None and given.coverage_factor is not None:
             u = given.expanded_uncertainty / given.coverage_factor
             expanded = given.expanded_uncertainty
-        else:
-            assert given.standard_uncertainty is not None
+        elif given.standard_uncertainty is not None:
             u = given.standard_uncertainty
             expanded = DEFAULT_K * u
+        else:
+            raise RuntimeError("the request check let an assigned value without uncertainty by")
         return _Reference(given.value, u, expanded, "reference")
-    assert request.consensus is not None
+    if request.consensus is None:
+        raise RuntimeError("the request check let a round without a reference value by")
     value, u = _consensus(request.consensus, statistics)
     return _Reference(value, u, DEFAULT_K * u, request.consensus)
 

@@ -25,7 +25,7 @@ from lims.clock import local_today
 from lims.config import Settings
 from lims.contracts import agreements, quotations
 from lims.contracts.models import Agreement, PriceList, Quotation
-from lims.db import utcnow
+from lims.db import persisted_id, utcnow
 from lims.documents import content, translations
 from lims.documents.dcc import calibration_dcc, validate_dcc
 from lims.documents.models import (
@@ -405,12 +405,11 @@ def _issue_master(
                 db_session.add(old)
     job = subject.job
     if job is not None and job.status == JobStatus.APPROVED:
-        assert job.id is not None
         # transition() commits: the document, its number and the step land together.
         jobs.transition(
             db_session,
             actor=actor,
-            job_id=job.id,
+            job_id=persisted_id(job),
             to=JobStatus.REPORTED,
             reason=None,
             settings=settings,
@@ -542,8 +541,7 @@ def _data(
         "function": signatory_function or settings.default_signatory_function,
     }
     if subject.name == "job":
-        agreement = db_session.get(Agreement, subject.record.agreement_id)
-        assert agreement is not None
+        agreement = db_session.get_one(Agreement, subject.record.agreement_id)
         data = content.job_data(
             db_session,
             actor=actor,
@@ -631,10 +629,11 @@ def _subject(db_session: Session, actor: Principal, request: IssueRequest) -> Su
     if request.agreement_id is not None:
         name, kind, record_id = "agreement", DocumentKind.AGREEMENT, request.agreement_id
         contract = agreements.get_agreement(db_session, actor=actor, agreement_id=record_id)
-    else:
-        assert request.quotation_id is not None
+    elif request.quotation_id is not None:
         name, kind, record_id = "quotation", DocumentKind.QUOTATION, request.quotation_id
         contract = quotations.get_quotation(db_session, actor=actor, quotation_id=record_id)
+    else:
+        raise InvalidInput("name what to issue: give exactly one of the subject ids")
     return Subject(kind, name, record_id, contract.organisation_id, contract.state, contract)
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from lims.accounts.principal import Principal
+from lims.db import persisted_id
 from lims.equipment.models import Calibration, Equipment
 from lims.equipment.service import get_equipment, latest_calibration, require_reader, status_of
 from lims.errors import InvalidInput
@@ -43,15 +44,15 @@ class TraceabilityChain(BaseModel):
 
 
 def _link(db_session: Session, equipment: Equipment, on_date: date) -> TraceabilityLink:
-    assert equipment.id is not None
+    equipment_id = persisted_id(equipment)
     calibration: Calibration | None = latest_calibration(
-        db_session, equipment_id=equipment.id, on_date=on_date
+        db_session, equipment_id=equipment_id, on_date=on_date
     )
     accreditation = None
     if calibration and calibration.accreditation_body:
         accreditation = f"{calibration.accreditation_body} {calibration.accreditation_number}"
     return TraceabilityLink(
-        equipment_id=equipment.id,
+        equipment_id=equipment_id,
         identification=equipment.identification,
         name=equipment.name,
         status_on_date=status_of(db_session, equipment=equipment, on_date=on_date).reason,
@@ -91,15 +92,15 @@ def chain_of(
     seen: set[int] = set()
     current: Equipment | None = equipment
     while current is not None:
-        assert current.id is not None
-        if current.id in seen:
+        current_id = persisted_id(current)
+        if current_id in seen:
             raise InvalidInput(
                 f"the traceability chain of {equipment.identification} loops back to "
                 f"{current.identification}: correct the reference standard of a calibration"
             )
-        seen.add(current.id)
+        seen.add(current_id)
         links.append(_link(db_session, current, on_date))
-        calibration = latest_calibration(db_session, equipment_id=current.id, on_date=on_date)
+        calibration = latest_calibration(db_session, equipment_id=current_id, on_date=on_date)
         reference = calibration.reference_equipment_id if calibration else None
         current = db_session.get(Equipment, reference) if reference else None
     top = links[-1]

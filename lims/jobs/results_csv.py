@@ -411,8 +411,14 @@ class _Parser:
 
         if len(self.errors) > errors_before:
             return
-        assert characteristic is not None and observations is not None
-        assert unit_scale is not None and measured_on is not None and equipment is not None
+        if (
+            characteristic is None
+            or observations is None
+            or unit_scale is None
+            or measured_on is None
+            or equipment is None
+        ):
+            raise RuntimeError(f"line {line}: a field was refused without an error for the row")
         self.rows.append(
             ParsedRow(
                 line=line,

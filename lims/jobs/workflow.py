@@ -66,7 +66,8 @@ def check_step(current: S, to: S, *, held_from: S | None, reason: str | None) ->
 def allowed_steps(current: S, held_from: S | None) -> set[S]:
     steps: set[S] = set()
     if current == S.ON_HOLD:
-        assert held_from is not None
+        if held_from is None:
+            raise ValueError("a job on hold needs held_from, the status it resumes to")
         steps.add(held_from)
     if current in FORWARD:
         steps.add(FORWARD[current])

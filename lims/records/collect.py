@@ -107,8 +107,7 @@ def _job_and_steps(db_session: Session, records: JobRecords) -> None:
 def _contract(db_session: Session, records: JobRecords) -> None:
     """The agreement version the job was opened under, and the order and quotation."""
     job = records.job
-    agreement = db_session.get(Agreement, job.agreement_id)
-    assert agreement is not None
+    agreement = db_session.get_one(Agreement, job.agreement_id)
     versions = db_session.exec(
         select(Agreement)
         .where(

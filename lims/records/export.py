@@ -149,8 +149,7 @@ def _one_snapshot(db_session: Session) -> None:
 
 def _write_job(run: _Export, job_id: int) -> None:
     db_session = run.db_session
-    job = db_session.get(Job, job_id)
-    assert job is not None
+    job = db_session.get_one(Job, job_id)
     records = collect_job(db_session, job, run.scope.audience)
     certificates: list[StoredFileRef] = []
     if not run.for_customer:
@@ -221,8 +220,7 @@ def _organisation_name(db_session: Session, organisation_id: int | None) -> str:
 def _write_contract_document(run: _Export, document_id: int) -> None:
     """A contract document (agreement, quotation, price list): its PDF, record and subject."""
     db_session = run.db_session
-    document = db_session.get(Document, document_id)
-    assert document is not None
+    document = db_session.get_one(Document, document_id)
     folder = posixpath.join("contracts", safe_name(document.number))
     entry, pdf = document_entry(document, folder)
     subject = _subject_of(db_session, document, for_customer=run.for_customer)

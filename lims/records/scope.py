@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, or_, select
 
 from lims.accounts.principal import Principal, visible_to
+from lims.db import persisted_id
 from lims.documents.models import Document
 from lims.documents.visibility import visible_document
 from lims.errors import InvalidInput, NotFound, PermissionDenied
@@ -108,15 +109,15 @@ def resolve(
     organisation_id = actor.organisation_id if audience == Audience.CUSTOMER else None
     if job_id is not None or job_number is not None:
         job = _job(db_session, actor, job_id, job_number)
-        assert job.id is not None
-        return Scope("job", job.number, (job.id,), audience, organisation_id)
+        return Scope("job", job.number, (persisted_id(job),), audience, organisation_id)
     if document_number is not None:
         document = _document(db_session, actor, document_number)
         jobs = (document.job_id,) if document.job_id is not None else ()
         return Scope(
             "document", document.number, jobs, audience, organisation_id, document_id=document.id
         )
-    assert period is not None
+    if period is None:
+        raise InvalidInput("name exactly one of: a job, a document or a period")
     parsed = parse_period(period)
     job_ids = jobs_of_period(db_session, parsed, timezone=timezone, organisation_id=organisation_id)
     if not job_ids:

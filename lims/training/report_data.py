@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from lims.accounts.models import Organisation
 from lims.accounts.principal import Principal
+from lims.db import persisted_id
 from lims.equipment.models import Equipment
 from lims.errors import InvalidInput
 from lims.methods.models import Method
@@ -39,10 +40,9 @@ def training_certificate_data(
         raise InvalidInput(
             f"{enrolment.participant_name} has not completed the programme: no certificate yet"
         )
-    programme = db_session.get(TrainingProgramme, enrolment.programme_id)
-    assert programme is not None
+    programme = db_session.get_one(TrainingProgramme, enrolment.programme_id)
     attended = {a.session_id for a in attendance_of(db_session, enrolment) if a.attended}
-    sessions = [s for s in sessions_of(db_session, programme.id or 0) if s.id in attended]
+    sessions = [s for s in sessions_of(db_session, persisted_id(programme)) if s.id in attended]
     courses = [
         {
             "code": course.code,

@@ -23,7 +23,7 @@ from typing import Any
 from scipy import special
 
 from lims.uncertainty.errors import UncertaintyInputError
-from lims.uncertainty.schemas import DecisionRequest
+from lims.uncertainty.schemas import CustomerRule, DecisionRequest
 
 DEFAULT_COVERAGE_FACTOR = 2.0
 
@@ -92,20 +92,19 @@ def _uncertainties(request: DecisionRequest, warnings: list[str]) -> tuple[float
         request.coverage_factor,
         request.standard_uncertainty,
     )
-    if big is None and small is None:
-        raise _bad(
-            "Give the uncertainty of the result: expanded_uncertainty with coverage_factor, or "
-            "standard_uncertainty.",
-            "expanded_uncertainty",
-        )
-    if big is not None and small is None:
+    if small is None:
+        if big is None:
+            raise _bad(
+                "Give the uncertainty of the result: expanded_uncertainty with coverage_factor, "
+                "or standard_uncertainty.",
+                "expanded_uncertainty",
+            )
         if k is None:
             raise _bad(
                 "expanded_uncertainty needs its coverage_factor (or give standard_uncertainty).",
                 "coverage_factor",
             )
         return big, k, big / k
-    assert small is not None
     if k is None:
         k = (
             DEFAULT_COVERAGE_FACTOR
@@ -173,8 +172,7 @@ def _statement(request: DecisionRequest, guard_band: float, k: float) -> tuple[s
             "enintään w:n verran. Hylätty: arvo on toleranssirajojen ulkopuolella enemmän kuin "
             "w:n verran.",
         )
-    customer = request.customer_rule
-    assert customer is not None
+    customer = _customer_rule(request)
     if customer.minimum_probability_of_conformance is not None:
         percent = f"{customer.minimum_probability_of_conformance * 100:g}"
         return (
@@ -292,6 +290,16 @@ def _shift(limit: float | None, by: float) -> float | None:
     return None if limit is None else limit + by
 
 
+def _customer_rule(request: DecisionRequest) -> CustomerRule:
+    if request.customer_rule is None:
+        raise _bad(
+            "The rule customer needs customer_rule: the agreed statement with acceptance_limits "
+            "or minimum_probability_of_conformance.",
+            "customer_rule",
+        )
+    return request.customer_rule
+
+
 def _customer(
     request: DecisionRequest,
     u: float,
@@ -300,25 +308,10 @@ def _customer(
     upper: float | None,
     warnings: list[str],
 ) -> tuple[float, tuple[float | None, float | None]]:
-    customer = request.customer_rule
-    if customer is None:
-        raise _bad(
-            "The rule customer needs customer_rule: the agreed statement with acceptance_limits "
-            "or minimum_probability_of_conformance.",
-            "customer_rule",
-        )
-    given = [
-        customer.acceptance_limits is not None,
-        customer.minimum_probability_of_conformance is not None,
-    ]
-    if sum(given) != 1:
-        raise _bad(
-            "customer_rule needs exactly one of acceptance_limits and "
-            "minimum_probability_of_conformance.",
-            "customer_rule",
-        )
-    if customer.acceptance_limits is not None:
-        low, high = customer.acceptance_limits
+    customer = _customer_rule(request)
+    limits, minimum = customer.acceptance_limits, customer.minimum_probability_of_conformance
+    if limits is not None and minimum is None:
+        low, high = limits
         if (low is None) != (lower is None) or (high is None) != (upper is None):
             raise _bad(
                 "customer_rule.acceptance_limits must have a limit on the same sides as the "
@@ -328,11 +321,15 @@ def _customer(
             )
         bands = [b for b in (_gap(low, lower), _gap(upper, high)) if b is not None]
         return max(bands), (low, high)
+    if minimum is None or limits is not None:
+        raise _bad(
+            "customer_rule needs exactly one of acceptance_limits and "
+            "minimum_probability_of_conformance.",
+            "customer_rule",
+        )
     # One-sided guarded acceptance (JCGM 106 8.3.2): w = z_p u keeps the conformance
     # probability at a single limit at the minimum; with two limits close together the
     # decision, made on the probability itself, can be stricter than this interval.
-    minimum = customer.minimum_probability_of_conformance
-    assert minimum is not None
     z = float(special.ndtri(minimum) if dof is None else special.stdtrit(dof, minimum))
     guard = max(z * u, 0.0)
     if lower is not None and upper is not None and 2 * guard >= upper - lower:

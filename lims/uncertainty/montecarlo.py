@@ -186,9 +186,8 @@ class _Sampler:
                 joint_index.append(i)
             else:
                 self.independent.append(inputs[i])
-        if self.joint:
+        if self.joint and correlation is not None:  # only a correlation makes inputs joint
             u = np.array([item.standard_uncertainty for item in self.joint])
-            assert correlation is not None
             covariance = correlation[np.ix_(joint_index, joint_index)] * np.outer(u, u)
             # eigh, not Cholesky: a positive semi-definite (singular) matrix is allowed.
             eigenvalues, vectors = np.linalg.eigh(covariance)

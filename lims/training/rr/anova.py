@@ -178,7 +178,8 @@ def _mean_square(ss: float, df: int) -> float:
 
 
 def _ms(row: Row) -> float:
-    assert row.ms is not None, "every effect row has a mean square"
+    if row.ms is None:
+        raise ValueError("an effect row has a mean square; the total row has none")
     return row.ms
 
 

@@ -130,12 +130,14 @@ def _categories(
 def _summed(estimates: Components, process_variation: float | None, k: float) -> Components:
     repeatability = estimates["repeatability"]
     operator, interaction = estimates["operator"], estimates["interaction"]
-    assert repeatability is not None and operator is not None
+    if repeatability is None or operator is None:
+        raise ValueError("the estimates need the repeatability and the operator variance")
     reproducibility = operator + (interaction or 0.0)
     grr = repeatability + reproducibility
     if process_variation is None:
         part = estimates["part"]
-        assert part is not None
+        if part is None:
+            raise ValueError("without a process variation the estimates need the part variance")
         total = grr + part
     else:
         # AIAG MSA 4th ed.: with a known process variation, TV is taken from it and the part
