@@ -4,13 +4,13 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.concurrency import run_in_threadpool
 
 from lims.api.deps import CurrentActor, FileStoreDep, SessionDep, SettingsDep
-from lims.api.uploads import body_in_file, octet_stream_body
+from lims.api.uploads import FileName, octet_stream_body, receive_upload
 from lims.cad import service
 from lims.cad.models import Acceptance, ModelUpload, ProposalPublic, QifImport
 from lims.clock import local_today
+from lims.jobs import results as job_results
 from lims.jobs import service as jobs
 from lims.jobs.models import CharacteristicPublic
 
@@ -38,23 +38,25 @@ async def upload_model(
     db_session: SessionDep,
     settings: SettingsDep,
     store: FileStoreDep,
-    filename: Annotated[str, Query(min_length=1, max_length=255, pattern=r"^[^/\\]+$")],
+    filename: FileName,
 ) -> ModelUpload:
-    # Check access before reading a byte, so a stranger's upload is refused at once.
-    await run_in_threadpool(jobs.get_item, db_session, actor=actor, job_id=job_id, item_id=item_id)
-    async with body_in_file(request, settings) as path:
-        return await run_in_threadpool(
-            lambda: service.upload_model(
-                db_session,
-                actor=actor,
-                job_id=job_id,
-                item_id=item_id,
-                path=path,
-                filename=filename,
-                store=store,
-                settings=settings,
-            )
-        )
+    return await receive_upload(
+        request,
+        settings,
+        may_write=lambda: jobs.item_for_upload(
+            db_session, actor=actor, job_id=job_id, item_id=item_id
+        ),
+        keep=lambda path: service.upload_model(
+            db_session,
+            actor=actor,
+            job_id=job_id,
+            item_id=item_id,
+            path=path,
+            filename=filename,
+            store=store,
+            settings=settings,
+        ),
+    )
 
 
 @router.get("/{job_id}/proposals", response_model=list[ProposalPublic])
@@ -110,22 +112,23 @@ async def import_qif_results(
     temperature: Annotated[float | None, Query(description="°C, if the QIF has none")] = None,
     humidity: Annotated[float | None, Query(ge=0, le=100, description="%RH")] = None,
 ) -> QifImport:
-    await run_in_threadpool(jobs.get_job, db_session, actor=actor, job_id=job_id)
-    async with body_in_file(request, settings) as path:
-        return await run_in_threadpool(
-            lambda: service.import_qif_results(
-                db_session,
-                actor=actor,
-                job_id=job_id,
-                path=path,
-                measured_on=measured_on or local_today(settings.timezone),
-                equipment_id=equipment_id,
-                temperature=temperature,
-                humidity=humidity,
-                store=store,
-                settings=settings,
-            )
-        )
+    return await receive_upload(
+        request,
+        settings,
+        may_write=lambda: job_results.job_for_import(db_session, actor=actor, job_id=job_id),
+        keep=lambda path: service.import_qif_results(
+            db_session,
+            actor=actor,
+            job_id=job_id,
+            path=path,
+            measured_on=measured_on or local_today(settings.timezone),
+            equipment_id=equipment_id,
+            temperature=temperature,
+            humidity=humidity,
+            store=store,
+            settings=settings,
+        ),
+    )
 
 
 @router.get(

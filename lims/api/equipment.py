@@ -3,17 +3,18 @@ the calibration planner and traceability chains (the rules are in lims.equipment
 
 import mimetypes
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from lims.api.deps import CurrentActor, FileStoreDep, SessionDep, SettingsDep
-from lims.api.uploads import body_in_file, octet_stream_body
+from lims.api.uploads import OptionalFileName, octet_stream_body, receive_upload
 from lims.clock import local_today
 from lims.equipment import service
 from lims.equipment.models import (
+    Calibration,
     CalibrationCreate,
     CalibrationPublic,
     EquipmentCreate,
@@ -160,22 +161,29 @@ async def attach_certificate(
     db_session: SessionDep,
     settings: SettingsDep,
     store: FileStoreDep,
-    filename: Annotated[str | None, Query(max_length=255)] = None,
+    filename: OptionalFileName,
 ) -> CalibrationPublic:
-    async with body_in_file(request, settings) as path:
+    def attach(path: Path) -> Calibration:
         with path.open("rb") as upload:
-            calibration = await run_in_threadpool(
-                lambda: service.attach_certificate(
-                    db_session,
-                    actor=actor,
-                    equipment_id=equipment_id,
-                    calibration_id=calibration_id,
-                    content=upload,
-                    filename=filename,
-                    store=store,
-                    max_bytes=settings.max_upload_bytes,
-                )
+            return service.attach_certificate(
+                db_session,
+                actor=actor,
+                equipment_id=equipment_id,
+                calibration_id=calibration_id,
+                content=upload,
+                filename=filename,
+                store=store,
+                max_bytes=settings.max_upload_bytes,
             )
+
+    calibration = await receive_upload(
+        request,
+        settings,
+        may_write=lambda: service.calibration_to_certify(
+            db_session, actor=actor, equipment_id=equipment_id, calibration_id=calibration_id
+        ),
+        keep=attach,
+    )
     return CalibrationPublic.model_validate(calibration, from_attributes=True)
 
 

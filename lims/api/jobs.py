@@ -2,13 +2,13 @@
 
 from dataclasses import asdict
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, status
-from fastapi.concurrency import run_in_threadpool
 
 from lims.api.deps import CurrentActor, FileStoreDep, SessionDep, SettingsDep
-from lims.api.uploads import body_in_file, octet_stream_body
+from lims.api.uploads import FileName, octet_stream_body, receive_upload
 from lims.jobs import results, service
 from lims.jobs.models import (
     CharacteristicPublic,
@@ -16,6 +16,7 @@ from lims.jobs.models import (
     CustomerValueEntry,
     CustomerValuePublic,
     Dispatch,
+    Item,
     ItemPublic,
     ItemSpec,
     JobKind,
@@ -182,28 +183,31 @@ async def attach_file(
     db_session: SessionDep,
     settings: SettingsDep,
     store: FileStoreDep,
-    filename: Annotated[str, Query(min_length=1, max_length=255, pattern=r"^[^/\\]+$")],
+    filename: FileName,
     role: Literal["drawing", "cad", "qif", "other"] = "other",
 ) -> ItemPublic:
-    # Check access before reading a byte, so a stranger's upload is refused at once.
-    await run_in_threadpool(
-        service.get_item, db_session, actor=actor, job_id=job_id, item_id=item_id
-    )
-    async with body_in_file(request, settings) as path:
+    def attach(path: Path) -> Item:
         with path.open("rb") as upload:
-            item = await run_in_threadpool(
-                lambda: service.attach_file(
-                    db_session,
-                    actor=actor,
-                    job_id=job_id,
-                    item_id=item_id,
-                    content=upload,
-                    filename=filename,
-                    role=role,
-                    store=store,
-                    max_bytes=settings.max_upload_bytes,
-                )
+            return service.attach_file(
+                db_session,
+                actor=actor,
+                job_id=job_id,
+                item_id=item_id,
+                content=upload,
+                filename=filename,
+                role=role,
+                store=store,
+                max_bytes=settings.max_upload_bytes,
             )
+
+    item = await receive_upload(
+        request,
+        settings,
+        may_write=lambda: service.item_for_upload(
+            db_session, actor=actor, job_id=job_id, item_id=item_id
+        ),
+        keep=attach,
+    )
     return _item(item)
 
 
@@ -280,18 +284,19 @@ async def import_results(
     settings: SettingsDep,
     dry_run: bool = True,
 ) -> dict[str, Any]:
-    await run_in_threadpool(service.get_job, db_session, actor=actor, job_id=job_id)
-    data = await request.body()
-    report = await run_in_threadpool(
-        lambda: results.import_results(
+    report = await receive_upload(
+        request,
+        settings,
+        may_write=lambda: results.job_for_import(db_session, actor=actor, job_id=job_id),
+        keep=lambda path: results.import_results(
             db_session,
             actor=actor,
             job_id=job_id,
-            data=data,
+            data=path.read_bytes(),
             dry_run=dry_run,
             settings=settings,
             max_rows=settings.max_import_rows,
-        )
+        ),
     )
     return asdict(report)
 

@@ -1,23 +1,45 @@
-"""File uploads over HTTP: a raw ``application/octet-stream`` body, streamed to disk.
+"""File uploads over HTTP: a raw body (a file, or CSV), streamed to disk.
 
 Uploads are raw bodies rather than multipart forms so that the upload size cap of the
-middleware applies by media type, and a caller without access is refused before a byte is
-stored.  One helper streams the body into a temporary file under the data directory; the
-service then reads it (into the file store, or into a parser) at its own pace.
+middleware applies by media type.  Every upload route takes its body one way,
+``receive_upload``: the service's check that the caller may change the record runs before a
+byte of the body is read, the body is streamed into a temporary file under the data directory,
+and the service then reads it (into the file store, or into a parser) at its own pace.  A file
+name is held to the one rule of ``lims.sniffing.check_filename``, also before the body.
 """
 
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from lims.config import Settings
 from lims.errors import InvalidInput, StorageFull, TooLarge
+from lims.sniffing import check_filename
 from lims.storage import NO_SPACE_MESSAGE, is_out_of_space
+
+Kept = TypeVar("Kept")
+FILENAME_QUERY = Query(
+    max_length=255,
+    description="The file's name, e.g. drawing 1234-A.pdf: a name only, without folders",
+)
+
+
+def _plain_name(filename: Annotated[str, FILENAME_QUERY]) -> str:
+    return check_filename(filename)
+
+
+def _plain_name_if_given(filename: Annotated[str | None, FILENAME_QUERY] = None) -> str | None:
+    return None if filename is None else check_filename(filename)
+
+
+FileName = Annotated[str, Depends(_plain_name)]
+OptionalFileName = Annotated[str | None, Depends(_plain_name_if_given)]
 
 
 def octet_stream_body(description: str, example: str) -> dict[str, Any]:
@@ -37,8 +59,23 @@ def octet_stream_body(description: str, example: str) -> dict[str, Any]:
     }
 
 
+async def receive_upload(
+    request: Request,
+    settings: Settings,
+    *,
+    may_write: Callable[[], object],
+    keep: Callable[[Path], Kept],
+) -> Kept:
+    """Refuse the caller ``may_write`` refuses before reading the body, so a stranger's or a
+    reader's upload costs nothing; then stream the body and ``keep`` it from its temporary file,
+    which is gone afterwards."""
+    await run_in_threadpool(may_write)
+    async with _body_in_file(request, settings) as path:
+        return await run_in_threadpool(keep, path)
+
+
 @asynccontextmanager
-async def body_in_file(request: Request, settings: Settings) -> AsyncIterator[Path]:
+async def _body_in_file(request: Request, settings: Settings) -> AsyncIterator[Path]:
     """The request body streamed into a temporary file, refused beyond the upload limit."""
     incoming = settings.data_dir / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)

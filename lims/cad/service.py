@@ -57,8 +57,8 @@ from lims.jobs.service import (
     STAFF_WHO_RUN_JOBS,
     ModelSource,
     add_characteristics,
-    get_item,
     get_job,
+    item_for_upload,
 )
 from lims.methods.cmc import cmc_at
 from lims.methods.models import Method
@@ -96,11 +96,9 @@ def upload_model(
     settings: Settings,
 ) -> ModelUpload:
     """Read the model, then store it on the item with its proposals, in one transaction."""
+    item = item_for_upload(db_session, actor=actor, job_id=job_id, item_id=item_id)
     filename = check_filename(filename)
-    item = get_item(db_session, actor=actor, job_id=job_id, item_id=item_id)
     job = get_job(db_session, actor=actor, job_id=job_id)
-    if not actor.is_customer:
-        require_role(actor, *STAFF_WHO_RUN_JOBS, doing="upload models")
     if job.kind not in PLANNED_FROM_MODELS:
         raise InvalidInput(f"a {job.kind} job is not planned from a CAD model")
     if job.status in PLAN_FIXED:
@@ -267,8 +265,7 @@ def import_qif_results(
     the size (the smallest U the lab may state); the lab's decision follows from it by the
     agreement's rule, and the CMM's own status is kept beside it.
     """
-    job = get_job(db_session, actor=actor, job_id=job_id)
-    require_role(actor, *STAFF_WHO_RUN_JOBS, doing="import results")
+    job = job_results.job_for_import(db_session, actor=actor, job_id=job_id)
     measured_by_id = actor.person_id(doing="import results")
     if job.status != JobStatus.IN_MEASUREMENT:
         raise Conflict(

@@ -38,7 +38,7 @@ from lims.equipment.status import (
     derive_status,
 )
 from lims.errors import Conflict, InvalidInput, NotFound
-from lims.sniffing import HEAD_BYTES, check_content, extension_for
+from lims.sniffing import HEAD_BYTES, check_content, check_filename, extension_for
 from lims.storage import FileStore
 
 READERS = (*STAFF_ROLES, Role.AUDITOR)
@@ -318,8 +318,18 @@ CERTIFICATE_MEDIA_TYPES = frozenset(
 
 def _safe_filename(name: str | None, fallback: str) -> str:
     """A file name fit for a download header: letters, digits, dot, dash and underscore."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", (name or "").rsplit("/", 1)[-1]).strip("._")
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name or "").strip("._")
     return cleaned[:255] or re.sub(r"[^A-Za-z0-9._-]+", "_", fallback)
+
+
+def calibration_to_certify(
+    db_session: Session, *, actor: Principal, equipment_id: int, calibration_id: int
+) -> Calibration:
+    """The calibration ``actor`` may attach a certificate to: checked before a file is read."""
+    require_role(actor, *MANAGERS, doing="attach calibration certificates")
+    return get_calibration(
+        db_session, actor=actor, equipment_id=equipment_id, calibration_id=calibration_id
+    )
 
 
 def attach_certificate(
@@ -334,10 +344,11 @@ def attach_certificate(
     max_bytes: int,
 ) -> Calibration:
     """Keep the certificate file in the file store; the record keeps its SHA-256."""
-    require_role(actor, *MANAGERS, doing="attach calibration certificates")
-    calibration = get_calibration(
+    calibration = calibration_to_certify(
         db_session, actor=actor, equipment_id=equipment_id, calibration_id=calibration_id
     )
+    if filename is not None:
+        filename = check_filename(filename)
     head = content.read(HEAD_BYTES)
     if not head:
         raise InvalidInput("the certificate file is empty", location=("body",))

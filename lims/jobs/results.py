@@ -442,6 +442,14 @@ class ImportReport:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
+def job_for_import(db_session: Session, *, actor: Principal, job_id: int) -> Job:
+    """The job ``actor`` may import results into (CSV, QIF Results): checked before an
+    upload's body is read, and again by the import itself."""
+    job = get_job(db_session, actor=actor, job_id=job_id)
+    require_role(actor, *STAFF_WHO_RUN_JOBS, doing="import results")
+    return job
+
+
 def import_results(
     db_session: Session,
     *,
@@ -453,8 +461,7 @@ def import_results(
     max_rows: int,
 ) -> ImportReport:
     """Check every row as a result would be checked; write all of them, or none."""
-    job = get_job(db_session, actor=actor, job_id=job_id)
-    require_role(actor, *STAFF_WHO_RUN_JOBS, doing="import results")
+    job = job_for_import(db_session, actor=actor, job_id=job_id)
     characteristics = list(
         db_session.exec(select(Characteristic).where(Characteristic.job_id == job_id))
     )

@@ -336,6 +336,15 @@ def dispatch_item(
     return save(db_session, actor.audit_context(), item)
 
 
+def item_for_upload(db_session: Session, *, actor: Principal, job_id: int, item_id: int) -> Item:
+    """The item ``actor`` may add a file to: a customer its own, the staff who run jobs any.
+    Checked before an upload's body is read, and again by the service that keeps the file."""
+    item = get_item(db_session, actor=actor, job_id=job_id, item_id=item_id)
+    if not actor.is_customer:
+        require_role(actor, *STAFF_WHO_RUN_JOBS, doing="add files to items")
+    return item
+
+
 def attach_file(
     db_session: Session,
     *,
@@ -353,9 +362,7 @@ def attach_file(
     The name must be a plain file name and the bytes what the name says (``lims.sniffing``);
     a refused file is not stored.
     """
-    item = get_item(db_session, actor=actor, job_id=job_id, item_id=item_id)
-    if not actor.is_customer:
-        require_role(actor, *STAFF_WHO_RUN_JOBS, doing="attach files")
+    item = item_for_upload(db_session, actor=actor, job_id=job_id, item_id=item_id)
     filename = check_filename(filename)
     check_content(filename, content.read(HEAD_BYTES))
     content.seek(0)

@@ -171,7 +171,7 @@ def test_certificate_file_is_kept_by_sha256_and_served_back_verified(
     stored = client.put(
         url,
         content=pdf,
-        params={"filename": "M 26/0412.pdf"},
+        params={"filename": "M 26-0412.pdf"},
         headers={**manager, "content-type": "application/octet-stream"},
     )
     assert stored.status_code == 200, stored.text
@@ -183,7 +183,7 @@ def test_certificate_file_is_kept_by_sha256_and_served_back_verified(
     assert downloaded.status_code == 200
     assert downloaded.content == pdf
     assert downloaded.headers["content-type"] == "application/pdf"
-    assert 'filename="0412.pdf"' in downloaded.headers["content-disposition"]
+    assert 'filename="M_26-0412.pdf"' in downloaded.headers["content-disposition"]
 
 
 def test_certificate_upload_over_the_limit_is_refused_and_nothing_is_written(

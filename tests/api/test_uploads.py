@@ -1,0 +1,174 @@
+"""Every upload route takes its body one way (``lims.api.uploads.receive_upload``): a caller who
+may not change the record, or a file name that is not a plain name, is refused before a single
+byte of the body is read."""
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from lims.accounts.models import Role, User
+from lims.config import Settings
+from tests.equipment.factories import make_calibration, make_equipment
+from tests.factories import bearer, make_organisation, make_user
+from tests.jobs.factories import PRODUCT, make_lab, submit
+
+UPLOAD_MEDIA_TYPES = ("application/octet-stream", "text/csv")
+CHUNK = b"%PDF-1.7\n" + b"0" * (64 * 1024 - 9)
+
+
+@dataclass(frozen=True)
+class Upload:
+    method: str
+    path: str
+    query: dict[str, str]
+    writer: str  # who may upload here: "technician" or "manager"
+    media_type: str = "application/octet-stream"
+
+    @property
+    def names_a_file(self) -> bool:
+        return "filename" in self.query
+
+
+UPLOADS = [
+    Upload(
+        "PUT",
+        "/api/v1/equipment/{equipment_id}/calibrations/{calibration_id}/certificate",
+        {"filename": "certificate.pdf"},
+        "manager",
+    ),
+    Upload(
+        "PUT",
+        "/api/v1/jobs/{job_id}/items/{item_id}/files",
+        {"filename": "drawing.pdf", "role": "drawing"},
+        "technician",
+    ),
+    Upload(
+        "POST", "/api/v1/jobs/{job_id}/items/{item_id}/models", {"filename": "m.stp"}, "technician"
+    ),
+    Upload("POST", "/api/v1/jobs/{job_id}/results/qif", {"equipment_id": "1"}, "technician"),
+    Upload(
+        "POST",
+        "/api/v1/jobs/{job_id}/results/import",
+        {"dry_run": "true"},
+        "technician",
+        media_type="text/csv",
+    ),
+]
+
+
+@dataclass
+class World:
+    ids: dict[str, int]
+    users: dict[str, User]
+
+
+@pytest.fixture
+def world(client: TestClient, engine: Engine, settings: Settings) -> World:
+    lab = make_lab(engine, settings)
+    job = submit(client, lab, "product_qc", PRODUCT)
+    calibration = make_calibration(engine, make_equipment(engine))
+    stranger = make_user(engine, Role.CUSTOMER, organisation=make_organisation(engine))
+    return World(
+        ids={
+            "equipment_id": calibration.equipment_id,
+            "calibration_id": calibration.id,
+            "job_id": job.job["id"],
+            "item_id": job.items()[0]["id"],
+        },
+        users={
+            "technician": lab.technician,
+            "manager": lab.manager,
+            "auditor": make_user(engine, Role.AUDITOR),
+            "customer of another organisation": stranger,
+        },
+    )
+
+
+async def _answer(app: FastAPI, upload: Upload, path: str, headers: dict[str, str]) -> list[int]:
+    """Send the upload with a body produced only when read: its status, then how many body
+    chunks the application read before it answered."""
+    chunks = [CHUNK] * 3
+    status = [0, 0]
+    query = "&".join(f"{name}={value}" for name, value in upload.query.items())
+
+    async def receive() -> dict[str, Any]:
+        if status[0] == 0:
+            status[1] += 1
+        if chunks:
+            return {"type": "http.request", "body": chunks.pop(), "more_body": bool(chunks)}
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            status[0] = message["status"]
+
+    scope = {
+        "type": "http",
+        # 2.4: responses do not listen for a disconnect, so every read here is the body's.
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": upload.method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [
+            (b"content-type", upload.media_type.encode()),
+            (b"content-length", str(len(CHUNK) * 3).encode()),
+            *((name.lower().encode(), value.encode()) for name, value in headers.items()),
+        ],
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+    }
+    await app(scope, receive, send)
+    return status
+
+
+def route(upload: Upload) -> str:
+    return upload.path.rsplit("/", 1)[-1]
+
+
+def answer(
+    app: FastAPI, settings: Settings, world: World, upload: Upload, caller: str
+) -> tuple[int, int]:
+    path = upload.path.format(**world.ids)
+    status, read = asyncio.run(_answer(app, upload, path, bearer(settings, world.users[caller])))
+    return status, read
+
+
+def test_every_upload_route_is_listed_here(app: FastAPI) -> None:
+    found = {
+        (method.upper(), path)
+        for path, item in app.openapi()["paths"].items()
+        for method, spec in item.items()
+        if set(spec.get("requestBody", {}).get("content", {})) & set(UPLOAD_MEDIA_TYPES)
+    }
+    assert found == {(upload.method, upload.path) for upload in UPLOADS}
+
+
+@pytest.mark.parametrize("caller", ["auditor", "customer of another organisation"])
+@pytest.mark.parametrize("upload", UPLOADS, ids=route)
+def test_a_caller_who_may_not_change_the_record_is_refused_before_the_body_is_read(
+    client: TestClient, app: FastAPI, settings: Settings, world: World, upload: Upload, caller: str
+) -> None:
+    status, read = answer(app, settings, world, upload, caller)
+    assert status in (403, 404)
+    assert read == 0
+
+
+@pytest.mark.parametrize("upload", [u for u in UPLOADS if u.names_a_file], ids=route)
+def test_a_file_name_with_a_folder_is_refused_before_the_body_is_read(
+    client: TestClient, app: FastAPI, settings: Settings, world: World, upload: Upload
+) -> None:
+    under_a_folder = Upload(
+        upload.method, upload.path, {**upload.query, "filename": "..%2Fup.pdf"}, upload.writer
+    )
+    status, read = answer(app, settings, world, under_a_folder, upload.writer)
+    assert status == 422
+    assert read == 0
