@@ -65,6 +65,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test bench/requirements.txt bench/c
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_uncertainty.py
 	$(BIN)/python bench/bench_cad.py
+	$(BIN)/python bench/bench_cli_montecarlo.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

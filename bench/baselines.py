@@ -5,8 +5,9 @@ Three third-party or hand-written evaluations of the same model and inputs as
 
 * :func:`gtc_h1_gum` - GTC 1.5.1, GUM law of propagation with budget and Welch-Satterthwaite
   dof, as GTC's ``examples/GUM_H1.py`` does (but with the six inputs of the request).
-* :func:`numpy_h1_mcm` - a hand-written, fully vectorised NumPy Monte Carlo script for this
-  one model: mean, standard deviation, probabilistically symmetric and shortest intervals.
+* :func:`numpy_h1.numpy_h1_mcm` - a hand-written, fully vectorised NumPy Monte Carlo script
+  for this one model: mean, standard deviation, probabilistically symmetric and shortest
+  intervals (its own module, so that it also runs as a process with nothing else imported).
 * :func:`metas_h1_mcm` - METAS UncLib 3.0.3 Monte Carlo mode (``use_mcprop``), as its
   ``examples/gum_h1.py`` with the six inputs of the request.
 
@@ -128,47 +129,6 @@ def gtc_h1_gum(coverage_probability: float = COVERAGE_PROBABILITY) -> dict[str, 
         "k": k,
         "U": k * length.u,
         "budget": budget,
-    }
-
-
-# --------------------------------------------------------------------------------------------
-# (b) Hand-written, fully vectorised NumPy Monte Carlo for H.1
-
-
-def numpy_h1_mcm(
-    trials: int = 1_000_000,
-    seed: int = MCM_SEED,
-    probability: float = COVERAGE_PROBABILITY,
-) -> dict[str, Any]:
-    """Monte Carlo (JCGM 101) of H.1 in plain NumPy.
-
-    Returns the mean, the standard deviation (ddof=1), the probabilistically symmetric
-    interval (JCGM 101 7.7.1) and the shortest interval (JCGM 101 7.7.2: the minimum of
-    y[r+q] - y[r] over the sorted sample) for the coverage probability.
-    """
-    rng = np.random.default_rng(seed)
-    l_s = 50000623.6 + 25.0 * rng.standard_t(18, trials)
-    d = rng.normal(215.0, 9.7, trials)
-    alpha_s = rng.uniform(11.5e-6 - 2e-6, 11.5e-6 + 2e-6, trials)
-    theta = rng.normal(-0.1, 0.41, trials)
-    d_alpha = rng.uniform(-1e-6, 1e-6, trials)
-    d_theta = rng.uniform(-0.05, 0.05, trials)
-
-    y = l_s + d - l_s * (d_alpha * theta + alpha_s * d_theta)
-    mean = float(y.mean())
-    std = float(y.std(ddof=1))
-    y.sort()
-
-    # q = pM if that is an integer, else floor(pM + 1/2); symmetric interval [y_(r), y_(r+q)]
-    # with r = (M - q)/2 if that is an integer, else (M - q + 1)/2 (1-based order statistics).
-    q = math.floor(probability * trials + 0.5)
-    low = (trials - q + 1) // 2 - 1
-    shortest = int(np.argmin(y[q:] - y[: trials - q]))
-    return {
-        "value": mean,
-        "u": std,
-        "symmetric": (float(y[low]), float(y[low + q])),
-        "shortest": (float(y[shortest]), float(y[shortest + q])),
     }
 
 

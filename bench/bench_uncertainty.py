@@ -34,6 +34,7 @@ from typing import Any
 
 import baselines
 import numpy as np
+from numpy_h1 import numpy_h1_mcm
 
 Evaluation = Callable[[], Any]
 
@@ -353,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         numpy_mcm = Candidate(
             "NumPy script (hand-written)",
-            lambda: baselines.numpy_h1_mcm(trials, seed, p),
+            lambda: numpy_h1_mcm(trials, seed, p),
         )
         lims_mcm = Candidate(
             "lims (method mcm)",
