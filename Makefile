@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint format lock bench clean messages
+.PHONY: run test test-fast lint format lock bench clean messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -25,12 +25,18 @@ run: $(VENV)/.installed
 	$(BIN)/lims demo
 	$(BIN)/lims serve
 
+# The whole suite, browser and PostgreSQL tests included, on one worker per core.
 test: $(VENV)/.installed-test lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
+
+# The edit-test loop: everything but the browser and PostgreSQL, on one worker per core.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/pytest -n auto -m "not browser and not postgres"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
