@@ -7,9 +7,9 @@ from sqlmodel import Session, select
 from lims.accounts.principal import Principal
 from lims.competence import service as competence
 from lims.competence.models import Activity, Authorisation, AuthorisationCreate, Basis
+from lims.db import persisted_id
 from lims.demo.accounts import demo_user
-from lims.demo.methods import DEMO_METHODS, SCOPE_START
-from lims.methods.service import find_method
+from lims.demo.methods import DEMO_METHODS, SCOPE_START, demo_method
 
 EVERY_METHOD = tuple(method.code for method in DEMO_METHODS)
 
@@ -66,16 +66,15 @@ def load_authorisations(db_session: Session, *, actor: Principal) -> int:
         if user is None:
             continue
         for code in granted.method_codes:
-            method = find_method(db_session, code=code, version=1)
-            assert method is not None and method.id is not None
-            if _authorised(db_session, user.id, method.id, granted.activity):
+            method_id = persisted_id(demo_method(db_session, code))
+            if _authorised(db_session, persisted_id(user), method_id, granted.activity):
                 continue
             competence.grant_authorisation(
                 db_session,
                 actor=actor,
-                staff_id=user.id,
+                staff_id=persisted_id(user),
                 data=AuthorisationCreate(
-                    method_id=method.id,
+                    method_id=method_id,
                     activity=granted.activity,
                     basis=granted.basis,
                     basis_reference=granted.evidence,
@@ -86,9 +85,7 @@ def load_authorisations(db_session: Session, *, actor: Principal) -> int:
     return created
 
 
-def _authorised(
-    db_session: Session, user_id: int | None, method_id: int, activity: Activity
-) -> bool:
+def _authorised(db_session: Session, user_id: int, method_id: int, activity: Activity) -> bool:
     return (
         db_session.exec(
             select(Authorisation).where(

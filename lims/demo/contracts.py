@@ -30,6 +30,7 @@ from lims.contracts.models import (
     Service,
     Signature,
 )
+from lims.db import persisted_id
 from lims.demo.accounts import AD_HOC_CUSTOMER, ANNUAL_CUSTOMER, demo_customer
 
 CLAUSE_FI = (
@@ -147,16 +148,16 @@ def load_contracts(
         db_session.exec(select(PriceList).where(PriceList.price_model_id == model.id)).first()
         is None
     ):
-        assert model.id is not None
         price_list = prices.create_price_list(
             db_session,
             actor=actor,
             data=PriceListCreate(
-                price_model_id=model.id, title=f"Hinnasto {today.year}", items=DEMO_PRICE_LIST_ITEMS
+                price_model_id=persisted_id(model),
+                title=f"Hinnasto {today.year}",
+                items=DEMO_PRICE_LIST_ITEMS,
             ),
         )
-        assert price_list.id is not None
-        prices.publish_price_list(db_session, actor=actor, price_list_id=price_list.id)
+        prices.publish_price_list(db_session, actor=actor, price_list_id=persisted_id(price_list))
         created += 1
     created += _annual_agreement(db_session, actor=actor, today=today)
     created += _ad_hoc_order(db_session, actor=actor, settings=settings, today=today)
@@ -174,13 +175,12 @@ def _annual_agreement(db_session: Session, *, actor: Principal, today: date) -> 
         ).first()
     ):
         return 0
-    assert customer.id is not None
     agreement = agreements.create_agreement(
         db_session,
         actor=actor,
         data=AgreementCreate(
             kind=AgreementKind.ANNUAL,
-            organisation_id=customer.id,
+            organisation_id=persisted_id(customer),
             valid_from=date(today.year, 1, 1),
             valid_until=date(today.year, 12, 31),
             scope=[
@@ -193,12 +193,11 @@ def _annual_agreement(db_session: Session, *, actor: Principal, today: date) -> 
             customer_reference_rule="ostotilausnumero jokaisessa tilauksessa",
         ),
     )
-    assert agreement.id is not None
     signed_on = date(today.year, 1, 1)
     agreements.sign_agreement(
         db_session,
         actor=actor,
-        agreement_id=agreement.id,
+        agreement_id=persisted_id(agreement),
         data=AgreementSigning(
             lab_signature=Signature(
                 name="Laura Laatupäällikkö", title="Laatupäällikkö", signed_on=signed_on
@@ -211,10 +210,10 @@ def _annual_agreement(db_session: Session, *, actor: Principal, today: date) -> 
     agreements.accept_confidentiality(
         db_session,
         actor=actor,
-        agreement_id=agreement.id,
+        agreement_id=persisted_id(agreement),
         data=ConfidentialityAcceptance(accepted_by="Kalle Konepaja", accepted_on=signed_on),
     )
-    agreements.activate_agreement(db_session, actor=actor, agreement_id=agreement.id)
+    agreements.activate_agreement(db_session, actor=actor, agreement_id=persisted_id(agreement))
     return 1
 
 
@@ -227,12 +226,11 @@ def _ad_hoc_order(db_session: Session, *, actor: Principal, settings: Settings, 
         ).first()
     ):
         return 0
-    assert customer.id is not None
     quotations.open_order(
         db_session,
         actor=actor,
         data=OrderCreate(
-            organisation_id=customer.id,
+            organisation_id=persisted_id(customer),
             service=Service.CALIBRATION,
             ordered_on=today,
             customer_reference="Tilaus 2026-11",

@@ -4,9 +4,10 @@ Issued through the same service as the API, by the demo signatory; one certifica
 its English translation.  Idempotent: nothing is issued when documents exist.
 """
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lims.config import Settings
+from lims.db import persisted_id
 from lims.demo.accounts import acting_as
 from lims.documents import service
 from lims.documents.batch import signatory_named
@@ -34,8 +35,8 @@ def load_documents(db_session: Session, *, settings: Settings) -> int:
     jobs = list(
         db_session.exec(
             select(Job)
-            .where(Job.status.in_([JobStatus.REPORTED, JobStatus.CLOSED]))  # type: ignore[attr-defined]
-            .order_by(Job.id)
+            .where(col(Job.status).in_([JobStatus.REPORTED, JobStatus.CLOSED]))
+            .order_by(col(Job.id))
         )
     )
     if not jobs:
@@ -55,12 +56,11 @@ def load_documents(db_session: Session, *, settings: Settings) -> int:
     store = store_in(settings.data_dir)
     masters = []
     for job in jobs:
-        assert job.id is not None
         masters.append(
             service.issue(
                 db_session,
                 actor=actor,
-                request=IssueRequest(job_id=job.id, signatory_function=FUNCTION),
+                request=IssueRequest(job_id=persisted_id(job), signatory_function=FUNCTION),
                 settings=settings,
                 store=store,
             )
@@ -80,8 +80,12 @@ def load_documents(db_session: Session, *, settings: Settings) -> int:
                 )
             )
     db_session.commit()
-    assert first.id is not None
     service.translate(
-        db_session, actor=actor, document_id=first.id, language="en", settings=settings, store=store
+        db_session,
+        actor=actor,
+        document_id=persisted_id(first),
+        language="en",
+        settings=settings,
+        store=store,
     )
     return created + len(masters) + 1

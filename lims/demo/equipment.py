@@ -15,10 +15,12 @@ from typing import Any
 from sqlmodel import Session, select
 
 from lims.accounts.principal import Principal
+from lims.db import persisted_id
 from lims.equipment import service
 from lims.equipment.models import (
     Calibration,
     CalibrationCreate,
+    Equipment,
     EquipmentCreate,
     EquipmentStatus,
     LogEntryCreate,
@@ -314,6 +316,14 @@ DEMO_EQUIPMENT = [
 ]
 
 
+def demo_equipment(db_session: Session, identification: str) -> Equipment:
+    """A demo item of equipment that ``load_equipment`` has made (the later loaders use them)."""
+    equipment = service.find_equipment(db_session, identification=identification)
+    if equipment is None:
+        raise RuntimeError(f"demo equipment {identification} is missing: load_equipment first")
+    return equipment
+
+
 def _calibration_exists(db_session: Session, equipment_id: int, certificate_number: str) -> bool:
     return (
         db_session.exec(
@@ -336,23 +346,23 @@ def load_equipment(db_session: Session, *, actor: Principal) -> int:
             created += 1
             for entry in item.log:
                 service.add_log_entry(
-                    db_session, actor=actor, equipment_id=equipment.id, data=entry
+                    db_session, actor=actor, equipment_id=persisted_id(equipment), data=entry
                 )
                 created += 1
-        assert equipment.id is not None
+        equipment_id = persisted_id(equipment)
         reference = (
             service.find_equipment(db_session, identification=item.reference)
             if item.reference
             else None
         )
         for calibration in item.calibrations:
-            if _calibration_exists(db_session, equipment.id, calibration["certificate_number"]):
+            if _calibration_exists(db_session, equipment_id, calibration["certificate_number"]):
                 continue
             data = CalibrationCreate.model_validate(
                 {**calibration, "reference_equipment_id": reference.id if reference else None}
             )
             service.record_calibration(
-                db_session, actor=actor, equipment_id=equipment.id, data=data
+                db_session, actor=actor, equipment_id=equipment_id, data=data
             )
             created += 1
     return created

@@ -12,10 +12,13 @@ from sqlmodel import Session, select
 from lims.accounts.models import User
 from lims.clock import local_today
 from lims.config import Settings
+from lims.db import persisted_id
 from lims.demo.accounts import ANNUAL_CUSTOMER, acting_as, demo_customer
-from lims.equipment.service import find_equipment
+from lims.demo.equipment import demo_equipment
+from lims.demo.methods import demo_method
 from lims.jobs import results, service
 from lims.jobs.models import (
+    CharacteristicSource,
     CharacteristicSpec,
     Condition,
     Dispatch,
@@ -28,7 +31,6 @@ from lims.jobs.models import (
     Receipt,
     ResultEntry,
 )
-from lims.methods.service import find_method
 
 # The working gauge blocks' calibration runs out on 2027-03-05; demo measurements stay inside.
 LAST_MEASUREMENT_DAY = date(2027, 3, 1)
@@ -65,14 +67,13 @@ def load_jobs(db_session: Session, *, settings: Settings) -> int:
         or db_session.exec(select(Job).where(Job.organisation_id == customer.id)).first()
     ):
         return 0
-    assert customer.id is not None
     targets = [JobStatus.REQUESTED, *PATH, JobStatus.ON_HOLD, JobStatus.CANCELLED]
     for number, target in enumerate(targets, start=1):
         job = service.submit_job(
             db_session,
             actor=acting_as(users["asiakas"]),
             data=JobSubmission(
-                organisation_id=customer.id,
+                organisation_id=persisted_id(customer),
                 kind=JobKind.CALIBRATION,
                 customer_reference=f"OT-{number:03d}",
                 items=[
@@ -91,44 +92,42 @@ def load_jobs(db_session: Session, *, settings: Settings) -> int:
             ),
             settings=settings,
         )
-        _advance(db_session, job, target, users, settings)
+        _advance(db_session, persisted_id(job), target, users, settings)
     return len(targets)
 
 
 def _advance(
-    db_session: Session, job: Job, target: JobStatus, users: dict[str, User], settings: Settings
+    db_session: Session, job_id: int, target: JobStatus, users: dict[str, User], settings: Settings
 ) -> None:
-    assert job.id is not None
     if target == JobStatus.CANCELLED:
-        _step(db_session, job, JobStatus.CANCELLED, users["laatu"], settings, "duplicate order")
+        _step(db_session, job_id, JobStatus.CANCELLED, users["laatu"], settings, "duplicate order")
         return
     if target == JobStatus.ON_HOLD:
-        _step(db_session, job, JobStatus.ACCEPTED, users["laatu"], settings)
-        _step(db_session, job, JobStatus.ON_HOLD, users["laatu"], settings, "waiting for the PO")
+        _step(db_session, job_id, JobStatus.ACCEPTED, users["laatu"], settings)
+        _step(db_session, job_id, JobStatus.ON_HOLD, users["laatu"], settings, "waiting for the PO")
         return
     for status in PATH[: PATH.index(target) + 1] if target in PATH else []:
         if status == JobStatus.ITEMS_RECEIVED:
-            _receive_and_plan(db_session, job, users, settings)
+            _receive_and_plan(db_session, job_id, users, settings)
         if status == JobStatus.MEASURED:
-            _measure(db_session, job, users, settings)
+            _measure(db_session, job_id, users, settings)
         if status == JobStatus.CLOSED:
-            _dispatch(db_session, job, users, settings)
-        _step(db_session, job, status, users[STEP_BY[status]], settings)
+            _dispatch(db_session, job_id, users, settings)
+        _step(db_session, job_id, status, users[STEP_BY[status]], settings)
 
 
 def _step(
     db_session: Session,
-    job: Job,
+    job_id: int,
     to: JobStatus,
     user: User,
     settings: Settings,
     reason: str | None = None,
 ) -> None:
-    assert job.id is not None
     service.transition(
         db_session,
         actor=acting_as(user),
-        job_id=job.id,
+        job_id=job_id,
         to=to,
         reason=reason,
         settings=settings,
@@ -140,55 +139,49 @@ def _measurement_day(settings: Settings) -> date:
 
 
 def _receive_and_plan(
-    db_session: Session, job: Job, users: dict[str, User], settings: Settings
+    db_session: Session, job_id: int, users: dict[str, User], settings: Settings
 ) -> None:
-    assert job.id is not None
     technician = acting_as(users["mittaaja"])
-    method = find_method(db_session, code="DIM-MIC-01", version=1)
-    assert method is not None and method.id is not None
-    for item in service.list_items(db_session, actor=technician, job_id=job.id):
-        assert item.id is not None
+    method_id = persisted_id(demo_method(db_session, "DIM-MIC-01"))
+    for item in service.list_items(db_session, actor=technician, job_id=job_id):
         service.receive_item(
             db_session,
             actor=technician,
-            job_id=job.id,
-            item_id=item.id,
+            job_id=job_id,
+            item_id=persisted_id(item),
             data=Receipt(received_on=_measurement_day(settings), condition=Condition.FIT),
         )
         service.add_characteristic(
             db_session,
             actor=acting_as(users["laatu"]),
-            job_id=job.id,
+            job_id=job_id,
             spec=CharacteristicSpec(
-                item_id=item.id,
+                item_id=persisted_id(item),
                 label="25 mm",
                 kind="calibration_point",
                 nominal=25,
                 lower_limit=-2,
                 upper_limit=2,
                 unit="um",
-                method_id=method.id,
+                method_id=method_id,
                 parameters={"L": 25, "alpha": 11.5e-6},
-                source="method",
+                source=CharacteristicSource.METHOD,
             ),
         )
 
 
-def _measure(db_session: Session, job: Job, users: dict[str, User], settings: Settings) -> None:
-    assert job.id is not None
+def _measure(db_session: Session, job_id: int, users: dict[str, User], settings: Settings) -> None:
     technician = acting_as(users["mittaaja"])
-    gauge_blocks = find_equipment(db_session, identification="GB-WRK")
-    assert gauge_blocks is not None and gauge_blocks.id is not None
-    for characteristic in service.list_characteristics(db_session, actor=technician, job_id=job.id):
-        assert characteristic.id is not None
+    gauge_blocks = persisted_id(demo_equipment(db_session, "GB-WRK"))
+    for characteristic in service.list_characteristics(db_session, actor=technician, job_id=job_id):
         results.record_result(
             db_session,
             actor=technician,
-            job_id=job.id,
+            job_id=job_id,
             entry=ResultEntry(
-                characteristic_id=characteristic.id,
+                characteristic_id=persisted_id(characteristic),
                 measured_on=_measurement_day(settings),
-                equipment={"gauge_blocks": gauge_blocks.id},
+                equipment={"gauge_blocks": gauge_blocks},
                 observations={"dr": READINGS},
                 temperature=20.2,
                 humidity=42,
@@ -197,15 +190,13 @@ def _measure(db_session: Session, job: Job, users: dict[str, User], settings: Se
         )
 
 
-def _dispatch(db_session: Session, job: Job, users: dict[str, User], settings: Settings) -> None:
-    assert job.id is not None
+def _dispatch(db_session: Session, job_id: int, users: dict[str, User], settings: Settings) -> None:
     technician = acting_as(users["mittaaja"])
-    for item in service.list_items(db_session, actor=technician, job_id=job.id):
-        assert item.id is not None
+    for item in service.list_items(db_session, actor=technician, job_id=job_id):
         service.dispatch_item(
             db_session,
             actor=technician,
-            job_id=job.id,
-            item_id=item.id,
+            job_id=job_id,
+            item_id=persisted_id(item),
             data=Dispatch(dispatched_on=local_today(settings.timezone)),
         )

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from lims.accounts.principal import Principal
 from lims.methods import service
-from lims.methods.models import MethodCreate
+from lims.methods.models import Method, MethodCreate
 
 SCOPE_START = date(2026, 1, 1)
 STEEL_EXPANSION = "linear expansion coefficient of the item (steel: 11.5e-6 /K)"
@@ -276,6 +276,14 @@ CMM_PRODUCTS = MethodCreate.model_validate(
 )
 
 DEMO_METHODS = [GAUGE_BLOCKS, MICROMETERS, CALIPERS, SETTING_RINGS, CMM_PRODUCTS]
+
+
+def demo_method(db_session: Session, code: str) -> Method:
+    """A demo method that ``load_methods`` has made (the later loaders use them)."""
+    method = service.find_method(db_session, code=code, version=1)
+    if method is None:
+        raise RuntimeError(f"demo method {code} is missing: load_methods first")
+    return method
 
 
 def load_methods(db_session: Session, *, actor: Principal) -> int:

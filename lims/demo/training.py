@@ -10,12 +10,14 @@ from sqlmodel import Session, select
 
 from lims.accounts.models import User
 from lims.accounts.principal import Principal
+from lims.db import persisted_id
 from lims.demo.accounts import demo_user
 from lims.equipment import service as equipment_register
 from lims.methods import service as methods
 from lims.training import rr_tests, service
 from lims.training.models import (
     AssessmentCreate,
+    AssessmentResult,
     AttendanceRecord,
     Completion,
     CourseCreate,
@@ -93,13 +95,13 @@ def load_training(db_session: Session, *, actor: Principal) -> int:
         sessions = []
         for course_data, day in COURSES:
             course = service.add_course(
-                db_session, actor=actor, programme_id=programme.id, data=course_data
+                db_session, actor=actor, programme_id=persisted_id(programme), data=course_data
             )
             sessions.append(
                 service.add_session(
                     db_session,
                     actor=actor,
-                    course_id=course.id,
+                    course_id=persisted_id(course),
                     data=SessionCreate(
                         starts_on=day, ends_on=day, trainer_id=trainer.id, location="Turku"
                     ),
@@ -110,23 +112,25 @@ def load_training(db_session: Session, *, actor: Principal) -> int:
             db_session,
             actor=actor,
             data=EnrolmentCreate(
-                programme_id=programme.id, user_id=trainee.id, enrolled_on=date(2026, 2, 16)
+                programme_id=persisted_id(programme),
+                user_id=trainee.id,
+                enrolled_on=date(2026, 2, 16),
             ),
         )
         for session in sessions:
             service.record_attendance(
                 db_session,
                 actor=actor,
-                enrolment_id=enrolment.id,
-                data=AttendanceRecord(session_id=session.id, attended=True),
+                enrolment_id=persisted_id(enrolment),
+                data=AttendanceRecord(session_id=persisted_id(session), attended=True),
             )
         service.record_assessment(
             db_session,
             actor=actor,
-            enrolment_id=enrolment.id,
+            enrolment_id=persisted_id(enrolment),
             data=AssessmentCreate(
                 assessed_on=date(2026, 3, 3),
-                result="pass",
+                result=AssessmentResult.PASS,
                 score=88,
                 notes="Harjoitustyö: laipan mittaus ja raportti oikein.",
             ),
@@ -134,12 +138,12 @@ def load_training(db_session: Session, *, actor: Principal) -> int:
         service.complete(
             db_session,
             actor=actor,
-            enrolment_id=enrolment.id,
+            enrolment_id=persisted_id(enrolment),
             data=Completion(completed_on=date(2026, 3, 3)),
         )
         # The enrolment, its attendances, the assessment and the competence record.
         created += 1 + len(sessions) + 1 + 1
-    created += _enrol_customer(db_session, actor, programme.id)
+    created += _enrol_customer(db_session, actor, persisted_id(programme))
     if db_session.exec(select(RRTest).where(RRTest.title == RR_TITLE)).first() is None:
         rr_tests.record_rr_test(
             db_session, actor=actor, data=_rr_test(db_session, trainer, trainee)
