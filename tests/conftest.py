@@ -294,8 +294,21 @@ def app(settings: Settings, built_apps: dict[str, FastAPI]) -> Iterator[FastAPI]
         application = built_apps[shape] = create_app(settings)
     else:
         bind_settings(application, settings)
+    built = _build_of(application)
     yield application
     application.state.engine.dispose()
+    if _build_of(application) != built:
+        # The test changed the application itself (a probe route, an override): no other
+        # test may meet that.
+        del built_apps[shape]
+
+
+def _build_of(application: FastAPI) -> tuple[object, ...]:
+    return (
+        tuple(application.routes),
+        tuple(application.user_middleware),
+        tuple(application.dependency_overrides.items()),
+    )
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
+from lims.app import create_app
 from lims.config import Settings
 from lims.logs import JsonFormatter
 from tests.conftest import row_counts
@@ -23,8 +24,10 @@ class Probe(BaseModel):
 
 
 @pytest.fixture
-def probed_app(app: FastAPI) -> FastAPI:
-    """The application with two probe routes: one that validates a body, one that fails."""
+def probed_app(settings: Settings) -> Iterator[FastAPI]:
+    """An application of its own with two probe routes: one that validates a body, one that
+    fails."""
+    app = create_app(settings)
 
     @app.post("/api/v1/probe")
     def probe(body: Probe) -> Probe:
@@ -34,7 +37,8 @@ def probed_app(app: FastAPI) -> FastAPI:
     def crash() -> None:
         raise RuntimeError("secret internal detail")
 
-    return app
+    yield app
+    app.state.engine.dispose()
 
 
 @pytest.fixture
