@@ -19,6 +19,27 @@ SCOPE_START = date(2026, 1, 1)
 STEEL_EXPANSION = "linear expansion coefficient of the item (steel: 11.5e-6 /K)"
 
 
+# The inputs the micrometer and caliper methods share: both compare readings with gauge blocks.
+READING_MINUS_NOMINAL = {
+    "name": "dr",
+    "source": "type_a",
+    "unit": "um",
+    "description": "reading minus nominal length, repeated",
+}
+GAUGE_BLOCK_DEVIATION = {
+    "name": "eS",
+    "source": "certificate",
+    "unit": "um",
+    "equipment_role": "gauge_blocks",
+    "nominal_parameter": "L",
+    "description": "deviation of the gauge block from nominal, its certificate",
+}
+TEST_LENGTH_IN_STEEL = (
+    {"name": "L", "source": "parameter", "unit": "mm", "description": "test length"},
+    {"name": "alpha", "source": "parameter", "unit": "1/K", "description": STEEL_EXPANSION},
+)
+
+
 def _rectangular(name: str, unit: str, half_width: float, description: str) -> dict:
     return {
         "name": name,
@@ -121,25 +142,12 @@ MICROMETERS = MethodCreate.model_validate(
         "model": "dr + dres + dF - eS - L*1e3*alpha*dt",
         "output": "E",
         "inputs": [
-            {
-                "name": "dr",
-                "source": "type_a",
-                "unit": "um",
-                "description": "reading minus nominal length, repeated",
-            },
+            READING_MINUS_NOMINAL,
             _rectangular("dres", "um", 0.5, "resolution of the 0.001 mm digital display"),
             _rectangular("dF", "um", 0.3, "flatness and parallelism of the measuring faces"),
-            {
-                "name": "eS",
-                "source": "certificate",
-                "unit": "um",
-                "equipment_role": "gauge_blocks",
-                "nominal_parameter": "L",
-                "description": "deviation of the gauge block from nominal, its certificate",
-            },
+            GAUGE_BLOCK_DEVIATION,
             _rectangular("dt", "K", 1.0, "temperature difference between micrometer and block"),
-            {"name": "L", "source": "parameter", "unit": "mm", "description": "test length"},
-            {"name": "alpha", "source": "parameter", "unit": "1/K", "description": STEEL_EXPANSION},
+            *TEST_LENGTH_IN_STEEL,
         ],
     }
 )
@@ -168,25 +176,12 @@ CALIPERS = MethodCreate.model_validate(
         "model": "dr + dres + dJ - eS - L*1e3*alpha*dt",
         "output": "E",
         "inputs": [
-            {
-                "name": "dr",
-                "source": "type_a",
-                "unit": "um",
-                "description": "reading minus nominal length, repeated",
-            },
+            READING_MINUS_NOMINAL,
             _rectangular("dres", "um", 5, "resolution of the 0.01 mm display"),
             _rectangular("dJ", "um", 4, "jaw flatness and Abbe error of the measuring force"),
-            {
-                "name": "eS",
-                "source": "certificate",
-                "unit": "um",
-                "equipment_role": "gauge_blocks",
-                "nominal_parameter": "L",
-                "description": "deviation of the gauge block from nominal, its certificate",
-            },
+            GAUGE_BLOCK_DEVIATION,
             _rectangular("dt", "K", 2.0, "temperature difference between caliper and block"),
-            {"name": "L", "source": "parameter", "unit": "mm", "description": "test length"},
-            {"name": "alpha", "source": "parameter", "unit": "1/K", "description": STEEL_EXPANSION},
+            *TEST_LENGTH_IN_STEEL,
         ],
     }
 )
