@@ -5,35 +5,57 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+STEP := @printf '\n==> %s\n'
+
+# Install $(1) at the locked versions. uv does it in seconds where pip takes half a minute
+# to minutes on a fresh machine, so uv (itself pinned in the lock) is put into the venv
+# first; where it cannot be installed, pip does the work, showing what it collects.
+define install
+	@if [ -x $(BIN)/uv ] || $(PIP) install -c constraints.txt uv 2>/dev/null; then \
+		$(BIN)/uv pip install --python $(BIN)/python -c constraints.txt $(1); \
+	else \
+		echo "(uv is not available here: installing with pip)"; \
+		$(BIN)/python -m pip --disable-pip-version-check install -c constraints.txt $(1); \
+	fi
+endef
 
 .PHONY: run test test-fast lint format lock bench clean messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	$(STEP) "Creating the virtual environment $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
-	$(PIP) install -c constraints.txt -e .
+	$(STEP) "Installing the LIMS and its locked dependencies (constraints.txt)"
+	$(call install,-e .)
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install -c constraints.txt -e '.[test,dev]'
+	$(STEP) "Installing the test and development tools (constraints.txt)"
+	$(call install,-e '.[test,dev]')
 	@touch $@
 
 run: $(VENV)/.installed
+	$(STEP) "Migrating the database (LIMS_DATA_DIR, default ./var)"
 	$(BIN)/lims db upgrade
+	$(STEP) "Loading the demo data (dated from today)"
 	$(BIN)/lims demo
+	$(STEP) "Starting the service: open the address below and sign in as a demo user"
 	$(BIN)/lims serve
 
 # The whole suite, browser and PostgreSQL tests included, on one worker per core.
 test: $(VENV)/.installed-test lint
+	$(STEP) "Running the whole suite on one worker per core"
 	$(BIN)/pytest -n auto
 
 # The edit-test loop: everything but the browser and PostgreSQL, on one worker per core.
 test-fast: $(VENV)/.installed-test
+	$(STEP) "Running the suite without the browser and PostgreSQL tests"
 	$(BIN)/pytest -n auto -m "not browser and not postgres"
 
 lint: $(VENV)/.installed-test
+	$(STEP) "Checking style (ruff) and types (mypy)"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -65,7 +87,8 @@ lock:
 	mv "$$lockenv/bench-constraints.txt" bench/constraints.txt
 
 $(VENV)/.installed-bench: $(VENV)/.installed-test bench/requirements.txt bench/constraints.txt
-	$(PIP) install -c constraints.txt -c bench/constraints.txt -r bench/requirements.txt
+	$(STEP) "Installing the benchmarks' peers (bench/constraints.txt)"
+	$(call install,-c bench/constraints.txt -r bench/requirements.txt)
 	@touch $@
 
 bench: $(VENV)/.installed-bench
