@@ -626,7 +626,11 @@ def _library_failure(error: Exception) -> str | None:
 
         if isinstance(error, UncertaintyInputError):
             where = ".".join(map(str, error.location))
-            return f"{where}: {error.message}" if where else error.message
+            message = error.message
+            if error.position is not None:
+                # The same 0-based character offset the API gives as "position".
+                message += f" (position {error.position}, counting from 0)"
+            return f"{where}: {message}" if where else message
     if "alembic.util.exc" in sys.modules:
         from alembic.util.exc import CommandError
 

@@ -11,7 +11,8 @@ class UncertaintyInputError(ValueError):
     """A request the engine cannot evaluate, with what to fix and where.
 
     ``location`` is the JSON path of the offending field, ``position`` the 0-based character
-    offset of the offending token when the fault is inside an expression.
+    offset of the offending token when the fault is inside an expression, counted in the text
+    as typed (leading blanks and earlier lines included; characters, not UTF-8 bytes).
 
     >>> error = UncertaintyInputError("Unknown name 'q'.", location=("model",), position=4)
     >>> error.location, error.position, str(error)

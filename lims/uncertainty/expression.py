@@ -3,10 +3,12 @@
 The text of a model is handed to :func:`ast.parse` only to obtain a syntax tree; the tree is
 then walked against a strict whitelist (numbers, names, ``+ - * / **``, unary signs and the
 functions in :data:`FUNCTIONS`) and rebuilt as our own small :class:`Node` tree. Nothing the
-user wrote is ever passed to ``eval`` or ``compile``. The node tree is differentiated
-symbolically, so sensitivity coefficients and the higher derivatives needed for the
-second-order terms of GUM 5.1.2 are exact, and it is compiled to closures over NumPy ufuncs
-that evaluate a scalar estimate and a million Monte Carlo trials alike.
+user wrote is ever passed to ``eval`` or ``compile``. Text that ``ast.parse`` refuses is
+scanned again by a small tokenizer that knows the model grammar, so that every refusal names
+the offending token by its character offset in the text as typed. The node tree is
+differentiated symbolically, so sensitivity coefficients and the higher derivatives needed for
+the second-order terms of GUM 5.1.2 are exact, and it is compiled to closures over NumPy
+ufuncs that evaluate a scalar estimate and a million Monte Carlo trials alike.
 """
 
 import ast
@@ -14,6 +16,7 @@ import keyword
 import math
 import operator
 import re
+import tokenize
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -93,7 +96,6 @@ _REFUSED_NODES: dict[type[ast.AST], str] = {
     ast.IfExp: "a conditional ('if ... else ...')",
     ast.NamedExpr: "an assignment (':=')",
     ast.Starred: "'*' unpacking",
-    ast.Tuple: "a tuple",
     ast.List: "a list",
     ast.Set: "a set",
     ast.Dict: "a dictionary",
@@ -212,13 +214,54 @@ def _error(message: str, position: int | None) -> UncertaintyInputError:
     return UncertaintyInputError(message, position=position)
 
 
-class _Converter:
-    """Walks a Python syntax tree and rebuilds it as :class:`Node`, refusing anything else."""
+_ALLOWED = "use numbers, input names, + - * / **, parentheses and the functions " + ", ".join(
+    FUNCTIONS
+)
+_EMPTY = "The model is empty; write an expression such as 'a * b'."
+_EMPTY_PARENTHESES = "Empty parentheses '()' are not allowed; put an expression between them."
+_COMMA = "A comma is only allowed between the arguments of a function; here it would make a tuple."
 
-    def __init__(self, text: str) -> None:
+
+def _invalid(detail: str, position: int) -> UncertaintyInputError:
+    return _error(f"The model is not a valid expression: {detail}", position)
+
+
+def _not_allowed(what: str) -> str:
+    return f"{what[0].upper()}{what[1:]} is not allowed in a model; {_ALLOWED}."
+
+
+def _operator_refused(symbol: str) -> str:
+    hint = " Write powers as '**'." if symbol == "^" else ""
+    return f"The operator '{symbol}' is not allowed; use + - * / **.{hint}"
+
+
+def _function_refused(name: str) -> str:
+    if name in CONSTANTS:
+        return f"'{name}' is a constant, not a function."
+    return f"The function '{name}' is not allowed; allowed functions are {', '.join(FUNCTIONS)}."
+
+
+def _arity_refused(function: str, given: int) -> str:
+    arity = FUNCTIONS[function]
+    noun = "argument" if arity == 1 else "arguments"
+    return f"{function}() takes {arity} {noun}, not {given}."
+
+
+# Python's tokenizer breaks lines at \n, \r\n and \r only (not str.splitlines' set).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class _Converter:
+    """Walks a Python syntax tree and rebuilds it as :class:`Node`, refusing anything else.
+
+    ``ast`` saw ``text`` from ``start`` on (leading blanks are an "unexpected indent" to it);
+    every position it reports is turned into a character offset in the whole ``text``.
+    """
+
+    def __init__(self, text: str, start: int) -> None:
         self.text = text
-        # Python's tokenizer breaks lines at \n, \r\n and \r only (not str.splitlines' set).
-        self._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+        self.body = text[start:]
+        self._line_starts = [start, *(m.end() for m in _LINE_BREAK.finditer(text, start))]
         self._line_starts.append(len(text))
 
     def position(self, lineno: int | None, col_offset: int | None) -> int | None:
@@ -265,14 +308,14 @@ class _Converter:
                 return self.binary(node, left, op, right, depth)
             case ast.Call():
                 return self.function_call(node, depth)
+            case ast.Tuple(elts=[]):
+                raise _error(_EMPTY_PARENTHESES, self.where(node))
+            case ast.Tuple(elts=[first, *_]):
+                comma = self.text.find(",", self.position(first.end_lineno, first.end_col_offset))
+                raise _error(_COMMA, comma if comma >= 0 else self.where(node))
             case _:
                 what = _REFUSED_NODES.get(type(node), f"'{type(node).__name__}'")
-                raise _error(
-                    f"{what[0].upper()}{what[1:]} is not allowed in a model; use numbers, "
-                    "input names, + - * / **, parentheses and the functions "
-                    f"{', '.join(FUNCTIONS)}.",
-                    self.where(node),
-                )
+                raise _error(_not_allowed(what), self.where(node))
 
     def constant(self, node: ast.Constant, value: object) -> Node:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -288,7 +331,7 @@ class _Converter:
         return _num(number)
 
     def source(self, node: ast.AST) -> str:
-        segment = ast.get_source_segment(self.text, node) or "?"
+        segment = ast.get_source_segment(self.body, node) or "?"
         return segment if len(segment) <= 40 else segment[:37] + "..."
 
     def binary(
@@ -297,10 +340,8 @@ class _Converter:
         name = _BINARY_OPERATORS.get(type(op))
         if name is None:
             symbol = _OPERATOR_SYMBOLS.get(type(op), type(op).__name__)
-            hint = " Write powers as '**'." if symbol == "^" else ""
             raise _error(
-                f"The operator '{symbol}' is not allowed; use + - * / **.{hint}",
-                self.operator_position(left, right, symbol, node),
+                _operator_refused(symbol), self.operator_position(left, right, symbol, node)
             )
         a, b = self.convert(left, depth), self.convert(right, depth)
         result = {"add": _add, "sub": _sub, "mul": _mul, "div": _div, "pow": _pow}[name](a, b)
@@ -328,25 +369,15 @@ class _Converter:
                 self.where(node.func),
             )
         function = node.func.id
-        if function in CONSTANTS:
-            raise _error(f"'{function}' is a constant, not a function.", self.where(node))
         if function not in FUNCTIONS:
-            raise _error(
-                f"The function '{function}' is not allowed; allowed functions are "
-                f"{', '.join(FUNCTIONS)}.",
-                self.where(node),
-            )
+            raise _error(_function_refused(function), self.where(node))
         if node.keywords:
             raise _error(
                 f"Keyword arguments are not allowed in a call of {function}().",
                 self.where(node.keywords[0]),
             )
-        arity = FUNCTIONS[function]
-        if len(node.args) != arity:
-            noun = "argument" if arity == 1 else "arguments"
-            raise _error(
-                f"{function}() takes {arity} {noun}, not {len(node.args)}.", self.where(node)
-            )
+        if len(node.args) != FUNCTIONS[function]:
+            raise _error(_arity_refused(function, len(node.args)), self.where(node))
         args = tuple(self.convert(arg, depth) for arg in node.args)
         result = _call(function, *args)
         if _is_num(result):
@@ -356,46 +387,253 @@ class _Converter:
         return Node(function, args, position=self.where(node))
 
 
-def _bracket_depth(text: str) -> int:
-    depth = deepest = 0
-    for char in text:
+def _too_deep(text: str) -> int | None:
+    """The bracket that opens more than MAX_BRACKET_DEPTH levels, if one does."""
+    depth = 0
+    for index, char in enumerate(text):
         if char in "([{":
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > MAX_BRACKET_DEPTH:
+                return index
         elif char in ")]}":
             depth -= 1
-    return deepest
+    return None
+
+
+# Text that ast.parse refuses is scanned again by the small tokenizer and checker below, which
+# know the model grammar: Python's own message is written for programmers and its column is
+# often useless ('a + b *' at column 0, a bad character inside a name at the name's start).
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # "number", "name", "operator" (+ - * / **), "(", ")", ",", "other" or "break"
+    text: str
+    start: int  # character offset in the whole text
+
+
+@dataclass(slots=True)
+class _Bracket:
+    start: int
+    function: str | None  # the function it calls; None for grouping
+    function_start: int
+    arguments: int = 0
+
+
+# Blanks, comments and backslash-newline continuations: what Python's tokenizer skips (a NUL
+# is refused even in a comment).
+_BLANK = re.compile(r"(?:[ \t\f]+|\\(?:\r\n|\r|\n)|#[^\r\n\0]*)+")
+_NUMBER = re.compile(tokenize.Number)
+_PUNCTUATION = re.compile(r"\*\*|//|<<|>>|<=|>=|==|!=|:=|->|\.\.\.|[-+*/(),%@^&|~<>=.:;\[\]{}]")
+_ATTRIBUTE = re.compile(r"[ \t\f]*([^\W\d]\w*)")
+_STRING_PREFIXES = {"r", "u", "f", "b", "br", "rb", "fr", "rf"}
+_PYTHON_OPERATORS = {"%", "//", "@", "^", "&", "|", "<<", ">>"}
+_LINE_BREAK_REFUSED = (
+    "it goes on after a line break outside parentheses; write it on one line or put it in "
+    "parentheses."
+)
+
+
+def _starts_name(char: str) -> bool:
+    # As in Python's tokenizer: any non-ASCII character may belong to a name until the whole
+    # name is checked, so a stray minus sign (U+2212) or no-break space is reported as itself.
+    return char.isalpha() or char == "_" or not char.isascii()
+
+
+def _character_refused(char: str) -> str:
+    if char.isascii() and char.isprintable():
+        shown = f"'{char}'"
+    else:
+        code = f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
+        shown = f"'{char}' ({code})" if char.isprintable() and not char.isspace() else code
+    return _not_allowed(f"the character {shown}")
+
+
+def _number_end(text: str, start: int) -> int:
+    """The end of the run of characters that Python would read as one number literal."""
+    hexadecimal = text[start : start + 2] in ("0x", "0X")
+    end = start + 1
+    while end < len(text):
+        char = text[end]
+        exponent_sign = char in "+-" and text[end - 1] in "eE" and not hexadecimal
+        if not (char.isalnum() or char in "._" or exponent_sign):
+            break
+        end += 1
+    return end
+
+
+def _name_token(text: str, start: int) -> _Token:
+    end = start + 1
+    while end < len(text) and (_starts_name(text[end]) or text[end].isdigit()):
+        end += 1
+    word = text[start:end]
+    if text[end : end + 1] in ("'", '"') and word.lower() in _STRING_PREFIXES:
+        raise _error("A string is not allowed in a model; only numbers are.", start)
+    name = unicodedata.normalize("NFKC", word)
+    if not name.isidentifier():
+        for index, char in enumerate(word):
+            normal = unicodedata.normalize("NFKC", char)
+            if not (normal if index == 0 else "_" + normal).isidentifier():
+                raise _error(_character_refused(char), start + index)
+    if keyword.iskeyword(name):
+        raise _error(_not_allowed(f"the Python keyword '{name}'"), start)
+    return _Token("name", word, start)
+
+
+def _tokens(text: str, start: int) -> Iterator[_Token]:
+    """The tokens of ``text`` from ``start`` on; refuses a character or literal at once."""
+    index = start
+    while index < len(text):
+        char = text[index]
+        if blank := _BLANK.match(text, index):
+            index = blank.end()
+            continue
+        if line_break := _LINE_BREAK.match(text, index):
+            token = _Token("break", line_break.group(), index)
+        elif char in "0123456789" or (char == "." and text[index + 1 : index + 2].isdigit()):
+            literal = text[index : _number_end(text, index)]
+            if not _NUMBER.fullmatch(literal):
+                raise _invalid(f"'{literal}' is not a valid number.", index)
+            token = _Token("number", literal, index)
+        elif _starts_name(char):
+            token = _name_token(text, index)
+        elif char in "'\"":
+            raise _error("A string is not allowed in a model; only numbers are.", index)
+        elif punctuation := _PUNCTUATION.match(text, index):
+            symbol = punctuation.group()
+            kind = "operator" if symbol in ("+", "-", "*", "/", "**") else symbol
+            token = _Token(kind if kind in ("operator", "(", ")", ",") else "other", symbol, index)
+        else:
+            raise _error(_character_refused(char), index)
+        yield token
+        index += len(token.text)
+
+
+def _punctuation_refused(token: _Token, text: str, after_operand: bool) -> str:
+    if token.text in _PYTHON_OPERATORS:
+        return _operator_refused(token.text)
+    if token.text == "~":
+        return "The operator '~' is not allowed."
+    if token.text == "." and after_operand and (name := _ATTRIBUTE.match(text, token.start + 1)):
+        return f"Attribute access ('.{name[1]}') is not allowed in a model."
+    return _not_allowed(f"'{token.text}'")
+
+
+def _check_syntax(text: str, start: int) -> None:
+    """Refuse the first token of ``text`` (from ``start``) that breaks the model grammar."""
+    brackets: list[_Bracket] = []
+    previous = _Token("start", "", start)
+    after_break = False
+    for token in _tokens(text, start):
+        if token.kind == "break":
+            # Inside brackets a line break is a blank; outside, it ends the expression.
+            after_break = previous.kind != "start" and not brackets
+            continue
+        if after_break:
+            raise _invalid(_LINE_BREAK_REFUSED, token.start)
+        expecting = previous.kind in ("start", "operator", "(", ",")
+        match token.kind:
+            case "number" | "name" if not expecting:
+                raise _invalid(
+                    f"an operator is missing between '{previous.text}' and '{token.text}'.",
+                    token.start,
+                )
+            case "operator" if expecting and token.text not in ("+", "-"):
+                raise _invalid(
+                    f"the operator '{token.text}' has no operand before it.", token.start
+                )
+            case "(" if expecting:
+                brackets.append(_Bracket(token.start, None, token.start))
+            case "(" if previous.kind != "name":
+                raise _invalid(
+                    f"an operator is missing between '{previous.text}' and '('.", token.start
+                )
+            case "(":
+                function = unicodedata.normalize("NFKC", previous.text)
+                if function not in FUNCTIONS:
+                    raise _error(_function_refused(function), previous.start)
+                brackets.append(_Bracket(token.start, function, previous.start))
+            case ")" | "," if previous.kind == "operator":
+                raise _invalid(
+                    f"the operator '{previous.text}' has no operand after it.", previous.start
+                )
+            case ")":
+                _close(brackets, previous, token)
+            case "," if not brackets or brackets[-1].function is None:
+                raise _error(_COMMA, token.start)
+            case "," if expecting:
+                raise _invalid("a function argument is missing before ','.", token.start)
+            case ",":
+                brackets[-1].arguments += 1
+            case "other":
+                raise _error(_punctuation_refused(token, text, not expecting), token.start)
+        previous = token
+    if previous.kind == "start":
+        raise _error(_EMPTY, start)
+    if previous.kind == "operator":
+        raise _invalid(f"the operator '{previous.text}' has no operand after it.", previous.start)
+    if brackets:
+        raise _invalid("this '(' is never closed; add a ')' to match it.", brackets[-1].start)
+
+
+def _close(brackets: list[_Bracket], previous: _Token, token: _Token) -> None:
+    if not brackets:
+        raise _invalid("this ')' has no matching '('.", token.start)
+    bracket = brackets.pop()
+    if previous.kind == "(" and bracket.function is None:
+        raise _error(_EMPTY_PARENTHESES, bracket.start)
+    if previous.kind not in ("(", ","):  # a trailing comma is allowed, as in Python
+        bracket.arguments += 1
+    if bracket.function is not None and bracket.arguments != FUNCTIONS[bracket.function]:
+        raise _error(_arity_refused(bracket.function, bracket.arguments), bracket.function_start)
+
+
+def _syntax_error(text: str, start: int, error: SyntaxError) -> UncertaintyInputError:
+    """The error for ``text`` that ast.parse refused (it saw the text from ``start`` on)."""
+    try:
+        _check_syntax(text, start)
+    except UncertaintyInputError as found:
+        return found
+    # Python found a fault the model grammar does not know of (an indent after a leading
+    # backslash continuation): use its word and its position, which it counts in characters
+    # from 1 on each line of the text it saw, moved off blanks onto the token it refused.
+    last = len(text.rstrip()) - 1
+    position = last
+    if error.lineno is not None and error.offset is not None:
+        line_starts = [start, *(m.end() for m in _LINE_BREAK.finditer(text, start))]
+        line = line_starts[min(error.lineno, len(line_starts)) - 1]
+        position = min(max(line + error.offset - 1, start), last)
+    while text[position].isspace():
+        position += 1
+    return _invalid(f"{error.msg}.", position)
 
 
 def _to_tree(text: str) -> Node:
     if not text.strip():
-        raise _error("The model is empty; write an expression such as 'a * b'.", None)
+        raise _error(_EMPTY, 0)
     if len(text) > MAX_LENGTH:
         raise _error(
             f"The model is {len(text)} characters long; the limit is {MAX_LENGTH}.", MAX_LENGTH
         )
     # Deep nesting can exhaust the parser's own stack, so refuse it before parsing.
-    if _bracket_depth(text) > MAX_BRACKET_DEPTH:
+    deep = _too_deep(text)
+    if deep is not None:
         raise _error(
             f"The model nests brackets more than {MAX_BRACKET_DEPTH} levels deep; simplify it.",
-            None,
+            deep,
         )
+    # ast.parse refuses leading blanks as an indent; the text it sees starts after them, and
+    # every position is counted in the text as typed all the same.
+    body = text.strip()
+    start = len(text) - len(text.lstrip())
     try:
-        syntax = ast.parse(text.strip(), mode="eval")
+        syntax = ast.parse(body, mode="eval")
     except SyntaxError as error:
-        position = None if error.offset is None else max(error.offset - 1, 0)
-        if error.lineno is not None and error.lineno > 1 and error.offset is not None:
-            position = _Converter(text.strip()).position(error.lineno, error.offset - 1)
-        raise _error(f"The model is not a valid expression: {error.msg}.", position) from None
+        raise _syntax_error(text[: start + len(body)], start, error) from None
     except (RecursionError, MemoryError):
         raise _error("The model is too deeply nested; simplify it.", None) from None
-    # Positions refer to the stripped text; shift them back to the text as written.
-    offset = len(text) - len(text.lstrip())
     try:
-        return _Converter(text.strip()).convert(syntax)
-    except UncertaintyInputError as error:
-        position = None if error.position is None else error.position + offset
-        raise _error(error.message, position) from None
+        return _Converter(text, start).convert(syntax)
     except RecursionError:
         raise _error("The model is too deeply nested; simplify it.", None) from None
 

@@ -71,6 +71,25 @@ def test_hostile_model_is_refused_with_the_position_of_the_token(
     assert row_counts(engine) == before
 
 
+TRAILING_OPERATOR = "The model is not a valid expression: the operator '*' has no operand after it."
+
+
+def test_a_syntax_error_is_refused_with_its_column_as_typed(
+    client: TestClient, technician: dict[str, str]
+) -> None:
+    # The leading blanks count: the '*' is the ninth character typed.
+    request = {
+        "model": "  x + y *",
+        "inputs": [{"name": "x", "value": 1, "standard_uncertainty": 0.1}],
+    }
+    response = client.post(EVALUATE, json=request, headers=technician)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"] == [
+        {"field": "model", "location": ["model"], "message": TRAILING_OPERATOR, "position": 8}
+    ]
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
@@ -173,6 +192,17 @@ def test_cli_reads_stdin_and_refuses_hostile_input_in_one_line(
     assert captured.out == ""
     assert captured.err.startswith("lims: model: ")
     assert len(captured.err.strip().splitlines()) == 1
+
+
+def test_cli_names_the_column_of_a_syntax_error_in_its_one_line(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "trailing.json"
+    path.write_text(json.dumps({"model": "  x + y *", "inputs": []}))
+    assert run_cli("uncertainty", "evaluate", str(path)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"lims: model: {TRAILING_OPERATOR} (position 8, counting from 0)\n"
 
 
 @pytest.mark.parametrize("content", ["", "{", "[1, 2"])

@@ -35,6 +35,31 @@ def test_a_cmc_that_does_not_parse_is_refused_with_its_position(text: str, posit
     assert refused.value.position == position, refused.value.message
 
 
+TRAILING = "the operator '*' has no operand after it."
+UNCLOSED = "this '(' is never closed; add a ')' to match it."
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "fault"),
+    [
+        # The column in the CMC as typed: leading blanks, inside and outside Q[...], count.
+        ("  0.3 + 0.002*L *", 16, TRAILING),
+        ("Q[0.3,  0.002*L *]", 16, TRAILING),
+        ("Q[0.3, (0.002*L]", 7, UNCLOSED),
+    ],
+)
+def test_a_cmc_with_a_syntax_error_is_refused_at_the_column_as_typed(
+    text: str, position: int, fault: str
+) -> None:
+    with pytest.raises(UncertaintyInputError) as refused:
+        to_expression(text)
+    assert refused.value.position == position
+    assert refused.value.message == (
+        f"The model is not a valid expression: {fault} "
+        "A CMC is a function of the measured size L only."
+    )
+
+
 def test_a_cmc_that_is_not_positive_at_a_size_is_refused() -> None:
     with pytest.raises(UncertaintyInputError, match="positive"):
         cmc_at("0.3 - 0.01*L", 100)
