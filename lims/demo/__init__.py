@@ -1,9 +1,11 @@
 """Demo data for the quick start, all of it here: records as tables, loaded through the services.
 
-Loading is idempotent: each record is looked up by its natural key first, so running
-``lims demo`` twice changes nothing.  The loaders run in the order the lab's work does: people
-and customers, contracts, the equipment register, methods and who may use them, training,
-jobs, then the documents of the jobs already reported.
+Every date is placed relative to the lab's today when the demo is loaded (lims.demo.dates), so
+its intended states hold on any day.  Loading is idempotent: each record is looked up by its
+natural key first, so running ``lims demo`` again, that day or later, changes nothing.  The
+loaders run in the order the lab's work does: people and customers, contracts, the equipment
+register, methods and who may use them, training, jobs, then the documents of the jobs already
+reported.
 """
 
 from sqlmodel import Session
@@ -26,14 +28,15 @@ __all__ = ["DEMO_USERS", "load_demo_data"]
 def load_demo_data(db_session: Session, settings: Settings) -> int:
     """Create the demo records that are missing; return how many were created."""
     actor = system_principal("demo")
+    # The one day every demo date is counted back from (lims.demo.dates).
     today = local_today(settings.timezone)
     return (
         load_accounts(db_session, actor=actor)
         + load_contracts(db_session, actor=actor, settings=settings, today=today)
-        + load_equipment(db_session, actor=actor)
-        + load_methods(db_session, actor=actor)
-        + load_authorisations(db_session, actor=actor)
-        + load_training(db_session, actor=actor)
-        + load_jobs(db_session, settings=settings)
+        + load_equipment(db_session, actor=actor, today=today)
+        + load_methods(db_session, actor=actor, today=today)
+        + load_authorisations(db_session, actor=actor, today=today)
+        + load_training(db_session, actor=actor, today=today)
+        + load_jobs(db_session, settings=settings, today=today)
         + load_documents(db_session, settings=settings)
     )

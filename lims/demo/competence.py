@@ -1,6 +1,8 @@
-"""The demo staff's authorisations: who may perform, review and sign which demo methods."""
+"""The demo staff's authorisations: who may perform, review and sign which demo methods, all
+granted when the accredited scope began, so the staff are authorised on the day of loading."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, select
 
@@ -11,7 +13,7 @@ from lims.db import persisted_id
 from lims.demo.accounts import demo_user
 from lims.demo.methods import DEMO_METHODS, SCOPE_START, demo_method
 
-EVERY_METHOD = tuple(method.code for method in DEMO_METHODS)
+EVERY_METHOD = tuple(demo.method.code for demo in DEMO_METHODS)
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ DEMO_AUTHORISATIONS = [
         Activity.PERFORM,
         ("DIM-MIC-01", "DIM-CAL-01", "DIM-CMM-01"),
         Basis.RR_TEST,
-        "RR test 2026-02, %GRR 7 %",
+        "RR test, %GRR 7 %",
     ),
     DemoAuthorisation(
         "mittaaja", Activity.PERFORM, ("DIM-GB-01",), Basis.SUPERVISED_WORK, "20 supervised jobs"
@@ -39,26 +41,26 @@ DEMO_AUTHORISATIONS = [
         Activity.PERFORM,
         EVERY_METHOD,
         Basis.TRAINING,
-        "VTT MIKES course on dimensional calibration 2024; RR test 2025",
+        "VTT MIKES course on dimensional calibration; RR test",
     ),
     DemoAuthorisation(
         "allekirjoittaja",
         Activity.SIGN,
         EVERY_METHOD,
         Basis.TRAINING,
-        "signatory training 2025, accepted by FINAS assessment 2025",
+        "signatory training, accepted by the FINAS assessment",
     ),
     DemoAuthorisation(
         "laatu",
         Activity.REVIEW,
         EVERY_METHOD,
         Basis.TRAINING,
-        "quality manager; ISO/IEC 17025 internal auditor course 2023",
+        "quality manager; ISO/IEC 17025 internal auditor course",
     ),
 ]
 
 
-def load_authorisations(db_session: Session, *, actor: Principal) -> int:
+def load_authorisations(db_session: Session, *, actor: Principal, today: date) -> int:
     """Grant the demo authorisations that are missing; return how many."""
     created = 0
     for granted in DEMO_AUTHORISATIONS:
@@ -78,7 +80,7 @@ def load_authorisations(db_session: Session, *, actor: Principal) -> int:
                     activity=granted.activity,
                     basis=granted.basis,
                     basis_reference=granted.evidence,
-                    granted_on=SCOPE_START,
+                    granted_on=SCOPE_START.before(today),
                 ),
             )
             created += 1

@@ -1,7 +1,13 @@
 """Demo contracts: a confidentiality clause, this year's price model and price list, an
-annual agreement in force and an ad-hoc one made by an order.  Idempotent by natural keys."""
+annual agreement in force and an ad-hoc one made by an order today.
 
-from datetime import date
+The annual agreement runs twelve months from the first of the month half a year before the
+day the demo is loaded, so it is in force that day and for months after.  Idempotent: the
+clause, the price model and the agreements are made only when none exist, so a run on a later
+day, even in another year, adds nothing.
+"""
+
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlmodel import Session, select
@@ -32,6 +38,8 @@ from lims.contracts.models import (
 )
 from lims.db import persisted_id
 from lims.demo.accounts import AD_HOC_CUSTOMER, ANNUAL_CUSTOMER, demo_customer
+from lims.demo.dates import Ago
+from lims.equipment.service import add_months
 
 CLAUSE_FI = (
     "Laboratorio pitää luottamuksellisina kaikki asiakkaalta saamansa ja työssä syntyvät "
@@ -43,6 +51,13 @@ CLAUSE_EN = (
     "created in the work (ISO/IEC 17025:2017, 4.2). Information is released to a third party "
     "only with the customer's consent or where the law requires, and the customer is told."
 )
+
+
+AGREEMENT_MONTH = Ago(months=6)  # the annual agreement starts on the first of that month
+
+
+def _agreement_start(today: date) -> date:
+    return AGREEMENT_MONTH.before(today).replace(day=1)
 
 
 def _shares(**fractions: str) -> dict[str, Decimal]:
@@ -134,11 +149,11 @@ def load_contracts(
             db_session,
             actor=actor,
             data=ConfidentialityClauseCreate(
-                text_fi=CLAUSE_FI, text_en=CLAUSE_EN, effective_from=date(today.year, 1, 1)
+                text_fi=CLAUSE_FI, text_en=CLAUSE_EN, effective_from=_agreement_start(today)
             ),
         )
         created += 1
-    model = db_session.exec(select(PriceModel).where(PriceModel.year == today.year)).first()
+    model = db_session.exec(select(PriceModel)).first()
     if model is None:
         model = prices.create_price_model(
             db_session, actor=actor, data=demo_price_model(today.year)
@@ -153,7 +168,7 @@ def load_contracts(
             actor=actor,
             data=PriceListCreate(
                 price_model_id=persisted_id(model),
-                title=f"Hinnasto {today.year}",
+                title=f"Hinnasto {model.year}",
                 items=DEMO_PRICE_LIST_ITEMS,
             ),
         )
@@ -175,14 +190,15 @@ def _annual_agreement(db_session: Session, *, actor: Principal, today: date) -> 
         ).first()
     ):
         return 0
+    starts = _agreement_start(today)
     agreement = agreements.create_agreement(
         db_session,
         actor=actor,
         data=AgreementCreate(
             kind=AgreementKind.ANNUAL,
             organisation_id=persisted_id(customer),
-            valid_from=date(today.year, 1, 1),
-            valid_until=date(today.year, 12, 31),
+            valid_from=starts,
+            valid_until=add_months(starts, 12) - timedelta(days=1),
             scope=[
                 ScopeItem(service=Service.CALIBRATION, accredited=True, delivery_days=10),
                 ScopeItem(service=Service.PRODUCT_QC, accredited=False, delivery_days=15),
@@ -193,7 +209,7 @@ def _annual_agreement(db_session: Session, *, actor: Principal, today: date) -> 
             customer_reference_rule="ostotilausnumero jokaisessa tilauksessa",
         ),
     )
-    signed_on = date(today.year, 1, 1)
+    signed_on = starts
     agreements.sign_agreement(
         db_session,
         actor=actor,
@@ -233,7 +249,7 @@ def _ad_hoc_order(db_session: Session, *, actor: Principal, settings: Settings, 
             organisation_id=persisted_id(customer),
             service=Service.CALIBRATION,
             ordered_on=today,
-            customer_reference="Tilaus 2026-11",
+            customer_reference=f"Tilaus {today.year}-11",
             accept_terms_and_confidentiality=True,
             accepted_by="Karin Kund",
         ),

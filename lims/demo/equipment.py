@@ -4,8 +4,11 @@ The certificate numbers, the accredited calibration lab "Esimerkkikalibrointi Oy
 number K998 are invented for the demo.  The chains are the usual ones in Finland: the
 reference gauge blocks, the step gauge and the laser are calibrated by VTT MIKES (the national
 metrology institute); working standards are calibrated in house against them; thermometers go
-to an accredited lab that traces to VTT MIKES.  On 27.11.2026 one thermometer is due soon, one
-is overdue and the optical flat is out of service, so the planner has something to show.
+to an accredited lab that traces to VTT MIKES.  The calibrations are dated back from the day the
+demo is loaded, so on that day the reference thermometer falls due within its due_soon_days,
+the CMM room's logger is overdue, the optical flat is out of service and the rest are in
+calibration: the planner has something to show, and the working standards measure today's job.
+Certificate numbers carry the year of their calibration (``{yy}``), as the labs number them.
 """
 
 from dataclasses import dataclass, field
@@ -16,6 +19,7 @@ from sqlmodel import Session, select
 
 from lims.accounts.principal import Principal
 from lims.db import persisted_id
+from lims.demo.dates import Ago
 from lims.equipment import service
 from lims.equipment.models import (
     Calibration,
@@ -51,11 +55,18 @@ def _result(
 
 
 @dataclass(frozen=True)
+class DemoLogEntry:
+    kind: LogEntryKind
+    happened: Ago
+    description: str
+
+
+@dataclass(frozen=True)
 class DemoItem:
     equipment: EquipmentCreate
-    calibrations: list[dict[str, Any]] = field(default_factory=list)
+    calibrations: list[dict[str, Any]] = field(default_factory=list)  # calibrated_on: an Ago
     reference: str | None = None  # identification of the standard used, for internal ones
-    log: list[LogEntryCreate] = field(default_factory=list)
+    log: list[DemoLogEntry] = field(default_factory=list)
 
 
 DEMO_EQUIPMENT = [
@@ -74,10 +85,10 @@ DEMO_EQUIPMENT = [
         [
             {
                 "kind": "external",
-                "calibrated_on": "2026-02-10",
+                "calibrated_on": Ago(months=10),
                 "calibrating_lab": NMI,
                 "performed_by_nmi": True,
-                "certificate_number": "M-26-0112",
+                "certificate_number": "M-{yy}-0112",
                 "results": [
                     _result("central length deviation", 10, 8, "nm", 22),
                     _result("central length deviation", 50, 20, "nm", 30),
@@ -102,9 +113,9 @@ DEMO_EQUIPMENT = [
         [
             {
                 "kind": "internal",
-                "calibrated_on": "2026-03-05",
+                "calibrated_on": Ago(months=9),
                 "calibrating_lab": "Demo Measurement Laboratory",
-                "certificate_number": "K-26-009",
+                "certificate_number": "K-{yy}-009",
                 "results": [
                     _result("central length deviation", 25, 0.05, "um", 0.065),
                     _result("central length deviation", 50, -0.074, "um", 0.073),
@@ -132,9 +143,9 @@ DEMO_EQUIPMENT = [
         [
             {
                 "kind": "internal",
-                "calibrated_on": "2026-03-02",
+                "calibrated_on": Ago(months=9, days=3),
                 "calibrating_lab": "Demo Measurement Laboratory",
-                "certificate_number": "K-26-007",
+                "certificate_number": "K-{yy}-007",
                 "results": [_result("indication error at D = 10 um", None, 0.012, "um", 0.02)],
                 "fit_for_use": True,
                 "decision_note": "EURAMET cg-2 procedure, with gauge blocks of GB-REF",
@@ -156,8 +167,8 @@ DEMO_EQUIPMENT = [
             {
                 "kind": "external",
                 **ACCREDITED_LAB,
-                "calibrated_on": "2026-04-20",
-                "certificate_number": "EK-26-1540",
+                "calibrated_on": Ago(months=7),
+                "certificate_number": "EK-{yy}-1540",
                 "results": [_result("diameter deviation", 20, 1.2, "um", 0.4)],
                 "fit_for_use": True,
             }
@@ -177,10 +188,10 @@ DEMO_EQUIPMENT = [
         [
             {
                 "kind": "external",
-                "calibrated_on": "2025-12-01",
+                "calibrated_on": Ago(months=12),
                 "calibrating_lab": NMI,
                 "performed_by_nmi": True,
-                "certificate_number": "M-25-0877",
+                "certificate_number": "M-{yy}-0877",
                 "results": [_result("step position error, largest", 600, 0.15, "um", 0.3)],
                 "fit_for_use": True,
             }
@@ -202,9 +213,9 @@ DEMO_EQUIPMENT = [
         [
             {
                 "kind": "internal",
-                "calibrated_on": "2026-06-15",
+                "calibrated_on": Ago(months=8),  # before the RR test on it
                 "calibrating_lab": "Demo Measurement Laboratory",
-                "certificate_number": "K-26-031",
+                "certificate_number": "K-{yy}-031",
                 "results": [_result("length measurement error E0, largest", 600, 1.6, "um", 0.6)],
                 "fit_for_use": True,
                 "decision_note": "ISO 10360-2 verification with SG-620: all E0 within MPE",
@@ -227,10 +238,10 @@ DEMO_EQUIPMENT = [
         [
             {
                 "kind": "external",
-                "calibrated_on": "2025-05-20",
+                "calibrated_on": Ago(months=18),
                 "calibrating_lab": NMI,
                 "performed_by_nmi": True,
-                "certificate_number": "M-25-0391",
+                "certificate_number": "M-{yy}-0391",
                 "results": [
                     _result("relative vacuum wavelength deviation", None, 0.01, "ppm", 0.05)
                 ],
@@ -253,8 +264,8 @@ DEMO_EQUIPMENT = [
             {
                 "kind": "external",
                 **ACCREDITED_LAB,
-                "calibrated_on": "2025-12-10",
-                "certificate_number": "EK-25-2210",
+                "calibrated_on": Ago(months=11, days=20),  # due in 8 to 12 days
+                "certificate_number": "EK-{yy}-2210",
                 "results": [_result("correction at 20 °C", None, -0.008, "K", 0.02)],
                 "fit_for_use": True,
             }
@@ -275,8 +286,8 @@ DEMO_EQUIPMENT = [
             {
                 "kind": "external",
                 **ACCREDITED_LAB,
-                "calibrated_on": "2025-10-01",
-                "certificate_number": "EK-25-1788",
+                "calibrated_on": Ago(months=14),  # due two months ago
+                "certificate_number": "EK-{yy}-1788",
                 "results": [_result("correction at 20 °C", None, 0.05, "K", 0.1)],
                 "fit_for_use": True,
             }
@@ -298,17 +309,17 @@ DEMO_EQUIPMENT = [
             {
                 "kind": "external",
                 **ACCREDITED_LAB,
-                "calibrated_on": "2024-09-03",
-                "certificate_number": "EK-24-0930",
+                "calibrated_on": Ago(months=27),
+                "certificate_number": "EK-{yy}-0930",
                 "results": [_result("flatness deviation", None, 0.05, "um", 0.03)],
                 "fit_for_use": True,
             }
         ],
         log=[
-            LogEntryCreate(
-                kind=LogEntryKind.DAMAGE,
-                happened_on=date(2026, 10, 14),
-                description="scratch across the measuring face; taken out of service until "
+            DemoLogEntry(
+                LogEntryKind.DAMAGE,
+                Ago(months=1, days=14),
+                "scratch across the measuring face; taken out of service until "
                 "re-lapped and recalibrated",
             )
         ],
@@ -324,20 +335,34 @@ def demo_equipment(db_session: Session, identification: str) -> Equipment:
     return equipment
 
 
-def _calibration_exists(db_session: Session, equipment_id: int, certificate_number: str) -> bool:
+def _calibrated(db_session: Session, equipment_id: int) -> bool:
     return (
         db_session.exec(
-            select(Calibration).where(
-                Calibration.equipment_id == equipment_id,
-                Calibration.certificate_number == certificate_number,
-            )
+            select(Calibration.id).where(Calibration.equipment_id == equipment_id)
         ).first()
         is not None
     )
 
 
-def load_equipment(db_session: Session, *, actor: Principal) -> int:
-    """Create the demo equipment and calibrations that are missing; return how many."""
+def _calibration(
+    row: dict[str, Any], reference: Equipment | None, today: date
+) -> CalibrationCreate:
+    calibrated_on = row["calibrated_on"].before(today)
+    return CalibrationCreate.model_validate(
+        {
+            **row,
+            "calibrated_on": calibrated_on,
+            "certificate_number": row["certificate_number"].format(yy=f"{calibrated_on:%y}"),
+            "reference_equipment_id": reference.id if reference else None,
+        }
+    )
+
+
+def load_equipment(db_session: Session, *, actor: Principal, today: date) -> int:
+    """Create the demo equipment and calibrations that are missing; return how many.
+
+    An item's calibrations are made only while it has none: made on another day their dates
+    and certificate numbers would differ, and a later run must change nothing."""
     created = 0
     for item in DEMO_EQUIPMENT:
         equipment = service.find_equipment(db_session, identification=item.equipment.identification)
@@ -346,23 +371,26 @@ def load_equipment(db_session: Session, *, actor: Principal) -> int:
             created += 1
             for entry in item.log:
                 service.add_log_entry(
-                    db_session, actor=actor, equipment_id=persisted_id(equipment), data=entry
+                    db_session,
+                    actor=actor,
+                    equipment_id=persisted_id(equipment),
+                    data=LogEntryCreate(
+                        kind=entry.kind,
+                        happened_on=entry.happened.before(today),
+                        description=entry.description,
+                    ),
                 )
                 created += 1
         equipment_id = persisted_id(equipment)
-        reference = (
-            service.find_equipment(db_session, identification=item.reference)
-            if item.reference
-            else None
-        )
-        for calibration in item.calibrations:
-            if _calibration_exists(db_session, equipment_id, calibration["certificate_number"]):
-                continue
-            data = CalibrationCreate.model_validate(
-                {**calibration, "reference_equipment_id": reference.id if reference else None}
-            )
+        if _calibrated(db_session, equipment_id):
+            continue
+        reference = demo_equipment(db_session, item.reference) if item.reference else None
+        for row in item.calibrations:
             service.record_calibration(
-                db_session, actor=actor, equipment_id=equipment_id, data=data
+                db_session,
+                actor=actor,
+                equipment_id=equipment_id,
+                data=_calibration(row, reference, today),
             )
             created += 1
     return created

@@ -1,8 +1,10 @@
 """Demo jobs: one in every state of the workflow, for the quick start's job board.
 
 Each job is a micrometer calibration for the annual customer, taken step by step through
-the same services the API calls, by the demo user whose role fits each step.  Idempotent:
-nothing is made when the customer already has jobs.
+the same services the API calls, by the demo user whose role fits each step.  Every item is
+received, measured and dispatched on the day the demo is loaded, when the working standards
+are in calibration and the staff authorised.  Idempotent: nothing is made when the customer
+already has jobs.
 """
 
 from datetime import date
@@ -10,7 +12,6 @@ from datetime import date
 from sqlmodel import Session, select
 
 from lims.accounts.models import User
-from lims.clock import local_today
 from lims.config import Settings
 from lims.db import persisted_id
 from lims.demo.accounts import ANNUAL_CUSTOMER, acting_as, demo_customer
@@ -32,8 +33,6 @@ from lims.jobs.models import (
     ResultEntry,
 )
 
-# The working gauge blocks' calibration runs out on 2027-03-05; demo measurements stay inside.
-LAST_MEASUREMENT_DAY = date(2027, 3, 1)
 PATH = [
     JobStatus.ACCEPTED,
     JobStatus.ITEMS_RECEIVED,
@@ -57,7 +56,7 @@ STEP_BY = {
 READINGS = [0.4, 0.5, 0.4, 0.6, 0.5]  # um: reading minus the 25 mm test length
 
 
-def load_jobs(db_session: Session, *, settings: Settings) -> int:
+def load_jobs(db_session: Session, *, settings: Settings, today: date) -> int:
     """Walk one job to each state unless the annual customer has jobs; return how many."""
     customer = demo_customer(db_session, ANNUAL_CUSTOMER)
     users = {u.username: u for u in db_session.exec(select(User))}
@@ -92,12 +91,17 @@ def load_jobs(db_session: Session, *, settings: Settings) -> int:
             ),
             settings=settings,
         )
-        _advance(db_session, persisted_id(job), target, users, settings)
+        _advance(db_session, persisted_id(job), target, users, settings, today)
     return len(targets)
 
 
 def _advance(
-    db_session: Session, job_id: int, target: JobStatus, users: dict[str, User], settings: Settings
+    db_session: Session,
+    job_id: int,
+    target: JobStatus,
+    users: dict[str, User],
+    settings: Settings,
+    today: date,
 ) -> None:
     if target == JobStatus.CANCELLED:
         _step(db_session, job_id, JobStatus.CANCELLED, users["laatu"], settings, "duplicate order")
@@ -108,11 +112,11 @@ def _advance(
         return
     for status in PATH[: PATH.index(target) + 1] if target in PATH else []:
         if status == JobStatus.ITEMS_RECEIVED:
-            _receive_and_plan(db_session, job_id, users, settings)
+            _receive_and_plan(db_session, job_id, users, today)
         if status == JobStatus.MEASURED:
-            _measure(db_session, job_id, users, settings)
+            _measure(db_session, job_id, users, settings, today)
         if status == JobStatus.CLOSED:
-            _dispatch(db_session, job_id, users, settings)
+            _dispatch(db_session, job_id, users, today)
         _step(db_session, job_id, status, users[STEP_BY[status]], settings)
 
 
@@ -134,12 +138,8 @@ def _step(
     )
 
 
-def _measurement_day(settings: Settings) -> date:
-    return min(local_today(settings.timezone), LAST_MEASUREMENT_DAY)
-
-
 def _receive_and_plan(
-    db_session: Session, job_id: int, users: dict[str, User], settings: Settings
+    db_session: Session, job_id: int, users: dict[str, User], today: date
 ) -> None:
     technician = acting_as(users["mittaaja"])
     method_id = persisted_id(demo_method(db_session, "DIM-MIC-01"))
@@ -149,7 +149,7 @@ def _receive_and_plan(
             actor=technician,
             job_id=job_id,
             item_id=persisted_id(item),
-            data=Receipt(received_on=_measurement_day(settings), condition=Condition.FIT),
+            data=Receipt(received_on=today, condition=Condition.FIT),
         )
         service.add_characteristic(
             db_session,
@@ -170,7 +170,9 @@ def _receive_and_plan(
         )
 
 
-def _measure(db_session: Session, job_id: int, users: dict[str, User], settings: Settings) -> None:
+def _measure(
+    db_session: Session, job_id: int, users: dict[str, User], settings: Settings, today: date
+) -> None:
     technician = acting_as(users["mittaaja"])
     gauge_blocks = persisted_id(demo_equipment(db_session, "GB-WRK"))
     for characteristic in service.list_characteristics(db_session, actor=technician, job_id=job_id):
@@ -180,7 +182,7 @@ def _measure(db_session: Session, job_id: int, users: dict[str, User], settings:
             job_id=job_id,
             entry=ResultEntry(
                 characteristic_id=persisted_id(characteristic),
-                measured_on=_measurement_day(settings),
+                measured_on=today,
                 equipment={"gauge_blocks": gauge_blocks},
                 observations={"dr": READINGS},
                 temperature=20.2,
@@ -190,7 +192,7 @@ def _measure(db_session: Session, job_id: int, users: dict[str, User], settings:
         )
 
 
-def _dispatch(db_session: Session, job_id: int, users: dict[str, User], settings: Settings) -> None:
+def _dispatch(db_session: Session, job_id: int, users: dict[str, User], today: date) -> None:
     technician = acting_as(users["mittaaja"])
     for item in service.list_items(db_session, actor=technician, job_id=job_id):
         service.dispatch_item(
@@ -198,5 +200,5 @@ def _dispatch(db_session: Session, job_id: int, users: dict[str, User], settings
             actor=technician,
             job_id=job_id,
             item_id=persisted_id(item),
-            data=Dispatch(dispatched_on=local_today(settings.timezone)),
+            data=Dispatch(dispatched_on=today),
         )

@@ -4,18 +4,21 @@ Each method cites the guidance it follows.  The gauge-block method is the budget
 M:2022 example S4 (a 50 mm gauge block calibrated by mechanical comparison with a reference
 block of the same nominal length): with that example's inputs it gives u_c = 36.4 nm and
 U = 73 nm (k = 2), as tests/methods/test_evaluation.py shows.  The CMCs and validation
-records are invented for the demo lab.
+records are invented for the demo lab.  Each method was validated some months before the day
+the demo is loaded, and the accredited ones are in the scope since ``SCOPE_START``.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session
 
 from lims.accounts.principal import Principal
+from lims.demo.dates import Ago
 from lims.methods import service
 from lims.methods.models import Method, MethodCreate
 
-SCOPE_START = date(2026, 1, 1)
+SCOPE_START = Ago(months=11)
 STEEL_EXPANSION = "linear expansion coefficient of the item (steel: 11.5e-6 /K)"
 
 
@@ -67,12 +70,10 @@ GAUGE_BLOCKS = MethodCreate.model_validate(
         "range_min": 0.5,
         "range_max": 100,
         "cmc": "Q[50, 0.5*L]",
-        "accredited_from": SCOPE_START,
         "guidance": "EA-4/02 M:2022 example S4 (model and budget); ISO 3650:1998 (gauge "
         "blocks); EURAMET cg-2 v2.0 (2011), calibration of the gauge block comparator",
         "validation_record": "Budget reproduces EA-4/02 M:2022 S4 (u_c = 36.4 nm, U = 73 nm "
-        "at 50 mm); bilateral comparison with VTT MIKES on 10 blocks 2025, all |En| < 0.6.",
-        "validated_on": date(2025, 11, 20),
+        "at 50 mm); bilateral comparison with VTT MIKES on 10 blocks, all |En| < 0.6.",
         "model": "lS + dlD + dl + dlC - L*1e6*(alpha*dt + dadt) - dlV",
         "output": "dlX",
         "inputs": [
@@ -133,12 +134,10 @@ MICROMETERS = MethodCreate.model_validate(
         "range_min": 0,
         "range_max": 300,
         "cmc": "0.6 + 0.004*L",
-        "accredited_from": SCOPE_START,
         "guidance": "ISO 3611 (design and metrological characteristics of external "
         "micrometers); uncertainty by EA-4/02 M:2022",
-        "validation_record": "Repeatability and reproducibility study 2025 (3 technicians, 10 "
-        "test lengths); results agree with the manufacturer's check within U.",
-        "validated_on": date(2025, 9, 30),
+        "validation_record": "Repeatability and reproducibility study (3 technicians, 10 test "
+        "lengths); results agree with the manufacturer's check within U.",
         "model": "dr + dres + dF - eS - L*1e3*alpha*dt",
         "output": "E",
         "inputs": [
@@ -167,12 +166,10 @@ CALIPERS = MethodCreate.model_validate(
         "range_min": 0,
         "range_max": 1000,
         "cmc": "6 + 0.01*L",
-        "accredited_from": SCOPE_START,
         "guidance": "ISO 13385-1:2019 (calipers: design and metrological characteristics); "
         "uncertainty by EA-4/02 M:2022",
         "validation_record": "Verified against the ISO 13385-1 test scheme with gauge blocks "
-        "and setting ring; interlaboratory comparison 2024, |En| < 0.5.",
-        "validated_on": date(2025, 5, 12),
+        "and setting ring; interlaboratory comparison, |En| < 0.5.",
         "model": "dr + dres + dJ - eS - L*1e3*alpha*dt",
         "output": "E",
         "inputs": [
@@ -202,12 +199,10 @@ SETTING_RINGS = MethodCreate.model_validate(
         "range_min": 3,
         "range_max": 200,
         "cmc": "Q[0.3, 0.002*L]",
-        "accredited_from": SCOPE_START,
         "guidance": "EURAMET cg-6 v.01 (2007), extent of calibration for cylindrical diameter "
         "standards; comparison with a reference ring on the length measuring machine",
-        "validation_record": "Comparison with VTT MIKES on rings of 8, 20 and 100 mm, 2025: "
+        "validation_record": "Comparison with VTT MIKES on rings of 8, 20 and 100 mm: "
         "|En| < 0.7; form measured per cg-6 to bound the diameter variation.",
-        "validated_on": date(2025, 10, 3),
         "model": "dS + dx + dres + dform - D*1e3*alpha*dt",
         "output": "dX",
         "inputs": [
@@ -252,7 +247,6 @@ CMM_PRODUCTS = MethodCreate.model_validate(
         "ISO 15530-3:2011 for a substitution measurement with a calibrated workpiece",
         "validation_record": "Not in the accredited scope: product measurement to agreed "
         "drawings; uncertainty from the MPE of CMM-01 and repeated measurement.",
-        "validated_on": date(2026, 2, 2),
         "model": "y + (1.8 + L/300)*eE - L*1e3*alpha*dt",
         "output": "Y",
         "inputs": [
@@ -270,7 +264,30 @@ CMM_PRODUCTS = MethodCreate.model_validate(
     }
 )
 
-DEMO_METHODS = [GAUGE_BLOCKS, MICROMETERS, CALIPERS, SETTING_RINGS, CMM_PRODUCTS]
+
+@dataclass(frozen=True)
+class DemoMethod:
+    method: MethodCreate
+    validated: Ago
+    accredited: bool  # in the accredited scope since SCOPE_START
+
+    def on(self, today: date) -> MethodCreate:
+        """The method with its validation and scope dates placed before ``today``."""
+        return self.method.model_copy(
+            update={
+                "validated_on": self.validated.before(today),
+                "accredited_from": SCOPE_START.before(today) if self.accredited else None,
+            }
+        )
+
+
+DEMO_METHODS = [
+    DemoMethod(GAUGE_BLOCKS, validated=Ago(months=12, days=7), accredited=True),
+    DemoMethod(MICROMETERS, validated=Ago(months=13, days=27), accredited=True),
+    DemoMethod(CALIPERS, validated=Ago(months=18, days=15), accredited=True),
+    DemoMethod(SETTING_RINGS, validated=Ago(months=13, days=24), accredited=True),
+    DemoMethod(CMM_PRODUCTS, validated=Ago(months=9, days=25), accredited=False),
+]
 
 
 def demo_method(db_session: Session, code: str) -> Method:
@@ -281,11 +298,12 @@ def demo_method(db_session: Session, code: str) -> Method:
     return method
 
 
-def load_methods(db_session: Session, *, actor: Principal) -> int:
+def load_methods(db_session: Session, *, actor: Principal, today: date) -> int:
     """Create the demo methods that are missing; return how many."""
     created = 0
-    for data in DEMO_METHODS:
+    for demo in DEMO_METHODS:
+        data = demo.method
         if service.find_method(db_session, code=data.code, version=data.version) is None:
-            service.create_method(db_session, actor=actor, data=data)
+            service.create_method(db_session, actor=actor, data=demo.on(today))
             created += 1
     return created

@@ -1,7 +1,8 @@
 """Demo training for the quick start: the adult course "3D measuring machine basics" with a
 compulsory and an optional course, Matti Mittaaja trained and assessed by Anna
 Allekirjoittaja (his completion is a competence record), a customer's employee enrolled, and
-one RR test of the CMM by the two of them.  The RR readings are invented for the demo.
+one RR test of the CMM by the two of them.  The RR readings are invented for the demo.  The
+course ran about nine months, and the RR test seven, before the day the demo is loaded.
 """
 
 from datetime import date
@@ -12,6 +13,7 @@ from lims.accounts.models import User
 from lims.accounts.principal import Principal
 from lims.db import persisted_id
 from lims.demo.accounts import demo_user
+from lims.demo.dates import Ago
 from lims.equipment import service as equipment_register
 from lims.methods import service as methods
 from lims.training import rr_tests, service
@@ -46,7 +48,7 @@ COURSES = [
             compulsory=True,
             hours=8,
         ),
-        date(2026, 3, 2),
+        Ago(months=9, days=1),
     ),
     (
         CourseCreate(
@@ -56,13 +58,17 @@ COURSES = [
             compulsory=False,
             hours=8,
         ),
-        date(2026, 3, 3),
+        Ago(months=9),
     ),
 ]
+ENROLLED = Ago(months=9, days=15)
+COMPLETED = Ago(months=9)  # assessed and completed on the last course day
+CUSTOMER_ENROLLED = Ago(months=9, days=11)
+RR_PERFORMED = Ago(months=7)
 TRAINER = "allekirjoittaja"
 TRAINEE = "mittaaja"
 CUSTOMER_TRAINEE = "asiakas"
-RR_TITLE = "CMM-01 reiän halkaisija / CMM-01 bore diameter, RR test 2026"
+RR_TITLE = "CMM-01 reiän halkaisija / CMM-01 bore diameter, RR test"
 # Bore diameters of five parts (mm), three readings each by operators A and B.
 RR_READINGS = {
     "A": [
@@ -82,7 +88,7 @@ RR_READINGS = {
 }
 
 
-def load_training(db_session: Session, *, actor: Principal) -> int:
+def load_training(db_session: Session, *, actor: Principal, today: date) -> int:
     """Create the demo training and RR test that are missing; return how many records."""
     trainer, trainee = demo_user(db_session, TRAINER), demo_user(db_session, TRAINEE)
     if trainer is None or trainee is None:
@@ -93,7 +99,8 @@ def load_training(db_session: Session, *, actor: Principal) -> int:
         programme = service.create_programme(db_session, actor=actor, data=PROGRAMME)
         created += 1
         sessions = []
-        for course_data, day in COURSES:
+        for course_data, ago in COURSES:
+            day = ago.before(today)
             course = service.add_course(
                 db_session, actor=actor, programme_id=persisted_id(programme), data=course_data
             )
@@ -114,7 +121,7 @@ def load_training(db_session: Session, *, actor: Principal) -> int:
             data=EnrolmentCreate(
                 programme_id=persisted_id(programme),
                 user_id=trainee.id,
-                enrolled_on=date(2026, 2, 16),
+                enrolled_on=ENROLLED.before(today),
             ),
         )
         for session in sessions:
@@ -129,7 +136,7 @@ def load_training(db_session: Session, *, actor: Principal) -> int:
             actor=actor,
             enrolment_id=persisted_id(enrolment),
             data=AssessmentCreate(
-                assessed_on=date(2026, 3, 3),
+                assessed_on=COMPLETED.before(today),
                 result=AssessmentResult.PASS,
                 score=88,
                 notes="Harjoitustyö: laipan mittaus ja raportti oikein.",
@@ -139,20 +146,20 @@ def load_training(db_session: Session, *, actor: Principal) -> int:
             db_session,
             actor=actor,
             enrolment_id=persisted_id(enrolment),
-            data=Completion(completed_on=date(2026, 3, 3)),
+            data=Completion(completed_on=COMPLETED.before(today)),
         )
         # The enrolment, its attendances, the assessment and the competence record.
         created += 1 + len(sessions) + 1 + 1
-    created += _enrol_customer(db_session, actor, persisted_id(programme))
+    created += _enrol_customer(db_session, actor, persisted_id(programme), today)
     if db_session.exec(select(RRTest).where(RRTest.title == RR_TITLE)).first() is None:
         rr_tests.record_rr_test(
-            db_session, actor=actor, data=_rr_test(db_session, trainer, trainee)
+            db_session, actor=actor, data=_rr_test(db_session, trainer, trainee, today)
         )
         created += 5  # the test, its two measurers and their two competence records
     return created
 
 
-def _enrol_customer(db_session: Session, actor: Principal, programme_id: int) -> int:
+def _enrol_customer(db_session: Session, actor: Principal, programme_id: int, today: date) -> int:
     customer = demo_user(db_session, CUSTOMER_TRAINEE)
     if customer is None:
         return 0
@@ -167,13 +174,15 @@ def _enrol_customer(db_session: Session, actor: Principal, programme_id: int) ->
         db_session,
         actor=actor,
         data=EnrolmentCreate(
-            programme_id=programme_id, user_id=customer.id, enrolled_on=date(2026, 2, 20)
+            programme_id=programme_id,
+            user_id=customer.id,
+            enrolled_on=CUSTOMER_ENROLLED.before(today),
         ),
     )
     return 1
 
 
-def _rr_test(db_session: Session, trainer: User, trainee: User) -> RRTestCreate:
+def _rr_test(db_session: Session, trainer: User, trainee: User, today: date) -> RRTestCreate:
     method = methods.find_method(db_session, code="DIM-CMM-01", version=1)
     cmm = equipment_register.find_equipment(db_session, identification="CMM-01")
     readings = [
@@ -185,7 +194,7 @@ def _rr_test(db_session: Session, trainer: User, trainee: User) -> RRTestCreate:
     return RRTestCreate.model_validate(
         {
             "title": RR_TITLE,
-            "performed_on": "2026-04-20",
+            "performed_on": RR_PERFORMED.before(today),
             "method_id": method.id if method else None,
             "equipment_id": cmm.id if cmm else None,
             "measurers": [

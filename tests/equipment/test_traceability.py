@@ -8,29 +8,44 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from lims.accounts.models import Role
+from lims.clock import local_today
 from lims.config import Settings
 from lims.demo.equipment import load_equipment
 from lims.equipment import service
+from lims.equipment.models import Calibration
 from lims.equipment.traceability import chains_of_result
 from tests.equipment.factories import make_calibration, make_equipment
 from tests.factories import FACTORY_ACTOR, bearer, make_user
 
 
-def demo_equipment_ids(engine: Engine, *identifications: str) -> list[int]:
+def demo_equipment_ids(engine: Engine, today: date, *identifications: str) -> list[int]:
     with Session(engine) as db_session:
-        load_equipment(db_session, actor=FACTORY_ACTOR)
+        load_equipment(db_session, actor=FACTORY_ACTOR, today=today)
         found = [service.find_equipment(db_session, identification=i) for i in identifications]
         return [item.id for item in found if item and item.id]
+
+
+def calibration_of(engine: Engine, equipment_id: int, today: date) -> Calibration:
+    """The calibration the demo dated back from ``today``."""
+    with Session(engine) as db_session:
+        calibration = service.latest_calibration(
+            db_session, equipment_id=equipment_id, on_date=today
+        )
+    assert calibration is not None
+    return calibration
 
 
 def test_traceability_chain_of_a_demo_item_prints_to_vtt_mikes(
     client: TestClient, engine: Engine, settings: Settings
 ) -> None:
-    (working_blocks,) = demo_equipment_ids(engine, "GB-WRK")
+    today = local_today(settings.timezone)
+    working_blocks, reference_blocks = demo_equipment_ids(engine, today, "GB-WRK", "GB-REF")
+    working = calibration_of(engine, working_blocks, today)
+    reference = calibration_of(engine, reference_blocks, today)
     technician = bearer(settings, make_user(engine, Role.TECHNICIAN))
     response = client.get(
         f"/api/v1/equipment/{working_blocks}/traceability",
-        params={"on": "2026-11-27"},
+        params={"on": today.isoformat()},
         headers=technician,
     )
     assert response.status_code == 200, response.text
@@ -38,23 +53,32 @@ def test_traceability_chain_of_a_demo_item_prints_to_vtt_mikes(
     assert [link["identification"] for link in chain["links"]] == ["GB-WRK", "GB-REF"]
     assert chain["complete"] is True
     assert chain["national_metrology_institute"] == "VTT MIKES Metrology"
+    assert working.certificate_number == f"K-{working.calibrated_on:%y}-009"
+    assert reference.certificate_number == f"M-{reference.calibrated_on:%y}-0112"
     assert chain["text"].splitlines() == [
         "GB-WRK Working gauge block set 0.5-100 mm, steel, ISO 3650 grade 0 "
-        "(in calibration until 2027-03-05, certificate K-26-009 of 2026-03-05)",
-        "  calibrated 2026-03-05 by Demo Measurement Laboratory, certificate K-26-009",
+        f"(in calibration until {working.next_due_on}, certificate "
+        f"{working.certificate_number} of {working.calibrated_on})",
+        f"  calibrated {working.calibrated_on} by Demo Measurement Laboratory, "
+        f"certificate {working.certificate_number}",
         "  GB-REF Reference gauge block set 0.5-100 mm, steel, ISO 3650 grade K "
-        "(in calibration until 2028-02-10, certificate M-26-0112 of 2026-02-10)",
-        "    calibrated 2026-02-10 by VTT MIKES Metrology, certificate M-26-0112",
+        f"(in calibration until {reference.next_due_on}, certificate "
+        f"{reference.certificate_number} of {reference.calibrated_on})",
+        f"    calibrated {reference.calibrated_on} by VTT MIKES Metrology, "
+        f"certificate {reference.certificate_number}",
         "    VTT MIKES Metrology: national metrology institute",
         "=> traceable to the national metrology institute VTT MIKES Metrology",
     ]
 
 
-def test_every_item_of_a_demo_cmm_result_traces_to_vtt_mikes(engine: Engine) -> None:
-    equipment_ids = demo_equipment_ids(engine, "CMM-01", "TH-01")
+def test_every_item_of_a_demo_cmm_result_traces_to_vtt_mikes(
+    engine: Engine, settings: Settings
+) -> None:
+    today = local_today(settings.timezone)
+    equipment_ids = demo_equipment_ids(engine, today, "CMM-01", "TH-01")
     with Session(engine) as db_session:
         chains = chains_of_result(
-            db_session, actor=FACTORY_ACTOR, equipment_ids=equipment_ids, on_date=date(2026, 11, 27)
+            db_session, actor=FACTORY_ACTOR, equipment_ids=equipment_ids, on_date=today
         )
     assert [chain.links[-1].identification for chain in chains] == ["SG-620", "TH-01"]
     assert {chain.national_metrology_institute for chain in chains} == {

@@ -2,7 +2,7 @@
 of EA-4/02 M:2022 example S4, and a job with unusable equipment or missing data is refused."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from lims.accounts.models import Role
+from lims.clock import local_today
 from lims.config import Settings
 from lims.demo.equipment import load_equipment
 from lims.demo.methods import GAUGE_BLOCKS, load_methods
@@ -32,11 +33,17 @@ STEEL = 11.5e-6
 
 
 @pytest.fixture
-def demo(engine: Engine) -> dict[str, int]:
+def today(settings: Settings) -> date:
+    """The lab's day: the demo's calibrations and scope are dated back from it."""
+    return local_today(settings.timezone)
+
+
+@pytest.fixture
+def demo(engine: Engine, today: date) -> dict[str, int]:
     """The demo equipment and method library; returns ids by identification or code."""
     with Session(engine) as db_session:
-        load_equipment(db_session, actor=FACTORY_ACTOR)
-        load_methods(db_session, actor=FACTORY_ACTOR)
+        load_equipment(db_session, actor=FACTORY_ACTOR, today=today)
+        load_methods(db_session, actor=FACTORY_ACTOR, today=today)
         ids = {
             item.identification: item.id
             for item in equipment_register.list_equipment(db_session, actor=FACTORY_ACTOR)
@@ -45,9 +52,9 @@ def demo(engine: Engine) -> dict[str, int]:
     return ids
 
 
-def gauge_block_job(demo: dict[str, int], on_date: str = "2026-11-27") -> MethodEvaluation:
+def gauge_block_job(demo: dict[str, int], on_date: date) -> MethodEvaluation:
     return MethodEvaluation(
-        on_date=date.fromisoformat(on_date),
+        on_date=on_date,
         equipment={"reference": demo["GB-REF"]},
         observations={"dl": OBSERVED_DIFFERENCES_NM},
         parameters={"L": 50.0, "alpha": STEEL},
@@ -62,12 +69,12 @@ def evaluate(engine: Engine, method_id: int, job: MethodEvaluation) -> dict[str,
 
 
 def test_demo_gauge_block_method_reproduces_the_ea_4_02_s4_budget(
-    engine: Engine, demo: dict[str, int]
+    engine: Engine, demo: dict[str, int], today: date
 ) -> None:
     """EA-4/02 M:2022 S4 (50 mm gauge block by mechanical comparison): u_c = 36.4 nm, k = 2,
     U = 73 nm; the expected figures and their source are in the published-example file."""
     assert "EA-4/02 M:2022 example S4" in GAUGE_BLOCKS.guidance
-    (output,) = evaluate(engine, demo["DIM-GB-01"], gauge_block_job(demo))["outputs"]
+    (output,) = evaluate(engine, demo["DIM-GB-01"], gauge_block_job(demo, today))["outputs"]
     for key, field in (
         ("estimate", "value"),
         ("u_c", "standard_uncertainty"),
@@ -88,24 +95,24 @@ def test_demo_gauge_block_method_reproduces_the_ea_4_02_s4_budget(
 
 
 def test_the_ea_4_02_s4_result_is_accredited_under_the_demo_cmc(
-    engine: Engine, demo: dict[str, int]
+    engine: Engine, demo: dict[str, int], today: date
 ) -> None:
-    (output,) = evaluate(engine, demo["DIM-GB-01"], gauge_block_job(demo))["outputs"]
+    (output,) = evaluate(engine, demo["DIM-GB-01"], gauge_block_job(demo, today))["outputs"]
     with Session(engine) as db_session:
         decision = accreditation_of_result(
             methods.get_method(db_session, actor=FACTORY_ACTOR, method_id=demo["DIM-GB-01"]),
             size=50,
             expanded_uncertainty=output["expanded_uncertainty"],
-            on_date=date(2026, 11, 27),
+            on_date=today,
         )
     assert decision.accredited, decision.reason
 
 
 def test_a_certificate_in_um_feeds_a_model_in_other_units(
-    engine: Engine, demo: dict[str, int]
+    engine: Engine, demo: dict[str, int], today: date
 ) -> None:
     job = MethodEvaluation(
-        on_date=date(2026, 11, 27),
+        on_date=today,
         equipment={"gauge_blocks": demo["GB-WRK"]},
         observations={"dr": [1.0, 2.0, 1.0, 1.0, 2.0]},
         parameters={"L": 50.0, "alpha": STEEL},
@@ -117,10 +124,17 @@ def test_a_certificate_in_um_feeds_a_model_in_other_units(
 
 
 def test_an_overdue_reference_refuses_the_evaluation_naming_it(
-    engine: Engine, demo: dict[str, int]
+    engine: Engine, demo: dict[str, int], today: date
 ) -> None:
-    with pytest.raises(InvalidInput, match=r"GB-REF .* is overdue since 2028-02-10") as refused:
-        evaluate(engine, demo["DIM-GB-01"], gauge_block_job(demo, on_date="2028-03-01"))
+    with Session(engine) as db_session:
+        calibration = equipment_register.latest_calibration(
+            db_session, equipment_id=demo["GB-REF"], on_date=today
+        )
+    assert calibration is not None
+    due = calibration.next_due_on
+    later = gauge_block_job(demo, due + timedelta(days=20))
+    with pytest.raises(InvalidInput, match=rf"GB-REF .* is overdue since {due}") as refused:
+        evaluate(engine, demo["DIM-GB-01"], later)
     assert refused.value.location == ("equipment", "reference")
 
 
@@ -134,18 +148,22 @@ def test_an_overdue_reference_refuses_the_evaluation_naming_it(
     ],
 )
 def test_an_evaluation_missing_its_data_says_which(
-    engine: Engine, demo: dict[str, int], change: dict[str, Any], field: tuple[str, str]
+    engine: Engine,
+    demo: dict[str, int],
+    today: date,
+    change: dict[str, Any],
+    field: tuple[str, str],
 ) -> None:
-    job = gauge_block_job(demo).model_copy(update=change)
+    job = gauge_block_job(demo, today).model_copy(update=change)
     with pytest.raises(InvalidInput) as refused:
         evaluate(engine, demo["DIM-GB-01"], job)
     assert refused.value.location == field
 
 
 def test_technicians_evaluate_over_the_api_and_auditors_may_not(
-    client: TestClient, engine: Engine, settings: Settings, demo: dict[str, int]
+    client: TestClient, engine: Engine, settings: Settings, demo: dict[str, int], today: date
 ) -> None:
-    body = gauge_block_job(demo).model_dump(mode="json")
+    body = gauge_block_job(demo, today).model_dump(mode="json")
     url = f"/api/v1/methods/{demo['DIM-GB-01']}/evaluate"
     technician = bearer(settings, make_user(engine, Role.TECHNICIAN))
     response = client.post(url, json=body, headers=technician)

@@ -3,9 +3,12 @@ practices) in a real browser: the listings, the first record of each, and the st
 scripts build (the live budget while results are entered, the workbench's charts)."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 
+from lims.clock import local_today
+from lims.config import Settings
 from tests.ui.conftest import accessibility_violations, enter_demo_readings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -35,9 +38,13 @@ CUSTOMER_SCREENS = {
 
 
 @pytest.fixture
-def demo_quotation(page, live_server: str, login: Callable[[str], None]) -> None:  # type: ignore[no-untyped-def]
+def demo_quotation(  # type: ignore[no-untyped-def]
+    page, live_server: str, login: Callable[[str], None], make_settings: Callable[..., Settings]
+) -> None:
     """A quotation to the demo customer ``asiakas`` (the demo data holds none), made through
-    the API by the quality manager, so the quotation screens have a record to show."""
+    the API by the quality manager, so the quotation screens have a record to show; issued
+    today, under the price model of the year the demo was loaded in."""
+    today = local_today(make_settings().timezone)
     login("asiakas")
     customer = page.request.get(f"{live_server}/api/v1/auth/me").json()["organisation_id"]
     login("laatu")
@@ -47,8 +54,8 @@ def demo_quotation(page, live_server: str, login: Callable[[str], None]) -> None
         data={
             "organisation_id": customer,
             "service": "calibration",
-            "issued_on": "2026-11-27",
-            "valid_until": "2026-12-31",
+            "issued_on": today.isoformat(),
+            "valid_until": (today + timedelta(days=30)).isoformat(),
             "lines": [{"item_code": "K-MIK-25", "quantity": 3}],
         },
         headers={"x-csrf-token": csrf},
