@@ -468,7 +468,9 @@ def documents_verify(
         sha256 = hashlib.sha256(file.read_bytes()).hexdigest()
     settings = get_settings()
     with session_scope(make_engine(settings.resolved_database_url)) as session:
-        verification = documents_service.verify(session, number=number, sha256=sha256)
+        verification = documents_service.verify(
+            session, number=number, sha256=sha256, timezone=settings.timezone
+        )
     _print_json(verification.model_dump(mode="json"))
     if verification.state != "issued" or verification.sha256_matches is False:
         sys.exit(1)

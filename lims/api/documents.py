@@ -267,9 +267,12 @@ def verify_document(
     db_session: SessionDep,
     sha256: Annotated[str | None, Query(pattern="^[0-9a-fA-F]{64}$")] = None,
 ) -> Response:
-    verification = service.verify(db_session, number=number, sha256=sha256)
+    settings = request.app.state.settings
+    verification = service.verify(
+        db_session, number=number, sha256=sha256, timezone=settings.timezone
+    )
     if "text/html" in request.headers.get("accept", ""):
         return _verify_page.TemplateResponse(
-            request, "verify.html", {"v": verification, "lab": request.app.state.settings.lab}
+            request, "verify.html", {"v": verification, "lab": settings.lab}
         )
     return Response(verification.model_dump_json(), media_type="application/json")

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from lims.accounts.models import Role, User
 from lims.accounts.principal import Principal, require_role
 from lims.audit.trail import because, set_context
-from lims.clock import local_today
+from lims.clock import local_day, local_today
 from lims.config import Settings
 from lims.contracts import agreements, quotations
 from lims.contracts.models import Agreement, PriceList, Quotation
@@ -156,8 +156,9 @@ def pdf_of(
     return document, pdf
 
 
-def verify(db_session: Session, *, number: str, sha256: str | None) -> Verification:
-    """What anyone may learn from a number (and a file's hash): valid, superseded, withdrawn."""
+def verify(db_session: Session, *, number: str, sha256: str | None, timezone: str) -> Verification:
+    """What anyone may learn from a number (and a file's hash): valid, superseded, withdrawn;
+    the issue date is the lab's day (``timezone``), the one the document prints."""
     document = db_session.exec(select(Document).where(Document.number == number)).first()
     if document is None:
         return Verification(
@@ -185,7 +186,7 @@ def verify(db_session: Session, *, number: str, sha256: str | None) -> Verificat
         state=DocumentState(document.state),
         kind=DocumentKind(document.kind),
         language=document.language,
-        issued_on=document.issued_at.date(),
+        issued_on=local_day(document.issued_at, timezone),
         laboratory=document.data.get("lab", {}).get("name"),
         sha256_matches=matches,
         superseded_by=superseded_by.number if superseded_by else None,

@@ -3,9 +3,11 @@ concurrent numbering and batch issuing from the CLI."""
 
 import hashlib
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -224,3 +226,17 @@ def test_batch_issuing_from_the_cli_reports_each_job(
     with pytest.raises(SystemExit) as nothing:
         main(["documents", "issue", "--as", lab.signatory.username])
     assert nothing.value.code == 2
+
+
+def test_verification_gives_the_lab_day_the_document_prints_not_the_utc_day(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    # 23:30 UTC on 9 March is 01:30 on 10 March in Helsinki: the certificate is dated the
+    # 10th, and a customer checking it must read the same day.
+    with time_machine.travel(datetime(2027, 3, 9, 23, 30, tzinfo=UTC), tick=True):
+        lab = make_lab(engine, settings)
+        document = issue(client, lab, job_id=approved_calibration(client, lab).job["id"])
+        text = " ".join(read_back(download(client, lab, document)).text.split())
+        verification = _verify(client, document["number"])
+    assert "10.3.2027" in text
+    assert verification["issued_on"] == "2027-03-10"
