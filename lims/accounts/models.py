@@ -141,6 +141,10 @@ class User(SQLModel, table=True):
     token_generation: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     deleted_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    # When the person put away the start page's first-steps hint; until then it is shown.
+    first_steps_dismissed_at: datetime | None = Field(
+        default=None, sa_column=timestamp(nullable=True)
+    )
 
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"

@@ -246,6 +246,22 @@ def delete_user(db_session: Session, *, actor: Principal, user_id: int) -> None:
     db_session.commit()
 
 
+def dismiss_first_steps(db_session: Session, *, actor: Principal) -> User:
+    """Put away the start page's first-steps hint for good, for the person acting.
+
+    Anyone may, an auditor too: it is the person's own page, not a record of the lab's work.
+    It is still a change to a user record, so it is audited like any other; dismissing
+    again changes nothing and writes no second event.
+    """
+    user = get_user(
+        db_session, actor=actor, user_id=actor.person_id(doing="dismiss the first-steps hint")
+    )
+    if user.first_steps_dismissed_at is not None:
+        return user
+    user.first_steps_dismissed_at = utcnow()
+    return save(db_session, actor.audit_context(), user)
+
+
 def create_first_admin(
     db_session: Session, *, actor: Principal, username: str, full_name: str, password: str
 ) -> User:
