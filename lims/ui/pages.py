@@ -1,15 +1,18 @@
 """The web UI's router: the login and start pages, and the screens of each area.
 
 Pages read through the same service functions as the API, with the caller's principal, and
-their scripts change records through the same /api/v1 endpoints; no rule lives here.
+their scripts change records through the same /api/v1 endpoints; no rule lives here.  The
+one form posted here, putting away the first-steps hint, calls its service function too.
 """
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from lims.accounts import service as accounts
 from lims.accounts.models import Role
 from lims.api.deps import SessionDep
 from lims.clock import local_today
@@ -17,7 +20,8 @@ from lims.equipment import service as equipment_service
 from lims.jobs import service as job_service
 from lims.jobs.models import JobStatus
 from lims.ui import audit, commercial, documents, jobs, lab, workbench
-from lims.ui.session import PageRoute, ViewerDep, page
+from lims.ui.first_steps import first_step
+from lims.ui.session import PageRoute, ViewerDep, page, require_csrf_token
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 DUE_SOON_DAYS = 30
@@ -25,7 +29,8 @@ DUE_SOON_DAYS = 30
 
 @router.get("/", response_class=HTMLResponse)
 def start_page(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Response:
-    """Where each role starts: its jobs by status and, for the lab, equipment falling due."""
+    """Where each role starts: the first-steps hint until it is put away, its jobs by status
+    and, for the lab, equipment falling due."""
     principal = viewer.principal
     counts = {
         status: job_service.list_jobs(db_session, actor=principal, status=status, limit=1)[1]
@@ -47,7 +52,28 @@ def start_page(request: Request, viewer: ViewerDep, db_session: SessionDep) -> R
         due_soon_days=DUE_SOON_DAYS,
         can_submit=principal.is_customer or principal.is_staff,
         is_auditor=principal.has_any(Role.AUDITOR),
+        first_step=(
+            first_step(db_session, principal)
+            if viewer.user.first_steps_dismissed_at is None
+            else None
+        ),
+        csrf_token=viewer.browser_session.csrf_token,
     )
+
+
+@router.post("/first-steps/dismiss")
+def dismiss_first_steps(
+    request: Request,
+    viewer: ViewerDep,
+    db_session: SessionDep,
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
+    """The hint's "Got it": a plain form post, so it works without scripts, then back to the
+    start page."""
+    require_csrf_token(viewer, csrf_token)
+    principal = replace(viewer.principal, request_id=getattr(request.state, "request_id", None))
+    accounts.dismiss_first_steps(db_session, actor=principal)
+    return RedirectResponse("/", status_code=303)
 
 
 @router.get("/login", response_class=HTMLResponse)

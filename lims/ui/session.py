@@ -18,22 +18,24 @@ from fastapi.routing import APIRoute
 
 from lims import __version__
 from lims.accounts import auth
-from lims.accounts.models import User
+from lims.accounts.models import BrowserSession, User
 from lims.accounts.principal import Principal
 from lims.api.deps import SESSION_COOKIE, SessionDep
 from lims.clock import local_today
-from lims.errors import LimsError, NotFound
+from lims.errors import LimsError, NotFound, PermissionDenied
 from lims.ui import navigation
 from lims.ui.rendering import interface_language, render
 
 
 @dataclass(frozen=True)
 class Viewer:
-    """The signed-in person: the user record for the page, the principal for the services."""
+    """The signed-in person: the user record for the page, the principal for the services,
+    and the browser session whose CSRF token the page's forms carry."""
 
     user: User
     principal: Principal
     language: str
+    browser_session: BrowserSession
 
 
 class SignInRequired(Exception):
@@ -45,20 +47,28 @@ def viewer(request: Request, db_session: SessionDep) -> Viewer:
     if not secret:
         raise SignInRequired
     try:
-        _, principal = auth.browser_session_for(db_session, secret)
+        browser_session, principal = auth.browser_session_for(db_session, secret)
     except LimsError:
         raise SignInRequired from None
     user = db_session.get(User, principal.user_id)
     if user is None:
         raise SignInRequired
     db_session.expunge(user)
-    signed_in = Viewer(user, principal, interface_language(user.language))
+    db_session.expunge(browser_session)
+    signed_in = Viewer(user, principal, interface_language(user.language), browser_session)
     # Kept for the error page, which is rendered outside the route's dependencies.
     request.state.viewer = signed_in
     return signed_in
 
 
 ViewerDep = Annotated[Viewer, Depends(viewer)]
+
+
+def require_csrf_token(signed_in: Viewer, offered: str | None) -> None:
+    """A form posted without a script carries the session's CSRF token in a hidden field,
+    where the scripts send the X-CSRF-Token header; the API's check, the API's answer."""
+    if not auth.csrf_token_matches(signed_in.browser_session, offered):
+        raise PermissionDenied("the CSRF token is missing or wrong: reload the page and try again")
 
 
 def page(

@@ -87,7 +87,11 @@ def test_the_login_page_passes_axe_core_and_the_check_is_live(page, live_server:
 
 @pytest.mark.parametrize(
     ("username", "screens"),
-    [("laatu", STAFF_SCREENS), ("asiakas", CUSTOMER_SCREENS), ("arvioija", {"/audit": None})],
+    [
+        ("laatu", STAFF_SCREENS),
+        ("asiakas", CUSTOMER_SCREENS),
+        ("arvioija", {"/": None, "/audit": None}),
+    ],
     ids=["quality-manager", "customer", "auditor"],
 )
 @pytest.mark.usefixtures("demo_quotation")
