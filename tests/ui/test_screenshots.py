@@ -2,7 +2,7 @@
 
 Not a test of behaviour: it runs only when asked,
 ``LIMS_SCREENSHOTS=1 .venv/bin/pytest tests/ui/test_screenshots.py``, and overwrites the
-pictures from the demo data at 1280x800.
+pictures from the demo data at 1280x800 (the first-steps hint on a phone at 375 px).
 """
 
 import io
@@ -94,3 +94,32 @@ def test_take_screenshots(page, live_server: str, login: Callable[[str], None]) 
     page.click("#verify-chain")
     page.wait_for_selector("#verify-result.ok")
     _shot(page, "auditor-audit-trail")
+
+
+def test_take_the_first_ten_minutes(page, live_server: str, login: Callable[[str], None]) -> None:  # type: ignore[no-untyped-def]
+    """The README's walk-through, one picture per step, on a fresh copy of the demo."""
+    page.set_viewport_size({"width": 375, "height": 812})
+    login("mittaaja")
+    _shot(page, "first-steps-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    login("allekirjoittaja")
+    page.get_by_role("region", name="Aloita tästä").get_by_role("link").click()
+    page.wait_for_selector("#workflow")
+    _shot(page, "first-steps-approve")
+    with page.expect_navigation():
+        page.click("#workflow button[data-step=approved]")
+    with page.expect_navigation():
+        page.click("#issue-document button[type=submit]")
+    page.evaluate("document.querySelector('#documents').scrollIntoView()")
+    _shot(page, "first-steps-certificate")
+
+    login("asiakas")
+    page.goto(f"{live_server}/documents")
+    _shot(page, "first-steps-download")
+
+    login("arvioija")
+    page.get_by_role("region", name="Aloita tästä").get_by_role("link").click()
+    page.wait_for_selector("#export-records")
+    page.evaluate("document.querySelector('#documents').scrollIntoView()")
+    _shot(page, "first-steps-records")
