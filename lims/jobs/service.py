@@ -261,7 +261,9 @@ def _order_of_quotation(
         raise RuntimeError(
             f"quotation {quotation.number} is accepted but has no order: accepting records one"
         )
-    if db_session.exec(select(Job).where(Job.order_id == order.id)).first():
+    # A cancelled job releases its quotation: the order's agreed price carries to a new job.
+    opened = select(Job).where(Job.order_id == order.id, Job.status != JobStatus.CANCELLED)
+    if db_session.exec(opened).first():
         raise Conflict(f"a job has already been opened for quotation {quotation.number}")
     return order
 
