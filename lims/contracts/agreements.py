@@ -201,13 +201,28 @@ def create_agreement(db_session: Session, *, actor: Principal, data: AgreementCr
     return save(db_session, actor.audit_context(), agreement)
 
 
+def _as_it_stands(agreement: Agreement) -> str:
+    """Where an agreement is in its life cycle, for the message refusing a step from there."""
+    number = agreement.number
+    if agreement.superseded_at is not None:
+        return f"version {agreement.version} of {number} has been superseded by an amendment"
+    if agreement.state == AgreementState.TERMINATED:
+        return f"{number} was terminated on {agreement.terminated_on}"
+    if agreement.state == AgreementState.DRAFT:
+        return f"{number} is a draft, not yet signed"
+    return f"{number} is already {agreement.state}"
+
+
 def update_agreement(
     db_session: Session, *, actor: Principal, agreement_id: int, data: AgreementUpdate
 ) -> Agreement:
     agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
     require_role(actor, *AGREEMENT_MANAGERS, doing="change agreements")
     if agreement.state != AgreementState.DRAFT:
-        raise Conflict("a signed agreement changes only by amendment (give the reason)")
+        raise Conflict(
+            f"{_as_it_stands(agreement)}: a signed agreement changes only by amendment "
+            "(give the reason)"
+        )
     set_context(db_session, actor.audit_context())  # the checks below query, and so flush
     agreement.sqlmodel_update(_terms_of(data, exclude_unset=True))
     _check_terms(agreement)
@@ -221,7 +236,7 @@ def sign_agreement(
     agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
     require_role(actor, Role.ADMIN, Role.QUALITY_MANAGER, Role.SIGNATORY, doing="sign agreements")
     if agreement.state != AgreementState.DRAFT:
-        raise Conflict(f"agreement {agreement.number} is {agreement.state}, not a draft")
+        raise Conflict(f"{_as_it_stands(agreement)}: only a draft is signed")
     agreement.lab_signature = data.lab_signature.model_dump(mode="json")
     agreement.customer_signature = data.customer_signature.model_dump(mode="json")
     agreement.state = AgreementState.SIGNED
@@ -229,11 +244,19 @@ def sign_agreement(
 
 
 def activate_agreement(db_session: Session, *, actor: Principal, agreement_id: int) -> Agreement:
-    """Put a signed agreement in force; an activated amendment supersedes its predecessor."""
+    """Put a signed agreement in force; an activated amendment supersedes its predecessor.
+
+    Only once the customer has accepted the confidentiality clause: the lab may hold the
+    customer's information under it from the first request (ISO/IEC 17025 4.2, 7.1.1)."""
     agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
     require_role(actor, *AGREEMENT_MANAGERS, doing="activate agreements")
-    if agreement.state != AgreementState.SIGNED:
-        raise Conflict(f"agreement {agreement.number} must be signed before it is activated")
+    if agreement.state != AgreementState.SIGNED or agreement.superseded_at is not None:
+        raise Conflict(f"{_as_it_stands(agreement)}: only a signed agreement is activated")
+    if agreement.confidentiality_accepted_on is None:
+        raise Conflict(
+            f"the customer has not accepted the confidentiality clause of {agreement.number}: "
+            "record its acceptance before activating the agreement"
+        )
     _check_no_overlap(db_session, agreement)
     if agreement.supersedes_id is not None:
         previous = db_session.get_one(Agreement, agreement.supersedes_id)
@@ -259,7 +282,7 @@ def accept_confidentiality(
     else:
         require_role(actor, *AGREEMENT_MANAGERS, doing="record a customer's acceptance")
     if agreement.state == AgreementState.TERMINATED or agreement.superseded_at is not None:
-        raise Conflict(f"agreement {agreement.number} is no longer in force")
+        raise Conflict(f"{_as_it_stands(agreement)}: it is no longer in force")
     agreement.confidentiality_accepted_by = data.accepted_by
     agreement.confidentiality_accepted_on = data.accepted_on
     return save(db_session, actor.audit_context(), agreement)
@@ -270,10 +293,11 @@ def terminate_agreement(
 ) -> Agreement:
     agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
     require_role(actor, *AGREEMENT_MANAGERS, doing="terminate agreements")
-    if agreement.state not in (AgreementState.SIGNED, AgreementState.ACTIVE):
-        raise Conflict(
-            f"agreement {agreement.number} is {agreement.state}; it cannot be terminated"
-        )
+    if (
+        agreement.state not in (AgreementState.SIGNED, AgreementState.ACTIVE)
+        or agreement.superseded_at is not None
+    ):
+        raise Conflict(f"{_as_it_stands(agreement)}: only a signed or active one is terminated")
     agreement.state = AgreementState.TERMINATED
     agreement.terminated_on = on
     agreement.termination_reason = reason
@@ -287,10 +311,12 @@ def amend_agreement(
     replaced by activating the amendment."""
     agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
     require_role(actor, *AGREEMENT_MANAGERS, doing="amend agreements")
+    if agreement.state == AgreementState.DRAFT:
+        raise Conflict(f"{_as_it_stands(agreement)}: edit the draft directly")
     if agreement.state not in (AgreementState.SIGNED, AgreementState.ACTIVE):
-        raise Conflict("only a signed or active agreement is amended; edit a draft directly")
+        raise Conflict(f"{_as_it_stands(agreement)}: only a signed or active one is amended")
     if agreement.superseded_at is not None:
-        raise Conflict(f"version {agreement.version} has already been superseded")
+        raise Conflict(f"{_as_it_stands(agreement)}: amend its newest version")
     newer = db_session.exec(
         select(Agreement).where(
             Agreement.number == agreement.number, Agreement.version > agreement.version

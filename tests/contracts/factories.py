@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from lims.accounts.models import Organisation
+from lims.audit.trail import save
 from lims.config import Settings
 from lims.contracts import agreements, prices, quotations
 from lims.contracts.models import (
@@ -13,6 +14,7 @@ from lims.contracts.models import (
     AgreementCreate,
     AgreementKind,
     AgreementSigning,
+    AgreementState,
     ConfidentialityAcceptance,
     ConfidentialityClause,
     ConfidentialityClauseCreate,
@@ -97,17 +99,6 @@ def make_agreement(
             ),
         )
         assert agreement.id is not None
-        if activate:
-            signature = Signature(name="Someone", title="Director", signed_on=valid_from)
-            agreements.sign_agreement(
-                db_session,
-                actor=FACTORY_ACTOR,
-                agreement_id=agreement.id,
-                data=AgreementSigning(lab_signature=signature, customer_signature=signature),
-            )
-            agreement = agreements.activate_agreement(
-                db_session, actor=FACTORY_ACTOR, agreement_id=agreement.id
-            )
         if confidentiality_accepted:
             agreement = agreements.accept_confidentiality(
                 db_session,
@@ -115,6 +106,23 @@ def make_agreement(
                 agreement_id=agreement.id,
                 data=ConfidentialityAcceptance(accepted_by="Someone", accepted_on=valid_from),
             )
+        if activate:
+            signature = Signature(name="Someone", title="Director", signed_on=valid_from)
+            agreement = agreements.sign_agreement(
+                db_session,
+                actor=FACTORY_ACTOR,
+                agreement_id=agreement.id,
+                data=AgreementSigning(lab_signature=signature, customer_signature=signature),
+            )
+            if confidentiality_accepted:
+                agreement = agreements.activate_agreement(
+                    db_session, actor=FACTORY_ACTOR, agreement_id=agreement.id
+                )
+            else:
+                # An agreement activated before activation needed the clause accepted: the
+                # job-opening rule still refuses work under it.
+                agreement.state = AgreementState.ACTIVE
+                agreement = save(db_session, FACTORY_ACTOR.audit_context(), agreement)
         return agreement
 
 

@@ -46,6 +46,16 @@ def annual(organisation_id: int, **changes: object) -> dict:
     }
 
 
+def accept_clause(client: TestClient, agreement_id: int, headers: dict[str, str]) -> None:
+    """Staff record the customer's acceptance of the confidentiality clause given on paper."""
+    response = client.post(
+        f"{AGREEMENTS}/{agreement_id}/accept-confidentiality",
+        json={"accepted_by": "Kalle K", "accepted_on": "2026-01-02"},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+
+
 def test_agreement_goes_from_draft_to_signed_to_active(
     client: TestClient, engine: Engine, manager: dict[str, str]
 ) -> None:
@@ -55,6 +65,7 @@ def test_agreement_goes_from_draft_to_signed_to_active(
     assert draft["number"] == "VS-2026-0001"
     signed = client.post(f"{AGREEMENTS}/{draft['id']}/sign", json=SIGNATURES, headers=manager)
     assert signed.json()["status"] == "signed"
+    accept_clause(client, draft["id"], manager)
     active = client.post(f"{AGREEMENTS}/{draft['id']}/activate", headers=manager).json()
     assert active["status"] in ("active", "expired")  # expired once 2026 is over
     assert active["lab_signature"]["name"] == "Laura L"
@@ -86,7 +97,8 @@ def test_signed_agreement_changes_only_by_amendment_keeping_the_old_version(
     assert amendment["amendment_reason"] == "English certificates wanted"
     assert amendment["languages"] == ["en"]
     client.post(f"{AGREEMENTS}/{amendment['id']}/sign", json=SIGNATURES, headers=manager)
-    client.post(f"{AGREEMENTS}/{amendment['id']}/activate", headers=manager)
+    activated = client.post(f"{AGREEMENTS}/{amendment['id']}/activate", headers=manager)
+    assert activated.status_code == 200, activated.text  # the acceptance carries over
     old = client.get(f"{AGREEMENTS}/{original.id}", headers=manager).json()
     assert old["status"] == "superseded"
     assert old["languages"] == []
@@ -137,6 +149,47 @@ def test_impossible_terms_are_refused_and_nothing_is_written(
     assert response.status_code == 422, response.text
     assert field in [error["field"] for error in response.json()["errors"]]
     assert row_counts(engine) == before
+
+
+def test_activation_needs_the_customers_acceptance_of_the_confidentiality_clause(
+    client: TestClient, engine: Engine, manager: dict[str, str]
+) -> None:
+    customer = make_organisation(engine)
+    draft = client.post(AGREEMENTS, json=annual(customer.id), headers=manager).json()
+    client.post(f"{AGREEMENTS}/{draft['id']}/sign", json=SIGNATURES, headers=manager)
+    before = row_counts(engine)
+    refused = client.post(f"{AGREEMENTS}/{draft['id']}/activate", headers=manager)
+    assert refused.status_code == 409
+    assert "has not accepted the confidentiality clause" in refused.json()["detail"]
+    assert row_counts(engine) == before
+    accept_clause(client, draft["id"], manager)
+    active = client.post(f"{AGREEMENTS}/{draft['id']}/activate", headers=manager)
+    assert active.status_code == 200, active.text
+
+
+def test_refused_steps_of_an_agreement_name_the_real_reason(
+    client: TestClient, engine: Engine, manager: dict[str, str]
+) -> None:
+    customer = make_organisation(engine)
+    draft = client.post(AGREEMENTS, json=annual(customer.id), headers=manager).json()
+    number = draft["number"]
+    unsigned = client.post(f"{AGREEMENTS}/{draft['id']}/activate", headers=manager)
+    assert unsigned.status_code == 409
+    assert f"{number} is a draft, not yet signed" in unsigned.json()["detail"]
+    client.post(f"{AGREEMENTS}/{draft['id']}/sign", json=SIGNATURES, headers=manager)
+    resigned = client.post(f"{AGREEMENTS}/{draft['id']}/sign", json=SIGNATURES, headers=manager)
+    assert f"{number} is already signed" in resigned.json()["detail"]
+    accept_clause(client, draft["id"], manager)
+    client.post(f"{AGREEMENTS}/{draft['id']}/activate", headers=manager)
+    again = client.post(f"{AGREEMENTS}/{draft['id']}/activate", headers=manager)
+    assert again.status_code == 409
+    assert again.json()["detail"].startswith(f"{number} is already active")
+    assert "must be signed" not in again.json()["detail"]
+    client.post(
+        f"{AGREEMENTS}/{draft['id']}/terminate", json={"reason": "Customer closed"}, headers=manager
+    )
+    ended = client.post(f"{AGREEMENTS}/{draft['id']}/activate", headers=manager)
+    assert f"{number} was terminated on" in ended.json()["detail"]
 
 
 def test_termination_needs_a_reason(
