@@ -339,12 +339,20 @@ def dispatch_item(
 
 
 def item_for_upload(db_session: Session, *, actor: Principal, job_id: int, item_id: int) -> Item:
-    """The item ``actor`` may add a file to: a customer its own, the staff who run jobs any.
-    Checked before an upload's body is read, and again by the service that keeps the file."""
+    """The item ``actor`` may add a file to: a customer its own, the staff who run jobs any,
+    while the job is open: a reported job's files are part of its record (7.5), so they change
+    only once a quality manager has reopened it.  Checked before an upload's body is read, and
+    again by the service that keeps the file."""
     item = get_item(db_session, actor=actor, job_id=job_id, item_id=item_id)
     if not actor.is_customer:
         require_role(actor, *STAFF_WHO_RUN_JOBS, doing="add files to items")
+    status = db_session.exec(select(Job.status).where(Job.id == job_id)).one()
+    if status in FILES_FIXED:
+        raise Conflict(f"files are added to items of open jobs only; this job is {status}")
     return item
+
+
+FILES_FIXED = {JobStatus.REPORTED, JobStatus.CLOSED, JobStatus.CANCELLED}
 
 
 def attach_file(

@@ -15,7 +15,7 @@ from lims.accounts.models import Role, User
 from lims.config import Settings
 from tests.equipment.factories import make_calibration, make_equipment
 from tests.factories import bearer, make_organisation, make_user
-from tests.jobs.factories import PRODUCT, make_lab, submit
+from tests.jobs.factories import MICROMETER, PRODUCT, make_lab, submit
 
 UPLOAD_MEDIA_TYPES = ("application/octet-stream", "text/csv")
 CHUNK = b"%PDF-1.7\n" + b"0" * (64 * 1024 - 9)
@@ -172,3 +172,51 @@ def test_a_file_name_with_a_folder_is_refused_before_the_body_is_read(
     status, read = answer(app, settings, world, under_a_folder, upload.writer)
     assert status == 422
     assert read == 0
+
+
+def upload_to_item(
+    app: FastAPI, settings: Settings, ids: dict[str, int], user: User
+) -> tuple[int, int]:
+    files = UPLOADS[1]
+    path = files.path.format(**ids)
+    status, read = asyncio.run(_answer(app, files, path, bearer(settings, user)))
+    return status, read
+
+
+def test_files_are_attached_to_items_of_open_jobs_only(
+    client: TestClient, app: FastAPI, engine: Engine, settings: Settings
+) -> None:
+    lab = make_lab(engine, settings)
+    job = submit(client, lab, "inspection", MICROMETER)
+    job.step("accepted", lab.manager)
+    job.receive_all()
+    job.step("items_received", lab.technician)
+    point = job.plan(
+        label="25 mm", kind="indication", nominal=25, lower_limit=24.998, upper_limit=25.002,
+        unit="mm",
+    )  # fmt: skip
+    job.step("in_measurement", lab.technician)
+    ids = {"job_id": job.job["id"], "item_id": job.items()[0]["id"]}
+    assert upload_to_item(app, settings, ids, lab.customer_user)[0] == 200
+    job.record(characteristic_id=point["id"], value=25.001, unit="mm")
+    job.step("measured", lab.technician)
+    job.step("reviewed", lab.reviewer)
+    job.step("approved", lab.signatory)
+    job.step("reported", lab.signatory)
+    files_before = job.items()[0]["files"]
+    stored_before = sorted((settings.data_dir / "files").rglob("*"))
+    for user in (lab.customer_user, lab.technician):
+        status, read = upload_to_item(app, settings, ids, user)
+        assert (status, read) == (409, 0)
+    assert job.items()[0]["files"] == files_before
+    assert sorted((settings.data_dir / "files").rglob("*")) == stored_before
+
+
+def test_a_customer_cannot_attach_files_to_a_cancelled_job(
+    client: TestClient, app: FastAPI, engine: Engine, settings: Settings
+) -> None:
+    lab = make_lab(engine, settings)
+    job = submit(client, lab, "product_qc", PRODUCT)
+    job.step("cancelled", lab.customer_user, reason="ordered by mistake")
+    ids = {"job_id": job.job["id"], "item_id": job.items()[0]["id"]}
+    assert upload_to_item(app, settings, ids, lab.customer_user) == (409, 0)
