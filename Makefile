@@ -99,19 +99,20 @@ bench: $(VENV)/.installed-bench
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-# Refresh the message catalogs after changing translatable text (then translate the new
+# Refresh the message catalogs after changing translatable text, wrapped at 100 columns like
+# the code so a change shows only its own entries (then translate the new
 # entries: tests/test_i18n.py fails while any is missing).
 messages: $(VENV)/.installed-test
 	for domain in documents ui; do \
 		languages="fi en sv et"; [ $$domain = ui ] && languages="fi en"; \
-		$(BIN)/pybabel extract -F babel/$$domain.cfg -k _ -k N_ --no-location --sort-output \
+		$(BIN)/pybabel extract -F babel/$$domain.cfg -k _ -k N_ --no-location --sort-output -w 100 \
 			-o babel/$$domain.pot . && \
 		for language in $$languages; do \
 			if [ -f lims/locale/$$language/LC_MESSAGES/$$domain.po ]; then \
-				$(BIN)/pybabel update -D $$domain -i babel/$$domain.pot -d lims/locale -l $$language \
+				$(BIN)/pybabel update -D $$domain -i babel/$$domain.pot -d lims/locale -l $$language -w 100 \
 					--no-fuzzy-matching; \
 			else \
-				$(BIN)/pybabel init -D $$domain -i babel/$$domain.pot -d lims/locale -l $$language; \
+				$(BIN)/pybabel init -D $$domain -i babel/$$domain.pot -d lims/locale -l $$language -w 100; \
 			fi; \
 		done; \
 	done
