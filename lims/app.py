@@ -82,8 +82,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         api.include_router(router)
     app.include_router(api)
-    app.include_router(documents.verify_router, responses=PROBLEM_RESPONSES)
-    app.include_router(pages.router)
+    # The public verification page and the web UI take text (a number, a form, a filter) too.
+    strict = [Depends(strict_request)]
+    app.include_router(documents.verify_router, responses=PROBLEM_RESPONSES, dependencies=strict)
+    app.include_router(pages.router, dependencies=strict)
     app.mount(
         "/static", StaticFiles(directory=Path(pages.__file__).parent / "static"), name="static"
     )

@@ -9,10 +9,19 @@ type is not the declared one (a number where a number is declared, a boolean for
 boolean, an ISO string for a date or time); query parameters typed as dates are held to ISO
 form the same way.  A refusal is the usual 422 problem naming each field; everything else
 (ranges, formats, rules) stays with the models and services.
+
+Two rules hold for every value whatever its schema, so that what is stored can always be
+printed on a certificate and in its DCC (XML 1.0 has no control characters) and read back:
+text holds no control characters (a multi-line field, see ``MULTI_LINE_WORDS``, may hold
+tabs and line breaks), in a JSON body, a form, a query or a path; and a JSON number is
+finite (``NaN``, ``Infinity`` and ``1e400``, which Python's JSON reader would turn into
+non-numbers a database stores as null, are refused).
 """
 
 import json
+import math
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any, Union, get_args, get_origin
@@ -33,31 +42,112 @@ _ISO = {
 _FORMAT_OF = {datetime: "date-time", date: "date", time: "time"}
 
 
+_FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+#: A field whose name has one of these words (``description``, ``amendment_reason``,
+#: ``text_fi``) is multi-line: it may hold tabs and line breaks.  Every other text is one line.
+MULTI_LINE_WORDS = frozenset(
+    {"description", "notes", "note", "reason", "comment", "remarks", "text", "statement",
+     "guidance", "criteria", "plan", "address"}
+)  # fmt: skip
+_LINE_BREAKS_AND_TABS = frozenset("\t\n\r")
+
+
 async def strict_request(request: Request) -> None:
     route = request.scope.get("route")
     if route is None:
         return
-    errors = list(_query_errors(request, getattr(route, "dependant", None)))
+    errors = [
+        _error(location, message) for location, message in _control_characters_of_request(request)
+    ]
+    errors += _query_errors(request, getattr(route, "dependant", None))
     body_field = getattr(route, "body_field", None)
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if body_field is not None and media_type in _FORM_MEDIA_TYPES:
+        form = await request.form()  # cached: the route reads the same parsed form
+        errors += [
+            _error(("body", name), message)
+            for name, value in form.multi_items()
+            if isinstance(value, str) and (message := _text_problem(value, name))
+        ]
     if body_field is not None and media_type in _JSON_MEDIA_TYPES:
         body = await request.body()
         try:
-            document = json.loads(body) if body else None
+            document = _read_json(body) if body else None
         except ValueError:
             document = None  # malformed JSON is FastAPI's to answer (400), as before
         if document is not None:
             schema = _schema_of(body_field.field_info.annotation)
-            errors += [
-                _error(("body", *location), message)
-                for location, message in _mismatches(document, schema, schema.get("$defs", {}), ())
-            ]
+            problems = list(_unprintable(document, ())) or list(
+                _mismatches(document, schema, schema.get("$defs", {}), ())
+            )
+            errors += [_error(("body", *location), message) for location, message in problems]
     if errors:
         raise RequestValidationError(errors)
 
 
 def _error(location: Location, message: str) -> dict[str, Any]:
     return {"type": "json_type", "loc": location, "msg": message, "input": None}
+
+
+# -- text and numbers whatever the schema --------------------------------------------------
+
+
+class _NotANumber:
+    """What the JSON reader makes of ``NaN``, ``Infinity`` or a number beyond a float."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _read_json(body: bytes) -> Any:
+    def finite(text: str) -> float | _NotANumber:
+        number = float(text)
+        return number if math.isfinite(number) else _NotANumber(text)
+
+    return json.loads(body, parse_constant=_NotANumber, parse_float=finite)
+
+
+def _unprintable(value: Any, location: Location) -> Iterator[tuple[Location, str]]:
+    """Non-numbers and text with control characters anywhere in a JSON document."""
+    if isinstance(value, _NotANumber):
+        yield location, f"must be a finite number, not {value.text}"
+    elif isinstance(value, str):
+        if message := _text_problem(value, _field_name(location)):
+            yield location, message
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unprintable(item, (*location, index))
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            if message := _text_problem(name, ""):
+                yield location, f"a field name {message}"
+            else:
+                yield from _unprintable(item, (*location, name))
+
+
+def _text_problem(text: str, name: str) -> str | None:
+    allowed = _LINE_BREAKS_AND_TABS if _is_multi_line(name) else frozenset()
+    found = next((c for c in text if unicodedata.category(c) == "Cc" and c not in allowed), None)
+    if found is None:
+        return None
+    return f"must not contain control characters (found U+{ord(found):04X})"
+
+
+def _is_multi_line(name: str) -> bool:
+    return not MULTI_LINE_WORDS.isdisjoint(name.lower().split("_"))
+
+
+def _field_name(location: Location) -> str:
+    # An item of a list of texts (``notes[2]``) is as multi-line as the list.
+    return next((part for part in reversed(location) if isinstance(part, str)), "")
+
+
+def _control_characters_of_request(request: Request) -> Iterator[tuple[Location, str]]:
+    for place, values in (("query", request.query_params), ("path", request.path_params)):
+        items = values.multi_items() if hasattr(values, "multi_items") else values.items()
+        for name, value in items:
+            if isinstance(value, str) and (message := _text_problem(value, "")):
+                yield (place, name), message
 
 
 # -- bodies -------------------------------------------------------------------------------
@@ -115,8 +205,9 @@ def _has_type(value: Any, kind: str) -> bool:
     checks = {
         "null": value is None,
         "boolean": isinstance(value, bool),
-        # JSON Schema counts 5.0 as an integer; so does pydantic.
-        "integer": is_number and float(value).is_integer(),
+        # JSON Schema counts 5.0 as an integer, and pydantic takes it; we do not: an id or a
+        # count sent as 1.0 was computed as a float somewhere, and is refused like "1".
+        "integer": is_number and isinstance(value, int),
         "number": is_number,
         "string": isinstance(value, str),
         "array": isinstance(value, list),

@@ -1,0 +1,200 @@
+"""Input hygiene on every route (``lims.api.strict``): text without control characters (tabs
+and line breaks only in multi-line fields), JSON integers that are integers and numbers that
+are finite, each refused with a 422 naming the field and changing nothing."""
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from lims.api.problems import field_path
+from lims.config import Settings
+from tests.api.test_isolation import Operation, example_body, operations
+from tests.api.test_strict_input import DECISION, Site, assert_refused, site
+from tests.conftest import row_counts
+from tests.jobs.factories import MICROMETER, make_lab
+
+__all__ = ["site"]  # the module's application per backend, shared with the strict-type tests
+NUL = "\u0000"
+PATH_VALUES = {"chart": "xbar", "number": "KT-2026-0001"}
+
+
+def texts_of(value: Any, location: tuple[str | int, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The location of every text in a JSON example."""
+    if isinstance(value, str):
+        yield location
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from texts_of(item, (*location, index))
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from texts_of(item, (*location, name))
+
+
+def with_text(document: Any, location: tuple[Any, ...], text: str) -> Any:
+    copy = json.loads(json.dumps(document))
+    parent = copy
+    for part in location[:-1]:
+        parent = parent[part]
+    parent[location[-1]] = text
+    return copy
+
+
+def url_of(operation: Operation) -> str:
+    return operation.path.format(
+        **{name: PATH_VALUES.get(name, "1") for name in operation.path_parameters}
+    )
+
+
+def json_operations(app: FastAPI) -> list[Operation]:
+    return [
+        operation
+        for operation in operations(app)
+        if "application/json" in operation.spec.get("requestBody", {}).get("content", {})
+    ]
+
+
+def text_queries(operation: Operation) -> list[str]:
+    def takes_text(schema: dict[str, Any]) -> bool:
+        kinds = [schema.get("type"), *(one.get("type") for one in schema.get("anyOf", []))]
+        return "string" in kinds and not schema.get("format") and "enum" not in schema
+
+    return [
+        parameter["name"]
+        for parameter in operation.spec.get("parameters", [])
+        if parameter["in"] == "query" and takes_text(parameter["schema"])
+    ]
+
+
+def test_a_control_character_in_any_text_of_any_json_body_is_refused(site: Site) -> None:
+    app: FastAPI = site.client.app  # type: ignore[assignment]
+    before = row_counts(site.engine)
+    tried = 0
+    for operation in json_operations(app):
+        example = example_body(app, operation)
+        for location in texts_of(example):
+            response = site.client.request(
+                operation.method,
+                url_of(operation),
+                json=with_text(example, location, f"Mitta{NUL}pala"),
+                headers=site.headers,
+            )
+            assert response.status_code == 422, (operation.key, location, response.text)
+            assert field_path(location) in [e["field"] for e in response.json()["errors"]]
+            tried += 1
+    assert tried > 100
+    assert row_counts(site.engine) == before
+
+
+def test_a_control_character_in_any_text_query_is_refused(site: Site) -> None:
+    app: FastAPI = site.client.app  # type: ignore[assignment]
+    queried = [(op, name) for op in operations(app) for name in text_queries(op)]
+    assert len(queried) > 5
+    for operation, name in queried:
+        response = site.client.request(
+            operation.method, url_of(operation), params={name: "a\u0001b"}, headers=site.headers
+        )
+        assert_refused(response, f"query.{name}")
+
+
+def test_a_control_character_in_a_form_field_is_refused(site: Site) -> None:
+    response = site.client.post(
+        "/api/v1/auth/token", data={"username": f"admin{NUL}", "password": "x"}
+    )
+    assert_refused(response, "username")
+
+
+def test_a_control_character_in_a_path_is_refused(site: Site) -> None:
+    response = site.client.get("/verify/KT-2026-0001%01")
+    assert_refused(response, "path.number")
+
+
+def test_a_multi_line_field_takes_tabs_and_line_breaks(site: Site) -> None:
+    response = site.client.post(
+        "/api/v1/calendar/closures",
+        json={"day": "2027-12-27", "reason": "Joulu\r\nvälipäivät:\tsuljettu"},
+        headers=site.headers,
+    )
+    assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize("text", ["Konepaja\nOy", "Konepaja\tOy", "Konepaja\x7fOy"])
+def test_a_one_line_field_refuses_tabs_and_line_breaks(site: Site, text: str) -> None:
+    before = row_counts(site.engine)
+    response = site.client.post(
+        "/api/v1/organisations",
+        json={"business_id": "0112038-9", "country": "FI", "language": "fi", "name": text},
+        headers=site.headers,
+    )
+    assert_refused(response, "name")
+    assert row_counts(site.engine) == before
+
+
+@pytest.mark.parametrize("number", ["Infinity", "-Infinity", "NaN", "1e400", "-1e400"])
+def test_a_number_that_is_not_finite_is_refused(site: Site, number: str) -> None:
+    body = json.dumps({**DECISION, "value": "__"}).replace('"__"', number)
+    response = site.client.post(
+        "/api/v1/uncertainty/decide",
+        content=body,
+        headers={**site.headers, "content-type": "application/json"},
+    )
+    assert_refused(response, "value")
+    assert "finite" in response.text
+
+
+def test_an_integer_sent_as_a_json_number_with_a_fraction_is_refused(site: Site) -> None:
+    before = row_counts(site.engine)
+    response = site.client.post(
+        "/api/v1/jobs",
+        json={"organisation_id": 1.0, "kind": "calibration", "items": []},
+        headers=site.headers,
+    )
+    assert_refused(response, "organisation_id")
+    assert row_counts(site.engine) == before
+
+
+# -- the issue's reproductions, through a lab ----------------------------------------------
+
+
+def test_an_item_description_with_a_nul_is_refused_and_nothing_is_stored(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    lab = make_lab(engine, settings)
+    before = row_counts(engine)
+    response = client.post(
+        "/api/v1/jobs",
+        json={
+            "organisation_id": lab.customer.id,
+            "kind": "calibration",
+            "items": [{**MICROMETER, "description": f"Mikrometri{NUL}"}],
+        },
+        headers=lab.headers(lab.customer_user),
+    )
+    assert_refused(response, "items[0].description")
+    assert row_counts(engine) == before
+
+
+def test_a_number_beyond_a_float_in_an_item_specification_is_refused_not_stored_as_null(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    lab = make_lab(engine, settings)
+    before = row_counts(engine)
+    body = json.dumps(
+        {
+            "organisation_id": lab.customer.id,
+            "kind": "calibration",
+            "items": [{**MICROMETER, "specification": {"mpe": "__", "unit": "um"}}],
+        }
+    )
+    for number in ("Infinity", "1e400"):
+        response = client.post(
+            "/api/v1/jobs",
+            content=body.replace('"__"', number),
+            headers={**lab.headers(lab.customer_user), "content-type": "application/json"},
+        )
+        assert_refused(response, "items[0].specification.mpe")
+    assert row_counts(engine) == before
