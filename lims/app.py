@@ -34,6 +34,7 @@ from lims.api.middleware import (
 )
 from lims.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from lims.api.strict import strict_request
+from lims.api.uploads import remove_interrupted_uploads
 from lims.config import Settings, get_settings
 from lims.db import make_engine
 from lims.logs import configure_logging
@@ -107,6 +108,7 @@ def bind_settings(app: FastAPI, settings: Settings) -> None:
     application's state, never from the build.  The test suite points one built
     application at each test's database this way."""
     settings.check()
+    remove_interrupted_uploads(settings.data_dir)
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url)
     keep_records(app.state.engine, settings.retention_years)

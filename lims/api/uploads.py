@@ -6,9 +6,13 @@ middleware applies by media type.  Every upload route takes its body one way,
 byte of the body is read, the body is streamed into a temporary file under the data directory,
 and the service then reads it (into the file store, or into a parser) at its own pace.  A file
 name is held to the one rule of ``lims.sniffing.check_filename``, also before the body.
+A process killed during an upload leaves its temporary file behind; the application removes
+such leftovers when it starts (``remove_interrupted_uploads``).
 """
 
+import logging
 import tempfile
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +28,12 @@ from lims.sniffing import check_filename
 from lims.storage import NO_SPACE_MESSAGE, is_out_of_space
 
 Kept = TypeVar("Kept")
+INCOMING_FOLDER = "incoming"
+SPOOL_SUFFIX = ".upload"
+#: A leftover is a spool file untouched this long: an upload in progress in another worker
+#: writes to its file at least once a chunk, so it is never this old.
+INTERRUPTED_AFTER_SECONDS = 3600
+logger = logging.getLogger("lims.uploads")
 FILENAME_QUERY = Query(
     max_length=255,
     description="The file's name, e.g. drawing 1234-A.pdf: a name only, without folders",
@@ -77,9 +87,9 @@ async def receive_upload(
 @asynccontextmanager
 async def _body_in_file(request: Request, settings: Settings) -> AsyncIterator[Path]:
     """The request body streamed into a temporary file, refused beyond the upload limit."""
-    incoming = settings.data_dir / "incoming"
+    incoming = settings.data_dir / INCOMING_FOLDER
     incoming.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=incoming, suffix=".upload") as spool:
+    with tempfile.NamedTemporaryFile(dir=incoming, suffix=SPOOL_SUFFIX) as spool:
         size = 0
         try:
             async for chunk in request.stream():
@@ -98,3 +108,20 @@ async def _body_in_file(request: Request, settings: Settings) -> AsyncIterator[P
                 raise StorageFull(NO_SPACE_MESSAGE) from error
             raise
         yield Path(spool.name)
+
+
+def remove_interrupted_uploads(data_dir: Path, *, now: float | None = None) -> int:
+    """Remove the spool files of uploads interrupted by a killed process: those not written
+    to for ``INTERRUPTED_AFTER_SECONDS``, so that another worker's upload in progress stays.
+    Logs and returns how many."""
+    cutoff = (time.time() if now is None else now) - INTERRUPTED_AFTER_SECONDS
+    removed = 0
+    for leftover in (data_dir / INCOMING_FOLDER).glob(f"*{SPOOL_SUFFIX}"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # another worker starting at the same time removed it first
+    logger.info("removed %d interrupted uploads from %s", removed, data_dir / INCOMING_FOLDER)
+    return removed

@@ -3,6 +3,8 @@ may not change the record, or a file name that is not a plain name, is refused b
 byte of the body is read."""
 
 import asyncio
+import os
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from lims.accounts.models import Role, User
+from lims.app import create_app
 from lims.config import Settings
 from tests.equipment.factories import make_calibration, make_equipment
 from tests.factories import bearer, make_organisation, make_user
@@ -220,3 +223,25 @@ def test_a_customer_cannot_attach_files_to_a_cancelled_job(
     job.step("cancelled", lab.customer_user, reason="ordered by mistake")
     ids = {"job_id": job.job["id"], "item_id": job.items()[0]["id"]}
     assert upload_to_item(app, settings, ids, lab.customer_user) == (409, 0)
+
+
+def test_leftovers_of_interrupted_uploads_are_removed_at_start(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    incoming = settings.data_dir / "incoming"
+    incoming.mkdir(parents=True)
+    killed, in_progress, other = (
+        incoming / "tmpkilled.upload",
+        incoming / "tmpbusy.upload",
+        incoming / "README",
+    )
+    for path in (killed, in_progress, other):
+        path.write_bytes(b"0" * 1024)
+    two_hours_ago = time.time() - 2 * 3600
+    for path in (killed, other):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    application = create_app(settings)  # its JSON log goes to stderr
+    application.state.engine.dispose()
+    assert not killed.exists()
+    assert in_progress.exists() and other.exists()  # another worker's upload; not a spool
+    assert "removed 1 interrupted uploads" in capsys.readouterr().err
