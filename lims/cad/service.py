@@ -62,13 +62,12 @@ from lims.jobs.service import (
 )
 from lims.methods.cmc import cmc_at
 from lims.methods.models import Method
-from lims.methods.template import convert
 from lims.sniffing import check_filename
 from lims.storage import FileStore
+from lims.units import convert, convert_interval, same_dimension, symbol
 
 UNIT_SHORT = {"millimetre": "mm", "metre": "m", "micrometre": "um", "inch": "in",
               "degree": "deg", "radian": "rad"}  # fmt: skip
-TO_MM = {"mm": 1.0, "um": 1e-3, "m": 1000.0, "in": 25.4}  # QIF Results are written in mm
 PLANNED_FROM_MODELS = (JobKind.PRODUCT_QC, JobKind.INSPECTION)
 UNEXPORTED = {"line_profile"}
 
@@ -146,7 +145,7 @@ def _proposal(
     unit = UNIT_SHORT.get(extracted.unit or "", extracted.unit or "unknown")[:16]
     # The lab's length units are metric (methods and CMCs are in mm/um): an inch model is
     # proposed in mm; ``extracted`` keeps the file's own values and unit.
-    scale = TO_MM["in"] if unit == "in" else 1.0
+    scale = convert(1.0, from_unit="in", to_unit="mm", what="an inch") if unit == "in" else 1.0
     unit = "mm" if unit == "in" else unit
     nominal = None if is_tolerance else _scaled(extracted.nominal, scale)
     lower = None if is_tolerance else _scaled(extracted.lower_limit, scale)
@@ -357,9 +356,14 @@ def _imported_result(
     reference = characteristic.nominal or 0.0
     worst = max(measurements, key=lambda m: abs((m.value or 0.0) - reference))
     cmm_status = "FAIL" if any(m.status == "FAIL" for m in measurements) else worst.status
-    value = worst.value or 0.0
-    if characteristic.unit in TO_MM and file_unit in TO_MM:  # lengths: the file's unit to ours
-        value *= TO_MM[file_unit] / TO_MM[characteristic.unit]
+    # Lengths are in the file's linear unit, angles in degrees (QIF's angular default).
+    angle = same_dimension(characteristic.unit, "deg")
+    value = convert(
+        worst.value or 0.0,
+        from_unit="deg" if angle else file_unit,
+        to_unit=characteristic.unit,
+        what=f"the measured value of {characteristic.label}",
+    )
     method = db_session.get(Method, characteristic.method_id) if characteristic.method_id else None
     u = None
     if method is not None:
@@ -372,7 +376,7 @@ def _imported_result(
         )
         job_results.check_environment(method, entry)
         size = abs(characteristic.nominal or characteristic.upper_limit or 0.0)
-        u = convert(
+        u = convert_interval(
             cmc_at(method.cmc, size),
             from_unit=method.result_unit,
             to_unit=characteristic.unit,
@@ -480,18 +484,22 @@ def export_qif_results(
 
 
 def _export_row(characteristic: Characteristic, result: Result | None) -> dict[str, Any]:
-    factor = 1.0 if characteristic.unit == "deg" else TO_MM.get(characteristic.unit)
-    if factor is None:
-        raise InvalidInput(
-            f"{characteristic.label} is in {characteristic.unit}; QIF export takes lengths "
-            "in mm, um, m or in, and angles in deg"
+    angle = same_dimension(characteristic.unit, "deg")
+    try:
+        factor = convert(
+            1.0, from_unit=characteristic.unit, to_unit="deg" if angle else "mm", what="it"
         )
+    except InvalidInput:
+        raise InvalidInput(
+            f"{characteristic.label} is in {symbol(characteristic.unit)}; QIF export takes "
+            "lengths (written in mm) and angles (written in degrees)"
+        ) from None
     decision = ((result.decision if result else None) or {}).get("decision")
     return {
         "label": characteristic.label,
         "type": characteristic.kind,
         "zone": None,
-        "unit": "degree" if characteristic.unit == "deg" else "millimetre",
+        "unit": "degree" if angle else "millimetre",
         "nominal": _scaled(characteristic.nominal, factor),
         "lower_limit": _scaled(characteristic.lower_limit, factor),
         "upper_limit": _scaled(characteristic.upper_limit, factor),

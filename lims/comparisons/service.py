@@ -33,7 +33,7 @@ from lims.jobs.models import (
 )
 from lims.jobs.results import VISIBLE_TO_CUSTOMERS, list_customer_values, list_results
 from lims.jobs.service import STAFF_WHO_RUN_JOBS, add_characteristics, get_job, list_characteristics
-from lims.methods.template import convert
+from lims.units import convert, convert_interval, symbol
 
 # An annual customer is alerted when its measuring fails En twice in a row.
 ALERT_AFTER = 2
@@ -132,7 +132,7 @@ def _lab_side(
             ),
             "expanded_uncertainty": None
             if result.expanded_uncertainty is None
-            else convert(
+            else convert_interval(
                 result.expanded_uncertainty,
                 from_unit=result.unit,
                 to_unit=characteristic.unit,
@@ -143,8 +143,8 @@ def _lab_side(
         }
     except InvalidInput:
         problems.append(
-            f"{characteristic.label}: the lab's result is in {result.unit}, the "
-            f"characteristic in {characteristic.unit}; they cannot be compared"
+            f"{characteristic.label}: the lab's result is in {symbol(result.unit)}, the "
+            f"characteristic in {symbol(characteristic.unit)}; they cannot be compared"
         )
         return None
 

@@ -41,8 +41,9 @@ from lims.jobs.service import STAFF_WHO_RUN_JOBS, get_job
 from lims.methods.models import Method, MethodEvaluation, ObservationsSource
 from lims.methods.scope import accreditation_of_result
 from lims.methods.service import evaluate_for_job
-from lims.methods.template import convert, sources_of
+from lims.methods.template import sources_of
 from lims.uncertainty import decide
+from lims.units import convert, convert_interval, symbol
 
 INSPECTION_STATEMENT = (
     "Inspection: the measured value is compared with the limits; no uncertainty is claimed."
@@ -229,8 +230,8 @@ def _in_unit(value: float, *, from_unit: str, characteristic: Characteristic) ->
         return convert(value, from_unit=from_unit, to_unit=characteristic.unit, what="the value")
     except InvalidInput:
         raise InvalidInput(
-            f"unit mismatch: the value is in {from_unit}, "
-            f"characteristic {characteristic.label} in {characteristic.unit}",
+            f"unit mismatch: the value is in {symbol(from_unit)}, "
+            f"characteristic {characteristic.label} in {symbol(characteristic.unit)}",
             location=("unit",),
         ) from None
 
@@ -355,7 +356,7 @@ def accreditation_decision(
     decision = accreditation_of_result(
         method,
         size=size,
-        expanded_uncertainty=convert(
+        expanded_uncertainty=convert_interval(
             result.expanded_uncertainty,
             from_unit=characteristic.unit,
             to_unit=method.result_unit,

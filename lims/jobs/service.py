@@ -11,7 +11,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from sqlmodel import Session, col, func, select
 
-from lims import paging
+from lims import paging, units
 from lims.accounts.models import Organisation, Role
 from lims.accounts.principal import (
     Principal,
@@ -480,8 +480,41 @@ def _check_characteristic(
             f"a {job.kind} characteristic names the method that measures it",
             location=("method_id",),
         )
-    if spec.method_id is not None and db_session.get(Method, spec.method_id) is None:
+    if spec.method_id is None:
+        return
+    method = db_session.get(Method, spec.method_id)
+    if method is None:
         raise InvalidInput(f"method {spec.method_id} does not exist", location=("method_id",))
+    # Refused here, not at the first result: a result in the method's unit could never be
+    # given in the characteristic's, and the job could not be finished.
+    units.parse(spec.unit, location=("unit",))
+    if not units.same_dimension(spec.unit, method.result_unit):
+        raise InvalidInput(
+            f"a characteristic in {units.symbol(spec.unit)} cannot take the results of method "
+            f"{method.label()}, which are in {units.symbol(method.result_unit)}",
+            location=("unit",),
+        )
+
+
+def _mpe_in(item: Item, method: Method) -> float | None:
+    """The specification's MPE in the method's result unit; a stated MPE is never dropped."""
+    specification = item.specification or {}
+    mpe, unit = specification.get("mpe"), specification.get("unit")
+    if mpe is None:
+        return None
+    if isinstance(mpe, bool) or not isinstance(mpe, int | float) or not isinstance(unit, str):
+        raise InvalidInput(
+            f"the specification of item {item.description} states the MPE {mpe!r} without "
+            "a number and its unit: give mpe as a number and unit as e.g. µm",
+            location=("item_id",),
+        )
+    return units.convert_interval(
+        float(mpe),
+        from_unit=unit,
+        to_unit=method.result_unit,
+        what=f"the MPE of item {item.description}",
+        location=("item_id",),
+    )
 
 
 def plan_calibration_points(
@@ -490,7 +523,7 @@ def plan_calibration_points(
     """One calibration point per size, at the method's default sizes unless others are given.
 
     The limits come from the instrument's specification when it states a maximum permissible
-    error (``mpe``) in the method's result unit: -MPE to +MPE on the error of indication.
+    error (``mpe``): -MPE to +MPE on the error of indication, in the method's result unit.
     """
     item = get_item(db_session, actor=actor, job_id=job_id, item_id=plan.item_id)
     require_role(actor, *STAFF_WHO_RUN_JOBS, doing="plan measurements")
@@ -503,8 +536,7 @@ def plan_calibration_points(
             f"method {method.label()} names no calibration points; give the points",
             location=("points",),
         )
-    specification = item.specification or {}
-    mpe = specification.get("mpe") if specification.get("unit") == method.result_unit else None
+    mpe = _mpe_in(item, method)
     specs = [
         CharacteristicSpec(
             item_id=plan.item_id,

@@ -29,8 +29,9 @@ from lims.methods.models import (
     ParameterSource,
 )
 from lims.methods.scope import accreditation_of_result
-from lims.methods.template import check_template, convert, evaluate_method, sources_of
+from lims.methods.template import check_template, evaluate_method, sources_of
 from lims.uncertainty import UncertaintyInputError
+from lims.units import convert
 
 READERS = (*STAFF_ROLES, Role.AUDITOR)
 MANAGERS = (Role.ADMIN, Role.QUALITY_MANAGER)

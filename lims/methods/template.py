@@ -25,23 +25,13 @@ from lims.methods.models import (
 from lims.uncertainty import UncertaintyInputError, evaluate, parse_model
 from lims.uncertainty.inputs import input_from_spec
 from lims.uncertainty.schemas import InputSpec
+from lims.units import convert, convert_interval
 
-# Lengths are the lab's daily units; a certificate in um feeds a model in nm without a slip.
-LENGTH_UNITS: dict[str, float] = {"nm": 1e-9, "um": 1e-6, "µm": 1e-6, "mm": 1e-3, "m": 1.0}
 _SOURCES = TypeAdapter(list[InputSource])
 
 
 def sources_of(method: Method) -> list[InputSource]:
     return _SOURCES.validate_python(method.inputs)
-
-
-def convert(value: float, *, from_unit: str, to_unit: str, what: str) -> float:
-    """``value`` in ``to_unit``; only lengths convert, anything else must match exactly."""
-    if from_unit == to_unit:
-        return value
-    if from_unit in LENGTH_UNITS and to_unit in LENGTH_UNITS:
-        return value * LENGTH_UNITS[from_unit] / LENGTH_UNITS[to_unit]
-    raise InvalidInput(f"{what} is in {from_unit}, but the model expects {to_unit}")
 
 
 def _type_b_spec(source: TypeBSource) -> InputSpec:
@@ -121,7 +111,7 @@ def _engine_input(
             "value": convert(
                 certificate.value, from_unit=certificate.unit, to_unit=source.unit, what=what
             ),
-            "expanded_uncertainty": convert(
+            "expanded_uncertainty": convert_interval(
                 certificate.expanded_uncertainty,
                 from_unit=certificate.unit,
                 to_unit=source.unit,
