@@ -7,8 +7,9 @@ stored as something its sender did not write.  This dependency, on every API rou
 JSON body beside the JSON schema of the route's body model and refuses a value whose JSON
 type is not the declared one (a number where a number is declared, a boolean for a
 boolean, an ISO string for a date or time); query parameters typed as dates are held to ISO
-form the same way.  A refusal is the usual 422 problem naming each field; everything else
-(ranges, formats, rules) stays with the models and services.
+form the same way, and every date to the days the lab's calendar arithmetic is done on
+(``lims.clock.EARLIEST_DAY`` .. ``LATEST_DAY``).  A refusal is the usual 422 problem naming
+each field; everything else (ranges, formats, rules) stays with the models and services.
 
 Two rules hold for every value whatever its schema, so that what is stored can always be
 printed on a certificate and in its DCC (XML 1.0 has no control characters) and read back:
@@ -29,6 +30,8 @@ from typing import Any, Union, get_args, get_origin
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter
+
+from lims.clock import CALENDAR_RANGE, EARLIEST_DAY, LATEST_DAY
 
 Location = tuple[str | int, ...]
 _JSON_MEDIA_TYPES = ("application/json", "application/merge-patch+json")
@@ -186,6 +189,8 @@ def _mismatches(
     if kind == "string" and (pattern := _ISO.get(schema.get("format", ""))):
         if not pattern.fullmatch(value):
             yield location, f"must be an ISO 8601 {schema['format']} (e.g. 2026-11-27)"
+        elif not _in_calendar(value, schema["format"]):
+            yield location, f"must be a day {CALENDAR_RANGE}"
     elif kind == "array":
         items = schema.get("items", {})
         for index, item in enumerate(value):
@@ -241,8 +246,17 @@ def _query_errors(request: Request, dependant: Any) -> Iterator[dict[str, Any]]:
         value = request.query_params.get(field.alias)
         kind = _temporal_type(field.field_info.annotation)
         iso = None if kind is None else _ISO.get(_FORMAT_OF[kind])
-        if value is not None and iso is not None and not iso.fullmatch(value):
+        if value is None or iso is None or kind is None:
+            continue
+        if not iso.fullmatch(value):
             yield _error(("query", field.alias), "must be an ISO 8601 date (e.g. 2026-11-27)")
+        elif not _in_calendar(value, _FORMAT_OF[kind]):
+            yield _error(("query", field.alias), f"must be a day {CALENDAR_RANGE}")
+
+
+def _in_calendar(iso: str, format_: str) -> bool:
+    # The calendar arithmetic behind every date is done on these years (lims.clock).
+    return format_ == "time" or EARLIEST_DAY.year <= int(iso[:4]) <= LATEST_DAY.year
 
 
 def _query_fields(dependant: Any) -> Iterator[Any]:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, or_, select
 
 from lims.accounts.principal import Principal, visible_to
+from lims.clock import in_calendar
 from lims.db import persisted_id
 from lims.documents.models import Document
 from lims.documents.visibility import visible_document
@@ -69,6 +70,8 @@ def parse_period(text: str) -> Period:
         raise InvalidInput(
             f"the period has an impossible date: {error}", location=("period",)
         ) from None
+    for day in (first, last):
+        in_calendar(day, location=("period",))
     if last < first:
         raise InvalidInput(
             f"the period {text} ends before it begins: give the earlier day first",

@@ -3,6 +3,7 @@ and line breaks only in multi-line fields), JSON integers that are integers and 
 are finite, each refused with a 422 naming the field and changing nothing."""
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -198,3 +199,74 @@ def test_a_number_beyond_a_float_in_an_item_specification_is_refused_not_stored_
         )
         assert_refused(response, "items[0].specification.mpe")
     assert row_counts(engine) == before
+
+
+# -- dates the calendar arithmetic is done on ----------------------------------------------
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def text_at(example: Any, location: tuple[Any, ...]) -> str:
+    value = example
+    for part in location:
+        value = value[part]
+    return str(value)
+
+
+def days_of(example: Any) -> list[tuple[Any, ...]]:
+    return [loc for loc in texts_of(example) if ISO_DAY.match(text_at(example, loc))]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "3000-01-01"])
+def test_a_day_beyond_the_calendar_in_any_json_body_is_refused(site: Site, day: str) -> None:
+    app: FastAPI = site.client.app  # type: ignore[assignment]
+    before = row_counts(site.engine)
+    tried = 0
+    for operation in json_operations(app):
+        example = example_body(app, operation)
+        for location in days_of(example):
+            moment = day + text_at(example, location)[10:]  # a time of day, if it had one
+            response = site.client.request(
+                operation.method,
+                url_of(operation),
+                json=with_text(example, location, moment),
+                headers=site.headers,
+            )
+            assert_refused(response, field_path(location))
+            tried += 1
+    assert tried > 10
+    assert row_counts(site.engine) == before
+
+
+def test_a_query_day_beyond_the_calendar_is_refused(site: Site) -> None:
+    app: FastAPI = site.client.app  # type: ignore[assignment]
+    queried = [
+        (operation, parameter["name"])
+        for operation in operations(app)
+        for parameter in operation.spec.get("parameters", [])
+        if parameter["in"] == "query" and '"format": "date' in json.dumps(parameter["schema"])
+    ]
+    assert len(queried) > 3
+    for operation, name in queried:
+        response = site.client.request(
+            operation.method, url_of(operation), params={name: "9999-12-31"}, headers=site.headers
+        )
+        assert_refused(response, f"query.{name}")
+
+
+@pytest.mark.parametrize(
+    "period", ["9999-12-31..9999-12-31", "0001-01-01..0001-01-02", "2999-06-01..3000-01-01"]
+)
+def test_a_records_export_of_a_period_beyond_the_calendar_is_refused_not_a_server_error(
+    site: Site, period: str
+) -> None:
+    response = site.client.get(
+        "/api/v1/records/export", params={"period": period}, headers=site.headers
+    )
+    assert_refused(response, "period")
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2999-12-31"])
+def test_the_first_and_last_day_of_the_calendar_are_taken(site: Site, day: str) -> None:
+    response = site.client.get("/api/v1/equipment/due", params={"on": day}, headers=site.headers)
+    assert response.status_code == 200, response.text
