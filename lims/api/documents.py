@@ -185,6 +185,7 @@ def revise_document(
         signatory_function=request.signatory_function,
         settings=settings,
         store=store,
+        reason_class=request.reason_class,
     )
     return _public(db_session, document)
 

@@ -31,6 +31,14 @@ class DocumentState(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class RevisionReasonClass(StrEnum):
+    """Why a revision is issued (ISO/IEC 17025 7.8.8): the record changed since the last
+    issue, or the wording of the document itself is corrected while the record stands."""
+
+    RECORD_CHANGED = "record_changed"
+    EDITORIAL = "editorial"
+
+
 class Document(SQLModel, table=True):
     """One issued PDF: a Finnish master, or a translation of one.
 
@@ -63,6 +71,12 @@ class Document(SQLModel, table=True):
     supersedes_id: int | None = Field(default=None, foreign_key="document.id")
     superseded_by_id: int | None = Field(default=None, foreign_key="document.id")
     revision_reason: str | None = Field(default=None, max_length=2000)
+    revision_reason_class: str | None = Field(default=None, max_length=16)
+    # What the record says now that the superseded revision printed otherwise:
+    # [{"what": "customer.name", "old": ..., "new": ...}] (migration 0016).
+    revision_changes: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
     accredited: bool = False
     sha256: str = Field(max_length=64)
     size: int
@@ -151,10 +165,18 @@ class RevisionRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"reason": "The customer's address was wrong on revision 0."}]
+            "examples": [
+                {"reason": "The result of point 25 mm was corrected after re-measurement."},
+                {"reason": "A typing error in the title.", "reason_class": "editorial"},
+            ]
         },
     )
     reason: str = PydanticField(min_length=5, max_length=2000)
+    reason_class: RevisionReasonClass = PydanticField(
+        default=RevisionReasonClass.RECORD_CHANGED,
+        description="record_changed: the record changed since the last issue (the revision "
+        "lists what); editorial: a correction of the document's wording alone",
+    )
     signatory_function: str | None = PydanticField(default=None, max_length=200)
 
 
@@ -197,6 +219,14 @@ class FreeTextStatus(BaseModel):
     missing: list[str]
 
 
+class RecordChange(BaseModel):
+    """One thing the record says now that the superseded revision printed otherwise."""
+
+    what: str
+    old: Any
+    new: Any
+
+
 class DocumentPublic(BaseModel):
     id: int
     number: str
@@ -218,6 +248,8 @@ class DocumentPublic(BaseModel):
     supersedes_id: int | None
     superseded_by_id: int | None
     revision_reason: str | None
+    revision_reason_class: RevisionReasonClass | None = None
+    revision_changes: list[RecordChange] | None = None
     accredited: bool
     sha256: str
     size: int

@@ -27,6 +27,7 @@ from lims.contracts import agreements, quotations
 from lims.contracts.models import Agreement, PriceList, Quotation
 from lims.db import persisted_id, utcnow
 from lims.documents import content, translations
+from lims.documents.changes import record_changes
 from lims.documents.dcc import calibration_dcc, validate_dcc
 from lims.documents.models import (
     SUBJECTS,
@@ -34,6 +35,7 @@ from lims.documents.models import (
     DocumentKind,
     DocumentState,
     IssueRequest,
+    RevisionReasonClass,
     Verification,
 )
 from lims.documents.pdf import EmbeddedFile, qr_svg_data_uri, render_pdf
@@ -73,6 +75,7 @@ TITLES = {
 }
 JOB_KINDS = set(content.KIND_OF_JOB.values())
 #: A job's certificate is issued once the job is approved; a revision may follow later.
+#: A reported or closed job takes a new master only when its last one was withdrawn.
 ISSUABLE_JOB_STATES = {JobStatus.APPROVED, JobStatus.REPORTED, JobStatus.CLOSED}
 ISSUERS = (Role.SIGNATORY,)
 CONTRACT_ISSUERS = (Role.ADMIN, Role.QUALITY_MANAGER, Role.SIGNATORY)
@@ -211,6 +214,7 @@ def issue(
     subject = _subject(db_session, actor, request)
     today = local_today(settings.timezone)
     _check_issuer(db_session, actor, subject, today)
+    _check_no_valid_master(db_session, subject)
     data = _data(db_session, actor, subject, settings, request.signatory_function, today)
     year = today.year
     number = formatted(
@@ -293,8 +297,12 @@ def revise(
     signatory_function: str | None,
     settings: Settings,
     store: FileStore,
+    reason_class: RevisionReasonClass = RevisionReasonClass.RECORD_CHANGED,
 ) -> Document:
-    """A corrected master that supersedes ``document_id`` and says why (ISO/IEC 17025 7.8.8)."""
+    """A corrected master that supersedes ``document_id`` and says why (ISO/IEC 17025 7.8.8).
+
+    A revision for a changed record lists what changed since ``document_id`` was issued and
+    is refused when nothing did; an editorial correction leaves the record as it was."""
     old = get_document(db_session, actor=actor, document_id=document_id)
     if old.language != MASTER_LANGUAGE:
         raise InvalidInput(f"{old.number} is a translation: revise its Finnish master")
@@ -304,9 +312,20 @@ def revise(
     today = local_today(settings.timezone)
     _check_issuer(db_session, actor, subject, today)
     data = _data(db_session, actor, subject, settings, signatory_function, today)
+    changes = record_changes(old.data, data)
+    if reason_class == RevisionReasonClass.RECORD_CHANGED and not changes:
+        raise Conflict(
+            f"nothing on the record changed since {old.number}; an editorial correction "
+            'needs reason_class "editorial"'
+        )
     revision = old.revision + 1
     data["revision"] = revision
-    data["supersedes"] = {"number": old.number, "reason": reason}
+    data["supersedes"] = {
+        "number": old.number,
+        "reason": reason,
+        "reason_class": reason_class.value,
+        "changes": changes,
+    }
     data["free_text"]["revision_reason"] = reason
     number = f"{REVISION_SUFFIX.sub('', old.number)}-R{revision}"
     with because(_with_context(db_session, actor), reason):
@@ -396,6 +415,8 @@ def _issue_master(
         document.revision = data["revision"]
         document.supersedes_id = supersedes.id
         document.revision_reason = data["supersedes"]["reason"]
+        document.revision_reason_class = data["supersedes"]["reason_class"]
+        document.revision_changes = data["supersedes"]["changes"]
     db_session.add(document)
     db_session.flush()
     if supersedes is not None:
@@ -667,6 +688,30 @@ def _check_issuer(db_session: Session, actor: Principal, subject: Subject, today
             "job is approved"
         )
     jobs.check_second_person(db_session, actor=actor, job=job, to=JobStatus.APPROVED, on=today)
+
+
+def valid_master(db_session: Session, *, job_id: int, kind: DocumentKind) -> Document | None:
+    """The job's issued (not superseded, not withdrawn) Finnish master of ``kind``, if any."""
+    return db_session.exec(
+        select(Document).where(
+            Document.job_id == job_id,
+            Document.kind == kind,
+            Document.language == MASTER_LANGUAGE,
+            Document.state == DocumentState.ISSUED,
+        )
+    ).first()
+
+
+def _check_no_valid_master(db_session: Session, subject: Subject) -> None:
+    """One valid master per job and kind: a second issue would leave two valid documents."""
+    if subject.job is None:
+        return
+    existing = valid_master(db_session, job_id=subject.record_id, kind=subject.kind)
+    if existing is not None:
+        raise Conflict(
+            f"{existing.number} is the job's valid {subject.kind}: a correction is a revision "
+            f"of it (POST /api/v1/documents/{existing.id}/revisions), not a second document"
+        )
 
 
 def _translations_of(db_session: Session, document: Document) -> list[Document]:

@@ -3,7 +3,8 @@
     requested -> accepted -> items_received -> in_measurement -> measured -> reviewed
       -> approved -> reported -> closed
     measured / reviewed -> in_measurement   (returned for correction, with a reason)
-    reported -> in_measurement              (reopened, with a reason; an amended document follows)
+    reported / closed -> in_measurement     (reopened by a manager, with a reason; results are
+                                             kept and the next document is a revision)
     any open step -> on_hold -> back to where it was (with a reason)
     any step before reported -> cancelled   (with a reason)
 
@@ -24,7 +25,9 @@ FORWARD: dict[S, S] = {
     S.APPROVED: S.REPORTED,
     S.REPORTED: S.CLOSED,
 }
-RETURNABLE = {S.MEASURED, S.REVIEWED, S.REPORTED}
+RETURNABLE = {S.MEASURED, S.REVIEWED, S.REPORTED, S.CLOSED}
+#: Steps back from a reported job: reopening, which only a manager may do.
+REOPENABLE = {S.REPORTED, S.CLOSED}
 HOLDABLE = {S.REQUESTED, S.ACCEPTED, S.ITEMS_RECEIVED, S.IN_MEASUREMENT, S.MEASURED, S.REVIEWED}
 CANCELLABLE = HOLDABLE | {S.APPROVED, S.ON_HOLD}
 NEEDS_REASON = {S.ON_HOLD, S.CANCELLED}
@@ -45,6 +48,13 @@ STEP_ROLES: dict[S, tuple[Role, ...]] = {
 }
 
 
+def step_roles(current: S, to: S) -> tuple[Role, ...]:
+    """Who may take the step from ``current`` to ``to``: reopening is for managers alone."""
+    if to == S.IN_MEASUREMENT and current in REOPENABLE:
+        return MANAGERS
+    return STEP_ROLES[to]
+
+
 class StepRefused(ValueError):
     """The step does not follow from where the job is."""
 
@@ -57,9 +67,10 @@ def check_step(current: S, to: S, *, held_from: S | None, reason: str | None) ->
         raise StepRefused(f"a job that is {current} goes next to {options}; not to {to}")
     returning = to == S.IN_MEASUREMENT and current in RETURNABLE
     if (to in NEEDS_REASON or returning) and not (reason and reason.strip()):
-        why = "reopening a reported job" if current == S.REPORTED else f"putting a job {to}"
-        if returning and current != S.REPORTED:
-            why = "returning a job for correction"
+        why = f"putting a job {to}"
+        if returning:
+            reopening = current in REOPENABLE
+            why = f"reopening a {current} job" if reopening else "returning a job for correction"
         raise StepRefused(f"give a reason: {why} needs one")
 
 

@@ -5,7 +5,7 @@ Everything is read through ``lims.documents.service`` with the viewer's principa
 are posted by the page's forms to ``/api/v1/documents``.
 """
 
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -29,9 +29,28 @@ def job_documents(db_session: Session, principal: Principal, job_id: int) -> lis
     return found
 
 
-def may_issue(principal: Principal, status: JobStatus) -> bool:
-    """Offer the issue button where the service would accept it (it still decides)."""
-    return principal.has_any(*service.ISSUERS) and status in service.ISSUABLE_JOB_STATES
+class JobDocuments(TypedDict):
+    documents: list[Document]
+    may_issue: bool
+    to_revise: Document | None
+
+
+def job_documents_offers(
+    db_session: Session, principal: Principal, job_id: int, status: JobStatus
+) -> JobDocuments:
+    """The job's documents and what the page offers where the service would accept it (it
+    still decides): the issue button while the job has no valid master, else its revision."""
+    found = job_documents(db_session, principal, job_id)
+    valid = next(
+        (d for d in found if d.language == MASTER_LANGUAGE and d.state == DocumentState.ISSUED),
+        None,
+    )
+    issuer = principal.has_any(*service.ISSUERS) and status in service.ISSUABLE_JOB_STATES
+    return {
+        "documents": found,
+        "may_issue": issuer and valid is None,
+        "to_revise": valid if issuer else None,
+    }
 
 
 @router.get("/documents", response_class=HTMLResponse)

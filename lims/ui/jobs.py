@@ -164,7 +164,7 @@ def _next_steps(principal: Principal, status: JobStatus, held_from: JobStatus | 
     steps = [step for step in dict.fromkeys([*order, JobStatus.CANCELLED]) if step in allowed]
     if status == JobStatus.ON_HOLD and held_from is not None:
         steps = [held_from, *[step for step in steps if step != held_from]]
-    return [step for step in steps if principal.has_any(*workflow.STEP_ROLES[step])]
+    return [step for step in steps if principal.has_any(*workflow.step_roles(status, step))]
 
 
 class Offers(TypedDict):
@@ -249,10 +249,10 @@ def job_detail(
             or (step == JobStatus.IN_MEASUREMENT and status in workflow.RETURNABLE)
         },
         returning=status in workflow.RETURNABLE,
+        reopening=status in workflow.REOPENABLE,
         # Four eyes: tell the one who measured, before they try, that another must check.
         four_eyes_blocks=viewer.user.id in measured_by
         and any(step in (JobStatus.REVIEWED, JobStatus.APPROVED) for step in steps),
-        documents=documents.job_documents(db_session, principal, job_id),
-        may_issue=documents.may_issue(principal, status),
+        **documents.job_documents_offers(db_session, principal, job_id, status),
         **_offers(principal, JobKind(job.kind), status),
     )

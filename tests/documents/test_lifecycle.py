@@ -28,14 +28,31 @@ from tests.documents.factories import (
 from tests.jobs.factories import Lab, make_lab
 
 
-def _revise(client: TestClient, lab: Lab, document: dict, reason: str, expect: int = 201):
+def _revise(
+    client: TestClient,
+    lab: Lab,
+    document: dict,
+    reason: str,
+    expect: int = 201,
+    reason_class: str = "record_changed",
+):
     response = client.post(
         f"/api/v1/documents/{document['id']}/revisions",
-        json={"reason": reason},
+        json={"reason": reason, "reason_class": reason_class},
         headers=lab.headers(lab.signatory),
     )
     assert response.status_code == expect, response.text
     return response.json()
+
+
+def rename_customer(client: TestClient, lab: Lab, name: str) -> None:
+    """Customer data changes on the record: what a revision of its certificate corrects."""
+    response = client.patch(
+        f"/api/v1/organisations/{lab.customer.id}",
+        json={"name": name},
+        headers=lab.headers(lab.manager),
+    )
+    assert response.status_code == 200, response.text
 
 
 def _verify(client: TestClient, number: str, **params: str) -> dict:
@@ -49,7 +66,8 @@ def test_a_revision_supersedes_names_the_old_number_and_states_the_reason(
 ) -> None:
     lab = make_lab(engine, settings)
     original = issue(client, lab, job_id=approved_calibration(client, lab).job["id"])
-    reason = "Asiakkaan viite oli väärin alkuperäisessä todistuksessa."
+    reason = "Asiakkaan nimi oli väärin alkuperäisessä todistuksessa."
+    rename_customer(client, lab, "Konepaja Korjattu Oy")
     revision = _revise(client, lab, original, reason)
     assert revision["number"] == f"{original['number']}-R1"
     assert revision["revision"] == 1 and revision["supersedes_id"] == original["id"]
@@ -62,7 +80,9 @@ def test_a_revision_supersedes_names_the_old_number_and_states_the_reason(
     assert hashlib.sha256(download(client, lab, old)).hexdigest() == original["sha256"]
     check = _verify(client, original["number"])
     assert check["state"] == "superseded" and check["superseded_by"] == revision["number"]
-    second = _revise(client, lab, revision, "Toinen korjaus: ympäristöolosuhteet.")
+    second = _revise(
+        client, lab, revision, "Toinen korjaus: kirjoitusvirhe.", reason_class="editorial"
+    )
     assert second["number"] == f"{original['number']}-R2"
 
 
@@ -74,8 +94,8 @@ def test_only_the_valid_revision_is_revised_and_a_reason_is_required(
     before = row_counts(engine)
     _revise(client, lab, original, "", expect=422)
     assert row_counts(engine) == before
-    _revise(client, lab, original, "Korjattu tunniste.")
-    _revise(client, lab, original, "Uudelleen samasta.", expect=409)
+    _revise(client, lab, original, "Korjattu kirjoitusasu.", reason_class="editorial")
+    _revise(client, lab, original, "Uudelleen samasta.", expect=409, reason_class="editorial")
 
 
 def test_withdrawal_needs_a_reason_and_takes_the_translations_with_it(
