@@ -28,10 +28,11 @@ characteristic yes      the characteristic's label exactly as in the job (case-s
                         surrounding spaces ignored); each characteristic at most once a file
 observations   yes      one or more readings separated by ``|``, e.g.
                         ``20.0012|20.0015|20.0011`` or ``20,0012|20,0015``
-unit           yes      the unit of the readings: the characteristic's unit, or another length
-                        unit (``m``, ``mm``, ``um`` = ``µm``, ``nm``) when the characteristic's
-                        unit is a length unit; the readings are then converted exactly to the
-                        characteristic's unit
+unit           yes      the unit of the readings: the characteristic's unit or another of its
+                        kind (``m``, ``mm``, ``um`` = ``µm``, ``nm``, ``in`` for a length;
+                        ``deg``, ``arcsec``, ``mm/m`` for an angle; see lims/units.py); the
+                        readings are converted to the characteristic's unit, exactly when the
+                        units differ by a power of ten
 measured_on    yes      the date of measurement, ``2026-11-27`` or ``27.11.2026``; not after
                         today when the caller gives today's date
 equipment      no       the equipment used, as ``role=identification`` entries separated by
@@ -62,11 +63,14 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from typing import Any
+
+from lims import units
+from lims.errors import InvalidInput
 
 __all__ = [
     "COLUMNS",
@@ -96,8 +100,6 @@ MAX_COMMENT_CHARS = 500
 TEMPERATURE_RANGE = (0.0, 50.0)  # °C
 HUMIDITY_RANGE = (0.0, 100.0)  # %RH
 
-# Length units as powers of ten of the metre; "u", "µ" (micro sign) and "μ" (Greek mu) agree.
-_LENGTH_EXPONENTS = {"m": 0, "mm": -3, "um": -6, "nm": -9}
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
 _NOT_FINITE = {"nan", "inf", "infinity"}
@@ -391,7 +393,7 @@ class _Parser:
 
         characteristic = self._characteristic(line, fields.get("characteristic"))
         observations = self._observations(line, fields.get("observations"))
-        unit_scale = self._unit(line, fields.get("unit"), characteristic)
+        in_unit = self._unit(line, fields.get("unit"), characteristic)
         measured_on = self._date(line, fields.get("measured_on"))
         equipment = self._equipment(line, fields.get("equipment", ""))
         temperature = self._optional_number(
@@ -414,7 +416,7 @@ class _Parser:
         if (
             characteristic is None
             or observations is None
-            or unit_scale is None
+            or in_unit is None
             or measured_on is None
             or equipment is None
         ):
@@ -424,9 +426,7 @@ class _Parser:
                 line=line,
                 characteristic_id=characteristic.id,
                 label=characteristic.label.strip(),
-                observations=tuple(
-                    float(value.scaleb(unit_scale, _EXACT)) for value in observations
-                ),
+                observations=tuple(in_unit(value) for value in observations),
                 unit=characteristic.unit,
                 measured_on=measured_on,
                 equipment=equipment,
@@ -499,8 +499,8 @@ class _Parser:
 
     def _unit(
         self, line: int, unit: str | None, characteristic: CharacteristicRef | None
-    ) -> int | None:
-        """Return the power of ten that converts readings to the characteristic's unit."""
+    ) -> Callable[[Decimal], float] | None:
+        """The conversion of a reading to the characteristic's unit."""
         if unit is None:
             return None
         if not unit:
@@ -510,18 +510,22 @@ class _Parser:
             self._error(line, "unit", f"the unit is empty{expected}")
             return None
         if characteristic is None:
-            return 0  # reported as an unknown characteristic; nothing to compare with
-        given, wanted = _normalise_unit(unit), _normalise_unit(characteristic.unit)
-        if given == wanted:
-            return 0
-        if given in _LENGTH_EXPONENTS and wanted in _LENGTH_EXPONENTS:
-            return _LENGTH_EXPONENTS[given] - _LENGTH_EXPONENTS[wanted]
-        self._error(
-            line,
-            "unit",
-            f"unit '{unit}' does not match the characteristic's unit '{characteristic.unit}'",
-        )
-        return None
+            return float  # reported as an unknown characteristic; nothing to compare with
+        if not units.is_unit(unit):
+            self._error(line, "unit", f"'{unit}' is not a unit (write e.g. µm, mm, deg)")
+            return None
+        if not units.same_dimension(unit, characteristic.unit):
+            self._error(
+                line,
+                "unit",
+                f"unit '{unit}' does not match the characteristic's unit '{characteristic.unit}'",
+            )
+            return None
+        try:
+            return _conversion(unit, characteristic.unit)
+        except InvalidInput as refused:
+            self._error(line, "unit", refused.message)
+            return None
 
     def _date(self, line: int, text: str | None) -> date | None:
         if text is None:
@@ -612,8 +616,15 @@ def _parse_number(text: str) -> Decimal | str:
     return f"value '{text}' is not a number"
 
 
-def _normalise_unit(unit: str) -> str:
-    unit = unit.strip()
-    if unit[:1] in ("µ", "μ"):  # micro sign U+00B5, Greek mu U+03BC
-        return "u" + unit[1:]
-    return unit
+def _conversion(given: str, wanted: str) -> Callable[[Decimal], float]:
+    """Readings in ``given`` to ``wanted``: units a power of ten apart (nm, µm, mm, m) move the
+    decimal point of the exact reading, so 12.5 µm is 0.0125 mm and not 0.012500000000000001;
+    any other pair (inches, angles, °C to K) converts through pint."""
+    factor = units.convert(1.0, from_unit=given, to_unit=wanted, what="a reading")
+    offset = units.convert(0.0, from_unit=given, to_unit=wanted, what="a reading")
+    exponent = round(math.log10(factor)) if factor > 0 and offset == 0 else None
+    if exponent is not None and math.isclose(factor, 10.0**exponent, rel_tol=1e-12):
+        return lambda value: float(value.scaleb(exponent, _EXACT))
+    return lambda value: units.convert(
+        float(value), from_unit=given, to_unit=wanted, what="a reading"
+    )

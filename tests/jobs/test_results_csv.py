@@ -161,6 +161,40 @@ def test_a_length_unit_for_an_angle_is_a_unit_mismatch() -> None:
     assert "'deg'" in error.message
 
 
+def test_inches_are_converted_to_millimetres_at_25_4_exactly() -> None:
+    # NIST SP 811 B.8: 1 in = 25.4 mm exactly (the 1959 international yard and pound agreement).
+    result = parse(one_row("D1", "2|0.5", "in", "2026-11-27"))
+    assert result.ok, result.errors
+    assert result.rows[0].observations == (50.8, 12.7)
+
+
+def test_arcseconds_are_converted_to_degrees() -> None:
+    result = parse(one_row("A3", "3600|36", "arcsec", "2026-11-27"))
+    assert result.ok, result.errors
+    assert result.rows[0].observations == pytest.approx((1.0, 0.01), rel=1e-12)
+
+
+def test_celsius_readings_are_converted_to_kelvin_with_the_offset() -> None:
+    thermometer = [CharacteristicRef(id=21, label="T1", unit="K")]
+    result = parse_results_csv(one_row("T1", "20|20.5", "°C", "2026-11-27"), thermometer)
+    assert result.ok, result.errors
+    assert result.rows[0].observations == pytest.approx((293.15, 293.65), rel=1e-12)
+
+
+def test_an_absolute_celsius_reading_for_a_temperature_difference_is_a_row_error() -> None:
+    deviation = [CharacteristicRef(id=22, label="dT", unit="delta_degC")]
+    error = only_error(parse_results_csv(one_row("dT", "0.2", "°C", "2026-11-27"), deviation))
+    assert (error.line, error.column) == (2, "unit")
+    assert "°C" in error.message and "Δ°C" in error.message
+
+
+def test_a_text_that_is_no_unit_is_a_row_error_naming_it() -> None:
+    error = only_error(parse(one_row("D1", "1", "wibbles", "2026-11-27")))
+    assert error == RowError(
+        line=2, column="unit", message="'wibbles' is not a unit (write e.g. µm, mm, deg)"
+    )
+
+
 def test_an_empty_unit_is_a_row_error() -> None:
     error = only_error(parse(one_row("D1", "1", "", "2026-11-27")))
     assert (error.line, error.column) == (2, "unit")
