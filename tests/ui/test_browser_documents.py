@@ -60,7 +60,9 @@ def test_signatory_issues_the_certificate_of_an_approved_job(
     number = row.locator("td").first.inner_text()
     assert re.fullmatch(r"KT-\d{4}-\d{4}", number), number
     assert page.locator(".status-line .badge-reported").is_visible()
-    assert page.locator("#issue-document").count() == 1  # a revision may still follow
+    # One valid master per job: a correction is its revision, not a second issue.
+    assert page.locator("#issue-document").count() == 0
+    assert page.locator("#revise-document").count() == 1
 
     with page.expect_download() as download:
         row.locator("a.download").click()
