@@ -11,7 +11,6 @@ from lims.cad import service
 from lims.cad.models import Acceptance, ModelUpload, ProposalPublic, QifImport
 from lims.clock import local_today
 from lims.jobs import results as job_results
-from lims.jobs import service as jobs
 from lims.jobs.models import CharacteristicPublic
 
 router = APIRouter(prefix="/jobs", tags=["cad"])
@@ -43,7 +42,7 @@ async def upload_model(
     return await receive_upload(
         request,
         settings,
-        may_write=lambda: jobs.item_for_upload(
+        may_write=lambda: service.item_for_model(
             db_session, actor=actor, job_id=job_id, item_id=item_id
         ),
         keep=lambda path: service.upload_model(

@@ -83,6 +83,18 @@ def _read(path: Path, settings: Settings) -> Model:
 # -- models to proposals ------------------------------------------------------------------
 
 
+def item_for_model(db_session: Session, *, actor: Principal, job_id: int, item_id: int) -> Item:
+    """The item ``actor`` may upload a model of, in a job planned from models whose plan is
+    still open: checked before the upload's body is read, and again by ``upload_model``."""
+    item = item_for_upload(db_session, actor=actor, job_id=job_id, item_id=item_id)
+    job = get_job(db_session, actor=actor, job_id=job_id)
+    if job.kind not in PLANNED_FROM_MODELS:
+        raise InvalidInput(f"a {job.kind} job is not planned from a CAD model")
+    if job.status in PLAN_FIXED:
+        raise Conflict(f"the plan is fixed once the job is {job.status}")
+    return item
+
+
 def upload_model(
     db_session: Session,
     *,
@@ -95,13 +107,8 @@ def upload_model(
     settings: Settings,
 ) -> ModelUpload:
     """Read the model, then store it on the item with its proposals, in one transaction."""
-    item = item_for_upload(db_session, actor=actor, job_id=job_id, item_id=item_id)
+    item = item_for_model(db_session, actor=actor, job_id=job_id, item_id=item_id)
     filename = check_filename(filename)
-    job = get_job(db_session, actor=actor, job_id=job_id)
-    if job.kind not in PLANNED_FROM_MODELS:
-        raise InvalidInput(f"a {job.kind} job is not planned from a CAD model")
-    if job.status in PLAN_FIXED:
-        raise Conflict(f"the plan is fixed once the job is {job.status}")
     model = _read(path, settings)
     if model.plan is None or not model.plan.characteristics:
         raise InvalidInput(

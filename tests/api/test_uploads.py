@@ -245,3 +245,14 @@ def test_leftovers_of_interrupted_uploads_are_removed_at_start(
     assert not killed.exists()
     assert in_progress.exists() and other.exists()  # another worker's upload; not a spool
     assert "removed 1 interrupted uploads" in capsys.readouterr().err
+
+
+def test_a_model_for_a_job_not_planned_from_models_is_refused_before_the_body_is_read(
+    client: TestClient, app: FastAPI, engine: Engine, settings: Settings
+) -> None:
+    lab = make_lab(engine, settings)
+    job = submit(client, lab, "calibration", MICROMETER)
+    models = UPLOADS[2]
+    path = models.path.format(job_id=job.job["id"], item_id=job.items()[0]["id"])
+    status, read = asyncio.run(_answer(app, models, path, bearer(settings, lab.technician)))
+    assert (status, read) == (422, 0)
