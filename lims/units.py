@@ -43,10 +43,11 @@ _LAB_SYMBOLS = {
 }
 # A Celsius value taken as an interval is a difference of Celsius temperatures.
 _AS_DIFFERENCE = {"degree_Celsius": "delta_degC"}
-# Names with small powers joined by * · / or a space: pint's parser evaluates arithmetic, so
-# only the shapes of unit symbols reach it (no numbers, brackets or huge powers).
+# Names with small powers joined by * · / or a space, or a leading 1 (1/K, or 1 for a pure
+# number): pint's parser evaluates arithmetic, so only the shapes of unit symbols reach it
+# (no other numbers, no brackets or huge powers).
 _TERM = r"[A-Za-zµμ°ΩΔ%_]+(?:(?:\*\*|\^)-?[1-4]|[²³])?"
-_NOTATION = re.compile(rf"{_TERM}(?:\s*[*·/ ]\s*{_TERM})*")
+_NOTATION = re.compile(rf"(?:1|{_TERM})(?:\s*[*·/ ]\s*{_TERM})*")
 
 
 @lru_cache(maxsize=512)
@@ -82,7 +83,7 @@ def symbol(unit: str) -> str:
     if not is_unit(unit):
         return unit
     parsed = _parse(unit)
-    return _LAB_SYMBOLS.get(str(parsed), f"{parsed:~P}")
+    return _LAB_SYMBOLS.get(str(parsed), f"{parsed:~P}" or "1")
 
 
 def same_dimension(a: str, b: str) -> bool:

@@ -75,6 +75,13 @@ def test_an_absolute_celsius_temperature_is_not_silently_a_difference() -> None:
         convert(20.0, from_unit="degC", to_unit="delta_degC", what="the reading")
 
 
+def test_a_coefficient_per_kelvin_and_a_pure_number_are_units() -> None:
+    assert convert(11.5e-6, from_unit="1/K", to_unit="1/delta_degC", what="alpha") == 11.5e-6
+    assert symbol("1/K") == "1/K"
+    assert symbol("1") == "1"
+    assert same_dimension("1", "mm/m")
+
+
 def test_force_pressure_torque_and_mass_convert() -> None:
     assert convert(1.0, from_unit="kN", to_unit="N", what="F") == 1000.0
     assert convert(1.0, from_unit="kPa", to_unit="Pa", what="p") == 1000.0

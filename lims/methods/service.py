@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from lims import units
 from lims.accounts.models import STAFF_ROLES, Role
 from lims.accounts.principal import Principal, require_role
 from lims.audit.trail import save, set_context
@@ -94,8 +95,18 @@ def _check_range_and_cmc(data: MethodCreate) -> None:
         raise error.at("cmc") from None
 
 
+def _check_units(data: MethodCreate) -> None:
+    """Every unit a method states is one lims/units.py knows, so its results, CMC and
+    certificate inputs convert by the unit's meaning instead of being compared as text."""
+    units.parse(data.result_unit, location=("result_unit",))
+    units.parse(data.size_unit, location=("size_unit",))
+    for index, source in enumerate(data.inputs):
+        units.parse(source.unit, location=("inputs", index, "unit"))
+
+
 def create_method(db_session: Session, *, actor: Principal, data: MethodCreate) -> Method:
     require_role(actor, *MANAGERS, doing="add methods")
+    _check_units(data)
     _check_range_and_cmc(data)
     _check_scope_dates(data.accredited_from, data.accredited_until)
     check_template(model=data.model, output=data.output, sources=data.inputs)
