@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 STEP := @printf '\n==> %s\n'
+# A literal comma: $(call …) splits its arguments on commas, so one inside an argument is
+# written through this variable.
+COMMA := ,
 
 # Install $(1) at the locked versions. uv does it in seconds where pip takes half a minute
 # to minutes on a fresh machine, so uv (itself pinned in the lock) is put into the venv
@@ -33,7 +36,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(STEP) "Installing the test and development tools (constraints.txt)"
-	$(call install,-e '.[test,dev]')
+	$(call install,-e '.[test$(COMMA)dev]')
 	@touch $@
 
 run: $(VENV)/.installed
