@@ -48,9 +48,11 @@ _FORMAT_OF = {datetime: "date-time", date: "date", time: "time"}
 _FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 #: A field whose name has one of these words (``description``, ``amendment_reason``,
 #: ``text_fi``) is multi-line: it may hold tabs and line breaks.  Every other text is one line.
+#: A measurement ``model`` is an expression written over lines in the workbench's text area
+#: (an instrument's ``model`` shares the name, and the leniency).
 MULTI_LINE_WORDS = frozenset(
     {"description", "notes", "note", "reason", "comment", "remarks", "text", "statement",
-     "guidance", "criteria", "plan", "address"}
+     "guidance", "criteria", "plan", "address", "model"}
 )  # fmt: skip
 _LINE_BREAKS_AND_TABS = frozenset("\t\n\r")
 

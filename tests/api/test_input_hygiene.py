@@ -270,3 +270,18 @@ def test_a_records_export_of_a_period_beyond_the_calendar_is_refused_not_a_serve
 def test_the_first_and_last_day_of_the_calendar_are_taken(site: Site, day: str) -> None:
     response = site.client.get("/api/v1/equipment/due", params={"on": day}, headers=site.headers)
     assert response.status_code == 200, response.text
+
+
+def test_a_measurement_model_may_be_written_over_lines(site: Site) -> None:
+    response = site.client.post(
+        "/api/v1/uncertainty/evaluate",
+        json={
+            "model": "(a +\n\tb)",
+            "inputs": [
+                {"name": "a", "value": 1.0, "standard_uncertainty": 0.1},
+                {"name": "b", "value": 2.0, "standard_uncertainty": 0.1},
+            ],
+        },
+        headers=site.headers,
+    )
+    assert response.status_code == 200, response.text
