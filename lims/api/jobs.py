@@ -11,8 +11,10 @@ from lims.api.deps import CurrentActor, FileStoreDep, SessionDep, SettingsDep
 from lims.api.uploads import FileName, octet_stream_body, receive_upload
 from lims.jobs import results, service
 from lims.jobs.models import (
+    CharacteristicEdit,
     CharacteristicPublic,
     CharacteristicSpec,
+    CharacteristicVoid,
     CustomerValueEntry,
     CustomerValuePublic,
     Dispatch,
@@ -231,6 +233,46 @@ def add_characteristic(
     job_id: int, body: CharacteristicSpec, actor: CurrentActor, db_session: SessionDep
 ) -> CharacteristicPublic:
     characteristic = service.add_characteristic(db_session, actor=actor, job_id=job_id, spec=body)
+    return CharacteristicPublic.model_validate(characteristic, from_attributes=True)
+
+
+@router.patch(
+    "/{job_id}/characteristics/{characteristic_id}",
+    response_model=CharacteristicPublic,
+    summary="Correct a characteristic before its results are approved, saying why",
+)
+def edit_characteristic(
+    job_id: int,
+    characteristic_id: int,
+    body: CharacteristicEdit,
+    actor: CurrentActor,
+    db_session: SessionDep,
+) -> CharacteristicPublic:
+    characteristic = service.edit_characteristic(
+        db_session, actor=actor, job_id=job_id, characteristic_id=characteristic_id, edit=body
+    )
+    return CharacteristicPublic.model_validate(characteristic, from_attributes=True)
+
+
+@router.post(
+    "/{job_id}/characteristics/{characteristic_id}/void",
+    response_model=CharacteristicPublic,
+    summary="Void a characteristic with a reason: it stays on the record and takes no results",
+)
+def void_characteristic(
+    job_id: int,
+    characteristic_id: int,
+    body: CharacteristicVoid,
+    actor: CurrentActor,
+    db_session: SessionDep,
+) -> CharacteristicPublic:
+    characteristic = service.void_characteristic(
+        db_session,
+        actor=actor,
+        job_id=job_id,
+        characteristic_id=characteristic_id,
+        reason=body.reason,
+    )
     return CharacteristicPublic.model_validate(characteristic, from_attributes=True)
 
 

@@ -92,6 +92,10 @@ class Acceptance(BaseModel):
     upper_limit: float | None = None
     unit: str | None = PydanticField(default=None, min_length=1, max_length=16)
     datums: str | None = PydanticField(default=None, max_length=100)
+    parameters: dict[str, float] = PydanticField(
+        default_factory=dict,
+        description="Values of the method's parameters; the size L defaults to the nominal",
+    )
 
 
 class QifImportRow(BaseModel):

@@ -59,6 +59,7 @@ from lims.jobs.service import (
     add_characteristics,
     get_job,
     item_for_upload,
+    parameters_at_acceptance,
 )
 from lims.methods.cmc import cmc_at
 from lims.methods.models import Method
@@ -211,7 +212,7 @@ def accept_proposal(
 ) -> Characteristic:
     """The reviewed proposal becomes a characteristic that remembers its file and entity."""
     proposal = _open_proposal(db_session, actor=actor, job_id=job_id, proposal_id=proposal_id)
-    edits = data.model_dump(exclude_unset=True, exclude={"method_id"})
+    edits = data.model_dump(exclude_unset=True, exclude={"method_id", "parameters"})
     spec = CharacteristicSpec(
         item_id=proposal.item_id,
         label=edits.get("label", proposal.label),
@@ -223,6 +224,13 @@ def accept_proposal(
         datums=edits.get("datums", proposal.datums),
         source=CharacteristicSource.PMI,
         method_id=data.method_id,
+        parameters=parameters_at_acceptance(
+            db_session,
+            method_id=data.method_id,
+            nominal=edits.get("nominal", proposal.nominal),
+            unit=edits.get("unit", proposal.unit),
+            given=data.parameters,
+        ),
     )
     with db_session.no_autoflush:
         proposal.state = ProposalState.ACCEPTED

@@ -85,3 +85,8 @@ class TestPiecePlan(BaseModel):
     method_id: int = PydanticField(
         description="The lab's method that measures every feature, e.g. CMM measurement"
     )
+    parameters: dict[str, float] = PydanticField(
+        default_factory=dict,
+        description="Values of the method's parameters; each feature's size L defaults to "
+        "its nominal",
+    )

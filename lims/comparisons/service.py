@@ -32,7 +32,13 @@ from lims.jobs.models import (
     Result,
 )
 from lims.jobs.results import VISIBLE_TO_CUSTOMERS, list_customer_values, list_results
-from lims.jobs.service import STAFF_WHO_RUN_JOBS, add_characteristics, get_job, list_characteristics
+from lims.jobs.service import (
+    STAFF_WHO_RUN_JOBS,
+    add_characteristics,
+    get_job,
+    list_characteristics,
+    parameters_at_acceptance,
+)
 from lims.units import convert, convert_interval, symbol
 
 # An annual customer is alerted when its measuring fails En twice in a row.
@@ -291,6 +297,13 @@ def plan_test_piece(
             **feature,
             item_id=plan.item_id,
             method_id=plan.method_id,
+            parameters=parameters_at_acceptance(
+                db_session,
+                method_id=plan.method_id,
+                nominal=feature.get("nominal"),
+                unit=feature["unit"],
+                given=plan.parameters,
+            ),
             source=CharacteristicSource.DRAWING,
         )
         for feature in template.features

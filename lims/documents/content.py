@@ -121,17 +121,23 @@ def job_data(
         issued_on,
     )
     items = list(db_session.exec(select(Item).where(Item.job_id == job.id).order_by(col(Item.id))))
+    # A voided characteristic and any result it had stay in the job's record, not in its
+    # documents: a certificate states what was measured and stands (7.8.2).
     characteristics = {
         c.id: c
         for c in db_session.exec(
             select(Characteristic)
-            .where(Characteristic.job_id == job.id)
+            .where(Characteristic.job_id == job.id, col(Characteristic.voided_at).is_(None))
             .order_by(col(Characteristic.id))
         )
     }
-    results = list(
-        db_session.exec(select(Result).where(Result.job_id == job.id).order_by(col(Result.id)))
-    )
+    results = [
+        result
+        for result in db_session.exec(
+            select(Result).where(Result.job_id == job.id).order_by(col(Result.id))
+        )
+        if result.characteristic_id in characteristics
+    ]
     methods = _methods(db_session, [c.method_id for c in characteristics.values()])
     measured_on = sorted(r.measured_on for r in results)
     data["job"] = {

@@ -294,6 +294,15 @@ class Characteristic(SQLModel, table=True):
     # Planned from a model (C1): the model file's SHA-256 and the entity's id in it.
     source_sha256: str | None = Field(default=None, max_length=64)
     source_ref: str | None = Field(default=None, max_length=40)
+    # A voided characteristic stays on the record (ISO/IEC 17025 7.5), takes no results and
+    # is left out of the documents; who voided it, when and why is kept beside it.
+    voided_at: datetime | None = Field(default=None, sa_column=_timestamp(nullable=True))
+    voided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    void_reason: str | None = Field(default=None, max_length=2000)
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
 
 
 class CharacteristicPublic(CharacteristicSpec):
@@ -301,6 +310,42 @@ class CharacteristicPublic(CharacteristicSpec):
     job_id: int
     source_sha256: str | None = None
     source_ref: str | None = None
+    voided_at: datetime | None = None
+    voided_by_id: int | None = None
+    void_reason: str | None = None
+
+
+class CharacteristicEdit(BaseModel):
+    """A correction of a planned characteristic: only the fields sent change, and why."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "upper_limit": 20.021,
+                    "parameters": {"L": 20.0},
+                    "reason": "Drawing 1234-A rev B: the tolerance is H7",
+                }
+            ]
+        },
+    )
+    label: str | None = PydanticField(default=None, min_length=1, max_length=100)
+    nominal: float | None = None
+    lower_limit: float | None = None
+    upper_limit: float | None = None
+    unit: str | None = PydanticField(default=None, min_length=1, max_length=16)
+    method_id: int | None = None
+    parameters: dict[str, float] | None = None
+    reason: str = PydanticField(min_length=1, max_length=2000, description="Why it is corrected")
+
+
+class CharacteristicVoid(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "The customer withdrew this feature"}]},
+    )
+    reason: str = PydanticField(min_length=1, max_length=2000, description="Why it is voided")
 
 
 # -- results ------------------------------------------------------------------------------

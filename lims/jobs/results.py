@@ -101,6 +101,11 @@ def prepare_result(
             f"characteristic {entry.characteristic_id} is not part of job {job.number}",
             location=("characteristic_id",),
         )
+    if characteristic.voided:
+        raise Conflict(
+            f"characteristic {characteristic.label} was voided and takes no results: "
+            f"{characteristic.void_reason}"
+        )
     if entry.measured_on > local_today(settings.timezone):
         raise InvalidInput("a measurement date cannot be in the future", location=("measured_on",))
     result = _existing_or_new(db_session, job=job, characteristic=characteristic, entry=entry)

@@ -19,7 +19,7 @@ from lims.accounts.principal import (
     require_role,
     visible_to,
 )
-from lims.audit.trail import save, set_context
+from lims.audit.trail import because, save, set_context
 from lims.clock import local_today
 from lims.competence.models import Activity
 from lims.competence.service import check_authorised, check_four_eyes
@@ -34,6 +34,7 @@ from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from lims.jobs import workflow
 from lims.jobs.models import (
     Characteristic,
+    CharacteristicEdit,
     CharacteristicSource,
     CharacteristicSpec,
     Dispatch,
@@ -50,6 +51,7 @@ from lims.jobs.models import (
     Result,
 )
 from lims.methods.models import Method
+from lims.methods.template import size_parameters
 from lims.numbering import formatted, next_number
 from lims.sniffing import HEAD_BYTES, check_content, check_filename
 from lims.storage import FileStore
@@ -517,6 +519,164 @@ def _mpe_in(item: Item, method: Method) -> float | None:
     )
 
 
+# -- correcting a plan ----------------------------------------------------------------------
+
+#: Once the signatory has approved the results, a characteristic is corrected only by voiding.
+EDIT_FIXED = {JobStatus.APPROVED, JobStatus.REPORTED, JobStatus.CLOSED, JobStatus.CANCELLED}
+#: What a result was evaluated and decided with: changing one of these would leave it stale.
+EVALUATED_WITH = ("nominal", "lower_limit", "upper_limit", "unit", "method_id", "parameters")
+#: A reported job's documents name its plan: from then on it stands as issued (7.8.8).
+VOID_FIXED = {JobStatus.REPORTED, JobStatus.CLOSED, JobStatus.CANCELLED}
+
+
+def get_characteristic(
+    db_session: Session, *, actor: Principal, job_id: int, characteristic_id: int
+) -> Characteristic:
+    get_job(db_session, actor=actor, job_id=job_id)
+    characteristic = db_session.get(Characteristic, characteristic_id)
+    if characteristic is None or characteristic.job_id != job_id:
+        raise NotFound(f"characteristic {characteristic_id} is not part of job {job_id}")
+    return characteristic
+
+
+def _open_for_correction(
+    db_session: Session,
+    *,
+    actor: Principal,
+    job_id: int,
+    characteristic_id: int,
+    fixed: set[JobStatus],
+) -> tuple[Job, Characteristic]:
+    job = get_job(db_session, actor=actor, job_id=job_id)
+    require_role(actor, *STAFF_WHO_RUN_JOBS, doing="correct the plan")
+    characteristic = get_characteristic(
+        db_session, actor=actor, job_id=job_id, characteristic_id=characteristic_id
+    )
+    if job.status in fixed:
+        raise Conflict(
+            f"job {job.number} is {job.status}: characteristic {characteristic.label} can no "
+            "longer be corrected"
+        )
+    if characteristic.voided:
+        raise Conflict(
+            f"characteristic {characteristic.label} was voided: {characteristic.void_reason}"
+        )
+    return job, characteristic
+
+
+def edit_characteristic(
+    db_session: Session,
+    *,
+    actor: Principal,
+    job_id: int,
+    characteristic_id: int,
+    edit: CharacteristicEdit,
+) -> Characteristic:
+    """Correct a planned characteristic before its results are approved, saying why.
+
+    The audit event keeps the old and new values with the reason.  Once a result is
+    recorded, what it was evaluated with (nominal, limits, unit, method, parameters) stays:
+    void the characteristic and plan a corrected one, so no result stands on a plan it was
+    not measured against.
+    """
+    job, characteristic = _open_for_correction(
+        db_session,
+        actor=actor,
+        job_id=job_id,
+        characteristic_id=characteristic_id,
+        fixed=EDIT_FIXED,
+    )
+    # A form sends every field it shows: only the values that differ are corrections.
+    changes = {
+        name: value
+        for name, value in edit.model_dump(exclude_unset=True, exclude={"reason"}).items()
+        if getattr(characteristic, name) != value
+    }
+    measured = db_session.exec(
+        select(Result.id).where(Result.characteristic_id == characteristic_id)
+    ).first()
+    evaluated = [name for name in EVALUATED_WITH if name in changes]
+    if measured is not None and evaluated:
+        raise Conflict(
+            f"characteristic {characteristic.label} has a result evaluated with its "
+            f"{', '.join(evaluated)}: void it and plan a corrected one"
+        )
+    spec = CharacteristicSpec.model_validate(
+        {**characteristic.model_dump(include=set(CharacteristicSpec.model_fields)), **changes}
+    )
+    if (
+        spec.label != characteristic.label
+        and db_session.exec(
+            select(Characteristic.id).where(
+                Characteristic.job_id == job_id, Characteristic.label == spec.label
+            )
+        ).first()
+    ):
+        raise Conflict(f"job {job.number} already has a characteristic {spec.label!r}")
+    _check_characteristic(db_session, actor=actor, job=job, spec=spec)
+    for name in changes:
+        setattr(characteristic, name, getattr(spec, name))
+    _acting(db_session, actor)
+    with because(db_session, edit.reason):
+        db_session.add(characteristic)
+        db_session.commit()
+    db_session.refresh(characteristic)
+    return characteristic
+
+
+def void_characteristic(
+    db_session: Session, *, actor: Principal, job_id: int, characteristic_id: int, reason: str
+) -> Characteristic:
+    """Void a characteristic with a reason, at any time before the job is reported.
+
+    It stays on the record, takes no results and no longer counts for finishing the job;
+    the documents leave it out.
+    """
+    _, characteristic = _open_for_correction(
+        db_session,
+        actor=actor,
+        job_id=job_id,
+        characteristic_id=characteristic_id,
+        fixed=VOID_FIXED,
+    )
+    characteristic.voided_at = utcnow()
+    characteristic.voided_by_id = actor.person_id(doing="void a characteristic")
+    characteristic.void_reason = reason
+    _acting(db_session, actor)
+    with because(db_session, reason):
+        db_session.add(characteristic)
+        db_session.commit()
+    db_session.refresh(characteristic)
+    return characteristic
+
+
+def parameters_at_acceptance(
+    db_session: Session,
+    *,
+    method_id: int | None,
+    nominal: float | None,
+    unit: str,
+    given: dict[str, float],
+) -> dict[str, float]:
+    """The parameters of a characteristic accepted from a model or a template: those given,
+    and the measured size (``L``) defaulting to its nominal where the method has a size
+    parameter, so its results can be evaluated.  A nominal in a unit the size parameter
+    cannot take (an angle for a length) gives no default: the size is then given, or edited
+    in later."""
+    method = db_session.get(Method, method_id) if method_id is not None else None
+    if method is None or nominal is None:
+        return given
+    defaults: dict[str, float] = {}
+    for source in size_parameters(method):
+        try:
+            defaults[source.name] = units.convert(
+                nominal, from_unit=unit, to_unit=source.unit, what="the nominal"
+            )
+        except InvalidInput:
+            continue
+    return {**defaults, **given}
+
+
 def plan_calibration_points(
     db_session: Session, *, actor: Principal, job_id: int, plan: PointsPlan
 ) -> list[Characteristic]:
@@ -655,7 +815,13 @@ def _check_conditions(
 
 
 def _check_results_complete(db_session: Session, job: Job) -> None:
-    planned = list(db_session.exec(select(Characteristic).where(Characteristic.job_id == job.id)))
+    planned = list(
+        db_session.exec(
+            select(Characteristic).where(
+                Characteristic.job_id == job.id, col(Characteristic.voided_at).is_(None)
+            )
+        )
+    )
     if not planned:
         raise Conflict("plan what to measure first: the job has no characteristics")
     measured = set(db_session.exec(select(Result.characteristic_id).where(Result.job_id == job.id)))
@@ -682,6 +848,8 @@ def check_second_person(
 
 def methods_used(db_session: Session, job_id: int | None) -> list[int]:
     method_ids = db_session.exec(
-        select(col(Characteristic.method_id)).where(Characteristic.job_id == job_id).distinct()
+        select(col(Characteristic.method_id))
+        .where(Characteristic.job_id == job_id, col(Characteristic.voided_at).is_(None))
+        .distinct()
     )
     return sorted(method_id for method_id in method_ids if method_id is not None)

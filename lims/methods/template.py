@@ -34,6 +34,22 @@ def sources_of(method: Method) -> list[InputSource]:
     return _SOURCES.validate_python(method.inputs)
 
 
+#: The name a method's range and CMC give the measured size (``range_min``, ``cmc``).
+SIZE = "L"
+
+
+def size_parameters(method: Method) -> list[ParameterSource]:
+    """The parameter inputs that carry the measured size: the one the range and CMC call
+    ``L``, and any that picks a certificate result of that nominal size."""
+    sources = sources_of(method)
+    picking = {s.nominal_parameter for s in sources if isinstance(s, CertificateSource)}
+    return [
+        source
+        for source in sources
+        if isinstance(source, ParameterSource) and (source.name == SIZE or source.name in picking)
+    ]
+
+
 def _type_b_spec(source: TypeBSource) -> InputSpec:
     fields = source.model_dump(
         include={"distribution", "value", "standard_uncertainty", "half_width", "beta", "dof"},

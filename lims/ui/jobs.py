@@ -170,6 +170,8 @@ def _next_steps(principal: Principal, status: JobStatus, held_from: JobStatus | 
 class Offers(TypedDict):
     can_work: bool
     can_plan: bool
+    can_correct: bool
+    can_void: bool
     can_upload_model: bool
     can_enter_customer_values: bool
     in_measurement: bool
@@ -182,6 +184,8 @@ def _offers(principal: Principal, kind: JobKind, status: JobStatus) -> Offers:
     return {
         "can_work": runs_jobs,
         "can_plan": runs_jobs and open_plan,
+        "can_correct": runs_jobs and status not in service.EDIT_FIXED,
+        "can_void": runs_jobs and status not in service.VOID_FIXED,
         "can_upload_model": (principal.is_customer or runs_jobs)
         and kind in cad.PLANNED_FROM_MODELS
         and open_plan,

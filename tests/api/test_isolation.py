@@ -131,6 +131,16 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
     ).json()
     item_b = client.get(f"/api/v1/jobs/{job_b['id']}/items", headers=bearer(settings, customer_b))
     proposal_b = make_proposal(engine, job_id=job_b["id"], item_id=item_b.json()[0]["id"])
+    characteristic_b = client.post(
+        f"/api/v1/jobs/{job_b['id']}/characteristics",
+        json={
+            "item_id": item_b.json()[0]["id"],
+            "label": f"{SECRET_OF_B} 25 mm",
+            "unit": "um",
+            "method_id": method.id,
+        },
+        headers=bearer(settings, technician),
+    ).json()
     document_b = make_document(engine, settings, organisation_b, job_id=job_b["id"])
     programme = make_programme(engine)
     enrolment_b = make_enrolment(
@@ -164,6 +174,7 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
             "job_id": job_b["id"],
             "item_id": item_b.json()[0]["id"],
             "proposal_id": proposal_b.id,
+            "characteristic_id": characteristic_b["id"],
             "document_id": document_b.id,
             "programme_id": programme.id,
             "course_id": programme.courses[0].id,
