@@ -285,3 +285,15 @@ def test_a_measurement_model_may_be_written_over_lines(site: Site) -> None:
         headers=site.headers,
     )
     assert response.status_code == 200, response.text
+
+
+def test_the_web_ui_refuses_control_characters_in_its_queries_and_its_form(site: Site) -> None:
+    # A page answers a malformed address with its "no such page", not an API problem.
+    before = row_counts(site.engine)
+    assert site.client.get("/login", params={"lang": "fi"}).status_code == 200
+    assert site.client.get("/login", params={"lang": f"fi{NUL}"}).status_code == 404
+    dismissed = site.client.post(
+        "/first-steps/dismiss", data={"csrf_token": f"token{NUL}"}, follow_redirects=False
+    )
+    assert dismissed.status_code == 404  # refused before the sign-in check would redirect
+    assert row_counts(site.engine) == before
