@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from sqlmodel import Session, col, select
 
+from lims import units
 from lims.accounts.models import STAFF_ROLES, Role
 from lims.accounts.principal import Principal, require_role
 from lims.audit.trail import save, set_context
@@ -283,12 +284,22 @@ def _check_traceability(db_session: Session, *, equipment_id: int, data: Calibra
         )
 
 
+def _check_result_units(data: CalibrationCreate) -> None:
+    """A certificate's units are ones lims/units.py knows: a method takes its values by
+    converting them (nm into a model in µm), never by comparing the text."""
+    for index, result in enumerate(data.results):
+        units.parse(result.unit, location=("results", index, "unit"))
+        if result.nominal_unit is not None:
+            units.parse(result.nominal_unit, location=("results", index, "nominal_unit"))
+
+
 def record_calibration(
     db_session: Session, *, actor: Principal, equipment_id: int, data: CalibrationCreate
 ) -> Calibration:
     require_role(actor, *MANAGERS, doing="record calibrations")
     equipment = get_equipment(db_session, actor=actor, equipment_id=equipment_id)
     _check_traceability(db_session, equipment_id=equipment_id, data=data)
+    _check_result_units(data)
     next_due_on = data.next_due_on or add_months(
         data.calibrated_on, equipment.calibration_interval_months
     )
