@@ -1,4 +1,5 @@
-"""``lims serve`` as a real server process, for tests that kill it or run several workers.
+"""``lims serve`` as a real server process, for tests that kill it, run several workers or
+send it many requests at once.
 
 The server runs in its own process group, so killing the group ends uvicorn's worker
 processes too and nothing outlives the test.
@@ -9,8 +10,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -101,3 +103,21 @@ def serving(*, database_url: str, data_dir: Path, workers: int = 1) -> Iterator[
         yield server
     finally:
         server.kill()
+
+
+def all_at_once(calls: list[Callable[[], httpx2.Response]]) -> list[httpx2.Response]:
+    """Run every call in its own thread, released together."""
+    start = threading.Barrier(len(calls))
+    answers: list[httpx2.Response | None] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        start.wait()
+        answers[index] = calls[index]()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert all(answer is not None for answer in answers)
+    return answers  # type: ignore[return-value]

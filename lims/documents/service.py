@@ -211,6 +211,9 @@ def issue(
     store: FileStore,
 ) -> Document:
     """Issue the Finnish master of a job's certificate or report, or of a contract."""
+    if request.job_id is not None:
+        jobs.get_job(db_session, actor=actor, job_id=request.job_id)
+        jobs.lock_job(db_session, request.job_id)
     subject = _subject(db_session, actor, request)
     today = local_today(settings.timezone)
     _check_issuer(db_session, actor, subject, today)
@@ -250,7 +253,9 @@ def translate(
     store: FileStore,
 ) -> Document:
     """Issue a translation of a Finnish master: its own document, naming the master."""
-    master = get_document(db_session, actor=actor, document_id=document_id)
+    master = _under_job_lock(
+        db_session, get_document(db_session, actor=actor, document_id=document_id)
+    )
     require_role(actor, *_issuers_of(DocumentKind(master.kind)), doing="issue a translation")
     if master.language != MASTER_LANGUAGE:
         raise InvalidInput(f"{master.number} is a translation; translate its Finnish master")
@@ -303,7 +308,9 @@ def revise(
 
     A revision for a changed record lists what changed since ``document_id`` was issued and
     is refused when nothing did; an editorial correction leaves the record as it was."""
-    old = get_document(db_session, actor=actor, document_id=document_id)
+    old = _under_job_lock(
+        db_session, get_document(db_session, actor=actor, document_id=document_id)
+    )
     if old.language != MASTER_LANGUAGE:
         raise InvalidInput(f"{old.number} is a translation: revise its Finnish master")
     if old.state != DocumentState.ISSUED:
@@ -337,7 +344,9 @@ def revise(
 
 def withdraw(db_session: Session, *, actor: Principal, document_id: int, reason: str) -> Document:
     """Withdraw a document (and a master's translations with it); nothing is deleted."""
-    document = get_document(db_session, actor=actor, document_id=document_id)
+    document = _under_job_lock(
+        db_session, get_document(db_session, actor=actor, document_id=document_id)
+    )
     require_role(actor, *CONTRACT_ISSUERS, doing="withdraw a document")
     if document.state != DocumentState.ISSUED:
         raise Conflict(f"{document.number} is already {document.state}")
@@ -712,6 +721,15 @@ def _check_no_valid_master(db_session: Session, subject: Subject) -> None:
             f"{existing.number} is the job's valid {subject.kind}: a correction is a revision "
             f"of it (POST /api/v1/documents/{existing.id}/revisions), not a second document"
         )
+
+
+def _under_job_lock(db_session: Session, document: Document) -> Document:
+    """``document`` read again under its job's lock: a job's documents are issued, revised
+    and withdrawn one request at a time (``jobs.lock_job``).  Other documents as they are."""
+    if document.job_id is not None:
+        jobs.lock_job(db_session, document.job_id)
+        db_session.refresh(document)
+    return document
 
 
 def _translations_of(db_session: Session, document: Document) -> list[Document]:

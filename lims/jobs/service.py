@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, BinaryIO, NamedTuple
 
+from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from lims import paging, units
@@ -29,7 +30,7 @@ from lims.contracts.calendar import add_working_days
 from lims.contracts.models import Agreement, Order, PriceModel, QuotationState, Service
 from lims.contracts.prices import closures, current_price_list
 from lims.contracts.quotations import agreement_for_order, get_quotation
-from lims.db import persisted_id, utcnow
+from lims.db import persisted_id, table_of, utcnow
 from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from lims.jobs import workflow
 from lims.jobs.models import (
@@ -76,6 +77,43 @@ def _acting(db_session: Session, actor: Principal) -> None:
 
 def get_job(db_session: Session, *, actor: Principal, job_id: int) -> Job:
     return visible_to(actor, db_session.get(Job, job_id), f"job {job_id}")
+
+
+def lock_job(db_session: Session, job_id: int) -> Job:
+    """Take the job's lock until the transaction ends, and read the job afresh under it.
+
+    Whatever moves a job's state, or issues, revises or withdraws its documents, takes this
+    lock before it checks the state: of two requests the second waits for the first to
+    commit and then finds the state the first left, so a step is taken once, not twice.
+
+    PostgreSQL locks the job's row (``SELECT … FOR UPDATE``); a waiting reader of read
+    committed then gets the committed row.  SQLite has no row locks, so the transaction
+    takes the database's write lock as its first statement.  pysqlite (its legacy
+    transaction control, the one SQLAlchemy uses) sends a deferred ``BEGIN`` only before the
+    first INSERT, UPDATE or DELETE: the reads before it belong to no transaction, and a
+    deferred transaction that reads first fails with SQLITE_BUSY at once when it then
+    writes after another writer.  A no-op ``UPDATE job SET status = status`` begins the
+    transaction and takes the write (RESERVED) lock in one step, waiting up to
+    ``busy_timeout`` (``lims.db``) for another writer to commit.  It is chosen over ``BEGIN
+    IMMEDIATE`` through SQLAlchemy's pysqlite recipe, which would turn off the driver's
+    transaction handling and hook the start of every transaction on the engine, not only
+    these.  Taking the lock again in the same transaction (issuing reports the job) does
+    not wait.
+
+    ``populate_existing`` replaces a copy of the job read earlier in the session.
+    """
+    if db_session.get_bind().dialect.name == "sqlite":
+        table = table_of(Job)
+        db_session.execute(update(table).where(table.c.id == job_id).values(status=table.c.status))
+    job = db_session.exec(
+        select(Job)
+        .where(Job.id == job_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if job is None:
+        raise NotFound(f"job {job_id} does not exist")
+    return job
 
 
 def list_jobs(
@@ -738,8 +776,12 @@ def transition(
     reason: str | None,
     settings: Settings,
 ) -> Job:
-    """Move a job one step, after checking the step's order, its actor and its conditions."""
-    job = get_job(db_session, actor=actor, job_id=job_id)
+    """Move a job one step, after checking the step's order, its actor and its conditions.
+
+    The checks read the job under its lock (``lock_job``), so concurrent requests for one
+    step find it taken once and the rest are refused."""
+    get_job(db_session, actor=actor, job_id=job_id)
+    job = lock_job(db_session, job_id)
     current = JobStatus(job.status)
     held_from = JobStatus(job.held_from) if job.held_from else None
     try:

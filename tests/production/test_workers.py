@@ -23,31 +23,13 @@ from tests.factories import bearer, make_organisation, make_user
 from tests.jobs.factories import make_lab
 from tests.production.conftest import point_cli_at
 from tests.production.factories import colleague, replacement, result_in_measurement
-from tests.served import serving
+from tests.served import all_at_once, serving
 from tests.test_cli import run_cli
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 WORKERS = 3
 ISSUES = 4
 EDITS = 6
-
-
-def all_at_once(calls: list[Callable[[], httpx2.Response]]) -> list[httpx2.Response]:
-    """Run every call in its own thread, released together."""
-    start = threading.Barrier(len(calls))
-    answers: list[httpx2.Response | None] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        start.wait()
-        answers[index] = calls[index]()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert all(answer is not None for answer in answers)
-    return answers  # type: ignore[return-value]
 
 
 def test_several_workers_keep_numbers_results_isolation_and_the_audit_chain(
