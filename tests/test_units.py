@@ -136,3 +136,17 @@ def test_the_units_are_pure() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "[]"
+
+
+def test_documents_and_charts_print_units_in_the_labs_notation() -> None:
+    from lims.documents import charts, formatting
+
+    assert [formatting.unit(code) for code in ("um", "degC", "deg", "ohm", "%RH")] == [
+        "µm",
+        "°C",
+        "°",
+        "Ω",
+        "% RH",
+    ]
+    assert formatting.unit("N*m") == charts._unit("N*m") == "N·m"
+    assert formatting.unit("furlong-ish") == "furlong-ish"  # an unknown text printed as given

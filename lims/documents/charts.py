@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from lims import units
 from lims.i18n import N_
 
 Translate = Callable[[str], str]
@@ -47,8 +48,6 @@ MESSAGES = (
 )
 # SVG group ids (matplotlib ``gid``) of the points beyond their limits, for tests and styling.
 OUTSIDE_GID = "points-outside"
-# How the units of the LIMS read on a chart.
-DISPLAY_UNITS = {"um": "µm", "deg": "°", "degC": "°C"}
 INSIDE_STYLE: dict[str, Any] = {"fmt": "o", "color": "tab:blue", "capsize": 4}
 OUTSIDE_STYLE: dict[str, Any] = {"fmt": "X", "color": "tab:red", "capsize": 4, "markersize": 9}
 # rcParams are global: the SVG options below are set around each save under this lock, so two
@@ -198,7 +197,7 @@ def _nominal(point: Mapping[str, Any]) -> float:
 
 
 def _unit(unit: str) -> str:
-    return DISPLAY_UNITS.get(unit, unit)
+    return units.symbol(unit)
 
 
 def _legend(axes: Axes) -> None:

@@ -14,10 +14,11 @@ from decimal import Decimal, InvalidOperation
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
+from lims import units
+
 #: The CLDR locale of each document language: Swedish as written in Finland, British English.
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "et": "et_EE", "en": "en_GB"}
 DATE_PATTERNS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "et": "dd.MM.yyyy", "en": "d MMMM yyyy"}
-UNIT_SYMBOLS = {"um": "µm", "degC": "°C", "deg": "°", "ohm": "Ω", "%RH": "% RH"}
 
 
 def locale_of(language: str) -> str:
@@ -83,10 +84,10 @@ def day(value: date | str | None, language: str) -> str:
 
 
 def unit(symbol: str | None) -> str:
-    """The printed form of a unit code: ``um`` -> ``µm``."""
+    """The printed form of a unit code, in the lab's notation: ``um`` -> ``µm``."""
     if not symbol:
         return ""
-    return UNIT_SYMBOLS.get(symbol, symbol)
+    return units.symbol(symbol)
 
 
 def money(amount: str | Decimal | None, language: str) -> str:
