@@ -102,6 +102,12 @@ class Settings(BaseSettings):
         default=10_000, gt=0, description="Most rows one CSV import of results may hold."
     )
     login_lock_minutes: int = Field(default=15, gt=0, description="How long a lock lasts.")
+    late_entry_days: int = Field(
+        default=7,
+        ge=0,
+        description="Days after the measurement date within which a result may be entered "
+        "without a reason for the late entry (ISO/IEC 17025 7.5, 7.11).",
+    )
     retention_years: int = Field(
         default=10,
         ge=1,

@@ -110,6 +110,10 @@ async def import_qif_results(
     measured_on: date | None = None,
     temperature: Annotated[float | None, Query(description="°C, if the QIF has none")] = None,
     humidity: Annotated[float | None, Query(ge=0, le=100, description="%RH")] = None,
+    late_entry_reason: Annotated[
+        str | None,
+        Query(max_length=2000, description="Why, if entered over LIMS_LATE_ENTRY_DAYS late"),
+    ] = None,
 ) -> QifImport:
     return await receive_upload(
         request,
@@ -124,6 +128,7 @@ async def import_qif_results(
             equipment_id=equipment_id,
             temperature=temperature,
             humidity=humidity,
+            late_entry_reason=late_entry_reason,
             store=store,
             settings=settings,
         ),

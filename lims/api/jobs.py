@@ -325,6 +325,10 @@ async def import_results(
     db_session: SessionDep,
     settings: SettingsDep,
     dry_run: bool = True,
+    late_entry_reason: Annotated[
+        str | None,
+        Query(max_length=2000, description="Why, for rows entered over LIMS_LATE_ENTRY_DAYS late"),
+    ] = None,
 ) -> dict[str, Any]:
     report = await receive_upload(
         request,
@@ -338,6 +342,7 @@ async def import_results(
             dry_run=dry_run,
             settings=settings,
             max_rows=settings.max_import_rows,
+            late_entry_reason=late_entry_reason,
         ),
     )
     return asdict(report)

@@ -37,8 +37,8 @@ from lims.competence.models import Activity
 from lims.competence.service import check_authorised
 from lims.config import Settings
 from lims.contracts.models import Agreement
-from lims.db import persisted_id
-from lims.equipment.service import check_equipment_usable
+from lims.db import persisted_id, utcnow
+from lims.equipment.service import check_equipment_kinds, check_equipment_usable
 from lims.errors import ConfigurationError, Conflict, InvalidInput, NotFound
 from lims.jobs import results as job_results
 from lims.jobs.models import (
@@ -70,6 +70,8 @@ from lims.units import convert, convert_interval, same_dimension, symbol
 UNIT_SHORT = {"millimetre": "mm", "metre": "m", "micrometre": "um", "inch": "in",
               "degree": "deg", "radian": "rad"}  # fmt: skip
 PLANNED_FROM_MODELS = (JobKind.PRODUCT_QC, JobKind.INSPECTION)
+# QIF Results come from a CMM: the one piece of equipment an import names must be one.
+QIF_EQUIPMENT_ROLES = {"cmm": ["cmm"]}
 UNEXPORTED = {"line_profile"}
 
 
@@ -272,6 +274,7 @@ def import_qif_results(
     humidity: float | None,
     store: FileStore,
     settings: Settings,
+    late_entry_reason: str | None = None,
 ) -> QifImport:
     """Store the CMM's measurements against the job's characteristics: all, or none.
 
@@ -285,8 +288,21 @@ def import_qif_results(
         raise Conflict(
             f"results are recorded while a job is in measurement; job {job.number} is {job.status}"
         )
-    # The CMM that measured must be in calibration on the day, as for any result.
+    # The CMM that measured must be a CMM, in calibration on the day, as for any result.
+    check_equipment_kinds(
+        db_session,
+        roles=QIF_EQUIPMENT_ROLES,
+        equipment={"cmm": equipment_id},
+        whose="a QIF Results import",
+    )
     check_equipment_usable(db_session, equipment_ids=[equipment_id], on_date=measured_on)
+    entered_at = utcnow()
+    job_results.check_late_entry(
+        measured_on=measured_on,
+        entered_at=entered_at,
+        reason=late_entry_reason,
+        settings=settings,
+    )
     model = _read(path, settings)
     if model.results is None or not model.results.measurements:
         raise InvalidInput("the document holds no measurements (QIF Results)")
@@ -315,6 +331,13 @@ def import_qif_results(
             measurements = grouped.get(persisted_id(characteristic))
             if not measurements:
                 continue
+            job_results.check_measurement_date(
+                db_session,
+                job=job,
+                characteristic=characteristic,
+                measured_on=measured_on,
+                settings=settings,
+            )
             result, row = _imported_result(
                 db_session,
                 measured_by_id=measured_by_id,
@@ -339,6 +362,8 @@ def import_qif_results(
     _acting(db_session, actor)
     for result in prepared:
         result.imported = {**(result.imported or {}), "sha256": stored.sha256}
+        result.entered_at = entered_at
+        result.late_entry_reason = late_entry_reason
         db_session.add(result)
     db_session.commit()
     return QifImport(

@@ -37,6 +37,9 @@ GAUGE_BLOCK_DEVIATION = {
     "nominal_parameter": "L",
     "description": "deviation of the gauge block from nominal, its certificate",
 }
+# The kinds each role takes (lims/demo/equipment.py): a role takes no other kind.
+ROOM_THERMOMETER = {"thermometer": ["thermometer"]}
+GAUGE_BLOCK_ROLES = {"gauge_blocks": ["gauge_block"], **ROOM_THERMOMETER}
 TEST_LENGTH_IN_STEEL = (
     {"name": "L", "source": "parameter", "unit": "mm", "description": "test length"},
     {"name": "alpha", "source": "parameter", "unit": "1/K", "description": STEEL_EXPANSION},
@@ -76,6 +79,11 @@ GAUGE_BLOCKS = MethodCreate.model_validate(
         "at 50 mm); bilateral comparison with VTT MIKES on 10 blocks, all |En| < 0.6.",
         "model": "lS + dlD + dl + dlC - L*1e6*(alpha*dt + dadt) - dlV",
         "output": "dlX",
+        "equipment_roles": {
+            "reference": ["gauge_block"],
+            "comparator": ["gauge_block_comparator"],
+            **ROOM_THERMOMETER,
+        },
         "inputs": [
             {
                 "name": "lS",
@@ -140,6 +148,7 @@ MICROMETERS = MethodCreate.model_validate(
         "lengths); results agree with the manufacturer's check within U.",
         "model": "dr + dres + dF - eS - L*1e3*alpha*dt",
         "output": "E",
+        "equipment_roles": GAUGE_BLOCK_ROLES,
         "inputs": [
             READING_MINUS_NOMINAL,
             _rectangular("dres", "um", 0.5, "resolution of the 0.001 mm digital display"),
@@ -172,6 +181,7 @@ CALIPERS = MethodCreate.model_validate(
         "and setting ring; interlaboratory comparison, |En| < 0.5.",
         "model": "dr + dres + dJ - eS - L*1e3*alpha*dt",
         "output": "E",
+        "equipment_roles": GAUGE_BLOCK_ROLES,
         "inputs": [
             READING_MINUS_NOMINAL,
             _rectangular("dres", "um", 5, "resolution of the 0.01 mm display"),
@@ -205,6 +215,7 @@ SETTING_RINGS = MethodCreate.model_validate(
         "|En| < 0.7; form measured per cg-6 to bound the diameter variation.",
         "model": "dS + dx + dres + dform - D*1e3*alpha*dt",
         "output": "dX",
+        "equipment_roles": {"reference": ["ring_gauge"], **ROOM_THERMOMETER},
         "inputs": [
             {
                 "name": "dS",
@@ -249,6 +260,7 @@ CMM_PRODUCTS = MethodCreate.model_validate(
         "drawings; uncertainty from the MPE of CMM-01 and repeated measurement.",
         "model": "y + (1.8 + L/300)*eE - L*1e3*alpha*dt",
         "output": "Y",
+        "equipment_roles": {"cmm": ["cmm"], **ROOM_THERMOMETER},
         "inputs": [
             {
                 "name": "y",

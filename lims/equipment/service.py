@@ -222,6 +222,34 @@ def check_equipment_usable(
         )
 
 
+def check_equipment_kinds(
+    db_session: Session, *, roles: dict[str, list[str]], equipment: dict[str, int], whose: str
+) -> None:
+    """Refuse equipment in a role that does not take its kind (a CMM role takes a CMM).
+
+    ``roles`` maps each role ``whose`` declares to the kinds that may fill it; a role it
+    does not declare is refused too, so no instrument slips in under a made-up role.
+    """
+    for role, equipment_id in equipment.items():
+        if role not in roles:
+            raise InvalidInput(
+                f"{whose} has no equipment role '{role}'; its roles: "
+                + (", ".join(sorted(roles)) or "none"),
+                location=("equipment", role),
+            )
+        found = db_session.get(Equipment, equipment_id)
+        if found is None:
+            raise InvalidInput(
+                f"equipment {equipment_id} does not exist", location=("equipment", role)
+            )
+        if found.kind not in roles[role]:
+            raise InvalidInput(
+                f"role {role} takes {' or '.join(roles[role])}; "
+                f"{found.identification} is a {found.kind}",
+                location=("equipment", role),
+            )
+
+
 # -- calibrations ----------------------------------------------------------------------------
 
 

@@ -390,6 +390,11 @@ class ResultEntry(BaseModel):
     reason: str | None = PydanticField(
         default=None, max_length=2000, description="Why a result is replaced"
     )
+    late_entry_reason: str | None = PydanticField(
+        default=None,
+        max_length=2000,
+        description="Why the result is entered more than LIMS_LATE_ENTRY_DAYS after measured_on",
+    )
 
 
 class Result(SQLModel, table=True):
@@ -419,6 +424,9 @@ class Result(SQLModel, table=True):
     measured_on: date
     measured_by_id: int = Field(foreign_key="user_account.id")
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    # When this version was entered (recorded_at keeps the first); a late one states why.
+    entered_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    late_entry_reason: str | None = Field(default=None, max_length=2000)
     version: int = 1
     imported: dict[str, Any] | None = Field(
         default=None,
@@ -447,6 +455,8 @@ class ResultPublic(BaseModel):
     comment: str | None
     measured_on: date
     measured_by_id: int
+    entered_at: datetime
+    late_entry_reason: str | None
     version: int
     imported: dict[str, Any] | None = None
 

@@ -10,7 +10,7 @@ and writes all rows or none.
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -18,18 +18,23 @@ from sqlmodel import Session, col, select
 
 from lims.accounts.principal import Principal, require_role
 from lims.audit.trail import because, set_context
-from lims.clock import local_today
+from lims.clock import local_day, local_today
 from lims.competence.models import Activity
 from lims.competence.service import check_authorised
 from lims.config import Settings
 from lims.contracts.models import Agreement, DecisionRule, Service
-from lims.db import persisted_id
-from lims.equipment.service import check_equipment_usable, find_equipment
+from lims.db import persisted_id, utcnow
+from lims.equipment.service import (
+    check_equipment_kinds,
+    check_equipment_usable,
+    find_equipment,
+)
 from lims.errors import Conflict, InvalidInput, LimsError, NotFound, PermissionDenied
 from lims.jobs.models import (
     Characteristic,
     CustomerValue,
     CustomerValueEntry,
+    Item,
     Job,
     JobKind,
     JobStatus,
@@ -106,8 +111,20 @@ def prepare_result(
             f"characteristic {characteristic.label} was voided and takes no results: "
             f"{characteristic.void_reason}"
         )
-    if entry.measured_on > local_today(settings.timezone):
-        raise InvalidInput("a measurement date cannot be in the future", location=("measured_on",))
+    check_measurement_date(
+        db_session,
+        job=job,
+        characteristic=characteristic,
+        measured_on=entry.measured_on,
+        settings=settings,
+    )
+    entered_at = utcnow()
+    check_late_entry(
+        measured_on=entry.measured_on,
+        entered_at=entered_at,
+        reason=entry.late_entry_reason,
+        settings=settings,
+    )
     result = _existing_or_new(db_session, job=job, characteristic=characteristic, entry=entry)
     measured_by_id = actor.person_id(doing="record results")
     method = db_session.get(Method, characteristic.method_id) if characteristic.method_id else None
@@ -124,6 +141,13 @@ def prepare_result(
         check_equipment_usable(
             db_session, equipment_ids=entry.equipment.values(), on_date=entry.measured_on
         )
+        if method is not None and method.equipment_roles:
+            check_equipment_kinds(
+                db_session,
+                roles=method.equipment_roles,
+                equipment=entry.equipment,
+                whose=f"method {method.label()}",
+            )
     agreement = db_session.get_one(Agreement, job.agreement_id)
     if job.kind == JobKind.INSPECTION or method is None:
         _inspect(result, characteristic, entry)
@@ -142,7 +166,62 @@ def prepare_result(
     )
     result.measured_on = entry.measured_on
     result.measured_by_id = measured_by_id
+    result.entered_at = entered_at
+    result.late_entry_reason = entry.late_entry_reason
     return result
+
+
+def check_measurement_date(
+    db_session: Session,
+    *,
+    job: Job,
+    characteristic: Characteristic,
+    measured_on: date,
+    settings: Settings,
+) -> None:
+    """A measurement lies between the item's receipt, the job's opening and today.
+
+    Equipment, environment and competence are checked on the measurement date, so a date
+    outside these bounds would let an overdue instrument or a lapsed authorisation through
+    (ISO/IEC 17025 7.5, 7.11).
+    """
+    today = local_today(settings.timezone)
+    if measured_on > today:
+        raise InvalidInput(
+            f"measured_on {measured_on} is in the future: the lab's today is {today}",
+            location=("measured_on",),
+        )
+    opened = local_day(job.created_at, settings.timezone)
+    if measured_on < opened:
+        raise InvalidInput(
+            f"measured_on {measured_on} is before job {job.number} was opened on {opened}",
+            location=("measured_on",),
+        )
+    item = db_session.get_one(Item, characteristic.item_id)
+    if item.received_on is None:
+        raise InvalidInput(
+            f"item {item.description} has not been received; record its receipt first",
+            location=("measured_on",),
+        )
+    if measured_on < item.received_on:
+        raise InvalidInput(
+            f"measured_on {measured_on} is before item {item.description} "
+            f"was received on {item.received_on}",
+            location=("measured_on",),
+        )
+
+
+def check_late_entry(
+    *, measured_on: date, entered_at: datetime, reason: str | None, settings: Settings
+) -> None:
+    """A result entered long after it was measured says why (ISO/IEC 17025 7.5.1)."""
+    late_by = (local_day(entered_at, settings.timezone) - measured_on).days
+    if late_by > settings.late_entry_days and not (reason and reason.strip()):
+        raise InvalidInput(
+            f"the result is entered {late_by} days after it was measured on {measured_on}, "
+            f"more than {settings.late_entry_days}: give the late_entry_reason",
+            location=("late_entry_reason",),
+        )
 
 
 def check_environment(method: Method, entry: ResultEntry) -> None:
@@ -465,6 +544,7 @@ def import_results(
     dry_run: bool,
     settings: Settings,
     max_rows: int,
+    late_entry_reason: str | None = None,
 ) -> ImportReport:
     """Check every row as a result would be checked; write all of them, or none."""
     job = job_for_import(db_session, actor=actor, job_id=job_id)
@@ -486,7 +566,9 @@ def import_results(
     with db_session.no_autoflush:
         for row in parsed.rows:
             try:
-                entry = _entry_for_row(db_session, row, by_id[row.characteristic_id])
+                entry = _entry_for_row(
+                    db_session, row, by_id[row.characteristic_id], late_entry_reason
+                )
                 result = prepare_result(
                     db_session, actor=actor, job=job, entry=entry, settings=settings
                 )
@@ -518,7 +600,12 @@ def import_results(
     return report
 
 
-def _entry_for_row(db_session: Session, row: Any, characteristic: Characteristic) -> ResultEntry:
+def _entry_for_row(
+    db_session: Session,
+    row: Any,
+    characteristic: Characteristic,
+    late_entry_reason: str | None,
+) -> ResultEntry:
     equipment = {}
     for role, identification in row.equipment.items():
         found = find_equipment(db_session, identification=identification)
@@ -552,6 +639,7 @@ def _entry_for_row(db_session: Session, row: Any, characteristic: Characteristic
         comment=row.comment or None,
         version=existing.version if existing else None,
         reason="re-imported from CSV" if existing else None,
+        late_entry_reason=late_entry_reason,
     )
 
 

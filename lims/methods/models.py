@@ -123,6 +123,12 @@ class MethodBase(SQLModel):
         sa_column=Column(JSON, nullable=False),
         description="Default sizes L to calibrate at (e.g. a micrometer's test lengths)",
     )
+    equipment_roles: dict[str, list[str]] = Field(
+        default_factory=dict,
+        sa_column=Column(JSON, nullable=False),
+        description="Equipment role -> the kinds of equipment that may fill it "
+        "(e.g. {'reference': ['ring_gauge']}); every certificate input's role is declared",
+    )
     model: str = Field(min_length=1, max_length=10_000, description="Uncertainty model")
     output: str = Field(default="y", min_length=1, max_length=100)
     coverage_probability: float = Field(default=0.9545, gt=0, lt=1)
@@ -172,6 +178,7 @@ METHOD_EXAMPLE: JsonDict = {
             "half_width": 0.05,
         },
     ],
+    "equipment_roles": {"reference": ["ring_gauge"]},
 }
 
 

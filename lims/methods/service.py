@@ -110,6 +110,7 @@ def create_method(db_session: Session, *, actor: Principal, data: MethodCreate) 
     _check_range_and_cmc(data)
     _check_scope_dates(data.accredited_from, data.accredited_until)
     check_template(model=data.model, output=data.output, sources=data.inputs)
+    _check_equipment_roles(data)
     if find_method(db_session, code=data.code, version=data.version):
         raise Conflict(f"method {data.code} version {data.version} already exists")
     _acting(db_session, actor)
@@ -117,6 +118,26 @@ def create_method(db_session: Session, *, actor: Principal, data: MethodCreate) 
         data, update={"inputs": [source.model_dump() for source in data.inputs]}
     )
     return save(db_session, actor.audit_context(), method)
+
+
+def _check_equipment_roles(data: MethodCreate) -> None:
+    """Each role names the kinds that may fill it (a CMM role takes a CMM), and every input
+    taken from a certificate names its role there, so a result's equipment can be checked."""
+    for role, kinds in data.equipment_roles.items():
+        if not role.strip() or not kinds or not all(kind.strip() for kind in kinds):
+            raise InvalidInput(
+                f"equipment role '{role}' must name the kinds of equipment that may fill it",
+                location=("equipment_roles", role),
+            )
+    for source in data.inputs:
+        if isinstance(source, CertificateSource) and source.equipment_role not in (
+            data.equipment_roles
+        ):
+            raise InvalidInput(
+                f"input '{source.name}' comes from the certificate of the "
+                f"'{source.equipment_role}' role: name the kinds of equipment it takes",
+                location=("equipment_roles", source.equipment_role),
+            )
 
 
 def update_method(

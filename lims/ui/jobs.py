@@ -140,7 +140,12 @@ def _method_facts(db_session: Session, principal: Principal) -> dict[int, dict[s
             "result_unit": method.result_unit,
             "size_unit": method.size_unit,
             "points": method.calibration_points,
-            "roles": sorted({s.equipment_role for s in sources if s.source == "certificate"}),
+            "roles": sorted(
+                {s.equipment_role for s in sources if s.source == "certificate"}
+                | set(method.equipment_roles)
+            ),
+            # The choice of equipment for a role offers only the kinds the role takes.
+            "role_kinds": method.equipment_roles,
             "series": [s.name for s in sources if s.source == "type_a"],
             "parameters": [
                 {"name": s.name, "unit": s.unit, "description": s.description}
@@ -244,6 +249,7 @@ def job_detail(
             else []
         ),
         people=people,
+        late_entry_days=request.app.state.settings.late_entry_days,
         steps=steps,
         # Steps that must say why: holding, cancelling, and returning a job for correction.
         needs_reason={

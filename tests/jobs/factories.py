@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from lims.accounts.models import Organisation, Role, User
+from lims.clock import local_today
 from lims.competence.models import Activity
 from lims.config import Settings
 from lims.contracts.models import Service
@@ -18,8 +19,9 @@ from tests.contracts.factories import make_agreement
 from tests.equipment.factories import authorise, make_calibration, make_equipment, make_method
 from tests.factories import bearer, make_organisation, make_user
 
-# Measurements are dated in the past so that the tests hold whatever day they run on.
-MEASURED_ON = date(2026, 11, 20)
+# A job opened by a test is opened today, and its items are received and measured today:
+# the only day that is neither before the job was opened nor in the future.
+MEASURED_ON = local_today(Settings().timezone)
 RING_METHOD = {  # the setting-ring example method: d_X = d_S + d_x - d_s, in um
     "cmc": "0.08",
     "temperature_min": 19.0,
@@ -39,6 +41,7 @@ CMM_METHOD = {
         {"name": "x", "source": "type_a", "unit": "mm"},
         {"name": "c", "source": "certificate", "unit": "mm", "equipment_role": "cmm"},
     ],
+    "equipment_roles": {"cmm": ["cmm"]},
 }
 
 
@@ -78,7 +81,7 @@ def make_lab(engine: Engine, settings: Settings) -> Lab:
         authorise(engine, technician, method, Activity.PERFORM)
         authorise(engine, reviewer, method, Activity.REVIEW)
         authorise(engine, signatory, method, Activity.SIGN)
-    ring_gauge = make_equipment(engine)
+    ring_gauge = make_equipment(engine, name="Setting ring 50 mm", kind="ring_gauge")
     make_calibration(engine, ring_gauge)
     cmm = make_equipment(engine, name="CMM", kind="cmm")
     make_calibration(engine, cmm)
@@ -125,7 +128,7 @@ class JobDriver:
         for item in self.items():
             response = self.client.post(
                 f"{self.url}/items/{item['id']}/receipt",
-                json={"received_on": "2026-11-19", "condition": "fit"},
+                json={"received_on": MEASURED_ON.isoformat(), "condition": "fit"},
                 headers=self.lab.headers(self.lab.technician),
             )
             assert response.status_code == 200, response.text
@@ -158,7 +161,7 @@ class JobDriver:
         for item in self.items():
             self.client.post(
                 f"{self.url}/items/{item['id']}/dispatch",
-                json={"dispatched_on": "2026-11-26"},
+                json={"dispatched_on": MEASURED_ON.isoformat()},
                 headers=self.lab.headers(self.lab.technician),
             )
         self.step("closed", self.lab.manager)

@@ -73,7 +73,7 @@ def test_calibration_job_runs_from_submission_to_closing(client: TestClient, lab
     job.step("closed", lab.manager, expect=409)  # the micrometer has not gone back
     client.post(
         f"{job.url}/items/{job.items()[0]['id']}/dispatch",
-        json={"dispatched_on": "2026-11-26"},
+        json={"dispatched_on": MEASURED_ON.isoformat()},
         headers=lab.headers(lab.technician),
     )
     closed = job.step("closed", lab.manager)
@@ -382,7 +382,7 @@ def test_csv_import_dry_run_shows_rows_and_errors_and_writes_nothing(
     ident = lab.ring_gauge.identification
     csv = (
         "characteristic;observations;unit;measured_on;equipment;temperature;humidity\n"
-        f"50 mm;1,2|1,3|1,1|1,25|1,2;um;20.11.2026;reference={ident};20,1;45\n"
+        f"50 mm;1,2|1,3|1,1|1,25|1,2;um;{MEASURED_ON:%d.%m.%Y};reference={ident};20,1;45\n"
     )
     before = row_counts(engine)
     dry = client.post(
