@@ -307,8 +307,13 @@ def import_qif_results(
     if model.results is None or not model.results.measurements:
         raise InvalidInput("the document holds no measurements (QIF Results)")
     names = {c.ref: c.name for c in (model.plan.characteristics if model.plan else [])}
+    # A voided characteristic takes no results: its measurements are listed as unmatched.
     characteristics = list(
-        db_session.exec(select(Characteristic).where(Characteristic.job_id == job_id))
+        db_session.exec(
+            select(Characteristic).where(
+                Characteristic.job_id == job_id, col(Characteristic.voided_at).is_(None)
+            )
+        )
     )
     by_ref = {c.source_ref: c for c in characteristics if c.source_ref}
     by_label = {c.label: c for c in characteristics}
@@ -483,8 +488,9 @@ def export_qif_results(
 ) -> bytes:
     """The job's plan and results as QIF 3.0 Results, validated when the schema is configured.
 
-    Every characteristic is written; those with a result (that the caller may see: a
-    customer sees results once approved) carry the measurement and the lab's decision.
+    Every characteristic in force (not voided) is written; those with a result (that the
+    caller may see: a customer sees results once approved) carry the measurement and the
+    lab's decision.
     """
     job = get_job(db_session, actor=actor, job_id=job_id)
     found = {
@@ -494,7 +500,7 @@ def export_qif_results(
     characteristics = list(
         db_session.exec(
             select(Characteristic)
-            .where(Characteristic.job_id == job_id)
+            .where(Characteristic.job_id == job_id, col(Characteristic.voided_at).is_(None))
             .order_by(col(Characteristic.id))
         )
     )

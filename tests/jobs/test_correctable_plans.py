@@ -8,16 +8,20 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from lims.cad import qif
 from lims.comparisons.models import TEMPLATE_EXAMPLE
 from lims.competence.models import Activity
 from lims.config import Settings
+from lims.documents.signing import create_demo_signing_key
 from lims.methods.models import Method
 from tests.cad.factories import make_proposal
 from tests.conftest import row_counts
 from tests.contracts.factories import accept, make_price_list, make_price_model, make_quotation
+from tests.documents.factories import approved_calibration, issue
+from tests.documents.test_issuing import document_data
 from tests.equipment.factories import authorise, make_method
 from tests.factories import PASSWORD
-from tests.jobs.factories import CMM_METHOD, PRODUCT, Lab, make_lab
+from tests.jobs.factories import CMM_METHOD, MEASURED_ON, PRODUCT, Lab, make_lab
 from tests.jobs.test_job_flow import started
 
 # A comparator method: the size is the nominal L plus the deviation read, all in mm.
@@ -142,6 +146,7 @@ D20 = {
     "source": "drawing",
 }
 CMM_READINGS = {"x": [20.01, 20.02, 20.015]}
+QPID = "2c1c2a39-8d41-4b55-9f2f-8d1c2a7b0c11"
 
 
 @pytest.fixture
@@ -327,3 +332,39 @@ def test_the_job_page_offers_correcting_and_voiding_and_strikes_a_voided_one_thr
     assert 'class="voided"' in row and "<s>D30</s>" in row
     assert "The customer withdrew D30" in row
     assert f'/characteristics/{d30["id"]}/void"' not in page  # voided once, for good
+
+
+def test_a_certificate_leaves_a_voided_characteristic_and_its_result_out(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    create_demo_signing_key(settings)
+    lab = make_lab(engine, settings)
+    job = approved_calibration(client, lab)
+    points = job.client.get(f"{job.url}/characteristics", headers=lab.headers(lab.manager)).json()
+    _void(job, points[1], lab.manager, 200, reason="25 mm was calibrated in error")
+    document = issue(client, lab, job_id=job.job["id"])
+    labels = [row["label"] for row in document_data(client, lab, document)["results"]]
+    assert labels == ["10 mm", "50 mm"]
+
+
+def test_a_qif_import_stores_nothing_for_a_voided_characteristic(
+    client: TestClient, lab: Lab, measuring: tuple
+) -> None:
+    job, d20, d30 = measuring
+    _void(job, d30, lab.technician, 200, reason="The customer withdrew D30")
+    rows = [
+        {"label": label, "type": "diameter", "nominal": nominal, "zone": None,
+         "lower_limit": 19.95, "upper_limit": 20.05, "unit": "millimetre", "value": value,
+         "status": "PASS"}
+        for label, nominal, value in (("D20", 20.0, 20.01), ("D30", 30.0, 30.01))
+    ]  # fmt: skip
+    imported = client.post(
+        f"{job.url}/results/qif",
+        params={"measured_on": MEASURED_ON.isoformat(), "equipment_id": lab.cmm.id},
+        content=qif.write_results(rows, operator="CMM operator", temperature=20.1, qpid=QPID),
+        headers={"content-type": "application/octet-stream", **lab.headers(lab.technician)},
+    )
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["unmatched"] == ["D30"]
+    results = client.get(f"{job.url}/results", headers=lab.headers(lab.technician)).json()
+    assert [r["characteristic_id"] for r in results] == [d20["id"]]
