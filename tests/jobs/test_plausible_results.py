@@ -251,8 +251,23 @@ def test_a_qif_import_with_a_laser_interferometer_as_its_cmm_is_refused(
     laser = make_equipment(engine, identification="LI-01", kind="laser_interferometer")
     make_calibration(engine, laser)
     job = measuring(client, lab, kind="product_qc")
-    job.step("in_measurement", lab.technician)
     document = shared_path("fixtures", "cad", "qif", "testPython30.qif").read_bytes()
+    # The job is planned from the same QIF document, so every measurement would match.
+    uploaded = client.post(
+        f"{job.url}/items/{job.items()[0]['id']}/models",
+        params={"filename": "plan.qif"},
+        content=document,
+        headers={**OCTETS, **lab.headers(lab.technician)},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    for proposal in uploaded.json()["proposals"]:
+        accepted = client.post(
+            f"{job.url}/proposals/{proposal['id']}/accept",
+            json={"method_id": lab.cmm_method.id},
+            headers=lab.headers(lab.technician),
+        )
+        assert accepted.status_code == 201, accepted.text
+    job.step("in_measurement", lab.technician)
     before = row_counts(engine)
     response = client.post(
         f"{job.url}/results/qif",
