@@ -85,7 +85,9 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # A request waiting for the job lock (lims.jobs.service.lock_job) waits while the holder
+    # renders and signs a PDF, seconds on a busy machine: wait long rather than answer 503.
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
