@@ -32,7 +32,8 @@ REGISTRY: pint.UnitRegistry = pint.UnitRegistry()
 REGISTRY.define("percent_RH = [relative_humidity] = %RH")
 
 # The lab's spellings pint does not read as they are.
-_SPELLINGS = {"%RH": "percent_RH", "% RH": "percent_RH", "Δ°C": "delta_degC"}
+# "Nm" is the lab's newton metre; pint would read it as an obscure "number_meter".
+_SPELLINGS = {"%RH": "percent_RH", "% RH": "percent_RH", "Δ°C": "delta_degC", "Nm": "N*m"}
 # How the lab writes a unit where pint's own short form differs (µm and N/mm² are pint's too).
 _LAB_SYMBOLS = {
     "degree": "°",
@@ -50,12 +51,16 @@ _TERM = r"[A-Za-zµμ°ΩΔ%_]+(?:(?:\*\*|\^)-?[1-4]|[²³])?"
 _NOTATION = re.compile(rf"(?:1|{_TERM})(?:\s*[*·/ ]\s*{_TERM})*")
 
 
-@lru_cache(maxsize=512)
-def _parse(unit: str) -> pint.Unit:
+def _pint_text(unit: str) -> str:
     text = _SPELLINGS.get(unit.strip(), unit.strip())
     if not _NOTATION.fullmatch(text):
         raise ValueError(unit)
-    return REGISTRY.Unit(text)
+    return text
+
+
+@lru_cache(maxsize=512)
+def _parse(unit: str) -> pint.Unit:
+    return REGISTRY.Unit(_pint_text(unit))
 
 
 def parse(unit: str, *, location: Sequence[str | int] = ()) -> pint.Unit:
@@ -84,6 +89,21 @@ def symbol(unit: str) -> str:
         return unit
     parsed = _parse(unit)
     return _LAB_SYMBOLS.get(str(parsed), f"{parsed:~P}" or "1")
+
+
+def factors(unit: str) -> list[tuple[str, str, int]]:
+    """The unit as (prefix, unit name, power) factors in pint's names, for writing it in
+    another system's words (the DCC's D-SI): ``kN*m/s**2`` -> kilo newton, meter, second^-2.
+    """
+    parse(unit)
+    container = REGISTRY.parse_units_as_container(_pint_text(unit))
+    found = []
+    for name, power in container.items():
+        prefix, base, _suffix = REGISTRY.parse_unit_name(name)[0]
+        if not isinstance(power, int):  # the notation admits whole powers only (_TERM)
+            raise InvalidInput(f"'{unit}' has a power that is not a whole number")
+        found.append((prefix, base, power))
+    return found
 
 
 def same_dimension(a: str, b: str) -> bool:

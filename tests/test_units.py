@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from lims.errors import InvalidInput
-from lims.units import convert, convert_interval, is_unit, same_dimension, symbol
+from lims.units import convert, convert_interval, factors, is_unit, same_dimension, symbol
 
 
 def test_one_arcsecond_is_pi_over_648000_radian() -> None:
@@ -80,6 +80,18 @@ def test_a_coefficient_per_kelvin_and_a_pure_number_are_units() -> None:
     assert symbol("1/K") == "1/K"
     assert symbol("1") == "1"
     assert same_dimension("1", "mm/m")
+
+
+def test_nm_is_a_nanometre_and_capital_nm_the_labs_newton_metre() -> None:
+    assert convert(1.0, from_unit="nm", to_unit="um", what="x") == pytest.approx(0.001)
+    assert convert(1.0, from_unit="Nm", to_unit="N·m", what="M") == 1.0
+    assert symbol("Nm") == "N·m"
+
+
+def test_factors_name_prefix_unit_and_power() -> None:
+    assert factors("kN*m/s**2") == [("kilo", "newton", 1), ("", "meter", 1), ("", "second", -2)]
+    assert factors("µm") == [("micro", "meter", 1)]
+    assert factors("1") == []
 
 
 def test_force_pressure_torque_and_mass_convert() -> None:

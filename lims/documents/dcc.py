@@ -32,7 +32,8 @@ from babel.numbers import format_decimal
 from lxml import etree
 
 import lims
-from lims.errors import ConfigurationError
+from lims import units
+from lims.errors import ConfigurationError, InvalidInput
 from lims.i18n import MASTER_LANGUAGE, N_, translations
 
 DCC_SCHEMA_VERSION = "3.1.2"
@@ -42,30 +43,43 @@ XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 LAB_COUNTRY = "FI"
 SOFTWARE_NAME = "LIMS for ISO/IEC 17025 calibration laboratories"
 
-#: LIMS unit codes to D-SI unit strings.  Both micro signs are accepted: keyboards give U+00B5,
-#: copied Greek text gives U+03BC.
-D_SI_UNITS: dict[str, str] = {
-    "mm": r"\milli\metre",
-    "um": r"\micro\metre",
-    "µm": r"\micro\metre",
-    "μm": r"\micro\metre",
-    "m": r"\metre",
-    "nm": r"\nano\metre",
-    "deg": r"\degree",
-    "°": r"\degree",
-    "°C": r"\degreeCelsius",
-    "degC": r"\degreeCelsius",
-    "%RH": r"\percent",
-    "%": r"\percent",
-    "N": r"\newton",
-    "N·m": r"\newton\metre",
-    "N m": r"\newton\metre",
-    "Nm": r"\newton\metre",
-    "g": r"\gram",
-    "kg": r"\kilogram",
+#: pint's unit names (lims/units.py) in D-SI's words, and its prefixes; the kilogram is a
+#: D-SI unit of its own, never the kilo of a gram.  A temperature difference is in kelvin.
+D_SI_NAMES: dict[str, str] = {
+    "meter": r"\metre",
+    "gram": r"\gram",
+    "kilogram": r"\kilogram",
+    "second": r"\second",
+    "kelvin": r"\kelvin",
+    "degree_Celsius": r"\degreeCelsius",
+    "delta_degree_Celsius": r"\kelvin",  # a difference: 1 Δ°C is 1 K
+    "radian": r"\radian",
+    "degree": r"\degree",
+    "arcminute": r"\arcminute",
+    "arcsecond": r"\arcsecond",
+    "percent": r"\percent",
+    "percent_RH": r"\percent",
+    "newton": r"\newton",
+    "pascal": r"\pascal",
     "bar": r"\bar",
-    "Pa": r"\pascal",
-    "s": r"\second",
+    "joule": r"\joule",
+    "watt": r"\watt",
+    "volt": r"\volt",
+    "ampere": r"\ampere",
+    "ohm": r"\ohm",
+    "hertz": r"\hertz",
+    "liter": r"\litre",
+}
+D_SI_PREFIXES: dict[str, str] = {
+    "": "",
+    "nano": r"\nano",
+    "micro": r"\micro",
+    "milli": r"\milli",
+    "centi": r"\centi",
+    "deci": r"\deci",
+    "kilo": r"\kilo",
+    "mega": r"\mega",
+    "giga": r"\giga",
 }
 
 #: The LIMS's conformity decisions (lims.uncertainty.decision) in the DCC's words.
@@ -91,10 +105,20 @@ def dsi_unit(unit: str) -> str:
     '\\\\micro\\\\metre'
     """
     try:
-        return D_SI_UNITS[unit]
-    except KeyError:
-        known = ", ".join(sorted(D_SI_UNITS))
-        raise ValueError(f"unit {unit!r} has no D-SI equivalent; known units: {known}") from None
+        parts = units.factors(unit)
+    except InvalidInput:
+        raise ValueError(f"unit {unit!r} is not a unit lims/units.py reads") from None
+    if not parts:
+        return r"\one"
+    written = []
+    for prefix, name, power in parts:
+        if (prefix, name) == ("kilo", "gram"):
+            prefix, name = "", "kilogram"
+        if name not in D_SI_NAMES or prefix not in D_SI_PREFIXES:
+            raise ValueError(f"unit {unit!r} has no D-SI equivalent ({prefix}{name})")
+        text = D_SI_PREFIXES[prefix] + D_SI_NAMES[name]
+        written.append(text if power == 1 else text + rf"\tothe{{{power}}}")
+    return "".join(written)
 
 
 def calibration_dcc(data: Mapping[str, Any]) -> bytes:

@@ -411,6 +411,13 @@ def test_the_signatory_is_the_main_signer() -> None:
         ("Nm", r"\newton\metre"),
         ("kg", r"\kilogram"),
         ("Pa", r"\pascal"),
+        ("μm", r"\micro\metre"),
+        ("kN", r"\kilo\newton"),
+        ("mm/m", r"\milli\metre\metre\tothe{-1}"),
+        ("arcsec", r"\arcsecond"),
+        ("1/K", r"\kelvin\tothe{-1}"),
+        ("delta_degC", r"\kelvin"),
+        ("N/mm**2", r"\newton\milli\metre\tothe{-2}"),
     ],
 )
 def test_lims_units_map_to_d_si(unit: str, expected: str) -> None:
