@@ -17,7 +17,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from lims import i18n
+from lims import i18n, units
 from lims.migrations import PROJECT_ROOT
 from lims.ui import labels
 
@@ -91,7 +91,11 @@ def environment(language: str, timezone: str) -> Environment:
     )
     formats = Formats(language, timezone)
     env.filters.update(
-        number=formats.number, money=formats.money, day=formats.day, moment=formats.moment
+        number=formats.number,
+        money=formats.money,
+        day=formats.day,
+        moment=formats.moment,
+        unit=_unit,
     )
     translations = i18n.translations("ui", language)
 
@@ -104,6 +108,11 @@ def environment(language: str, timezone: str) -> Environment:
 
     env.globals.update(label=label, language=language)
     return env
+
+
+def _unit(code: str | None) -> str:
+    """A unit in the lab's notation (``um`` -> ``µm``); nothing for no unit."""
+    return units.symbol(code) if code else ""
 
 
 def render(template: str, *, language: str, timezone: str, **context: Any) -> str:
