@@ -478,6 +478,11 @@ def record_customer_value(
             f"characteristic {entry.characteristic_id} is not part of job {job.number}",
             location=("characteristic_id",),
         )
+    if characteristic.voided:
+        raise Conflict(
+            f"characteristic {characteristic.label} was voided and takes no values: "
+            f"{characteristic.void_reason}"
+        )
     if (entry.expanded_uncertainty is None) != (entry.coverage_factor is None):
         raise InvalidInput(
             "give the expanded uncertainty with its coverage factor", location=("coverage_factor",)

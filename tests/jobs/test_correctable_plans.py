@@ -1,7 +1,9 @@
 """Correctable plans: characteristics edited and voided with the audit trail, parameters given
 at acceptance, and a cancelled job releasing its quotation (issue 20, part E)."""
 
+import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +25,7 @@ from tests.equipment.factories import authorise, make_method
 from tests.factories import PASSWORD
 from tests.jobs.factories import CMM_METHOD, MEASURED_ON, PRODUCT, Lab, make_lab
 from tests.jobs.test_job_flow import started
+from tests.records.factories import contents_of, export, saved
 
 # A comparator method: the size is the nominal L plus the deviation read, all in mm.
 SIZE_METHOD = {
@@ -368,3 +371,37 @@ def test_a_qif_import_stores_nothing_for_a_voided_characteristic(
     assert imported.json()["unmatched"] == ["D30"]
     results = client.get(f"{job.url}/results", headers=lab.headers(lab.technician)).json()
     assert [r["characteristic_id"] for r in results] == [d20["id"]]
+
+
+def test_the_records_export_keeps_a_voided_characteristic_with_its_reason(
+    client: TestClient, engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    create_demo_signing_key(settings)
+    lab = make_lab(engine, settings)
+    job = approved_calibration(client, lab)
+    points = job.client.get(f"{job.url}/characteristics", headers=lab.headers(lab.manager)).json()
+    _void(job, points[1], lab.manager, 200, reason="25 mm was calibrated in error")
+    bundle = saved(export(client, lab, lab.manager, job_id=job.job["id"]), tmp_path)
+    files = contents_of(bundle)
+    folder = f"jobs/{job.job['number']}"
+    index = files[f"{folder}/index.html"].decode()
+    assert "<s>25 mm</s>" in index and "25 mm was calibrated in error" in index
+    plan = json.loads(files[f"{folder}/plan.json"])
+    assert [c["void_reason"] for c in plan] == [None, "25 mm was calibrated in error", None]
+
+
+def test_a_voided_characteristic_takes_no_customer_value(
+    client: TestClient, engine: Engine, lab: Lab
+) -> None:
+    job = started(client, lab, "reference", {"kind": "test_piece", "description": "BAS piece"})
+    d20 = job.plan(**D20, method_id=lab.cmm_method.id)
+    _void(job, d20, lab.technician, 200, reason="The company does not measure D20")
+    before = row_counts(engine)
+    refused = client.post(
+        f"{job.url}/customer-values",
+        json={"characteristic_id": d20["id"], "value": 20.01},
+        headers=lab.headers(lab.customer_user),
+    )
+    assert refused.status_code == 409, refused.text
+    assert "voided" in refused.json()["detail"]
+    assert row_counts(engine) == before
