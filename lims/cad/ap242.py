@@ -9,6 +9,7 @@ POSITION_TOLERANCE())``, attributes per part); ``_attributes`` reads both alike.
 
 from typing import Any
 
+from lims import units
 from lims.cad import iso286
 from lims.cad.part21 import Entity, Enum, Ref, StepError, StepFile, Typed
 from lims.cad.plan import CadError, Characteristic, Datum, NoSemanticPmi, Plan
@@ -288,7 +289,12 @@ class _Extraction:
             self._resolve_fit(characteristic, fit)
 
     def _resolve_fit(self, characteristic: Characteristic, fit: str) -> None:
-        to_mm = {"millimetre": 1.0, "metre": 1000.0, "inch": 25.4}.get(characteristic.unit or "")
+        unit = characteristic.unit or ""
+        to_mm = (
+            units.convert(1.0, from_unit=unit, to_unit="mm", what="the size")
+            if units.same_dimension(unit, "mm")
+            else None
+        )
         if characteristic.nominal is None or to_mm is None:
             self.result.warnings.append(
                 f"{characteristic.ref}: fit {fit} needs a nominal size in a length unit"
