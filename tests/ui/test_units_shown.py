@@ -32,3 +32,7 @@ def test_the_job_page_shows_a_characteristic_planned_in_um_in_micrometres(
     page = client.get(f"/jobs/{job.job['id']}").text
     row = page.split(">50 mm<")[1].split("</tr>")[0]
     assert "2 µm" in row and " um<" not in row
+    # The result form's live preview shows, and compares, the units in the same notation.
+    job.step("in_measurement", lab.technician)
+    form = client.get(f"/jobs/{job.job['id']}").text
+    assert 'data-unit="µm" data-result-unit="µm"' in form
