@@ -131,6 +131,8 @@ def convert(
     >>> convert(2.0, from_unit="mm", to_unit="µm", what="the MPE")
     2000.0
     """
+    if from_unit == to_unit:  # nothing to convert, even in a unit pint does not know (HRC)
+        return value
     source, target = parse(from_unit, location=location), parse(to_unit, location=location)
     if source == target:
         return value

@@ -117,6 +117,11 @@ def test_relative_humidity_is_not_an_angle() -> None:
         convert(45.0, from_unit="%RH", to_unit="deg", what="the humidity")
 
 
+def test_a_value_in_the_unit_asked_for_is_kept_even_in_a_unit_pint_does_not_know() -> None:
+    # e.g. an inspection's Rockwell hardness: nothing to convert, nothing to refuse.
+    assert convert(45.0, from_unit="HRC", to_unit="HRC", what="the hardness") == 45.0
+
+
 def test_same_dimension() -> None:
     assert same_dimension("mm", "µm")
     assert same_dimension("mm/m", "arcsec")

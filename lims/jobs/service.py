@@ -527,6 +527,8 @@ def _check_characteristic(
         raise InvalidInput(f"method {spec.method_id} does not exist", location=("method_id",))
     # Refused here, not at the first result: a result in the method's unit could never be
     # given in the characteristic's, and the job could not be finished.
+    if spec.unit == method.result_unit:
+        return
     units.parse(spec.unit, location=("unit",))
     if not units.same_dimension(spec.unit, method.result_unit):
         raise InvalidInput(

@@ -107,3 +107,19 @@ def test_a_characteristic_in_no_known_unit_is_refused(client: TestClient, lab: L
     refused = _plan(client, lab, job, label="x", unit="wibbles", method_id=lab.ring_method.id)
     assert refused.status_code == 422, refused.text
     assert "'wibbles' is not a unit" in refused.json()["detail"]
+
+
+def test_an_inspection_in_a_unit_pint_does_not_know_records_its_value_as_given(
+    client: TestClient, lab: Lab
+) -> None:
+    # Rockwell hardness is no SI unit: the value is kept in it, with nothing to convert.
+    job = submit(client, lab, "inspection", MICROMETER)
+    job.step("accepted", lab.manager)
+    job.receive_all()
+    job.step("items_received", lab.technician)
+    point = job.plan(
+        label="hardness", kind="indication", lower_limit=40, upper_limit=50, unit="HRC"
+    )
+    job.step("in_measurement", lab.technician)
+    result = job.record(characteristic_id=point["id"], value=45.0)
+    assert (result["value"], result["unit"]) == (45.0, "HRC")
