@@ -587,11 +587,14 @@ def _open_for_correction(
     characteristic_id: int,
     fixed: set[JobStatus],
 ) -> tuple[Job, Characteristic]:
-    job = get_job(db_session, actor=actor, job_id=job_id)
-    require_role(actor, *STAFF_WHO_RUN_JOBS, doing="correct the plan")
     characteristic = get_characteristic(
         db_session, actor=actor, job_id=job_id, characteristic_id=characteristic_id
     )
+    require_role(actor, *STAFF_WHO_RUN_JOBS, doing="correct the plan")
+    # Under the job's lock: a void racing the report (or another void, or an edit racing the
+    # approval) finds the state the other left, never the one before it.
+    job = lock_job(db_session, job_id)
+    db_session.refresh(characteristic)
     if job.status in fixed:
         raise Conflict(
             f"job {job.number} is {job.status}: characteristic {characteristic.label} can no "
