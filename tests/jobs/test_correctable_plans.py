@@ -405,3 +405,26 @@ def test_a_voided_characteristic_takes_no_customer_value(
     assert refused.status_code == 409, refused.text
     assert "voided" in refused.json()["detail"]
     assert row_counts(engine) == before
+
+
+def test_a_correction_to_a_unit_its_method_cannot_give_is_refused_naming_both(
+    engine: Engine, lab: Lab, measuring: tuple
+) -> None:
+    job, d20, _ = measuring
+    before = row_counts(engine)
+    refused = _patch(job, d20, lab.technician, 422, unit="deg", reason="an angle, not a size")
+    assert refused["errors"][0]["field"] == "unit"
+    assert "°" in refused["detail"] and "mm" in refused["detail"]
+    assert row_counts(engine) == before
+    converted = _patch(
+        job,
+        d20,
+        lab.technician,
+        200,
+        unit="µm",
+        nominal=20_000,
+        lower_limit=19_950,
+        upper_limit=20_050,
+        reason="the drawing states the tolerance in micrometres",
+    )
+    assert (converted["unit"], converted["upper_limit"]) == ("µm", 20_050)
