@@ -428,3 +428,16 @@ def test_a_correction_to_a_unit_its_method_cannot_give_is_refused_naming_both(
         reason="the drawing states the tolerance in micrometres",
     )
     assert (converted["unit"], converted["upper_limit"]) == ("µm", 20_050)
+
+
+def test_the_job_page_takes_a_proposals_size_L_at_acceptance(
+    client: TestClient, engine: Engine, lab: Lab
+) -> None:
+    job = started(client, lab, "product_qc", PRODUCT)
+    proposal = make_proposal(engine, job_id=job.job["id"], item_id=job.items()[0]["id"])
+    client.cookies.clear()
+    login = {"username": lab.technician.username, "password": PASSWORD}
+    assert client.post("/api/v1/auth/login", json=login).status_code == 200
+    page = client.get(f"/jobs/{job.job['id']}").text
+    form = page[page.index(f"/proposals/{proposal.id}/accept") :].split("</form>")[0]
+    assert 'name="parameters.L"' in form and 'data-type="number"' in form
