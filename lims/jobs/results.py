@@ -309,15 +309,41 @@ def _claim(db_session: Session, result: Result) -> bool:
     return claimed.rowcount == 1
 
 
-def _in_unit(value: float, *, from_unit: str, characteristic: Characteristic) -> float:
+def _in_unit(
+    value: float, *, from_unit: str, characteristic: Characteristic, interval: bool = False
+) -> float:
+    """``value`` in the characteristic's unit; an interval (U) converts as a difference."""
+    conversion = convert_interval if interval else convert
     try:
-        return convert(value, from_unit=from_unit, to_unit=characteristic.unit, what="the value")
+        return conversion(value, from_unit=from_unit, to_unit=characteristic.unit, what="the value")
     except InvalidInput:
         raise InvalidInput(
             f"unit mismatch: the value is in {symbol(from_unit)}, "
             f"characteristic {characteristic.label} in {symbol(characteristic.unit)}",
             location=("unit",),
         ) from None
+
+
+def _observations_in_input_units(method: Method, entry: ResultEntry) -> dict[str, list[float]]:
+    """Each series of readings in its model input's unit.  Readings sent with a ``unit`` (a
+    CSV row's are in the characteristic's) convert from it; without one they are taken as in
+    the input's unit, as the method states it."""
+    if entry.unit is None:
+        return entry.observations
+    unit_of = {source.name: source.unit for source in sources_of(method)}
+    return {
+        name: [
+            convert(
+                reading,
+                from_unit=entry.unit,
+                to_unit=unit_of.get(name, entry.unit),
+                what=f"the readings of '{name}'",
+                location=("unit",),
+            )
+            for reading in readings
+        ]
+        for name, readings in entry.observations.items()
+    }
 
 
 def _inspect(result: Result, characteristic: Characteristic, entry: ResultEntry) -> None:
@@ -356,7 +382,7 @@ def _evaluate(
         data=MethodEvaluation(
             on_date=entry.measured_on,
             equipment=entry.equipment,
-            observations=entry.observations,
+            observations=_observations_in_input_units(method, entry),
             parameters=characteristic.parameters,
         ),
     )
@@ -365,7 +391,10 @@ def _evaluate(
         output["value"], from_unit=method.result_unit, characteristic=characteristic
     )
     result.expanded_uncertainty = _in_unit(
-        output["expanded_uncertainty"], from_unit=method.result_unit, characteristic=characteristic
+        output["expanded_uncertainty"],
+        from_unit=method.result_unit,
+        characteristic=characteristic,
+        interval=True,
     )
     result.coverage_factor = output["coverage_factor"]
     result.coverage_probability = output["coverage_probability"]
