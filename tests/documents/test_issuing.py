@@ -30,7 +30,7 @@ from tests.documents.factories import (
     read_back,
 )
 from tests.factories import make_user
-from tests.jobs.factories import Lab, make_lab
+from tests.jobs.factories import MEASURED_ON, Lab, make_lab
 from tests.training.factories import complete, make_programme, make_rr_test, trained
 
 # What each kind is called in Finnish and in the language it is translated into here: every
@@ -185,8 +185,8 @@ def test_calibration_certificate_states_results_as_ilac_p14_rounds_them(
     text = " ".join(read_back(download(client, lab, document)).text.split())
     assert "0,430 µm" in text and "0,066 µm" in text and "2,00" in text
     assert "95,45 %" in text
-    assert "19.11.2026" in text  # items received (tests/jobs/factories.py)
-    assert "20.11.2026" in text  # measured
+    # Items received and measured today (tests/jobs/factories.py), in Finnish notation.
+    assert f"{MEASURED_ON.day}.{MEASURED_ON.month}.{MEASURED_ON.year}" in text
     assert "MIKES" in text  # traceability to the national metrology institute
     assert "SN 4711" in text and lab.customer.name in text
     assert "Tulokset koskevat vain kalibroituja kohteita" in text

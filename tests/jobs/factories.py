@@ -2,7 +2,7 @@
 equipment in calibration and methods, all made through the services."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -81,10 +81,17 @@ def make_lab(engine: Engine, settings: Settings) -> Lab:
         authorise(engine, technician, method, Activity.PERFORM)
         authorise(engine, reviewer, method, Activity.REVIEW)
         authorise(engine, signatory, method, Activity.SIGN)
+    # Calibrated a month before the lab's today, so they are in calibration on the day a
+    # result is measured, wherever the clock stands (results are dated today).
+    today = local_today(settings.timezone)
+    calibrated = {
+        "calibrated_on": (today - timedelta(days=30)).isoformat(),
+        "next_due_on": (today + timedelta(days=335)).isoformat(),
+    }
     ring_gauge = make_equipment(engine, name="Setting ring 50 mm", kind="ring_gauge")
-    make_calibration(engine, ring_gauge)
+    make_calibration(engine, ring_gauge, **calibrated)
     cmm = make_equipment(engine, name="CMM", kind="cmm")
-    make_calibration(engine, cmm)
+    make_calibration(engine, cmm, **calibrated)
     return Lab(
         customer=customer,
         customer_user=make_user(engine, Role.CUSTOMER, organisation=customer),
@@ -110,6 +117,11 @@ class JobDriver:
     def url(self) -> str:
         return f"/api/v1/jobs/{self.job['id']}"
 
+    @property
+    def today(self) -> str:
+        """The lab's day now, when the clock may travel (MEASURED_ON is the day of import)."""
+        return local_today(self.lab.settings.timezone).isoformat()
+
     def step(self, to: str, user: User, reason: str | None = None, expect: int = 200) -> dict:
         response = self.client.post(
             f"{self.url}/transitions",
@@ -128,7 +140,7 @@ class JobDriver:
         for item in self.items():
             response = self.client.post(
                 f"{self.url}/items/{item['id']}/receipt",
-                json={"received_on": MEASURED_ON.isoformat(), "condition": "fit"},
+                json={"received_on": self.today, "condition": "fit"},
                 headers=self.lab.headers(self.lab.technician),
             )
             assert response.status_code == 200, response.text
@@ -143,7 +155,7 @@ class JobDriver:
 
     def record(self, user: User | None = None, expect: int = 200, **entry: Any) -> dict:
         body = {
-            "measured_on": MEASURED_ON.isoformat(),
+            "measured_on": self.today,
             "temperature": 20.1,
             "humidity": 45,
             **entry,
@@ -161,7 +173,7 @@ class JobDriver:
         for item in self.items():
             self.client.post(
                 f"{self.url}/items/{item['id']}/dispatch",
-                json={"dispatched_on": MEASURED_ON.isoformat()},
+                json={"dispatched_on": self.today},
                 headers=self.lab.headers(self.lab.technician),
             )
         self.step("closed", self.lab.manager)
