@@ -140,10 +140,7 @@ def _method_facts(db_session: Session, principal: Principal) -> dict[int, dict[s
             "result_unit": method.result_unit,
             "size_unit": method.size_unit,
             "points": method.calibration_points,
-            "roles": sorted(
-                {s.equipment_role for s in sources if s.source == "certificate"}
-                | set(method.equipment_roles)
-            ),
+            "roles": sorted({s.equipment_role for s in sources if s.source == "certificate"}),
             # The choice of equipment for a role offers only the kinds the role takes.
             "role_kinds": method.equipment_roles,
             "series": [s.name for s in sources if s.source == "type_a"],
