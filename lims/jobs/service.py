@@ -835,8 +835,8 @@ def _check_actor(actor: Principal, job: Job, to: JobStatus, current: JobStatus) 
             return
         raise PermissionDenied("the lab moves jobs on; a customer may cancel one not yet accepted")
     require_role(actor, *workflow.STEP_ROLES[to], doing=f"put a job {to}")
-    if current == JobStatus.REPORTED and to == JobStatus.IN_MEASUREMENT:
-        require_role(actor, *workflow.MANAGERS, doing="reopen a reported job")
+    if current in workflow.REOPENABLE and to == JobStatus.IN_MEASUREMENT:
+        require_role(actor, *workflow.MANAGERS, doing=f"reopen a {current} job")
 
 
 def _check_conditions(
