@@ -164,3 +164,30 @@ def test_customer_cannot_reach_another_customers_job_by_address(
         assert number not in api_answer.text() and "Konepaja" not in api_answer.text()
     page.goto(f"{live_server}/jobs")
     assert number not in page.content()
+
+
+def test_technician_voids_a_characteristic_with_its_reason_on_the_job_page(
+    page, live_server: str, login: Callable[[str], None]
+) -> None:
+    login("mittaaja")
+    open_first_job(page, live_server, "in_measurement")
+    characteristic = page.locator("tr[id^=characteristic-]", has_text="25 mm").first
+    row_id = characteristic.get_attribute("id")
+    void_panel = page.locator("details.panel", has=page.locator("form[data-action$='/void']"))
+    void_panel.first.locator("summary").click()
+    form = void_panel.first.locator("form")
+    form.locator("input[name=reason]").fill("Mittauskohta kaksi kertaa suunnitelmassa")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    page.locator(f"tr#{row_id}.voided").wait_for()
+    assert "Mittauskohta kaksi kertaa suunnitelmassa" in page.locator(".void-reason").inner_text()
+
+
+def test_quality_manager_reopens_a_reported_job_with_a_reason(
+    page, live_server: str, login: Callable[[str], None]
+) -> None:
+    login("laatu")
+    open_first_job(page, live_server, "reported")
+    page.fill("#reason-in_measurement", "Asiakas ilmoitti virheellisestä sarjanumerosta")
+    take_step(page, "in_measurement")
+    assert page.locator("#workflow").is_visible()
