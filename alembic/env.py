@@ -1,10 +1,15 @@
-"""Alembic environment: the URL comes from the LIMS settings unless the caller set one."""
+"""Alembic environment: the URL comes from the LIMS settings unless the caller set one.
+
+After the migrations, in the same transaction, the application role (when one is named) is
+given its rights again, so a table added by any migration is covered at once.
+"""
 
 from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 
+from lims.audit.roles import grant_application_role
 from lims.config import get_settings
 from lims.models import metadata
 
@@ -12,7 +17,8 @@ config = context.config
 if config.config_file_name is not None and not config.attributes.get("skip_logging"):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url
+url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_owner_url
+app_role = config.attributes.get("app_role", get_settings().database_app_role)
 
 
 def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
@@ -51,6 +57,8 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if app_role:
+            grant_application_role(connection, app_role)
 
 
 if context.is_offline_mode():

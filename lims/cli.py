@@ -22,6 +22,7 @@ from lims import __version__
 from lims.errors import InvalidInput, LimsError, NotFound
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlmodel import Session
 
     from lims.accounts.principal import Principal
@@ -74,8 +75,11 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 
     settings = get_settings()
     settings.check()
-    migrations.upgrade(settings.resolved_database_url, revision)
-    typer.echo(f"database at {revision}: {settings.resolved_database_url}")
+    # As the schema's owner (LIMS_DATABASE_OWNER_URL), granting the application role its rights.
+    migrations.upgrade(
+        settings.resolved_database_owner_url, revision, app_role=settings.database_app_role
+    )
+    typer.echo(f"database at {revision}: {_without_password(settings.resolved_database_url)}")
 
 
 @db_app.command("downgrade")
@@ -85,8 +89,44 @@ def db_downgrade(revision: str) -> None:
     from lims.config import get_settings
 
     settings = get_settings()
-    migrations.downgrade(settings.resolved_database_url, revision)
+    migrations.downgrade(
+        settings.resolved_database_owner_url, revision, app_role=settings.database_app_role
+    )
     typer.echo(f"database at {revision}")
+
+
+@db_app.command("check-roles")
+def db_check_roles() -> None:
+    """Whether the application's database role can change or hide audit events (PostgreSQL).
+
+    One line per rule; exit 1 when any fails. SQLite has no roles: a note and exit 0.
+    """
+    from lims.audit.roles import check_roles
+    from lims.config import get_settings
+    from lims.db import make_engine
+
+    engine = make_engine(get_settings().resolved_database_url)
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.name != "postgresql":
+                typer.echo(
+                    "SQLite has no database roles: whoever may write the file may change it; "
+                    "`lims audit verify --records` names what was changed"
+                )
+                return
+            checks = check_roles(connection)
+    finally:
+        engine.dispose()
+    for check in checks:
+        typer.echo(f"{'ok  ' if check.passed else 'FAIL'} {check.rule}")
+    if not all(check.passed for check in checks):
+        raise typer.Exit(1)
+
+
+def _without_password(database_url: str) -> str:
+    from sqlalchemy import make_url
+
+    return make_url(database_url).render_as_string(hide_password=True)
 
 
 @app.command()
@@ -174,7 +214,15 @@ def create_admin(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
+def audit_verify(
+    records: Annotated[
+        bool,
+        typer.Option(
+            "--records",
+            help="Also rebuild every audited row from its events; name rows that differ.",
+        ),
+    ] = False,
+) -> None:
     """Recompute the audit hash chain; name the first event that does not fit."""
     from lims.audit.trail import verify_chain
     from lims.config import get_settings
@@ -187,6 +235,37 @@ def audit_verify() -> None:
     if result.first_break is not None:
         _fail(f"audit chain broken after {result.events} events: {result.first_break.problem}")
     typer.echo(f"audit chain intact: {result.events} events, head {result.head}")
+    _verify_audit_guards(engine, records=records)
+
+
+def _verify_audit_guards(engine: "Engine", *, records: bool) -> None:
+    """The trail's protections beyond its hashes: PostgreSQL's refusing triggers, and (with
+    ``records``) each audited row against the replay of its events. Exit 2 naming what fails."""
+    from lims import models  # noqa: F401  (registers every audited table)
+    from lims.audit.records_check import check_records
+    from lims.audit.roles import audit_trigger_problems
+
+    with engine.connect() as connection:
+        problems = audit_trigger_problems(connection)
+        checked = check_records(connection) if records else None
+    for problem in problems:
+        typer.echo(f"PROBLEM {problem}")
+    if checked is not None:
+        for difference in checked.differences:
+            typer.echo(f"DIFFERS {difference}")
+        if checked.difference_count > len(checked.differences):
+            typer.echo(f"… and {checked.difference_count - len(checked.differences)} more")
+    differing = checked.difference_count if checked is not None else 0
+    if problems or differing:
+        _fail(
+            f"audit trail NOT sound: {len(problems)} trigger problems, "
+            f"{differing} differences between records and their events"
+        )
+    if checked is not None:
+        typer.echo(
+            f"audited records match their events: {checked.rows} rows, {checked.events} events"
+            f" ({checked.uncompared_fields} redacted or unrecorded fields not compared)"
+        )
 
 
 class _PhaseBars:

@@ -67,6 +67,16 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default: SQLite file lims.sqlite3 in data_dir."
     )
+    database_owner_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the role that owns the schema and runs the migrations "
+        "(`lims db upgrade`); default: database_url.",
+    )
+    database_app_role: str | None = Field(
+        default=None,
+        description="PostgreSQL role of database_url: every migration run grants it rows, "
+        "and only SELECT and INSERT on audit_event; unset: no grants.",
+    )
     secret_key: SecretStr | None = Field(
         default=None, description="Signs tokens; generated into data_dir when not given."
     )
@@ -182,6 +192,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'lims.sqlite3').resolve()}"
+
+    @property
+    def resolved_database_owner_url(self) -> str:
+        return self.database_owner_url or self.resolved_database_url
 
     @property
     def resolved_document_signing_key(self) -> Path:

@@ -19,12 +19,20 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+def upgrade(database_url: str, revision: str = "head", *, app_role: str | None = None) -> None:
+    """Migrate as the role of ``database_url``, then grant ``app_role`` the application's
+    rights (default: LIMS_DATABASE_APP_ROLE; see ``lims.audit.roles``)."""
+    command.upgrade(_with_app_role(alembic_config(database_url), app_role), revision)
 
 
-def downgrade(database_url: str, revision: str = "base") -> None:
-    command.downgrade(alembic_config(database_url), revision)
+def downgrade(database_url: str, revision: str = "base", *, app_role: str | None = None) -> None:
+    command.downgrade(_with_app_role(alembic_config(database_url), app_role), revision)
+
+
+def _with_app_role(config: Config, app_role: str | None) -> Config:
+    if app_role is not None:
+        config.attributes["app_role"] = app_role
+    return config
 
 
 def head_revision(database_url: str) -> str | None:
