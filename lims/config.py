@@ -102,6 +102,30 @@ class Settings(BaseSettings):
     max_monte_carlo_trials: int = Field(
         default=20_000_000, gt=0, description="Most Monte Carlo trials one HTTP request may ask."
     )
+    max_monte_carlo_work: int = Field(
+        default=1_000_000_000,
+        gt=0,
+        description="Most Monte Carlo work one HTTP request may ask: trials times the nodes of "
+        "every output's model expression.",
+    )
+    monte_carlo_seconds: float = Field(
+        default=30.0, gt=0, description="Longest one HTTP request's Monte Carlo run may take."
+    )
+    max_monte_carlo_runs: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        gt=0,
+        description="Most Monte Carlo runs of HTTP requests at once in one process; default: "
+        "the number of CPUs.",
+    )
+    max_cad_readers: int = Field(
+        default=2, gt=0, description="Most CAD/QIF model readers at once in one process."
+    )
+    busy_wait_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a request waits for a free Monte Carlo run or CAD reader before "
+        "it is refused with 503 and Retry-After.",
+    )
     vat_rate: Decimal = Field(
         default=Decimal("25.5"), ge=0, le=100, description="VAT percent on quotations."
     )

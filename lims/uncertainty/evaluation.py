@@ -15,7 +15,14 @@ from lims.uncertainty.errors import UncertaintyInputError
 from lims.uncertainty.expression import Model, parse_model, resolve_names
 from lims.uncertainty.gum import GumOutput, covariance_to_correlation, propagate
 from lims.uncertainty.inputs import Input, correlation_matrix, input_from_spec
-from lims.uncertainty.montecarlo import McmOutput, McmResult, Progress, monte_carlo, validate
+from lims.uncertainty.montecarlo import (
+    McmOutput,
+    McmResult,
+    Progress,
+    StopCheck,
+    monte_carlo,
+    validate,
+)
 from lims.uncertainty.reporting import report_gum, report_mcm
 from lims.uncertainty.schemas import EvaluationRequest, McmSettings
 
@@ -185,11 +192,16 @@ def _output(
 
 
 def evaluate(
-    request: Mapping[str, Any] | EvaluationRequest, *, progress: Progress | None = None
+    request: Mapping[str, Any] | EvaluationRequest,
+    *,
+    progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
 ) -> dict[str, Any]:
     """Evaluate the uncertainty of a measurement model; the response is JSON-ready.
 
     ``progress(done, total)`` is called as Monte Carlo trials complete (for progress bars).
+    ``should_stop()`` is asked between batches of Monte Carlo trials; True ends the run with
+    :class:`~lims.uncertainty.montecarlo.MonteCarloStopped`.
 
     Raises :class:`UncertaintyInputError` (a ValueError) for input that makes no sense, with the
     JSON path of the field; a malformed mapping raises ``pydantic.ValidationError``.
@@ -259,6 +271,7 @@ def evaluate(
             significant_digits=settings.significant_digits,
             progress=progress,
             histogram_bins=settings.histogram_bins,
+            should_stop=should_stop,
         )
         warnings.extend(run.warnings)
 

@@ -35,6 +35,14 @@ WORKERS = os.cpu_count() or 1
 BLOCK = 1_000_000
 
 
+class MonteCarloStopped(Exception):
+    """The run was stopped before its end because its caller's ``should_stop`` said so."""
+
+
+#: Asked between batches of trials; True stops the run with :class:`MonteCarloStopped`.
+StopCheck = Callable[[], bool]
+
+
 @dataclass(frozen=True, slots=True)
 class McmOutput:
     """Monte Carlo result for one output."""
@@ -224,18 +232,23 @@ def _run_batches(
     functions: Sequence[Callable],
     names: Sequence[str],
     size: int,
+    should_stop: StopCheck | None = None,
 ) -> list[np.ndarray]:
     """Draw and evaluate ``size`` trials, in batches of :data:`BATCH` run in parallel.
 
     Each batch has its own generator, spawned from ``streams`` in batch order, and fills its
     own slice of the result: the values depend on the seed and the sizes asked for, never on
-    the scheduling of the threads.
+    the scheduling of the threads. ``should_stop`` is asked before each batch, so a run that
+    is told to stop ends within one batch per thread; asking draws nothing, so it changes no
+    value.
     """
     starts = range(0, size, BATCH)
     generators = [np.random.Generator(np.random.PCG64(s)) for s in streams.spawn(len(starts))]
     values = [np.empty(size) for _ in functions]
 
     def batch(start: int, rng: np.random.Generator) -> list[int]:
+        if should_stop is not None and should_stop():
+            raise MonteCarloStopped(f"stopped before trial {start + 1} of {size} in this chunk")
         stop = min(start + BATCH, size)
         results = _evaluate(functions, sampler.draw(rng, stop - start), stop - start)
         bad = []
@@ -285,12 +298,15 @@ def monte_carlo(
     significant_digits: int = 2,
     progress: Progress | None = None,
     histogram_bins: int | None = None,
+    should_stop: StopCheck | None = None,
 ) -> McmResult:
     """Propagate the input distributions through the models by Monte Carlo (JCGM 101 7).
 
     With ``adaptive`` true, ``trials`` is the most that will be run (JCGM 101 7.9).
     ``progress(done, total)`` is told after each chunk of trials (total: ``trials``).
     ``histogram_bins`` adds a histogram of each output where the values are kept.
+    ``should_stop()`` is asked before each batch of trials; when it answers True the run
+    raises :class:`MonteCarloStopped` (a time limit, a client that went away).
 
     >>> from lims.uncertainty.expression import parse_model
     >>> inputs = [Input("X1", 0.0, 1.0), Input.rectangular("X2", 0.0, half_width=3 ** 0.5)]
@@ -310,7 +326,7 @@ def monte_carlo(
 
         def run(size: int) -> list[np.ndarray]:
             nonlocal done
-            values = _run_batches(pool, streams, sampler, functions, names, size)
+            values = _run_batches(pool, streams, sampler, functions, names, size, should_stop)
             done += size
             if progress is not None:
                 progress(min(done, trials), trials)
