@@ -94,10 +94,25 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, gt=0, description="Life of an OAuth2 token.")
     session_hours: int = Field(default=10, gt=0, description="Life of a browser session.")
     login_free_failures: int = Field(
-        default=4, ge=1, description="Failed logins before each further attempt must wait."
+        default=4,
+        ge=1,
+        description="Failed logins at one username (from one address, or in all) before each "
+        "further attempt must wait.",
     )
-    login_lock_failures: int = Field(
-        default=10, ge=2, description="Failed logins that lock the username for a while."
+    login_address_free_failures: int = Field(
+        default=10,
+        ge=1,
+        description="Failed logins from one client address, at any usernames, before each "
+        "further attempt from it must wait.",
+    )
+    login_longest_wait_seconds: int = Field(
+        default=60, gt=0, description="Cap of the doubling wait per address and username."
+    )
+    login_username_longest_wait_seconds: int = Field(
+        default=5,
+        gt=0,
+        description="Cap of the wait per username across all addresses: short, so guesses "
+        "from elsewhere never keep the owner out.",
     )
     max_monte_carlo_trials: int = Field(
         default=20_000_000, gt=0, description="Most Monte Carlo trials one HTTP request may ask."
@@ -135,7 +150,9 @@ class Settings(BaseSettings):
     max_import_rows: int = Field(
         default=10_000, gt=0, description="Most rows one CSV import of results may hold."
     )
-    login_lock_minutes: int = Field(default=15, gt=0, description="How long a lock lasts.")
+    login_forget_minutes: int = Field(
+        default=15, gt=0, description="Quiet minutes after which failed logins are forgotten."
+    )
     late_entry_days: int = Field(
         default=7,
         ge=0,

@@ -15,11 +15,12 @@ import jwt
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from lims.accounts.models import ApiToken, BrowserSession, LoginThrottle, Role, User
+from lims.accounts import throttle, usernames
+from lims.accounts.models import ApiToken, BrowserSession, Role, User
 from lims.accounts.passwords import verify_password
 from lims.accounts.principal import Principal
 from lims.config import Settings
-from lims.db import persisted_id, table_of, upsert, utcnow
+from lims.db import persisted_id, utcnow
 from lims.errors import LimsError
 
 API_TOKEN_PREFIX = "lims_"
@@ -31,16 +32,6 @@ class Unauthenticated(LimsError):
     status = 401
     title = "Unauthorized"
     slug = "unauthenticated"
-
-
-class TooManyAttempts(LimsError):
-    status = 429
-    title = "Too many failed logins"
-    slug = "too-many-attempts"
-
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 def digest(secret: str) -> str:
@@ -55,6 +46,7 @@ def principal_for(user: User, *, via: str, scopes: frozenset[str] | None = None)
         organisation_id=user.organisation_id,
         scopes=scopes,
         via=via,
+        must_change_password=user.must_change_password,
     )
 
 
@@ -66,73 +58,31 @@ def _usable(user: User | None) -> TypeGuard[User]:
 
 
 def authenticate_password(
-    engine: Engine, settings: Settings, *, username: str, password: str
+    engine: Engine,
+    settings: Settings,
+    *,
+    username: str,
+    password: str,
+    client_address: str | None,
 ) -> User:
-    """Check a username and password, slowing and then locking repeated failures.
+    """Check a username and password, slowing repeated failures (``lims.accounts.throttle``).
 
-    The throttle is kept per username whether or not the account exists, and in its own
-    transaction, so a failed login is counted even though nothing else changes.
+    The throttle is kept whether or not the account exists, and in its own transaction, so a
+    failed login is counted even though nothing else changes.
     """
-    key = username.strip().lower()[:256]
+    key = usernames.normalise(username)[:256]
     with Session(engine, expire_on_commit=False) as db_session:
-        throttle = _hold_throttle(db_session, key)
-        now = utcnow()  # after the wait for the row: a queued attempt happens now
-        _refuse_while_throttled(throttle, now)
+        held = throttle.hold(db_session, key, client_address)
+        now = utcnow()  # after the wait for the rows: a queued attempt happens now
+        throttle.refuse_while_slowed(held, settings, now)
         user = db_session.exec(select(User).where(User.username == key)).first()
         password_ok = verify_password(user.password_hash if user else None, password)
         if password_ok and _usable(user):
-            db_session.delete(throttle)
-            db_session.commit()
+            throttle.forget_success(db_session, held)
             db_session.expunge(user)
             return user
-        _count_failure(db_session, settings, throttle, now)
+        throttle.count_failure(db_session, held, settings, now)
     raise Unauthenticated(WRONG_CREDENTIALS)
-
-
-def _hold_throttle(db_session: Session, key: str) -> LoginThrottle:
-    """This username's throttle row, created if new and locked until the transaction ends.
-
-    Taking the row first (an upsert locks it) makes concurrent attempts on one username queue
-    behind each other: each sees the failures counted before it, so a burst of parallel
-    guesses can neither lose counts nor slip past the slowdown and the lock together.
-    """
-    table = table_of(LoginThrottle)
-    held = (
-        upsert(db_session, table)
-        .values(username=key, failures=0)
-        .on_conflict_do_update(index_elements=["username"], set_={"username": key})
-        .returning(table.c.id)
-    )
-    throttle_id = db_session.execute(held).scalar_one()
-    return db_session.get_one(LoginThrottle, throttle_id, populate_existing=True)
-
-
-def _refuse_while_throttled(throttle: LoginThrottle, now: datetime) -> None:
-    if throttle.locked_until is None or throttle.locked_until <= now:
-        return
-    wait = int((throttle.locked_until - now).total_seconds()) + 1
-    raise TooManyAttempts(
-        f"too many failed logins for this username; try again in {wait} seconds",
-        retry_after=wait,
-    )
-
-
-def _count_failure(
-    db_session: Session,
-    settings: Settings,
-    throttle: LoginThrottle,
-    now: datetime,
-) -> None:
-    throttle.failures += 1
-    throttle.last_failure_at = now
-    extra = throttle.failures - settings.login_free_failures
-    if throttle.failures >= settings.login_lock_failures:
-        throttle.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
-    elif extra > 0:
-        # Each failure past the free ones doubles the wait before the next attempt.
-        throttle.locked_until = now + timedelta(seconds=2 ** (extra - 1))
-    db_session.add(throttle)
-    db_session.commit()
 
 
 # -- OAuth2 access tokens -----------------------------------------------------------------
@@ -195,6 +145,10 @@ def principal_from_api_token(db_session: Session, secret: str) -> Principal:
     user = db_session.get(User, token.user_id)
     if not _usable(user):
         raise Unauthenticated("the API token's account no longer exists or is disabled")
+    if token.token_generation != user.token_generation:
+        raise Unauthenticated(
+            "the API token was revoked when its user's password, roles or status changed"
+        )
     return principal_for(user, via="api_token", scopes=frozenset(token.scopes))
 
 

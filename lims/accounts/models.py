@@ -2,8 +2,10 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import EmailStr
+from pydantic import EmailStr, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -137,17 +139,17 @@ class User(SQLModel, table=True):
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     language: str = Field(default="fi", max_length=8)
     active: bool = True
-    # Raising it invalidates every access token and browser session issued before.
+    # Raising it invalidates every access token, browser session and API token issued before.
     token_generation: int = 0
+    # Set by an administrator's password reset: until the person chooses a new password, their
+    # credentials reach only what changing it needs.
+    must_change_password: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     deleted_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
     # When the person put away the start page's first-steps hint; until then it is shown.
     first_steps_dismissed_at: datetime | None = Field(
         default=None, sa_column=timestamp(nullable=True)
     )
-
-
-USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"
 
 
 class UserCreate(SQLModel):
@@ -165,7 +167,10 @@ class UserCreate(SQLModel):
             ]
         },
     }
-    username: str = Field(regex=USERNAME_PATTERN, description="lowercase letters, digits . _ -")
+    username: str = Field(
+        max_length=256,
+        description="Latin letters, digits . _ -; stored lower-cased and NFKC-normalised",
+    )
     full_name: str = Field(min_length=1, max_length=200)
     email: EmailStr | None = None
     password: str = Field(min_length=12, max_length=256)
@@ -182,10 +187,22 @@ class UserUpdate(SQLModel):
     full_name: str | None = Field(default=None, min_length=1, max_length=200)
     email: EmailStr | None = None
     language: Language | None = None
-    password: str | None = Field(default=None, min_length=12, max_length=256)
     roles: list[Role] | None = Field(default=None, min_length=1)
     organisation_id: int | None = None
     active: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _password_has_its_own_routes(cls, data: Any) -> Any:
+        # Said plainly rather than as an unknown field: a client sending it meant something.
+        if isinstance(data, dict) and "password" in data:
+            raise PydanticCustomError(
+                "password_route",
+                "a password is changed with POST /api/v1/auth/password giving the current "
+                "one; an administrator resets another's with POST "
+                "/api/v1/users/{id}/password-reset",
+            )
+        return data
 
 
 class UserPublic(SQLModel):
@@ -197,6 +214,7 @@ class UserPublic(SQLModel):
     organisation_id: int | None
     language: str
     active: bool
+    must_change_password: bool = False
     created_at: datetime
 
 
@@ -217,6 +235,9 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     expires_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    # The user's token generation when the token was made: a password or role change,
+    # disabling or deleting the user raises the user's, and the token dies with it.
+    token_generation: int = 0
 
 
 class BrowserSession(SQLModel, table=True):
@@ -234,12 +255,13 @@ class BrowserSession(SQLModel, table=True):
 
 
 class LoginThrottle(SQLModel, table=True):
-    """Failed logins per username, whether or not the account exists."""
+    """Recent failed logins under one key: a username (whether or not the account exists),
+    a client address, or the two together (``lims.accounts.throttle`` names the keys)."""
 
     __tablename__ = "login_throttle"
-    __table_args__ = (UniqueConstraint("username"),)
+    __table_args__ = (UniqueConstraint("throttle_key"),)
     id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(max_length=256)
+    throttle_key: str = Field(max_length=400)
     failures: int = 0
     last_failure_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
     locked_until: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))

@@ -1,13 +1,23 @@
-"""Password hashing with Argon2id (argon2-cffi, the reference implementation's binding)."""
+"""Password hashing with Argon2id (argon2-cffi, the reference implementation's binding),
+and the strength a new password needs (zxcvbn, Dropbox's estimator)."""
 
+import secrets
+from collections.abc import Iterable
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 from lims.config import get_settings
 
 MIN_PASSWORD_LENGTH = 12
+# zxcvbn's scale 0-4; 3 is "safely unguessable: moderate protection from an offline
+# slow-hash scenario" (about 10^8 guesses and more), which Argon2id hashes are.
+MIN_PASSWORD_SCORE = 3
+# zxcvbn's time grows quickly with length; the first characters decide the score of any
+# password a person types, and a longer one is judged on them (never more leniently).
+_ESTIMATED_CHARACTERS = 100
 
 
 @cache
@@ -40,8 +50,26 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     return password_hash is not None
 
 
-def check_password_strength(password: str) -> None:
+def check_password_strength(password: str, *, personal: Iterable[str | None] = ()) -> None:
+    """Refuse a password that is short or easy to guess, with a sentence saying why.
+
+    ``personal`` holds the user's own words (username, full name, e-mail): a password built
+    from them is as weak as a common one.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
     if password.strip() != password or not password.strip():
         raise ValueError("a password may not start or end with spaces")
+    words = [word for text in personal if text for word in (text, *text.replace("@", " ").split())]
+    estimate = zxcvbn(password[:_ESTIMATED_CHARACTERS], user_inputs=words)
+    if estimate["score"] < MIN_PASSWORD_SCORE:
+        warning = estimate["feedback"]["warning"] or "it follows a common pattern"
+        raise ValueError(
+            f"this password is too easy to guess ({warning.rstrip('.')}); "
+            "a longer one of several unrelated words is both stronger and easier to remember"
+        )
+
+
+def temporary_password() -> str:
+    """A password for an administrator's reset: random, shown once, changed at first login."""
+    return secrets.token_urlsafe(15)

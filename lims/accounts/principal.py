@@ -28,6 +28,8 @@ class Principal:
     scopes: frozenset[str] | None = None
     via: str = "password"
     request_id: str | None = field(default=None, compare=False)
+    # After an administrator's reset: only changing the password is open until it is done.
+    must_change_password: bool = False
 
     @property
     def is_staff(self) -> bool:

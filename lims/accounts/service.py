@@ -5,13 +5,15 @@ Every function takes the acting ``Principal``; reads are scoped to what the acto
 the actor's role and are audited in the same transaction.
 """
 
+from dataclasses import replace
 from datetime import datetime
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from lims.accounts import identifiers
+from lims.accounts import auth, identifiers, usernames
 from lims.accounts.auth import digest, new_api_token_secret
 from lims.accounts.models import (
     STAFF_ROLES,
@@ -26,7 +28,7 @@ from lims.accounts.models import (
     UserCreate,
     UserUpdate,
 )
-from lims.accounts.passwords import check_password_strength, hash_password
+from lims.accounts.passwords import check_password_strength, hash_password, temporary_password
 from lims.accounts.principal import (
     SCOPES,
     Principal,
@@ -34,6 +36,7 @@ from lims.accounts.principal import (
     require_role,
 )
 from lims.audit.trail import save, set_context
+from lims.config import Settings
 from lims.db import utcnow
 from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
@@ -172,23 +175,37 @@ def _check_roles(db_session: Session, roles: list[Role], organisation_id: int | 
         )
 
 
-def _set_password(user: User, password: str) -> None:
+def _set_password(user: User, password: str, *, field: str = "password") -> None:
     try:
-        check_password_strength(password)
+        check_password_strength(password, personal=(user.username, user.full_name, user.email))
     except ValueError as error:
-        raise InvalidInput(str(error), location=("password",)) from None
+        raise InvalidInput(str(error), location=(field,)) from None
     user.password_hash = hash_password(password)
+
+
+def _new_username(db_session: Session, offered: str) -> str:
+    """``offered`` normalised, refused when malformed or when it reads as an existing one."""
+    username = usernames.normalise(offered)
+    if problem := usernames.problem_with(username):
+        raise InvalidInput(problem, location=("username",))
+    shape = usernames.skeleton(username)
+    # Deleted users count: their names stay in the audit trail.
+    for existing in db_session.exec(select(User.username)):
+        if existing == username:
+            raise Conflict(f"the username {username} is taken")
+        if usernames.skeleton(existing) == shape:
+            raise Conflict(f"the username {username} looks like the existing username {existing}")
+    return username
 
 
 def create_user(db_session: Session, *, actor: Principal, data: UserCreate) -> User:
     require_role(actor, Role.ADMIN, doing="create users")
     roles = sorted(set(data.roles))
     _check_roles(db_session, roles, data.organisation_id)
-    if db_session.exec(select(User).where(User.username == data.username)).first():
-        raise Conflict(f"the username {data.username} is taken")
+    username = _new_username(db_session, data.username)
     _acting(db_session, actor)
     user = User(
-        username=data.username,
+        username=username,
         full_name=data.full_name,
         email=data.email,
         roles=[role.value for role in roles],
@@ -197,7 +214,7 @@ def create_user(db_session: Session, *, actor: Principal, data: UserCreate) -> U
     )
     _set_password(user, data.password)
     db_session.add(user)
-    _commit(db_session, f"the username {data.username} is taken")
+    _commit(db_session, f"the username {username} is taken")
     db_session.refresh(user)
     return user
 
@@ -206,7 +223,8 @@ ADMIN_ONLY_FIELDS = frozenset({"roles", "organisation_id", "active"})
 
 
 def update_user(db_session: Session, *, actor: Principal, user_id: int, data: UserUpdate) -> User:
-    """Users change their own name, e-mail, language and password; an admin anything."""
+    """Users change their own name, e-mail and language; an admin anything but passwords
+    (``change_own_password`` and ``reset_password`` do those)."""
     user = get_user(db_session, actor=actor, user_id=user_id)
     changes = data.model_dump(exclude_unset=True)
     is_admin = actor.has_any(Role.ADMIN)
@@ -220,9 +238,6 @@ def update_user(db_session: Session, *, actor: Principal, user_id: int, data: Us
     demotes_self = "roles" in changes and Role.ADMIN not in roles
     if is_admin and user.id == actor.user_id and (demotes_self or changes.get("active") is False):
         raise Conflict("you cannot remove your own administrator role or disable yourself")
-    if "password" in changes:
-        _set_password(user, changes.pop("password"))
-        user.token_generation += 1
     if "roles" in changes:
         changes["roles"] = sorted(role.value for role in roles)
         user.token_generation += 1
@@ -230,6 +245,70 @@ def update_user(db_session: Session, *, actor: Principal, user_id: int, data: Us
         user.token_generation += 1
     user.sqlmodel_update(changes)
     return save(db_session, actor.audit_context(), user)
+
+
+def change_own_password(
+    db_session: Session,
+    engine: Engine,
+    settings: Settings,
+    *,
+    actor: Principal,
+    current_password: str,
+    new_password: str,
+    client_address: str | None,
+) -> User:
+    """A person chooses a new password, proving the current one; every credential issued
+    before dies.  Wrong current passwords are throttled like failed logins."""
+    if actor.via == "api_token":
+        raise PermissionDenied(
+            "an API token cannot change a password, so a leaked machine token cannot take "
+            "over the account; log in as the person to change it"
+        )
+    user = get_user(db_session, actor=actor, user_id=actor.person_id(doing="change a password"))
+    try:
+        auth.authenticate_password(
+            engine,
+            settings,
+            username=user.username,
+            password=current_password,
+            client_address=client_address,
+        )
+    except auth.Unauthenticated:
+        raise InvalidInput(
+            "the current password is wrong; nothing was changed", location=("current_password",)
+        ) from None
+    if new_password == current_password:
+        raise InvalidInput(
+            "the new password must differ from the current one", location=("new_password",)
+        )
+    db_session.refresh(user)
+    _set_password(user, new_password, field="new_password")
+    user.must_change_password = False
+    user.token_generation += 1
+    return save(db_session, actor.audit_context(), user)
+
+
+def reset_password(db_session: Session, *, actor: Principal, user_id: int) -> tuple[User, str]:
+    """An administrator gives another user a random temporary password, shown once.
+
+    Every credential the user holds dies, and until the user chooses a password of their
+    own their sign-ins reach nothing else.  The audit event says it was a reset.
+    """
+    require_role(actor, Role.ADMIN, doing="reset passwords")
+    if actor.via == "api_token":
+        raise PermissionDenied(
+            "an API token cannot reset passwords, so a leaked machine token cannot take over "
+            "accounts; log in as an administrator"
+        )
+    user = get_user(db_session, actor=actor, user_id=user_id)
+    if user.id == actor.user_id:
+        raise Conflict("change your own password with your current one, not by a reset")
+    temporary = temporary_password()
+    user.password_hash = hash_password(temporary)
+    user.must_change_password = True
+    user.token_generation += 1
+    reset = replace(actor.audit_context(), reason="password reset by an administrator")
+    return save(db_session, reset, user), temporary
 
 
 def delete_user(db_session: Session, *, actor: Principal, user_id: int) -> None:
@@ -301,8 +380,9 @@ def create_api_token(
     owner_id = user_id if user_id is not None else actor.user_id
     if owner_id != actor.user_id:
         require_role(actor, Role.ADMIN, doing="create API tokens for other users")
-    if owner_id is None or get_user(db_session, actor=actor, user_id=owner_id) is None:
+    if owner_id is None:
         raise InvalidInput("name the user the token acts for", location=("user_id",))
+    owner = get_user(db_session, actor=actor, user_id=owner_id)
     unknown = sorted(set(scopes) - SCOPES.keys())
     if unknown or not scopes:
         raise InvalidInput(
@@ -318,6 +398,7 @@ def create_api_token(
         token_hash=digest(secret),
         scopes=sorted(set(scopes)),
         expires_at=expires_at,
+        token_generation=owner.token_generation,
     )
     db_session.add(token)
     db_session.commit()

@@ -8,10 +8,11 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, Field
 
 from lims.accounts import auth, service
-from lims.accounts.models import UserPublic
+from lims.accounts.models import User, UserPublic
 from lims.accounts.principal import SCOPES
 from lims.api.deps import (
     CSRF_COOKIE,
+    OPEN_BEFORE_PASSWORD_CHANGE,
     SESSION_COOKIE,
     CurrentActor,
     EngineDep,
@@ -20,6 +21,12 @@ from lims.api.deps import (
 )
 
 router = APIRouter(prefix="/auth", tags=["login"])
+OPEN_BEFORE_PASSWORD_CHANGE_EXTRA = {OPEN_BEFORE_PASSWORD_CHANGE: True}
+
+
+def client_address(request: Request) -> str | None:
+    """The caller's address; behind a trusted proxy uvicorn has set it from X-Forwarded-For."""
+    return request.client.host if request.client else None
 
 
 class TokenResponse(BaseModel):
@@ -41,6 +48,19 @@ class BrowserLogin(BaseModel):
     csrf_token: str = Field(description="Send it as X-CSRF-Token with every change")
     expires_at: datetime
     user: UserPublic
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"current_password": "demo-mittaaja-2026", "new_password": "kolme-sanaa-mittaa-42"}
+            ]
+        },
+    )
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=12, max_length=256)
 
 
 class ApiTokenCreate(BaseModel):
@@ -70,12 +90,17 @@ class ApiTokenCreated(ApiTokenPublic):
 
 @router.post("/token", response_model=TokenResponse, summary="OAuth2 password flow")
 def issue_token(
+    request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     engine: EngineDep,
     settings: SettingsDep,
 ) -> TokenResponse:
     user = auth.authenticate_password(
-        engine, settings, username=form.username, password=form.password
+        engine,
+        settings,
+        username=form.username,
+        password=form.password,
+        client_address=client_address(request),
     )
     issued = auth.issue_access_token(settings, user)
     return TokenResponse(access_token=issued.token, expires_in=issued.expires_in)
@@ -83,6 +108,7 @@ def issue_token(
 
 @router.post("/login", response_model=BrowserLogin, summary="Browser login (session cookie)")
 def login(
+    request: Request,
     credentials: Credentials,
     response: Response,
     engine: EngineDep,
@@ -90,8 +116,23 @@ def login(
     settings: SettingsDep,
 ) -> BrowserLogin:
     user = auth.authenticate_password(
-        engine, settings, username=credentials.username, password=credentials.password
+        engine,
+        settings,
+        username=credentials.username,
+        password=credentials.password,
+        client_address=client_address(request),
     )
+    started = _start_session(db_session, settings, user, response)
+    return BrowserLogin(
+        csrf_token=started.csrf_token,
+        expires_at=started.expires_at,
+        user=UserPublic.model_validate(user, from_attributes=True),
+    )
+
+
+def _start_session(
+    db_session: SessionDep, settings: SettingsDep, user: User, response: Response
+) -> auth.StartedSession:
     started = auth.start_browser_session(db_session, settings, user)
     secure = settings.environment == "production"
     max_age = settings.session_hours * 3600
@@ -112,14 +153,46 @@ def login(
         samesite="lax",
         secure=secure,
     )
-    return BrowserLogin(
-        csrf_token=started.csrf_token,
-        expires_at=started.expires_at,
-        user=UserPublic.model_validate(user, from_attributes=True),
+    return started
+
+
+@router.post(
+    "/password",
+    response_model=UserPublic,
+    summary="Change your own password, giving the current one",
+    openapi_extra=OPEN_BEFORE_PASSWORD_CHANGE_EXTRA,
+)
+def change_password(
+    body: PasswordChange,
+    request: Request,
+    response: Response,
+    actor: CurrentActor,
+    engine: EngineDep,
+    db_session: SessionDep,
+    settings: SettingsDep,
+) -> UserPublic:
+    """Every token and session issued before dies; a browser gets a fresh session at once,
+    an API client logs in again."""
+    user = service.change_own_password(
+        db_session,
+        engine,
+        settings,
+        actor=actor,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        client_address=client_address(request),
     )
+    if actor.via == "session":
+        _start_session(db_session, settings, user, response)
+    return UserPublic.model_validate(user, from_attributes=True)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End the browser session")
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="End the browser session",
+    openapi_extra=OPEN_BEFORE_PASSWORD_CHANGE_EXTRA,
+)
 def logout(request: Request, _actor: CurrentActor, db_session: SessionDep) -> Response:
     if cookie := request.cookies.get(SESSION_COOKIE):
         auth.end_browser_session(db_session, cookie)
@@ -129,7 +202,12 @@ def logout(request: Request, _actor: CurrentActor, db_session: SessionDep) -> Re
     return response
 
 
-@router.get("/me", response_model=UserPublic, summary="The user you are logged in as")
+@router.get(
+    "/me",
+    response_model=UserPublic,
+    summary="The user you are logged in as",
+    openapi_extra=OPEN_BEFORE_PASSWORD_CHANGE_EXTRA,
+)
 def me(actor: CurrentActor, db_session: SessionDep) -> UserPublic:
     user_id = actor.person_id(doing="look up their own account")
     user = service.get_user(db_session, actor=actor, user_id=user_id)

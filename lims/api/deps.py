@@ -51,6 +51,8 @@ CSRF_COOKIE = "lims_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+OPEN_BEFORE_PASSWORD_CHANGE = "x-open-before-password-change"
+
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
@@ -59,6 +61,12 @@ def required_scope(request: Request) -> str:
     route = request.scope.get("route")
     read_only = bool(route is not None and (route.openapi_extra or {}).get("x-read-only"))
     return READ_SCOPE if request.method in SAFE_METHODS or read_only else WRITE_SCOPE
+
+
+def _open_before_password_change(request: Request) -> bool:
+    """Routes marked ``x-open-before-password-change``: changing it, logging out, /auth/me."""
+    route = request.scope.get("route")
+    return bool(route is not None and (route.openapi_extra or {}).get(OPEN_BEFORE_PASSWORD_CHANGE))
 
 
 def get_principal(
@@ -87,6 +95,11 @@ def get_principal(
     scope = required_scope(request)
     if principal.scopes is not None and scope not in principal.scopes:
         raise PermissionDenied(f"this API token lacks the {scope!r} scope")
+    if principal.must_change_password and not _open_before_password_change(request):
+        raise PermissionDenied(
+            "change your password first: an administrator reset it "
+            "(POST /api/v1/auth/password with the temporary one)"
+        )
     principal = replace(principal, request_id=getattr(request.state, "request_id", None))
     # Every change made in this request is the caller's, whatever a service flushes first.
     set_context(db_session, principal.audit_context())
