@@ -194,6 +194,11 @@ class Settings(BaseSettings):
     cad_max_memory_bytes: int = Field(
         default=4 * 1024 * 1024 * 1024, gt=0, description="Address space of the model reader."
     )
+    audit_key_dir: Path | None = Field(
+        default=None,
+        description="The audit key ring (lims/audit/keys.py), best on another disk than the "
+        "database's; default: secrets/audit-keys in data_dir.",
+    )
     # Not "signing_key": that name already holds the token secret below.
     document_signing_key: Path | None = Field(
         default=None,
@@ -237,6 +242,12 @@ class Settings(BaseSettings):
     @property
     def resolved_database_owner_url(self) -> str:
         return self.database_owner_url or self.resolved_database_url
+
+    @property
+    def resolved_audit_key_dir(self) -> Path:
+        # The same rule as lims.audit.keys.installation_key_dir, which reads the environment
+        # directly (the audit trail imports no settings); tests/audit/test_keys.py compares.
+        return self.audit_key_dir or self.data_dir / "secrets" / "audit-keys"
 
     @property
     def resolved_document_signing_key(self) -> Path:

@@ -40,6 +40,11 @@ from lims.db import make_engine
 # of production's 0.25 s per password (a setting the production environment refuses); the
 # hasher is chosen at the first hash, after this. Served test processes inherit it.
 os.environ.setdefault("LIMS_PASSWORD_HASHING", "test")
+# One audit key ring per test process, wherever a test puts its data: factories writing on a
+# bare engine and the application reading through its settings must key the chain alike.
+os.environ.setdefault(
+    "LIMS_AUDIT_KEY_DIR", tempfile.mkdtemp(prefix="lims-test-audit-keys-", dir="/dev/shm")
+)
 
 POSTGRES_URL_VARIABLE = "LIMS_TEST_POSTGRES_URL"
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent

@@ -24,6 +24,11 @@ class AuditEvent(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=2000)
     previous_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    key_id: str | None = Field(
+        default=None,
+        max_length=16,
+        description="the audit key the hash is keyed with; None: plain SHA-256 (before 0018)",
+    )
 
 
 class AuditEventPublic(SQLModel):

@@ -3,11 +3,18 @@
 A flush hook on every ORM session turns the pending changes of models marked
 ``__audited__ = True`` into audit events, written on the same connection and therefore in
 the same transaction as the change: either both are committed or neither is.  Each event's
-hash is SHA-256 over the previous event's hash and the event's canonical JSON, so editing or
-removing any event breaks the chain at that point, which ``verify_chain`` reports.
+hash is HMAC-SHA-256, keyed with the current key of the audit key ring (``lims.audit.keys``,
+kept outside the database), over the previous event's hash and the event's canonical JSON
+with the key's id.  Editing or removing any event breaks the chain at that point, which
+``verify_chain`` reports, and without the key nobody can recompute the hashes after it.
+
+The chain itself says which key comes next: an event is keyed with its predecessor's key,
+except after a key rotation event, which names the new key.  Events written before keys
+(``key_id`` None) hash with plain SHA-256; the first keyed event's HMAC covers their head.
 """
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,14 +24,23 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
 
-from sqlalchemy import event, insert, inspect, select, text
+from sqlalchemy import Connection, event, insert, inspect, select, text
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlmodel import col
 
+from lims.audit.keys import (
+    KEY_DIR_VARIABLE,
+    AuditKey,
+    AuditKeyRing,
+    add_key,
+    installation_key_dir,
+    load_key_ring,
+    read_key_ring,
+)
 from lims.audit.models import AuditEvent, ChainBreak, ChainVerification
 from lims.db import persisted_id, utcnow
-from lims.errors import InvalidInput
+from lims.errors import ConfigurationError, InvalidInput
 
 GENESIS_HASH = "0" * 64
 REDACTED = "[redacted]"
@@ -43,6 +59,9 @@ HASHED_FIELDS = (
     "request_id",
     "reason",
 )
+#: The entity type of a key rotation event: ``changes`` name the new key and the one it
+#: retires, and the event is keyed with the retiring key.
+KEY_ROTATION = "audit_key"
 
 
 @dataclass(frozen=True)
@@ -81,7 +100,29 @@ def canonical_json(value: Any) -> bytes:
 
 
 def chain_hash(previous_hash: str, fields: dict[str, Any]) -> str:
+    """The hash of an event written before audit keys (``key_id`` None): plain SHA-256."""
     return hashlib.sha256(previous_hash.encode() + canonical_json(fields)).hexdigest()
+
+
+def keyed_chain_hash(key: AuditKey, previous_hash: str, fields: dict[str, Any]) -> str:
+    """HMAC-SHA-256 with ``key`` over the previous hash and ``fields`` with the key's id."""
+    message = previous_hash.encode() + canonical_json({**fields, "key_id": key.key_id})
+    return hmac.new(key.secret, message, hashlib.sha256).hexdigest()
+
+
+def hashed_fields(audit_event: AuditEvent) -> dict[str, Any]:
+    """The fields of a stored event its hash covers (the key id is added by the keyed hash)."""
+    fields = {name: getattr(audit_event, name) for name in HASHED_FIELDS}
+    fields["occurred_at"] = audit_event.occurred_at.isoformat()
+    return fields
+
+
+def rotated_to(entity_type: str, changes: Any) -> str | None:
+    """The new key a key rotation event names; None for any other event."""
+    if entity_type != KEY_ROTATION or not isinstance(changes, dict):
+        return None
+    new = changes.get("key_id")
+    return str(new[1]) if isinstance(new, list) and len(new) == 2 else None
 
 
 def jsonable(value: Any) -> Any:
@@ -165,14 +206,7 @@ def _record_changes(db_session: OrmSession, _flush: UOWTransaction) -> None:
     context = get_context(db_session)
     if context is None:
         raise RuntimeError("audited records changed without an audit context (who is acting?)")
-    connection = db_session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-    previous = connection.execute(
-        select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
-    ).scalar_one_or_none()
-    previous = previous or GENESIS_HASH
-    occurred_at = utcnow()
+    entries = []
     for action, instance, changes in pending:
         if (
             action != "insert"
@@ -183,29 +217,134 @@ def _record_changes(db_session: OrmSession, _flush: UOWTransaction) -> None:
                 f"give a reason: this {inspect(instance).mapper.local_table.name} "
                 "has been reviewed or issued, and every change to it must say why"
             )
-        fields = {
-            "occurred_at": occurred_at.isoformat(),
-            "actor_id": context.actor_id,
-            "actor": context.actor,
-            "action": action,
-            "entity_type": inspect(instance).mapper.local_table.name,
-            "entity_id": _entity_id(instance),
-            "organisation_id": _organisation_of(instance),
-            "changes": changes,
-            "request_id": context.request_id,
-            "reason": context.reason,
-        }
-        digest = chain_hash(previous, fields)
-        row = {**fields, "occurred_at": occurred_at, "previous_hash": previous, "hash": digest}
-        connection.execute(insert(AuditEvent), row)
-        previous = digest
+        entries.append(
+            {
+                "action": action,
+                "entity_type": inspect(instance).mapper.local_table.name,
+                "entity_id": _entity_id(instance),
+                "organisation_id": _organisation_of(instance),
+                "changes": changes,
+            }
+        )
+    _append(db_session.connection(), context, entries)
 
 
 event.listen(OrmSession, "after_flush", _record_changes)
 
 
-def verify_chain(db_session: OrmSession, *, batch_size: int = 1000) -> ChainVerification:
-    """Recompute every hash in order; report the first event that does not fit."""
+@dataclass(frozen=True)
+class _Head:
+    id: int
+    hash: str
+    key_id: str | None
+    entity_type: str
+
+
+def _locked_head(connection: Connection) -> _Head | None:
+    """The chain's newest event, read once this transaction alone may append to the chain.
+
+    On SQLite the domain change flushed before the hook already holds the database's single
+    write lock; PostgreSQL takes an advisory lock for it.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+    row = connection.execute(
+        select(
+            col(AuditEvent.id),
+            col(AuditEvent.hash),
+            col(AuditEvent.key_id),
+            col(AuditEvent.entity_type),
+        )
+        .order_by(col(AuditEvent.id).desc())
+        .limit(1)
+    ).one_or_none()
+    if row is None:
+        return None
+    event_id, digest, key_id, entity_type = row
+    return _Head(id=event_id or 0, hash=digest, key_id=key_id, entity_type=entity_type)
+
+
+def _key_after(connection: Connection, head: _Head | None) -> AuditKey:
+    """The key the event after ``head`` is keyed with: the head's own, or the one a key
+    rotation names; for the first keyed event the ring's newest, made on first use."""
+    directory = installation_key_dir()
+    if head is None or head.key_id is None:
+        ring = load_key_ring(directory)
+        newest = ring.newest or read_key_ring(directory).newest
+        return newest or add_key(directory, follows_event=head.id if head else 0)
+    wanted = head.key_id
+    if head.entity_type == KEY_ROTATION:
+        changes = connection.execute(
+            select(col(AuditEvent.changes)).where(col(AuditEvent.id) == head.id)
+        ).scalar_one()
+        wanted = rotated_to(head.entity_type, changes) or head.key_id
+    key = load_key_ring(directory).get(wanted) or read_key_ring(directory).get(wanted)
+    if key is None:
+        raise ConfigurationError(
+            f"audit events cannot be written: key {wanted} is not in the key ring at "
+            f"{directory} (restore the key ring from its backup, or set {KEY_DIR_VARIABLE})"
+        )
+    return key
+
+
+def _append(connection: Connection, context: AuditContext, entries: list[dict[str, Any]]) -> None:
+    head = _locked_head(connection)
+    key = _key_after(connection, head)
+    previous = head.hash if head else GENESIS_HASH
+    occurred_at = utcnow()
+    for entry in entries:
+        fields = {
+            "occurred_at": occurred_at.isoformat(),
+            "actor_id": context.actor_id,
+            "actor": context.actor,
+            "request_id": context.request_id,
+            "reason": context.reason,
+            **entry,
+        }
+        digest = keyed_chain_hash(key, previous, fields)
+        row = {
+            **fields,
+            "occurred_at": occurred_at,
+            "previous_hash": previous,
+            "hash": digest,
+            "key_id": key.key_id,
+        }
+        connection.execute(insert(AuditEvent), row)
+        previous = digest
+
+
+def rotate_key(db_session: OrmSession, context: AuditContext) -> tuple[AuditKey, AuditKey]:
+    """Add a new key to the ring and record the rotation in the chain; returns (retired, new).
+
+    The rotation event is keyed with the key it retires, so only the holder of that key
+    could have written it; every later event is keyed with the new one.  The new key is on
+    disk before the event commits, so no writer ever meets a rotation to a missing key.
+    """
+    connection = db_session.connection()
+    head = _locked_head(connection)
+    retired = _key_after(connection, head)
+    new = add_key(installation_key_dir(), follows_event=head.id if head else 0)
+    rotation = {
+        "action": "insert",
+        "entity_type": KEY_ROTATION,
+        "entity_id": new.key_id,
+        "organisation_id": None,
+        "changes": {"key_id": [None, new.key_id], "retired_key_id": [None, retired.key_id]},
+    }
+    _append(connection, context, [rotation])
+    db_session.commit()
+    return retired, new
+
+
+def verify_chain(
+    db_session: OrmSession, keys: AuditKeyRing | None = None, *, batch_size: int = 1000
+) -> ChainVerification:
+    """Recompute every hash in order; report the first event that does not fit.
+
+    ``keys``: the ring to recompute keyed hashes with; by default this installation's, as
+    it is on disk now.
+    """
+    check = _ChainCheck(keys if keys is not None else read_key_ring(installation_key_dir()))
     previous = GENESIS_HASH
     count = 0
     last_id = 0
@@ -219,7 +358,7 @@ def verify_chain(db_session: OrmSession, *, batch_size: int = 1000) -> ChainVeri
         if not batch:
             return ChainVerification(intact=True, events=count, head=previous, first_break=None)
         for audit_event in batch:
-            problem = _link_problem(audit_event, previous)
+            problem = check.problem(audit_event, previous)
             if problem:
                 return ChainVerification(
                     intact=False,
@@ -233,17 +372,62 @@ def verify_chain(db_session: OrmSession, *, batch_size: int = 1000) -> ChainVeri
         db_session.expunge_all()
 
 
-def _link_problem(audit_event: AuditEvent, previous: str) -> str | None:
-    if audit_event.previous_hash != previous:
-        return (
-            f"event {audit_event.id} does not follow the event before it: "
-            "an earlier event was removed or altered"
-        )
-    fields = {name: getattr(audit_event, name) for name in HASHED_FIELDS}
-    fields["occurred_at"] = audit_event.occurred_at.isoformat()
-    if chain_hash(previous, fields) != audit_event.hash:
-        return f"event {audit_event.id} was altered: its content no longer matches its hash"
-    return None
+@dataclass
+class _ChainCheck:
+    """The rules an event must meet after the events before it."""
+
+    ring: AuditKeyRing
+    #: The key the next event must be keyed with; None until the first keyed event.
+    next_key: str | None = None
+
+    def problem(self, audit_event: AuditEvent, previous: str) -> str | None:
+        if audit_event.previous_hash != previous:
+            return (
+                f"event {audit_event.id} does not follow the event before it: "
+                "an earlier event was removed or altered"
+            )
+        if audit_event.key_id is None:
+            return self._unkeyed_problem(audit_event, previous)
+        return self._keyed_problem(audit_event, audit_event.key_id, previous)
+
+    def _unkeyed_problem(self, audit_event: AuditEvent, previous: str) -> str | None:
+        written_outside = "it was written or rewritten outside the application"
+        if self.next_key is not None:
+            return (
+                f"event {audit_event.id} has no audit key although an event before it has "
+                f"one: {written_outside}"
+            )
+        legacy_up_to = self.ring.legacy_up_to
+        if legacy_up_to is not None and persisted_id(audit_event) > legacy_up_to:
+            return (
+                f"event {audit_event.id} has no audit key although the key ring at "
+                f"{self.ring.directory} keys every event after event {legacy_up_to}: "
+                f"{written_outside}"
+            )
+        if chain_hash(previous, hashed_fields(audit_event)) != audit_event.hash:
+            return _altered(audit_event)
+        return None
+
+    def _keyed_problem(self, audit_event: AuditEvent, key_id: str, previous: str) -> str | None:
+        key = self.ring.get(key_id)
+        if key is None:
+            return (
+                f"event {audit_event.id}: key {key_id} is not in the key ring at "
+                f"{self.ring.directory}"
+            )
+        if self.next_key is not None and key_id != self.next_key:
+            return (
+                f"event {audit_event.id} is keyed with key {key_id} where the chain's key is "
+                f"{self.next_key}: keys change only by a key rotation event"
+            )
+        if keyed_chain_hash(key, previous, hashed_fields(audit_event)) != audit_event.hash:
+            return _altered(audit_event)
+        self.next_key = rotated_to(audit_event.entity_type, audit_event.changes) or key_id
+        return None
+
+
+def _altered(audit_event: AuditEvent) -> str:
+    return f"event {audit_event.id} was altered: its content no longer matches its hash"
 
 
 Record = TypeVar("Record")
