@@ -1,5 +1,8 @@
 """The FastAPI application factory."""
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -38,6 +41,7 @@ from lims.api.uploads import remove_interrupted_uploads
 from lims.config import Settings, get_settings
 from lims.db import make_engine
 from lims.logs import configure_logging
+from lims.records.checkpoints import keep_checkpointing
 from lims.records.retention import keep_records
 from lims.ui import pages
 
@@ -54,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     bind_settings(app, settings)
 
@@ -101,6 +106,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost: even a 413 from the size limit carries the security headers.
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While the service runs it checkpoints the audit chain daily (lims.records.checkpoints)."""
+    task = asyncio.create_task(
+        keep_checkpointing(lambda: app.state.engine, lambda: app.state.settings)
+    )
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def bind_settings(app: FastAPI, settings: Settings) -> None:

@@ -22,6 +22,7 @@ from lims import __version__
 from lims.errors import InvalidInput, LimsError, NotFound
 
 if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
     from sqlalchemy import Engine
     from sqlmodel import Session
 
@@ -639,25 +640,63 @@ def records_verify(
     offline: Annotated[
         bool, typer.Option(help="Check the manifest and hashes only, without the database.")
     ] = False,
+    certificate: Annotated[
+        Path | None,
+        typer.Option(
+            help="The lab's certificate (PEM) the manifest must be signed with; "
+            "default: the configured one."
+        ),
+    ] = None,
+    expect_sha256: Annotated[
+        str | None,
+        typer.Option(help="The manifest's SHA-256 as noted at export (e.g. on paper)."),
+    ] = None,
 ) -> None:
-    """Check the manifest and every hash and, against the live database, that the bundle's
-    audit events are in the chain and its files are the lab's.  Exit 1 naming what fails."""
+    """Check the lab's signature of the manifest, the manifest and every hash and, against
+    the live database, that the bundle's audit events are in the chain and its files are the
+    lab's.  Prints the manifest's SHA-256.  Exit 1 naming what fails."""
+    import re
+
+    from lims.audit.keys import load_key_ring
     from lims.config import get_settings
     from lims.db import make_engine, session_scope
+    from lims.documents import detached
     from lims.records.verify import verify_bundle
 
-    if offline:
-        verification = verify_bundle(bundle, None)
-    else:
-        settings = get_settings()
-        with session_scope(make_engine(settings.resolved_database_url)) as session:
-            verification = verify_bundle(bundle, session)
+    settings = get_settings()
+
+    def trusted() -> list["Certificate"]:
+        if certificate is not None:
+            return [detached.read_certificate(certificate)]
+        return [detached.lab_certificate(settings)]
+
+    if expect_sha256 is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", expect_sha256):
+        raise InvalidInput(f"--expect-sha256 takes 64 hex digits, not {expect_sha256!r}")
+    with ExitStack() as stack:
+        session = (
+            None
+            if offline
+            else stack.enter_context(session_scope(make_engine(settings.resolved_database_url)))
+        )
+        verification = verify_bundle(
+            bundle,
+            session,
+            certificates=trusted,
+            expect_sha256=expect_sha256,
+            keys=load_key_ring(settings.resolved_audit_key_dir),
+        )
     scope = verification.manifest.get("scope", {})
     typer.echo(
         f"bundle {bundle}: {scope.get('kind')} {scope.get('label')}, exported "
         f"{verification.manifest.get('exported_at')} by "
         f"{verification.manifest.get('exporter', {}).get('username')}"
     )
+    typer.echo(f"manifest SHA-256 {verification.manifest_sha256}")
+    if verification.signed_by is not None:
+        typer.echo(
+            f"manifest signed by {verification.signed_by.subject} "
+            f"(certificate SHA-256 {verification.signed_by.fingerprint})"
+        )
     for failure in verification.failures:
         typer.echo(f"FAILED {failure.path}: {failure.problem}")
     if not verification.intact:

@@ -210,6 +210,17 @@ class Settings(BaseSettings):
         description="The lab's PEM X.509 certificate for PAdES signatures on documents; "
         "default: signing/lab-certificate.pem in data_dir.",
     )
+    audit_checkpoint_log: Path | None = Field(
+        default=None,
+        description="Append-only log of signed audit chain checkpoints, outside the database; "
+        "default: files/audit-checkpoints.jsonl in data_dir.",
+    )
+    audit_checkpoint_hours: int = Field(
+        default=24,
+        ge=0,
+        description="The service checkpoints the audit chain when the newest checkpoint is "
+        "older than this (checked hourly); 0: only exports and `lims audit checkpoint` do.",
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Proxies (comma-separated IPs or networks, or *) whose X-Forwarded-For and "
@@ -258,6 +269,10 @@ class Settings(BaseSettings):
         return (
             self.document_signing_certificate or self.data_dir / "signing" / "lab-certificate.pem"
         )
+
+    @property
+    def resolved_audit_checkpoint_log(self) -> Path:
+        return self.audit_checkpoint_log or self.data_dir / "files" / "audit-checkpoints.jsonl"
 
     @cached_property
     def signing_key(self) -> str:

@@ -8,18 +8,21 @@ two exports of the same records at the same moment are the same bytes.
 
 ``manifest.json`` names every other file with its SHA-256 and size, the scope, the time,
 the exporter and the audit chain's head; ``SHA256SUMS`` says the same in the format of
-``sha256sum -c``, for an auditor with no more than a shell.
+``sha256sum -c``, for an auditor with no more than a shell.  ``manifest.json.jws`` is the
+lab's detached signature of the manifest's bytes (``lims.documents.detached``): recomputing
+every hash after an edit no longer yields a bundle that verifies.
 """
 
 import hashlib
 import json
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
 MANIFEST = "manifest.json"
+MANIFEST_SIGNATURE = "manifest.json.jws"
 CHECKSUMS = "SHA256SUMS"
 FORMAT = "lims-records-bundle/1"
 # Below this a stored file cannot need ZIP64; above it, or of unknown size, it may.
@@ -102,8 +105,9 @@ class BundleWriter:
         self.files.append(entry)
         return entry
 
-    def finish(self, manifest: dict[str, Any]) -> str:
-        """Write ``SHA256SUMS`` and the manifest, close the ZIP; the manifest's SHA-256."""
+    def finish(self, manifest: dict[str, Any], sign: Callable[[bytes], str]) -> str:
+        """Write ``SHA256SUMS``, the manifest and its signature by ``sign``, close the ZIP;
+        the manifest's SHA-256."""
         sums = "".join(f"{entry.sha256}  {entry.path}\n" for entry in self.files)
         self.add(CHECKSUMS, [sums.encode()])
         document = {
@@ -116,6 +120,9 @@ class BundleWriter:
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = 0o644 << 16
         self._zip.writestr(info, content)
+        signature = zipfile.ZipInfo(MANIFEST_SIGNATURE, date_time=self._date_time)
+        signature.external_attr = 0o644 << 16
+        self._zip.writestr(signature, sign(content).encode() + b"\n")
         self._zip.close()
         return hashlib.sha256(content).hexdigest()
 

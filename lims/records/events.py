@@ -1,7 +1,9 @@
 """Audit events in a bundle: every field the chain hashes, with the hashes themselves.
 
 An event in a bundle can be checked on its own (its hash recomputes from its fields and the
-previous hash) and against a live database (the event with its id still has that hash).
+previous hash; a keyed event only with the lab's audit key, which an outside auditor lacks:
+the signed manifest covers the file instead) and against a live database (the event with its
+id still has that hash).
 Only events up to the chain's head at the start of the export are taken, so the bundle is
 one consistent cut of the chain however long the export runs.
 """
@@ -11,8 +13,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from lims.audit.keys import AuditKeyRing
 from lims.audit.models import AuditEvent
-from lims.audit.trail import HASHED_FIELDS, chain_hash
+from lims.audit.trail import HASHED_FIELDS, chain_hash, keyed_chain_hash
 
 # Enough ids per query for speed, few enough for every backend's parameter limit.
 _IDS_PER_QUERY = 500
@@ -25,14 +28,28 @@ def chain_head(db_session: Session) -> AuditEvent | None:
 def as_json(event: AuditEvent) -> dict[str, Any]:
     fields = {name: getattr(event, name) for name in HASHED_FIELDS}
     fields["occurred_at"] = event.occurred_at.isoformat()
-    return {"id": event.id, **fields, "previous_hash": event.previous_hash, "hash": event.hash}
+    return {
+        "id": event.id,
+        **fields,
+        "key_id": event.key_id,
+        "previous_hash": event.previous_hash,
+        "hash": event.hash,
+    }
 
 
-def hash_problem(event: Mapping[str, Any]) -> str | None:
-    """Why a bundled event does not recompute to its own hash, or None when it does."""
+def hash_problem(event: Mapping[str, Any], keys: AuditKeyRing | None) -> str | None:
+    """Why a bundled event does not recompute to its own hash, or None when it does (or when
+    it is keyed with a key ``keys`` lacks, so that it cannot be recomputed here)."""
     try:
         fields = {name: event[name] for name in HASHED_FIELDS}
-        recomputed = chain_hash(event["previous_hash"], fields)
+        key_id = event.get("key_id")
+        if key_id is None:
+            recomputed = chain_hash(event["previous_hash"], fields)
+        else:
+            key = keys.get(str(key_id)) if keys is not None else None
+            if key is None:
+                return None
+            recomputed = keyed_chain_hash(key, event["previous_hash"], fields)
     except (KeyError, TypeError) as error:
         return f"event {event.get('id')} is incomplete ({error})"
     if recomputed != event["hash"]:

@@ -1,7 +1,9 @@
 """Exporting a bundle: one job after another into the ZIP, then the index and the manifest.
 
 The whole export reads one cut of the audit chain (events up to the head at the start, which
-the manifest names) and, on PostgreSQL, one snapshot of the database.  Each job's rows are
+the manifest names) and, on PostgreSQL, one snapshot of the database.  Every export first
+appends a signed checkpoint of the chain's head to the checkpoint log and ends by signing the
+manifest with the lab's key; without that key nothing is exported.  Each job's rows are
 let go once its files are written, so memory does not grow with the number of jobs.
 """
 
@@ -19,10 +21,12 @@ from lims.accounts.principal import Principal
 from lims.config import Settings
 from lims.contracts.models import Agreement, PriceList, Quotation
 from lims.db import utcnow
+from lims.documents import detached
 from lims.documents.models import Document
 from lims.jobs.models import Job
 from lims.records import pages
 from lims.records.bundle import CHECKSUMS, BundleWriter
+from lims.records.checkpoints import write_checkpoint
 from lims.records.collect import (
     JobRecords,
     StoredFileRef,
@@ -93,9 +97,11 @@ def export_bundle(
 ) -> ExportSummary:
     """Write the bundle of ``scope`` into ``target``; on any error the target is unfinished
     and the caller throws it away."""
+    signer = detached.lab_detached_signer(settings)
     _one_snapshot(db_session)
     exported_at = utcnow()
     head = chain_head(db_session)
+    write_checkpoint(db_session, settings)
     writer = BundleWriter(target, written_at=exported_at.astimezone(ZoneInfo(settings.timezone)))
     head_id = head.id if head and head.id else 0
     run = _Export(db_session, actor, scope, settings, store, writer, head_id=head_id)
@@ -124,7 +130,7 @@ def export_bundle(
                 left_out=LEFT_OUT_FOR_CUSTOMERS if run.for_customer else (),
             ),
         )
-        manifest_sha256 = writer.finish(manifest)
+        manifest_sha256 = writer.finish(manifest, lambda content: detached.sign(content, signer))
     except BaseException:
         writer.abandon()
         raise

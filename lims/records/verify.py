@@ -1,7 +1,13 @@
-"""Verifying a bundle: the manifest against every file, every audit event against its own
-hash, and, given a live database, the events and stored files against the lab's records.
+"""Verifying a bundle: the manifest's signature, the manifest against every file, every
+audit event against its own hash, and, given a live database, the events and stored files
+against the lab's records.
 
 What each check catches:
+- a bundle edited with every hash recomputed (``SHA256SUMS`` and the manifest rewritten):
+  the lab's signature of the manifest no longer verifies against the lab's certificate (or
+  the one the caller trusts), or is missing;
+- a manifest exchanged for another signed one: its SHA-256 is not the one noted at export
+  (``expect_sha256``);
 - a file changed, removed or added after export: its SHA-256 or size differs from the
   manifest, it is missing, or the manifest does not list it;
 - an audit event edited in the bundle: it no longer recomputes to its hash (even when the
@@ -18,23 +24,29 @@ import hashlib
 import json
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from sqlmodel import Session, col, select
 
+from lims.audit.keys import AuditKeyRing
 from lims.audit.models import AuditEvent
 from lims.audit.trail import verify_chain
+from lims.documents import detached
 from lims.documents.models import Document
 from lims.equipment.models import Calibration
 from lims.errors import InvalidInput
 from lims.jobs.models import Item
-from lims.records.bundle import FORMAT, MANIFEST
+from lims.records.bundle import FORMAT, MANIFEST, MANIFEST_SIGNATURE
 from lims.records.events import hash_problem
 
 _IDS_PER_QUERY = 500
+#: The certificates a manifest may be signed with, read once the file is known to be a bundle
+#: (so a file that is not one is named as such before a missing certificate is).
+TrustedCertificates = Callable[[], Sequence[x509.Certificate]]
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,8 @@ class Failure:
 @dataclass
 class BundleVerification:
     manifest: dict[str, Any]
+    manifest_sha256: str
+    signed_by: detached.SignedBy | None = None
     files: int = 0
     events: int = 0
     live: bool = False
@@ -68,12 +82,30 @@ class BundleVerification:
         self.failures.append(Failure(path, problem))
 
 
-def verify_bundle(path: Path, db_session: Session | None) -> BundleVerification:
-    """Check the bundle at ``path``; against the live database when a session is given."""
+def verify_bundle(
+    path: Path,
+    db_session: Session | None,
+    *,
+    certificates: TrustedCertificates,
+    expect_sha256: str | None = None,
+    keys: AuditKeyRing | None = None,
+) -> BundleVerification:
+    """Check the bundle at ``path``, its manifest signed by one of ``certificates``; against
+    the live database when a session is given.  Keyed audit events are recomputed only with
+    ``keys``, the lab's audit key ring."""
     archive = _open(path)
     with archive:
-        verification = BundleVerification(manifest=_manifest(archive, path))
-        events = _check_files(archive, verification)
+        content, manifest = _manifest(archive, path)
+        verification = BundleVerification(
+            manifest=manifest, manifest_sha256=hashlib.sha256(content).hexdigest()
+        )
+        _check_signature(archive, content, certificates(), verification)
+        if expect_sha256 is not None and expect_sha256.lower() != verification.manifest_sha256:
+            verification.fail(
+                MANIFEST,
+                f"has SHA-256 {verification.manifest_sha256}, not the expected {expect_sha256}",
+            )
+        events = _check_files(archive, verification, keys)
         if db_session is not None:
             verification.live = True
             _check_live_events(db_session, events, verification)
@@ -90,9 +122,11 @@ def _open(path: Path) -> zipfile.ZipFile:
         raise InvalidInput(f"{path} is not a readable ZIP file: {error}") from None
 
 
-def _manifest(archive: zipfile.ZipFile, path: Path) -> dict[str, Any]:
+def _manifest(archive: zipfile.ZipFile, path: Path) -> tuple[bytes, dict[str, Any]]:
+    """The manifest's bytes (what the signature covers) and its content."""
     try:
-        manifest = json.loads(archive.read(MANIFEST))
+        content = archive.read(MANIFEST)
+        manifest = json.loads(content)
     except KeyError:
         raise InvalidInput(f"{path} is not a records bundle: it has no {MANIFEST}") from None
     except (ValueError, zipfile.BadZipFile, zlib.error) as error:
@@ -102,19 +136,44 @@ def _manifest(archive: zipfile.ZipFile, path: Path) -> dict[str, Any]:
         raise InvalidInput(f"{path} is not a records bundle of format {FORMAT}")
     if not all(isinstance(f, dict) and {"path", "sha256", "size"} <= f.keys() for f in files):
         raise InvalidInput(f"{path}: {MANIFEST} lists a file without path, sha256 and size")
-    return manifest
+    return content, manifest
+
+
+def _check_signature(
+    archive: zipfile.ZipFile,
+    content: bytes,
+    certificates: Sequence[x509.Certificate],
+    verification: BundleVerification,
+) -> None:
+    try:
+        signature = archive.read(MANIFEST_SIGNATURE).decode("ascii").strip()
+    except KeyError:
+        verification.fail(MANIFEST_SIGNATURE, "is missing: the manifest is not signed by the lab")
+        return
+    except (UnicodeDecodeError, zipfile.BadZipFile, zlib.error) as error:
+        verification.fail(MANIFEST_SIGNATURE, f"cannot be read: {error}")
+        return
+    try:
+        verification.signed_by = detached.verify(content, signature, certificates)
+    except detached.SignatureRefused as refused:
+        verification.fail(MANIFEST_SIGNATURE, f"the manifest's signature {refused}")
 
 
 # -- the bundle on its own ------------------------------------------------------------------
 
 
-def _check_files(archive: zipfile.ZipFile, verification: BundleVerification) -> list[BundledEvent]:
+def _check_files(
+    archive: zipfile.ZipFile, verification: BundleVerification, keys: AuditKeyRing | None
+) -> list[BundledEvent]:
     """Every file against the manifest; the audit events read on the way."""
-    names = [info.filename for info in archive.infolist()]
+    # A folder entry (the `zip` tool adds them when re-zipping) holds no content to alter.
+    names = [
+        info.filename for info in archive.infolist() if not (info.is_dir() and not info.file_size)
+    ]
     for name in sorted({n for n in names if names.count(n) > 1}):
         verification.fail(name, "appears more than once in the ZIP: entries were added")
     listed = {entry["path"]: entry for entry in verification.manifest["files"]}
-    for name in sorted(set(names) - listed.keys() - {MANIFEST}):
+    for name in sorted(set(names) - listed.keys() - {MANIFEST, MANIFEST_SIGNATURE}):
         verification.fail(name, "is not in the manifest: it was added after the export")
     event_files = set(verification.manifest.get("audit_event_files", []))
     events: list[BundledEvent] = []
@@ -126,7 +185,7 @@ def _check_files(archive: zipfile.ZipFile, verification: BundleVerification) -> 
         keep = entry_path in event_files
         content = _check_file(archive, entry, verification, keep=keep)
         if content is not None and keep:
-            events += _events_in(entry_path, content, verification)
+            events += _events_in(entry_path, content, verification, keys)
     return events
 
 
@@ -157,7 +216,9 @@ def _chunks(source: Any) -> Iterator[bytes]:
         yield chunk
 
 
-def _events_in(path: str, content: bytes, verification: BundleVerification) -> list[BundledEvent]:
+def _events_in(
+    path: str, content: bytes, verification: BundleVerification, keys: AuditKeyRing | None
+) -> list[BundledEvent]:
     """Check each event against its own hash; keep only what the live check needs."""
     try:
         events = json.loads(content)
@@ -169,7 +230,9 @@ def _events_in(path: str, content: bytes, verification: BundleVerification) -> l
         return []
     for event in events:
         verification.events += 1
-        problem = hash_problem(event) if isinstance(event, dict) else "an entry is not an event"
+        problem = (
+            hash_problem(event, keys) if isinstance(event, dict) else "an entry is not an event"
+        )
         if problem:
             verification.fail(path, problem)
     return [

@@ -9,8 +9,13 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from sqlmodel import Session
 
 from lims.accounts.models import User
+from lims.audit.keys import load_key_ring
+from lims.config import Settings
+from lims.documents.detached import lab_certificate
+from lims.records.verify import BundleVerification, verify_bundle
 from tests.documents.factories import approved_calibration, approved_product_job, issue
 from tests.jobs.factories import JobDriver, Lab
 
@@ -73,3 +78,16 @@ def rewritten(bundle: Path, changes: dict[str, bytes]) -> None:
     with zipfile.ZipFile(bundle, "w") as archive:
         for name, content in files.items():
             archive.writestr(name, content)
+
+
+def checked(
+    bundle: Path, settings: Settings, db_session: Session | None = None, **options: Any
+) -> BundleVerification:
+    """Verify ``bundle`` as ``lims records verify`` does: against the lab's certificate."""
+    return verify_bundle(
+        bundle,
+        db_session,
+        certificates=lambda: [lab_certificate(settings)],
+        keys=load_key_ring(settings.resolved_audit_key_dir),
+        **options,
+    )

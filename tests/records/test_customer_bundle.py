@@ -15,12 +15,11 @@ from lims.config import Settings
 from lims.contracts.models import Service
 from lims.equipment.service import latest_calibration
 from lims.records.export import LAB_TABLES
-from lims.records.verify import verify_bundle
 from tests.contracts.factories import make_agreement
 from tests.equipment.factories import attach_certificate
 from tests.factories import make_organisation, make_user
 from tests.jobs.factories import MEASURED_ON, PRODUCT, Lab, make_lab, submit
-from tests.records.factories import contents_of, export, reported_job, saved
+from tests.records.factories import checked, contents_of, export, reported_job, saved
 from tests.test_cli import run_cli
 
 SECRET_OF_B = "Salainen Kilpailija B Oy"
@@ -86,7 +85,7 @@ def test_a_customers_bundle_holds_its_records_and_nothing_internal_or_of_others(
     assert manifest["audience"] == "customer"
     assert manifest["jobs"] == [own.job["number"]]
     with Session(engine) as db_session:
-        assert verify_bundle(bundle, db_session).failures == []
+        assert checked(bundle, lab.settings, db_session).failures == []
 
 
 def test_the_labs_bundle_of_the_same_job_holds_the_internal_records(

@@ -11,14 +11,15 @@ from sqlmodel import Session
 
 from lims.accounts.models import Role
 from lims.config import Settings
+from lims.records.bundle import MANIFEST_SIGNATURE
 from lims.records.events import chain_head
-from lims.records.verify import verify_bundle
 from tests.conftest import row_counts
 from tests.documents.factories import issue
 from tests.factories import make_user
 from tests.jobs.factories import Lab, make_lab
 from tests.records.factories import (
     JOB_KINDS,
+    checked,
     contents_of,
     export,
     flip_one_byte,
@@ -57,9 +58,9 @@ def cli_environment(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None
     monkeypatch.setenv("LIMS_DATA_DIR", str(settings.data_dir))
 
 
-def verified(bundle: Path, engine: Engine) -> None:
+def verified(bundle: Path, engine: Engine, settings: Settings) -> None:
     with Session(engine) as db_session:
-        verification = verify_bundle(bundle, db_session)
+        verification = checked(bundle, settings, db_session)
     assert verification.failures == []
     assert verification.live and verification.events > 0
 
@@ -72,7 +73,7 @@ def test_a_reported_job_of_each_kind_exports_everything_behind_it_and_verifies(
     auditor = make_user(engine, Role.AUDITOR)
     bundle = saved(export(client, lab, auditor, job_id=job.job["id"]), tmp_path)
 
-    verified(bundle, engine)
+    verified(bundle, engine, lab.settings)
     files = contents_of(bundle)
     folder = f"jobs/{job.job['number']}"
     assert {f"{folder}/{name}" for name in JOB_FILES} <= files.keys()
@@ -147,7 +148,7 @@ def test_a_document_exports_the_records_behind_it(
     contract = saved(
         export(client, lab, auditor, document=agreement_document["number"]), tmp_path, "sop.zip"
     )
-    verified(contract, engine)
+    verified(contract, engine, lab.settings)
     files = contents_of(contract)
     folder = f"contracts/{agreement_document['number']}"
     assert json.loads(files[f"{folder}/subject.json"])["type"] == "agreement"
@@ -188,10 +189,12 @@ def test_an_altered_audit_event_is_caught_even_with_the_manifest_rewritten(
     rewritten(bundle, {events_path: json.dumps(events).encode()})
 
     with Session(engine) as db_session:
-        offline, live = verify_bundle(bundle, None), verify_bundle(bundle, db_session)
+        offline = checked(bundle, lab.settings)
+        live = checked(bundle, lab.settings, db_session)
     for verification in (offline, live):
-        assert [f.path for f in verification.failures] == [events_path]
-        assert "was altered" in verification.failures[0].problem
+        # The manifest's signature fails too; the event's own hash catches it regardless.
+        assert [f.path for f in verification.failures] == [MANIFEST_SIGNATURE, events_path]
+        assert "was altered" in verification.failures[1].problem
 
 
 def test_a_forged_pdf_with_a_rewritten_manifest_is_not_the_labs_document(
@@ -203,9 +206,10 @@ def test_a_forged_pdf_with_a_rewritten_manifest_is_not_the_labs_document(
     rewritten(bundle, {pdf: b"%PDF-1.7 forged"})
 
     with Session(engine) as db_session:
-        verification = verify_bundle(bundle, db_session)
-    assert [f.path for f in verification.failures] == [pdf]
-    assert f"document:{document['number']}" in verification.failures[0].problem
+        verification = checked(bundle, lab.settings, db_session)
+    # The manifest's signature fails too; the live record's hash catches it regardless.
+    assert [f.path for f in verification.failures] == [MANIFEST_SIGNATURE, pdf]
+    assert f"document:{document['number']}" in verification.failures[1].problem
 
 
 def test_a_chain_cut_short_after_export_fails_verification(
@@ -220,7 +224,7 @@ def test_a_chain_cut_short_after_export_fails_verification(
         connection.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": head_id})
 
     with Session(engine) as db_session:
-        verification = verify_bundle(bundle, db_session)
+        verification = checked(bundle, lab.settings, db_session)
     assert any(
         f.path == "manifest.json" and f"event {head_id}" in f.problem for f in verification.failures
     )
