@@ -12,6 +12,7 @@ from lims.cad.models import Acceptance, ModelUpload, ProposalPublic, QifImport
 from lims.clock import local_today
 from lims.jobs import results as job_results
 from lims.jobs.models import CharacteristicPublic
+from lims.limits import work_pools
 
 router = APIRouter(prefix="/jobs", tags=["cad"])
 MODEL_BODY = octet_stream_body(
@@ -54,6 +55,7 @@ async def upload_model(
             filename=filename,
             store=store,
             settings=settings,
+            readers=work_pools(request.app.state, settings).cad_readers,
         ),
     )
 
@@ -131,6 +133,7 @@ async def import_qif_results(
             late_entry_reason=late_entry_reason,
             store=store,
             settings=settings,
+            readers=work_pools(request.app.state, settings).cad_readers,
         ),
     )
 

@@ -1,8 +1,9 @@
 """CAD/PMI intake in jobs: models become proposals, QIF Results become results, and back.
 
-Uploading a model reads it in a bounded worker (``lims.cad.worker``); only a file that reads
-is stored, with one proposal per tolerance or dimension.  A technician accepts a proposal
-(naming the method, editing what needs editing) and it becomes a characteristic that keeps
+Uploading a model reads it in a bounded worker (``lims.cad.worker``), one of at most
+``LIMS_MAX_CAD_READERS`` at once (the ``readers`` pool); only a file that reads is stored,
+with one proposal per tolerance or dimension.  A technician accepts a proposal (naming the
+method, editing what needs editing) and it becomes a characteristic that keeps
 the model's SHA-256 and the entity id.  QIF Results are matched to characteristics, the
 CMM's PASS/FAIL is kept beside the lab's own decision, and the lab's results go out as a
 QIF Results document validated against the QIF 3.0 schema.
@@ -61,6 +62,7 @@ from lims.jobs.service import (
     item_for_upload,
     parameters_at_acceptance,
 )
+from lims.limits import SlotPool
 from lims.methods.cmc import cmc_at
 from lims.methods.models import Method
 from lims.sniffing import check_filename
@@ -79,8 +81,9 @@ def _acting(db_session: Session, actor: Principal) -> None:
     set_context(db_session, actor.audit_context())
 
 
-def _read(path: Path, settings: Settings) -> Model:
-    return read_bounded(path, limits_of(settings))
+def _read(path: Path, settings: Settings, readers: SlotPool) -> Model:
+    with readers.slot():
+        return read_bounded(path, limits_of(settings))
 
 
 # -- models to proposals ------------------------------------------------------------------
@@ -108,11 +111,13 @@ def upload_model(
     filename: str,
     store: FileStore,
     settings: Settings,
+    readers: SlotPool,
 ) -> ModelUpload:
-    """Read the model, then store it on the item with its proposals, in one transaction."""
+    """Read the model (in a slot of ``readers``), then store it on the item with its
+    proposals, in one transaction."""
     item = item_for_model(db_session, actor=actor, job_id=job_id, item_id=item_id)
     filename = check_filename(filename)
-    model = _read(path, settings)
+    model = _read(path, settings, readers)
     if model.plan is None or not model.plan.characteristics:
         raise InvalidInput(
             "the document defines no characteristics to plan from; "
@@ -274,6 +279,7 @@ def import_qif_results(
     humidity: float | None,
     store: FileStore,
     settings: Settings,
+    readers: SlotPool,
     late_entry_reason: str | None = None,
 ) -> QifImport:
     """Store the CMM's measurements against the job's characteristics: all, or none.
@@ -303,7 +309,7 @@ def import_qif_results(
         reason=late_entry_reason,
         settings=settings,
     )
-    model = _read(path, settings)
+    model = _read(path, settings, readers)
     if model.results is None or not model.results.measurements:
         raise InvalidInput("the document holds no measurements (QIF Results)")
     names = {c.ref: c.name for c in (model.plan.characteristics if model.plan else [])}

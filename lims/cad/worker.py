@@ -4,7 +4,8 @@ A hostile file (a record loop, a gzip or XML bomb, a 2 GB upload) must cost boun
 and memory: the reader runs in a fresh process (``spawn``: no locks or threads inherited
 from the server) whose address space is capped with ``RLIMIT_AS``; if it has not answered
 within the timeout it is killed.  The caller gets the model or one ``InvalidInput`` naming
-the problem; nothing is written anywhere.
+the problem; nothing is written anywhere.  How many readers run at once is the caller's to
+bound (the service takes a slot of ``LIMS_MAX_CAD_READERS``, see lims.limits).
 """
 
 import multiprocessing
