@@ -21,7 +21,7 @@ from lims.jobs import service as job_service
 from lims.jobs.models import JobStatus
 from lims.ui import audit, commercial, documents, jobs, lab, workbench
 from lims.ui.first_steps import first_step
-from lims.ui.session import PageRoute, ViewerDep, page, require_csrf_token
+from lims.ui.session import PageRoute, ViewerDep, page, require_csrf_token, safe_next
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 DUE_SOON_DAYS = 30
@@ -83,9 +83,12 @@ def login_page(
     next_: Annotated[str | None, Query(alias="next", max_length=2000)] = None,
 ) -> Response:
     settings = request.app.state.settings
-    target = next_ if next_ and next_.startswith("/") and not next_.startswith("//") else "/"
     return page(
-        request, None, "login.html", language=lang or settings.default_language, next=target
+        request,
+        None,
+        "login.html",
+        language=lang or settings.default_language,
+        next=safe_next(next_),
     )
 
 

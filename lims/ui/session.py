@@ -6,10 +6,11 @@ A refusal from a service becomes an HTML page with the service's status: a custo
 for another customer's job gets the same 404 page as for a job that does not exist.
 """
 
+import unicodedata
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -36,6 +37,30 @@ class Viewer:
     principal: Principal
     language: str
     browser_session: BrowserSession
+
+
+_SAME_ORIGIN = "https://lims.invalid/"
+
+
+def safe_next(target: str | None) -> str:
+    """``target`` when it is a path on this site, else ``/``: where to go after login.
+
+    Refused: anything with a scheme or a host, ``//`` (another host to a browser), a backslash
+    or a control character, raw or percent-decoded (browsers read ``/\\host`` as ``//host``
+    and drop tabs and newlines, so ``/%09/host`` is ``//host`` too).
+    """
+    if not target or not target.startswith("/"):
+        return "/"
+    decoded = unquote(target)
+    for shown in (target, decoded):
+        if shown.startswith("//") or "\\" in shown:
+            return "/"
+        if any(unicodedata.category(character) in {"Cc", "Cf", "Zl", "Zp"} for character in shown):
+            return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not urljoin(_SAME_ORIGIN, target).startswith(_SAME_ORIGIN):
+        return "/"
+    return target
 
 
 class SignInRequired(Exception):

@@ -191,8 +191,8 @@ function wireLogin() {
         username: form.username.value,
         password: form.password.value,
       });
-      const next = form.dataset.next || "/";
-      window.location.assign(next.startsWith("/") && !next.startsWith("//") ? next : "/");
+      // The server rendered only a path of this site (lims.ui.session.safe_next).
+      window.location.assign(form.dataset.next || "/");
     } catch (problem) {
       error.textContent = problem.message;
     }
