@@ -43,6 +43,7 @@ def audit_view(
     db_session: SessionDep,
     entity: Annotated[str | None, Query(max_length=130)] = None,
 ) -> Response:
+    audit_trail.require_reader(viewer.principal)
     found = ENTITY.match(entity.strip()) if entity else None
     events = (
         audit_trail.history(

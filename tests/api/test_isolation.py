@@ -64,6 +64,7 @@ PUBLIC_ROUTES = {
 OWN_SESSION_ROUTES = {("POST", "/api/v1/auth/logout")}
 # Optional query parameters that name the record a route acts on (one of several ways).
 RECORD_QUERY_OF_ROUTE = {("GET", "/api/v1/records/export"): ("job_id",)}
+AUDIT_TRAIL_PREFIX = "/api/v1/audit"
 SECRET_OF_B = "Salainen Asiakas B Oy"
 MISSING_ID = 987654
 
@@ -327,6 +328,22 @@ def test_customer_of_a_cannot_read_or_change_records_of_b(
                 f"a missing one {answer_for_missing.status_code}"
             )
         assert rows_of_organisation(engine, world.organisation_b.id) == b_before, operation.key
+
+
+def test_customers_have_no_access_to_the_audit_trail(
+    app: FastAPI, client: TestClient, settings: Settings, world: World
+) -> None:
+    """Not even to their own records' history: events show records before the lab released
+    them (a result before its review)."""
+    headers = bearer(settings, world.customer_a)
+    audit_routes = [op for op in operations(app) if op.path.startswith(AUDIT_TRAIL_PREFIX)]
+    assert audit_routes
+    for operation in audit_routes:
+        request = request_for(app, operation, world)
+        if "entity" in request["params"]:
+            request["params"]["entity"] = f"organisation:{world.customer_a.organisation_id}"
+        response = send(client, request, headers)
+        assert response.status_code == 403, f"{operation.key}: {response.status_code}"
 
 
 def test_auditor_reads_everything_and_changes_nothing(

@@ -44,9 +44,10 @@ PAGES = (
     "/audit",
     "/audit?entity=job:{job}",
 )
-# The lab's own registers are not the customer's to read; the services refuse them.
+# The lab's own registers and its audit trail are not the customer's to read; the services
+# refuse them.
 NOT_FOR_CUSTOMERS = {"/equipment", "/equipment/{equipment}", "/methods", "/methods/{method}",
-                     "/staff", "/uncertainty"}  # fmt: skip
+                     "/staff", "/uncertainty", "/audit", "/audit?entity=job:{job}"}  # fmt: skip
 # Auditors read everything and change nothing: they have no job to submit.
 NOT_FOR_AUDITORS = {"/jobs/new"}
 
