@@ -34,7 +34,7 @@ class Busy(LimsError):
         super().__init__(message)
         self.retry_after = retry_after
         # The UI words its own message from these.
-        self.extensions = {"limit": setting}
+        self.extensions = {"limit": setting, "retry_after": retry_after}
 
 
 class TimeLimitReached(LimsError):
@@ -47,7 +47,7 @@ class TimeLimitReached(LimsError):
     def __init__(self, message: str, *, setting: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-        self.extensions = {"limit": setting}
+        self.extensions = {"limit": setting, "retry_after": retry_after}
 
 
 class SlotPool:

@@ -252,6 +252,20 @@ function show(response) {
   document.getElementById("wb-results").hidden = false;
 }
 
+/** The server's refusal of a run for its size, time or the runs at once, in the page's
+ * language (the problem's detail is in English); null for any other problem. */
+function limitRefusal(problem, request) {
+  const kind = (problem?.type || "").split("/").pop();
+  if (kind === "too-much-work") {
+    const size = problem.work / (request.mcm?.trials || 1);
+    const most = Math.max(Math.floor(problem.max_work / size), 0);
+    return words.too_much_work.replace("%(trials)s", formatNumber(most, 21));
+  }
+  if (kind === "time-limit") return words.time_limit;
+  if (kind === "busy") return words.busy.replace("%(seconds)s", problem.retry_after);
+  return null;
+}
+
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const alert = form.querySelector(".form-error");
@@ -281,7 +295,9 @@ form.addEventListener("submit", async (event) => {
     status.textContent = words.done_in.replace("%(seconds)s", elapsed());
   } catch (error) {
     status.textContent = "";
-    showProblem(alert, error);
+    const refusal = limitRefusal(error.problem, body);
+    if (refusal) alert.textContent = refusal;
+    else showProblem(alert, error);
   } finally {
     clearInterval(ticker);
     progress.hidden = true;
