@@ -129,22 +129,18 @@ def _events(connection: Connection, batch_size: int) -> Iterator[tuple[int, str,
     """Every event's replayable part, by id, a batch at a time (memory stays flat)."""
     last_id = 0
     while True:
-        batch = (
-            connection.execute(
-                select(
-                    col(AuditEvent.id),
-                    col(AuditEvent.action),
-                    col(AuditEvent.entity_type),
-                    col(AuditEvent.entity_id),
-                    col(AuditEvent.changes),
-                )
-                .where(col(AuditEvent.id) > last_id)
-                .order_by(col(AuditEvent.id))
-                .limit(batch_size)
+        batch = connection.execute(
+            select(
+                col(AuditEvent.id),
+                col(AuditEvent.action),
+                col(AuditEvent.entity_type),
+                col(AuditEvent.entity_id),
+                col(AuditEvent.changes),
             )
-            .tuples()
-            .all()
-        )
+            .where(col(AuditEvent.id) > last_id)
+            .order_by(col(AuditEvent.id))
+            .limit(batch_size)
+        ).all()
         if not batch:
             return
         yield from batch

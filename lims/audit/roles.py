@@ -35,15 +35,14 @@ def audit_trigger_problems(connection: Connection) -> list[str]:
     """A sentence for each refusing trigger on ``audit_event`` that is missing or disabled."""
     if connection.dialect.name != "postgresql":
         return []
-    enabled: dict[str, str] = dict(
-        connection.execute(
-            text(
-                "SELECT tgname, tgenabled FROM pg_trigger "
-                "WHERE tgrelid = to_regclass(:table) AND NOT tgisinternal"
-            ),
-            {"table": AUDIT_TABLE},
-        ).tuples()
+    triggers = connection.execute(
+        text(
+            "SELECT tgname, tgenabled FROM pg_trigger "
+            "WHERE tgrelid = to_regclass(:table) AND NOT tgisinternal"
+        ),
+        {"table": AUDIT_TABLE},
     )
+    enabled: dict[str, str] = {name: state for name, state in triggers}
     problems = []
     for trigger, refuses in AUDIT_TRIGGERS.items():
         if trigger not in enabled:
