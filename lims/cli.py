@@ -224,18 +224,24 @@ def audit_verify(
         ),
     ] = False,
 ) -> None:
-    """Recompute the audit hash chain; name the first event that does not fit."""
+    """Recompute the audit hash chain with the audit key ring; name the first event that
+    does not fit."""
+    from lims.audit.keys import read_key_ring
     from lims.audit.trail import verify_chain
     from lims.config import get_settings
     from lims.db import make_engine, session_scope
 
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)
+    ring = read_key_ring(settings.resolved_audit_key_dir)
     with session_scope(engine) as session:
-        result = verify_chain(session)
+        result = verify_chain(session, ring)
     if result.first_break is not None:
         _fail(f"audit chain broken after {result.events} events: {result.first_break.problem}")
-    typer.echo(f"audit chain intact: {result.events} events, head {result.head}")
+    typer.echo(
+        f"audit chain intact: {result.events} events, head {result.head} "
+        f"(keys: {len(ring.keys)} in {ring.directory})"
+    )
     _verify_audit_guards(engine, records=records)
 
 
@@ -267,6 +273,32 @@ def _verify_audit_guards(engine: "Engine", *, records: bool) -> None:
             f"audited records match their events: {checked.rows} rows, {checked.events} events"
             f" ({checked.uncompared_fields} redacted or unrecorded fields not compared)"
         )
+
+
+@audit_app.command("rotate-key")
+def audit_rotate_key(
+    reason: Annotated[
+        str, typer.Option(help="Why the key changes, kept in the rotation's audit event.")
+    ] = "scheduled rotation of the audit key",
+) -> None:
+    """Make a new audit key and record the change in the chain, keyed with the key it
+    retires; every later event uses the new key, and the old one stays in the ring."""
+    from sqlmodel import Session
+
+    from lims.accounts.principal import system_principal
+    from lims.audit.trail import AuditContext, rotate_key
+    from lims.config import get_settings
+    from lims.db import make_engine
+
+    settings = get_settings()
+    actor = system_principal("cli").username
+    with Session(make_engine(settings.resolved_database_url)) as session:
+        retired, new = rotate_key(session, AuditContext(actor=actor, reason=reason))
+    typer.echo(
+        f"audit key {new.key_id} keys the chain from now on; {retired.key_id} is retired and "
+        f"stays in {settings.resolved_audit_key_dir}, where verification needs it: "
+        "back the key ring up now"
+    )
 
 
 class _PhaseBars:

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from lims.accounts.models import STAFF_ROLES, Role
 from lims.accounts.principal import Principal, require_role
+from lims.audit.keys import AuditKeyRing
 from lims.audit.models import AuditEvent, ChainVerification
 from lims.audit.trail import verify_chain
 
@@ -38,7 +39,9 @@ def history(
     return list(db_session.exec(query))
 
 
-def verify(db_session: Session, *, actor: Principal) -> ChainVerification:
+def verify(
+    db_session: Session, *, actor: Principal, keys: AuditKeyRing | None = None
+) -> ChainVerification:
     require_role(
         actor,
         Role.ADMIN,
@@ -46,4 +49,4 @@ def verify(db_session: Session, *, actor: Principal) -> ChainVerification:
         Role.AUDITOR,
         doing="verify the audit chain",
     )
-    return verify_chain(db_session)
+    return verify_chain(db_session, keys)
