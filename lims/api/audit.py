@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from lims.api.deps import CurrentActor, SessionDep
+from lims.api.deps import CurrentActor, SessionDep, SettingsDep
+from lims.audit.keys import read_key_ring
 from lims.audit.models import AuditEventPublic, ChainVerification
 from lims.records import audit_trail
 
@@ -32,5 +33,6 @@ def history(
 
 
 @router.get("/verify", response_model=ChainVerification, summary="Verify the hash chain")
-def verify(actor: CurrentActor, db_session: SessionDep) -> ChainVerification:
-    return audit_trail.verify(db_session, actor=actor)
+def verify(actor: CurrentActor, db_session: SessionDep, settings: SettingsDep) -> ChainVerification:
+    keys = read_key_ring(settings.resolved_audit_key_dir)
+    return audit_trail.verify(db_session, actor=actor, keys=keys)
