@@ -6,8 +6,9 @@ from fastapi import APIRouter, Query
 
 from lims.api.deps import CurrentActor, SessionDep, SettingsDep
 from lims.audit.keys import read_key_ring
-from lims.audit.models import AuditEventPublic, ChainVerification
+from lims.audit.models import AuditEventPublic
 from lims.records import audit_trail
+from lims.records.checkpoints import AuditVerification, CheckpointSummary, check_checkpoints
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -32,7 +33,13 @@ def history(
     return [AuditEventPublic.model_validate(event, from_attributes=True) for event in events]
 
 
-@router.get("/verify", response_model=ChainVerification, summary="Verify the hash chain")
-def verify(actor: CurrentActor, db_session: SessionDep, settings: SettingsDep) -> ChainVerification:
+@router.get(
+    "/verify",
+    response_model=AuditVerification,
+    summary="Verify the hash chain, and the chain against the signed checkpoints",
+)
+def verify(actor: CurrentActor, db_session: SessionDep, settings: SettingsDep) -> AuditVerification:
     keys = read_key_ring(settings.resolved_audit_key_dir)
-    return audit_trail.verify(db_session, actor=actor, keys=keys)
+    chain = audit_trail.verify(db_session, actor=actor, keys=keys)
+    checkpoints = CheckpointSummary.of(check_checkpoints(db_session, settings))
+    return AuditVerification(**chain.model_dump(), checkpoints=checkpoints)

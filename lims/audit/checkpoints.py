@@ -69,9 +69,11 @@ class Checkpoint:
 
     def paper_line(self) -> str:
         """A short line for the quality manager's paper record."""
+        signature = hashlib.sha256(self.signature.encode()).hexdigest()
         return (
-            f"{self.at} event {self.event_id} ({self.events} events) hash {self.hash} "
-            f"signed by {self.signer[:16]}"
+            f"audit checkpoint {self.at}: event {self.event_id}, {self.events} events, "
+            f"hash {self.hash}, signature SHA-256 {signature[:16]}, "
+            f"certificate {self.signer[:16]}"
         )
 
 

@@ -13,10 +13,11 @@ from datetime import timedelta
 
 from cryptography import x509
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from lims.audit import checkpoints
 from lims.audit.checkpoints import CheckpointReport, CheckpointWritten
+from lims.audit.models import ChainVerification
 from lims.config import Settings
 from lims.db import utcnow
 from lims.documents import detached
@@ -44,10 +45,12 @@ def check_checkpoints(
     trusted: Sequence[x509.Certificate] = (),
 ) -> CheckpointReport:
     """The checkpoint log against its signatures and the database; ``trusted`` defaults to
-    the lab's configured certificate."""
-    certificates = list(trusted) or [detached.lab_certificate(settings)]
+    the lab's configured certificate (read only when there is a checkpoint to check)."""
+    certificates = list(trusted)
 
     def check(payload: bytes, signature: str) -> str | None:
+        if not certificates:
+            certificates.append(detached.lab_certificate(settings))
         try:
             detached.verify(payload, signature, certificates)
         except detached.SignatureRefused as refused:
@@ -57,6 +60,37 @@ def check_checkpoints(
     return checkpoints.verify_checkpoints(
         db_session, settings.resolved_audit_checkpoint_log, check_signature=check
     )
+
+
+class CheckpointSummary(SQLModel):
+    """The checkpoint log's verification, as ``GET /audit/verify`` answers it."""
+
+    log: str
+    intact: bool
+    checkpoints: int
+    problems: list[str]
+    latest_at: str | None = None
+    latest_event_id: int | None = None
+    latest_hash: str | None = None
+
+    @classmethod
+    def of(cls, report: CheckpointReport) -> "CheckpointSummary":
+        latest = report.latest
+        return cls(
+            log=report.log,
+            intact=report.intact,
+            checkpoints=report.checkpoints,
+            problems=report.problems,
+            latest_at=latest.at if latest else None,
+            latest_event_id=latest.event_id if latest else None,
+            latest_hash=latest.hash if latest else None,
+        )
+
+
+class AuditVerification(ChainVerification):
+    """The chain's verification and, beside it, the checkpoints' (``intact`` is the chain's)."""
+
+    checkpoints: CheckpointSummary
 
 
 def checkpoint_if_due(engine: Engine, settings: Settings) -> CheckpointWritten | None:
