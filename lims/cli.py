@@ -331,8 +331,8 @@ def audit_checkpoints(
     certificate: Annotated[
         list[Path] | None,
         typer.Option(
-            help="A certificate (PEM) checkpoints may be signed with, e.g. the lab's previous "
-            "one after a renewal; repeat for several; default: the configured one."
+            help="A certificate (PEM) checkpoints may be signed with; repeat for several; "
+            "default: the configured one, and earlier ones kept in a previous/ folder beside it."
         ),
     ] = None,
 ) -> None:
@@ -753,8 +753,8 @@ def records_verify(
     certificate: Annotated[
         Path | None,
         typer.Option(
-            help="The lab's certificate (PEM) the manifest must be signed with; "
-            "default: the configured one."
+            help="The lab's certificate (PEM) the manifest must be signed with; default: the "
+            "configured one, and earlier ones kept in a previous/ folder beside it."
         ),
     ] = None,
     expect_sha256: Annotated[
@@ -778,7 +778,7 @@ def records_verify(
     def trusted() -> list["Certificate"]:
         if certificate is not None:
             return [detached.read_certificate(certificate)]
-        return [detached.lab_certificate(settings)]
+        return detached.trusted_lab_certificates(settings)
 
     if expect_sha256 is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", expect_sha256):
         raise InvalidInput(f"--expect-sha256 takes 64 hex digits, not {expect_sha256!r}")

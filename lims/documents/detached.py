@@ -35,6 +35,8 @@ from lims.errors import ConfigurationError, InvalidInput
 
 _CURVE_ALGORITHMS = {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512"}
 _THUMBPRINT = "x5t#S256"
+#: Beside the lab's certificate: its earlier certificates, one PEM file each.
+PREVIOUS_FOLDER = "previous"
 
 
 class SignatureRefused(Exception):
@@ -75,6 +77,14 @@ def detached_signer(lab_signer: LabSigner) -> DetachedSigner:
 def lab_certificate(settings: Settings) -> x509.Certificate:
     """The lab's configured certificate, the one its own signatures are checked against."""
     return read_certificate(settings.resolved_document_signing_certificate, ConfigurationError)
+
+
+def trusted_lab_certificates(settings: Settings) -> list[x509.Certificate]:
+    """The lab's configured certificate and its earlier ones, kept as PEM files in a
+    ``previous`` folder beside it after a renewal, so that older signatures still verify."""
+    current = settings.resolved_document_signing_certificate
+    earlier = sorted((current.parent / PREVIOUS_FOLDER).glob("*.pem"))
+    return [lab_certificate(settings), *(read_certificate(p, ConfigurationError) for p in earlier)]
 
 
 def read_certificate(path: Path, error: type[Exception] = InvalidInput) -> x509.Certificate:

@@ -45,12 +45,13 @@ def check_checkpoints(
     trusted: Sequence[x509.Certificate] = (),
 ) -> CheckpointReport:
     """The checkpoint log against its signatures and the database; ``trusted`` defaults to
-    the lab's configured certificate (read only when there is a checkpoint to check)."""
+    the lab's configured certificate and its earlier ones (read only when there is a
+    checkpoint to check)."""
     certificates = list(trusted)
 
     def check(payload: bytes, signature: str) -> str | None:
         if not certificates:
-            certificates.append(detached.lab_certificate(settings))
+            certificates.extend(detached.trusted_lab_certificates(settings))
         try:
             detached.verify(payload, signature, certificates)
         except detached.SignatureRefused as refused:

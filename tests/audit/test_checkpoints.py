@@ -15,6 +15,7 @@ from lims.accounts.models import Role
 from lims.audit.checkpoints import NO_PREVIOUS_LINE, Checkpoint, read_checkpoints
 from lims.config import Settings
 from lims.documents import detached
+from lims.documents.detached import PREVIOUS_FOLDER
 from lims.documents.signing import create_demo_signing_key
 from lims.records.checkpoints import (
     check_checkpoints,
@@ -231,6 +232,26 @@ def test_a_line_removed_from_the_middle_of_the_log_is_caught(
         f"checkpoint of {at} (line 2) does not follow the line before it: "
         "a line of the checkpoint log was removed or altered"
     ]
+
+
+def test_after_renewing_the_labs_key_older_checkpoints_verify_with_the_kept_certificate(
+    engine: Engine, lab_settings: Settings
+) -> None:
+    make_organisation(engine)
+    checkpointed(engine, lab_settings)
+    old = lab_settings.resolved_document_signing_certificate.read_bytes()
+    lab_settings.resolved_document_signing_certificate.unlink()
+    lab_settings.resolved_document_signing_key.unlink()
+    create_demo_signing_key(lab_settings)
+    make_organisation(engine)
+    checkpointed(engine, lab_settings)
+
+    (problem,) = problems(engine, lab_settings)
+    assert "(line 1): its signature was not made with the trusted certificate" in problem
+    kept = lab_settings.resolved_document_signing_certificate.parent / PREVIOUS_FOLDER
+    kept.mkdir()
+    (kept / "lab-certificate-1.pem").write_bytes(old)
+    assert problems(engine, lab_settings) == []
 
 
 def test_the_api_verification_reports_the_checkpoints(
