@@ -122,7 +122,8 @@ def db_check_roles() -> None:
     for check in checks:
         typer.echo(f"{'ok  ' if check.passed else 'FAIL'} {check.rule}")
     if not all(check.passed for check in checks):
-        raise typer.Exit(1)
+        # 1, not 2: the command ran and found the installation wanting.
+        sys.exit(1)
 
 
 def _without_password(database_url: str) -> str:
