@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+import time_machine
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from lims.accounts.auth import Unauthenticated, authenticate_password
-from lims.accounts.throttle import TooManyAttempts
 from lims.accounts.models import Role
+from lims.accounts.throttle import TooManyAttempts
 from lims.config import Settings
 from tests.conftest import row_counts
 from tests.factories import PASSWORD, bearer, make_organisation, make_user
@@ -413,3 +415,67 @@ def test_signed_in_browser_sees_the_start_page_with_its_name(
     assert page.status_code == 200
     # The user's language is Finnish (the default), so the role reads in Finnish.
     assert "Matti Mittaaja" in page.text and "(Mittausteknikko)" in page.text
+
+
+# -- throttling per username and per address (issue #21 item 7) ---------------------------
+
+ATTACKER = ("198.51.100.66", 40000)
+OWNER = ("203.0.113.9", 40000)
+
+
+def test_spraying_many_usernames_from_one_address_is_slowed(
+    app: FastAPI, engine: Engine, settings: Settings
+) -> None:
+    with TestClient(app, raise_server_exceptions=False, client=ATTACKER) as attacker:
+        answers = [
+            token_for(attacker, f"sprayed{number}", "password1234").status_code
+            for number in range(20)
+        ]
+    # The failures past the free ones start the doubling wait, as for one username.
+    counted = settings.login_address_free_failures + 1
+    assert answers[:counted] == [401] * counted
+    assert set(answers[counted:]) == {429}
+
+
+def test_an_attackers_failures_never_keep_the_owner_out(
+    app: FastAPI, engine: Engine, settings: Settings
+) -> None:
+    """Issue #21: ten failures locked a username for 15 minutes, whoever made them."""
+    user = make_user(engine, Role.TECHNICIAN)
+
+    def attack() -> None:
+        with TestClient(app, raise_server_exceptions=False, client=ATTACKER) as attacker:
+            for _ in range(30):
+                wait_out_the_slowdown(engine)
+                assert token_for(attacker, user.username, "guess").status_code == 401
+            assert token_for(attacker, user.username, "guess").status_code == 429
+
+    attack()
+    with TestClient(app, raise_server_exceptions=False, client=OWNER) as owner:
+        assert token_for(owner, user.username).status_code == 200
+    attack()
+    with (
+        TestClient(app, raise_server_exceptions=False, client=OWNER) as owner,
+        time_machine.travel(datetime.now(UTC), tick=False) as clock,
+    ):
+        # After a typo of the owner's own, only the short wait shared by all addresses.
+        assert token_for(owner, user.username, "typo").status_code == 401
+        slowed = token_for(owner, user.username)
+        assert slowed.status_code == 429
+        longest = settings.login_username_longest_wait_seconds
+        assert int(slowed.headers["retry-after"]) <= longest + 1
+        clock.shift(timedelta(seconds=longest + 1))
+        assert token_for(owner, user.username).status_code == 200
+
+
+def test_failures_are_forgotten_after_a_quiet_spell(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    user = make_user(engine, Role.TECHNICIAN)
+    start = datetime.now(UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        for _ in range(settings.login_free_failures + 1):
+            token_for(client, user.username, "guess")
+        assert token_for(client, user.username).status_code == 429
+        clock.shift(timedelta(minutes=settings.login_forget_minutes, seconds=1))
+        assert token_for(client, user.username).status_code == 200

@@ -3,8 +3,14 @@
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from lims.accounts import passwords
+from lims.accounts.models import Role
+from lims.config import Settings
+from tests.conftest import row_counts
+from tests.factories import bearer, make_user
 
 
 @pytest.fixture
@@ -36,3 +42,36 @@ def test_a_test_suite_hash_verifies_under_production_parameters(
     assert passwords.verify_password(cheap, "a-long-password")
     assert not passwords.verify_password(cheap, "another-password")
     assert not passwords.verify_password(None, "a-long-password")
+
+
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [
+        ("aaaaaaaaaaaa", 'Repeats like "aaa" are easy to guess'),
+        ("password1234", "This is a very common password"),
+        ("short-pw", "at least 12 characters"),
+    ],
+)
+def test_a_weak_password_is_refused_saying_why(
+    password: str, why: str, client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    """Issue #21 item 7: twelve a's and password1234 were accepted."""
+    admin = make_user(engine, Role.ADMIN)
+    before = row_counts(engine)
+    refused = client.post(
+        "/api/v1/users",
+        json={"username": "heikko", "full_name": "Heikki Heikko", "password": password,
+              "roles": ["technician"]},
+        headers=bearer(settings, admin),
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "password"
+    assert why in refused.json()["detail"]
+    assert row_counts(engine) == before
+
+
+def test_a_password_made_of_the_users_own_name_is_refused() -> None:
+    personal = ("tuomas.teknikko", "Tuomas Teknikko", "tuomas@lab.example")
+    with pytest.raises(ValueError, match="too easy to guess"):
+        passwords.check_password_strength("tuomasteknikko", personal=personal)
+    passwords.check_password_strength("kolme-sanaa-mittaa-42", personal=personal)
