@@ -75,9 +75,8 @@ def model_size(body: EvaluationRequest) -> int:
     return size
 
 
-def _check_work(body: EvaluationRequest, settings: Settings) -> None:
-    mcm = body.mcm or McmSettings()
-    if mcm.trials > settings.max_monte_carlo_trials:
+def _check_trials(body: EvaluationRequest, settings: Settings) -> None:
+    if body.mcm is not None and body.mcm.trials > settings.max_monte_carlo_trials:
         # The engine can run far more in bounded memory, but one HTTP request should not hold
         # a worker for minutes; the CLI has no such limit.
         raise InvalidInput(
@@ -85,6 +84,10 @@ def _check_work(body: EvaluationRequest, settings: Settings) -> None:
             "use the CLI (lims uncertainty evaluate) for more",
             location=("mcm", "trials"),
         )
+
+
+def _check_work(body: EvaluationRequest, settings: Settings) -> None:
+    mcm = body.mcm or McmSettings()
     size = model_size(body)
     work = mcm.trials * size
     limit = settings.max_monte_carlo_work
@@ -108,6 +111,7 @@ def _check_work(body: EvaluationRequest, settings: Settings) -> None:
 async def evaluate_model(
     body: EvaluationRequest, request: Request, _actor: CurrentActor, settings: SettingsDep
 ) -> dict[str, Any]:
+    _check_trials(body, settings)
     if body.method == "gum":
         return await anyio.to_thread.run_sync(evaluate, body)
     _check_work(body, settings)
