@@ -57,6 +57,29 @@ def hash_problem(event: Mapping[str, Any], keys: AuditKeyRing | None) -> str | N
     return None
 
 
+def recomputable(event: Mapping[str, Any], keys: AuditKeyRing | None) -> bool:
+    """Whether this verifier can recompute the event's hash: an unkeyed event anyone can, a
+    keyed one only with its key in ``keys``."""
+    key_id = event.get("key_id")
+    return key_id is None or (keys is not None and keys.get(str(key_id)) is not None)
+
+
+def link_problems(events: list[Mapping[str, Any]]) -> list[str]:
+    """Events of the bundle that are neighbours in the chain (ids n and n + 1) and do not
+    link: what can be checked of keyed events without their key."""
+    by_id: dict[int, Mapping[str, Any]] = {
+        event["id"]: event for event in events if isinstance(event.get("id"), int)
+    }
+    problems = []
+    for event_id, event in sorted(by_id.items()):
+        before = by_id.get(event_id - 1)
+        if before is not None and event.get("previous_hash") != before.get("hash"):
+            problems.append(
+                f"event {event_id} does not follow event {event_id - 1}: one of them was altered"
+            )
+    return problems
+
+
 def events_of(
     db_session: Session,
     entities: Mapping[str, set[str]],

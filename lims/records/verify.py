@@ -41,7 +41,7 @@ from lims.equipment.models import Calibration
 from lims.errors import InvalidInput
 from lims.jobs.models import Item
 from lims.records.bundle import FORMAT, MANIFEST, MANIFEST_SIGNATURE
-from lims.records.events import hash_problem
+from lims.records.events import hash_problem, link_problems, recomputable
 
 _IDS_PER_QUERY = 500
 #: The certificates a manifest may be signed with, read once the file is known to be a bundle
@@ -71,6 +71,8 @@ class BundleVerification:
     signed_by: detached.SignedBy | None = None
     files: int = 0
     events: int = 0
+    #: Keyed events whose key this verifier lacks: only their links were checked.
+    events_not_recomputed: int = 0
     live: bool = False
     failures: list[Failure] = field(default_factory=list)
 
@@ -235,6 +237,10 @@ def _events_in(
         )
         if problem:
             verification.fail(path, problem)
+        elif not recomputable(event, keys):
+            verification.events_not_recomputed += 1
+    for problem in link_problems([event for event in events if isinstance(event, dict)]):
+        verification.fail(path, problem)
     return [
         BundledEvent(path, event.get("id"), event.get("hash"))
         for event in events
