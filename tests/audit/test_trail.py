@@ -112,12 +112,14 @@ def test_intact_chain_verifies_over_the_api(client: TestClient, engine: Engine, 
     make_organisation(engine)
     result = client.get("/api/v1/audit/verify", headers=bearer(settings, auditor)).json()
     events = audit_events(engine)
+    checkpoints = result.pop("checkpoints")  # tests/audit/test_checkpoints.py checks them
     assert result == {
         "intact": True,
         "events": len(events),
         "head": events[-1]["hash"],
         "first_break": None,
     }
+    assert checkpoints["intact"] is True and checkpoints["checkpoints"] == 0
 
 
 def test_a_customer_reads_no_history_not_even_of_its_own_records(
