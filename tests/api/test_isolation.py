@@ -60,8 +60,9 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/login"),
     ("GET", "/verify/{number}"),
 }
-# Acting on one's own login, not on records: an auditor may end its own session.
-OWN_SESSION_ROUTES = {("POST", "/api/v1/auth/logout")}
+# Acting on one's own login, not on records: an auditor may end its own session and change
+# its own password.
+OWN_SESSION_ROUTES = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/password")}
 # Optional query parameters that name the record a route acts on (one of several ways).
 RECORD_QUERY_OF_ROUTE = {("GET", "/api/v1/records/export"): ("job_id",)}
 AUDIT_TRAIL_PREFIX = "/api/v1/audit"
