@@ -9,6 +9,7 @@ import asyncio
 import json
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,26 @@ def the_issues_model() -> str:
 @pytest.fixture
 def technician(engine: Engine, settings: Settings) -> dict[str, str]:
     return bearer(settings, make_user(engine, Role.TECHNICIAN))
+
+
+Served = tuple[FastAPI, TestClient, dict[str, str]]
+
+
+@pytest.fixture
+def serve(
+    make_settings: Callable[..., Settings], database_url: str, engine: Engine
+) -> Iterator[Callable[..., Served]]:
+    """An application on settings of the test's own, its client and a technician's header."""
+    with ExitStack() as stack:
+
+        def start(**overrides: Any) -> Served:
+            settings = make_settings(database_url=database_url, **overrides)
+            app = create_app(settings)
+            stack.callback(app.state.engine.dispose)
+            client = stack.enter_context(TestClient(app, raise_server_exceptions=False))
+            return app, client, bearer(settings, make_user(engine, Role.TECHNICIAN))
+
+        yield start
 
 
 # -- the engine stops when told ---------------------------------------------------------------
@@ -153,18 +174,12 @@ def test_the_trials_cap_still_holds_beside_the_work_limit(
 # -- the time of one request ------------------------------------------------------------------
 
 
-@pytest.fixture
-def no_time(make_settings: Callable[..., Settings], database_url: str) -> Settings:
-    return make_settings(database_url=database_url, monte_carlo_seconds=1e-9)
-
-
 def test_a_run_past_the_time_limit_is_stopped_with_503_naming_the_limit(
-    engine: Engine, no_time: Settings
+    serve: Callable[..., Served],
 ) -> None:
-    headers = bearer(no_time, make_user(engine, Role.TECHNICIAN))
-    with TestClient(create_app(no_time), raise_server_exceptions=False) as client:
-        response = client.post(EVALUATE, json=sum_of_two(1_000_000), headers=headers)
-        gum = client.post(EVALUATE, json={**sum_of_two(1000), "method": "gum"}, headers=headers)
+    _, client, headers = serve(monte_carlo_seconds=1e-9)
+    response = client.post(EVALUATE, json=sum_of_two(1_000_000), headers=headers)
+    gum = client.post(EVALUATE, json={**sum_of_two(1000), "method": "gum"}, headers=headers)
     assert response.status_code == 503, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert int(response.headers["retry-after"]) > 0
@@ -228,25 +243,11 @@ async def _post_and_hang_up(app: FastAPI, path: str, body: bytes, headers: dict[
 # -- runs at once in one process --------------------------------------------------------------
 
 
-@pytest.fixture
-def one_run(make_settings: Callable[..., Settings], database_url: str) -> Settings:
-    return make_settings(database_url=database_url, max_monte_carlo_runs=1, busy_wait_seconds=0)
-
-
-@pytest.fixture
-def one_run_client(one_run: Settings) -> Iterator[tuple[FastAPI, TestClient]]:
-    app = create_app(one_run)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield app, client
-    app.state.engine.dispose()
-
-
 def test_with_the_one_run_taken_another_gets_503_with_retry_after_until_it_ends(
-    engine: Engine, one_run: Settings, one_run_client: tuple[FastAPI, TestClient]
+    serve: Callable[..., Served],
 ) -> None:
-    app, client = one_run_client
-    headers = bearer(one_run, make_user(engine, Role.TECHNICIAN))
-    runs = work_pools(app.state, one_run).monte_carlo
+    app, client, headers = serve(max_monte_carlo_runs=1, busy_wait_seconds=0)
+    runs = work_pools(app.state, app.state.settings).monte_carlo
     with runs.slot():
         busy = client.post(EVALUATE, json=sum_of_two(10_000), headers=headers)
         gum = client.post(EVALUATE, json={**sum_of_two(1000), "method": "gum"}, headers=headers)
