@@ -28,6 +28,7 @@ from lims.competence.models import Activity
 from lims.config import Settings
 from lims.contracts import prices
 from lims.contracts.models import LabClosureCreate, Service
+from lims.documents.signing import create_demo_signing_key
 from tests.cad.factories import make_proposal
 from tests.conftest import row_counts
 from tests.contracts.factories import (
@@ -83,6 +84,7 @@ class World:
 
 @pytest.fixture
 def world(engine: Engine, client: TestClient, settings: Settings) -> World:
+    create_demo_signing_key(settings)  # records bundles are signed with the lab's key
     organisation_a = make_organisation(engine, name="Asiakas A Oy")
     organisation_b = make_organisation(engine, name=SECRET_OF_B)
     customer_a = make_user(engine, Role.CUSTOMER, organisation=organisation_a)
