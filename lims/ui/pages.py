@@ -19,7 +19,7 @@ from lims.clock import local_today
 from lims.equipment import service as equipment_service
 from lims.jobs import service as job_service
 from lims.jobs.models import JobStatus
-from lims.ui import audit, commercial, documents, jobs, lab, workbench
+from lims.ui import account, audit, commercial, documents, jobs, lab, workbench
 from lims.ui.first_steps import first_step
 from lims.ui.session import PageRoute, ViewerDep, page, require_csrf_token, safe_next
 
@@ -96,5 +96,5 @@ def _today(request: Request) -> date:
     return local_today(request.app.state.settings.timezone)
 
 
-for area in (jobs, documents, lab, commercial, audit, workbench):
+for area in (account, jobs, documents, lab, commercial, audit, workbench):
     router.include_router(area.router)

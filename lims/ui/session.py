@@ -67,6 +67,13 @@ class SignInRequired(Exception):
     """No valid session: the page sends the browser to the login page."""
 
 
+PASSWORD_CHANGE_PAGE = "/account/password"
+
+
+class PasswordChangeRequired(Exception):
+    """An administrator reset the password: every page but the change itself sends there."""
+
+
 def viewer(request: Request, db_session: SessionDep) -> Viewer:
     secret = request.cookies.get(SESSION_COOKIE)
     if not secret:
@@ -78,6 +85,8 @@ def viewer(request: Request, db_session: SessionDep) -> Viewer:
     user = db_session.get(User, principal.user_id)
     if user is None:
         raise SignInRequired
+    if user.must_change_password and request.url.path != PASSWORD_CHANGE_PAGE:
+        raise PasswordChangeRequired
     db_session.expunge(user)
     db_session.expunge(browser_session)
     signed_in = Viewer(user, principal, interface_language(user.language), browser_session)
@@ -148,6 +157,8 @@ class PageRoute(APIRoute):
                 wanted = f"{url.path}?{url.query}" if url.query else url.path
                 login = "/login" if wanted == "/" else f"/login?next={quote(wanted, safe='/')}"
                 return RedirectResponse(login, status_code=303)
+            except PasswordChangeRequired:
+                return RedirectResponse(PASSWORD_CHANGE_PAGE, status_code=303)
             except LimsError as error:
                 return _error_page(request, error)
             except RequestValidationError:

@@ -26,9 +26,11 @@ STAFF_SCREENS = {
     "/quotations": "main table tbody a",
     "/documents": "main table tbody a",
     "/audit": None,
+    "/account": None,
 }
 CUSTOMER_SCREENS = {
     "/": None,
+    "/account": None,
     "/jobs": "table.jobs tbody a",
     "/jobs/new": None,
     "/agreements": "main table tbody a",

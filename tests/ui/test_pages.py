@@ -43,6 +43,7 @@ PAGES = (
     "/uncertainty",
     "/audit",
     "/audit?entity=job:{job}",
+    "/account",
 )
 # The lab's own registers and its audit trail are not the customer's to read; the services
 # refuse them.

@@ -199,6 +199,43 @@ function wireLogin() {
   });
 }
 
+/** The account page's password change: both new passwords alike, then the API decides. */
+function wirePasswordChange() {
+  const form = document.getElementById("password-change");
+  if (!form) return;
+  const error = document.getElementById("password-change-error");
+  const status = document.getElementById("password-change-status");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    status.textContent = "";
+    if (form.new_password.value !== form.repeat_password.value) {
+      error.textContent = form.dataset.mismatch;
+      form.repeat_password.focus();
+      return;
+    }
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      // The answer brings a new session cookie: every earlier one has ended.
+      await api("POST", "/api/v1/auth/password", {
+        current_password: form.current_password.value,
+        new_password: form.new_password.value,
+      });
+      if (form.dataset.then) {
+        window.location.assign(form.dataset.then);
+        return;
+      }
+      form.reset();
+      status.textContent = form.dataset.changed;
+    } catch (problem) {
+      showProblem(error, problem);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
 function wireMasthead() {
   document.getElementById("logout")?.addEventListener("click", async () => {
     await api("POST", "/api/v1/auth/logout").catch(() => null);
@@ -214,5 +251,6 @@ function wireMasthead() {
 }
 
 wireLogin();
+wirePasswordChange();
 wireMasthead();
 wireApiForms();
