@@ -359,7 +359,10 @@ def _verify_audit_guards(engine: "Engine", *, records: bool) -> None:
 
     with engine.connect() as connection:
         problems = audit_trigger_problems(connection)
-        checked = check_records(connection) if records else None
+    checked = None
+    if records:
+        with engine.connect() as connection:
+            checked = check_records(connection)
     for problem in problems:
         typer.echo(f"PROBLEM {problem}")
     if checked is not None:

@@ -88,13 +88,28 @@ def audited_tables() -> list[tuple[Table, Mapper[Any]]]:
 
 
 def check_records(connection: Connection, *, batch_size: int = 1000) -> RecordsCheck:
-    """Replay the trail in one pass over the events, then read each audited table once."""
+    """Replay the trail in one pass over the events, then read each audited table once.
+
+    ``connection`` must not have read anything yet: the check reads one snapshot.
+    """
+    _read_one_snapshot(connection)
     tables = audited_tables()
     outcome = RecordsCheck()
     states = _replay(connection, {table.name for table, _ in tables}, batch_size, outcome)
     for table, mapper in tables:
         _compare_table(connection, table, mapper, states.pop(table.name, {}), outcome, batch_size)
     return outcome
+
+
+def _read_one_snapshot(connection: Connection) -> None:
+    """Events and rows as of one moment: on a running service, a change committed between
+    reading the events and reading its table would otherwise show as a difference."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    elif connection.dialect.name == "sqlite":
+        # pysqlite begins a transaction only before a write; in WAL mode an explicit one keeps
+        # the snapshot of its first read until it ends.
+        connection.exec_driver_sql("BEGIN")
 
 
 def _replay(
