@@ -40,6 +40,8 @@ async def upload_model(
     store: FileStoreDep,
     filename: FileName,
 ) -> ModelUpload:
+    # Looked up here, in the event loop, where the pools are made without a race.
+    readers = work_pools(request.app.state, settings).cad_readers
     return await receive_upload(
         request,
         settings,
@@ -55,7 +57,7 @@ async def upload_model(
             filename=filename,
             store=store,
             settings=settings,
-            readers=work_pools(request.app.state, settings).cad_readers,
+            readers=readers,
         ),
     )
 
@@ -117,6 +119,8 @@ async def import_qif_results(
         Query(max_length=2000, description="Why, if entered over LIMS_LATE_ENTRY_DAYS late"),
     ] = None,
 ) -> QifImport:
+    # Looked up here, in the event loop, where the pools are made without a race.
+    readers = work_pools(request.app.state, settings).cad_readers
     return await receive_upload(
         request,
         settings,
@@ -133,7 +137,7 @@ async def import_qif_results(
             late_entry_reason=late_entry_reason,
             store=store,
             settings=settings,
-            readers=work_pools(request.app.state, settings).cad_readers,
+            readers=readers,
         ),
     )
 
