@@ -67,12 +67,20 @@ class Checkpoint:
     def line(self) -> bytes:
         return _canonical(asdict(self)) + b"\n"
 
+    @property
+    def signed_at(self) -> datetime:
+        return datetime.fromisoformat(self.at)
+
+    @property
+    def signature_sha256(self) -> str:
+        """What the paper record keeps of the signature: its SHA-256."""
+        return hashlib.sha256(self.signature.encode()).hexdigest()
+
     def paper_line(self) -> str:
         """A short line for the quality manager's paper record."""
-        signature = hashlib.sha256(self.signature.encode()).hexdigest()
         return (
             f"audit checkpoint {self.at}: event {self.event_id}, {self.events} events, "
-            f"hash {self.hash}, signature SHA-256 {signature[:16]}, "
+            f"hash {self.hash}, signature SHA-256 {self.signature_sha256[:16]}, "
             f"certificate {self.signer[:16]}"
         )
 
@@ -139,7 +147,7 @@ def read_checkpoints(log: Path) -> list[Checkpoint]:
 
 def newest_checkpoint_at(log: Path) -> datetime | None:
     checkpoints = read_checkpoints(log)
-    return datetime.fromisoformat(checkpoints[-1].at) if checkpoints else None
+    return checkpoints[-1].signed_at if checkpoints else None
 
 
 def verify_checkpoints(

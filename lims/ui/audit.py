@@ -8,7 +8,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Table
 from sqlmodel.main import default_registry
 
-from lims.api.deps import SessionDep
+from lims.api.deps import SessionDep, SettingsDep
+from lims.audit.checkpoints import read_checkpoints
 from lims.records import audit_trail
 from lims.ui.session import PageRoute, ViewerDep, page
 
@@ -41,6 +42,7 @@ def audit_view(
     request: Request,
     viewer: ViewerDep,
     db_session: SessionDep,
+    settings: SettingsDep,
     entity: Annotated[str | None, Query(max_length=130)] = None,
 ) -> Response:
     audit_trail.require_reader(viewer.principal)
@@ -64,4 +66,6 @@ def audit_view(
         events=events,
         record_page=record_page,
         types=audited_types(),
+        # Newest first, for the quality manager to compare with the paper record.
+        checkpoints=read_checkpoints(settings.resolved_audit_checkpoint_log)[:-6:-1],
     )

@@ -23,7 +23,7 @@ from lims.records.checkpoints import (
     keep_checkpointing,
     write_checkpoint,
 )
-from tests.factories import bearer, make_organisation, make_user
+from tests.factories import PASSWORD, bearer, make_organisation, make_user
 from tests.test_cli import run_cli
 
 
@@ -289,6 +289,24 @@ def look_for_a_while(engine: Engine, settings: Settings) -> None:
         task.cancel()
 
     asyncio.run(looks())
+
+
+def test_the_audit_page_shows_the_newest_checkpoints_to_the_quality_manager(
+    client: TestClient, engine: Engine, lab_settings: Settings
+) -> None:
+    manager = make_user(engine, Role.QUALITY_MANAGER)
+    signed_in = client.post(
+        "/api/v1/auth/login", json={"username": manager.username, "password": PASSWORD}
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    assert "Allekirjoitettuja tarkistuspisteitä ei ole vielä." in client.get("/audit").text
+
+    checkpoint = checkpointed(engine, lab_settings)
+    page = client.get("/audit").text
+    assert "Allekirjoitetut tarkistuspisteet" in page
+    assert f"<code>{checkpoint.hash}</code>" in page
+    assert f"<code>{checkpoint.signature_sha256[:16]}</code>" in page
+    assert checkpoint.signature_sha256[:16] in checkpoint.paper_line()
 
 
 def test_the_service_checkpoints_when_the_newest_is_older_than_the_setting(
