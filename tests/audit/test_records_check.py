@@ -25,7 +25,7 @@ from lims.demo import load_demo_data
 from lims.documents.signing import create_demo_signing_key
 from tests.documents.factories import approved_calibration, approved_product_job, issue
 from tests.factories import make_organisation
-from tests.jobs.factories import make_lab
+from tests.jobs.factories import PRODUCT, make_lab, submit
 from tests.test_cli import run_cli
 
 
@@ -84,6 +84,32 @@ def test_records_written_through_the_api_up_to_issued_documents_match_their_trai
     product = approved_product_job(client, lab, kind="reference")
     issue(client, lab, job_id=calibration.job["id"])
     issue(client, lab, job_id=product.job["id"])
+    # A result replaced with a reason, a job held and resumed, reported and closed.
+    job = submit(client, lab, "product_qc", PRODUCT)
+    job.step("accepted", lab.manager)
+    job.receive_all()
+    job.step("items_received", lab.technician)
+    length = job.plan(
+        label="D20",
+        nominal=20,
+        lower_limit=19.95,
+        upper_limit=20.05,
+        unit="mm",
+        method_id=lab.cmm_method.id,
+    )
+    job.step("in_measurement", lab.technician)
+    entry = {"characteristic_id": length["id"], "equipment": {"cmm": lab.cmm.id}}
+    first = job.record(**entry, observations={"x": [20.0011, 20.0013]})
+    job.record(
+        **entry,
+        observations={"x": [20.0012, 20.0014]},
+        version=first["version"],
+        reason="re-measured after cleaning",
+    )
+    job.step("on_hold", lab.manager, reason="waiting for the customer's drawing")
+    job.step("in_measurement", lab.manager)
+    job.step("measured", lab.technician)
+    job.review_approve_report_close()
     checked = records_of(engine)
     assert checked.differences == []
     assert checked.rows > 30
