@@ -59,12 +59,23 @@ def audit_trigger_problems(connection: Connection) -> list[str]:
 
 def check_roles(connection: Connection) -> list[RoleCheck]:
     """Whether the connected PostgreSQL role is the application role the README describes."""
-    role, superuser = connection.execute(
-        text("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
+    role, superuser, creates_roles = connection.execute(
+        text(
+            "SELECT current_user, rolsuper, rolcreaterole FROM pg_roles "
+            "WHERE rolname = current_user"
+        )
     ).one()
     owned = _owned_objects(connection)
     checks = [
         RoleCheck(not superuser, f"role {role} is not a superuser"),
+        # A role that may create roles may grant itself membership in the owner's.
+        RoleCheck(not creates_roles, f"role {role} may not create roles"),
+        # A schema's owner may drop it with every table in it, or rename it and put a copy
+        # of its own in its place; the database's owner owns the public schema.
+        RoleCheck(
+            not _owns_database_or_schema(connection),
+            f"role {role} owns neither the database nor its schema",
+        ),
         RoleCheck(
             not owned,
             f"role {role} owns no table, sequence or function of the schema"
@@ -113,6 +124,19 @@ def _owned_objects(connection: Connection) -> list[str]:
                 "ORDER BY 1"
             )
         ).scalars()
+    )
+
+
+def _owns_database_or_schema(connection: Connection) -> bool:
+    return bool(
+        connection.execute(
+            text(
+                "SELECT pg_has_role(current_user, d.datdba, 'MEMBER') "
+                "OR pg_has_role(current_user, n.nspowner, 'MEMBER') "
+                "FROM pg_database d, pg_namespace n "
+                "WHERE d.datname = current_database() AND n.nspname = current_schema()"
+            )
+        ).scalar_one()
     )
 
 

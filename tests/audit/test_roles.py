@@ -146,7 +146,7 @@ def test_check_roles_passes_for_the_application_role(
 ) -> None:
     assert run_cli("db", "check-roles") == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 8
+    assert len(lines) == 10
     assert all(line.startswith("ok ") for line in lines)
 
 
@@ -202,3 +202,23 @@ def test_granting_the_migrating_role_itself_is_refused(roles: Roles) -> None:
     with pytest.raises(ConfigurationError, match="must be another one"), engine.begin() as c:
         grant_application_role(c, roles.owner)
     engine.dispose()
+
+
+def test_check_roles_fails_for_an_application_role_that_may_create_roles_or_owns_the_database(
+    roles: Roles, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Either would let it become the owner, or drop the schema or put a copy in its place.
+    database = make_url(roles.app_url).database or ""
+    app = sql.Identifier(roles.app)
+    with psycopg.connect(_libpq(os.environ[POSTGRES_URL_VARIABLE]), autocommit=True) as admin:
+        admin.execute(sql.SQL("ALTER ROLE {} CREATEROLE").format(app))
+        admin.execute(sql.SQL("GRANT {} TO CURRENT_USER").format(app))  # to hand it the database
+        admin.execute(
+            sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(database), app)
+        )
+    assert run_cli("db", "check-roles") == 1
+    failed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("FAIL")]
+    assert failed == [
+        f"FAIL role {roles.app} may not create roles",
+        f"FAIL role {roles.app} owns neither the database nor its schema",
+    ]
