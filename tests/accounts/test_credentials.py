@@ -249,3 +249,21 @@ def test_only_an_admin_in_person_resets_another_users_password(
     assert refused.status_code in (403, 409)
     assert refused.headers["content-type"] == "application/problem+json"
     assert row_counts(engine) == before
+
+
+def test_after_a_reset_every_page_sends_the_person_to_choose_a_password(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    admin = make_user(engine, Role.ADMIN)
+    user = make_user(engine, Role.TECHNICIAN)
+    reset = client.post(f"/api/v1/users/{user.id}/password-reset", headers=bearer(settings, admin))
+    temporary = reset.json()["temporary_password"]
+    client.post("/api/v1/auth/login", json={"username": user.username, "password": temporary})
+    for address in ("/", "/jobs", "/account"):
+        answer = client.get(address, follow_redirects=False)
+        assert answer.status_code == 303, address
+        assert answer.headers["location"] == "/account/password"
+    page = client.get("/account/password")
+    assert page.status_code == 200
+    assert 'id="password-change"' in page.text
+    assert 'data-then="/"' in page.text
