@@ -317,10 +317,10 @@ def audit_checkpoint(
     if checkpoint is None:
         typer.echo("no audit checkpoint: the audit chain has no events yet")
         return
-    state = "written to" if written.written else "unchanged (the head has not moved) in"
+    log = settings.resolved_audit_checkpoint_log
     typer.echo(
         f"audit checkpoint of event {checkpoint.event_id} ({checkpoint.events} events) "
-        f"{state} {settings.resolved_audit_checkpoint_log}"
+        + (f"written to {log}" if written.written else f"is already the newest in {log}")
     )
     if paper:
         typer.echo(checkpoint.paper_line())

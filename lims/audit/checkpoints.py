@@ -106,7 +106,8 @@ class CheckpointReport:
 
 
 def checkpoint(db_session: Session, log: Path, *, sign: Sign, signer: str) -> CheckpointWritten:
-    """Append a signed checkpoint of the chain's head, unless the newest one names it."""
+    """Append a signed checkpoint of the chain's head, unless the newest one names it or a
+    later event."""
     head = _head(db_session)
     if head is None:
         return CheckpointWritten(checkpoint=None, written=False)
@@ -120,7 +121,9 @@ def checkpoint(db_session: Session, log: Path, *, sign: Sign, signer: str) -> Ch
         file.seek(0)
         last = _last_line(file.read())
         newest = _parse(last) if last else None
-        if newest and (newest.event_id, newest.hash, newest.events) == (event_id, digest, events):
+        # The head has not moved, or a writer that read the chain later (another process, or
+        # a PostgreSQL snapshot older than its) got further: the log only ever moves forward.
+        if newest and newest.event_id >= event_id:
             return CheckpointWritten(checkpoint=newest, written=False)
         unsigned = Checkpoint(
             at=utcnow().isoformat(),

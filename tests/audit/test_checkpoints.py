@@ -130,14 +130,17 @@ def test_deleting_the_newest_events_after_a_checkpoint_is_caught_naming_both_eve
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     only_on_sqlite(engine)
-    make_organisation(engine)
-    make_organisation(engine)
+    for _ in range(3):
+        make_organisation(engine)
     checkpoint = checkpointed(engine, lab_settings)
     with engine.begin() as connection:
         connection.execute(
             text("DELETE FROM audit_event WHERE id > :id"), {"id": checkpoint.event_id - 2}
         )
 
+    # A checkpoint now does not overwrite the record of the longer chain.
+    with Session(engine) as db_session:
+        assert write_checkpoint(db_session, lab_settings).checkpoint == checkpoint
     # The chain's own hashes cannot show a cut at its end: it still verifies as a chain.
     assert run_cli("audit", "verify") == 2
     captured = capsys.readouterr()
