@@ -39,6 +39,7 @@ class Viewer:
     browser_session: BrowserSession
 
 
+# A stand-in for this site's origin: only whether a target resolves off it matters.
 _SAME_ORIGIN = "https://lims.invalid/"
 
 
