@@ -62,7 +62,8 @@ _PROBLEMS = {
     422: "Invalid input; `errors` names each field",
     429: "Too many failed logins; see Retry-After",
     500: "Server failure; nothing was changed (quote the request id)",
-    503: "Database unavailable; see Retry-After",
+    503: "Database unavailable, too much work at once, or a run stopped at its time limit; "
+    "see Retry-After",
     507: "File store full; nothing was stored",
 }
 #: Documented on every API route: each of these answers is a problem document.
@@ -170,7 +171,10 @@ async def _on_domain_error(request: Request, exc: LimsError) -> ProblemResponse:
         ]
     # Some errors carry more than a message, e.g. the list of texts still to translate.
     extensions.update(getattr(exc, "extensions", {}))
-    if exc.status >= 500:
+    if exc.status == 503:
+        # Busy or out of time is the service protecting itself, not a fault: no traceback.
+        logger.warning("service unavailable: %s", exc.message)
+    elif exc.status >= 500:
         logger.error("domain error", exc_info=exc)
     headers = {}
     if exc.status == 401:

@@ -46,7 +46,8 @@ LEFT_OUT_FOR_CUSTOMERS = (
     "(the certificate states the equipment and its traceability)",
     "the method library (the certificate names the method and its version)",
     "staff records and authorisations (the certificate names its signatory)",
-    "audit events of records that are not the customer's",
+    "the audit trail, which is the lab's own record (the lab's signature on the manifest "
+    "proves the bundle instead)",
     "every other customer's records",
     "results before the job is approved",
 )
@@ -115,7 +116,7 @@ def export_bundle(
         if run.lab_entities and not run.for_customer:
             writer.add_json(
                 LAB_EVENTS,
-                events_of(db_session, run.lab_entities, up_to=run.head_id, organisation_id=None),
+                events_of(db_session, run.lab_entities, up_to=run.head_id),
             )
         manifest = _manifest(run, exported_at.isoformat(), head.hash if head else None)
         writer.add_text(
@@ -169,10 +170,7 @@ def _write_job(run: _Export, job_id: int) -> None:
     own, shared = _split_entities(records)
     for table, ids in shared.items():
         run.lab_entities[table].update(ids)
-    events = events_of(
-        db_session, own, up_to=run.head_id, organisation_id=run.scope.organisation_id
-    )
-    run.writer.add_json(posixpath.join(records.folder, "audit_events.json"), events)
+    events = _write_events(run, records.folder, own)
     customer = _organisation_name(db_session, job.organisation_id)
     run.writer.add_text(
         posixpath.join(records.folder, "index.html"),
@@ -218,6 +216,20 @@ def _write_stored(run: _Export, files: Iterable[StoredFileRef]) -> None:
         run.written_stored.add(ref.path)
 
 
+def _write_events(run: _Export, folder: str, entities: dict[str, set[str]]) -> list[dict[str, Any]]:
+    """The audit events of ``entities`` into ``folder``, for the lab's bundles only.
+
+    Customers have no access to the audit trail (issue #21): its events show records and
+    staff acts before the lab released them.  A customer's bundle is proved by the lab's
+    signature on its manifest instead.
+    """
+    if run.for_customer:
+        return []
+    events = events_of(run.db_session, entities, up_to=run.head_id)
+    run.writer.add_json(posixpath.join(folder, "audit_events.json"), events)
+    return events
+
+
 def _organisation_name(db_session: Session, organisation_id: int | None) -> str:
     organisation = db_session.get(Organisation, organisation_id) if organisation_id else None
     return organisation.name if organisation else ""
@@ -239,10 +251,7 @@ def _write_contract_document(run: _Export, document_id: int) -> None:
         {"type": subject[0], "record": as_record(subject[1])} if subject else None,
     )
     _write_stored(run, [pdf])
-    events = events_of(
-        db_session, entities, up_to=run.head_id, organisation_id=run.scope.organisation_id
-    )
-    run.writer.add_json(posixpath.join(folder, "audit_events.json"), events)
+    events = _write_events(run, folder, entities)
     run.writer.add_text(
         posixpath.join(folder, "index.html"),
         pages.render(
@@ -251,6 +260,7 @@ def _write_contract_document(run: _Export, document_id: int) -> None:
             folder=folder,
             document=entry,
             events=events,
+            audience=run.scope.audience.value,
         ),
     )
     run.contract_document = {"number": document.number, "title": document.title, "folder": folder}

@@ -138,7 +138,10 @@ export function formBody(form) {
 export function showProblem(alert, error) {
   if (!alert) return;
   const problem = error.problem || { detail: error.message };
-  const lines = [problem.detail || text.failed];
+  // A busy server's detail is in English; its kind and wait are said in the page's language.
+  const busy = (problem.type || "").endsWith("/busy") && text.server_busy;
+  const detail = busy ? text.server_busy.replace("%(seconds)s", problem.retry_after) : problem.detail;
+  const lines = [detail || text.failed];
   for (const item of problem.errors || []) lines.push(`${item.field}: ${item.message}`);
   alert.textContent = lines.join(" · ");
 }
