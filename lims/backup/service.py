@@ -6,7 +6,9 @@ re-hashed as it is copied) and ``manifest.json`` (written last).  A restore refu
 one sentence and before it changes anything, a backup that is incomplete or altered, of the
 other backend, or a target database that is not empty; afterwards it recomputes every
 table's fingerprint, the audit chain and the files on the restored copy and compares them
-with the manifest.  Keys (``LIMS_SECRET_KEY``, the document signing key) are not part of a
+with the manifest.  On PostgreSQL the restore runs as the schema's owner
+(``LIMS_DATABASE_OWNER_URL``) and grants the application role its rights, as a migration does.
+Keys (``LIMS_SECRET_KEY``, the document signing key, the audit key ring) are not part of a
 backup: they belong in the installation's secret store.
 """
 
@@ -20,6 +22,7 @@ from sqlalchemy import Connection, create_engine, make_url, text
 from sqlmodel import Session
 
 from lims import __version__
+from lims.audit.roles import grant_application_role
 from lims.audit.trail import verify_chain
 from lims.backup import postgres, sqlite
 from lims.backup.errors import BackupInvalid
@@ -196,7 +199,12 @@ def restore_backup(settings: Settings, source: Path, *, progress: Progress = _qu
             engine.dispose()
         tool = postgres.client_tool("pg_restore", major, settings.postgres_bin_dir)
         progress("Restoring the database", 0, 1)
-        postgres.restore(url, tool=tool, source=source / manifest.database.file)
+        # The schema is built as its owner, as by a migration, and the application role then
+        # gets back exactly its rights: it may never own audit_event (README, database roles).
+        owner_url = settings.resolved_database_owner_url
+        postgres.restore(owner_url, tool=tool, source=source / manifest.database.file)
+        if settings.database_app_role:
+            _grant_application_role(owner_url, settings.database_app_role)
         progress("Restoring the database", 1, 1)
     else:
         sqlite.copy(
@@ -208,6 +216,15 @@ def restore_backup(settings: Settings, source: Path, *, progress: Progress = _qu
     _copy_files(_backup_store(source), store_in(settings.data_dir), progress, "Restoring files")
     _check_restored(settings, manifest, progress)
     return manifest
+
+
+def _grant_application_role(owner_url: str, role: str) -> None:
+    engine = make_engine(owner_url)
+    try:
+        with engine.begin() as connection:
+            grant_application_role(connection, role)
+    finally:
+        engine.dispose()
 
 
 def _require_empty_target(settings: Settings) -> None:

@@ -222,3 +222,19 @@ def test_check_roles_fails_for_an_application_role_that_may_create_roles_or_owns
         f"FAIL role {roles.app} may not create roles",
         f"FAIL role {roles.app} owns neither the database nor its schema",
     ]
+
+
+def test_a_restore_builds_the_schema_as_the_owner_and_grants_the_application_role(
+    roles: Roles, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    make_organisation(make_engine(roles.app_url))  # a record and its event, as the service
+    assert run_cli("backup", str(tmp_path / "backup")) == 0  # the service's role backs up
+    with two_roles() as (_, target):
+        monkeypatch.setenv("LIMS_DATA_DIR", str(tmp_path / "restored"))
+        monkeypatch.setenv("LIMS_DATABASE_URL", target.app_url)
+        monkeypatch.setenv("LIMS_DATABASE_OWNER_URL", target.owner_url)
+        monkeypatch.setenv("LIMS_DATABASE_APP_ROLE", target.app)
+        assert run_cli("restore", str(tmp_path / "backup")) == 0
+        assert run_cli("db", "check-roles") == 0
+        assert "permission denied" in _refused(target.app_url, "DELETE FROM audit_event")
+        make_organisation(make_engine(target.app_url))  # the restored service works on
