@@ -7,13 +7,13 @@ an engine from their settings, and every request gets its own session.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import DateTime, Engine, Table, TypeDecorator, event
+from sqlalchemy import DateTime, Engine, Table, TypeDecorator, event, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, SQLModel, create_engine, select
 
 # Named constraints let SQLite's batch migrations drop and recreate them by name.
 SQLModel.metadata.naming_convention = {
@@ -78,6 +78,42 @@ def table_of(model: type[SQLModel]) -> Table:
     if not isinstance(table, Table):
         raise TypeError(f"{model.__name__} is not a table model")
     return table
+
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def lock_row(db_session: Session, model: type[Row], row_id: int) -> Row | None:
+    """Take the row's lock until the transaction ends, and read the row afresh under it.
+
+    Whatever changes a row after checking it (a job's state, a user's password) takes this
+    lock before it checks: of two requests the second waits for the first to commit and
+    then finds what the first left, so a step is taken once, not twice.
+
+    PostgreSQL locks the row (``SELECT … FOR UPDATE``); a waiting reader of read committed
+    then gets the committed row.  SQLite has no row locks, so the transaction takes the
+    database's write lock as its first statement.  pysqlite (its legacy transaction control,
+    the one SQLAlchemy uses) sends a deferred ``BEGIN`` only before the first INSERT, UPDATE
+    or DELETE: the reads before it belong to no transaction, and a deferred transaction that
+    reads first fails with SQLITE_BUSY at once when it then writes after another writer.  A
+    no-op ``UPDATE … SET id = id`` begins the transaction and takes the write (RESERVED) lock
+    in one step, waiting up to ``busy_timeout`` for another writer to commit.  It is chosen
+    over ``BEGIN IMMEDIATE`` through SQLAlchemy's pysqlite recipe, which would turn off the
+    driver's transaction handling and hook the start of every transaction on the engine, not
+    only these.  Taking the lock again in the same transaction does not wait.  The no-op
+    goes past the ORM, so it writes no audit event.
+
+    ``populate_existing`` replaces a copy of the row read earlier in the session.
+    """
+    table = table_of(model)
+    if db_session.get_bind().dialect.name == "sqlite":
+        db_session.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))
+    return db_session.exec(
+        select(model)
+        .where(table.c.id == row_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

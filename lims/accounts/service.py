@@ -37,7 +37,7 @@ from lims.accounts.principal import (
 )
 from lims.audit.trail import save, set_context
 from lims.config import Settings
-from lims.db import utcnow
+from lims.db import lock_row, utcnow
 from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 ORGANISATION_MANAGERS = (Role.ADMIN, Role.QUALITY_MANAGER)
@@ -153,6 +153,17 @@ def get_user(db_session: Session, *, actor: Principal, user_id: int) -> User:
     return user
 
 
+def _locked_user(db_session: Session, *, actor: Principal, user_id: int) -> User:
+    """``get_user`` under the user's row lock: of two changes to one user (a reset and a
+    role change, two password changes) the second sees what the first committed, so no
+    token generation is lost and one current password is used once."""
+    get_user(db_session, actor=actor, user_id=user_id)
+    user = lock_row(db_session, User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist")
+    return user
+
+
 def _check_roles(db_session: Session, roles: list[Role], organisation_id: int | None) -> None:
     if Role.CUSTOMER in roles:
         if len(roles) > 1:
@@ -225,7 +236,7 @@ ADMIN_ONLY_FIELDS = frozenset({"roles", "organisation_id", "active"})
 def update_user(db_session: Session, *, actor: Principal, user_id: int, data: UserUpdate) -> User:
     """Users change their own name, e-mail and language; an admin anything but passwords
     (``change_own_password`` and ``reset_password`` do those)."""
-    user = get_user(db_session, actor=actor, user_id=user_id)
+    user = _locked_user(db_session, actor=actor, user_id=user_id)
     changes = data.model_dump(exclude_unset=True)
     is_admin = actor.has_any(Role.ADMIN)
     if not is_admin and (user.id != actor.user_id or actor.is_auditor):
@@ -264,12 +275,12 @@ def change_own_password(
             "an API token cannot change a password, so a leaked machine token cannot take "
             "over the account; log in as the person to change it"
         )
-    user = get_user(db_session, actor=actor, user_id=actor.person_id(doing="change a password"))
+    user_id = actor.person_id(doing="change a password")
     try:
-        auth.authenticate_password(
+        checked = auth.authenticate_password(
             engine,
             settings,
-            username=user.username,
+            username=get_user(db_session, actor=actor, user_id=user_id).username,
             password=current_password,
             client_address=client_address,
         )
@@ -281,7 +292,11 @@ def change_own_password(
         raise InvalidInput(
             "the new password must differ from the current one", location=("new_password",)
         )
-    db_session.refresh(user)
+    user = _locked_user(db_session, actor=actor, user_id=user_id)
+    if user.password_hash != checked.password_hash:
+        # Another request changed the password after this one's was checked: its change
+        # revoked the credential this request came with.
+        raise auth.Unauthenticated("the password was changed meanwhile; log in again")
     _set_password(user, new_password, field="new_password")
     user.must_change_password = False
     user.token_generation += 1
@@ -300,7 +315,7 @@ def reset_password(db_session: Session, *, actor: Principal, user_id: int) -> tu
             "an API token cannot reset passwords, so a leaked machine token cannot take over "
             "accounts; log in as an administrator"
         )
-    user = get_user(db_session, actor=actor, user_id=user_id)
+    user = _locked_user(db_session, actor=actor, user_id=user_id)
     if user.id == actor.user_id:
         raise Conflict("change your own password with your current one, not by a reset")
     temporary = temporary_password()
@@ -314,7 +329,7 @@ def reset_password(db_session: Session, *, actor: Principal, user_id: int) -> tu
 def delete_user(db_session: Session, *, actor: Principal, user_id: int) -> None:
     """Remove a user's access; the record stays, because audit events name it."""
     require_role(actor, Role.ADMIN, doing="delete users")
-    user = get_user(db_session, actor=actor, user_id=user_id)
+    user = _locked_user(db_session, actor=actor, user_id=user_id)
     if user.id == actor.user_id:
         raise Conflict("you cannot delete yourself")
     _acting(db_session, actor)

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, BinaryIO, NamedTuple
 
-from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from lims import paging, units
@@ -30,7 +29,7 @@ from lims.contracts.calendar import add_working_days
 from lims.contracts.models import Agreement, Order, PriceModel, QuotationState, Service
 from lims.contracts.prices import closures, current_price_list
 from lims.contracts.quotations import agreement_for_order, get_quotation
-from lims.db import persisted_id, table_of, utcnow
+from lims.db import lock_row, persisted_id, utcnow
 from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from lims.jobs import workflow
 from lims.jobs.models import (
@@ -83,34 +82,11 @@ def lock_job(db_session: Session, job_id: int) -> Job:
     """Take the job's lock until the transaction ends, and read the job afresh under it.
 
     Whatever moves a job's state, or issues, revises or withdraws its documents, takes this
-    lock before it checks the state: of two requests the second waits for the first to
-    commit and then finds the state the first left, so a step is taken once, not twice.
-
-    PostgreSQL locks the job's row (``SELECT … FOR UPDATE``); a waiting reader of read
-    committed then gets the committed row.  SQLite has no row locks, so the transaction
-    takes the database's write lock as its first statement.  pysqlite (its legacy
-    transaction control, the one SQLAlchemy uses) sends a deferred ``BEGIN`` only before the
-    first INSERT, UPDATE or DELETE: the reads before it belong to no transaction, and a
-    deferred transaction that reads first fails with SQLITE_BUSY at once when it then
-    writes after another writer.  A no-op ``UPDATE job SET status = status`` begins the
-    transaction and takes the write (RESERVED) lock in one step, waiting up to
-    ``busy_timeout`` (``lims.db``) for another writer to commit.  It is chosen over ``BEGIN
-    IMMEDIATE`` through SQLAlchemy's pysqlite recipe, which would turn off the driver's
-    transaction handling and hook the start of every transaction on the engine, not only
-    these.  Taking the lock again in the same transaction (issuing reports the job) does
+    lock before it checks the state (``lims.db.lock_row`` says how, on each backend).
+    Issuing reports the job and so takes the lock again in the same transaction, which does
     not wait.
-
-    ``populate_existing`` replaces a copy of the job read earlier in the session.
     """
-    if db_session.get_bind().dialect.name == "sqlite":
-        table = table_of(Job)
-        db_session.execute(update(table).where(table.c.id == job_id).values(status=table.c.status))
-    job = db_session.exec(
-        select(Job)
-        .where(Job.id == job_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    job = lock_row(db_session, Job, job_id)
     if job is None:
         raise NotFound(f"job {job_id} does not exist")
     return job

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from lims.config import Settings
 from lims.records.service import TEMPORARY_FOLDER
 from lims.storage import store_in
-from tests.jobs.factories import Lab, make_lab
+from tests.jobs.factories import Lab
 from tests.records.factories import export, reported_job
 from tests.test_cli import run_cli
 
@@ -26,17 +25,6 @@ BAD_REQUESTS = [
     ({}, 422, "exactly one of"),
     ({"job_id": 1, "period": "2026-01-01..2026-06-30"}, 422, "exactly one of"),
 ]
-
-
-@pytest.fixture
-def lab(engine: Engine, settings: Settings) -> Lab:
-    return make_lab(engine, settings)
-
-
-@pytest.fixture
-def cli_environment(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
-    monkeypatch.setenv("LIMS_DATABASE_URL", settings.resolved_database_url)
-    monkeypatch.setenv("LIMS_DATA_DIR", str(settings.data_dir))
 
 
 def leftovers(settings: Settings, *folders: Path) -> list[Path]:

@@ -5,22 +5,14 @@ import json
 from itertools import pairwise
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from lims.audit.keys import AuditKeyRing, load_key_ring
-from lims.config import Settings
 from lims.documents.detached import lab_certificate
 from lims.records.events import hash_problem, link_problems, recomputable
 from lims.records.verify import verify_bundle
-from tests.jobs.factories import Lab, make_lab
+from tests.jobs.factories import Lab
 from tests.records.factories import contents_of, export, reported_job, rewritten, saved
-
-
-@pytest.fixture
-def lab(engine: Engine, settings: Settings) -> Lab:
-    return make_lab(engine, settings)
 
 
 def bundled_events(client: TestClient, lab: Lab, folder: Path) -> tuple[Path, str, list[dict]]:

@@ -4,18 +4,10 @@
 import json
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
-from lims.config import Settings
-from tests.jobs.factories import MEASURED_ON, Lab, make_lab
+from tests.jobs.factories import MEASURED_ON, Lab
 from tests.records.factories import contents_of, export, reported_job, saved
-
-
-@pytest.fixture
-def lab(engine: Engine, settings: Settings) -> Lab:
-    return make_lab(engine, settings)
 
 
 def test_the_records_export_lists_when_each_result_was_entered(

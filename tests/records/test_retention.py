@@ -11,7 +11,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from lims.audit.trail import set_context
-from lims.config import Settings
 from lims.db import make_engine
 from lims.errors import Conflict
 from lims.jobs.models import Job, Result
@@ -20,13 +19,8 @@ from lims.records.retention import keep_records
 from tests.conftest import row_counts
 from tests.equipment.factories import make_method
 from tests.factories import FACTORY_ACTOR
-from tests.jobs.factories import Lab, make_lab
+from tests.jobs.factories import Lab
 from tests.records.factories import reported_job
-
-
-@pytest.fixture
-def lab(engine: Engine, settings: Settings) -> Lab:
-    return make_lab(engine, settings)
 
 
 @pytest.fixture

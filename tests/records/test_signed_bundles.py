@@ -9,26 +9,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from lims.audit.checkpoints import read_checkpoints
 from lims.config import Settings
 from lims.documents.signing import create_demo_signing_key
 from lims.records.bundle import CHECKSUMS, MANIFEST, MANIFEST_SIGNATURE
-from tests.jobs.factories import Lab, make_lab
+from tests.jobs.factories import Lab
 from tests.records.factories import contents_of, export, manifest_of, reported_job, saved
 from tests.test_cli import run_cli
-
-
-@pytest.fixture
-def lab(engine: Engine, settings: Settings) -> Lab:
-    return make_lab(engine, settings)
-
-
-@pytest.fixture
-def cli_environment(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
-    monkeypatch.setenv("LIMS_DATABASE_URL", settings.resolved_database_url)
-    monkeypatch.setenv("LIMS_DATA_DIR", str(settings.data_dir))
 
 
 @pytest.fixture

@@ -1,0 +1,91 @@
+"""Twenty identical requests at once against a real ``lims serve``: voids of one
+characteristic (the job's lock lets one through and refuses the rest with 409) and changes of
+one password with the same current password (the user's lock lets one through; the rest find
+their credential revoked or the current password changed), one audit event each."""
+
+from collections import Counter
+
+import httpx2
+import pytest
+from sqlmodel import Session, select
+
+from lims.accounts.models import Role, User
+from lims.accounts.passwords import verify_password
+from lims.audit.models import AuditEvent
+from tests.documents.factories import approved_calibration
+from tests.factories import PASSWORD, make_user
+from tests.production.test_serialised_workflow import (
+    STORM,
+    Site,
+    assert_one_success,
+    site,
+)
+from tests.served import all_at_once
+
+pytestmark = pytest.mark.slow
+__all__ = ["site"]  # the served process per backend, shared with the workflow storms
+
+
+def test_twenty_parallel_voids_void_the_characteristic_once(site: Site) -> None:
+    job = approved_calibration(site.client, site.lab)
+    headers = site.lab.headers(site.lab.manager)
+    point = site.client.get(f"{job.url}/characteristics", headers=headers).json()[1]
+
+    answers = site.storm(
+        f"/jobs/{job.job['id']}/characteristics/{point['id']}/void",
+        {"reason": "The 25 mm point was calibrated in error."},
+    )
+
+    assert assert_one_success(answers, 200)["void_reason"] == (
+        "The 25 mm point was calibrated in error."
+    )
+    with Session(site.engine) as db_session:
+        voids = db_session.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "characteristic",
+                AuditEvent.entity_id == str(point["id"]),
+                AuditEvent.action == "update",
+            )
+        ).all()
+    assert len(voids) == 1
+
+
+def test_twenty_parallel_password_changes_with_one_current_password_change_it_once(
+    site: Site,
+) -> None:
+    user = make_user(site.engine, Role.TECHNICIAN)
+    api = f"{site.server.url}/api/v1"
+    login = {"username": user.username, "password": PASSWORD}
+    token = httpx2.post(f"{api}/auth/token", data=login).json()["access_token"]
+    new_password = "seitsemän sinistä kuulaa ja mikrometri"
+
+    def change() -> httpx2.Response:
+        return httpx2.post(
+            f"{api}/auth/password",
+            json={"current_password": PASSWORD, "new_password": new_password},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=300,
+        )
+
+    answers = all_at_once([change] * STORM)
+
+    codes = Counter(answer.status_code for answer in answers)
+    assert codes[200] == 1, codes
+    # The others came with a revoked token, or found the current password changed, or were
+    # slowed as failed logins; never a 5xx.
+    assert set(codes) <= {200, 401, 422, 429}, codes
+    for answer in answers:
+        if answer.status_code != 200:
+            assert answer.headers["content-type"] == "application/problem+json"
+    with Session(site.engine) as db_session:
+        # Checked on the record: a login now may be slowed by the losers' failures.
+        changed = db_session.get_one(User, user.id)
+        assert verify_password(changed.password_hash, new_password)
+        changes = db_session.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "user_account",
+                AuditEvent.entity_id == str(user.id),
+                AuditEvent.action == "update",
+            )
+        ).all()
+    assert ["password_hash" in event.changes for event in changes] == [True]
