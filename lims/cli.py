@@ -216,6 +216,35 @@ def create_admin(
         typer.echo(f"administrator {user.username} created")
 
 
+@users_app.command("reset-password")
+def reset_password(
+    username: Annotated[str, typer.Argument(help="The user whose password is reset.")],
+) -> None:
+    """Give USERNAME a random temporary password, printed once; every credential they hold
+    dies and they must choose a password at their next sign-in (audited, as by an admin).
+    For an administrator who has lost their own password."""
+    from sqlmodel import select
+
+    from lims.accounts import service as accounts
+    from lims.accounts.models import User
+    from lims.accounts.principal import system_principal
+    from lims.accounts.usernames import normalise
+    from lims.config import get_settings
+    from lims.db import make_engine, persisted_id, session_scope
+
+    engine = make_engine(get_settings().resolved_database_url)
+    with session_scope(engine) as session:
+        user = session.exec(select(User).where(User.username == normalise(username))).first()
+        if user is None or user.deleted_at is not None:
+            _fail(f"there is no user {username}")
+            return
+        user, temporary = accounts.reset_password(
+            session, actor=system_principal("cli"), user_id=persisted_id(user)
+        )
+        typer.echo(f"temporary password of {user.username}: {temporary}")
+        typer.echo("hand it over in person; it must be changed at the next sign-in")
+
+
 @audit_app.command("verify")
 def audit_verify(
     records: Annotated[

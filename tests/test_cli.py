@@ -9,12 +9,17 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlmodel import Session, col, select
 
 from lims import __version__
+from lims.accounts.models import Role, User
+from lims.accounts.passwords import verify_password
+from lims.audit.models import AuditEvent
 from lims.cli import main
 from lims.db import make_engine
 from lims.demo import DEMO_USERS
 from tests.conftest import row_counts
+from tests.factories import make_user
 
 
 def run_cli(*argv: str) -> int:
@@ -217,6 +222,41 @@ def test_create_admin_makes_an_administrator_with_the_given_password(
         ).scalar_one()
     engine.dispose()
     assert "admin" in str(roles)
+
+
+def test_reset_password_prints_a_temporary_password_that_must_be_changed(
+    environment_for: Callable[[str], None],
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    environment_for(database_url)
+    engine = make_engine(database_url)
+    admin = make_user(engine, Role.ADMIN)
+    assert run_cli("users", "reset-password", admin.username.upper()) == 0
+    temporary = capsys.readouterr().out.split(": ", 1)[1].splitlines()[0]
+    with Session(engine) as db_session:
+        reset = db_session.get_one(User, admin.id)
+        events = db_session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == "user_account", AuditEvent.entity_id == str(admin.id))
+            .order_by(col(AuditEvent.id))
+        ).all()
+    engine.dispose()
+    assert verify_password(reset.password_hash, temporary)
+    assert reset.must_change_password
+    assert events[-1].actor == "system:cli"
+    assert events[-1].reason == "password reset by an administrator"
+    assert reset.token_generation == admin.token_generation + 1
+
+
+def test_reset_password_of_an_unknown_user_is_one_line_and_exit_2(
+    environment_for: Callable[[str], None],
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    environment_for(database_url)
+    assert run_cli("users", "reset-password", "nobody") == 2
+    assert capsys.readouterr().err == "lims: there is no user nobody\n"
 
 
 def test_create_admin_refuses_a_short_password_and_creates_nothing(
