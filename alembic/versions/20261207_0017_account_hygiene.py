@@ -1,4 +1,4 @@
-"""account hygiene: credentials die with a password change (reserved)
+"""account hygiene: API tokens die with their credentials; forced password change; throttle
 
 Revision ID: 0017
 Revises: 0016

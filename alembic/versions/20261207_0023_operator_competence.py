@@ -1,14 +1,14 @@
-"""signed audit checkpoints (reserved)
+"""competence per operator (reserved)
 
-Revision ID: 0019
-Revises: 0018
-Create Date: 2026-12-07 17:00:00
+Revision ID: 0023
+Revises: 0022
+Create Date: 2026-12-07 18:00:00
 """
 
 from collections.abc import Sequence
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0023"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,8 +5,8 @@ are given after every migration run by alembic/env.py (``lims.audit.roles``), so
 later migrations add are covered too. This revision takes from PUBLIC, every role of the
 cluster, whatever rights on audit_event a hand-made grant may have given it.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-07 17:00:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0020"
-down_revision: str | None = "0019"
+revision: str = "0019"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
