@@ -48,6 +48,9 @@ def test_every_answer_says_in_words_which_conventions_it_used() -> None:
         "study variation = 6 x SD",
         "negative variance components set to zero",
         "ndc = 1.41 x PV / GRR, rounded down, at least 1",
+        "R chart UCL_R = D4 x R-double-bar, LCL_R = D3 x R-double-bar, X-bar chart +/- A2 x "
+        "R-double-bar, for 3 trials D4 = 2.58, D3 = 0, A2 = 1.023 (D4 for 2 and 3 trials as the "
+        "AIAG MSA 4th ed. data sheet prints it; other D4, D3 and A2 from ASTM MNL 7 Table 49)",
         "tolerance: 8",
     ]
 

@@ -10,6 +10,9 @@ import pytest
 from scipy import stats
 
 from lims.training.rr import evaluate_rr
+from lims.training.rr.charts import range_limits
+from lims.training.rr.layout import crossed_study
+from lims.training.rr.schemas import RRRequest
 from tests.training.published import (
     AIAG_BIAS,
     aiag_bias_study,
@@ -33,6 +36,24 @@ def test_aiag_data_sheet_by_average_and_range() -> None:
     assert close(block["xdiff"], 0.4447, 4)
     assert close(block["rp"], 3.511, 3)
     assert close(block["ucl_r"], 0.8815, 4)
+
+
+def test_one_d4_gives_the_data_sheets_ucl_r_and_the_r_charts_limit() -> None:
+    # AIAG ch. III-B, data sheet: UCL_R = R-double-bar x D4 = 0.3417 x 2.58 = 0.8815 for
+    # 3 trials, D3 = 0 (LCL_R 0).  The R chart once drew 0.3417 x 2.574 = 0.8795.
+    study = aiag_study(method="average_range")
+    response = evaluate_rr(study)
+    centre, lower, upper = range_limits(crossed_study(RRRequest.model_validate(study).measurements))
+    # The same D4: equal but for the order the ranges are averaged in.
+    assert math.isclose(upper, response["average_range"]["ucl_r"], rel_tol=1e-12)
+    assert close(upper, 0.8815, 4)
+    assert (close(centre, 0.3417, 4), lower) == (True, 0.0)
+    assert response["conventions"]["control_chart"] == {
+        "subgroup_size": 3,
+        "a2": 1.023,
+        "d3": 0.0,
+        "d4": 2.58,
+    }
 
 
 def test_aiag_average_and_range_results_as_mcneese_prints_them() -> None:

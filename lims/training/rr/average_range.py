@@ -17,13 +17,12 @@ import numpy as np
 
 from lims.errors import InvalidInput
 from lims.training.rr.components import Conventions, distinct_categories
+from lims.training.rr.control_chart import CONSTANTS
 
 K1 = {2: 0.8862, 3: 0.5908}
 K2 = {2: 0.7071, 3: 0.5231}
 K3 = {2: 0.7071, 3: 0.5231, 4: 0.4467, 5: 0.4030, 6: 0.3742, 7: 0.3534, 8: 0.3375, 9: 0.3249,
       10: 0.3146}  # fmt: skip
-# D4 as the manual's data sheet prints it: UCL_R = D4 x R-double-bar.
-D4 = {2: 3.27, 3: 2.58}
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ def average_range(values: np.ndarray, *, process_variation: float | None, k: flo
         rbarbar=rbarbar,
         xdiff=xdiff,
         rp=rp,
-        ucl_r=D4[trials] * rbarbar,
+        ucl_r=CONSTANTS[trials].d4 * rbarbar,
     )
 
 

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from lims.errors import InvalidInput
+from lims.training.rr.control_chart import constants_for
 from lims.training.rr.layout import Study, crossed_study, nested_study
 from lims.training.rr.linearity import reference_key
 from lims.training.rr.schemas import RRRequest
@@ -26,13 +27,6 @@ CHARTS = {
     "linearity": ("linearity",),
 }
 ALL_CHARTS = tuple(dict.fromkeys(name for names in CHARTS.values() for name in names))
-# Control chart factors by subgroup size (trials): A2 for X-bar, D3 and D4 for R (ASTM
-# Manual on Presentation of Data and Control Chart Analysis, Table 49).
-A2 = {2: 1.880, 3: 1.023, 4: 0.729, 5: 0.577, 6: 0.483, 7: 0.419, 8: 0.373, 9: 0.337,
-      10: 0.308}  # fmt: skip
-D3 = {2: 0.0, 3: 0.0, 4: 0.0, 5: 0.0, 6: 0.0, 7: 0.076, 8: 0.136, 9: 0.184, 10: 0.223}
-D4 = {2: 3.267, 3: 2.574, 4: 2.282, 5: 2.114, 6: 2.004, 7: 1.924, 8: 1.864, 9: 1.816,
-      10: 1.777}  # fmt: skip
 SHOWN_COMPONENTS = (
     ("grr", "Gage R&R"),
     ("repeatability", "Toistettavuus\nRepeatability"),
@@ -98,14 +92,21 @@ def _components_chart(response: dict[str, Any]) -> bytes:
 
 def _range_chart(study: Study) -> bytes:
     figure, axes = _figure()
-    ranges = np.ptp(study.values, axis=2)
-    rbar = float(ranges.mean())
-    trials = study.values.shape[2]
-    _by_operator_points(axes, study, ranges)
-    _limits(axes, rbar, D3.get(trials, np.nan) * rbar, D4.get(trials, np.nan) * rbar)
+    _by_operator_points(axes, study, np.ptp(study.values, axis=2))
+    _limits(axes, *range_limits(study))
     axes.set_ylabel("Vaihteluväli / Range")
     axes.set_title("R-kortti mittaajittain / R chart by operator")
     return _svg(figure)
+
+
+def range_limits(study: Study) -> tuple[float, float, float]:
+    """The R chart's centre line R-double-bar, LCL_R and UCL_R; beyond the constants' table
+    the limits are NaN and only the centre line is drawn."""
+    rbar = float(np.ptp(study.values, axis=2).mean())
+    constants = constants_for(study.values.shape[2])
+    if constants is None:
+        return rbar, np.nan, np.nan
+    return rbar, constants.d3 * rbar, constants.d4 * rbar
 
 
 def _mean_chart(study: Study) -> bytes:
@@ -113,8 +114,9 @@ def _mean_chart(study: Study) -> bytes:
     means = study.values.mean(axis=2)
     rbar = float(np.ptp(study.values, axis=2).mean())
     centre = float(means.mean())
-    spread = A2.get(study.values.shape[2], np.nan) * rbar
+    constants = constants_for(study.values.shape[2])
     _by_operator_points(axes, study, means)
+    spread = (constants.a2 if constants else np.nan) * rbar
     _limits(axes, centre, centre - spread, centre + spread)
     axes.set_ylabel("Keskiarvo / Mean")
     axes.set_title("X̄-kortti mittaajittain / X̄ chart by operator")

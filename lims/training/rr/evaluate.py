@@ -9,7 +9,7 @@ from typing import Any
 
 from lims.errors import InvalidInput
 from lims.training.rr import average_range as aiag
-from lims.training.rr import components
+from lims.training.rr import components, control_chart
 from lims.training.rr.anova import Row, crossed_anova, nested_anova
 from lims.training.rr.layout import crossed_study, nested_study
 from lims.training.rr.linearity import linearity
@@ -283,6 +283,7 @@ def conventions_of(
             f"ndc = {request.ndc_factor:g} x PV / GRR, "
             + ("rounded down" if request.ndc_rounding == "floor" else "rounded to the nearest")
             + ", at least 1",
+            control_chart.described(_trials(request)),
         ]
         if request.process_variation is not None:
             described.append(
@@ -318,8 +319,25 @@ def conventions_of(
         "ndc_minimum": 1,
         "tolerance": tolerance,
         "process_variation": request.process_variation,
+        "control_chart": _chart_constants(request),
         "described": described,
     }
+
+
+def _trials(request: RRRequest) -> int:
+    """Readings per part and operator: the subgroup size of the R and X-bar charts."""
+    cells = {(m.part, m.operator) for m in request.measurements}
+    return len(request.measurements) // len(cells)
+
+
+def _chart_constants(request: RRRequest) -> dict[str, float | int] | None:
+    if request.design not in ("crossed", "nested"):
+        return None
+    trials = _trials(request)
+    found = control_chart.constants_for(trials)
+    if found is None:
+        return None
+    return {"subgroup_size": trials, "a2": found.a2, "d3": found.d3, "d4": found.d4}
 
 
 def _table(rows: dict[str, Row]) -> dict[str, dict[str, float | int | None]]:
