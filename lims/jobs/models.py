@@ -146,6 +146,12 @@ class ItemSpec(BaseModel):
     fixtures_and_programs: str | None = PydanticField(
         default=None, max_length=2000, description="Test pieces: the lab's fixtures and programs"
     )
+    price_item: str | None = PydanticField(
+        default=None,
+        max_length=32,
+        description="The price list item this is done under (e.g. K-MIK-25), for a job "
+        "ordered without a quotation",
+    )
 
 
 class Item(SQLModel, table=True):
@@ -164,6 +170,8 @@ class Item(SQLModel, table=True):
     resolution_unit: str | None = Field(default=None, max_length=16)
     specification: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     fixtures_and_programs: str | None = Field(default=None, max_length=2000)
+    # Prices a job ordered without a quotation (the cost recovery): see migration 0024.
+    price_item: str | None = Field(default=None, max_length=32)
     files: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
@@ -351,6 +359,61 @@ class CharacteristicVoid(BaseModel):
 # -- results ------------------------------------------------------------------------------
 
 
+class AsFoundEntry(BaseModel):
+    """B3: the instrument measured as it came in, before an adjustment or repair.
+
+    Evaluated as a result is (the same method, checks, uncertainty and decision); the
+    result it belongs to is the instrument as left."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "measured_on": "2026-11-27",
+                    "equipment": {"reference": 1},
+                    "observations": {"d_x": [3.1, 3.2, 3.1, 3.0, 3.2]},
+                    "temperature": 20.1,
+                    "humidity": 45,
+                }
+            ]
+        },
+    )
+    measured_on: date
+    equipment: dict[str, int] = PydanticField(
+        default_factory=dict, description="Equipment role -> equipment id"
+    )
+    observations: dict[str, list[float]] = PydanticField(
+        default_factory=dict, description="Readings per Type A input of the method"
+    )
+    value: float | None = PydanticField(
+        default=None, description="The measured value where no method model applies"
+    )
+    unit: str | None = PydanticField(default=None, max_length=16)
+    temperature: float | None = PydanticField(default=None, description="°C")
+    humidity: float | None = PydanticField(default=None, ge=0, le=100, description="%RH")
+
+
+class Adjustment(BaseModel):
+    """B3: what was done to the instrument between as found and as left, by whom and when."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "description": "Zero set with the setting standard; anvils cleaned",
+                    "adjusted_by_id": 3,
+                    "adjusted_on": "2026-11-27",
+                }
+            ]
+        },
+    )
+    description: str = PydanticField(min_length=1, max_length=2000, description="What was done")
+    adjusted_by_id: int = PydanticField(description="The member of staff who did it")
+    adjusted_on: date
+
+
 class ResultEntry(BaseModel):
     """What a technician (or a CMM cell) records for one characteristic."""
 
@@ -395,6 +458,12 @@ class ResultEntry(BaseModel):
         max_length=2000,
         description="Why the result is entered more than LIMS_LATE_ENTRY_DAYS after measured_on",
     )
+    as_found: AsFoundEntry | None = PydanticField(
+        default=None, description="B3, with an adjustment: the instrument before it"
+    )
+    adjustment: Adjustment | None = PydanticField(
+        default=None, description="B3: what was done between as found and this result, as left"
+    )
 
 
 class Result(SQLModel, table=True):
@@ -433,6 +502,19 @@ class Result(SQLModel, table=True):
         sa_column=Column(JSON),
         description="An imported result's origin: file, CMM status, devices, operator",
     )
+    # B3 with an adjustment (ISO/IEC 17025 7.8.4.1 d): the result is the instrument as left;
+    # as found it was evaluated alike, and is kept whole here beside what was done.
+    as_found: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    adjustment_description: str | None = Field(default=None, max_length=2000)
+    adjusted_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    adjusted_on: date | None = None
+
+    @property
+    def adjustment(self) -> Adjustment | None:
+        description, by_id, on = self.adjustment_description, self.adjusted_by_id, self.adjusted_on
+        if description is None or by_id is None or on is None:
+            return None
+        return Adjustment(description=description, adjusted_by_id=by_id, adjusted_on=on)
 
 
 class ResultPublic(BaseModel):
@@ -459,6 +541,8 @@ class ResultPublic(BaseModel):
     late_entry_reason: str | None
     version: int
     imported: dict[str, Any] | None = None
+    as_found: dict[str, Any] | None = None
+    adjustment: Adjustment | None = None
 
 
 class CustomerValueEntry(BaseModel):

@@ -30,6 +30,7 @@ from lims.equipment.service import (
     find_equipment,
 )
 from lims.errors import Conflict, InvalidInput, LimsError, NotFound, PermissionDenied
+from lims.jobs.adjustment import as_found_record, check_adjustment
 from lims.jobs.models import (
     Characteristic,
     CustomerValue,
@@ -43,11 +44,18 @@ from lims.jobs.models import (
 )
 from lims.jobs.results_csv import CharacteristicRef, parse_results_csv
 from lims.jobs.service import STAFF_WHO_RUN_JOBS, get_job
+from lims.methods.coordinate import (
+    NOT_EVALUATED,
+    CoordinateUncertainty,
+    specification_uncertainty,
+)
 from lims.methods.models import Method, MethodEvaluation, ObservationsSource
-from lims.methods.scope import accreditation_of_result
+from lims.methods.scope import CMC_FLOOR, BelowCmc, accreditation_of_result
 from lims.methods.service import evaluate_for_job
 from lims.methods.template import sources_of
 from lims.uncertainty import decide
+from lims.uncertainty.errors import SimpleAcceptanceRefused
+from lims.uncertainty.schemas import CapabilityPolicy
 from lims.units import convert, convert_interval, symbol
 
 INSPECTION_STATEMENT = (
@@ -126,6 +134,42 @@ def prepare_result(
         settings=settings,
     )
     result = _existing_or_new(db_session, job=job, characteristic=characteristic, entry=entry)
+    _measure(
+        db_session,
+        actor=actor,
+        job=job,
+        characteristic=characteristic,
+        entry=entry,
+        result=result,
+        settings=settings,
+    )
+    result.entered_at = entered_at
+    result.late_entry_reason = entry.late_entry_reason
+    _as_found_and_adjustment(
+        db_session,
+        actor=actor,
+        job=job,
+        characteristic=characteristic,
+        entry=entry,
+        result=result,
+        settings=settings,
+    )
+    return result
+
+
+def _measure(
+    db_session: Session,
+    *,
+    actor: Principal,
+    job: Job,
+    characteristic: Characteristic,
+    entry: ResultEntry,
+    result: Result,
+    settings: Settings,
+) -> None:
+    """Check and evaluate one measurement into ``result``: the authorisation, room and
+    equipment on its day, value and U by the method's model, the conformity and the
+    accreditation decisions.  An as-found measurement (B3) goes through the same."""
     measured_by_id = actor.person_id(doing="record results")
     method = db_session.get(Method, characteristic.method_id) if characteristic.method_id else None
     if method is not None:
@@ -151,11 +195,12 @@ def prepare_result(
     agreement = db_session.get_one(Agreement, job.agreement_id)
     if job.kind == JobKind.INSPECTION or method is None:
         _inspect(result, characteristic, entry)
+    elif method.coordinate_budget is not None:
+        _evaluate_coordinate(result, characteristic, method, entry)
     else:
         _evaluate(db_session, actor, result, characteristic, method, entry)
-    result.decision = conformity_decision(job, agreement, characteristic, result)
-    result.accredited, result.accreditation_reason = accreditation_decision(
-        job, agreement, characteristic, method, result, entry.measured_on
+    judge_result(
+        job, agreement, characteristic, method, result, entry.measured_on, settings=settings
     )
     result.observations = entry.observations
     result.equipment = entry.equipment
@@ -166,9 +211,53 @@ def prepare_result(
     )
     result.measured_on = entry.measured_on
     result.measured_by_id = measured_by_id
-    result.entered_at = entered_at
-    result.late_entry_reason = entry.late_entry_reason
-    return result
+
+
+def _as_found_and_adjustment(
+    db_session: Session,
+    *,
+    actor: Principal,
+    job: Job,
+    characteristic: Characteristic,
+    entry: ResultEntry,
+    result: Result,
+    settings: Settings,
+) -> None:
+    """B3: the instrument as found, evaluated as a result is, and what was done to it; the
+    result itself is the instrument as left.  A replacement without them clears them."""
+    check_adjustment(db_session, job=job, entry=entry, today=local_today(settings.timezone))
+    result.as_found = None
+    result.adjustment_description = result.adjusted_by_id = result.adjusted_on = None
+    if entry.as_found is None or entry.adjustment is None:
+        return
+    found = ResultEntry(characteristic_id=persisted_id(characteristic), **dict(entry.as_found))
+    check_measurement_date(
+        db_session,
+        job=job,
+        characteristic=characteristic,
+        measured_on=found.measured_on,
+        settings=settings,
+    )
+    check_late_entry(
+        measured_on=found.measured_on,
+        entered_at=result.entered_at,
+        reason=entry.late_entry_reason,
+        settings=settings,
+    )
+    evaluated = _blank_result(job, characteristic, measured_on=found.measured_on)
+    _measure(
+        db_session,
+        actor=actor,
+        job=job,
+        characteristic=characteristic,
+        entry=found,
+        result=evaluated,
+        settings=settings,
+    )
+    result.as_found = as_found_record(evaluated)
+    result.adjustment_description = entry.adjustment.description
+    result.adjusted_by_id = entry.adjustment.adjusted_by_id
+    result.adjusted_on = entry.adjustment.adjusted_on
 
 
 def check_measurement_date(
@@ -266,15 +355,7 @@ def _existing_or_new(
     if existing is None:
         if entry.version not in (None, 0):
             raise Conflict(f"there is no result for {characteristic.label} to replace")
-        return Result(
-            job_id=persisted_id(job),
-            characteristic_id=persisted_id(characteristic),
-            organisation_id=job.organisation_id,
-            value=0.0,
-            unit=characteristic.unit,
-            measured_on=entry.measured_on,
-            measured_by_id=0,
-        )
+        return _blank_result(job, characteristic, measured_on=entry.measured_on)
     if entry.version != existing.version:
         raise Conflict(
             f"the result for {characteristic.label} is at version {existing.version}; "
@@ -291,6 +372,19 @@ def _existing_or_new(
         )
     existing.version += 1
     return existing
+
+
+def _blank_result(job: Job, characteristic: Characteristic, *, measured_on: date) -> Result:
+    """A result not yet evaluated: the evaluation fills in its value, U and decisions."""
+    return Result(
+        job_id=persisted_id(job),
+        characteristic_id=persisted_id(characteristic),
+        organisation_id=job.organisation_id,
+        value=0.0,
+        unit=characteristic.unit,
+        measured_on=measured_on,
+        measured_by_id=0,
+    )
 
 
 def _claim(db_session: Session, result: Result) -> bool:
@@ -407,11 +501,112 @@ def _evaluate(
     }
 
 
+def _evaluate_coordinate(
+    result: Result, characteristic: Characteristic, method: Method, entry: ResultEntry
+) -> None:
+    """A CMM result entered by hand: the value or the repeats, U by the task-specific
+    budget; data missing for it is the technician's to give, so it is refused."""
+    readings = [value for series in entry.observations.values() for value in series]
+    if entry.value is not None:
+        readings = [entry.value]
+    if not readings:
+        raise InvalidInput("give the measured value or the repeats", location=("value",))
+    unit = entry.unit or characteristic.unit
+    readings = [
+        _in_unit(reading, from_unit=unit, characteristic=characteristic) for reading in readings
+    ]
+    result.value = statistics.fmean(readings)
+    result.unit = characteristic.unit
+    evaluated = coordinate_uncertainty(method, characteristic, readings, entry.temperature)
+    if evaluated.source == NOT_EVALUATED:
+        raise InvalidInput(
+            f"the uncertainty of {characteristic.label} cannot be evaluated: "
+            f"{evaluated.record['reason']}"
+        )
+    store_coordinate_uncertainty(result, evaluated)
+
+
+def coordinate_uncertainty(
+    method: Method,
+    characteristic: Characteristic,
+    readings: list[float],
+    temperature: float | None,
+) -> CoordinateUncertainty:
+    """The task-specific U of a CMM characteristic (readings in its unit), never the CMC:
+    the feature's size is its parameter 'L' or its nominal, never a tolerance's value."""
+    return specification_uncertainty(
+        method,
+        size=characteristic.parameters.get("L", characteristic.nominal),
+        readings=readings,
+        unit=characteristic.unit,
+        temperature=temperature,
+        part_expansion=characteristic.parameters.get("alpha"),
+    )
+
+
+def store_coordinate_uncertainty(result: Result, evaluated: CoordinateUncertainty) -> None:
+    result.expanded_uncertainty = evaluated.expanded_uncertainty
+    result.coverage_factor = evaluated.coverage_factor
+    result.coverage_probability = evaluated.coverage_probability
+    result.uncertainty = evaluated.record
+
+
+def judge_result(
+    job: Job,
+    agreement: Agreement,
+    characteristic: Characteristic,
+    method: Method | None,
+    result: Result,
+    on: date,
+    *,
+    settings: Settings,
+) -> None:
+    """The accreditation and then the conformity decision of an evaluated ``result``.
+
+    In this order: an accredited result whose evaluated U is below the CMC reports the CMC
+    (ILAC-P14:09/2020), and the decision uses the U reported.  Every result, entered, imported
+    or as found, is judged here.
+    """
+    result.accredited, result.accreditation_reason = accreditation_decision(
+        job, agreement, characteristic, method, result, on, below_cmc=settings.below_cmc
+    )
+    result.decision = conformity_decision(
+        job, agreement, characteristic, result, policy=capability_policy(settings)
+    )
+
+
+def capability_policy(settings: Settings) -> CapabilityPolicy:
+    """The lab's check of simple acceptance (LIMS_SIMPLE_ACCEPTANCE_*)."""
+    return CapabilityPolicy(
+        min_test_uncertainty_ratio=settings.simple_acceptance_min_tur,
+        min_probability_of_conformance=settings.simple_acceptance_min_probability,
+        refuse=settings.simple_acceptance_refuse,
+    )
+
+
 def conformity_decision(
-    job: Job, agreement: Agreement, characteristic: Characteristic, result: Result
+    job: Job,
+    agreement: Agreement,
+    characteristic: Characteristic,
+    result: Result,
+    *,
+    policy: CapabilityPolicy | None = None,
 ) -> dict[str, Any] | None:
+    """The agreement's rule applied to ``result``: guard band w = U gives the non-binary
+    statement of ILAC-G8:09/2019 4.2.3, w = r·U the binary one of 4.2.2 (as the agreement and
+    the documents state them).  A simple acceptance the lab's policy refuses is recorded
+    without a decision, for the signatory."""
     if characteristic.lower_limit is None and characteristic.upper_limit is None:
         return None
+    if (result.uncertainty or {}).get("source") == NOT_EVALUATED:
+        # Without U no rule can be applied, and the CMM's own verdict is not the lab's.
+        return {
+            "decision": None,
+            "rule": None,
+            "warnings": [
+                f"U not evaluated ({result.uncertainty['reason']}): no statement of conformity"
+            ],
+        }
     if job.kind == JobKind.INSPECTION or result.expanded_uncertainty is None:
         inside = (
             characteristic.lower_limit is None or result.value >= characteristic.lower_limit
@@ -433,19 +628,27 @@ def conformity_decision(
                 "the agreed customer rule is stated in words; the decision is made by the signatory"
             ],
         }
-    return decide(
-        {
-            "value": result.value,
-            "expanded_uncertainty": result.expanded_uncertainty,
-            "coverage_factor": result.coverage_factor,
-            "lower_limit": characteristic.lower_limit,
-            "upper_limit": characteristic.upper_limit,
-            "rule": agreement.decision_rule,
-            "r": agreement.decision_rule_r
-            if agreement.decision_rule == DecisionRule.GUARD_BAND_RU
-            else None,
+    guard_band_r = agreement.decision_rule == DecisionRule.GUARD_BAND_RU
+    try:
+        return decide(
+            {
+                "value": result.value,
+                "expanded_uncertainty": result.expanded_uncertainty,
+                "coverage_factor": result.coverage_factor,
+                "lower_limit": characteristic.lower_limit,
+                "upper_limit": characteristic.upper_limit,
+                "rule": agreement.decision_rule,
+                "r": agreement.decision_rule_r if guard_band_r else None,
+                "binary": guard_band_r,
+            },
+            policy,
+        )
+    except SimpleAcceptanceRefused as refused:
+        return {
+            "decision": None,
+            "rule": {"name": str(agreement.decision_rule)},
+            "warnings": [f"{refused.message} No statement of conformity is made."],
         }
-    )
 
 
 def accreditation_decision(
@@ -455,7 +658,12 @@ def accreditation_decision(
     method: Method | None,
     result: Result,
     on: date,
+    *,
+    below_cmc: BelowCmc = "raise",
 ) -> tuple[bool, str]:
+    """Whether ``result`` carries the accreditation, and why (not).  An accredited result
+    whose evaluated U is below the CMC reports the CMC: ``result``'s U is raised here and the
+    evaluated U kept in its budget, so decide conformity after this (see judge_result)."""
     if job.kind == JobKind.INSPECTION:
         return False, "inspection makes no uncertainty claim and is never accredited"
     scope = next((item for item in agreement.scope if item["service"] == Service(job.kind)), None)
@@ -476,8 +684,32 @@ def accreditation_decision(
             what="U",
         ),
         on_date=on,
+        below_cmc=below_cmc,
     )
+    if decision.raised_to_cmc and decision.cmc is not None:
+        _report_cmc(result, characteristic, method, cmc=decision.cmc, reason=decision.reason)
     return decision.accredited, decision.reason
+
+
+def _report_cmc(
+    result: Result, characteristic: Characteristic, method: Method, *, cmc: float, reason: str
+) -> None:
+    """Report U = the CMC (in the result's unit); the budget keeps the evaluated U and
+    names the raise."""
+    evaluated = result.expanded_uncertainty
+    result.expanded_uncertainty = convert_interval(
+        cmc, from_unit=method.result_unit, to_unit=characteristic.unit, what="the CMC"
+    )
+    result.uncertainty = {
+        **(result.uncertainty or {}),
+        "cmc_floor": {
+            "rule": CMC_FLOOR,
+            "evaluated_expanded_uncertainty": evaluated,
+            "reported_expanded_uncertainty": result.expanded_uncertainty,
+            "unit": characteristic.unit,
+            "reason": reason,
+        },
+    }
 
 
 # -- B2: the customer's own values --------------------------------------------------------

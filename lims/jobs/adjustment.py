@@ -1,0 +1,95 @@
+"""As found and as left (B3): an instrument adjusted or repaired during its calibration.
+
+A calibration certificate states the results before and after any adjustment or repair,
+if available (ISO/IEC 17025:2017 7.8.4.1 d).  The result of a calibration point is the
+instrument as left; the as-found measurement beside it is evaluated as a result is and kept
+whole, with what was done in between, by which member of staff and on which day.  The two
+go together: an as-found measurement without an adjustment is simply the result, and an
+adjustment without the as-found measurement leaves nothing to compare.
+"""
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from lims.accounts.models import STAFF_ROLES, User
+from lims.errors import InvalidInput
+from lims.jobs.models import Job, JobKind, Result, ResultEntry
+
+#: The instrument services (B3), whose items may be adjusted in the lab.
+ADJUSTABLE_KINDS = frozenset({JobKind.CALIBRATION, JobKind.INSPECTION})
+#: What the as-found measurement keeps of its evaluation: all a result states of itself.
+AS_FOUND_FIELDS = frozenset(
+    {
+        "value",
+        "unit",
+        "expanded_uncertainty",
+        "coverage_factor",
+        "coverage_probability",
+        "uncertainty",
+        "decision",
+        "accredited",
+        "accreditation_reason",
+        "observations",
+        "equipment",
+        "temperature",
+        "humidity",
+        "measured_on",
+        "measured_by_id",
+    }
+)
+
+
+def check_adjustment(db_session: Session, *, job: Job, entry: ResultEntry, today: date) -> None:
+    """The as-found measurement and the adjustment belong to a B3 job, come together, name a
+    member of staff, and keep their order: as found, adjusted, as left."""
+    if entry.as_found is None and entry.adjustment is None:
+        return
+    if job.kind not in ADJUSTABLE_KINDS:
+        raise InvalidInput(
+            f"job {job.number} is a {job.kind} job: only an instrument calibrated or inspected "
+            "(B3) is adjusted, with its as-found and as-left results",
+            location=("as_found",) if entry.as_found is not None else ("adjustment",),
+        )
+    if entry.as_found is None:
+        raise InvalidInput(
+            "an adjustment needs the as-found result: the instrument measured before it",
+            location=("as_found",),
+        )
+    if entry.adjustment is None:
+        raise InvalidInput(
+            "an as-found result goes with the adjustment made after it (what, by whom, when); "
+            "without an adjustment, record the measurement as the result",
+            location=("adjustment",),
+        )
+    adjustment = entry.adjustment
+    adjuster = db_session.get(User, adjustment.adjusted_by_id)
+    if adjuster is None or not adjuster.active or not STAFF_ROLES.intersection(adjuster.roles):
+        raise InvalidInput(
+            f"user {adjustment.adjusted_by_id} is not an active member of the laboratory's "
+            "staff: an adjustment is made by one",
+            location=("adjustment", "adjusted_by_id"),
+        )
+    if adjustment.adjusted_on > today:
+        raise InvalidInput(
+            f"adjusted_on {adjustment.adjusted_on} is in the future: the lab's today is {today}",
+            location=("adjustment", "adjusted_on"),
+        )
+    if adjustment.adjusted_on < entry.as_found.measured_on:
+        raise InvalidInput(
+            f"adjusted_on {adjustment.adjusted_on} is before the instrument was measured as "
+            f"found on {entry.as_found.measured_on}",
+            location=("adjustment", "adjusted_on"),
+        )
+    if adjustment.adjusted_on > entry.measured_on:
+        raise InvalidInput(
+            f"adjusted_on {adjustment.adjusted_on} is after the instrument was measured as "
+            f"left on {entry.measured_on}",
+            location=("adjustment", "adjusted_on"),
+        )
+
+
+def as_found_record(evaluated: Result) -> dict[str, Any]:
+    """The as-found measurement, evaluated, as the JSON kept beside the as-left result."""
+    return evaluated.model_dump(mode="json", include=set(AS_FOUND_FIELDS))
