@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Response, status
 
-from lims.api.deps import CurrentActor, SessionDep
+from lims.api.deps import CurrentActor, SessionDep, SettingsDep
 from lims.contracts import prices
 from lims.contracts.charts import cost_recovery_chart
 from lims.contracts.models import (
@@ -15,6 +15,7 @@ from lims.contracts.models import (
     PriceModelCreate,
     PriceModelPublic,
 )
+from lims.jobs import cost_recovery as recovery
 
 router = APIRouter(tags=["prices"])
 
@@ -46,9 +47,17 @@ def get_price_model(
     return prices.describe_price_model(model)
 
 
-@router.get("/price-models/{price_model_id}/cost-recovery", response_model=CostRecovery)
-def cost_recovery(price_model_id: int, actor: CurrentActor, db_session: SessionDep) -> CostRecovery:
-    return prices.cost_recovery(db_session, actor=actor, price_model_id=price_model_id)
+@router.get(
+    "/price-models/{price_model_id}/cost-recovery",
+    response_model=CostRecovery,
+    summary="Work delivered in the model's year against allocated cost; quotations as pipeline",
+)
+def cost_recovery(
+    price_model_id: int, actor: CurrentActor, db_session: SessionDep, settings: SettingsDep
+) -> CostRecovery:
+    return recovery.cost_recovery(
+        db_session, actor=actor, price_model_id=price_model_id, settings=settings
+    )
 
 
 @router.get(
@@ -56,8 +65,12 @@ def cost_recovery(price_model_id: int, actor: CurrentActor, db_session: SessionD
     response_class=Response,
     responses={200: {"content": {"image/svg+xml": {}}}},
 )
-def cost_recovery_svg(price_model_id: int, actor: CurrentActor, db_session: SessionDep) -> Response:
-    report = prices.cost_recovery(db_session, actor=actor, price_model_id=price_model_id)
+def cost_recovery_svg(
+    price_model_id: int, actor: CurrentActor, db_session: SessionDep, settings: SettingsDep
+) -> Response:
+    report = recovery.cost_recovery(
+        db_session, actor=actor, price_model_id=price_model_id, settings=settings
+    )
     return Response(cost_recovery_chart(report), media_type="image/svg+xml")
 
 

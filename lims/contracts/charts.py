@@ -1,4 +1,4 @@
-"""The cost-recovery chart: allocated cost against billed work per resource, as SVG.
+"""The cost-recovery chart: allocated cost against delivered work per resource, as SVG.
 
 Figures are made with matplotlib's object API (no pyplot), which keeps no global state and
 so is safe in a server's worker threads.
@@ -25,9 +25,9 @@ def cost_recovery_chart(report: CostRecovery) -> bytes:
     )
     axes.bar(
         [p + width / 2 for p in positions],
-        [float(row.billed) for row in report.rows],
+        [float(row.delivered) for row in report.rows],
         width,
-        label="Billed / Laskutettu",
+        label="Delivered work / Toimitettu työ",
     )
     axes.set_xticks(positions, names)
     axes.set_ylabel("EUR")

@@ -608,13 +608,50 @@ class CostRecoveryRow(BaseModel):
     resource: str
     name: str
     allocated_cost: Decimal
-    billed: Decimal
+    delivered: Decimal = PydanticField(description="Delivered work at its agreed price, net of VAT")
     surplus: Decimal
+
+
+class PriceBasis(StrEnum):
+    QUOTATION = "quotation"  # the accepted quotation's lines: the order's agreed price
+    PRICE_LIST = "price_list"  # the items' price list items, from the list of the job's year
+
+
+class NoPriceReason(StrEnum):
+    NOT_PRICED = "not_priced"  # no quotation, and no item names a price list item
+    ITEM_NOT_PRICED = "item_not_priced"  # some items name a price list item, others none
+    NO_PRICE_LIST = "no_price_list"  # the job's year has no published price list
+    UNKNOWN_PRICE_ITEM = "unknown_price_item"  # an item names a code the list does not have
+
+
+class DeliveredJob(BaseModel):
+    """A job reported in the year; ``net`` is None when nothing prices it (listed, not zero)."""
+
+    job_id: int
+    number: str
+    reported_on: date
+    price_basis: PriceBasis | None
+    net: Decimal | None
+    no_price_reason: NoPriceReason | None = None
+
+
+class Pipeline(BaseModel):
+    """Quotations of the year's price model not yet delivered, net of VAT, as of today."""
+
+    accepted_not_delivered: Decimal
+    accepted_count: int
+    open: Decimal
+    open_count: int
 
 
 class CostRecovery(BaseModel):
     year: int
     rows: list[CostRecoveryRow]
     allocated_cost: Decimal
-    billed: Decimal
+    delivered: Decimal
     surplus: Decimal
+    recovery_percent: Decimal | None = PydanticField(
+        description="Delivered / allocated cost, in per cent to one decimal"
+    )
+    jobs: list[DeliveredJob]
+    pipeline: Pipeline

@@ -1,6 +1,7 @@
-"""Price models, price lists, the lab's closures and the year-end cost recovery (service E)."""
+"""Price models, price lists and the lab's closures (service E); the year-end cost recovery,
+which reads jobs, is lims.jobs.cost_recovery."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlmodel import Session, col, func, select
@@ -11,8 +12,6 @@ from lims.accounts.principal import Principal, require_role
 from lims.audit.trail import save, set_context
 from lims.contracts.models import (
     CostPoolSpec,
-    CostRecovery,
-    CostRecoveryRow,
     LabClosure,
     LabClosureCreate,
     PriceList,
@@ -20,8 +19,6 @@ from lims.contracts.models import (
     PriceModel,
     PriceModelCreate,
     PriceModelPublic,
-    Quotation,
-    QuotationState,
     ResourceRate,
 )
 from lims.contracts.money import cents
@@ -198,6 +195,14 @@ def current_price_list(db_session: Session, *, price_model_id: int) -> PriceList
     ).first()
 
 
+def price_list_of_year(db_session: Session, year: int) -> PriceList | None:
+    """The newest published price list of the year's price model, if the year has both."""
+    model = db_session.exec(select(PriceModel).where(PriceModel.year == year)).first()
+    if model is None:
+        return None
+    return current_price_list(db_session, price_model_id=persisted_id(model))
+
+
 # -- closures -----------------------------------------------------------------------------
 
 
@@ -225,45 +230,3 @@ def remove_closure(db_session: Session, *, actor: Principal, closure_id: int) ->
     set_context(db_session, actor.audit_context())
     db_session.delete(closure)
     db_session.commit()
-
-
-# -- year-end cost recovery ---------------------------------------------------------------
-
-
-def cost_recovery(db_session: Session, *, actor: Principal, price_model_id: int) -> CostRecovery:
-    """Billed work (accepted quotations, net of VAT) against each resource's allocated cost."""
-    model = get_price_model(db_session, actor=actor, price_model_id=price_model_id)
-    resources = _resources(model)
-    allocated = allocated_costs(_pools(model), resources)
-    billed = {resource.code: Decimal(0) for resource in resources}
-    start = datetime(model.year, 1, 1, tzinfo=UTC).date()
-    end = datetime(model.year, 12, 31, tzinfo=UTC).date()
-    accepted = db_session.exec(
-        select(Quotation).where(
-            Quotation.state == QuotationState.ACCEPTED,
-            col(Quotation.accepted_on).between(start, end),
-        )
-    )
-    for quotation in accepted:
-        for line in quotation.lines:
-            if line["resource"] in billed:
-                billed[line["resource"]] += Decimal(line["line_total"])
-    rows = [
-        CostRecoveryRow(
-            resource=r.code,
-            name=r.name,
-            allocated_cost=cents(allocated[r.code]),
-            billed=billed[r.code],
-            surplus=billed[r.code] - cents(allocated[r.code]),
-        )
-        for r in resources
-    ]
-    total_allocated = sum((row.allocated_cost for row in rows), Decimal(0))
-    total_billed = sum((row.billed for row in rows), Decimal(0))
-    return CostRecovery(
-        year=model.year,
-        rows=rows,
-        allocated_cost=total_allocated,
-        billed=total_billed,
-        surplus=total_billed - total_allocated,
-    )

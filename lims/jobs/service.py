@@ -26,8 +26,8 @@ from lims.competence.service import check_authorised, check_four_eyes
 from lims.config import Settings
 from lims.contracts import agreements
 from lims.contracts.calendar import add_working_days
-from lims.contracts.models import Agreement, Order, PriceModel, QuotationState, Service
-from lims.contracts.prices import closures, current_price_list
+from lims.contracts.models import Agreement, Order, QuotationState, Service
+from lims.contracts.prices import closures, price_list_of_year
 from lims.contracts.quotations import agreement_for_order, get_quotation
 from lims.db import lock_row, persisted_id, utcnow
 from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -177,10 +177,7 @@ def describe_all(db_session: Session, jobs: list[Job]) -> list[JobPublic]:
 
 
 def _price_list_id_of(db_session: Session, year: int) -> int | None:
-    price_model = db_session.exec(select(PriceModel).where(PriceModel.year == year)).first()
-    if price_model is None or price_model.id is None:
-        return None
-    price_list = current_price_list(db_session, price_model_id=price_model.id)
+    price_list = price_list_of_year(db_session, year)
     return price_list.id if price_list else None
 
 

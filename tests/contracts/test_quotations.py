@@ -230,9 +230,11 @@ def test_price_list_is_published_to_customers_only_when_published(
     assert client.get(f"/api/v1/price-models/{model.id}", headers=customer).status_code == 403
 
 
-def test_cost_recovery_compares_billed_work_with_allocated_cost(
+def test_an_accepted_quotation_is_pipeline_in_the_cost_recovery_not_delivered_work(
     priced: None, client: TestClient, engine: Engine, settings: Settings, manager: dict[str, str]
 ) -> None:
+    """Accepting is not delivering (issue #22): the order waits in the pipeline until its
+    job is reported (tests/contracts/test_cost_recovery.py counts delivered work)."""
     customer = make_organisation(engine)
     make_agreement(engine, customer)
     accept(engine, settings, make_quotation(engine, settings, customer), on=date(2026, 11, 30))
@@ -242,14 +244,15 @@ def test_cost_recovery_compares_billed_work_with_allocated_cost(
         ).scalar_one()
     report = client.get(f"/api/v1/price-models/{model_id}/cost-recovery", headers=manager).json()
     bench = next(row for row in report["rows"] if row["resource"] == "bench")
-    # Bench: allocated 55 800.00 (see test_pricing); billed 3 x 74.40 = 223.20 net of VAT;
-    # surplus 223.20 - 55 800.00 = -55 576.80 (a deficit).
-    assert (bench["allocated_cost"], bench["billed"], bench["surplus"]) == (
+    # Bench: allocated 55 800.00 (see test_pricing); nothing delivered yet, a deficit of all of it.
+    assert (bench["allocated_cost"], bench["delivered"], bench["surplus"]) == (
         "55800.00",
-        "223.20",
-        "-55576.80",
+        "0.00",
+        "-55800.00",
     )
     assert report["allocated_cost"] == "336000.00"
+    # The accepted quotation, 3 x 74.40 = 223.20 net of VAT, is in the pipeline.
+    assert report["pipeline"]["accepted_not_delivered"] == "223.20"
     chart = client.get(f"/api/v1/price-models/{model_id}/cost-recovery.svg", headers=manager)
     assert chart.headers["content-type"] == "image/svg+xml"
     assert chart.content.startswith(b"<?xml")
