@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from lims.api.deps import CurrentActor, SessionDep
 from lims.competence.models import AuthorisationPublic
-from lims.training import competence_records, service
+from lims.training import competence_records, operator_limits, service
 from lims.training.models import (
     AssessmentCreate,
     AssessmentPublic,
@@ -21,6 +21,8 @@ from lims.training.models import (
     CoursePublic,
     EnrolmentCreate,
     EnrolmentPublic,
+    OperatorLimitsPublic,
+    OperatorLimitsUpdate,
     ProgrammeCreate,
     ProgrammePublic,
     SessionCreate,
@@ -176,3 +178,23 @@ def authorise_from_record(
         db_session, actor=actor, record_id=record_id, data=body
     )
     return AuthorisationPublic.model_validate(authorisation, from_attributes=True)
+
+
+@router.get("/methods/{method_id}/rr-operator-limits", response_model=OperatorLimitsPublic)
+def read_operator_limits(
+    method_id: int, actor: CurrentActor, db_session: SessionDep
+) -> OperatorLimitsPublic:
+    return operator_limits.read_operator_limits(db_session, actor=actor, method_id=method_id)
+
+
+@router.put(
+    "/methods/{method_id}/rr-operator-limits",
+    response_model=OperatorLimitsPublic,
+    summary="Set the limits each operator of an RR test of the method is judged against",
+)
+def set_operator_limits(
+    method_id: int, body: OperatorLimitsUpdate, actor: CurrentActor, db_session: SessionDep
+) -> OperatorLimitsPublic:
+    return operator_limits.set_operator_limits(
+        db_session, actor=actor, method_id=method_id, data=body
+    )

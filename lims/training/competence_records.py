@@ -1,6 +1,9 @@
 """Competence records: the evidence a completed programme or an RR test leaves for a staff
 member, and the step from evidence to authorisation, which a person still takes.
 
+An RR test supports an authorisation only for the method it names: a micrometer study is no
+evidence of competence with a coordinate measuring machine.
+
 Granting goes through :func:`lims.competence.service.grant_authorisation` with the record as
 its basis, so every rule of authorisations (who may grant, the signatory role, the dates)
 holds here too.
@@ -12,7 +15,13 @@ from lims.accounts.principal import Principal, require_role
 from lims.competence import service as competence
 from lims.competence.models import Authorisation, AuthorisationCreate, Basis
 from lims.errors import InvalidInput, NotFound
-from lims.training.models import AuthorisationFromRecord, CompetenceRecord, CompetenceSource
+from lims.methods.models import Method
+from lims.training.models import (
+    AuthorisationFromRecord,
+    CompetenceRecord,
+    CompetenceSource,
+    RRTest,
+)
 from lims.training.service import MANAGERS, READERS
 
 
@@ -44,6 +53,8 @@ def authorise_from_record(
             "cannot be the basis of an authorisation",
             location=("record_id",),
         )
+    if record.source == CompetenceSource.RR_TEST:
+        _check_same_method(db_session, record, data.method_id)
     if data.granted_on < record.achieved_on:
         raise InvalidInput(
             f"an authorisation on this basis cannot be granted before {record.achieved_on}",
@@ -63,3 +74,21 @@ def authorise_from_record(
             valid_until=data.valid_until,
         ),
     )
+
+
+def _check_same_method(db_session: Session, record: CompetenceRecord, method_id: int) -> None:
+    rr_test = db_session.get_one(RRTest, record.rr_test_id)
+    studied = db_session.get(Method, rr_test.method_id) if rr_test.method_id else None
+    wanted = db_session.get(Method, method_id)
+    asked = wanted.label() if wanted else f"method {method_id}"
+    if studied is None:
+        raise InvalidInput(
+            f"RR test {rr_test.number} names no method: it supports no authorisation for {asked}",
+            location=("method_id",),
+        )
+    if studied.id != method_id:
+        raise InvalidInput(
+            f"RR test {rr_test.number} studied {studied.label()}: it supports no authorisation "
+            f"for {asked}",
+            location=("method_id",),
+        )

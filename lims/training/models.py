@@ -327,10 +327,18 @@ class CompetenceRecord(SQLModel, table=True):
     source: str = Field(max_length=16)
     enrolment_id: int | None = Field(default=None, foreign_key="training_enrolment.id")
     rr_test_id: int | None = Field(default=None, foreign_key="rr_test.id")
+    method_id: int | None = Field(
+        default=None, foreign_key="method.id", description="The method an RR test names"
+    )
     description: str = Field(max_length=500)
     achieved_on: date
     supports_authorisation: bool = Field(
-        description="False for an RR test whose outcome was not acceptable"
+        description="False for an RR test whose outcome, or the operator's own, was not acceptable"
+    )
+    basis: dict[str, Any] | None = Field(
+        default=None,
+        sa_column=Column(JSON),
+        description="An RR test's: the study, the method, the operator's figures and the limits",
     )
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
@@ -341,9 +349,11 @@ class CompetenceRecordPublic(BaseModel):
     source: CompetenceSource
     enrolment_id: int | None
     rr_test_id: int | None
+    method_id: int | None
     description: str
     achieved_on: date
     supports_authorisation: bool
+    basis: dict[str, Any] | None
     created_at: datetime
 
 
@@ -465,12 +475,61 @@ class RRTestMeasurer(SQLModel, table=True):
     operator_label: str | None = Field(default=None, max_length=100)
     user_id: int | None = Field(default=None, foreign_key="user_account.id")
     name: str = Field(max_length=200)
+    outcome: str | None = Field(default=None, max_length=32)
+    figures: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class MeasurerPublic(BaseModel):
     operator: str | None
     user_id: int | None
     name: str
+    outcome: RRTestOutcome | None = PydanticField(
+        default=None, description="The operator judged on their own figures"
+    )
+    figures: dict[str, Any] | None = PydanticField(
+        default=None, description="The operator's repeatability, bias and the reason"
+    )
+
+
+class OperatorLimitsBase(SQLModel):
+    """The lab's limits for judging each operator of an RR test of one method, in per cent."""
+
+    repeatability_acceptable_below: float = Field(
+        default=10, gt=0, le=100, description="%EV of the operator, as the study's %GRR basis"
+    )
+    repeatability_conditional_below: float = Field(default=30, gt=0, le=100)
+    bias_acceptable_below: float = Field(
+        default=10, gt=0, le=100, description="|bias| of the operator as % of the tolerance"
+    )
+
+
+class RROperatorLimit(OperatorLimitsBase, table=True):
+    __tablename__ = "rr_operator_limit"
+    __audited__ = True
+    id: int | None = Field(default=None, primary_key=True)
+    method_id: int = Field(foreign_key="method.id", unique=True)
+    set_by: str = Field(max_length=64)
+    set_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+class OperatorLimitsUpdate(OperatorLimitsBase):
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "repeatability_acceptable_below": 10,
+                    "repeatability_conditional_below": 20,
+                    "bias_acceptable_below": 10,
+                }
+            ]
+        },
+    }
+
+
+class OperatorLimitsPublic(OperatorLimitsBase):
+    method_id: int
+    source: str = PydanticField(description="The lab's, or the defaults and their source")
 
 
 class RRTestPublic(BaseModel):

@@ -2,10 +2,13 @@
 instrument, judged against the lab's acceptance criteria.
 
 Recording one evaluates the study (:func:`lims.training.rr.evaluate_rr`) and stores the request
-and the answer, so the report shows exactly what was judged.  Each measurer who is on the
-lab's staff gets a competence record citing the outcome: evidence for an authorisation that
-a person still grants (lims.training.competence_records).  Staff record RR tests; auditors
-read them; a customer reads those of its own staff.
+and the answer, so the report shows exactly what was judged.  Each operator is judged on
+their own figures too (lims.training.rr.operators) against the limits the lab sets for the
+method (lims.training.operator_limits).  Each measurer who is on the lab's staff gets a
+competence record naming its basis (the study, the method, the operator's figures and the
+limits): evidence for an authorisation of that method that a person still grants
+(lims.training.competence_records).  Staff record RR tests, but not one they measured in;
+auditors read them; a customer reads those of its own staff.
 """
 
 from typing import Any
@@ -33,8 +36,10 @@ from lims.training.models import (
     RRTestOutcome,
     RRTestPublic,
 )
+from lims.training.operator_limits import operator_limits
 from lims.training.rr import RRRequest, evaluate_rr
 from lims.training.rr.charts import chart_names, draw
+from lims.training.rr.operators import OperatorFigures, OperatorLimits, judge_operators, worst
 from lims.training.service import TRAINERS, save_all
 
 OUTCOME_WORDS = {
@@ -47,12 +52,21 @@ OUTCOME_WORDS = {
 def record_rr_test(db_session: Session, *, actor: Principal, data: RRTestCreate) -> RRTest:
     require_role(actor, *TRAINERS, doing="record RR tests")
     _check_references(db_session, data)
+    _check_not_a_measurer(actor, data)
     try:
         evaluation = evaluate_rr(data.study)
     except InvalidInput as error:
         raise InvalidInput(error.message, location=("study", *error.location)) from None
     outcome, reason, grr_percent, ndc = judge(data.study, evaluation, data.acceptance)
     measurers = _measurers(db_session, data)
+    limits = operator_limits(db_session, data.method_id)
+    operators = {
+        figures.operator: figures
+        for figures in judge_operators(
+            data.study, evaluation, limits, basis=data.acceptance.grr_basis
+        )
+    }
+    method = db_session.get(Method, data.method_id) if data.method_id is not None else None
     set_context(db_session, actor.audit_context())
     year = data.performed_on.year
     rr_test = RRTest(
@@ -78,23 +92,33 @@ def record_rr_test(db_session: Session, *, actor: Principal, data: RRTestCreate)
     db_session.flush()
     records: list[object] = []
     for spec, user in measurers:
+        own = operators.get(spec.operator) if spec.operator is not None else None
+        # Type 1 and linearity studies have no operators to compare: the study is the figure.
+        operator_outcome = own.outcome if own else outcome.value
         records.append(
             RRTestMeasurer(
                 rr_test_id=persisted_id(rr_test),
                 operator_label=spec.operator,
                 user_id=user.id if user else None,
                 name=spec.name or (user.full_name if user else ""),
+                outcome=operator_outcome,
+                figures=own.as_json() if own else None,
             )
         )
         if user is not None and set(user.roles) & STAFF_ROLES:
+            basis = _basis(rr_test, method, spec, own, limits, operator_outcome)
+            # The study must discriminate before any operator's figures mean anything.
+            supported = worst(outcome.value, operator_outcome) != RRTestOutcome.NOT_ACCEPTABLE
             records.append(
                 CompetenceRecord(
                     user_id=persisted_id(user),
                     source=CompetenceSource.RR_TEST.value,
                     rr_test_id=rr_test.id,
-                    description=f"RR test {rr_test.number} ({data.title}): {reason}"[:500],
+                    method_id=data.method_id,
+                    description=_description(rr_test, method, spec, own, reason),
                     achieved_on=data.performed_on,
-                    supports_authorisation=outcome != RRTestOutcome.NOT_ACCEPTABLE,
+                    supports_authorisation=supported,
+                    basis=basis,
                 )
             )
     save_all(db_session, actor, [rr_test, *records])
@@ -173,6 +197,47 @@ def _judge_linearity(
     return outcome, reason, None, None
 
 
+def _description(
+    rr_test: RRTest,
+    method: Method | None,
+    spec: MeasurerSpec,
+    own: OperatorFigures | None,
+    reason: str,
+) -> str:
+    named = f", method {method.label()}" if method else ", no method named"
+    operator = f"; operator {spec.operator}: {own.reason}" if own else ""
+    return f"RR test {rr_test.number} ({rr_test.title}){named}: study {reason}{operator}"[:500]
+
+
+def _basis(
+    rr_test: RRTest,
+    method: Method | None,
+    spec: MeasurerSpec,
+    own: OperatorFigures | None,
+    limits: OperatorLimits,
+    operator_outcome: str,
+) -> dict[str, Any]:
+    return {
+        "rr_test": rr_test.number,
+        "study": rr_test.title,
+        "design": rr_test.design,
+        "method": {"id": method.id, "label": method.label()} if method else None,
+        "study_outcome": rr_test.outcome,
+        "study_reason": rr_test.outcome_reason,
+        "operator": spec.operator,
+        "operator_outcome": operator_outcome,
+        "figures": own.as_json() if own else None,
+        "limits": {
+            "repeatability_acceptable_below": limits.repeatability_acceptable_below,
+            "repeatability_conditional_below": limits.repeatability_conditional_below,
+            "bias_acceptable_below": limits.bias_acceptable_below,
+            "source": limits.source,
+        }
+        if own
+        else None,
+    }
+
+
 # -- reading ----------------------------------------------------------------------------------
 
 
@@ -204,7 +269,13 @@ def describe_rr_test(db_session: Session, rr_test: RRTest) -> RRTestPublic:
         {
             **rr_test.model_dump(),
             "measurers": [
-                MeasurerPublic(operator=m.operator_label, user_id=m.user_id, name=m.name)
+                MeasurerPublic(
+                    operator=m.operator_label,
+                    user_id=m.user_id,
+                    name=m.name,
+                    outcome=RRTestOutcome(m.outcome) if m.outcome else None,
+                    figures=m.figures,
+                )
                 for m in measurers_of(db_session, rr_test)
             ],
             "charts": list(chart_names(rr_test.design)),
@@ -243,6 +314,18 @@ def _check_references(db_session: Session, data: RRTestCreate) -> None:
                 f"enrolment {enrolment.id} is of organisation {enrolment.organisation_id}, "
                 f"not {data.organisation_id}",
                 location=("organisation_id",),
+            )
+
+
+def _check_not_a_measurer(actor: Principal, data: RRTestCreate) -> None:
+    """Who measured in a study does not record, and so evaluate, it: their competence is
+    judged by someone else (ISO/IEC 17025 4.1, impartiality)."""
+    for spec in data.measurers:
+        if actor.user_id is not None and spec.user_id == actor.user_id:
+            who = f"operator {spec.operator}" if spec.operator else "a measurer"
+            raise PermissionDenied(
+                f"{actor.username} measured in this RR test as {who}: someone who did not "
+                "measure records and evaluates it"
             )
 
 

@@ -36,7 +36,8 @@ def test_recording_an_rr_test_judges_it_and_leaves_evidence_for_each_staff_measu
     # 10/30 % and ndc >= 5; acceptable if the lab accepts 30 % and 4 categories.
     measurers = [make_user(engine, Role.TECHNICIAN) for _ in range(3)]
     method, gauge = make_method(engine), make_equipment(engine)
-    headers = bearer(settings, measurers[0])
+    # Recorded by someone who did not measure (test_operator_competence).
+    headers = bearer(settings, make_user(engine, Role.TECHNICIAN))
     body = rr_test_data(
         study=aiag_study(tolerance=8),
         measurers=aiag_measurers(*measurers),
@@ -92,8 +93,10 @@ def test_an_acceptable_rr_test_feeds_an_authorisation_that_the_manager_grants(
     client: TestClient, engine: Engine, settings: Settings
 ) -> None:
     technician = make_user(engine, Role.TECHNICIAN)
+    method = make_method(engine)
     make_rr_test(
         engine,
+        method_id=method.id,
         measurers=[{"operator": "A", "user_id": technician.id}, {"operator": "B", "name": "Anna"}],
         acceptance={"grr_acceptable_below": 20},
     )
@@ -104,11 +107,7 @@ def test_an_acceptable_rr_test_feeds_an_authorisation_that_the_manager_grants(
     assert record["supports_authorisation"] is True
     granted = client.post(
         f"{API}/competence-records/{record['id']}/authorisations",
-        json={
-            "method_id": make_method(engine).id,
-            "activity": "perform",
-            "granted_on": "2026-05-01",
-        },
+        json={"method_id": method.id, "activity": "perform", "granted_on": "2026-05-01"},
         headers=bearer(settings, manager),
     )
     assert granted.status_code == 201, granted.text
