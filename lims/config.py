@@ -159,6 +159,28 @@ class Settings(BaseSettings):
         description="Days after the measurement date within which a result may be entered "
         "without a reason for the late entry (ISO/IEC 17025 7.5, 7.11).",
     )
+    below_cmc: Literal["raise", "outside_accreditation"] = Field(
+        default="raise",
+        description="An accredited result whose evaluated U is below the CMC at its size: "
+        "'raise' reports U = the CMC (ILAC-P14:09/2020), both values kept in its budget; "
+        "'outside_accreditation' reports the evaluated U outside the accreditation.",
+    )
+    simple_acceptance_min_tur: float = Field(
+        default=4.0,
+        gt=0,
+        description="Simple acceptance (ILAC-G8:09/2019 4.2.1) warns below this "
+        "test-uncertainty ratio (T_U - T_L) / (2 U).",
+    )
+    simple_acceptance_min_probability: float = Field(
+        default=0.95,
+        gt=0,
+        lt=1,
+        description="Simple acceptance warns below this probability of conformance (JCGM 106).",
+    )
+    simple_acceptance_refuse: bool = Field(
+        default=False,
+        description="Refuse, instead of warning, a simple acceptance below either minimum.",
+    )
     retention_years: int = Field(
         default=10,
         ge=1,

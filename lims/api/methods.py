@@ -83,7 +83,11 @@ def evaluate_method(
     openapi_extra=READ_ONLY,
 )
 def decide_accreditation(
-    method_id: int, body: AccreditationQuestion, actor: CurrentActor, db_session: SessionDep
+    method_id: int,
+    body: AccreditationQuestion,
+    actor: CurrentActor,
+    db_session: SessionDep,
+    settings: SettingsDep,
 ) -> AccreditationDecision:
     return service.decide_accreditation(
         db_session,
@@ -92,6 +96,7 @@ def decide_accreditation(
         size=body.size,
         expanded_uncertainty=body.expanded_uncertainty,
         on_date=body.on_date,
+        below_cmc=settings.below_cmc,
     )
 
 

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from lims.api.deps import CurrentActor, SettingsDep
 from lims.config import Settings
 from lims.errors import InvalidInput
+from lims.jobs.results import capability_policy
 from lims.limits import RETRY_AFTER_SECONDS, TimeLimitReached, work_pools
 from lims.uncertainty import (
     DecisionRequest,
@@ -172,5 +173,9 @@ async def _watch_disconnect(request: Request, gone: threading.Event) -> None:
     summary="Decide conformity with a tolerance by a decision rule (ILAC-G8)",
     openapi_extra=READ_ONLY,
 )
-def decide_conformity(body: DecisionRequest, _actor: CurrentActor) -> dict[str, Any]:
-    return decide(body)
+def decide_conformity(
+    body: DecisionRequest, _actor: CurrentActor, settings: SettingsDep
+) -> dict[str, Any]:
+    # Simple acceptance is checked against the lab's minimum TUR and probability of
+    # conformance, as on job results.
+    return decide(body, capability_policy(settings))

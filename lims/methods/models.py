@@ -250,6 +250,15 @@ class AccreditationDecision(BaseModel):
     accredited: bool
     reason: str
     cmc: float | None = Field(description="The CMC at the measured size, in the result unit")
+    reported_expanded_uncertainty: float | None = Field(
+        default=None,
+        description="The U an accredited result reports: the evaluated U, or the CMC where the "
+        "evaluated U is below it (ILAC-P14:09/2020); null when not accredited.",
+    )
+    raised_to_cmc: bool = Field(
+        default=False, description="True when the evaluated U was raised to the CMC."
+    )
+
 
 
 class AccreditationQuestion(BaseModel):
@@ -260,5 +269,5 @@ class AccreditationQuestion(BaseModel):
         },
     )
     size: float = Field(description="The measured size L, in the method's size unit")
-    expanded_uncertainty: float = Field(gt=0, description="The reported U, in the result unit")
+    expanded_uncertainty: float = Field(gt=0, description="The evaluated U, in the result unit")
     on_date: date

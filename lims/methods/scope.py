@@ -6,19 +6,32 @@ import io
 import math
 from collections.abc import Sequence
 from datetime import date
+from typing import Literal
 
 from lims.methods.cmc import cmc_at
 from lims.methods.models import AccreditationDecision, Method
 
+#: What an accredited result does with an evaluated U below the CMC (LIMS_BELOW_CMC).
+BelowCmc = Literal["raise", "outside_accreditation"]
+#: The policy that an accredited result never states a U smaller than the CMC.
+CMC_FLOOR = "ILAC-P14:09/2020"
+
 
 def accreditation_of_result(
-    method: Method, *, size: float, expanded_uncertainty: float, on_date: date
+    method: Method,
+    *,
+    size: float,
+    expanded_uncertainty: float,
+    on_date: date,
+    below_cmc: BelowCmc = "raise",
 ) -> AccreditationDecision:
-    """Whether a result may be reported as accredited, and why (not).
+    """Whether a result may be reported as accredited, with which U, and why (not).
 
-    Accredited only when the method is in scope on the day, the measured size is inside the
-    range, and the reported U is not smaller than the CMC at that size (ILAC-P14: a lab may
-    not claim a smaller uncertainty than its accredited CMC).
+    Accredited only when the method is in scope on the day and the measured size is inside
+    the range. An accredited result may not state a smaller uncertainty than the CMC at its
+    size (ILAC-P14:09/2020); the CMC is a floor, not the uncertainty of the task. An evaluated
+    U below it is reported as the CMC (``raise``, the default), or, by the lab's choice, the
+    result is reported with its evaluated U outside the accreditation.
     """
     if not method.in_scope_on(on_date):
         return AccreditationDecision(
@@ -34,19 +47,34 @@ def accreditation_of_result(
             cmc=None,
         )
     cmc = cmc_at(method.cmc, size)
+    unit = method.result_unit
     # Equal counts as not below: float noise in evaluating the CMC must not decide.
     if expanded_uncertainty < cmc and not math.isclose(expanded_uncertainty, cmc, rel_tol=1e-9):
+        below = (
+            f"the evaluated U = {expanded_uncertainty:.3g} {unit} is below the CMC {cmc:.3g} "
+            f"{unit} at {size:g} {method.size_unit}"
+        )
+        if below_cmc == "outside_accreditation":
+            return AccreditationDecision(
+                accredited=False,
+                reason=f"{below}; the lab reports such results outside the accreditation "
+                f"({CMC_FLOOR})",
+                cmc=cmc,
+            )
         return AccreditationDecision(
-            accredited=False,
-            reason=f"U = {expanded_uncertainty:.3g} {method.result_unit} is below the CMC "
-            f"{cmc:.3g} {method.result_unit} at {size:g} {method.size_unit} (ILAC-P14)",
+            accredited=True,
+            reason=f"within the accredited scope of {method.label()}: {below} and is "
+            f"reported as the CMC ({CMC_FLOOR})",
             cmc=cmc,
+            reported_expanded_uncertainty=cmc,
+            raised_to_cmc=True,
         )
     return AccreditationDecision(
         accredited=True,
         reason=f"within the accredited scope of {method.label()}: U is not below the CMC "
-        f"{cmc:.3g} {method.result_unit}",
+        f"{cmc:.3g} {unit}",
         cmc=cmc,
+        reported_expanded_uncertainty=expanded_uncertainty,
     )
 
 

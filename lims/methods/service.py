@@ -29,7 +29,7 @@ from lims.methods.models import (
     MethodUpdate,
     ParameterSource,
 )
-from lims.methods.scope import accreditation_of_result
+from lims.methods.scope import BelowCmc, accreditation_of_result
 from lims.methods.template import check_template, evaluate_method, sources_of
 from lims.uncertainty import UncertaintyInputError
 from lims.units import convert
@@ -176,10 +176,15 @@ def decide_accreditation(
     size: float,
     expanded_uncertainty: float,
     on_date: date,
+    below_cmc: BelowCmc = "raise",
 ) -> AccreditationDecision:
     method = get_method(db_session, actor=actor, method_id=method_id)
     return accreditation_of_result(
-        method, size=size, expanded_uncertainty=expanded_uncertainty, on_date=on_date
+        method,
+        size=size,
+        expanded_uncertainty=expanded_uncertainty,
+        on_date=on_date,
+        below_cmc=below_cmc,
     )
 
 

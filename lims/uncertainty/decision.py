@@ -13,7 +13,15 @@ guard band w, the acceptance interval being [T_L + w, T_U - w]:
 
 The probability of conformance is that of the measurand lying in the tolerance interval given
 the measured value, for a normal distribution with standard deviation u, or a scaled and
-shifted t with ``dof`` degrees of freedom (JCGM 106 7.4-7.5).
+shifted t with ``dof`` degrees of freedom (JCGM 106:2012 clause 7).
+
+Each decision records, beside the rule and its statement, the guard band w, the tolerance and
+acceptance limits, the probability of conformance and, for a two-sided tolerance, the
+measurement capability index C_m = (T_U - T_L) / (4 u) of JCGM 106:2012 and the
+test-uncertainty ratio TUR = (T_U - T_L) / (2 U) (the span of the tolerance over twice the
+expanded uncertainty, as ANSI/NCSL Z540.3 defines it; with k = 2, TUR = C_m). Simple acceptance
+takes no account of U, so it is checked: below the lab's minimum TUR (default 4:1) or below its
+minimum probability of conformance (default 95 %) it warns, or by the lab's policy refuses.
 """
 
 import math
@@ -22,8 +30,9 @@ from typing import Any
 
 from scipy import special
 
-from lims.uncertainty.errors import UncertaintyInputError
-from lims.uncertainty.schemas import CustomerRule, DecisionRequest
+from lims.uncertainty.errors import SimpleAcceptanceRefused, UncertaintyInputError
+from lims.uncertainty.reporting import format_coverage_factor
+from lims.uncertainty.schemas import CapabilityPolicy, CustomerRule, DecisionRequest
 
 DEFAULT_COVERAGE_FACTOR = 2.0
 
@@ -124,6 +133,65 @@ def _fmt(number: float) -> str:
     return f"{number:.6g}"
 
 
+def capability(
+    lower: float | None, upper: float | None, expanded: float, standard: float
+) -> tuple[float | None, float | None]:
+    """(C_m, TUR) of a two-sided tolerance; None where undefined (one limit, or no uncertainty).
+
+    C_m = (T_U - T_L) / (4 u) (JCGM 106:2012 7.5); TUR = (T_U - T_L) / (2 U) (ANSI/NCSL Z540.3).
+
+    >>> capability(-2.0, 2.0, 1.5, 0.75)
+    (1.3333333333333333, 1.3333333333333333)
+    >>> capability(None, 2.0, 1.5, 0.75)
+    (None, None)
+    """
+    if lower is None or upper is None:
+        return None, None
+    span = upper - lower
+    return _finite_ratio(span, 4 * standard), _finite_ratio(span, 2 * expanded)
+
+
+def _finite_ratio(numerator: float, denominator: float) -> float | None:
+    # Extreme inputs overflow to inf, which no JSON answer can carry: no index then.
+    if not denominator > 0:
+        return None
+    ratio = numerator / denominator
+    return ratio if math.isfinite(ratio) else None
+
+
+def _check_simple_acceptance(
+    policy: CapabilityPolicy,
+    ratio: float | None,
+    probability: float,
+    warnings: list[str],
+) -> None:
+    """Warn (or refuse, by the lab's policy) a simple acceptance the uncertainty cannot carry."""
+    problems = []
+    if ratio is not None and ratio < policy.min_test_uncertainty_ratio:
+        problems.append(
+            f"the test-uncertainty ratio (T_U - T_L)/(2U) is {ratio:.2f}:1, below the lab's "
+            f"minimum {policy.min_test_uncertainty_ratio:g}:1"
+        )
+    if probability < policy.min_probability_of_conformance:
+        problems.append(
+            f"the probability of conformance is {probability * 100:.1f} %, below the lab's "
+            f"minimum {policy.min_probability_of_conformance * 100:g} %"
+        )
+    if not problems:
+        return
+    message = (
+        "Simple acceptance (ILAC-G8:09/2019 4.2.1) takes no account of the uncertainty and "
+        + "; ".join(problems)
+    )
+    if policy.refuse:
+        raise SimpleAcceptanceRefused(
+            f"{message}: the lab refuses such a statement; use a guard-band rule "
+            "(guard_band_U or guard_band_rU) or reduce the uncertainty.",
+            location=("rule",),
+        )
+    warnings.append(f"{message}: the statement of conformity is at risk.")
+
+
 def _statement(request: DecisionRequest, guard_band: float, k: float) -> tuple[str, str]:
     rule = request.rule
     if rule == "simple_acceptance":
@@ -145,7 +213,8 @@ def _statement(request: DecisionRequest, guard_band: float, k: float) -> tuple[s
         band_fi = (
             "w = U" if rule == "guard_band_U" else f"w = r·U, r = {_fmt(factor).replace('.', ',')}"
         )
-        k_en, k_fi = _fmt(k), _fmt(k).replace(".", ",")
+        k_en = format_coverage_factor(k)
+        k_fi = k_en.replace(".", ",")
         if request.binary:
             return (
                 f"Decision rule: binary statement with guard band {band_en} (ILAC-G8:09/2019, "
@@ -195,13 +264,19 @@ def _within(value: float, low: float | None, high: float | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def decide(request: Mapping[str, Any] | DecisionRequest) -> dict[str, Any]:
+def decide(
+    request: Mapping[str, Any] | DecisionRequest, policy: CapabilityPolicy | None = None
+) -> dict[str, Any]:
     """Decide conformity of a measured result with a tolerance by a decision rule.
 
     Request: see :class:`~lims.uncertainty.schemas.DecisionRequest`. Response (JSON-ready):
     ``decision`` (pass | conditional_pass | conditional_fail | fail),
-    ``probability_of_conformance``, ``acceptance_interval`` [low, high] (None for a side without
-    a limit), ``guard_band`` w, ``rule`` {name, statement, statement_fi} and ``warnings``.
+    ``probability_of_conformance``, ``tolerance`` and ``acceptance_interval`` [low, high] (None
+    for a side without a limit), ``guard_band`` w, ``expanded_uncertainty`` U with its
+    ``coverage_factor`` k and ``standard_uncertainty`` u, ``measurement_capability_index`` C_m
+    and ``test_uncertainty_ratio`` (None for a one-sided tolerance), ``rule`` {name, statement,
+    statement_fi} and ``warnings``. ``policy`` is the lab's check of simple acceptance (default:
+    warn below 4:1 or 95 %).
 
     >>> result = decide({"value": 9.9975, "expanded_uncertainty": 0.004, "coverage_factor": 2,
     ...                  "lower_limit": 9.99, "upper_limit": 10.0, "rule": "guard_band_U"})
@@ -257,6 +332,9 @@ def decide(request: Mapping[str, Any] | DecisionRequest) -> dict[str, Any]:
             "and no result can pass."
         )
     statement, statement_fi = _statement(request, guard, k)
+    index, ratio = capability(lower, upper, expanded, u)
+    if rule == "simple_acceptance":
+        _check_simple_acceptance(policy or CapabilityPolicy(), ratio, probability, warnings)
 
     value = request.value
     if (
@@ -279,8 +357,14 @@ def decide(request: Mapping[str, Any] | DecisionRequest) -> dict[str, Any]:
     return {
         "decision": decision,
         "probability_of_conformance": probability,
+        "tolerance": [lower, upper],
         "acceptance_interval": list(accept),
         "guard_band": guard,
+        "expanded_uncertainty": expanded,
+        "coverage_factor": k,
+        "standard_uncertainty": u,
+        "measurement_capability_index": index,
+        "test_uncertainty_ratio": ratio,
         "rule": {"name": rule, "statement": statement, "statement_fi": statement_fi},
         "warnings": warnings,
     }

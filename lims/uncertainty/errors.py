@@ -40,3 +40,8 @@ class UncertaintyInputError(ValueError):
         return UncertaintyInputError(
             self.message, location=(*prefix, *self.location), position=self.position
         )
+
+
+class SimpleAcceptanceRefused(UncertaintyInputError):
+    """Simple acceptance below the lab's minimum test-uncertainty ratio or probability of
+    conformance, which the lab's policy refuses (ILAC-G8:09/2019 4.2.1 ignores U)."""

@@ -85,6 +85,16 @@ def rounded_result(value: float, expanded_uncertainty: float | None) -> tuple[st
     return round_to(value, quantum), expanded
 
 
+def format_coverage_factor(coverage_factor: float) -> str:
+    """k as every statement prints it: two decimals (EA-4/02 gives k = 2.00, 2.92), never the
+    floating-point remainder of U / u.
+
+    >>> format_coverage_factor(2.00009), format_coverage_factor(2.9157)
+    ('2.00', '2.92')
+    """
+    return f"{coverage_factor:.2f}"
+
+
 @lru_cache(maxsize=256)  # a handful of probabilities recur in every request
 def format_probability(probability: float) -> str:
     """Coverage probability as a percentage, e.g. '95 %' or '95.45 %'.
@@ -116,7 +126,7 @@ def report_gum(
         standard = _to_two_digits(standard_uncertainty)[0]
     else:
         expanded, shown, standard = "0", repr(float(value)), "0"
-    k = f"{coverage_factor:.2f}"
+    k = format_coverage_factor(coverage_factor)
     p = format_probability(coverage_probability)
     if dof is None or math.isinf(dof):
         basis = "a normal distribution"

@@ -361,6 +361,18 @@ class DecisionRequest(_Strict):
     customer_rule: CustomerRule | None = Field(default=None, description="rule customer only.")
 
 
+class CapabilityPolicy(_Strict):
+    """The lab's check of simple acceptance (ILAC-G8:09/2019 4.2.1), which ignores U."""
+
+    min_test_uncertainty_ratio: float = Field(
+        default=4.0, gt=0, description="Warn below this TUR = (T_U - T_L) / (2 U)."
+    )
+    min_probability_of_conformance: float = Field(
+        default=0.95, gt=0, lt=1, description="Warn below this probability of conformance."
+    )
+    refuse: bool = Field(default=False, description="Refuse instead of warning.")
+
+
 class RuleDescription(BaseModel):
     name: str
     statement: str
@@ -370,7 +382,17 @@ class RuleDescription(BaseModel):
 class DecisionResponse(BaseModel):
     decision: Literal["pass", "conditional_pass", "conditional_fail", "fail"]
     probability_of_conformance: float
+    tolerance: list[float | None]
     acceptance_interval: list[float | None]
     guard_band: float
+    expanded_uncertainty: float
+    coverage_factor: float
+    standard_uncertainty: float
+    measurement_capability_index: float | None = Field(
+        description="C_m = (T_U - T_L) / (4 u) (JCGM 106:2012 7.5); null for a one-sided tolerance."
+    )
+    test_uncertainty_ratio: float | None = Field(
+        description="TUR = (T_U - T_L) / (2 U); null for a one-sided tolerance."
+    )
     rule: RuleDescription
     warnings: list[str]

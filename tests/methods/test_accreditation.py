@@ -1,5 +1,7 @@
-"""ILAC-P14: a result is accredited only when its method is in scope on the day, its size is
-inside the range, and its reported U is not below the CMC; otherwise it says why."""
+"""ILAC-P14: a result is accredited only when its method is in scope on the day and its size
+is inside the range; otherwise it says why. An accredited result never states a U below the
+CMC: an evaluated U below it is reported as the CMC, or by the lab's choice
+(LIMS_BELOW_CMC=outside_accreditation) reported outside the accreditation."""
 
 from datetime import date
 
@@ -34,13 +36,35 @@ def ring_method(**changes: object) -> Method:
     return Method(**values)
 
 
-def test_u_below_the_cmc_marks_the_result_non_accredited_with_the_reason() -> None:
+def test_u_below_the_cmc_is_reported_as_the_cmc_and_stays_accredited() -> None:
+    # CMC at 200 mm: sqrt(0.3^2 + (0.002 * 200)^2) = sqrt(0.09 + 0.16) = 0.5 um
     decision = accreditation_of_result(
         ring_method(), size=200, expanded_uncertainty=0.45, on_date=DAY
     )
-    assert decision.accredited is False
+    assert decision.accredited is True
+    assert decision.raised_to_cmc is True
     assert decision.cmc == pytest.approx(0.5)
-    assert decision.reason == "U = 0.45 um is below the CMC 0.5 um at 200 mm (ILAC-P14)"
+    assert decision.reported_expanded_uncertainty == pytest.approx(0.5)
+    assert decision.reason == (
+        "within the accredited scope of DIM-RING-01 v1: the evaluated U = 0.45 um is below the "
+        "CMC 0.5 um at 200 mm and is reported as the CMC (ILAC-P14:09/2020)"
+    )
+
+
+def test_the_lab_may_report_u_below_the_cmc_outside_the_accreditation_instead() -> None:
+    decision = accreditation_of_result(
+        ring_method(),
+        size=200,
+        expanded_uncertainty=0.45,
+        on_date=DAY,
+        below_cmc="outside_accreditation",
+    )
+    assert (decision.accredited, decision.raised_to_cmc) == (False, False)
+    assert decision.reported_expanded_uncertainty is None
+    assert decision.reason == (
+        "the evaluated U = 0.45 um is below the CMC 0.5 um at 200 mm; the lab reports such "
+        "results outside the accreditation (ILAC-P14:09/2020)"
+    )
 
 
 def test_u_at_or_above_the_cmc_inside_the_range_is_accredited() -> None:
@@ -49,6 +73,7 @@ def test_u_at_or_above_the_cmc_inside_the_range_is_accredited() -> None:
             ring_method(), size=200, expanded_uncertainty=u, on_date=DAY
         )
         assert decision.accredited is True, decision.reason
+        assert (decision.raised_to_cmc, decision.reported_expanded_uncertainty) == (False, u)
 
 
 def test_a_size_outside_the_range_is_non_accredited() -> None:
@@ -81,5 +106,6 @@ def test_auditors_ask_the_decision_over_the_api(
         headers=auditor,
     )
     assert response.status_code == 200, response.text
-    assert response.json()["accredited"] is False
+    assert response.json()["accredited"] is True
+    assert response.json()["raised_to_cmc"] is True
     assert "below the CMC" in response.json()["reason"]
