@@ -63,11 +63,11 @@ from lims.jobs.service import (
     parameters_at_acceptance,
 )
 from lims.limits import SlotPool
-from lims.methods.cmc import cmc_at
+from lims.methods.coordinate import not_evaluated
 from lims.methods.models import Method
 from lims.sniffing import check_filename
 from lims.storage import FileStore
-from lims.units import convert, convert_interval, same_dimension, symbol
+from lims.units import convert, same_dimension, symbol
 
 UNIT_SHORT = {"millimetre": "mm", "metre": "m", "micrometre": "um", "inch": "in",
               "degree": "deg", "radian": "rad"}  # fmt: skip
@@ -284,9 +284,11 @@ def import_qif_results(
 ) -> QifImport:
     """Store the CMM's measurements against the job's characteristics: all, or none.
 
-    QIF Results carry no uncertainty, so the lab's U for a CMM value is the method's CMC at
-    the size (the smallest U the lab may state); the lab's decision follows from it by the
-    agreement's rule, and the CMM's own status is kept beside it.
+    QIF Results carry no uncertainty, so the lab evaluates each value's task-specific U by
+    its method's budget (lims.methods.coordinate); the CMC is no task uncertainty.  A value
+    without the data for a budget is kept with U not evaluated, and then with no decision.
+    The lab's decision follows from U by the agreement's rule, and the CMM's own status is
+    kept beside it.
     """
     job = job_results.job_for_import(db_session, actor=actor, job_id=job_id)
     measured_by_id = actor.person_id(doing="import results")
@@ -416,7 +418,7 @@ def _imported_result(
         what=f"the measured value of {characteristic.label}",
     )
     method = db_session.get(Method, characteristic.method_id) if characteristic.method_id else None
-    u = None
+    evaluated = not_evaluated(f"{characteristic.label} names no method")
     if method is not None:
         check_authorised(
             db_session,
@@ -426,12 +428,9 @@ def _imported_result(
             on_date=entry.measured_on,
         )
         job_results.check_environment(method, entry)
-        size = abs(characteristic.nominal or characteristic.upper_limit or 0.0)
-        u = convert_interval(
-            cmc_at(method.cmc, size),
-            from_unit=method.result_unit,
-            to_unit=characteristic.unit,
-            what="the CMC",
+        # The measurements of one item are a profile's points, not repeats: one value.
+        evaluated = job_results.coordinate_uncertainty(
+            method, characteristic, [value], entry.temperature
         )
     result = Result(
         job_id=characteristic.job_id,
@@ -439,9 +438,6 @@ def _imported_result(
         organisation_id=characteristic.organisation_id,
         value=value,
         unit=characteristic.unit,
-        expanded_uncertainty=u,
-        coverage_factor=2.0 if u is not None else None,
-        coverage_probability=0.95 if u is not None else None,
         equipment=entry.equipment,
         temperature=entry.temperature,
         humidity=entry.humidity,
@@ -449,6 +445,7 @@ def _imported_result(
         measured_on=entry.measured_on,
         measured_by_id=measured_by_id,
     )
+    job_results.store_coordinate_uncertainty(result, evaluated)
     # The lab's own rules for a result, reused: decision by the agreement, accreditation by scope.
     result.decision = job_results.conformity_decision(job, agreement, characteristic, result)
     result.accredited, result.accreditation_reason = job_results.accreditation_decision(

@@ -77,6 +77,37 @@ InputSource = Annotated[
 ]
 
 
+class CoordinateBudget(BaseModel):
+    """The budget template of a coordinate (CMM) method: the machine's ISO 10360-2
+    specification and the lab's thermal figures, from which each characteristic's
+    task-specific uncertainty is evaluated (lims.methods.coordinate).
+
+    Lengths as the ISO 10360 data sheets write them: A and P_FTU in um, the size L in mm,
+    and L/K read in um (E_L,MPE = 1.8 + L/300 um).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    mpe_e_a: float = Field(ge=0, description="A of E_L,MPE = A + L/K, um (ISO 10360-2)")
+    mpe_e_k: float = Field(gt=0, description="K of E_L,MPE = A + L/K (L in mm, L/K in um)")
+    mpe_p_ftu: float = Field(ge=0, description="Probing form error P_FTU,MPE, um (ISO 10360-5)")
+    scale_expansion: float = Field(
+        default=0.0, description="Expansion coefficient of the CMM's scales, 1/K"
+    )
+    scale_expansion_half_width: float = Field(
+        default=0.0, ge=0, description="Limits (+/-) of the scales' expansion coefficient, 1/K"
+    )
+    part_expansion: float = Field(
+        description="Expansion coefficient of the parts measured, 1/K, unless a "
+        "characteristic gives its own 'alpha'"
+    )
+    part_expansion_half_width: float = Field(
+        ge=0, description="Limits (+/-) of the parts' expansion coefficient, 1/K"
+    )
+    temperature_uncertainty: float = Field(
+        gt=0, description="Standard uncertainty of the measured part and scale temperatures, K"
+    )
+
+
 # -- methods ----------------------------------------------------------------------------------
 
 
@@ -140,6 +171,7 @@ class Method(MethodBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     service_kind: str = Field(max_length=32)  # type: ignore[assignment]  # text column, not a DB enum
     inputs: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    coordinate_budget: dict | None = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
     def in_scope_on(self, on_date: date) -> bool:
@@ -185,6 +217,11 @@ METHOD_EXAMPLE: JsonDict = {
 class MethodCreate(MethodBase):
     model_config = {"extra": "forbid", "json_schema_extra": {"examples": [METHOD_EXAMPLE]}}
     inputs: list[InputSource] = Field(min_length=1)
+    coordinate_budget: CoordinateBudget | None = Field(
+        default=None,
+        description="A CMM method's task-specific budget template; its results' U comes "
+        "from it (or from ISO 15530-3 substitution), never from the CMC",
+    )
 
 
 class MethodUpdate(SQLModel):
@@ -206,6 +243,7 @@ class MethodUpdate(SQLModel):
 class MethodPublic(MethodBase):
     id: int
     inputs: list[InputSource]
+    coordinate_budget: CoordinateBudget | None
     in_scope: bool = Field(description="In the accredited scope today")
     created_at: datetime
 
@@ -258,7 +296,6 @@ class AccreditationDecision(BaseModel):
     raised_to_cmc: bool = Field(
         default=False, description="True when the evaluated U was raised to the CMC."
     )
-
 
 
 class AccreditationQuestion(BaseModel):

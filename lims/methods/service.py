@@ -115,7 +115,13 @@ def create_method(db_session: Session, *, actor: Principal, data: MethodCreate) 
         raise Conflict(f"method {data.code} version {data.version} already exists")
     _acting(db_session, actor)
     method = Method.model_validate(
-        data, update={"inputs": [source.model_dump() for source in data.inputs]}
+        data,
+        update={
+            "inputs": [source.model_dump() for source in data.inputs],
+            "coordinate_budget": data.coordinate_budget.model_dump()
+            if data.coordinate_budget
+            else None,
+        },
     )
     return save(db_session, actor.audit_context(), method)
 

@@ -1,12 +1,20 @@
-"""A proposed characteristic, as uploading a model would leave it."""
+"""A proposed characteristic, as uploading a model would leave it; a CMM method with a
+task-specific budget."""
+
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from lims.accounts.models import User
 from lims.audit.trail import set_context
 from lims.cad.models import CharacteristicProposal
+from lims.competence.models import Activity
 from lims.jobs.models import Job
+from lims.methods.models import Method
+from tests.equipment.factories import authorise, make_method
 from tests.factories import FACTORY_ACTOR
+from tests.jobs.factories import CMM_METHOD
 
 
 def make_proposal(engine: Engine, *, job_id: int, item_id: int) -> CharacteristicProposal:
@@ -33,3 +41,23 @@ def make_proposal(engine: Engine, *, job_id: int, item_id: int) -> Characteristi
         db_session.commit()
         db_session.refresh(proposal)
         return proposal
+
+
+# A CMM with E_L,MPE = (1.8 + L/300) um and P_FTU,MPE = 1.5 um measuring steel parts.
+COORDINATE_BUDGET = {
+    "mpe_e_a": 1.8,
+    "mpe_e_k": 300,
+    "mpe_p_ftu": 1.5,
+    "part_expansion": 11.5e-6,
+    "part_expansion_half_width": 1e-6,
+    "temperature_uncertainty": 0.2,
+}
+
+
+def make_coordinate_method(engine: Engine, technician: User, **overrides: Any) -> Method:
+    """A CMM method whose results take the task-specific budget, the technician authorised."""
+    method = make_method(
+        engine, **{**CMM_METHOD, "coordinate_budget": COORDINATE_BUDGET, **overrides}
+    )
+    authorise(engine, technician, method, Activity.PERFORM)
+    return method

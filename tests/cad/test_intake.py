@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from lims.cad import qif
 from lims.config import Settings
+from tests.cad.factories import make_coordinate_method
 from tests.conftest import row_counts, shared_path
 from tests.equipment.factories import make_calibration, make_equipment
 from tests.jobs.factories import MEASURED_ON, PRODUCT, Lab, make_lab
@@ -45,7 +46,7 @@ def accept(job: Any, lab: Lab, proposal_id: int, expect: int = 201, **edits: Any
 
 
 def test_a_step_model_becomes_a_reviewed_plan_and_qif_results_go_both_ways(
-    client: TestClient, lab: Lab
+    client: TestClient, engine: Engine, lab: Lab
 ) -> None:
     job = started(client, lab, "product_qc", PRODUCT)
     model = shared_path("fixtures", "cad", "step", "nist_ctc_01_asme1_ap242-e1.stp").read_bytes()
@@ -72,8 +73,13 @@ def test_a_step_model_becomes_a_reviewed_plan_and_qif_results_go_both_ways(
         headers=lab.headers(lab.customer_user),
     )
     assert refused.status_code == 403
-    planned_position = accept(job, lab, position["id"])
-    planned_diameter = accept(job, lab, diameter["id"], label="D20")
+    # Task-specific U needs a method with a budget and each feature's size: the position's
+    # holes lie within 20 mm of the datums.
+    coordinate = make_coordinate_method(engine, lab.technician)
+    planned_position = accept(
+        job, lab, position["id"], method_id=coordinate.id, parameters={"L": 20}
+    )
+    planned_diameter = accept(job, lab, diameter["id"], label="D20", method_id=coordinate.id)
     assert (planned_diameter["source_sha256"], planned_diameter["source_ref"]) == (sha256, "#122")
     assert (planned_diameter["lower_limit"], planned_diameter["upper_limit"]) == (
         pytest.approx(19.9),
@@ -127,7 +133,9 @@ def test_a_step_model_becomes_a_reviewed_plan_and_qif_results_go_both_ways(
     assert d20["imported"]["cmm_status"] == "PASS"
     assert d20["imported"]["agrees_with_lab"] is False
     assert d20["equipment"] == {"cmm": lab.cmm.id}
-    assert d20["expanded_uncertainty"] == pytest.approx(0.0001)  # the method's CMC
+    # The task-specific U at 20 mm and 20.2 °C, never the CMC (0.0001 mm for this method).
+    assert d20["uncertainty"]["source"] == "specification budget"
+    assert d20["expanded_uncertainty"] == pytest.approx(0.00277, abs=0.00001)
     assert by_characteristic[planned_position["id"]]["temperature"] == 20.2
 
     exported = client.get(f"{job.url}/results.qif", headers=lab.headers(lab.technician))
@@ -146,7 +154,7 @@ def test_a_step_model_becomes_a_reviewed_plan_and_qif_results_go_both_ways(
 
 
 def test_a_qif_plan_becomes_proposals_and_its_results_match_by_item(
-    client: TestClient, lab: Lab
+    client: TestClient, engine: Engine, lab: Lab
 ) -> None:
     job = started(client, lab, "product_qc", PRODUCT)
     document = shared_path("fixtures", "cad", "qif", "testPython30.qif").read_bytes()
@@ -155,8 +163,11 @@ def test_a_qif_plan_becomes_proposals_and_its_results_match_by_item(
     assert sorted(p["source_ref"] for p in uploaded["proposals"]) == sorted(
         ["15", "23", "27", "32", "36", "44", "48"]
     )
+    coordinate = make_coordinate_method(engine, lab.technician)
     for proposal in uploaded["proposals"]:
-        accept(job, lab, proposal["id"])
+        # DIAM2 is toleranced 6.3 to 6.5 with no nominal: its size is given for the budget.
+        size = {"L": 6.4} if proposal["label"].startswith("DIAM2") else {}
+        accept(job, lab, proposal["id"], method_id=coordinate.id, parameters=size)
     job.step("in_measurement", lab.technician)
     imported = client.post(
         f"{job.url}/results/qif",

@@ -39,5 +39,7 @@ def test_a_qif_value_in_millimetres_is_stored_in_the_characteristics_micrometres
     results = client.get(f"{job.url}/results", headers=lab.headers(lab.technician)).json()
     stored = next(r for r in results if r["characteristic_id"] == flatness["id"])
     assert stored["value"] == pytest.approx(12.0)
-    assert stored["expanded_uncertainty"] == pytest.approx(0.1)  # the CMC 0.0001 mm
-    assert stored["decision"]["decision"] == "pass"
+    # Neither the CMC nor a budget at L = the tolerance: with no budget, U is not evaluated.
+    assert stored["expanded_uncertainty"] is None
+    assert stored["uncertainty"]["source"] == "not evaluated"
+    assert stored["decision"]["decision"] is None

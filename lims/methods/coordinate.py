@@ -1,0 +1,206 @@
+"""Task-specific uncertainty of a coordinate (CMM) measurement, per characteristic.
+
+A CMM result's U is evaluated for the task: the characteristic's size, the machine's
+specification, the temperatures of the day and the repeats taken.  The CMC is not a task
+uncertainty: ILAC-P14 makes it the smallest U the lab may state, so it only ever bounds a
+result from below (lims.jobs.results), never stands in for one.
+
+The specification budget (``SPECIFICATION``) is the usual model of a measurement on a CMM
+verified by ISO 10360-2:
+
+    Y = y + e_L + e_P + L (d_alpha_part dt + alpha_part d_t_part
+                           - d_alpha_scale dt - alpha_scale d_t_scale)
+
+- y: the measured value, with its repeatability s/sqrt(n) when repeats exist (GUM 4.2);
+- e_L: the length measuring error, within +/-E_L,MPE = A + L/K at the feature's size L
+  (ISO 10360-2);
+- e_P: the probing error, within +/-P_FTU,MPE (ISO 10360-5);
+- the thermal terms: the CMM corrects the value to 20 °C with the nominal expansion
+  coefficients, so what remains is that correction's uncertainty, from the limits of the
+  coefficients (sensitivity L dt) and of the measured temperatures (sensitivity L alpha).
+
+An MPE is a limit the verification shows the machine within, and nothing says where inside
+it a given error lies: it is taken as rectangular, u = MPE/sqrt(3) (GUM 4.3.7), the same for
+the coefficients' limits.  The budget is evaluated by the engine (GUM), so it is stored and
+printed as every other budget is.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lims.errors import InvalidInput
+from lims.methods.models import CoordinateBudget, Method
+from lims.uncertainty import evaluate
+from lims.units import convert, convert_interval
+
+SPECIFICATION = "specification budget"
+SUBSTITUTION = "ISO 15530-3"
+NOT_EVALUATED = "not evaluated"
+# The template's lengths: the ISO 10360 data sheets give A and P in um, L in mm.
+BUDGET_UNIT = "um"
+SIZE_UNIT = "mm"
+REFERENCE_TEMPERATURE = 20.0
+MODEL = (
+    "y + e_L + e_P + L*1e3*(d_alpha_part*dt + alpha_part*d_t_part"
+    " - d_alpha_scale*dt - alpha_scale*d_t_scale)"
+)
+
+
+@dataclass(frozen=True)
+class CoordinateUncertainty:
+    """A CMM result's U in the result's unit, and the record stored with the result."""
+
+    source: str
+    expanded_uncertainty: float | None = None
+    coverage_factor: float | None = None
+    coverage_probability: float | None = None
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+def not_evaluated(reason: str) -> CoordinateUncertainty:
+    """U was not evaluated: the result carries no decision and no E_n, and says why."""
+    return CoordinateUncertainty(
+        source=NOT_EVALUATED, record={"source": NOT_EVALUATED, "reason": reason}
+    )
+
+
+def template_of(method: Method) -> CoordinateBudget | None:
+    if method.coordinate_budget is None:
+        return None
+    return CoordinateBudget.model_validate(method.coordinate_budget)
+
+
+def _rectangular(name: str, half_width: float) -> dict[str, Any]:
+    return {"name": name, "value": 0.0, "distribution": "rectangular", "half_width": half_width}
+
+
+def _exact(name: str, value: float) -> dict[str, Any]:
+    return {"name": name, "value": value, "standard_uncertainty": 0.0}
+
+
+def _measured(readings: Sequence[float]) -> dict[str, Any]:
+    if len(readings) >= 2:
+        return {"name": "y", "distribution": "type_a", "observations": list(readings)}
+    return _exact("y", readings[0])
+
+
+def specification_request(
+    template: CoordinateBudget,
+    *,
+    size_mm: float,
+    readings_um: Sequence[float],
+    temperature: float,
+    part_expansion: float,
+    coverage_probability: float,
+) -> dict[str, Any]:
+    """The engine request of the specification budget; lengths in um, L in mm."""
+    mpe_length = template.mpe_e_a + abs(size_mm) / template.mpe_e_k
+    scale_inputs: list[dict[str, Any]] = [_exact("alpha_scale", template.scale_expansion)]
+    scale_inputs.append(
+        _rectangular("d_alpha_scale", template.scale_expansion_half_width)
+        if template.scale_expansion_half_width > 0
+        else _exact("d_alpha_scale", 0.0)
+    )
+    probing = (
+        _rectangular("e_P", template.mpe_p_ftu) if template.mpe_p_ftu > 0 else _exact("e_P", 0.0)
+    )
+    part_limits = (
+        _rectangular("d_alpha_part", template.part_expansion_half_width)
+        if template.part_expansion_half_width > 0
+        else _exact("d_alpha_part", 0.0)
+    )
+    return {
+        "model": MODEL,
+        "output": "Y",
+        "inputs": [
+            _measured(readings_um),
+            _rectangular("e_L", mpe_length),
+            probing,
+            _exact("L", abs(size_mm)),
+            _exact("dt", temperature - REFERENCE_TEMPERATURE),
+            _exact("alpha_part", part_expansion),
+            part_limits,
+            {
+                "name": "d_t_part",
+                "value": 0.0,
+                "standard_uncertainty": template.temperature_uncertainty,
+            },
+            *scale_inputs,
+            {
+                "name": "d_t_scale",
+                "value": 0.0,
+                "standard_uncertainty": template.temperature_uncertainty,
+            },
+        ],
+        "coverage_probability": coverage_probability,
+        "method": "gum",
+    }
+
+
+def specification_uncertainty(
+    method: Method,
+    *,
+    size: float | None,
+    readings: Sequence[float],
+    unit: str,
+    temperature: float | None,
+    part_expansion: float | None = None,
+) -> CoordinateUncertainty:
+    """The specification budget of one characteristic: ``size`` in the method's size unit
+    (the feature's size, also for a form tolerance: never the tolerance), ``readings`` in
+    ``unit``; the returned U is in ``unit``.  Without the data it needs, U is not evaluated.
+    """
+    template = template_of(method)
+    if template is None:
+        return not_evaluated(
+            f"method {method.label()} gives no task-specific budget for coordinate measurements"
+        )
+    if size is None:
+        return not_evaluated(
+            "the feature's size L is not known: give it as the characteristic's parameter 'L'"
+        )
+    if temperature is None:
+        return not_evaluated("the temperature of the measurement is not recorded")
+    if not readings:
+        return not_evaluated("no measured value")
+    try:
+        size_mm = convert(size, from_unit=method.size_unit, to_unit=SIZE_UNIT, what="L")
+        readings_um = [
+            convert(r, from_unit=unit, to_unit=BUDGET_UNIT, what="the value") for r in readings
+        ]
+    except InvalidInput:
+        return not_evaluated(
+            f"the specification budget is for lengths; this characteristic is in {unit}"
+        )
+    response = evaluate(
+        specification_request(
+            template,
+            size_mm=size_mm,
+            readings_um=readings_um,
+            temperature=temperature,
+            part_expansion=part_expansion
+            if part_expansion is not None
+            else template.part_expansion,
+            coverage_probability=method.coverage_probability,
+        )
+    )
+    output = response["outputs"][0]
+    return CoordinateUncertainty(
+        source=SPECIFICATION,
+        expanded_uncertainty=convert_interval(
+            output["expanded_uncertainty"], from_unit=BUDGET_UNIT, to_unit=unit, what="U"
+        ),
+        coverage_factor=output["coverage_factor"],
+        coverage_probability=output["coverage_probability"],
+        record={
+            "source": SPECIFICATION,
+            "method": method.label(),
+            "unit": BUDGET_UNIT,
+            "template": template.model_dump(),
+            "size_mm": size_mm,
+            "temperature": temperature,
+            **output,
+            "warnings": response["warnings"],
+        },
+    )

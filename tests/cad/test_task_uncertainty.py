@@ -1,0 +1,134 @@
+"""A CMM result's U is task-specific, never the CMC (issue 22: "The CMC is used as the
+uncertainty of CMM results").
+
+The reproduction: a diameter Ø20 mm (19.9 to 20.05) measured 20.046 mm on the CMM.  With the
+method's CMC (1.8 + L/300) um taken as U, it "passed" on a 1.87 um band.  The CMC is the
+smallest U the lab may state (ILAC-P14), not the uncertainty of this measurement.
+"""
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from lims.cad import qif
+from lims.config import Settings
+from tests.cad.factories import make_coordinate_method
+from tests.jobs.factories import MEASURED_ON, PRODUCT, Lab, make_lab
+from tests.jobs.test_job_flow import started
+
+D20 = {
+    "label": "D20",
+    "kind": "diameter",
+    "nominal": 20,
+    "lower_limit": 19.9,
+    "upper_limit": 20.05,
+    "unit": "mm",
+    "source": "drawing",
+}
+
+
+@pytest.fixture
+def lab(engine: Engine, settings: Settings) -> Lab:
+    return make_lab(engine, settings)
+
+
+def import_d20(client: TestClient, lab: Lab, job: object, temperature: float) -> dict:
+    report = qif.write_results(
+        [{"label": "D20", "type": "diameter", "nominal": 20.0, "zone": None,
+          "lower_limit": 19.9, "upper_limit": 20.05, "unit": "millimetre", "value": 20.046,
+          "status": "PASS"}],
+        operator="CMM operator",
+        temperature=temperature,
+        qpid="2c1c2a39-8d41-4b55-9f2f-8d1c2a7b0c20",
+    )  # fmt: skip
+    imported = client.post(
+        f"{job.url}/results/qif",  # type: ignore[attr-defined]
+        params={"measured_on": MEASURED_ON.isoformat(), "equipment_id": lab.cmm.id},
+        content=report,
+        headers={"content-type": "application/octet-stream", **lab.headers(lab.technician)},
+    )
+    assert imported.status_code == 200, imported.text
+    (row,) = imported.json()["rows"]
+    return row
+
+
+def test_a_qif_value_without_a_budget_has_u_not_evaluated_and_no_decision(
+    client: TestClient, engine: Engine, lab: Lab
+) -> None:
+    # The method's CMC would have been U = 1.8 + 20/300 = 1.87 um: no longer used.
+    cmc_only = make_coordinate_method(
+        engine, lab.technician, coordinate_budget=None, cmc="1.8 + L/300", result_unit="um"
+    )
+    job = started(client, lab, "product_qc", PRODUCT)
+    d20 = job.plan(**D20, method_id=cmc_only.id)
+    job.step("in_measurement", lab.technician)
+    row = import_d20(client, lab, job, temperature=20.2)
+    assert (row["lab_decision"], row["agrees"]) == (None, None)
+    results = client.get(f"{job.url}/results", headers=lab.headers(lab.technician)).json()
+    stored = next(r for r in results if r["characteristic_id"] == d20["id"])
+    assert stored["value"] == pytest.approx(20.046)
+    assert stored["expanded_uncertainty"] is None
+    assert stored["coverage_factor"] is None
+    assert stored["uncertainty"]["source"] == "not evaluated"
+    assert "no task-specific budget" in stored["uncertainty"]["reason"]
+    assert stored["decision"]["decision"] is None
+    assert "U not evaluated" in stored["decision"]["warnings"][0]
+    assert stored["accredited"] is False
+
+
+def test_a_qif_value_takes_the_task_specific_budget_of_its_size(
+    client: TestClient, engine: Engine, lab: Lab
+) -> None:
+    # The worked budget of tests/methods/test_coordinate.py: L = 20 mm at 21.0 °C,
+    # u_c = 1.383377 um, U = 2.766754 um (k = 2), not the CMC 0.0001 mm of this method.
+    method = make_coordinate_method(engine, lab.technician)
+    job = started(client, lab, "product_qc", PRODUCT)
+    d20 = job.plan(**D20, method_id=method.id)
+    job.step("in_measurement", lab.technician)
+    import_d20(client, lab, job, temperature=21.0)
+    results = client.get(f"{job.url}/results", headers=lab.headers(lab.technician)).json()
+    stored = next(r for r in results if r["characteristic_id"] == d20["id"])
+    assert stored["uncertainty"]["source"] == "specification budget"
+    assert stored["uncertainty"]["standard_uncertainty"] == pytest.approx(1.383377, abs=1e-6)
+    assert stored["expanded_uncertainty"] == pytest.approx(0.002766754, abs=1e-8)
+    assert stored["decision"]["decision"] is not None
+
+
+def test_an_entered_cmm_result_takes_its_repeats_into_the_budget(
+    client: TestClient, engine: Engine, lab: Lab
+) -> None:
+    method = make_coordinate_method(engine, lab.technician)
+    job = started(client, lab, "product_qc", PRODUCT)
+    d20 = job.plan(**D20, method_id=method.id)
+    job.step("in_measurement", lab.technician)
+    # Repeats (mm) 20.0460, 20.0470, 20.0450, 20.0465, 20.0455: mean 20.0460, s/sqrt(5) =
+    # 0.353553 um; u_c^2 = 1.913731 + 0.125 -> u_c = 1.427842 um (hand, as in
+    # tests/methods/test_coordinate.py).
+    recorded = job.record(
+        characteristic_id=d20["id"],
+        equipment={"cmm": lab.cmm.id},
+        observations={"y": [20.0460, 20.0470, 20.0450, 20.0465, 20.0455]},
+        temperature=21.0,
+    )
+    assert recorded["value"] == pytest.approx(20.046)
+    assert recorded["uncertainty"]["source"] == "specification budget"
+    assert recorded["uncertainty"]["standard_uncertainty"] == pytest.approx(1.427842, abs=1e-6)
+    # Four degrees of freedom from the repeats raise k above 2 (GUM G.4).
+    assert recorded["coverage_factor"] > 2.0
+
+
+def test_an_entered_cmm_result_without_its_temperature_is_refused(
+    client: TestClient, engine: Engine, lab: Lab
+) -> None:
+    method = make_coordinate_method(engine, lab.technician)
+    job = started(client, lab, "product_qc", PRODUCT)
+    d20 = job.plan(**D20, method_id=method.id)
+    job.step("in_measurement", lab.technician)
+    refused = job.record(
+        characteristic_id=d20["id"],
+        equipment={"cmm": lab.cmm.id},
+        value=20.046,
+        temperature=None,
+        expect=422,
+    )
+    assert "temperature" in refused["detail"]
