@@ -598,14 +598,13 @@ def conformity_decision(
     without a decision, for the signatory."""
     if characteristic.lower_limit is None and characteristic.upper_limit is None:
         return None
-    if (result.uncertainty or {}).get("source") == NOT_EVALUATED:
+    evaluation = result.uncertainty or {}
+    if evaluation.get("source") == NOT_EVALUATED:
         # Without U no rule can be applied, and the CMM's own verdict is not the lab's.
         return {
             "decision": None,
             "rule": None,
-            "warnings": [
-                f"U not evaluated ({result.uncertainty['reason']}): no statement of conformity"
-            ],
+            "warnings": [f"U not evaluated ({evaluation['reason']}): no statement of conformity"],
         }
     if job.kind == JobKind.INSPECTION or result.expanded_uncertainty is None:
         inside = (
