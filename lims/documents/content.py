@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from lims.accounts.models import Contact, Organisation
+from lims.accounts.models import Contact, Organisation, User
 from lims.accounts.principal import Principal
 from lims.comparisons.service import job_comparison
 from lims.config import Settings
@@ -139,7 +139,8 @@ def job_data(
         if result.characteristic_id in characteristics
     ]
     methods = _methods(db_session, [c.method_id for c in characteristics.values()])
-    measured_on = sorted(r.measured_on for r in results)
+    # An instrument measured as found before its adjustment was measured on that day too.
+    measured_on = sorted([*(r.measured_on for r in results), *_as_found_days(results)])
     data["job"] = {
         "number": job.number,
         "kind": job.kind,
@@ -156,6 +157,11 @@ def job_data(
     data["results"] = [
         _result(data, characteristics[r.characteristic_id], r, methods) for r in results
     ]
+    data["adjustments"] = [
+        _adjustment(db_session, data, characteristics[r.characteristic_id], r)
+        for r in results
+        if r.as_found is not None
+    ]
     data["equipment"] = _equipment(db_session, results)
     data["traceable_to"] = _institutes(db_session, actor, results)
     data["environment"] = _environment(results)
@@ -165,7 +171,11 @@ def job_data(
         "text": _free(data, "decision_rule_text", agreement.decision_rule_text),
     }
     data["conformity_stated"] = any(row["decision"] is not None for row in data["results"])
-    data["accredited"] = bool(results) and all(r.accredited for r in results)
+    data["accredited"] = (
+        bool(results)
+        and all(r.accredited for r in results)
+        and all(row["accredited"] for row in data["adjustments"])
+    )
     if job.kind == JobKind.REFERENCE:
         data["comparison"] = _comparison(db_session, actor, job)
     return data
@@ -254,6 +264,43 @@ def _result(
         "temperature": result.temperature,
         "humidity": result.humidity,
         "comment": _free(data, f"results.{characteristic.id}.comment", result.comment),
+    }
+
+
+def _as_found_days(results: list[Result]) -> list[date]:
+    return [date.fromisoformat(r.as_found["measured_on"]) for r in results if r.as_found]
+
+
+def _adjustment(
+    db_session: Session, data: dict[str, Any], characteristic: Characteristic, result: Result
+) -> dict[str, Any]:
+    """B3: a point adjusted during its calibration, as found before it and what was done;
+    the point's row under the results is the instrument as left (ISO/IEC 17025 7.8.4.1 d)."""
+    found = result.as_found or {}
+    value_text, uncertainty_text = rounded_result(found["value"], found.get("expanded_uncertainty"))
+    decision = found.get("decision") or {}
+    adjuster = db_session.get(User, result.adjusted_by_id) if result.adjusted_by_id else None
+    return {
+        "characteristic_id": characteristic.id,
+        "label": characteristic.label,
+        "nominal": characteristic.nominal,
+        "lower_limit": characteristic.lower_limit,
+        "upper_limit": characteristic.upper_limit,
+        "unit": found.get("unit", result.unit),
+        "value": found["value"],
+        "value_text": value_text,
+        "expanded_uncertainty": found.get("expanded_uncertainty"),
+        "uncertainty_text": uncertainty_text,
+        "coverage_factor": found.get("coverage_factor"),
+        "decision": decision.get("decision"),
+        "decision_rule": (decision.get("rule") or {}).get("name"),
+        "accredited": found.get("accredited", False),
+        "measured_on": found.get("measured_on"),
+        "adjustment": _free(
+            data, f"results.{characteristic.id}.adjustment", result.adjustment_description
+        ),
+        "adjusted_by": adjuster.full_name if adjuster else None,
+        "adjusted_on": result.adjusted_on.isoformat() if result.adjusted_on else None,
     }
 
 

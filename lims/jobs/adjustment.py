@@ -19,24 +19,23 @@ from lims.jobs.models import Job, JobKind, Result, ResultEntry
 
 #: The instrument services (B3), whose items may be adjusted in the lab.
 ADJUSTABLE_KINDS = frozenset({JobKind.CALIBRATION, JobKind.INSPECTION})
-#: What the as-found measurement keeps of its evaluation: all a result states of itself.
-AS_FOUND_FIELDS = frozenset(
+#: What the as-found measurement leaves out of all a result states of itself: the row's
+#: identity and bookkeeping, which belong to the result it sits in.
+NOT_AS_FOUND = frozenset(
     {
-        "value",
-        "unit",
-        "expanded_uncertainty",
-        "coverage_factor",
-        "coverage_probability",
-        "uncertainty",
-        "decision",
-        "accredited",
-        "accreditation_reason",
-        "observations",
-        "equipment",
-        "temperature",
-        "humidity",
-        "measured_on",
-        "measured_by_id",
+        "id",
+        "job_id",
+        "characteristic_id",
+        "organisation_id",
+        "recorded_at",
+        "entered_at",
+        "late_entry_reason",
+        "version",
+        "imported",
+        "as_found",
+        "adjustment_description",
+        "adjusted_by_id",
+        "adjusted_on",
     }
 )
 
@@ -92,4 +91,4 @@ def check_adjustment(db_session: Session, *, job: Job, entry: ResultEntry, today
 
 def as_found_record(evaluated: Result) -> dict[str, Any]:
     """The as-found measurement, evaluated, as the JSON kept beside the as-left result."""
-    return evaluated.model_dump(mode="json", include=set(AS_FOUND_FIELDS))
+    return evaluated.model_dump(mode="json", exclude=set(NOT_AS_FOUND))

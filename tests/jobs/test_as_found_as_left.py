@@ -88,6 +88,8 @@ def test_an_adjusted_point_keeps_as_found_and_as_left_each_evaluated(
     found = result["as_found"]
     assert math.isclose(found["value"], 3.14, abs_tol=1e-9)
     assert math.isclose(found["uncertainty"]["standard_uncertainty"], 0.0495816, abs_tol=5e-7)
+    # nu_eff = 4 (0.0495816 / 0.0374166)^4 = 12.3 (GUM G.4.1): k = 2.23 (GUM Table G.2, nu = 12)
+    assert math.isclose(found["coverage_factor"], 2.23, abs_tol=0.005)
     assert math.isclose(
         found["expanded_uncertainty"], found["coverage_factor"] * 0.0495816, rel_tol=1e-5
     )
