@@ -12,6 +12,8 @@ from lims.accounts.principal import Principal
 from lims.api.deps import SessionDep
 from lims.clock import local_today
 from lims.contracts import agreements, prices, quotations
+from lims.db import persisted_id
+from lims.jobs.cost_recovery import cost_recovery
 from lims.ui.session import PageRoute, ViewerDep, page
 
 router = APIRouter(route_class=PageRoute)
@@ -72,10 +74,19 @@ def agreement_detail(
 @router.get("/prices", response_class=HTMLResponse)
 def price_overview(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Response:
     principal = viewer.principal
+    settings = request.app.state.settings
     # The cost model is the lab's (and its auditors'); customers see the published lists.
     models = (
         [
-            prices.describe_price_model(model)
+            (
+                prices.describe_price_model(model),
+                cost_recovery(
+                    db_session,
+                    actor=principal,
+                    price_model_id=persisted_id(model),
+                    settings=settings,
+                ),
+            )
             for model in prices.list_price_models(db_session, actor=principal)
         ]
         if principal.reads_everything

@@ -114,6 +114,13 @@ LABELS: dict[str, dict[str, str]] = {
         "rejected": N_("Rejected"),
         "expired": N_("Expired"),
     },
+    "no_price_reason": {
+        "not_priced": N_("No quotation, and no item names a price list item"),
+        "item_not_priced": N_("Some items name no price list item"),
+        "no_price_list": N_("No published price list for the year the job was opened"),
+        "unknown_price_item": N_("An item names a code the price list does not have"),
+    },
+    "price_basis": {"quotation": N_("Quotation"), "price_list": N_("Price list")},
     "decision_rule": {
         "simple_acceptance": N_("Simple acceptance"),
         "guard_band_U": N_("Guard band w = U"),

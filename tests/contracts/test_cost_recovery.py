@@ -42,7 +42,7 @@ from tests.contracts.factories import (
     make_price_model,
     make_quotation,
 )
-from tests.factories import FACTORY_ACTOR, bearer, make_organisation, make_user
+from tests.factories import FACTORY_ACTOR, PASSWORD, bearer, make_organisation, make_user
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 _numbers = itertools.count(1)
@@ -419,3 +419,38 @@ def test_cost_recovery_over_the_api_and_its_chart(
     assert b"Delivered work" in chart.content
     customer_user = make_user(engine, Role.CUSTOMER, organisation=make_organisation(engine))
     assert client.get(address, headers=bearer(settings, customer_user)).status_code == 403
+
+
+def test_the_prices_page_shows_delivered_work_the_unpriced_jobs_and_the_pipeline_in_finnish(
+    models: dict[int, PriceModel],
+    client: TestClient,
+    engine: Engine,
+    settings: Settings,
+    agreement: Agreement,
+    requester: User,
+) -> None:
+    job(
+        engine,
+        agreement,
+        requester,
+        opened=helsinki(2026, 6, 1, 9),
+        steps=delivered(helsinki(2026, 6, 15, 9)),
+        price_items=["K-REN"],
+    )
+    unpriced = job(
+        engine,
+        agreement,
+        requester,
+        opened=helsinki(2026, 6, 1, 9),
+        steps=delivered(helsinki(2026, 6, 16, 9)),
+    )
+    client.cookies.clear()
+    signed_in = client.post(
+        "/api/v1/auth/login", json={"username": requester.username, "password": PASSWORD}
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    page = client.get("/prices").text
+    assert "Kustannusten kattaminen" in page and "Tilauskanta" in page
+    assert "93,00\u00a0€" in page  # the setting ring, 1.5 h x 62.00, in Finnish format
+    assert f">{unpriced.number}</a>" in page
+    assert "Ei tarjousta, eikä yksikään kohde nimeä hinnastonimikettä" in page
