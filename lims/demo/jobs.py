@@ -86,6 +86,7 @@ def load_jobs(db_session: Session, *, settings: Settings, today: date) -> int:
                         resolution=0.001,
                         resolution_unit="mm",
                         specification={"standard": "ISO 3611", "mpe": 2, "unit": "um"},
+                        price_item="K-MIK-25",  # priced from the list: no quotation
                     )
                 ],
             ),

@@ -120,7 +120,6 @@ LABELS: dict[str, dict[str, str]] = {
         "no_price_list": N_("No published price list for the year the job was opened"),
         "unknown_price_item": N_("An item names a code the price list does not have"),
     },
-    "price_basis": {"quotation": N_("Quotation"), "price_list": N_("Price list")},
     "decision_rule": {
         "simple_acceptance": N_("Simple acceptance"),
         "guard_band_U": N_("Guard band w = U"),
