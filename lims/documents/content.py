@@ -254,6 +254,8 @@ def _result(
         "uncertainty_text": uncertainty_text,
         "coverage_factor": result.coverage_factor,
         "coverage_probability": result.coverage_probability,
+        # How U was obtained where a method says (a CMM's task budget, or not evaluated).
+        "uncertainty_source": (result.uncertainty or {}).get("source"),
         "decision": decision.get("decision"),
         "decision_rule": (decision.get("rule") or {}).get("name"),
         "probability_of_conformance": decision.get("probability_of_conformance"),

@@ -6,7 +6,6 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from lims.accounts.models import User
 from lims.audit.trail import set_context
 from lims.cad.models import CharacteristicProposal
 from lims.competence.models import Activity
@@ -14,7 +13,7 @@ from lims.jobs.models import Job
 from lims.methods.models import Method
 from tests.equipment.factories import authorise, make_method
 from tests.factories import FACTORY_ACTOR
-from tests.jobs.factories import CMM_METHOD
+from tests.jobs.factories import CMM_METHOD, Lab
 
 
 def make_proposal(engine: Engine, *, job_id: int, item_id: int) -> CharacteristicProposal:
@@ -54,10 +53,13 @@ COORDINATE_BUDGET = {
 }
 
 
-def make_coordinate_method(engine: Engine, technician: User, **overrides: Any) -> Method:
-    """A CMM method whose results take the task-specific budget, the technician authorised."""
+def make_coordinate_method(engine: Engine, lab: Lab, **overrides: Any) -> Method:
+    """A CMM method whose results take the task-specific budget, the lab's staff authorised
+    to measure, review and sign by it."""
     method = make_method(
         engine, **{**CMM_METHOD, "coordinate_budget": COORDINATE_BUDGET, **overrides}
     )
-    authorise(engine, technician, method, Activity.PERFORM)
+    authorise(engine, lab.technician, method, Activity.PERFORM)
+    authorise(engine, lab.reviewer, method, Activity.REVIEW)
+    authorise(engine, lab.signatory, method, Activity.SIGN)
     return method

@@ -75,7 +75,7 @@ def test_a_step_model_becomes_a_reviewed_plan_and_qif_results_go_both_ways(
     assert refused.status_code == 403
     # Task-specific U needs a method with a budget and each feature's size: the position's
     # holes lie within 20 mm of the datums.
-    coordinate = make_coordinate_method(engine, lab.technician)
+    coordinate = make_coordinate_method(engine, lab)
     planned_position = accept(
         job, lab, position["id"], method_id=coordinate.id, parameters={"L": 20}
     )
@@ -163,7 +163,7 @@ def test_a_qif_plan_becomes_proposals_and_its_results_match_by_item(
     assert sorted(p["source_ref"] for p in uploaded["proposals"]) == sorted(
         ["15", "23", "27", "32", "36", "44", "48"]
     )
-    coordinate = make_coordinate_method(engine, lab.technician)
+    coordinate = make_coordinate_method(engine, lab)
     for proposal in uploaded["proposals"]:
         # DIAM2 is toleranced 6.3 to 6.5 with no nominal: its size is given for the budget.
         size = {"L": 6.4} if proposal["label"].startswith("DIAM2") else {}

@@ -57,7 +57,7 @@ def test_a_qif_value_without_a_budget_has_u_not_evaluated_and_no_decision(
 ) -> None:
     # The method's CMC would have been U = 1.8 + 20/300 = 1.87 um: no longer used.
     cmc_only = make_coordinate_method(
-        engine, lab.technician, coordinate_budget=None, cmc="1.8 + L/300", result_unit="um"
+        engine, lab, coordinate_budget=None, cmc="1.8 + L/300", result_unit="um"
     )
     job = started(client, lab, "product_qc", PRODUCT)
     d20 = job.plan(**D20, method_id=cmc_only.id)
@@ -81,7 +81,7 @@ def test_a_qif_value_takes_the_task_specific_budget_of_its_size(
 ) -> None:
     # The worked budget of tests/methods/test_coordinate.py: L = 20 mm at 21.0 °C,
     # u_c = 1.383377 um, U = 2.766754 um (k = 2), not the CMC 0.0001 mm of this method.
-    method = make_coordinate_method(engine, lab.technician)
+    method = make_coordinate_method(engine, lab)
     job = started(client, lab, "product_qc", PRODUCT)
     d20 = job.plan(**D20, method_id=method.id)
     job.step("in_measurement", lab.technician)
@@ -97,7 +97,7 @@ def test_a_qif_value_takes_the_task_specific_budget_of_its_size(
 def test_an_entered_cmm_result_takes_its_repeats_into_the_budget(
     client: TestClient, engine: Engine, lab: Lab
 ) -> None:
-    method = make_coordinate_method(engine, lab.technician)
+    method = make_coordinate_method(engine, lab)
     job = started(client, lab, "product_qc", PRODUCT)
     d20 = job.plan(**D20, method_id=method.id)
     job.step("in_measurement", lab.technician)
@@ -120,7 +120,7 @@ def test_an_entered_cmm_result_takes_its_repeats_into_the_budget(
 def test_an_entered_cmm_result_without_its_temperature_is_refused(
     client: TestClient, engine: Engine, lab: Lab
 ) -> None:
-    method = make_coordinate_method(engine, lab.technician)
+    method = make_coordinate_method(engine, lab)
     job = started(client, lab, "product_qc", PRODUCT)
     d20 = job.plan(**D20, method_id=method.id)
     job.step("in_measurement", lab.technician)
