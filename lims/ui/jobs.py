@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from lims.accounts import service as accounts
+from lims.accounts.models import STAFF_ROLES
 from lims.accounts.principal import Principal
 from lims.api.deps import SessionDep
 from lims.cad import service as cad
@@ -213,7 +214,14 @@ def job_detail(
     held_from = JobStatus(job.held_from) if job.held_from else None
     measured_by = {result.measured_by_id for result in results}
     steps = _next_steps(principal, status, held_from)
-    people = {user.id: user.full_name for user in accounts.list_users(db_session, actor=principal)}
+    users = accounts.list_users(db_session, actor=principal)
+    people = {user.id: user.full_name for user in users}
+    # Who may be named as having adjusted an instrument (B3): the lab's active staff.
+    staff = {
+        user.id: user.full_name
+        for user in users
+        if user.active and STAFF_ROLES.intersection(user.roles)
+    }
     reads_everything = principal.reads_everything
     today = local_today(request.app.state.settings.timezone)
     return page(
@@ -246,6 +254,7 @@ def job_detail(
             else []
         ),
         people=people,
+        staff=staff,
         late_entry_days=request.app.state.settings.late_entry_days,
         steps=steps,
         # Steps that must say why: holding, cancelling, and returning a job for correction.

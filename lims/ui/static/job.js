@@ -1,5 +1,6 @@
 // A job's page: reading a CAD model into proposed characteristics, the live uncertainty
-// budget beside a result being entered, and the parameters of a method's calibration points.
+// budget beside a result being entered, an instrument's result as found before its
+// adjustment, and the parameters of a method's calibration points.
 import { budgetTable } from "./budget.js";
 import { api, formatAt, formBody, formatNumber, showProblem, text } from "./lims.js";
 
@@ -110,6 +111,28 @@ for (const form of document.querySelectorAll("form.result-form[data-method-id]")
   };
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
+}
+
+// -- as found, before an adjustment (B3) ---------------------------------------------
+
+// Its fields are sent only while the box is ticked (disabled fields are left out), and it
+// is measured with the same equipment as the result as left unless the lab says otherwise.
+for (const toggle of document.querySelectorAll("[data-adjusted-toggle]")) {
+  const fieldset = document.getElementById(toggle.getAttribute("aria-controls"));
+  const fields = fieldset.querySelectorAll("input, select, textarea");
+  const sameEquipment = () => {
+    for (const hidden of fieldset.querySelectorAll("[data-same-as]")) {
+      hidden.value = document.getElementById(hidden.dataset.sameAs)?.value ?? "";
+    }
+  };
+  const show = () => {
+    fieldset.hidden = !toggle.checked;
+    for (const field of fields) field.disabled = !toggle.checked;
+    sameEquipment();
+  };
+  toggle.form.addEventListener("change", sameEquipment);
+  toggle.addEventListener("change", show);
+  show();
 }
 
 // -- calibration points: the chosen method's parameters -------------------------------
