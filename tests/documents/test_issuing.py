@@ -176,14 +176,16 @@ def test_calibration_certificate_states_results_as_ilac_p14_rounds_them(
     """The 10 mm point: readings 0.40, 0.42, 0.41 um with the ring method
     d_X = d_S + d_x - d_s, certificate value d_S = 0.020 um (u = 0.015 um), resolution
     0.05 um (rectangular): d_X = 0.020 + 0.410 = 0.430 um;
-    u = sqrt(0.015^2 + (0.01/sqrt(3))^2 + (0.05/sqrt(3))^2) = 0.03304 um, U = 2 u = 0.066 um.
-    ILAC-P14:09/2020 6.3: U to two significant digits (0.066), the value to the same place
+    u = sqrt(0.015^2 + (0.01/sqrt(3))^2 + (0.05/sqrt(3))^2) = 0.03304 um, U = 2 u = 0.066 um,
+    below the method's CMC 0.08 um, so the accredited result states U = the CMC (ILAC-P14:09/2020).
+    ILAC-P14:09/2020 6.3: U to two significant digits (0.080), the value to the same place
     (0.430). Finnish notation: decimal comma, dates d.M.yyyy (CLDR fi)."""
     lab = make_lab(engine, settings)
     job = approved_calibration(client, lab)
     document = issue(client, lab, job_id=job.job["id"])
     text = " ".join(read_back(download(client, lab, document)).text.split())
-    assert "0,430 µm" in text and "0,066 µm" in text and "2,00" in text
+    assert "0,430 µm" in text and "0,080 µm" in text and "2,00" in text
+    assert "0,066 µm" not in text
     assert "95,45 %" in text
     # Items received and measured today (tests/jobs/factories.py), in Finnish notation.
     assert f"{MEASURED_ON.day}.{MEASURED_ON.month}.{MEASURED_ON.year}" in text
@@ -357,11 +359,13 @@ def test_a_preview_is_a_draft_and_records_nothing(
     assert customer.status_code == 403
 
 
+@pytest.mark.parametrize("settings", [{"below_cmc": "outside_accreditation"}], indirect=True)
 def test_the_accreditation_mark_appears_only_when_every_result_is_accredited(
     client: TestClient, engine: Engine, settings: Settings
 ) -> None:
-    """The CMM results are inside the accredited scope; the ring-method results claim an
-    uncertainty (0.066 um) below the method's CMC (0.08 um), so they are not accredited."""
+    """The CMM results are inside the accredited scope; the ring-method results evaluate an
+    uncertainty (0.066 um) below the method's CMC (0.08 um), which this lab reports outside
+    the accreditation (LIMS_BELOW_CMC=outside_accreditation), so they are not accredited."""
     lab = make_lab(engine, settings)
     report = issue(client, lab, job_id=approved_product_job(client, lab).job["id"])
     certificate = issue(client, lab, job_id=approved_calibration(client, lab).job["id"])
