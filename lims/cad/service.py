@@ -367,6 +367,7 @@ def import_qif_results(
                     humidity=humidity,
                 ),
                 operator=model.results.operator,
+                settings=settings,
             )
             prepared.append(result)
             rows.append(row)
@@ -400,6 +401,7 @@ def _imported_result(
     file_unit: str,
     entry: ResultEntry,
     operator: str | None,
+    settings: Settings,
 ) -> tuple[Result, QifImportRow]:
     if db_session.exec(select(Result).where(Result.characteristic_id == characteristic.id)).first():
         raise Conflict(
@@ -446,15 +448,10 @@ def _imported_result(
         measured_by_id=measured_by_id,
     )
     job_results.store_coordinate_uncertainty(result, evaluated)
-    # The lab's own rules for a result, reused: decision by the agreement, accreditation by scope.
-    result.decision = job_results.conformity_decision(job, agreement, characteristic, result)
-    result.accredited, result.accreditation_reason = job_results.accreditation_decision(
-        job,
-        agreement,
-        characteristic,
-        method,
-        result,
-        entry.measured_on,
+    # The lab's own rules for a result, reused: accreditation by scope (the CMC as the floor of
+    # an accredited U), then the decision by the agreement.
+    job_results.judge_result(
+        job, agreement, characteristic, method, result, entry.measured_on, settings=settings
     )
     lab = (result.decision or {}).get("decision")
     agrees = None if lab is None or cmm_status not in ("PASS", "FAIL") else (

@@ -8,6 +8,7 @@ it replaces (no lost updates) and a reason.  A CSV import runs the same checks o
 and writes all rows or none.
 """
 
+import math
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,10 +25,12 @@ from lims.competence.service import check_authorised
 from lims.config import Settings
 from lims.contracts.models import Agreement, DecisionRule, Service
 from lims.db import persisted_id, utcnow
+from lims.equipment.models import CalibrationResult
 from lims.equipment.service import (
     check_equipment_kinds,
     check_equipment_usable,
     find_equipment,
+    latest_calibration,
 )
 from lims.errors import Conflict, InvalidInput, LimsError, NotFound, PermissionDenied
 from lims.jobs.adjustment import as_found_record, check_adjustment
@@ -48,6 +51,7 @@ from lims.methods.coordinate import (
     NOT_EVALUATED,
     CoordinateUncertainty,
     specification_uncertainty,
+    substitution_uncertainty,
 )
 from lims.methods.models import Method, MethodEvaluation, ObservationsSource
 from lims.methods.scope import CMC_FLOOR, BelowCmc, accreditation_of_result
@@ -62,6 +66,10 @@ INSPECTION_STATEMENT = (
     "Inspection: the measured value is compared with the limits; no uncertainty is claimed."
 )
 INSPECTION_STATEMENT_FI = "Tarkastus: mitattua arvoa verrataan rajoihin; epävarmuutta ei ilmoiteta."
+# A CMM result measured by substitution (ISO 15530-3) names its calibrated workpiece in this
+# role and gives the repeats on it in this series.
+WORKPIECE_ROLE = "reference_workpiece"
+WORKPIECE_SERIES = "workpiece"
 VISIBLE_TO_CUSTOMERS = {JobStatus.APPROVED, JobStatus.REPORTED, JobStatus.CLOSED}
 
 
@@ -196,7 +204,7 @@ def _measure(
     if job.kind == JobKind.INSPECTION or method is None:
         _inspect(result, characteristic, entry)
     elif method.coordinate_budget is not None:
-        _evaluate_coordinate(result, characteristic, method, entry)
+        _evaluate_coordinate(db_session, result, characteristic, method, entry)
     else:
         _evaluate(db_session, actor, result, characteristic, method, entry)
     judge_result(
@@ -502,11 +510,21 @@ def _evaluate(
 
 
 def _evaluate_coordinate(
-    result: Result, characteristic: Characteristic, method: Method, entry: ResultEntry
+    db_session: Session,
+    result: Result,
+    characteristic: Characteristic,
+    method: Method,
+    entry: ResultEntry,
 ) -> None:
     """A CMM result entered by hand: the value or the repeats, U by the task-specific
-    budget; data missing for it is the technician's to give, so it is refused."""
-    readings = [value for series in entry.observations.values() for value in series]
+    budget, or by ISO 15530-3 where a calibrated reference workpiece was measured with it;
+    data missing for either is the technician's to give, so it is refused."""
+    readings = [
+        value
+        for name, series in entry.observations.items()
+        if name != WORKPIECE_SERIES
+        for value in series
+    ]
     if entry.value is not None:
         readings = [entry.value]
     if not readings:
@@ -517,13 +535,84 @@ def _evaluate_coordinate(
     ]
     result.value = statistics.fmean(readings)
     result.unit = characteristic.unit
-    evaluated = coordinate_uncertainty(method, characteristic, readings, entry.temperature)
+    if WORKPIECE_ROLE in entry.equipment:
+        workpiece = [
+            _in_unit(reading, from_unit=unit, characteristic=characteristic)
+            for reading in entry.observations.get(WORKPIECE_SERIES, [])
+        ]
+        evaluated = _substitution(db_session, method, characteristic, entry, readings, workpiece)
+    else:
+        evaluated = coordinate_uncertainty(method, characteristic, readings, entry.temperature)
     if evaluated.source == NOT_EVALUATED:
         raise InvalidInput(
             f"the uncertainty of {characteristic.label} cannot be evaluated: "
             f"{evaluated.record['reason']}"
         )
+    if evaluated.value is not None:  # ISO 15530-3:2011 corrects the bias found
+        result.value = evaluated.value
     store_coordinate_uncertainty(result, evaluated)
+
+
+def _substitution(
+    db_session: Session,
+    method: Method,
+    characteristic: Characteristic,
+    entry: ResultEntry,
+    readings: list[float],
+    workpiece: list[float],
+) -> CoordinateUncertainty:
+    """ISO 15530-3 with the reference workpiece's certificate on the measurement day: its
+    result at the characteristic's size (a deviation from a stated nominal, or the size)."""
+    equipment_id = entry.equipment[WORKPIECE_ROLE]
+    calibration = latest_calibration(
+        db_session, equipment_id=equipment_id, on_date=entry.measured_on
+    )
+    size = characteristic.parameters.get("L", characteristic.nominal)
+    found = [
+        CalibrationResult.model_validate(item)
+        for item in (calibration.results if calibration else [])
+    ]
+    if len(found) > 1:
+        found = [
+            r
+            for r in found
+            if r.nominal is not None and size is not None and math.isclose(r.nominal, size)
+        ]
+    if len(found) != 1:
+        raise InvalidInput(
+            f"the certificate of the reference workpiece {equipment_id} has no one result at "
+            f"the size of {characteristic.label}",
+            location=("equipment", WORKPIECE_ROLE),
+        )
+    (certificate,) = found
+    value = _in_unit(
+        certificate.value,
+        from_unit=certificate.unit,
+        characteristic=characteristic,
+        interval=certificate.nominal is not None,
+    )
+    if certificate.nominal is not None:
+        value += _in_unit(
+            certificate.nominal,
+            from_unit=certificate.nominal_unit or certificate.unit,
+            characteristic=characteristic,
+        )
+    return substitution_uncertainty(
+        method,
+        calibrated_value=value,
+        calibration_expanded_uncertainty=_in_unit(
+            certificate.expanded_uncertainty,
+            from_unit=certificate.unit,
+            characteristic=characteristic,
+            interval=True,
+        ),
+        calibration_coverage_factor=certificate.coverage_factor,
+        workpiece_readings=workpiece,
+        readings=readings,
+        unit=characteristic.unit,
+        size=size,
+        temperature=entry.temperature,
+    )
 
 
 def coordinate_uncertainty(

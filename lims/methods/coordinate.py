@@ -5,8 +5,10 @@ specification, the temperatures of the day and the repeats taken.  The CMC is no
 uncertainty: ILAC-P14 makes it the smallest U the lab may state, so it only ever bounds a
 result from below (lims.jobs.results), never stands in for one.
 
-The specification budget (``SPECIFICATION``) is the usual model of a measurement on a CMM
-verified by ISO 10360-2:
+Where the job has a calibrated reference workpiece like the products, measured repeatedly as
+they are, the substitution method of ISO 15530-3:2011 (``SUBSTITUTION``) gives U instead;
+otherwise the specification budget (``SPECIFICATION``), the usual model of a measurement on
+a CMM verified by ISO 10360-2:
 
     Y = y + e_L + e_P + L (d_alpha_part dt + alpha_part d_t_part
                            - d_alpha_scale dt - alpha_scale d_t_scale)
@@ -25,6 +27,8 @@ the coefficients' limits.  The budget is evaluated by the engine (GUM), so it is
 printed as every other budget is.
 """
 
+import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,10 +36,13 @@ from typing import Any
 from lims.errors import InvalidInput
 from lims.methods.models import CoordinateBudget, Method
 from lims.uncertainty import evaluate
+from lims.uncertainty.substitution import substitution
 from lims.units import convert, convert_interval
 
 SPECIFICATION = "specification budget"
 SUBSTITUTION = "ISO 15530-3"
+# ISO 15530-3 states U with k = 2.
+SUBSTITUTION_K = 2.0
 NOT_EVALUATED = "not evaluated"
 # The template's lengths: the ISO 10360 data sheets give A and P in um, L in mm.
 BUDGET_UNIT = "um"
@@ -52,6 +59,7 @@ class CoordinateUncertainty:
     """A CMM result's U in the result's unit, and the record stored with the result."""
 
     source: str
+    value: float | None = None
     expanded_uncertainty: float | None = None
     coverage_factor: float | None = None
     coverage_probability: float | None = None
@@ -202,5 +210,80 @@ def specification_uncertainty(
             "temperature": temperature,
             **output,
             "warnings": response["warnings"],
+        },
+    )
+
+
+def substitution_uncertainty(
+    method: Method,
+    *,
+    calibrated_value: float,
+    calibration_expanded_uncertainty: float,
+    calibration_coverage_factor: float,
+    workpiece_readings: Sequence[float],
+    readings: Sequence[float],
+    unit: str,
+    size: float | None,
+    temperature: float | None,
+) -> CoordinateUncertainty:
+    """ISO 15530-3:2011 substitution: the bias found on the calibrated workpiece is corrected
+    and U = k sqrt(u_cal^2 + u_p^2 + u_b^2 + u_w^2) (lims.uncertainty.substitution).  Values
+    in ``unit``; u_w from the method's template, u_b from the expansion coefficient's limits
+    at the day's deviation from 20 °C, the part and the workpiece being of one material."""
+    template = template_of(method)
+    if template is None or template.workpiece_variation is None:
+        return not_evaluated(
+            f"method {method.label()} states no workpiece variation u_w for ISO 15530-3"
+        )
+    if size is None or temperature is None:
+        return not_evaluated("the feature's size L and the temperature are needed for u_b")
+    if len(workpiece_readings) < 2 or not readings:
+        return not_evaluated("give the repeats on the calibrated workpiece and the value")
+
+    def in_um(value: float) -> float:
+        return convert_interval(value, from_unit=unit, to_unit=BUDGET_UNIT, what="the value")
+
+    size_mm = convert(size, from_unit=method.size_unit, to_unit=SIZE_UNIT, what="L")
+    u_alpha = template.part_expansion_half_width / math.sqrt(3)
+    u_b = abs(size_mm) * 1e3 * abs(temperature - REFERENCE_TEMPERATURE) * u_alpha
+    # Sizes differ from the calibrated value by microns: subtract it before converting, so
+    # the arithmetic runs on small numbers in um.
+    evaluated = substitution(
+        calibrated_value=0.0,
+        calibration_expanded_uncertainty=in_um(calibration_expanded_uncertainty),
+        calibration_coverage_factor=calibration_coverage_factor,
+        measurements=[in_um(r - calibrated_value) for r in workpiece_readings],
+        u_b=u_b,
+        u_w=template.workpiece_variation,
+        k=SUBSTITUTION_K,
+    )
+    bias = convert_interval(evaluated["bias"], from_unit=BUDGET_UNIT, to_unit=unit, what="b")
+    expanded = evaluated["expanded_uncertainty"]
+    return CoordinateUncertainty(
+        source=SUBSTITUTION,
+        value=statistics.fmean(readings) - bias,
+        expanded_uncertainty=convert_interval(
+            expanded, from_unit=BUDGET_UNIT, to_unit=unit, what="U"
+        ),
+        coverage_factor=SUBSTITUTION_K,
+        coverage_probability=0.95,
+        record={
+            "source": SUBSTITUTION,
+            "method": method.label(),
+            "unit": BUDGET_UNIT,
+            "calibrated_value": calibrated_value,
+            "calibrated_value_unit": unit,
+            "repeats": len(workpiece_readings),
+            "bias": evaluated["bias"],
+            "u_cal": evaluated["u_cal"],
+            "u_p": evaluated["u_p"],
+            "u_b": evaluated["u_b"],
+            "u_w": evaluated["u_w"],
+            "standard_uncertainty": expanded / SUBSTITUTION_K,
+            "expanded_uncertainty": expanded,
+            "coverage_factor": SUBSTITUTION_K,
+            "temperature": temperature,
+            "size_mm": size_mm,
+            "warnings": evaluated["warnings"],
         },
     )

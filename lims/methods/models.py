@@ -106,6 +106,12 @@ class CoordinateBudget(BaseModel):
     temperature_uncertainty: float = Field(
         gt=0, description="Standard uncertainty of the measured part and scale temperatures, K"
     )
+    workpiece_variation: float | None = Field(
+        default=None,
+        ge=0,
+        description="u_w of ISO 15530-3, um: the variation between a calibrated reference "
+        "workpiece and the products (form, roughness, material); without it no substitution",
+    )
 
 
 # -- methods ----------------------------------------------------------------------------------

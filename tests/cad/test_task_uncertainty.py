@@ -6,13 +6,17 @@ method's CMC (1.8 + L/300) um taken as U, it "passed" on a 1.87 um band.  The CM
 smallest U the lab may state (ILAC-P14), not the uncertainty of this measurement.
 """
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from lims.cad import qif
+from lims.clock import local_today
 from lims.config import Settings
-from tests.cad.factories import make_coordinate_method
+from tests.cad.factories import COORDINATE_BUDGET, make_coordinate_method
+from tests.equipment.factories import make_calibration, make_equipment
 from tests.jobs.factories import MEASURED_ON, PRODUCT, Lab, make_lab
 from tests.jobs.test_job_flow import started
 
@@ -132,3 +136,40 @@ def test_an_entered_cmm_result_without_its_temperature_is_refused(
         expect=422,
     )
     assert "temperature" in refused["detail"]
+
+
+def test_an_entered_cmm_result_with_a_calibrated_workpiece_is_evaluated_by_substitution(
+    client: TestClient, engine: Engine, lab: Lab
+) -> None:
+    # The hand-checked case of tests/methods/test_coordinate.py (ISO 15530-3:2011): U =
+    # 1.152803 um (k = 2), the product's 20.0460 mm corrected by the bias +1.0 um.
+    method = make_coordinate_method(
+        engine,
+        lab,
+        coordinate_budget={**COORDINATE_BUDGET, "workpiece_variation": 0.5},
+        equipment_roles={"cmm": ["cmm"], "reference_workpiece": ["reference_workpiece"]},
+    )
+    workpiece = make_equipment(engine, name="Reference ring 20 mm", kind="reference_workpiece")
+    today = local_today(lab.settings.timezone)
+    make_calibration(
+        engine,
+        workpiece,
+        calibrated_on=(today - timedelta(days=30)).isoformat(),
+        next_due_on=(today + timedelta(days=335)).isoformat(),
+        results=[{"quantity": "diameter deviation", "nominal": 20, "nominal_unit": "mm",
+                  "value": 1.2, "unit": "um", "expanded_uncertainty": 0.4,
+                  "coverage_factor": 2}],
+    )  # fmt: skip
+    job = started(client, lab, "product_qc", PRODUCT)
+    d20 = job.plan(**D20, method_id=method.id)
+    job.step("in_measurement", lab.technician)
+    recorded = job.record(
+        characteristic_id=d20["id"],
+        equipment={"cmm": lab.cmm.id, "reference_workpiece": workpiece.id},
+        observations={"y": [20.0460], "workpiece": [20.0020] * 10 + [20.0024] * 10},
+        temperature=21.0,
+    )
+    assert recorded["uncertainty"]["source"] == "ISO 15530-3"
+    assert recorded["expanded_uncertainty"] == pytest.approx(0.001152803, abs=1e-9)
+    assert recorded["coverage_factor"] == 2.0
+    assert recorded["value"] == pytest.approx(20.0450, abs=1e-9)

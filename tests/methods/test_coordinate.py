@@ -1,4 +1,4 @@
-"""The specification budget of a CMM characteristic, checked by hand.
+"""The task-specific budgets of a CMM characteristic, checked by hand.
 
 The machine: E_L,MPE = (1.8 + L/300) um (ISO 10360-2), P_FTU,MPE = 1.5 um (ISO 10360-5);
 scales of zero expansion.  The part: steel, alpha = 11.5e-6 /K within +/-1e-6 /K, at 21.0 °C
@@ -13,7 +13,9 @@ import pytest
 from lims.methods.coordinate import (
     NOT_EVALUATED,
     SPECIFICATION,
+    SUBSTITUTION,
     specification_uncertainty,
+    substitution_uncertainty,
 )
 from lims.methods.models import Method, MethodCreate
 
@@ -157,3 +159,63 @@ def test_a_scale_expansion_adds_the_scales_thermal_terms() -> None:
     assert contributions["d_alpha_scale"] == pytest.approx(0.011547, abs=1e-6)
     assert contributions["d_t_scale"] == pytest.approx(0.046, abs=1e-6)
     assert evaluated.record["standard_uncertainty"] == pytest.approx(1.384189, abs=1e-6)
+
+
+def test_substitution_with_a_calibrated_workpiece_by_hand() -> None:
+    # ISO 15530-3:2011: U = k sqrt(u_cal^2 + u_p^2 + u_b^2 + u_w^2), the bias corrected (the
+    # formula of lims.uncertainty.substitution, shared with the company's own uncertainty).
+    # The workpiece: 20 mm + 1.2 um, U = 0.4 um (k = 2) -> u_cal = 0.2 um.  Twenty repeats on
+    # it, ten at 20.0020 mm and ten at 20.0024 mm: mean 20.0022, bias b = +1.0 um; each
+    # deviation from the mean is 0.2 um -> s^2 = 20 x 0.04 / 19 = 0.042105, u_p = 0.205196 um.
+    # u_b = L dt u(alpha) = 20e3 um x 1.0 K x 1e-6/sqrt(3) /K = 0.011547 um; u_w = 0.5 um.
+    # U = 2 sqrt(0.04 + 0.042105 + 0.000133 + 0.25) = 2 sqrt(0.332239) = 1.152803 um.
+    # The product read 20.0460 mm: corrected by b, 20.0450 mm.
+    method = cmm_method(coordinate_budget={**TEMPLATE, "workpiece_variation": 0.5})
+    evaluated = substitution_uncertainty(
+        method,
+        calibrated_value=20.0012,
+        calibration_expanded_uncertainty=0.0004,
+        calibration_coverage_factor=2,
+        workpiece_readings=[20.0020] * 10 + [20.0024] * 10,
+        readings=[20.0460],
+        unit="mm",
+        size=20.0,
+        temperature=21.0,
+    )
+    assert evaluated.source == SUBSTITUTION
+    record = evaluated.record
+    assert record["bias"] == pytest.approx(1.0, abs=1e-6)
+    assert record["u_cal"] == pytest.approx(0.2, abs=1e-9)
+    assert record["u_p"] == pytest.approx(0.205196, abs=1e-6)
+    assert record["u_b"] == pytest.approx(0.011547, abs=1e-6)
+    assert record["expanded_uncertainty"] == pytest.approx(1.152803, abs=1e-6)
+    assert record["warnings"] == []  # twenty repeats
+    assert evaluated.expanded_uncertainty == pytest.approx(0.001152803, abs=1e-9)
+    assert evaluated.value == pytest.approx(20.0450, abs=1e-9)
+
+
+def test_substitution_on_few_repeats_warns_and_without_u_w_is_not_evaluated() -> None:
+    few = substitution_uncertainty(
+        cmm_method(coordinate_budget={**TEMPLATE, "workpiece_variation": 0.5}),
+        calibrated_value=20.0012,
+        calibration_expanded_uncertainty=0.0004,
+        calibration_coverage_factor=2,
+        workpiece_readings=[20.0020, 20.0024, 20.0022],
+        readings=[20.0460],
+        unit="mm",
+        size=20.0,
+        temperature=21.0,
+    )
+    assert "only 3 measurements" in few.record["warnings"][0]
+    without = substitution_uncertainty(
+        cmm_method(),
+        calibrated_value=20.0012,
+        calibration_expanded_uncertainty=0.0004,
+        calibration_coverage_factor=2,
+        workpiece_readings=[20.0020, 20.0024],
+        readings=[20.0460],
+        unit="mm",
+        size=20.0,
+        temperature=21.0,
+    )
+    assert without.source == NOT_EVALUATED
