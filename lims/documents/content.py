@@ -261,6 +261,8 @@ def _result(
         "probability_of_conformance": decision.get("probability_of_conformance"),
         "accredited": result.accredited,
         "accreditation_reason": result.accreditation_reason,
+        # ILAC-P14: the evaluated U was below the CMC and the CMC is stated instead.
+        "uncertainty_raised_to_cmc": "cmc_floor" in (result.uncertainty or {}),
         "method_id": characteristic.method_id,
         "measured_on": result.measured_on.isoformat(),
         "temperature": result.temperature,

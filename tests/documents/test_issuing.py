@@ -186,6 +186,8 @@ def test_calibration_certificate_states_results_as_ilac_p14_rounds_them(
     text = " ".join(read_back(download(client, lab, document)).text.split())
     assert "0,430 µm" in text and "0,080 µm" in text and "2,00" in text
     assert "0,066 µm" not in text
+    assert "arvioitu mittausepävarmuus oli pienempi kuin laboratorion akkreditoitu" in text
+    assert "ilmoitettu epävarmuus on CMC (ILAC-P14:09/2020)" in text
     assert "95,45 %" in text
     # Items received and measured today (tests/jobs/factories.py), in Finnish notation.
     assert f"{MEASURED_ON.day}.{MEASURED_ON.month}.{MEASURED_ON.year}" in text
