@@ -533,9 +533,12 @@ def uncertainty_decide(
     file: Annotated[str, typer.Argument(help="Request JSON file, or - for stdin.")],
 ) -> None:
     """Decide conformity with a tolerance; print the response JSON (as the API answers)."""
+    from lims.config import get_settings
+    from lims.jobs.results import capability_policy
     from lims.uncertainty import decide
 
-    _print_json(decide(_read_json(file)))
+    # The lab's check of simple acceptance (LIMS_SIMPLE_ACCEPTANCE_*), as over HTTP.
+    _print_json(decide(_read_json(file), capability_policy(get_settings())))
 
 
 @comparison_app.command("score")

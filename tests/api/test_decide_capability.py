@@ -5,6 +5,7 @@ answered "pass" with no warning, though p_c = Phi(0.1333) - Phi(-5.2) = 0.553 (n
 Phi(0.13) = 0.5517, Phi(0.14) = 0.5557) and TUR = 4/(2 * 1.5) = 1.33:1.
 """
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import Engine
 
 from lims.accounts.models import Role
 from lims.config import Settings
+from tests.api.test_uncertainty_api import run_cli
 from tests.factories import bearer, make_user
 
 DECIDE = "/api/v1/uncertainty/decide"
@@ -92,3 +94,15 @@ def test_the_statement_prints_k_to_two_decimals(
     assert response.status_code == 200, response.text
     assert "(k = 2.00)" in response.json()["rule"]["statement"]
     assert "(k = 2,00)" in response.json()["rule"]["statement_fi"]
+
+
+def test_the_cli_refuses_as_the_lab_set_in_one_line(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "decide.json"
+    path.write_text(json.dumps(REPRODUCTION))
+    monkeypatch.setenv("LIMS_SIMPLE_ACCEPTANCE_REFUSE", "true")
+    assert run_cli("uncertainty", "decide", str(path)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lims: rule: Simple acceptance (ILAC-G8:09/2019 4.2.1)")
+    assert len(err.strip().splitlines()) == 1
