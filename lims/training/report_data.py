@@ -137,7 +137,13 @@ def rr_test_report_data(
         else {"identification": equipment.identification, "name": equipment.name},
         "organisation": _organisation(organisation),
         "measurers": [
-            {"operator": m.operator_label, "name": m.name, "user_id": m.user_id}
+            {
+                "operator": m.operator_label,
+                "name": m.name,
+                "user_id": m.user_id,
+                "outcome": m.outcome,
+                "figures": m.figures,
+            }
             for m in measurers_of(db_session, rr_test)
         ],
         "acceptance": rr_test.acceptance,

@@ -11,6 +11,7 @@ limits): evidence for an authorisation of that method that a person still grants
 auditors read them; a customer reads those of its own staff.
 """
 
+from dataclasses import asdict
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -102,7 +103,7 @@ def record_rr_test(db_session: Session, *, actor: Principal, data: RRTestCreate)
                 user_id=user.id if user else None,
                 name=spec.name or (user.full_name if user else ""),
                 outcome=operator_outcome,
-                figures=own.as_json() if own else None,
+                figures=_figures(own, limits),
             )
         )
         if user is not None and set(user.roles) & STAFF_ROLES:
@@ -227,15 +228,13 @@ def _basis(
         "operator": spec.operator,
         "operator_outcome": operator_outcome,
         "figures": own.as_json() if own else None,
-        "limits": {
-            "repeatability_acceptable_below": limits.repeatability_acceptable_below,
-            "repeatability_conditional_below": limits.repeatability_conditional_below,
-            "bias_acceptable_below": limits.bias_acceptable_below,
-            "source": limits.source,
-        }
-        if own
-        else None,
+        "limits": asdict(limits) if own else None,
     }
+
+
+def _figures(own: OperatorFigures | None, limits: OperatorLimits) -> dict[str, Any] | None:
+    """The operator's figures with the limits they were judged against, as the report shows."""
+    return {**own.as_json(), "limits": asdict(limits)} if own else None
 
 
 # -- reading ----------------------------------------------------------------------------------

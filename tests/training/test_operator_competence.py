@@ -4,19 +4,23 @@ basis, supports an authorisation only for the method the study names, and nobody
 study they measured in.  Sources in tests.training.published."""
 
 import math
+from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from lims.accounts.models import Role
 from lims.config import Settings
+from lims.documents import content
+from lims.documents.render import render_html
 from lims.training.rr import evaluate_rr
 from lims.training.rr.operators import OperatorLimits, judge_operators
 from lims.training.rr.schemas import RRRequest
 from tests.equipment.factories import make_method
-from tests.factories import bearer, make_user
-from tests.training.factories import rr_test_data
+from tests.factories import FACTORY_ACTOR, bearer, make_user
+from tests.training.factories import make_rr_test, rr_test_data
 from tests.training.published import aiag_study, montgomery_crossed_study
 
 API = "/api/v1"
@@ -254,3 +258,33 @@ def test_the_operator_limits_are_the_managers_and_are_ordered(
         "the conditional limit 10 % is below the acceptable limit 20 %"
         in (disordered.json()["detail"])
     )
+
+
+def test_the_rr_test_report_shows_each_operators_figures_and_the_limits(
+    engine: Engine, settings: Settings
+) -> None:
+    # The AIAG study by average and range, default limits (10 %, 30 %): %EV of A 9.49 %,
+    # B 26.45 %, C 16.91 % (see the first test).
+    method = make_method(engine)
+    rr_test = make_rr_test(
+        engine,
+        study=aiag_study(method="average_range"),
+        method_id=method.id,
+        measurers=[{"operator": o, "name": f"Appraiser {o}"} for o in "ABC"],
+    )
+    with Session(engine) as db_session:
+        data = content.rr_test_data(
+            db_session,
+            actor=FACTORY_ACTOR,
+            rr_test_id=rr_test.id,
+            settings=settings,
+            signatory={"name": "Laatu Päällikkö", "title": "Laatupäällikkö"},
+            issued_on=date(2026, 5, 1),
+        )
+    html = render_html(data, language="fi", texts={}, verify_url=None, qr_data_uri=None)
+    # TV is printed to 0.001 (1.146), so the hand values hold to about 0.005 %: the report's
+    # two decimals are checked to the last digit but one.
+    for pct in ("9,4", "26,4", "16,9"):
+        assert f'<td class="num">{pct}' in html
+    assert "vaihteluväleistä (EV = R\u0304 \u00d7 K1). Menetelmän rajat: " in html
+    assert "Menetelmän rajat: %EV hyväksyttävä alle 10 %, ehdollisesti alle 30 %" in html
