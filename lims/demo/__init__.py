@@ -16,6 +16,7 @@ from lims.config import Settings
 from lims.demo.accounts import DEMO_USERS, load_accounts
 from lims.demo.competence import load_authorisations
 from lims.demo.contracts import load_contracts
+from lims.demo.coordinate import load_coordinate_jobs
 from lims.demo.documents import load_documents
 from lims.demo.equipment import load_equipment
 from lims.demo.jobs import load_jobs
@@ -38,5 +39,6 @@ def load_demo_data(db_session: Session, settings: Settings) -> int:
         + load_authorisations(db_session, actor=actor, today=today)
         + load_training(db_session, actor=actor, today=today)
         + load_jobs(db_session, settings=settings, today=today)
+        + load_coordinate_jobs(db_session, settings=settings, today=today)
         + load_documents(db_session, settings=settings)
     )

@@ -257,10 +257,28 @@ CMM_PRODUCTS = MethodCreate.model_validate(
         "guidance": "ISO 10360-2:2009 (acceptance and reverification of CMMs: MPE_E); "
         "ISO 15530-3:2011 for a substitution measurement with a calibrated workpiece",
         "validation_record": "Not in the accredited scope: product measurement to agreed "
-        "drawings; uncertainty from the MPE of CMM-01 and repeated measurement.",
+        "drawings; task-specific uncertainty per characteristic from the specification of "
+        "CMM-01 (its ISO 10360-2 and -5 verification), the temperatures and the repeats, or by "
+        "ISO 15530-3 substitution with a calibrated workpiece.",
         "model": "y + (1.8 + L/300)*eE - L*1e3*alpha*dt",
         "output": "Y",
-        "equipment_roles": {"cmm": ["cmm"], **ROOM_THERMOMETER},
+        "equipment_roles": {
+            "cmm": ["cmm"],
+            "reference_workpiece": ["reference_workpiece", "ring_gauge"],
+            **ROOM_THERMOMETER,
+        },
+        # CMM-01's data sheet: E_L,MPE = (1.8 + L/300) um, P_FTU,MPE = 1.5 um, scales of
+        # glass ceramic (expansion taken as zero); temperatures known to u = 0.2 K.
+        "coordinate_budget": {
+            "mpe_e_a": 1.8,
+            "mpe_e_k": 300,
+            "mpe_p_ftu": 1.5,
+            "scale_expansion": 0.0,
+            "part_expansion": 11.5e-6,
+            "part_expansion_half_width": 1e-6,
+            "temperature_uncertainty": 0.2,
+            "workpiece_variation": 0.5,
+        },
         "inputs": [
             {
                 "name": "y",
