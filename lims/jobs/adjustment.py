@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from lims.accounts.models import STAFF_ROLES, User
 from lims.errors import InvalidInput
-from lims.jobs.models import Job, JobKind, Result, ResultEntry
+from lims.jobs.models import AsFoundEntry, Characteristic, Job, JobKind, Result, ResultEntry
 
 #: The instrument services (B3), whose items may be adjusted in the lab.
 ADJUSTABLE_KINDS = frozenset({JobKind.CALIBRATION, JobKind.INSPECTION})
@@ -92,3 +92,22 @@ def check_adjustment(db_session: Session, *, job: Job, entry: ResultEntry, today
 def as_found_record(evaluated: Result) -> dict[str, Any]:
     """The as-found measurement, evaluated, as the JSON kept beside the as-left result."""
     return evaluated.model_dump(mode="json", exclude=set(NOT_AS_FOUND))
+
+
+def kept_as_found(result: Result, characteristic: Characteristic) -> AsFoundEntry | None:
+    """The as-found measurement of ``result`` as it was entered, to be evaluated again when
+    the result as left is replaced by a re-import.  Its value was entered only where no
+    method's model gives it (inspection, no method); otherwise the readings give it."""
+    found = result.as_found
+    if found is None:
+        return None
+    entered_value = characteristic.method_id is None or not found.get("uncertainty")
+    return AsFoundEntry(
+        measured_on=found["measured_on"],
+        equipment=found.get("equipment", {}),
+        observations=found.get("observations", {}),
+        value=found["value"] if entered_value else None,
+        unit=found.get("unit") if entered_value else None,
+        temperature=found.get("temperature"),
+        humidity=found.get("humidity"),
+    )

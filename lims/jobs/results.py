@@ -33,7 +33,7 @@ from lims.equipment.service import (
     latest_calibration,
 )
 from lims.errors import Conflict, InvalidInput, LimsError, NotFound, PermissionDenied
-from lims.jobs.adjustment import as_found_record, check_adjustment
+from lims.jobs.adjustment import as_found_record, check_adjustment, kept_as_found
 from lims.jobs.models import (
     Characteristic,
     CustomerValue,
@@ -994,6 +994,9 @@ def _entry_for_row(
         version=existing.version if existing else None,
         reason="re-imported from CSV" if existing else None,
         late_entry_reason=late_entry_reason,
+        # A row re-measures the instrument as left; as found and the adjustment still stand.
+        as_found=kept_as_found(existing, characteristic) if existing else None,
+        adjustment=existing.adjustment if existing else None,
     )
 
 

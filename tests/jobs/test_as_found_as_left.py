@@ -232,3 +232,27 @@ def test_an_inspected_instrument_keeps_its_as_found_indication(
     )
     assert result["value"] == 0.8 and result["decision"]["decision"] == "pass"
     assert result["as_found"]["expanded_uncertainty"] is None  # inspection claims none
+
+
+def test_a_csv_reimport_of_the_point_as_left_keeps_it_as_found(
+    client: TestClient, lab: Lab
+) -> None:
+    job, point = measuring(client, lab)
+    first = job.record(**adjusted(lab, point))
+    ident = lab.ring_gauge.identification
+    # As left again, read 1.1 um: d_X = 0.020 + 1.1 = 1.12 um.
+    csv = (
+        "characteristic;observations;unit;measured_on;equipment;temperature;humidity\n"
+        f"50 mm;1,1|1,1|1,1;um;{MEASURED_ON:%d.%m.%Y};reference={ident};20,1;45\n"
+    )
+    done = client.post(
+        f"{job.url}/results/import",
+        params={"dry_run": "false"},
+        content=csv.encode(),
+        headers={**lab.headers(lab.technician), "content-type": "text/csv"},
+    ).json()
+    assert done["written"] is True, done
+    [result] = client.get(f"{job.url}/results", headers=lab.headers(lab.manager)).json()
+    assert result["version"] == 2 and math.isclose(result["value"], 1.12, abs_tol=1e-9)
+    assert result["as_found"] == first["as_found"]
+    assert result["adjustment"] == first["adjustment"]
