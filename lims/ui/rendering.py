@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from lims import i18n, units
 from lims.migrations import PROJECT_ROOT
 from lims.ui import labels
+from lims.uncertainty.reporting import format_coverage_factor
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "ui"
 #: Babel locale of each interface language; British English writes 27 Nov 2026, which no
@@ -59,6 +60,19 @@ class Formats:
             _significant(float(value), digits), locale=self.locale, decimal_quantization=False
         )
 
+    def coverage_factor(self, value: float | None) -> str:
+        """k as every statement prints it, to two decimals (never 2,00009).
+
+        >>> finnish, english = Formats("fi", "UTC"), Formats("en", "UTC")
+        >>> finnish.coverage_factor(2.00009), english.coverage_factor(2.9157)
+        ('2,00', '2.92')
+        """
+        if value is None:
+            return MISSING
+        return format_decimal(
+            Decimal(format_coverage_factor(value)), format="#,##0.00", locale=self.locale
+        )
+
     def money(self, value: Decimal | None) -> str:
         if value is None:
             return MISSING
@@ -92,6 +106,7 @@ def environment(language: str, timezone: str) -> Environment:
     formats = Formats(language, timezone)
     env.filters.update(
         number=formats.number,
+        coverage_factor=formats.coverage_factor,
         money=formats.money,
         day=formats.day,
         moment=formats.moment,
