@@ -158,7 +158,7 @@ def job_data(
         _result(data, characteristics[r.characteristic_id], r, methods) for r in results
     ]
     data["adjustments"] = [
-        _adjustment(db_session, data, characteristics[r.characteristic_id], r)
+        _adjustment(db_session, data, characteristics[r.characteristic_id], r, methods)
         for r in results
         if r.as_found is not None
     ]
@@ -276,7 +276,11 @@ def _as_found_days(results: list[Result]) -> list[date]:
 
 
 def _adjustment(
-    db_session: Session, data: dict[str, Any], characteristic: Characteristic, result: Result
+    db_session: Session,
+    data: dict[str, Any],
+    characteristic: Characteristic,
+    result: Result,
+    methods: dict[int, Method],
 ) -> dict[str, Any]:
     """B3: a point adjusted during its calibration, as found before it and what was done;
     the point's row under the results is the instrument as left (ISO/IEC 17025 7.8.4.1 d)."""
@@ -284,10 +288,14 @@ def _adjustment(
     value_text, uncertainty_text = rounded_result(found["value"], found.get("expanded_uncertainty"))
     decision = found.get("decision") or {}
     adjuster = db_session.get(User, result.adjusted_by_id) if result.adjusted_by_id else None
+    method = methods.get(characteristic.method_id) if characteristic.method_id else None
     return {
         "characteristic_id": characteristic.id,
+        "item_id": characteristic.item_id,
         "label": characteristic.label,
+        "kind": characteristic.kind,
         "nominal": characteristic.nominal,
+        "nominal_unit": method.size_unit if method else characteristic.unit,
         "lower_limit": characteristic.lower_limit,
         "upper_limit": characteristic.upper_limit,
         "unit": found.get("unit", result.unit),
@@ -296,6 +304,7 @@ def _adjustment(
         "expanded_uncertainty": found.get("expanded_uncertainty"),
         "uncertainty_text": uncertainty_text,
         "coverage_factor": found.get("coverage_factor"),
+        "coverage_probability": found.get("coverage_probability"),
         "decision": decision.get("decision"),
         "decision_rule": (decision.get("rule") or {}).get("name"),
         "accredited": found.get("accredited", False),

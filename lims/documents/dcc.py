@@ -359,7 +359,13 @@ class _Writer:
         self.methods(result)
         self.equipment(result)
         self.conditions(result)
-        self.results(_sub(result, "results"))
+        self.results(_sub(result, "results"), self.data["results"])
+        # An instrument adjusted during its calibration: its results as found, before the
+        # adjustment (ISO/IEC 17025:2017 7.8.4.1 d); the results above are as left.
+        if self.data.get("adjustments"):
+            found = _sub(parent, "measurementResult")
+            self.label(found, "name", N_("Before adjustment (as found)"))
+            self.results(_sub(found, "results"), self.data["adjustments"])
 
     def methods(self, parent: etree._Element) -> None:
         methods = self.data.get("methods") or []
@@ -428,8 +434,7 @@ class _Writer:
                     self.label(quantity, "name", end_label)
                     _real(quantity, value, unit)
 
-    def results(self, parent: etree._Element) -> None:
-        results = self.data["results"]
+    def results(self, parent: etree._Element, results: list[Mapping[str, Any]]) -> None:
         if not results:
             raise ValueError("the DCC needs results: the certificate has none")
         items = {item["id"]: item for item in self.data["items"]}
@@ -462,8 +467,13 @@ class _Writer:
         _real(quantity, point["value"], point["unit"], uncertainty=_uncertainty(point))
         self.conformity(quantity, point)
         if point.get("accredited") is False:
-            metadata = _sub(_sub(parent, "measurementMetaData"), "metaData")
+            metadata = _sub(_metadata_of(parent), "metaData")
             self.label(metadata, "declaration", N_("Not covered by the accreditation"))
+        if point.get("adjustment"):
+            metadata = _sub(_metadata_of(parent), "metaData")
+            key = f"results.{point['characteristic_id']}.adjustment"
+            self.text(metadata, "declaration", point["adjustment"], key)
+            _sub(metadata, "date", point["adjusted_on"])
 
     def conformity(self, parent: etree._Element, point: Mapping[str, Any]) -> None:
         decision = point.get("decision")
@@ -566,6 +576,12 @@ def _uncertainty(point: Mapping[str, Any]) -> tuple[float, float, float] | None:
 
 def _dcc(tag: str) -> str:
     return f"{{{DCC_NS}}}{tag}"
+
+
+def _metadata_of(parent: etree._Element) -> Any:
+    """``parent``'s one measurementMetaData, made when it has none yet."""
+    found = parent.find(_dcc("measurementMetaData"))
+    return found if found is not None else _sub(parent, "measurementMetaData")
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes: str) -> Any:

@@ -18,10 +18,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from lxml import etree
 from sqlalchemy import Engine
 
 from lims.accounts.models import Role
 from lims.config import Settings
+from lims.documents.dcc import DCC_NS, SI_NS, validate_dcc
+from tests.conftest import shared_path
 from tests.documents.factories import download, issue, read_back
 from tests.factories import make_user
 from tests.jobs.factories import MEASURED_ON, MICROMETER, JobDriver, Lab, make_lab, submit
@@ -30,6 +33,7 @@ from tests.records.factories import contents_of, export, saved
 AS_FOUND_READINGS = [3.1, 3.2, 3.1, 3.0, 3.2]
 AS_LEFT_READINGS = [1.2, 1.3, 1.1, 1.25, 1.2]
 WHAT_WAS_DONE = "Nollapiste asetettu säätörenkaalla; mittapinnat puhdistettu"
+DCC = {"dcc": DCC_NS, "si": SI_NS}
 
 
 @pytest.fixture
@@ -130,3 +134,24 @@ def test_the_records_export_carries_as_found_and_the_adjustment(
     assert exported["adjustment_description"] == WHAT_WAS_DONE
     assert exported["adjusted_by_id"] == lab.technician.id
     assert exported["adjusted_on"] == MEASURED_ON.isoformat()
+
+
+def test_the_dcc_states_the_results_as_found_with_the_adjustment(
+    client: TestClient, lab: Lab
+) -> None:
+    job, _ = adjusted_calibration(client, lab)
+    master = issue(client, lab, job_id=job.job["id"])
+    dcc = read_back(download(client, lab, master)).attachments["dcc.xml"]
+    assert validate_dcc(dcc, shared_path("schemas", "dcc")) == []
+    root = etree.fromstring(dcc)
+    names = [
+        " ".join(name.itertext()).strip()
+        for name in root.iterfind(".//dcc:measurementResult/dcc:name", DCC)
+    ]
+    assert names == ["Kalibrointitulokset", "Tulokset ennen säätöä"]
+    as_left, as_found = root.iterfind(".//dcc:measurementResult", DCC)
+    error = "dcc:results//dcc:quantity[@refType='basic_measurementError']/si:real/si:value"
+    assert [float(v.text or "") for v in as_left.iterfind(error, DCC)] == [pytest.approx(1.23)]
+    assert [float(v.text or "") for v in as_found.iterfind(error, DCC)] == [pytest.approx(3.14)]
+    declarations = " ".join(as_found.itertext())
+    assert WHAT_WAS_DONE in declarations and MEASURED_ON.isoformat() in declarations
