@@ -277,6 +277,7 @@ CMM_PRODUCTS = MethodCreate.model_validate(
             "part_expansion": 11.5e-6,
             "part_expansion_half_width": 1e-6,
             "temperature_uncertainty": 0.2,
+            "form_sampling_half_width": 0.5,
             "workpiece_variation": 0.5,
         },
         "inputs": [

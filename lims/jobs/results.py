@@ -630,6 +630,7 @@ def coordinate_uncertainty(
         unit=characteristic.unit,
         temperature=temperature,
         part_expansion=characteristic.parameters.get("alpha"),
+        kind=characteristic.kind,
     )
 
 

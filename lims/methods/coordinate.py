@@ -10,13 +10,15 @@ they are, the substitution method of ISO 15530-3:2011 (``SUBSTITUTION``) gives U
 otherwise the specification budget (``SPECIFICATION``), the usual model of a measurement on
 a CMM verified by ISO 10360-2:
 
-    Y = y + e_L + e_P + L (d_alpha_part dt + alpha_part d_t_part
-                           - d_alpha_scale dt - alpha_scale d_t_scale)
+    Y = y + e_L + e_P + e_S + L (d_alpha_part dt + alpha_part d_t_part
+                                 - d_alpha_scale dt - alpha_scale d_t_scale)
 
 - y: the measured value, with its repeatability s/sqrt(n) when repeats exist (GUM 4.2);
 - e_L: the length measuring error, within +/-E_L,MPE = A + L/K at the feature's size L
   (ISO 10360-2);
 - e_P: the probing error, within +/-P_FTU,MPE (ISO 10360-5);
+- e_S (form and profile tolerances only): the form error the finite sampling of the surface
+  can miss, within the template's limits;
 - the thermal terms: the CMM corrects the value to 20 °C with the nominal expansion
   coefficients, so what remains is that correction's uncertainty, from the limits of the
   coefficients (sensitivity L dt) and of the measured temperatures (sensitivity L alpha).
@@ -49,8 +51,12 @@ BUDGET_UNIT = "um"
 SIZE_UNIT = "mm"
 REFERENCE_TEMPERATURE = 20.0
 MODEL = (
-    "y + e_L + e_P + L*1e3*(d_alpha_part*dt + alpha_part*d_t_part"
+    "y + e_L + e_P + e_S + L*1e3*(d_alpha_part*dt + alpha_part*d_t_part"
     " - d_alpha_scale*dt - alpha_scale*d_t_scale)"
+)
+# The features whose tolerance is a form: sampling a surface can miss part of its form error.
+FORM_KINDS = frozenset(
+    {"flatness", "straightness", "roundness", "cylindricity", "line_profile", "surface_profile"}
 )
 
 
@@ -101,8 +107,10 @@ def specification_request(
     temperature: float,
     part_expansion: float,
     coverage_probability: float,
+    form: bool = False,
 ) -> dict[str, Any]:
-    """The engine request of the specification budget; lengths in um, L in mm."""
+    """The engine request of the specification budget; lengths in um, L in mm; ``form``
+    adds the sampling term of a form or profile tolerance."""
     mpe_length = template.mpe_e_a + abs(size_mm) / template.mpe_e_k
     scale_inputs: list[dict[str, Any]] = [_exact("alpha_scale", template.scale_expansion)]
     scale_inputs.append(
@@ -125,6 +133,9 @@ def specification_request(
             _measured(readings_um),
             _rectangular("e_L", mpe_length),
             probing,
+            _rectangular("e_S", template.form_sampling_half_width)
+            if form and template.form_sampling_half_width > 0
+            else _exact("e_S", 0.0),
             _exact("L", abs(size_mm)),
             _exact("dt", temperature - REFERENCE_TEMPERATURE),
             _exact("alpha_part", part_expansion),
@@ -154,6 +165,7 @@ def specification_uncertainty(
     unit: str,
     temperature: float | None,
     part_expansion: float | None = None,
+    kind: str | None = None,
 ) -> CoordinateUncertainty:
     """The specification budget of one characteristic: ``size`` in the method's size unit
     (the feature's size, also for a form tolerance: never the tolerance), ``readings`` in
@@ -191,6 +203,7 @@ def specification_uncertainty(
             if part_expansion is not None
             else template.part_expansion,
             coverage_probability=method.coverage_probability,
+            form=kind in FORM_KINDS,
         )
     )
     output = response["outputs"][0]
@@ -259,9 +272,25 @@ def substitution_uncertainty(
     )
     bias = convert_interval(evaluated["bias"], from_unit=BUDGET_UNIT, to_unit=unit, what="b")
     expanded = evaluated["expanded_uncertainty"]
+    corrected = statistics.fmean(readings) - bias
+    combined = expanded / SUBSTITUTION_K
+    # The four components as budget rows, as the engine's budgets are shown and printed.
+    rows = [
+        {
+            "input": name,
+            "value": 0.0,
+            "standard_uncertainty": evaluated[name],
+            "distribution": "normal",
+            "dof": len(workpiece_readings) - 1 if name == "u_p" else None,
+            "sensitivity": 1.0,
+            "contribution": evaluated[name],
+            "index_percent": 100 * evaluated[name] ** 2 / combined**2 if combined else 0.0,
+        }
+        for name in ("u_cal", "u_p", "u_b", "u_w")
+    ]
     return CoordinateUncertainty(
         source=SUBSTITUTION,
-        value=statistics.fmean(readings) - bias,
+        value=corrected,
         expanded_uncertainty=convert_interval(
             expanded, from_unit=BUDGET_UNIT, to_unit=unit, what="U"
         ),
@@ -279,7 +308,9 @@ def substitution_uncertainty(
             "u_p": evaluated["u_p"],
             "u_b": evaluated["u_b"],
             "u_w": evaluated["u_w"],
-            "standard_uncertainty": expanded / SUBSTITUTION_K,
+            "value": convert(corrected, from_unit=unit, to_unit=BUDGET_UNIT, what="the value"),
+            "budget": rows,
+            "standard_uncertainty": combined,
             "expanded_uncertainty": expanded,
             "coverage_factor": SUBSTITUTION_K,
             "temperature": temperature,

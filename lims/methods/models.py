@@ -106,6 +106,12 @@ class CoordinateBudget(BaseModel):
     temperature_uncertainty: float = Field(
         gt=0, description="Standard uncertainty of the measured part and scale temperatures, K"
     )
+    form_sampling_half_width: float = Field(
+        default=0.0,
+        ge=0,
+        description="Limits (+/-) of the form error a form or profile tolerance's sampling "
+        "can miss, um: added for those features only",
+    )
     workpiece_variation: float | None = Field(
         default=None,
         ge=0,

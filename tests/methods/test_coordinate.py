@@ -101,6 +101,21 @@ def test_a_form_tolerance_takes_the_features_size_not_the_tolerance() -> None:
     )
     e_l = next(row for row in evaluated.record["budget"] if row["input"] == "e_L")
     assert e_l["standard_uncertainty"] == pytest.approx((1.8 + 80 / 300) / math.sqrt(3))
+    # A template with sampling limits of +/-0.5 um adds 0.5/sqrt(3) = 0.288675 um to a form
+    # tolerance only.  At 20.0 °C (dt = 0: no coefficient term) and L = 80 mm:
+    # e_L (2.066667/sqrt(3))^2 = 1.423704, e_P 0.75, e_S 0.083333, d_t (80e3 x 11.5e-6 x 0.2)^2
+    # = 0.184^2 = 0.033856; u_c^2 = 2.290893, u_c = 1.513570 um.
+    sampled = cmm_method(coordinate_budget={**TEMPLATE, "form_sampling_half_width": 0.5})
+    flatness = specification_uncertainty(
+        sampled, size=80.0, readings=[0.012], unit="mm", temperature=20.0, kind="flatness"
+    )
+    diameter = specification_uncertainty(
+        sampled, size=80.0, readings=[80.012], unit="mm", temperature=20.0, kind="diameter"
+    )
+    by_input = {row["input"]: row for row in flatness.record["budget"]}
+    assert by_input["e_S"]["standard_uncertainty"] == pytest.approx(0.288675, abs=1e-6)
+    assert flatness.record["standard_uncertainty"] == pytest.approx(1.513570, abs=1e-6)
+    assert next(r for r in diameter.record["budget"] if r["input"] == "e_S")["contribution"] == 0
     unknown = specification_uncertainty(
         cmm_method(), size=None, readings=[0.012], unit="mm", temperature=20.0
     )
@@ -190,6 +205,9 @@ def test_substitution_with_a_calibrated_workpiece_by_hand() -> None:
     assert record["u_b"] == pytest.approx(0.011547, abs=1e-6)
     assert record["expanded_uncertainty"] == pytest.approx(1.152803, abs=1e-6)
     assert record["warnings"] == []  # twenty repeats
+    # Shown as a budget: the four components, their indices summing to 100 %.
+    assert [row["input"] for row in record["budget"]] == ["u_cal", "u_p", "u_b", "u_w"]
+    assert sum(row["index_percent"] for row in record["budget"]) == pytest.approx(100)
     assert evaluated.expanded_uncertainty == pytest.approx(0.001152803, abs=1e-9)
     assert evaluated.value == pytest.approx(20.0450, abs=1e-9)
 
