@@ -14,6 +14,7 @@ from lims.competence import service as competence
 from lims.equipment import service as equipment_service
 from lims.equipment.traceability import chain_of
 from lims.methods import service as methods
+from lims.training import competence_records
 from lims.ui.session import PageRoute, ViewerDep, page
 
 router = APIRouter(route_class=PageRoute)
@@ -108,6 +109,15 @@ def staff_list(request: Request, viewer: ViewerDep, db_session: SessionDep) -> R
         for user in staff
         if user.id is not None
     }
+    # The evidence an authorisation may cite: an RR test's names its method and the
+    # operator's own figures.
+    evidence = {
+        user.id: competence_records.list_competence_records(
+            db_session, actor=principal, staff_id=user.id
+        )
+        for user in staff
+        if user.id is not None
+    }
     library = {
         method.id: method.label() for method in methods.list_methods(db_session, actor=principal)
     }
@@ -117,5 +127,6 @@ def staff_list(request: Request, viewer: ViewerDep, db_session: SessionDep) -> R
         "staff.html",
         staff=staff,
         authorisations=authorisations,
+        evidence=evidence,
         library=library,
     )

@@ -98,6 +98,11 @@ LABELS: dict[str, dict[str, str]] = {
         "rr_test": N_("RR test"),
         "supervised_work": N_("Supervised work"),
     },
+    "rr_outcome": {
+        "acceptable": N_("Acceptable"),
+        "conditionally_acceptable": N_("Conditionally acceptable"),
+        "not_acceptable": N_("Not acceptable"),
+    },
     "agreement_kind": {"annual": N_("Annual"), "ad_hoc": N_("Ad hoc")},
     "agreement_status": {
         "draft": N_("Draft"),

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from lims.accounts.models import Role
 from lims.config import Settings
+from lims.demo import load_demo_data
 from lims.documents import content
 from lims.documents.render import render_html
 from lims.training.rr import evaluate_rr
@@ -22,6 +23,7 @@ from tests.equipment.factories import make_method
 from tests.factories import FACTORY_ACTOR, bearer, make_user
 from tests.training.factories import make_rr_test, rr_test_data
 from tests.training.published import aiag_study, montgomery_crossed_study
+from tests.ui.conftest import password_of
 
 API = "/api/v1"
 MSA_BANDS = OperatorLimits(
@@ -288,3 +290,21 @@ def test_the_rr_test_report_shows_each_operators_figures_and_the_limits(
         assert f'<td class="num">{pct}' in html
     assert "vaihteluväleistä (EV = R\u0304 \u00d7 K1). Menetelmän rajat: " in html
     assert "Menetelmän rajat: %EV hyväksyttävä alle 10 %, ehdollisesti alle 30 %" in html
+
+
+def test_the_staff_page_shows_each_persons_competence_records_with_their_figures(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    # The demo's RR test of DIM-CMM-01 leaves a record for each of its two measurers.
+    with Session(engine) as db_session:
+        load_demo_data(db_session, settings)
+    client.cookies.clear()
+    answer = client.post(
+        "/api/v1/auth/login", json={"username": "laatu", "password": password_of("laatu")}
+    )
+    assert answer.status_code == 200, answer.text
+    page = client.get("/staff")
+    assert page.status_code == 200
+    assert "<h3>Pätevyysnäytöt</h3>" in page.text
+    assert "Mittaajan tulos" in page.text
+    assert "method DIM-CMM-01 v1: study %GRR" in page.text
