@@ -15,6 +15,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
 from lims import units
+from lims.uncertainty.reporting import format_coverage_factor
 
 #: The CLDR locale of each document language: Swedish as written in Finland, British English.
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "et": "et_EE", "en": "en_GB"}
@@ -54,6 +55,17 @@ def fixed(value: float | None, places: int, language: str) -> str:
     if value is None:
         return ""
     return number(f"{value:.{places}f}", language)
+
+
+def coverage_factor(value: float | None, language: str) -> str:
+    """k as every statement prints it (reporting.format_coverage_factor), in ``language``.
+
+    >>> coverage_factor(2.00009, "fi"), coverage_factor(2.9157, "en"), coverage_factor(None, "fi")
+    ('2,00', '2.92', '')
+    """
+    if value is None:
+        return ""
+    return number(format_coverage_factor(value), language)
 
 
 def percent(fraction: float | None, language: str) -> str:

@@ -52,6 +52,7 @@ def environment(language: str) -> Environment:
     env.filters.update(
         num=lambda value: formatting.number(value, language),
         fixed=lambda value, places=2: formatting.fixed(value, places, language),
+        coverage_factor=lambda value: formatting.coverage_factor(value, language),
         pct=lambda value: formatting.percent(value, language),
         day=lambda value: formatting.day(value, language),
         unit=formatting.unit,
