@@ -49,7 +49,7 @@ from lims.jobs.models import Job, JobKind, JobStatus
 from lims.numbering import formatted, next_number
 from lims.storage import FileStore
 from lims.training import service as training
-from lims.training.rr_tests import get_rr_test
+from lims.training.rr_tests import check_not_a_measurer_of, get_rr_test
 
 PREFIXES = {
     DocumentKind.CALIBRATION_CERTIFICATE: "KT",
@@ -688,6 +688,8 @@ def _issuers_of(kind: DocumentKind) -> tuple[Role, ...]:
 def _check_issuer(db_session: Session, actor: Principal, subject: Subject, today: date) -> None:
     """Job documents: an authorised signatory other than the measurer, on an approved job."""
     require_role(actor, *_issuers_of(subject.kind), doing=f"issue a {subject.kind}")
+    if subject.name == "rr_test":
+        check_not_a_measurer_of(db_session, actor=actor, rr_test=subject.record)
     job = subject.job
     if job is None:
         return

@@ -316,6 +316,17 @@ def _check_references(db_session: Session, data: RRTestCreate) -> None:
             )
 
 
+def check_not_a_measurer_of(db_session: Session, *, actor: Principal, rr_test: RRTest) -> None:
+    """Who measured in a study does not issue (sign) its report either."""
+    for measurer in measurers_of(db_session, rr_test):
+        if actor.user_id is not None and measurer.user_id == actor.user_id:
+            who = f"operator {measurer.operator_label}" if measurer.operator_label else "a measurer"
+            raise PermissionDenied(
+                f"{actor.username} measured in RR test {rr_test.number} as {who}: someone who "
+                "did not measure issues its report"
+            )
+
+
 def _check_not_a_measurer(actor: Principal, data: RRTestCreate) -> None:
     """Who measured in a study does not record, and so evaluate, it: their competence is
     judged by someone else (ISO/IEC 17025 4.1, impartiality)."""

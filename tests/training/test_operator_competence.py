@@ -19,8 +19,10 @@ from lims.documents.render import render_html
 from lims.training.rr import evaluate_rr
 from lims.training.rr.operators import OperatorLimits, judge_operators
 from lims.training.rr.schemas import RRRequest
+from tests.documents.factories import issue
 from tests.equipment.factories import make_method
 from tests.factories import FACTORY_ACTOR, bearer, make_user
+from tests.jobs.factories import make_lab
 from tests.training.factories import make_rr_test, rr_test_data
 from tests.training.published import aiag_study, montgomery_crossed_study
 from tests.ui.conftest import password_of
@@ -308,3 +310,18 @@ def test_the_staff_page_shows_each_persons_competence_records_with_their_figures
     assert "<h3>Pätevyysnäytöt</h3>" in page.text
     assert "Mittaajan tulos" in page.text
     assert "method DIM-CMM-01 v1: study %GRR" in page.text
+
+
+def test_a_signatory_who_measured_in_a_study_cannot_issue_its_report(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    lab = make_lab(engine, settings)
+    rr_test = make_rr_test(
+        engine,
+        measurers=[{"operator": "A", "user_id": lab.signatory.id}, {"operator": "B", "name": "B"}],
+    )
+    refused = issue(client, lab, expect=403, rr_test_id=rr_test.id)
+    assert refused["detail"] == (
+        f"{lab.signatory.username} measured in RR test {rr_test.number} as operator A: someone "
+        "who did not measure issues its report"
+    )
