@@ -23,7 +23,7 @@ from lims.config import Settings
 from lims.contracts.models import Agreement, DecisionRule
 from lims.methods.models import Method
 from tests.equipment.factories import authorise, make_method
-from tests.factories import FACTORY_ACTOR
+from tests.factories import FACTORY_ACTOR, PASSWORD
 from tests.jobs.factories import MICROMETER, RING_METHOD, Lab, make_lab, submit
 
 RING_READINGS = [1.2, 1.3, 1.1, 1.25, 1.2]
@@ -73,6 +73,16 @@ def measure(
     )
 
 
+def job_page(client: TestClient, lab: Lab, job_id: int) -> str:
+    """The job's page as the technician reads it (in Finnish)."""
+    client.cookies.clear()
+    signed_in = client.post(
+        "/api/v1/auth/login", json={"username": lab.technician.username, "password": PASSWORD}
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    return client.get(f"/jobs/{job_id}").text
+
+
 def set_rule(engine: Engine, rule: DecisionRule, r: float | None = None) -> None:
     with Session(engine) as db_session:
         for agreement in db_session.exec(select(Agreement)):
@@ -87,7 +97,7 @@ def test_an_accredited_result_below_the_cmc_reports_the_cmc_and_keeps_both(
 ) -> None:
     result = measure(client, lab, wide_cmc_method(engine, lab))
     evaluated = result["uncertainty"]["expanded_uncertainty"]
-    # U = k u_c with u_c = 0.0464579 um: about 0.09 um, below the CMC 0.2 um
+    # U = k u_c with u_c = 0.0464579 um: about 0.10 um, below the CMC 0.2 um
     assert evaluated == pytest.approx(result["coverage_factor"] * 0.0464579, abs=1e-6)
     assert evaluated < 0.2
     assert result["accredited"] is True
@@ -100,6 +110,7 @@ def test_an_accredited_result_below_the_cmc_reports_the_cmc_and_keeps_both(
     # The decision uses the U reported: TUR = (2 - (-2)) / (2 * 0.2) = 10
     assert result["decision"]["expanded_uncertainty"] == pytest.approx(0.2)
     assert result["decision"]["test_uncertainty_ratio"] == pytest.approx(10.0)
+    assert "nostettu CMC:hen (ILAC-P14)" in job_page(client, lab, result["job_id"])
 
 
 @pytest.mark.parametrize("settings", [{"below_cmc": "outside_accreditation"}], indirect=True)
@@ -118,7 +129,7 @@ def test_the_lab_may_report_a_result_below_the_cmc_outside_the_accreditation(
 def test_a_result_at_or_above_the_cmc_is_reported_with_its_own_u(
     client: TestClient, lab: Lab
 ) -> None:
-    result = measure(client, lab, lab.ring_method)  # CMC 0.08 um, U about 0.09 um
+    result = measure(client, lab, lab.ring_method)  # CMC 0.08 um, U about 0.10 um
     assert result["accredited"] is True
     assert result["expanded_uncertainty"] == result["uncertainty"]["expanded_uncertainty"]
     assert "cmc_floor" not in result["uncertainty"]
@@ -127,7 +138,8 @@ def test_a_result_at_or_above_the_cmc_is_reported_with_its_own_u(
 def test_simple_acceptance_of_an_incapable_measurement_is_recorded_with_a_warning(
     client: TestClient, lab: Lab
 ) -> None:
-    # Tolerance [1.1, 1.4] um, U about 0.09 um: TUR = 0.3 / (2 * 0.09) = 1.6, below 4:1.
+    # Tolerance [1.1, 1.4] um, U = 2.18 * 0.0464579 = 0.101 um (k from the effective degrees of
+    # freedom): TUR = 0.3 / (2 * 0.101) = 1.48, below 4:1; printed to two digits, 1,5.
     result = measure(client, lab, lab.ring_method, lower=1.1, upper=1.4)
     decision = result["decision"]
     assert decision["decision"] == "pass"
@@ -140,6 +152,8 @@ def test_simple_acceptance_of_an_incapable_measurement_is_recorded_with_a_warnin
     )
     (warning,) = decision["warnings"]
     assert "below the lab's minimum 4:1" in warning
+    shown = job_page(client, lab, result["job_id"])
+    assert "epävarmuutta ei otettu huomioon: TUR 1,5:1" in shown
 
 
 @pytest.mark.parametrize("settings", [{"simple_acceptance_refuse": True}], indirect=True)
@@ -154,7 +168,7 @@ def test_a_lab_that_refuses_incapable_simple_acceptance_records_no_decision(
 def test_the_guard_band_r_u_of_an_agreement_is_the_binary_statement(
     client: TestClient, engine: Engine, lab: Lab
 ) -> None:
-    # w = 0.5 U, about 0.046 um: acceptance limit 1.25 - 0.046 = 1.204 < 1.23 < 1.25, which
+    # w = 0.5 U, about 0.051 um: acceptance limit 1.25 - 0.051 = 1.199 < 1.23 < 1.25, which
     # ILAC-G8 4.2.2 (binary, as the agreement's text states) calls a fail, not a conditional pass.
     set_rule(engine, DecisionRule.GUARD_BAND_RU, 0.5)
     result = measure(client, lab, lab.ring_method, lower=0.0, upper=1.25)
