@@ -35,6 +35,7 @@ import lims
 from lims import units
 from lims.errors import ConfigurationError, InvalidInput
 from lims.i18n import MASTER_LANGUAGE, N_, translations
+from lims.uncertainty.reporting import format_coverage_factor, rounded_result
 
 DCC_SCHEMA_VERSION = "3.1.2"
 DCC_NS = "https://ptb.de/dcc"
@@ -464,7 +465,8 @@ class _Writer:
             ref_type, label = "basic_measuredValue", N_("Measured value")
         quantity = _sub(parent, "quantity", refType=ref_type)
         self.label(quantity, "name", label)
-        _real(quantity, point["value"], point["unit"], uncertainty=_uncertainty(point))
+        value, uncertainty = _printed(point)
+        _real(quantity, value, point["unit"], uncertainty=uncertainty)
         self.conformity(quantity, point)
         if point.get("accredited") is False:
             metadata = _sub(_metadata_of(parent), "metaData")
@@ -560,15 +562,18 @@ def _item_id(item_id: Any) -> str:
     return f"item-{item_id}"
 
 
-def _uncertainty(point: Mapping[str, Any]) -> tuple[float, float, float] | None:
-    if point.get("expanded_uncertainty") is None:
-        return None
+def _printed(point: Mapping[str, Any]) -> tuple[str, tuple[str, str, float] | None]:
+    """The value, U and k of a point as the certificate prints them: rounded by the one code
+    path the PDF uses (lims.uncertainty.reporting), never the floating-point remainders."""
+    value, expanded = rounded_result(point["value"], point.get("expanded_uncertainty"))
+    if expanded is None:
+        return value, None
     k, p = point.get("coverage_factor"), point.get("coverage_probability")
     if k is None or p is None:
         raise ValueError(
             f"the uncertainty of {point['label']!r} lacks its coverage factor or probability"
         )
-    return point["expanded_uncertainty"], k, p
+    return value, (expanded, format_coverage_factor(k), p)
 
 
 # -- XML helpers --------------------------------------------------------------------------
@@ -604,10 +609,10 @@ def _name(parent: etree._Element, text: str) -> None:
 
 def _real(
     parent: etree._Element,
-    value: float,
+    value: float | str,
     unit: str,
     *,
-    uncertainty: tuple[float, float, float] | None = None,
+    uncertainty: tuple[str, str, float] | None = None,
 ) -> None:
     real = etree.SubElement(parent, f"{{{SI_NS}}}real")
     etree.SubElement(real, f"{{{SI_NS}}}value").text = _number(value)
@@ -621,10 +626,12 @@ def _real(
         etree.SubElement(unc, f"{{{SI_NS}}}distribution").text = "normal"
 
 
-def _number(value: float) -> str:
+def _number(value: float | str) -> str:
     number = float(value)
     if not math.isfinite(number):
         raise ValueError(f"{value!r} is not a finite number")
+    if isinstance(value, str):  # rounded as the certificate prints it: every digit is kept
+        return value
     # repr is the shortest text that reads back as the same float, and D-SI accepts it.
     return repr(number)
 

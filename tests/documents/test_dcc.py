@@ -310,6 +310,39 @@ def test_the_uncertainty_of_a_point_reads_back_with_its_coverage() -> None:
     assert uncertainty.findtext("si:distribution", namespaces=NS) == "normal"
 
 
+def test_u_k_and_the_value_are_rounded_as_the_certificate_prints_them() -> None:
+    """Issue #23's reproduction: U = 0.7572332889479945 um and k = 2.0000620661685042 were
+    written unrounded while the PDF printed 0,76 um and k = 2,00.  GUM 7.2.6: U to at most two
+    significant digits (0.76); the value to the same decimal place (1.2345 -> 1.23); k as
+    EA-4/02 states it, to two decimals (2.00)."""
+    data = certificate()
+    data["results"][1].update(
+        value=1.2345, expanded_uncertainty=0.7572332889479945, coverage_factor=2.0000620661685042
+    )
+
+    error = point(parse(calibration_dcc(data)), "25 mm").find(
+        "dcc:quantity[@refType='basic_measurementError']/si:real", NS
+    )
+
+    assert error.findtext("si:value", namespaces=NS) == "1.23"
+    assert error.findtext("si:expandedUnc/si:uncertainty", namespaces=NS) == "0.76"
+    assert error.findtext("si:expandedUnc/si:coverageFactor", namespaces=NS) == "2.00"
+
+
+def test_trailing_zeros_of_the_rounded_result_are_kept() -> None:
+    """U = 0.0801 um rounds to 0.080 (two significant digits, GUM 7.2.6), the value 0.43 to
+    the same place, 0.430: the digits say how well the value is known."""
+    data = certificate()
+    data["results"][0].update(value=0.43, expanded_uncertainty=0.0801)
+
+    error = point(parse(calibration_dcc(data)), "10 mm").find(
+        "dcc:quantity[@refType='basic_measurementError']/si:real", NS
+    )
+
+    assert error.findtext("si:value", namespaces=NS) == "0.430"
+    assert error.findtext("si:expandedUnc/si:uncertainty", namespaces=NS) == "0.080"
+
+
 def test_each_point_states_its_conformity_and_limits() -> None:
     data = certificate()
     data["results"][0]["decision"] = "conditional_fail"
