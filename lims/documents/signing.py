@@ -5,6 +5,17 @@ self-signed demo pair ``lims demo`` makes) as PAdES B-B: an incremental update, 
 PDF/A-3b bytes stay an unchanged prefix and its attachments and markers survive.  The person who
 approved the document is named in the signature dictionary (/Name), not in the certificate.
 
+The signed file stays PDF/A-3b.  PDF/A-3 (ISO 19005-3) is based on PDF 1.7 (ISO 32000-1), but
+pyHanko marks a file signed with ECDSA on a named curve, such as the demo P-256 key, as PDF 2.0:
+it sets the catalog /Version to 2.0 and declares the ISO/TS 32002 extension (/Extensions /ISO_,
+whose base version is 2.0).  pyHanko has no option to leave that out, so the signature is
+written through ``_PdfA3Writer``, which never raises the file's version and drops any developer
+extension based on a later PDF version than the file's.  Nothing in the signature depends on the
+declaration: the CMS signature value and its algorithm identifier are the same either way, and
+validators read them from the CMS.  The 1.7-based ESIC extension that pyHanko declares for PAdES
+structures stays.  Changing the demo key to RSA was the alternative; it would not protect a lab
+that configures its own ECDSA key, and signs ten times slower (ENVIRONMENT.md).
+
 pyHanko's synchronous API runs its own event loop: call these from plain (thread-pool) code, not
 from inside a running asyncio loop.
 """
@@ -25,10 +36,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.extensions import DeveloperExtension
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.pdf_utils.misc import PdfReadError
-from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.reader import PdfFileReader, parse_catalog_version
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.validation import validate_pdf_signature
@@ -126,7 +138,7 @@ def load_lab_signer(settings: Settings) -> LabSigner:
 
 def sign_pdf(pdf: bytes, signer: LabSigner, *, signatory: str, reason: str, location: str) -> bytes:
     """Sign as PAdES B-B in an invisible field; the input bytes stay an unchanged prefix."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    writer = _PdfA3Writer(io.BytesIO(pdf))
     _set_producer_to_pyhanko(writer)
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
@@ -259,6 +271,31 @@ def _write_new_file(path: Path, content: bytes, *, mode: int) -> None:
         os.link(temporary, path)  # unlike a rename, fails when the file exists
     finally:
         os.unlink(temporary)
+
+
+class _PdfA3Writer(IncrementalPdfFileWriter):
+    """An incremental update that keeps the file at the PDF version its header declares.
+
+    See the module docstring: pyHanko would declare PDF 2.0 for an ECDSA signature, which a
+    PDF/A-3 file (PDF 1.7 based) must not.
+    """
+
+    def ensure_output_version(self, version: tuple[int, int]) -> None:
+        if version <= self.prev.input_version:
+            super().ensure_output_version(version)
+        else:
+            logger.debug("PDF %s.%s not declared: the file stays PDF/A-3", *version)
+
+    def register_extension(self, ext: DeveloperExtension) -> None:
+        base_version = parse_catalog_version(ext.base_version)
+        if base_version is not None and base_version <= self.prev.input_version:
+            super().register_extension(ext)
+        else:
+            logger.debug(
+                "extension %s %s not declared: the file stays PDF/A-3",
+                ext.prefix_name,
+                ext.base_version,
+            )
 
 
 def _set_producer_to_pyhanko(writer: IncrementalPdfFileWriter) -> None:

@@ -26,7 +26,8 @@ from lims.documents.signing import (
     sign_pdf,
 )
 from lims.errors import ConfigurationError
-from tests.documents.test_pdf import RESULTS, pdfa_identification, small_html
+from tests.documents.pdfa import pdfa3b_problems
+from tests.documents.test_pdf import RESULTS, associated_files, pdfa_identification, small_html
 
 LAB_NAME = "Turun Mittauslaboratorio"
 SIGNATORY = "Maija Mittaaja"
@@ -273,3 +274,18 @@ def test_a_key_that_does_not_match_the_certificate_is_refused(
 
     with pytest.raises(ConfigurationError, match="does not belong"):
         load_lab_signer(lab_settings)
+
+
+def test_a_signature_by_the_demo_ecdsa_key_leaves_the_file_pdfa_3b(
+    unsigned_pdf: bytes, signed_pdf: bytes, lab_signer: LabSigner
+) -> None:
+    # The reproduction of issue #23: pyHanko declared PDF 2.0 (catalog /Version /2.0 and
+    # /Extensions /ISO_) for an ECDSA P-256 signature, which PDF/A-3 does not allow.
+    assert lab_signer.certificate.public_key.algorithm == "ec"
+    assert pdfa3b_problems(unsigned_pdf) == []
+
+    assert pdfa3b_problems(signed_pdf) == []
+    root = PdfReader(io.BytesIO(signed_pdf)).trailer["/Root"]
+    assert "/ISO_" not in root.get("/Extensions", {})
+    assert [attached["relationship"] for attached in associated_files(signed_pdf)] == ["/Data"]
+    assert check_signature(signed_pdf, lab_signer.certificate).verified
