@@ -64,8 +64,8 @@ class AuthorisationCreate(AuthorisationBase):
                 {
                     "method_id": 1,
                     "activity": "perform",
-                    "basis": "rr_test",
-                    "basis_reference": "RR test 2026-04, %GRR 6 % (training record T-2026-011)",
+                    "basis": "training",
+                    "basis_reference": "course K-2026-02 and 10 supervised calibrations",
                     "granted_on": "2026-05-01",
                     "valid_until": "2028-04-30",
                 }

@@ -14,6 +14,7 @@ from lims.competence.models import (
     Authorisation,
     AuthorisationCreate,
     AuthorisationWithdrawal,
+    Basis,
 )
 from lims.errors import InvalidInput, NotFound, PermissionDenied
 from lims.methods.models import Method
@@ -52,6 +53,26 @@ def list_authorisations(
 def grant_authorisation(
     db_session: Session, *, actor: Principal, staff_id: int, data: AuthorisationCreate
 ) -> Authorisation:
+    """Grant on evidence the manager names (a course, supervised work).
+
+    An RR test is evidence only through the competence record it left for the operator: that
+    route checks the study named this method and judged this operator acceptable, which a free
+    text reference cannot show.
+    """
+    if data.basis == Basis.RR_TEST:
+        raise InvalidInput(
+            "an authorisation on an RR test is granted from the competence record the test "
+            "left (POST /api/v1/competence-records/{record_id}/authorisations), which checks "
+            "that the test studied this method and judged this person acceptable",
+            location=("basis",),
+        )
+    return grant_on_checked_evidence(db_session, actor=actor, staff_id=staff_id, data=data)
+
+
+def grant_on_checked_evidence(
+    db_session: Session, *, actor: Principal, staff_id: int, data: AuthorisationCreate
+) -> Authorisation:
+    """Grant once the caller has checked the evidence (lims.training.competence_records)."""
     require_role(actor, *MANAGERS, doing="grant authorisations")
     user = staff_member(db_session, staff_id)
     if not set(user.roles) & STAFF_ROLES or not user.active:

@@ -1,5 +1,8 @@
 """The demo staff's authorisations: who may perform, review and sign which demo methods, all
-granted when the accredited scope began, so the staff are authorised on the day of loading."""
+granted when the accredited scope began, so the staff are authorised on the day of loading.
+
+The measurer's authorisation for the CMM method is not here: it is granted from the competence
+record the demo RR test on that method leaves (lims.demo.training), as the lab would."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -29,9 +32,9 @@ DEMO_AUTHORISATIONS = [
     DemoAuthorisation(
         "mittaaja",
         Activity.PERFORM,
-        ("DIM-MIC-01", "DIM-CAL-01", "DIM-CMM-01"),
-        Basis.RR_TEST,
-        "RR test, %GRR 7 %",
+        ("DIM-MIC-01", "DIM-CAL-01"),
+        Basis.TRAINING,
+        "sisäinen koulutus mikrometrien ja työntömittojen kalibroinnista, 10 valvottua työtä",
     ),
     DemoAuthorisation(
         "mittaaja", Activity.PERFORM, ("DIM-GB-01",), Basis.SUPERVISED_WORK, "20 supervised jobs"

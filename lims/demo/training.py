@@ -11,16 +11,20 @@ from sqlmodel import Session, select
 
 from lims.accounts.models import User
 from lims.accounts.principal import Principal
+from lims.competence.models import Activity
 from lims.db import persisted_id
 from lims.demo.accounts import demo_user
 from lims.demo.dates import Ago
+from lims.demo.methods import demo_method
 from lims.equipment import service as equipment_register
 from lims.methods import service as methods
-from lims.training import rr_tests, service
+from lims.training import competence_records, rr_tests, service
 from lims.training.models import (
     AssessmentCreate,
     AssessmentResult,
     AttendanceRecord,
+    AuthorisationFromRecord,
+    CompetenceRecord,
     Completion,
     CourseCreate,
     Enrolment,
@@ -152,11 +156,35 @@ def load_training(db_session: Session, *, actor: Principal, today: date) -> int:
         created += 1 + len(sessions) + 1 + 1
     created += _enrol_customer(db_session, actor, persisted_id(programme), today)
     if db_session.exec(select(RRTest).where(RRTest.title == RR_TITLE)).first() is None:
-        rr_tests.record_rr_test(
+        rr_test = rr_tests.record_rr_test(
             db_session, actor=actor, data=_rr_test(db_session, trainer, trainee, today)
         )
         created += 5  # the test, its two measurers and their two competence records
+        created += _authorise_from_rr_test(db_session, actor, rr_test, trainee)
     return created
+
+
+def _authorise_from_rr_test(
+    db_session: Session, actor: Principal, rr_test: RRTest, trainee: User
+) -> int:
+    """The measurer performs the CMM method on the evidence of his own result in the RR test
+    of that method (the route that checks the study named the method)."""
+    record = db_session.exec(
+        select(CompetenceRecord).where(
+            CompetenceRecord.rr_test_id == rr_test.id, CompetenceRecord.user_id == trainee.id
+        )
+    ).one()
+    competence_records.authorise_from_record(
+        db_session,
+        actor=actor,
+        record_id=persisted_id(record),
+        data=AuthorisationFromRecord(
+            method_id=persisted_id(demo_method(db_session, "DIM-CMM-01")),
+            activity=Activity.PERFORM,
+            granted_on=record.achieved_on,
+        ),
+    )
+    return 1
 
 
 def _enrol_customer(db_session: Session, actor: Principal, programme_id: int, today: date) -> int:

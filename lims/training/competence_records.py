@@ -4,7 +4,7 @@ member, and the step from evidence to authorisation, which a person still takes.
 An RR test supports an authorisation only for the method it names: a micrometer study is no
 evidence of competence with a coordinate measuring machine.
 
-Granting goes through :func:`lims.competence.service.grant_authorisation` with the record as
+Granting goes through :func:`lims.competence.service.grant_on_checked_evidence` with the record as
 its basis, so every rule of authorisations (who may grant, the signatory role, the dates)
 holds here too.
 """
@@ -61,7 +61,7 @@ def authorise_from_record(
             location=("granted_on",),
         )
     basis = Basis.RR_TEST if record.source == CompetenceSource.RR_TEST else Basis.TRAINING
-    return competence.grant_authorisation(
+    return competence.grant_on_checked_evidence(
         db_session,
         actor=actor,
         staff_id=record.user_id,

@@ -111,15 +111,15 @@ def test_quality_manager_grants_and_withdraws_over_the_api_with_a_reason_in_the_
     grant = {
         "method_id": method.id,
         "activity": "perform",
-        "basis": "rr_test",
-        "basis_reference": "RR test 2026-04, %GRR 6 %",
+        "basis": "training",
+        "basis_reference": "course K-2026-02 and 10 supervised calibrations",
         "granted_on": "2026-05-01",
     }
     granted = client.post(url, json=grant, headers=manager)
     assert granted.status_code == 201, granted.text
     assert granted.json()["granted_by"] == "laura"
     listed = client.get(url, headers=bearer(settings, make_user(engine, Role.AUDITOR)))
-    assert [a["basis"] for a in listed.json()] == ["rr_test"]
+    assert [a["basis"] for a in listed.json()] == ["training"]
     withdrawn = client.post(
         f"{url}/{granted.json()['id']}/withdraw",
         json={"withdrawn_on": "2026-11-01", "reason": "left the length team"},
@@ -187,4 +187,31 @@ def test_a_bad_grant_is_refused_and_nothing_is_written(
     response = client.post(f"/api/v1/staff/{person.id}/authorisations", json=grant, headers=manager)
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == field
+    assert row_counts(engine) == before
+
+
+def test_an_rr_test_is_a_basis_only_through_its_competence_record_not_as_free_text(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    """A micrometer RR test typed as the evidence for a CMM authorisation was accepted: the
+    free-text route cannot check the study named the method, so it refuses the basis."""
+    method = make_method(engine)
+    manager = bearer(settings, make_user(engine, Role.QUALITY_MANAGER))
+    technician = make_user(engine, Role.TECHNICIAN)
+    before = row_counts(engine)
+    refused = client.post(
+        f"/api/v1/staff/{technician.id}/authorisations",
+        json={
+            "method_id": method.id,
+            "activity": "perform",
+            "basis": "rr_test",
+            "basis_reference": "micrometer RR test 2026-04, %GRR 6 %",
+            "granted_on": "2026-05-01",
+        },
+        headers=manager,
+    )
+    assert refused.status_code == 422, refused.text
+    problem = refused.json()
+    assert problem["errors"][0]["location"] == ["basis"]
+    assert "competence record" in problem["detail"]
     assert row_counts(engine) == before
