@@ -162,7 +162,7 @@ class Settings(BaseSettings):
     below_cmc: Literal["raise", "outside_accreditation"] = Field(
         default="raise",
         description="An accredited result whose evaluated U is below the CMC at its size: "
-        "'raise' reports U = the CMC (ILAC-P14:09/2020), both values kept in its budget; "
+        "'raise' reports U = the CMC (ILAC-P14:09/2020 5.5), both values kept in its budget; "
         "'outside_accreditation' reports the evaluated U outside the accreditation.",
     )
     simple_acceptance_min_tur: float = Field(

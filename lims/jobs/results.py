@@ -654,7 +654,7 @@ def judge_result(
     """The accreditation and then the conformity decision of an evaluated ``result``.
 
     In this order: an accredited result whose evaluated U is below the CMC reports the CMC
-    (ILAC-P14:09/2020), and the decision uses the U reported.  Every result, entered, imported
+    (ILAC-P14:09/2020 5.5), and the decision uses the U reported.  Every result, entered, imported
     or as found, is judged here.
     """
     result.accredited, result.accreditation_reason = accreditation_decision(

@@ -303,7 +303,7 @@ class AccreditationDecision(BaseModel):
     reported_expanded_uncertainty: float | None = Field(
         default=None,
         description="The U an accredited result reports: the evaluated U, or the CMC where the "
-        "evaluated U is below it (ILAC-P14:09/2020); null when not accredited.",
+        "evaluated U is below it (ILAC-P14:09/2020 5.5); null when not accredited.",
     )
     raised_to_cmc: bool = Field(
         default=False, description="True when the evaluated U was raised to the CMC."

@@ -14,7 +14,7 @@ from lims.methods.models import AccreditationDecision, Method
 #: What an accredited result does with an evaluated U below the CMC (LIMS_BELOW_CMC).
 BelowCmc = Literal["raise", "outside_accreditation"]
 #: The policy that an accredited result never states a U smaller than the CMC.
-CMC_FLOOR = "ILAC-P14:09/2020"
+CMC_FLOOR = "ILAC-P14:09/2020 5.5"
 
 
 def accreditation_of_result(
@@ -29,7 +29,7 @@ def accreditation_of_result(
 
     Accredited only when the method is in scope on the day and the measured size is inside
     the range. An accredited result may not state a smaller uncertainty than the CMC at its
-    size (ILAC-P14:09/2020); the CMC is a floor, not the uncertainty of the task. An evaluated
+    size (ILAC-P14:09/2020 5.5); the CMC is a floor, not the uncertainty of the task. An evaluated
     U below it is reported as the CMC (``raise``, the default), or, by the lab's choice, the
     result is reported with its evaluated U outside the accreditation.
     """

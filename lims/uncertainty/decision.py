@@ -138,7 +138,7 @@ def capability(
 ) -> tuple[float | None, float | None]:
     """(C_m, TUR) of a two-sided tolerance; None where undefined (one limit, or no uncertainty).
 
-    C_m = (T_U - T_L) / (4 u) (JCGM 106:2012 7.5); TUR = (T_U - T_L) / (2 U) (ANSI/NCSL Z540.3).
+    C_m = (T_U - T_L) / (4 u) (JCGM 106:2012 7.6); TUR = (T_U - T_L) / (2 U) (ANSI/NCSL Z540.3).
 
     >>> capability(-2.0, 2.0, 1.5, 0.75)
     (1.3333333333333333, 1.3333333333333333)

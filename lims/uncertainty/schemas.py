@@ -389,7 +389,7 @@ class DecisionResponse(BaseModel):
     coverage_factor: float
     standard_uncertainty: float
     measurement_capability_index: float | None = Field(
-        description="C_m = (T_U - T_L) / (4 u) (JCGM 106:2012 7.5); null for a one-sided tolerance."
+        description="C_m = (T_U - T_L) / (4 u) (JCGM 106:2012 7.6); null for a one-sided tolerance."
     )
     test_uncertainty_ratio: float | None = Field(
         description="TUR = (T_U - T_L) / (2 U); null for a one-sided tolerance."

@@ -7,7 +7,7 @@ method d_X = d_S + d_x - d_s, the point reads 3.14 um as found (u = 0.0495816 um
 Type A 0.0374166 um from 5 readings) and 1.23 um as left (u = 0.0464579 um, Type A
 0.0331662 um).  Welch-Satterthwaite (GUM G.4.1), the other inputs with infinite degrees of
 freedom: nu_eff = 4 (u / u_A)^4 = 12.3 as found and 15.4 as left, so k = t_95.45 = 2.23 and
-2.18 (GUM Table G.2, nu = 12 and 15), U = 0.1106 and 0.1013 um.  ILAC-P14:09/2020 6.3
+2.18 (GUM Table G.2, nu = 12 and 15), U = 0.1106 and 0.1013 um.  ILAC-P14:09/2020 5.3
 rounds U to two significant digits, 0.11 and 0.10 um, and the values to the same place,
 3.14 and 1.23 um.  Finnish notation: decimal comma.
 """

@@ -2,7 +2,7 @@
 
 The CMC is a floor for accredited results, not their uncertainty: a result whose evaluated U
 is below the CMC at its size reports U = the CMC, both kept in its budget and the raise named
-(ILAC-P14:09/2020); a lab may instead report it outside the accreditation
+(ILAC-P14:09/2020 5.5); a lab may instead report it outside the accreditation
 (LIMS_BELOW_CMC=outside_accreditation). The decision then uses the U reported.
 
 Numbers by hand, from tests/jobs/test_job_flow.py: the setting-ring method with the readings
@@ -103,10 +103,10 @@ def test_an_accredited_result_below_the_cmc_reports_the_cmc_and_keeps_both(
     assert result["accredited"] is True
     assert result["expanded_uncertainty"] == pytest.approx(0.2)
     floor = result["uncertainty"]["cmc_floor"]
-    assert floor["rule"] == "ILAC-P14:09/2020"
+    assert floor["rule"] == "ILAC-P14:09/2020 5.5"
     assert floor["evaluated_expanded_uncertainty"] == pytest.approx(evaluated)
     assert floor["reported_expanded_uncertainty"] == pytest.approx(0.2)
-    assert "is reported as the CMC (ILAC-P14:09/2020)" in result["accreditation_reason"]
+    assert "is reported as the CMC (ILAC-P14:09/2020 5.5)" in result["accreditation_reason"]
     # The decision uses the U reported: TUR = (2 - (-2)) / (2 * 0.2) = 10
     assert result["decision"]["expanded_uncertainty"] == pytest.approx(0.2)
     assert result["decision"]["test_uncertainty_ratio"] == pytest.approx(10.0)

@@ -47,7 +47,7 @@ def test_u_below_the_cmc_is_reported_as_the_cmc_and_stays_accredited() -> None:
     assert decision.reported_expanded_uncertainty == pytest.approx(0.5)
     assert decision.reason == (
         "within the accredited scope of DIM-RING-01 v1: the evaluated U = 0.45 um is below the "
-        "CMC 0.5 um at 200 mm and is reported as the CMC (ILAC-P14:09/2020)"
+        "CMC 0.5 um at 200 mm and is reported as the CMC (ILAC-P14:09/2020 5.5)"
     )
 
 
@@ -63,7 +63,7 @@ def test_the_lab_may_report_u_below_the_cmc_outside_the_accreditation_instead() 
     assert decision.reported_expanded_uncertainty is None
     assert decision.reason == (
         "the evaluated U = 0.45 um is below the CMC 0.5 um at 200 mm; the lab reports such "
-        "results outside the accreditation (ILAC-P14:09/2020)"
+        "results outside the accreditation (ILAC-P14:09/2020 5.5)"
     )
 
 
