@@ -1,10 +1,12 @@
 """Documents over HTTP: issue, preview, translate, revise, withdraw, download, verify."""
 
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from fastapi.templating import Jinja2Templates
+from fastapi.routing import APIRoute
 
 from lims.api.deps import CurrentActor, FileStoreDep, SessionDep, SettingsDep
 from lims.documents import service, translations
@@ -22,12 +24,9 @@ from lims.documents.models import (
     WithdrawalRequest,
 )
 from lims.i18n import LANGUAGES
-from lims.migrations import PROJECT_ROOT
+from lims.ui.documents import verification_page
 
 router = APIRouter(prefix="/documents", tags=["documents"])
-#: Public: anyone holding a document (or its QR code) may check it; no sign-in.
-verify_router = APIRouter(tags=["verification"])
-_verify_page = Jinja2Templates(directory=PROJECT_ROOT / "templates" / "ui")
 PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "The PDF"}
 }
@@ -256,6 +255,35 @@ def translate_free_text(
     )
 
 
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+class _VerificationRoute(APIRoute):
+    """A browser (the QR code) gets the page even when the address is malformed: a 422 page
+    saying what is wrong, not a JSON problem; other callers get the problem as before."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as error:
+                if not _wants_html(request):
+                    raise
+                wrong = tuple(str(problem["loc"][-1]) for problem in error.errors())
+                return verification_page(
+                    request, None, problems=wrong, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+                )
+
+        return answer
+
+
+#: Public: anyone holding a document (or its QR code) may check it; no sign-in.
+verify_router = APIRouter(tags=["verification"], route_class=_VerificationRoute)
+
+
 @verify_router.get(
     "/verify/{number}",
     response_model=Verification,
@@ -266,14 +294,22 @@ def verify_document(
     number: Annotated[str, Path(max_length=64)],
     request: Request,
     db_session: SessionDep,
-    sha256: Annotated[str | None, Query(pattern="^[0-9a-fA-F]{64}$")] = None,
+    sha256: Annotated[
+        str | None,
+        Query(
+            pattern="^[0-9a-fA-F]{64}$",
+            description="The SHA-256 of the file to check, 64 hexadecimal characters",
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        Query(max_length=8, description="The page's language (fi, en); else the browser's"),
+    ] = None,
 ) -> Response:
     settings = request.app.state.settings
     verification = service.verify(
         db_session, number=number, sha256=sha256, timezone=settings.timezone
     )
-    if "text/html" in request.headers.get("accept", ""):
-        return _verify_page.TemplateResponse(
-            request, "verify.html", {"v": verification, "lab": settings.lab}
-        )
+    if _wants_html(request):
+        return verification_page(request, verification, sha256=sha256)
     return Response(verification.model_dump_json(), media_type="application/json")

@@ -1,5 +1,6 @@
 """Documents in the UI: the job's preview and issued documents, the document list, one
-document with its translations and revisions, and the translator's free-text form.
+document with its translations and revisions, the translator's free-text form, and the
+public verification page.
 
 Everything is read through ``lims.documents.service`` with the viewer's principal; changes
 are posted by the page's forms to ``/api/v1/documents``.
@@ -11,12 +12,20 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
+from lims import __version__
 from lims.accounts.principal import Principal
 from lims.api.deps import SessionDep
 from lims.documents import service, translations
-from lims.documents.models import Document, DocumentKind, DocumentState, IssueRequest
-from lims.i18n import LANGUAGES, MASTER_LANGUAGE
+from lims.documents.models import (
+    Document,
+    DocumentKind,
+    DocumentState,
+    IssueRequest,
+    Verification,
+)
+from lims.i18n import LANGUAGES, MASTER_LANGUAGE, UI_LANGUAGES
 from lims.jobs.models import JobStatus
+from lims.ui.rendering import render
 from lims.ui.session import PageRoute, ViewerDep, page
 
 router = APIRouter(route_class=PageRoute)
@@ -141,3 +150,49 @@ def job_preview(
         media_type="application/pdf",
         headers={"content-disposition": f'inline; filename="draft-job-{job_id}.pdf"'},
     )
+
+
+# -- the public verification page ------------------------------------------------------------
+
+
+def verification_language(request: Request) -> str:
+    """The public page's language: ``?lang=``, else the first of the browser's languages the
+    UI speaks (whoever scans a certificate's QR code may read no Finnish), else the lab's."""
+    asked = request.query_params.get("lang")
+    if asked in UI_LANGUAGES:
+        return asked
+    preferences = []
+    for position, part in enumerate(request.headers.get("accept-language", "").split(",")):
+        tag, _, quality = part.strip().partition(";q=")
+        try:
+            weight = float(quality) if quality else 1.0
+        except ValueError:
+            continue
+        preferences.append((-weight, position, tag.split("-")[0].strip().lower()))
+    spoken = [language for *_, language in sorted(preferences) if language in UI_LANGUAGES]
+    return spoken[0] if spoken else request.app.state.settings.default_language
+
+
+def verification_page(
+    request: Request,
+    verification: Verification | None,
+    *,
+    sha256: str | None = None,
+    problems: tuple[str, ...] = (),
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The answer to a browser, outcome first: the file matches, does NOT match, or was not
+    checked (then only the number's state).  ``problems`` names the request's malformed
+    parts (``sha256``, ``number``, anything else) when there is no verification to show."""
+    settings = request.app.state.settings
+    html = render(
+        "verify.html",
+        language=verification_language(request),
+        timezone=settings.timezone,
+        lab=settings.lab,
+        version=__version__,
+        v=verification,
+        sha256=sha256,
+        problems=problems,
+    )
+    return HTMLResponse(html, status_code=status_code)

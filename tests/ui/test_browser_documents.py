@@ -69,8 +69,8 @@ def test_signatory_issues_the_certificate_of_an_approved_job(
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
     page.goto(f"{live_server}/verify/{number}?sha256={hashlib.sha256(pdf).hexdigest()}")
-    verdict = page.locator("main.verify").inner_text()
-    assert "Voimassa" in verdict and "Sama kuin annettu" in verdict
+    verdict = page.locator("main.verify section.outcome").inner_text()
+    assert "Tiedosto vastaa annettua" in verdict and f"{number} on voimassa." in verdict
 
 
 def test_customer_submits_a_b1_job_with_a_step_file_and_downloads_the_report(
