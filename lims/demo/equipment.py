@@ -73,7 +73,10 @@ DEMO_EQUIPMENT = [
     DemoItem(
         EquipmentCreate(
             identification="GB-REF",
-            name="Reference gauge block set 0.5-100 mm, steel, ISO 3650 grade K",
+            name="Vertailumittapalasarja 0,5-100 mm, teräs, ISO 3650 tarkkuusluokka K",
+            translations={
+                "en": {"name": "Reference gauge block set 0.5-100 mm, steel, ISO 3650 grade K"}
+            },
             kind="gauge_block",
             manufacturer="Mitutoyo",
             model="516-940-10",
@@ -101,7 +104,10 @@ DEMO_EQUIPMENT = [
     DemoItem(
         EquipmentCreate(
             identification="GB-WRK",
-            name="Working gauge block set 0.5-100 mm, steel, ISO 3650 grade 0",
+            name="Käyttömittapalasarja 0,5-100 mm, teräs, ISO 3650 tarkkuusluokka 0",
+            translations={
+                "en": {"name": "Working gauge block set 0.5-100 mm, steel, ISO 3650 grade 0"}
+            },
             kind="gauge_block",
             manufacturer="Mitutoyo",
             model="516-941-10",
@@ -130,7 +136,8 @@ DEMO_EQUIPMENT = [
     DemoItem(
         EquipmentCreate(
             identification="GB-CMP",
-            name="Gauge block comparator",
+            name="Mittapalakomparaattori",
+            translations={"en": {"name": "Gauge block comparator"}},
             kind="gauge_block_comparator",
             manufacturer="Mahr",
             model="Millimar 826",
@@ -156,7 +163,8 @@ DEMO_EQUIPMENT = [
     DemoItem(
         EquipmentCreate(
             identification="SR-20",
-            name="Setting ring 20 mm",
+            name="Asetusrengas 20 mm",
+            translations={"en": {"name": "Setting ring 20 mm"}},
             kind="ring_gauge",
             manufacturer="Bowers",
             serial_number="SR20-3304",
@@ -177,7 +185,8 @@ DEMO_EQUIPMENT = [
     DemoItem(
         EquipmentCreate(
             identification="SG-620",
-            name="Step gauge 620 mm",
+            name="Porrasmitta 620 mm",
+            translations={"en": {"name": "Step gauge 620 mm"}},
             kind="step_gauge",
             manufacturer="KOBA",
             model="koba-step 620",
@@ -200,7 +209,8 @@ DEMO_EQUIPMENT = [
     DemoItem(
         EquipmentCreate(
             identification="CMM-01",
-            name="Coordinate measuring machine",
+            name="Koordinaattimittauskone",
+            translations={"en": {"name": "Coordinate measuring machine"}},
             kind="cmm",
             manufacturer="Carl Zeiss",
             model="Contura 7/10/6",
@@ -226,7 +236,8 @@ DEMO_EQUIPMENT = [
     DemoItem(
         EquipmentCreate(
             identification="LI-01",
-            name="Laser interferometer",
+            name="Laserinterferometri",
+            translations={"en": {"name": "Laser interferometer"}},
             kind="laser_interferometer",
             manufacturer="Renishaw",
             model="XL-80",
@@ -252,7 +263,8 @@ DEMO_EQUIPMENT = [
     DemoItem(
         EquipmentCreate(
             identification="TH-01",
-            name="Reference thermometer with Pt100 probes",
+            name="Vertailulämpömittari Pt100-antureilla",
+            translations={"en": {"name": "Reference thermometer with Pt100 probes"}},
             kind="thermometer",
             manufacturer="Fluke",
             model="1524",
@@ -274,7 +286,8 @@ DEMO_EQUIPMENT = [
     DemoItem(
         EquipmentCreate(
             identification="TH-02",
-            name="Air temperature logger, CMM room",
+            name="Ilman lämpötilan tallennin, koordinaattimittaushuone",
+            translations={"en": {"name": "Air temperature logger, CMM room"}},
             kind="thermometer",
             manufacturer="Vaisala",
             model="HMT330",
@@ -296,7 +309,8 @@ DEMO_EQUIPMENT = [
     DemoItem(
         EquipmentCreate(
             identification="OF-01",
-            name="Optical flat 45 mm",
+            name="Optinen tasolevy 45 mm",
+            translations={"en": {"name": "Optical flat 45 mm"}},
             kind="optical_flat",
             manufacturer="Mitutoyo",
             model="158-118",

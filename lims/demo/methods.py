@@ -74,7 +74,9 @@ GAUGE_BLOCKS = MethodCreate.model_validate(
         "range_max": 100,
         "cmc": "Q[50, 0.5*L]",
         "guidance": "EA-4/02 M:2022 example S4 (model and budget); ISO 3650:1998 (gauge "
-        "blocks); EURAMET cg-2 v2.0 (2011), calibration of the gauge block comparator",
+                "blocks); EURAMET cg-2 v2.0 (2011), calibration of the gauge block comparator"
+            }
+        },
         "validation_record": "Budget reproduces EA-4/02 M:2022 S4 (u_c = 36.4 nm, U = 73 nm "
         "at 50 mm); bilateral comparison with VTT MIKES on 10 blocks, all |En| < 0.6.",
         "model": "lS + dlD + dl + dlC - L*1e6*(alpha*dt + dadt) - dlV",
@@ -143,7 +145,9 @@ MICROMETERS = MethodCreate.model_validate(
         "range_max": 300,
         "cmc": "0.6 + 0.004*L",
         "guidance": "ISO 3611 (design and metrological characteristics of external "
-        "micrometers); uncertainty by EA-4/02 M:2022",
+                "micrometers); uncertainty by EA-4/02 M:2022"
+            }
+        },
         "validation_record": "Repeatability and reproducibility study (3 technicians, 10 test "
         "lengths); results agree with the manufacturer's check within U.",
         "model": "dr + dres + dF - eS - L*1e3*alpha*dt",
@@ -175,8 +179,10 @@ CALIPERS = MethodCreate.model_validate(
         "range_min": 0,
         "range_max": 1000,
         "cmc": "6 + 0.01*L",
-        "guidance": "ISO 13385-1:2019 (calipers: design and metrological characteristics); "
-        "uncertainty by EA-4/02 M:2022",
+        "guidance": "ISO 13385-1:2019 (calipers: design and metrological "
+                "characteristics); uncertainty by EA-4/02 M:2022"
+            }
+        },
         "validation_record": "Verified against the ISO 13385-1 test scheme with gauge blocks "
         "and setting ring; interlaboratory comparison, |En| < 0.5.",
         "model": "dr + dres + dJ - eS - L*1e3*alpha*dt",
@@ -209,8 +215,11 @@ SETTING_RINGS = MethodCreate.model_validate(
         "range_min": 3,
         "range_max": 200,
         "cmc": "Q[0.3, 0.002*L]",
-        "guidance": "EURAMET cg-6 v.01 (2007), extent of calibration for cylindrical diameter "
-        "standards; comparison with a reference ring on the length measuring machine",
+        "guidance": "EURAMET cg-6 v.01 (2007), extent of calibration for cylindrical "
+                "diameter standards; comparison with a reference ring on the length measuring "
+                "machine"
+            }
+        },
         "validation_record": "Comparison with VTT MIKES on rings of 8, 20 and 100 mm: "
         "|En| < 0.7; form measured per cg-6 to bound the diameter variation.",
         "model": "dS + dx + dres + dform - D*1e3*alpha*dt",
@@ -255,7 +264,9 @@ CMM_PRODUCTS = MethodCreate.model_validate(
         "range_max": 1000,
         "cmc": "1.8 + L/300",
         "guidance": "ISO 10360-2:2009 (acceptance and reverification of CMMs: MPE_E); "
-        "ISO 15530-3:2011 for a substitution measurement with a calibrated workpiece",
+                "ISO 15530-3:2011 for a substitution measurement with a calibrated workpiece"
+            }
+        },
         "validation_record": "Not in the accredited scope: product measurement to agreed "
         "drawings; task-specific uncertainty per characteristic from the specification of "
         "CMM-01 (its ISO 10360-2 and -5 verification), the temperatures and the repeats, or by "

@@ -157,6 +157,11 @@ def job_data(
     data["results"] = [
         _result(data, characteristics[r.characteristic_id], r, methods) for r in results
     ]
+    # Labels are unique in a job, so a translation is found by the Finnish label wherever
+    # it is printed (results, as found, comparisons, the statements that list labels).
+    data["label_translations"] = {
+        c.label: c.translations for c in characteristics.values() if c.translations
+    }
     data["adjustments"] = [
         _adjustment(db_session, data, characteristics[r.characteristic_id], r, methods)
         for r in results
@@ -218,12 +223,21 @@ def _method(data: dict[str, Any], method: Method) -> dict[str, Any]:
     key = f"methods.{method.id}.title"
     _free(data, key, method.title_fi)
     _known(data, "en", key, method.title_en)
+    for language, texts in method.translations.items():
+        if "title" in texts:
+            _known(data, language, key, texts["title"])
     return {
         "id": method.id,
         "code": method.code,
         "version": method.version,
         "title": method.title_fi,
         "reference": method.guidance,
+        # The reference printed in a translation: the lab's own, else the Finnish master.
+        "translations": {
+            language: {"reference": texts["guidance"]}
+            for language, texts in method.translations.items()
+            if "guidance" in texts
+        },
         "size_unit": method.size_unit,
     }
 
@@ -334,6 +348,7 @@ def _equipment(db_session: Session, results: list[Result]) -> list[dict[str, Any
             {
                 "code": equipment.identification,
                 "name": equipment.name,
+                "translations": equipment.translations,
                 "certificate": calibration.certificate_number if calibration else None,
                 "calibrating_lab": calibration.calibrating_lab if calibration else None,
                 "calibrated_on": calibration.calibrated_on.isoformat() if calibration else None,

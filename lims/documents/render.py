@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from lims.config import LOGO_TYPES
 from lims.documents import charts, formatting
+from lims.documents.localised import localised
 from lims.errors import ConfigurationError
 from lims.i18n import translations
 from lims.migrations import PROJECT_ROOT
@@ -96,6 +97,7 @@ def render_html(
     def text(key: str, fallback: str | None = None) -> str:
         return texts.get(key, fallback or "")
 
+    data = localised(data, language)
     template = environment(language).get_template(TEMPLATES[data["kind"]])
     return template.render(
         d=data,

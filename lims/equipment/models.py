@@ -10,12 +10,14 @@ derived from these records (``lims.equipment.status``).
 from datetime import date, datetime
 from enum import StrEnum
 
+from pydantic import field_validator
 from pydantic.json_schema import JsonDict
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from lims.accounts.models import timestamp
 from lims.db import utcnow
+from lims.master_text import Translations, checked
 
 
 class EquipmentStatus(StrEnum):
@@ -42,6 +44,10 @@ class LogEntryKind(StrEnum):
 
 
 # -- equipment -----------------------------------------------------------------------------
+
+
+#: The equipment's translatable master text and its longest length.
+TRANSLATABLE = {"name": 200}
 
 
 class EquipmentBase(SQLModel):
@@ -78,6 +84,17 @@ class EquipmentBase(SQLModel):
         description="What a calibration result must meet for the item to be fit for use",
     )
     maintenance_plan: str | None = Field(default=None, max_length=2000)
+    translations: Translations = Field(
+        default_factory=dict,
+        sa_column=Column(JSON, nullable=False),
+        description="The name in the other document languages, {language: {'name': text}}; "
+        "name is the Finnish master",
+    )
+
+    @field_validator("translations")
+    @classmethod
+    def _translations(cls, value: Translations) -> Translations:
+        return checked(value, TRANSLATABLE)
 
 
 class Equipment(EquipmentBase, table=True):
@@ -120,6 +137,12 @@ class EquipmentUpdate(SQLModel):
     due_soon_days: int | None = Field(default=None, ge=0, le=365)
     acceptance_criteria: str | None = Field(default=None, max_length=2000)
     maintenance_plan: str | None = Field(default=None, max_length=2000)
+    translations: Translations | None = None
+
+    @field_validator("translations")
+    @classmethod
+    def _translations(cls, value: Translations | None) -> Translations | None:
+        return None if value is None else checked(value, TRANSLATABLE)
 
 
 class EquipmentPublic(EquipmentBase):

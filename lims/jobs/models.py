@@ -5,13 +5,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
 from pydantic.json_schema import JsonDict
 from sqlalchemy import JSON, Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from lims.db import UTCDateTime, utcnow
+from lims.master_text import Translations, checked
 
 
 def _timestamp(*, nullable: bool = False) -> Column[datetime]:
@@ -220,6 +221,10 @@ class Dispatch(BaseModel):
 # -- plans --------------------------------------------------------------------------------
 
 
+#: A characteristic's translatable master text and its longest length.
+TRANSLATABLE = {"label": 100}
+
+
 class CharacteristicSpec(BaseModel):
     """A characteristic to measure (B1) or a calibration point (B3)."""
 
@@ -259,6 +264,16 @@ class CharacteristicSpec(BaseModel):
     parameters: dict[str, float] = PydanticField(
         default_factory=dict, description="Values of the method's parameters, e.g. the size L"
     )
+    translations: Translations = PydanticField(
+        default_factory=dict,
+        description="The label in the other document languages, {language: {'label': text}}; "
+        "label is the Finnish master",
+    )
+
+    @field_validator("translations")
+    @classmethod
+    def _translations(cls, value: Translations) -> Translations:
+        return checked(value, TRANSLATABLE)
 
 
 class PointsPlan(BaseModel):
@@ -297,6 +312,9 @@ class Characteristic(SQLModel, table=True):
     source: str = Field(max_length=16)
     method_id: int | None = Field(default=None, foreign_key="method.id")
     parameters: dict[str, float] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    translations: dict[str, dict[str, str]] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
     # Planned from a model (C1): the model file's SHA-256 and the entity's id in it.
@@ -345,7 +363,13 @@ class CharacteristicEdit(BaseModel):
     unit: str | None = PydanticField(default=None, min_length=1, max_length=16)
     method_id: int | None = None
     parameters: dict[str, float] | None = None
+    translations: Translations | None = None
     reason: str = PydanticField(min_length=1, max_length=2000, description="Why it is corrected")
+
+    @field_validator("translations")
+    @classmethod
+    def _translations(cls, value: Translations | None) -> Translations | None:
+        return None if value is None else checked(value, TRANSLATABLE)
 
 
 class CharacteristicVoid(BaseModel):

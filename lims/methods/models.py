@@ -5,13 +5,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic.json_schema import JsonDict
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from lims.accounts.models import timestamp
 from lims.db import utcnow
+from lims.master_text import Translations, checked
 
 
 class ServiceKind(StrEnum):
@@ -122,6 +123,16 @@ class CoordinateBudget(BaseModel):
 
 # -- methods ----------------------------------------------------------------------------------
 
+#: A method's translatable master text and its longest length.
+TRANSLATABLE = {"title": 300, "guidance": 2000}
+
+
+def _checked_translations(translations: Translations) -> Translations:
+    if "title" in translations.get("en", {}):
+        raise ValueError("the English title is title_en, not a translation")
+    return checked(translations, TRANSLATABLE)
+
+
 
 class MethodBase(SQLModel):
     code: str = Field(min_length=1, max_length=32, description="e.g. DIM-GB-01")
@@ -175,6 +186,17 @@ class MethodBase(SQLModel):
     model: str = Field(min_length=1, max_length=10_000, description="Uncertainty model")
     output: str = Field(default="y", min_length=1, max_length=100)
     coverage_probability: float = Field(default=0.9545, gt=0, lt=1)
+    translations: Translations = Field(
+        default_factory=dict,
+        sa_column=Column(JSON, nullable=False),
+        description="The title (sv, et; English is title_en) and the guidance in the other "
+        "document languages, {language: {field: text}}; the Finnish fields are the master",
+    )
+
+    @field_validator("translations")
+    @classmethod
+    def _translations(cls, value: Translations) -> Translations:
+        return _checked_translations(value)
 
 
 class Method(MethodBase, table=True):
@@ -250,6 +272,12 @@ class MethodUpdate(SQLModel):
     guidance: str | None = Field(default=None, max_length=2000)
     validation_record: str | None = Field(default=None, max_length=4000)
     validated_on: date | None = None
+    translations: Translations | None = None
+
+    @field_validator("translations")
+    @classmethod
+    def _translations(cls, value: Translations | None) -> Translations | None:
+        return None if value is None else _checked_translations(value)
 
 
 class MethodPublic(MethodBase):

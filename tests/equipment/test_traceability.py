@@ -56,12 +56,12 @@ def test_traceability_chain_of_a_demo_item_prints_to_vtt_mikes(
     assert working.certificate_number == f"K-{working.calibrated_on:%y}-009"
     assert reference.certificate_number == f"M-{reference.calibrated_on:%y}-0112"
     assert chain["text"].splitlines() == [
-        "GB-WRK Working gauge block set 0.5-100 mm, steel, ISO 3650 grade 0 "
+        "GB-WRK Käyttömittapalasarja 0,5-100 mm, teräs, ISO 3650 tarkkuusluokka 0 "
         f"(in calibration until {working.next_due_on}, certificate "
         f"{working.certificate_number} of {working.calibrated_on})",
         f"  calibrated {working.calibrated_on} by Demo Measurement Laboratory, "
         f"certificate {working.certificate_number}",
-        "  GB-REF Reference gauge block set 0.5-100 mm, steel, ISO 3650 grade K "
+        "  GB-REF Vertailumittapalasarja 0,5-100 mm, teräs, ISO 3650 tarkkuusluokka K "
         f"(in calibration until {reference.next_due_on}, certificate "
         f"{reference.certificate_number} of {reference.calibrated_on})",
         f"    calibrated {reference.calibrated_on} by VTT MIKES Metrology, "
