@@ -8,6 +8,7 @@ already has jobs.
 """
 
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -19,6 +20,8 @@ from lims.demo.equipment import demo_equipment
 from lims.demo.methods import demo_method
 from lims.jobs import results, service
 from lims.jobs.models import (
+    Adjustment,
+    AsFoundEntry,
     CharacteristicSource,
     CharacteristicSpec,
     Condition,
@@ -54,6 +57,10 @@ STEP_BY = {
     JobStatus.CLOSED: "laatu",
 }
 READINGS = [0.4, 0.5, 0.4, 0.6, 0.5]  # um: reading minus the 25 mm test length
+# The closed job's micrometer came in reading 2.6 um long (outside its MPE of 2 um) and was
+# adjusted before its calibration (as found, adjustment, as left: ISO/IEC 17025 7.8.4.1 d).
+AS_FOUND_READINGS = [2.6, 2.7, 2.5, 2.7, 2.6]
+ADJUSTMENT = "Nollakohta asetettu säätöavaimella, mittapinnat puhdistettu"
 
 
 def load_jobs(db_session: Session, *, settings: Settings, today: date) -> int:
@@ -115,7 +122,9 @@ def _advance(
         if status == JobStatus.ITEMS_RECEIVED:
             _receive_and_plan(db_session, job_id, users, today)
         if status == JobStatus.MEASURED:
-            _measure(db_session, job_id, users, settings, today)
+            _measure(
+                db_session, job_id, users, settings, today, adjusted=target == JobStatus.CLOSED
+            )
         if status == JobStatus.CLOSED:
             _dispatch(db_session, job_id, users, today)
         _step(db_session, job_id, status, users[STEP_BY[status]], settings)
@@ -172,10 +181,32 @@ def _receive_and_plan(
 
 
 def _measure(
-    db_session: Session, job_id: int, users: dict[str, User], settings: Settings, today: date
+    db_session: Session,
+    job_id: int,
+    users: dict[str, User],
+    settings: Settings,
+    today: date,
+    *,
+    adjusted: bool,
 ) -> None:
     technician = acting_as(users["mittaaja"])
-    gauge_blocks = persisted_id(demo_equipment(db_session, "GB-WRK"))
+    equipment = {"gauge_blocks": persisted_id(demo_equipment(db_session, "GB-WRK"))}
+    conditions: dict[str, Any] = {"temperature": 20.2, "humidity": 42}
+    before: dict[str, Any] = {}
+    if adjusted:
+        before = {
+            "as_found": AsFoundEntry(
+                measured_on=today,
+                equipment=equipment,
+                observations={"dr": AS_FOUND_READINGS},
+                **conditions,
+            ),
+            "adjustment": Adjustment(
+                description=ADJUSTMENT,
+                adjusted_by_id=persisted_id(users["mittaaja"]),
+                adjusted_on=today,
+            ),
+        }
     for characteristic in service.list_characteristics(db_session, actor=technician, job_id=job_id):
         results.record_result(
             db_session,
@@ -184,10 +215,10 @@ def _measure(
             entry=ResultEntry(
                 characteristic_id=persisted_id(characteristic),
                 measured_on=today,
-                equipment={"gauge_blocks": gauge_blocks},
+                equipment=equipment,
                 observations={"dr": READINGS},
-                temperature=20.2,
-                humidity=42,
+                **conditions,
+                **before,
             ),
             settings=settings,
         )
