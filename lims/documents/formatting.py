@@ -8,6 +8,7 @@ The minus sign is the ASCII hyphen that Babel gives, not CLDR's U+2212: text cop
 certificate into a spreadsheet then still reads as a number.
 """
 
+import math
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -80,6 +81,24 @@ def percent(fraction: float | None, language: str) -> str:
     pattern = "#,##0" + ("." + "0" * len(shown.split(".")[1]) if "." in shown else "")
     pattern += "%" if language == "en" else "\u00a0%"
     return format_decimal(Decimal(shown) / 100, format=pattern, locale=locale_of(language))
+
+
+def approximate_percent(fraction: float | None, language: str) -> str:
+    """A coverage probability where a statement says "approximately": in whole percent.
+
+    k = 2 with a normal distribution gives 95.45 % and k = 3 gives 99.73 %, which the GUM
+    (6.3.3) and EA-4/02 (section 5, the statement in calibration certificates) state as
+    approximately 95 % and 99 %: the whole percent below, as those conventional levels are.
+
+    >>> approximate_percent(0.9545, "fi"), approximate_percent(0.95, "en")
+    ('95\xa0%', '95%')
+    >>> approximate_percent(0.9973, "sv"), approximate_percent(None, "fi")
+    ('99\xa0%', '')
+    """
+    if fraction is None:
+        return ""
+    # The tolerance keeps a stored 0.95 (0.9499999... in binary) at 95 %.
+    return percent(math.floor(fraction * 100 + 1e-9) / 100, language)
 
 
 def day(value: date | str | None, language: str) -> str:

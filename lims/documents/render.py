@@ -55,6 +55,7 @@ def environment(language: str) -> Environment:
         fixed=lambda value, places=2: formatting.fixed(value, places, language),
         coverage_factor=lambda value: formatting.coverage_factor(value, language),
         pct=lambda value: formatting.percent(value, language),
+        approximate_pct=lambda value: formatting.approximate_percent(value, language),
         day=lambda value: formatting.day(value, language),
         unit=formatting.unit,
         money=lambda value: formatting.money(value, language),

@@ -188,7 +188,8 @@ def test_calibration_certificate_states_results_as_ilac_p14_rounds_them(
     assert "0,066 µm" not in text
     assert "arvioitu mittausepävarmuus oli pienempi kuin laboratorion akkreditoitu" in text
     assert "ilmoitettu epävarmuus on CMC (ILAC-P14:09/2020 5.5)" in text
-    assert "95,45 %" in text
+    # k = 2: "approximately 95 %" (GUM 6.3.3, EA-4/02 section 5), not the 95,45 % it once said.
+    assert "kattavuustodennäköisyys on noin 95 %" in text and "95,45" not in text
     # Items received and measured today (tests/jobs/factories.py), in Finnish notation.
     assert f"{MEASURED_ON.day}.{MEASURED_ON.month}.{MEASURED_ON.year}" in text
     assert "MIKES" in text  # traceability to the national metrology institute
