@@ -274,7 +274,11 @@ class _VerificationRoute(APIRoute):
                     raise
                 wrong = tuple(str(problem["loc"][-1]) for problem in error.errors())
                 return verification_page(
-                    request, None, problems=wrong, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+                    request,
+                    None,
+                    problems=wrong,
+                    number=None if "number" in wrong else request.path_params.get("number"),
+                    status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
                 )
 
         return answer

@@ -179,11 +179,13 @@ def verification_page(
     *,
     sha256: str | None = None,
     problems: tuple[str, ...] = (),
+    number: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     """The answer to a browser, outcome first: the file matches, does NOT match, or was not
     checked (then only the number's state).  ``problems`` names the request's malformed
-    parts (``sha256``, ``number``, anything else) when there is no verification to show."""
+    parts (``sha256``, ``number``, anything else) when there is no verification to show;
+    the page then offers the ``number`` again, when it was well formed."""
     settings = request.app.state.settings
     html = render(
         "verify.html",
@@ -194,5 +196,6 @@ def verification_page(
         v=verification,
         sha256=sha256,
         problems=problems,
+        number=number,
     )
     return HTMLResponse(html, status_code=status_code)

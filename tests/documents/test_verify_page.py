@@ -156,6 +156,7 @@ def test_a_malformed_hash_gets_a_clear_page_not_an_error(client: TestClient, sha
     page = verify_page(client, "KT-2026-0001", expect=422, sha256=sha256, lang="en")
     assert page.heading == "✗ The check could not be made"
     assert "64 hexadecimal characters" in page.state
+    assert page.tree.xpath("//a[@href='/verify/KT-2026-0001?lang=en']")  # try again
     shown = client.get("/verify/KT-2026-0001", params={"sha256": sha256}, headers=HTML)
     assert "<script>" not in shown.text
     # A program asking for JSON gets the problem, as before.
