@@ -232,6 +232,31 @@ class Settings(BaseSettings):
         description="The lab's PEM X.509 certificate for PAdES signatures on documents; "
         "default: signing/lab-certificate.pem in data_dir.",
     )
+    document_tsa_url: str | None = Field(
+        default=None,
+        description="RFC 3161 time-stamp authority (http or https URL); when set, signatures "
+        "are PAdES B-LT: timestamped, with their validation data embedded.  Unset: B-B.",
+    )
+    document_tsa_certificate: Path | None = Field(
+        default=None,
+        description="PEM file with the TSA's certificate and its CA certificates: its "
+        "timestamps are trusted through them, and they are embedded as validation data.",
+    )
+    document_tsa_username: str | None = Field(
+        default=None, description="HTTP basic user name at the TSA, if it asks for one."
+    )
+    document_tsa_password: SecretStr | None = Field(
+        default=None, description="HTTP basic password at the TSA."
+    )
+    document_tsa_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Longest wait for the TSA's answer."
+    )
+    signatory_certificate_dir: Path | None = Field(
+        default=None,
+        description="Folder of signatories' own keys: <username>.key (PEM private key) and "
+        "<username>.pem (their certificate, then its CA certificates); a signatory with both "
+        "signs with them, everyone else with the lab's key.",
+    )
     audit_checkpoint_log: Path | None = Field(
         default=None,
         description="Append-only log of signed audit chain checkpoints, outside the database; "

@@ -40,7 +40,8 @@ from lims.documents.models import (
 )
 from lims.documents.pdf import EmbeddedFile, qr_svg_data_uri, render_pdf
 from lims.documents.render import image_data_uri, render_html
-from lims.documents.signing import load_lab_signer, sign_pdf
+from lims.documents.signing import sign_pdf, signer_for
+from lims.documents.timestamping import time_stamp_authority
 from lims.documents.visibility import readable, visible_document
 from lims.errors import Conflict, IntegrityFailure, InvalidInput, NotFound, PermissionDenied
 from lims.i18n import MASTER_LANGUAGE
@@ -275,6 +276,8 @@ def translate(
         texts,
         settings,
         master={"number": master.number, "sha256": master.sha256},
+        # The translation names the master's signatory: their own key only in their hands.
+        signed_by=actor.username if actor.username == master.issued_by else None,
     )
     document = _record(
         _master_fields(master),
@@ -400,7 +403,7 @@ def _issue_master(
     if db_session.exec(select(Document.id).where(Document.number == number)).first():
         raise Conflict(f"document {number} already exists")
     data["number"] = number
-    pdf = produce(data, MASTER_LANGUAGE, data["free_text"], settings)
+    pdf = produce(data, MASTER_LANGUAGE, data["free_text"], settings, signed_by=actor.username)
     document = _record(
         {
             "kind": subject.kind,
@@ -500,8 +503,10 @@ def produce(
     *,
     master: dict[str, str] | None = None,
     draft: bool = False,
+    signed_by: str | None = None,
 ) -> bytes:
-    """Render, attach the machine-readable record, and sign (drafts are not signed)."""
+    """Render, attach the machine-readable record, and sign (drafts are not signed): with
+    ``signed_by``'s own key when one is configured for that username, else the lab's."""
     verify_url = None if draft else f"{settings.public_url.rstrip('/')}/verify/{data['number']}"
     html = render_html(
         data,
@@ -530,10 +535,11 @@ def produce(
     signatory = data["signatory"]
     return sign_pdf(
         pdf,
-        load_lab_signer(settings),
+        signer_for(settings, username=signed_by, full_name=signatory["name"]),
         signatory=f"{signatory['name']}, {texts.get('signatory.function', signatory['function'])}",
         reason=f"{data['number']}",
         location=settings.lab.address,
+        tsa=time_stamp_authority(settings),
     )
 
 

@@ -1,20 +1,20 @@
 """The lab's PAdES signature on issued PDFs, and the check of one.
 
-An issued document is signed by the lab (its key and certificate from the settings, or the
-self-signed demo pair ``lims demo`` makes) as PAdES B-B: an incremental update, so the rendered
-PDF/A-3b bytes stay an unchanged prefix and its attachments and markers survive.  The person who
-approved the document is named in the signature dictionary (/Name), not in the certificate.
+An issued document is signed with the lab's key and certificate (from the settings, or the
+self-signed demo pair ``lims demo`` makes), or with the signatory's own when one is configured
+for them (``LIMS_SIGNATORY_CERTIFICATE_DIR``): then the certificate names the person the
+signature dictionary's /Name names, and signing refuses a certificate naming someone else.
+The signature is an incremental update, so the rendered PDF/A-3b bytes stay an unchanged prefix
+and its attachments and markers survive.
 
-The signed file stays PDF/A-3b.  PDF/A-3 (ISO 19005-3) is based on PDF 1.7 (ISO 32000-1), but
-pyHanko marks a file signed with ECDSA on a named curve, such as the demo P-256 key, as PDF 2.0:
-it sets the catalog /Version to 2.0 and declares the ISO/TS 32002 extension (/Extensions /ISO_,
-whose base version is 2.0).  pyHanko has no option to leave that out, so the signature is
-written through ``_PdfA3Writer``, which never raises the file's version and drops any developer
-extension based on a later PDF version than the file's.  Nothing in the signature depends on the
-declaration: the CMS signature value and its algorithm identifier are the same either way, and
-validators read them from the CMS.  The 1.7-based ESIC extension that pyHanko declares for PAdES
-structures stays.  Changing the demo key to RSA was the alternative; it would not protect a lab
-that configures its own ECDSA key, and signs ten times slower (ENVIRONMENT.md).
+Levels (ETSI EN 319 142-1): without a time-stamp authority the signature is PAdES B-B (the time
+in /M is the lab's own claim).  With one (``lims.documents.timestamping``) it carries an RFC 3161
+timestamp token over the signature value (B-T), and a DSS with the certificates (and revocation
+data where a certificate names a source) of the signer and the TSA is added right after it
+(B-LT).  Archive timestamps over the whole file make it B-LTA.
+
+The signed file stays PDF/A-3b: every update is written through
+``lims.documents.incremental.PdfA3Writer`` (why: its docstring).
 
 pyHanko's synchronous API runs its own event loop: call these from plain (thread-pool) code, not
 from inside a running asyncio loop.
@@ -23,7 +23,9 @@ from inside a running asyncio loop.
 import io
 import logging
 import os
+import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -36,14 +38,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.extensions import DeveloperExtension
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.pdf_utils.misc import PdfReadError
-from pyhanko.pdf_utils.reader import PdfFileReader, parse_catalog_version
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
+from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -51,21 +53,38 @@ from pyhanko_certvalidator.errors import PathError, ValidationError
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from lims.config import Settings
+from lims.documents.incremental import PdfA3Writer
+from lims.documents.timestamping import (
+    TimeStampAuthority,
+    read_certificates,
+    unavailable_on_failure,
+    validation_context,
+)
 from lims.errors import ConfigurationError
 
 SIGNATURE_FIELD = "Allekirjoitus"
 DEMO_CERTIFICATE_YEARS = 10
 _X509_NAME_MAX = 64  # upper bound of commonName and organizationName (RFC 5280)
+# A username names files in the signatories' folder: nothing that could step out of it.
+_SAFE_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,199}")
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class LabSigner:
-    """The lab's key and certificate, loaded once and ready to sign many documents."""
+    """A key and its certificate (the lab's or a signatory's), loaded once for many documents.
+
+    ``chain`` is the certificate and the CA certificates its file carries after it.
+    """
 
     signer: signers.SimpleSigner
     certificate: x509.Certificate
+    chain: tuple[x509.Certificate, ...] = ()
+
+    @property
+    def subject(self) -> str | None:
+        return _common_name(self.certificate)
 
 
 @dataclass(frozen=True)
@@ -73,7 +92,11 @@ class SignatureCheck:
     """What the last signature of a PDF proves; all False when there is none.
 
     ``valid`` means the signature value verifies over unchanged content (it implies ``intact``);
-    ``trusted`` that the signer's certificate chains to the trusted certificate.
+    ``trusted`` that the signer's certificate chains to a trusted certificate;
+    ``covers_whole_file`` that nothing but validation data and document timestamps was added
+    after it.  ``timestamped_at`` is the time in the signature's timestamp token (B-T),
+    ``validation_data_embedded`` whether the file has a DSS (B-LT) and ``archived_at`` the time of
+    the newest document timestamp (B-LTA).
     """
 
     intact: bool = False
@@ -82,11 +105,37 @@ class SignatureCheck:
     covers_whole_file: bool = False
     signer: str | None = None
     signed_at: datetime | None = None
+    timestamped_at: datetime | None = None
+    time_stamp_authority: str | None = None
+    timestamps_trusted: bool = False
+    validation_data_embedded: bool = False
+    archived_at: datetime | None = None
 
     @property
     def verified(self) -> bool:
-        """The document is exactly what the trusted signer signed, with nothing added."""
-        return self.intact and self.valid and self.trusted and self.covers_whole_file
+        """The document is exactly what the trusted signer signed, every timestamp on it is a
+        trusted TSA's, and nothing but validation data and timestamps was added."""
+        timestamps_hold = self.timestamps_trusted or (
+            self.timestamped_at is None and self.archived_at is None
+        )
+        return (
+            self.intact
+            and self.valid
+            and self.trusted
+            and self.covers_whole_file
+            and timestamps_hold
+        )
+
+    @property
+    def level(self) -> str | None:
+        """The PAdES baseline level the file reaches, None without a valid signature."""
+        if not self.valid:
+            return None
+        if self.timestamped_at is None:
+            return "B-B"
+        if not self.validation_data_embedded:
+            return "B-T"
+        return "B-LT" if self.archived_at is None else "B-LTA"
 
 
 def create_demo_signing_key(settings: Settings) -> bool:
@@ -136,9 +185,69 @@ def load_lab_signer(settings: Settings) -> LabSigner:
     )
 
 
-def sign_pdf(pdf: bytes, signer: LabSigner, *, signatory: str, reason: str, location: str) -> bytes:
-    """Sign as PAdES B-B in an invisible field; the input bytes stay an unchanged prefix."""
-    writer = _PdfA3Writer(io.BytesIO(pdf))
+def signer_for(settings: Settings, *, username: str | None, full_name: str) -> LabSigner:
+    """The signatory's own signer when their key and certificate are configured, else the lab's.
+
+    A personal certificate must name the signatory (its common name is ``full_name``): the
+    signature dictionary's /Name says who signed, and the certificate is what binds it.
+    """
+    directory = settings.signatory_certificate_dir
+    if directory is None or username is None or not _SAFE_USERNAME.fullmatch(username):
+        return load_lab_signer(settings)
+    key_path, certificate_path = directory / f"{username}.key", directory / f"{username}.pem"
+    if not key_path.is_file() and not certificate_path.is_file():
+        return load_lab_signer(settings)
+    for path in (key_path, certificate_path):
+        if not path.is_file():
+            raise ConfigurationError(
+                f"Signatory signing file {path} is missing: a signatory needs both "
+                f"{username}.key and {username}.pem in {directory}"
+            )
+    signer = _cached_lab_signer(
+        key_path.resolve(),
+        key_path.stat().st_mtime_ns,
+        certificate_path.resolve(),
+        certificate_path.stat().st_mtime_ns,
+    )
+    usage = signer.certificate.key_usage_value
+    if usage is None or "non_repudiation" not in usage.native:
+        raise ConfigurationError(
+            f"The certificate {certificate_path} does not allow signing for non-repudiation "
+            "(key usage contentCommitment): it is not a signing certificate"
+        )
+    if signer.subject != full_name:
+        raise ConfigurationError(
+            f"The certificate {certificate_path} names {signer.subject!r}, not the signatory "
+            f"{full_name!r}: a signature must be made with the signatory's own certificate"
+        )
+    return signer
+
+
+def trusted_certificates(settings: Settings) -> list[x509.Certificate]:
+    """What the lab's documents are checked against: the lab's certificate, the signatories'
+    certificates and their CAs, and the TSA's certificates."""
+    trusted = [load_lab_signer(settings).certificate]
+    directory = settings.signatory_certificate_dir
+    if directory is not None and directory.is_dir():
+        for path in sorted(directory.glob("*.pem")):
+            trusted.extend(read_certificates(path))
+    if settings.document_tsa_certificate is not None:
+        trusted.extend(read_certificates(settings.document_tsa_certificate))
+    return trusted
+
+
+def sign_pdf(
+    pdf: bytes,
+    signer: LabSigner,
+    *,
+    signatory: str,
+    reason: str,
+    location: str,
+    tsa: TimeStampAuthority | None = None,
+) -> bytes:
+    """Sign in an invisible field: PAdES B-B, or B-LT with a TSA; the input bytes stay an
+    unchanged prefix.  A TSA that fails raises ``TimeStampUnavailable`` and nothing is signed."""
+    writer = PdfA3Writer(io.BytesIO(pdf))
     _set_producer_to_pyhanko(writer)
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
@@ -147,31 +256,64 @@ def sign_pdf(pdf: bytes, signer: LabSigner, *, signatory: str, reason: str, loca
         name=signatory,
         reason=reason,
         location=location,
+        embed_validation_info=tsa is not None,
+        validation_context=(
+            None if tsa is None else validation_context([*signer.chain, *tsa.certificates])
+        ),
     )
-    return signers.sign_pdf(writer, metadata, signer=signer.signer).getvalue()
+    if tsa is None:
+        return signers.sign_pdf(writer, metadata, signer=signer.signer).getvalue()
+    with unavailable_on_failure(tsa):
+        signed = signers.sign_pdf(
+            writer, metadata, signer=signer.signer, timestamper=tsa.timestamper()
+        )
+    return signed.getvalue()
 
 
-def check_signature(pdf: bytes, trusted_certificate: x509.Certificate) -> SignatureCheck:
-    """Check the last signature of a PDF against the one certificate trusted to have made it."""
+def check_signature(
+    pdf: bytes, trusted: x509.Certificate | Iterable[x509.Certificate]
+) -> SignatureCheck:
+    """Check the last signature of a PDF, and the timestamps on it, against the certificates
+    trusted to have made them (the signer's, the TSA's)."""
+    roots = [trusted] if isinstance(trusted, x509.Certificate) else list(trusted)
     try:
-        signatures = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+        reader = PdfFileReader(io.BytesIO(pdf))
+        signatures = reader.embedded_regular_signatures
         if not signatures:
             return SignatureCheck()
-        signature = signatures[-1]
         status = validate_pdf_signature(
-            signature, ValidationContext(trust_roots=[trusted_certificate])
+            signatures[-1],
+            ValidationContext(trust_roots=roots),
+            ValidationContext(trust_roots=roots),
         )
+        archives = [
+            validate_pdf_timestamp(timestamp, ValidationContext(trust_roots=roots))
+            for timestamp in reader.embedded_timestamp_signatures
+        ]
     except (PdfReadError, SignatureValidationError) as error:
         # A file that cannot be read as a signed PDF proves nothing: a verdict, not a failure.
         logger.info("signature not checkable: %s", error)
         return SignatureCheck()
+    token = status.timestamp_validity
+    only_validation_data_after = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
+        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        and status.modification_level == ModificationLevel.LTA_UPDATES
+    )
     return SignatureCheck(
         intact=status.intact,
         valid=status.intact and status.valid,
         trusted=status.trusted,
-        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
-        signer=status.signing_cert.subject.native.get("common_name"),
+        covers_whole_file=only_validation_data_after,
+        signer=_common_name(status.signing_cert),
         signed_at=status.signer_reported_dt,
+        timestamped_at=token.timestamp if token else None,
+        time_stamp_authority=_common_name(token.signing_cert) if token else None,
+        timestamps_trusted=all(
+            each.intact and each.valid and each.trusted
+            for each in [*([token] if token else []), *archives]
+        ),
+        validation_data_embedded="/DSS" in reader.root,
+        archived_at=archives[-1].timestamp if archives else None,
     )
 
 
@@ -196,7 +338,11 @@ def _cached_lab_signer(
         raise ConfigurationError(
             f"Document signing key {key_path} does not belong to certificate {certificate_path}"
         )
-    asn1_certificate = x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+    chain = tuple(
+        x509.Certificate.load(each.public_bytes(serialization.Encoding.DER))
+        for each in pyca_x509.load_pem_x509_certificates(certificate_path.read_bytes())
+    )
+    asn1_certificate = chain[0]
     # pyHanko takes asn1crypto objects; building the signer once avoids reparsing per document.
     signer = signers.SimpleSigner(
         signing_cert=asn1_certificate,
@@ -207,9 +353,14 @@ def _cached_lab_signer(
                 serialization.NoEncryption(),
             )
         ),
-        cert_registry=SimpleCertificateStore.from_certs([asn1_certificate]),
+        cert_registry=SimpleCertificateStore.from_certs(chain),
     )
-    return LabSigner(signer=signer, certificate=asn1_certificate)
+    return LabSigner(signer=signer, certificate=asn1_certificate, chain=chain)
+
+
+def _common_name(certificate: x509.Certificate) -> str | None:
+    name: str | None = certificate.subject.native.get("common_name")
+    return name
 
 
 def _public_key_der(public_key: PublicKeyTypes) -> bytes:
@@ -271,31 +422,6 @@ def _write_new_file(path: Path, content: bytes, *, mode: int) -> None:
         os.link(temporary, path)  # unlike a rename, fails when the file exists
     finally:
         os.unlink(temporary)
-
-
-class _PdfA3Writer(IncrementalPdfFileWriter):
-    """An incremental update that keeps the file at the PDF version its header declares.
-
-    See the module docstring: pyHanko would declare PDF 2.0 for an ECDSA signature, which a
-    PDF/A-3 file (PDF 1.7 based) must not.
-    """
-
-    def ensure_output_version(self, version: tuple[int, int]) -> None:
-        if version <= self.prev.input_version:
-            super().ensure_output_version(version)
-        else:
-            logger.debug("PDF %s.%s not declared: the file stays PDF/A-3", *version)
-
-    def register_extension(self, ext: DeveloperExtension) -> None:
-        base_version = parse_catalog_version(ext.base_version)
-        if base_version is not None and base_version <= self.prev.input_version:
-            super().register_extension(ext)
-        else:
-            logger.debug(
-                "extension %s %s not declared: the file stays PDF/A-3",
-                ext.prefix_name,
-                ext.base_version,
-            )
 
 
 def _set_producer_to_pyhanko(writer: IncrementalPdfFileWriter) -> None:

@@ -25,6 +25,7 @@ from lims.documents.signing import (
     load_lab_signer,
     sign_pdf,
 )
+from lims.documents.timestamping import TimeStampAuthority
 from lims.errors import ConfigurationError
 from tests.documents.pdfa import pdfa3b_problems
 from tests.documents.test_pdf import RESULTS, associated_files, pdfa_identification, small_html
@@ -58,9 +59,9 @@ def lab_settings_in(make_settings: Callable[..., Settings], data_dir: Path) -> S
     return make_settings(data_dir=data_dir, lab=LabProfile(name=LAB_NAME))
 
 
-def sign(pdf: bytes, signer: LabSigner) -> bytes:
+def sign(pdf: bytes, signer: LabSigner, *, tsa: TimeStampAuthority | None = None) -> bytes:
     return sign_pdf(
-        pdf, signer, signatory=SIGNATORY, reason="Kalibrointitodistus", location="Turku"
+        pdf, signer, signatory=SIGNATORY, reason="Kalibrointitodistus", location="Turku", tsa=tsa
     )
 
 
