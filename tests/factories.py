@@ -10,9 +10,19 @@ from sqlmodel import Session
 from lims.accounts import identifiers
 from lims.accounts import service as accounts
 from lims.accounts.auth import issue_access_token
-from lims.accounts.models import Country, Organisation, OrganisationCreate, Role, User, UserCreate
+from lims.accounts.models import (
+    Contact,
+    ContactCreate,
+    Country,
+    Organisation,
+    OrganisationCreate,
+    Role,
+    User,
+    UserCreate,
+)
 from lims.accounts.principal import system_principal
 from lims.config import Settings
+from lims.db import persisted_id
 
 PASSWORD = "correct-horse-battery-42"
 _numbers = itertools.count(1000001)
@@ -30,9 +40,12 @@ def next_y_tunnus() -> str:
                 continue
 
 
-def make_organisation(engine: Engine, *, name: str | None = None) -> Organisation:
+def make_organisation(
+    engine: Engine, *, name: str | None = None, with_address: bool = True
+) -> Organisation:
     with Session(engine) as db_session:
         business_id = next_y_tunnus()
+        address = {"street_address": "Mittakatu 1", "postal_code": "00100", "city": "Helsinki"}
         return accounts.create_organisation(
             db_session,
             actor=FACTORY_ACTOR,
@@ -40,6 +53,19 @@ def make_organisation(engine: Engine, *, name: str | None = None) -> Organisatio
                 name=name or f"Asiakas {business_id} Oy",
                 country=Country.FI,
                 business_id=business_id,
+                **(address if with_address else {}),
+            ),
+        )
+
+
+def make_contact(engine: Engine, organisation: Organisation, **fields: str) -> Contact:
+    with Session(engine) as db_session:
+        return accounts.add_contact(
+            db_session,
+            actor=FACTORY_ACTOR,
+            organisation_id=persisted_id(organisation),
+            data=ContactCreate(
+                **{"name": "Kaisa Kontakti", "email": "kaisa@asiakas.example", **fields}
             ),
         )
 
@@ -51,6 +77,7 @@ def make_user(
     username: str | None = None,
     full_name: str | None = None,
     password: str = PASSWORD,
+    job_title: str | None = None,
 ) -> User:
     username = username or f"user{next(_numbers)}"
     with Session(engine) as db_session:
@@ -60,6 +87,7 @@ def make_user(
             data=UserCreate(
                 username=username,
                 full_name=full_name or username.title(),
+                job_title=job_title,
                 password=password,
                 roles=list(roles),
                 organisation_id=organisation.id if organisation else None,

@@ -50,6 +50,11 @@ class OrganisationBase(SQLModel):
         max_length=32, description="Finnish Y-tunnus (1234567-1) or Estonian registry code"
     )
     language: Language = Field(default=Language.FI, description="Preferred document language")
+    # The postal address its certificates and reports print (ISO/IEC 17025 7.8.2.1 e); the
+    # address is in ``country`` above.
+    street_address: str | None = Field(default=None, min_length=1, max_length=200)
+    postal_code: str | None = Field(default=None, min_length=1, max_length=16)
+    city: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class Organisation(OrganisationBase, table=True):
@@ -73,6 +78,9 @@ class OrganisationCreate(OrganisationBase):
                     "country": "FI",
                     "business_id": "0112038-9",
                     "language": "fi",
+                    "street_address": "Teollisuuskatu 5",
+                    "postal_code": "33100",
+                    "city": "Tampere",
                 }
             ]
         },
@@ -86,6 +94,9 @@ class OrganisationUpdate(SQLModel):
     }
     name: str | None = Field(default=None, min_length=1, max_length=200)
     language: Language | None = None
+    street_address: str | None = Field(default=None, min_length=1, max_length=200)
+    postal_code: str | None = Field(default=None, min_length=1, max_length=16)
+    city: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class OrganisationPublic(OrganisationBase):
@@ -133,6 +144,8 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=64, unique=True, index=True)
     full_name: str = Field(max_length=200)
+    # The person's function in the lab, printed beside their name when they sign a document.
+    job_title: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
     password_hash: str | None = Field(default=None, max_length=255)
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -172,6 +185,9 @@ class UserCreate(SQLModel):
         description="Latin letters, digits . _ -; stored lower-cased and NFKC-normalised",
     )
     full_name: str = Field(min_length=1, max_length=200)
+    job_title: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Printed beside a signature"
+    )
     email: EmailStr | None = None
     password: str = Field(min_length=12, max_length=256)
     roles: list[Role] = Field(min_length=1)
@@ -185,6 +201,7 @@ class UserUpdate(SQLModel):
         "json_schema_extra": {"examples": [{"full_name": "Tuomas Teknikko-Virtanen"}]},
     }
     full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    job_title: str | None = Field(default=None, min_length=1, max_length=200)
     email: EmailStr | None = None
     language: Language | None = None
     roles: list[Role] | None = Field(default=None, min_length=1)
@@ -209,6 +226,7 @@ class UserPublic(SQLModel):
     id: int
     username: str
     full_name: str
+    job_title: str | None = None
     email: str | None
     roles: list[Role]
     organisation_id: int | None

@@ -218,6 +218,7 @@ def create_user(db_session: Session, *, actor: Principal, data: UserCreate) -> U
     user = User(
         username=username,
         full_name=data.full_name,
+        job_title=data.job_title,
         email=data.email,
         roles=[role.value for role in roles],
         organisation_id=data.organisation_id,
@@ -230,7 +231,8 @@ def create_user(db_session: Session, *, actor: Principal, data: UserCreate) -> U
     return user
 
 
-ADMIN_ONLY_FIELDS = frozenset({"roles", "organisation_id", "active"})
+# A job title is what a signature certifies the person's function to be: not self-declared.
+ADMIN_ONLY_FIELDS = frozenset({"roles", "organisation_id", "active", "job_title"})
 
 
 def update_user(db_session: Session, *, actor: Principal, user_id: int, data: UserUpdate) -> User:
@@ -242,7 +244,9 @@ def update_user(db_session: Session, *, actor: Principal, user_id: int, data: Us
     if not is_admin and (user.id != actor.user_id or actor.is_auditor):
         raise PermissionDenied("only an administrator may change another user")
     if not is_admin and ADMIN_ONLY_FIELDS & changes.keys():
-        raise PermissionDenied("only an administrator may change roles, organisation or status")
+        raise PermissionDenied(
+            "only an administrator may change roles, job title, organisation or status"
+        )
     roles = [Role(role) for role in changes.get("roles", user.roles)]
     organisation_id = changes.get("organisation_id", user.organisation_id)
     _check_roles(db_session, roles, organisation_id)

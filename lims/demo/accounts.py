@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from lims.accounts import service as accounts
 from lims.accounts.auth import principal_for
 from lims.accounts.models import (
+    ContactCreate,
     Country,
     Language,
     Organisation,
@@ -20,6 +21,7 @@ from lims.accounts.models import (
     UserCreate,
 )
 from lims.accounts.principal import Principal
+from lims.db import persisted_id
 
 ANNUAL_CUSTOMER = "1234567-1"  # business ID of the customer with an annual agreement
 AD_HOC_CUSTOMER = "7654321-2"  # business ID of the customer who orders ad hoc
@@ -31,6 +33,7 @@ class DemoUser:
     full_name: str
     roles: tuple[Role, ...]
     organisation_business_id: str | None = None
+    job_title: str | None = None
 
     @property
     def password(self) -> str:
@@ -39,21 +42,60 @@ class DemoUser:
 
 DEMO_ORGANISATIONS = [
     OrganisationCreate(
-        name="Konepaja Esimerkki Oy", country=Country.FI, business_id=ANNUAL_CUSTOMER
+        name="Konepaja Esimerkki Oy",
+        country=Country.FI,
+        business_id=ANNUAL_CUSTOMER,
+        street_address="Teollisuuskatu 5",
+        postal_code="33100",
+        city="Tampere",
     ),
     OrganisationCreate(
-        name="Tarkkuusosa Ab", country=Country.FI, business_id=AD_HOC_CUSTOMER, language=Language.SV
+        name="Tarkkuusosa Ab",
+        country=Country.FI,
+        business_id=AD_HOC_CUSTOMER,
+        language=Language.SV,
+        street_address="Verkstadsgatan 2",
+        postal_code="65100",
+        city="Vaasa",
     ),
     OrganisationCreate(
-        name="Näidis Tööriist OÜ", country=Country.EE, business_id="10000356", language=Language.ET
+        name="Näidis Tööriist OÜ",
+        country=Country.EE,
+        business_id="10000356",
+        language=Language.ET,
+        street_address="Tööstuse 12",
+        postal_code="10416",
+        city="Tallinn",
     ),
 ]
+# The person each customer's certificates name as its contact (ISO/IEC 17025 7.8.2.1 e).
+DEMO_CONTACTS = {
+    ANNUAL_CUSTOMER: ContactCreate(
+        name="Kalle Konepaja", title="Laatupäällikkö", email="kalle@konepaja.example"
+    ),
+    AD_HOC_CUSTOMER: ContactCreate(
+        name="Karin Kund", title="Kvalitetschef", email="karin@tarkkuusosa.example"
+    ),
+    "10000356": ContactCreate(
+        name="Mari Mõõtja", title="Kvaliteedijuht", email="mari@toorist.example"
+    ),
+}
 
 DEMO_USERS = [
-    DemoUser("admin", "Aino Admin", (Role.ADMIN,)),
-    DemoUser("laatu", "Laura Laatupäällikkö", (Role.QUALITY_MANAGER, Role.SIGNATORY)),
-    DemoUser("mittaaja", "Matti Mittaaja", (Role.TECHNICIAN,)),
-    DemoUser("allekirjoittaja", "Anna Allekirjoittaja", (Role.SIGNATORY, Role.TECHNICIAN)),
+    DemoUser("admin", "Aino Admin", (Role.ADMIN,), job_title="Järjestelmän pääkäyttäjä"),
+    DemoUser(
+        "laatu",
+        "Laura Laatupäällikkö",
+        (Role.QUALITY_MANAGER, Role.SIGNATORY),
+        job_title="Laatupäällikkö",
+    ),
+    DemoUser("mittaaja", "Matti Mittaaja", (Role.TECHNICIAN,), job_title="Mittausteknikko"),
+    DemoUser(
+        "allekirjoittaja",
+        "Anna Allekirjoittaja",
+        (Role.SIGNATORY, Role.TECHNICIAN),
+        job_title="Laboratorion johtaja",
+    ),
     DemoUser("arvioija", "Arvo Arvioija", (Role.AUDITOR,)),
     DemoUser("asiakas", "Kalle Konepaja", (Role.CUSTOMER,), ANNUAL_CUSTOMER),
     DemoUser("kund", "Karin Kund", (Role.CUSTOMER,), AD_HOC_CUSTOMER),
@@ -78,8 +120,14 @@ def load_accounts(db_session: Session, *, actor: Principal) -> int:
     created = 0
     for organisation in DEMO_ORGANISATIONS:
         if demo_customer(db_session, organisation.business_id) is None:
-            accounts.create_organisation(db_session, actor=actor, data=organisation)
-            created += 1
+            customer = accounts.create_organisation(db_session, actor=actor, data=organisation)
+            accounts.add_contact(
+                db_session,
+                actor=actor,
+                organisation_id=persisted_id(customer),
+                data=DEMO_CONTACTS[organisation.business_id],
+            )
+            created += 2
     for user in DEMO_USERS:
         if demo_user(db_session, user.username) is None:
             accounts.create_user(db_session, actor=actor, data=_user_create(db_session, user))
@@ -96,6 +144,7 @@ def _user_create(db_session: Session, user: DemoUser) -> UserCreate:
     return UserCreate(
         username=user.username,
         full_name=user.full_name,
+        job_title=user.job_title,
         password=user.password,
         roles=list(user.roles),
         organisation_id=owner.id if owner else None,

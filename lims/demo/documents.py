@@ -18,7 +18,7 @@ from lims.jobs.models import Item, Job, JobStatus
 from lims.storage import store_in
 
 DEMO_SIGNATORY = "allekirjoittaja"
-FUNCTION = "Laboratorion johtaja"
+FUNCTION = "Laboratorion johtaja"  # the demo signatory's job title (lims.demo.accounts)
 FUNCTION_TRANSLATIONS = {
     "en": "Head of Laboratory",
     "sv": "Laboratoriechef",
@@ -60,7 +60,7 @@ def load_documents(db_session: Session, *, settings: Settings) -> int:
             service.issue(
                 db_session,
                 actor=actor,
-                request=IssueRequest(job_id=persisted_id(job), signatory_function=FUNCTION),
+                request=IssueRequest(job_id=persisted_id(job)),
                 settings=settings,
                 store=store,
             )

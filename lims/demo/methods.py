@@ -68,12 +68,17 @@ GAUGE_BLOCKS = MethodCreate.model_validate(
         "service_kind": "calibration",
         "measurand": "deviation of the central length of a gauge block from its nominal "
         "length at 20 °C",
+        "result_quantity": "deviation",
         "result_unit": "nm",
         "size_unit": "mm",
         "range_min": 0.5,
         "range_max": 100,
         "cmc": "Q[50, 0.5*L]",
-        "guidance": "EA-4/02 M:2022 example S4 (model and budget); ISO 3650:1998 (gauge "
+        "guidance": "EA-4/02 M:2022, esimerkki S4 (malli ja epävarmuusbudjetti); ISO 3650:1998 "
+        "(mittapalat); EURAMET cg-2 v2.0 (2011), mittapalakomparaattorin kalibrointi",
+        "translations": {
+            "en": {
+                "guidance": "EA-4/02 M:2022 example S4 (model and budget); ISO 3650:1998 (gauge "
                 "blocks); EURAMET cg-2 v2.0 (2011), calibration of the gauge block comparator"
             }
         },
@@ -139,12 +144,17 @@ MICROMETERS = MethodCreate.model_validate(
         "title_en": "Calibration of external micrometers",
         "service_kind": "calibration",
         "measurand": "error of indication of an external micrometer at a test length",
+        "result_quantity": "error_of_indication",
         "result_unit": "um",
         "size_unit": "mm",
         "range_min": 0,
         "range_max": 300,
         "cmc": "0.6 + 0.004*L",
-        "guidance": "ISO 3611 (design and metrological characteristics of external "
+        "guidance": "ISO 3611 (ulkomikrometrien rakenne ja metrologiset ominaisuudet); "
+        "epävarmuus EA-4/02 M:2022:n mukaan",
+        "translations": {
+            "en": {
+                "guidance": "ISO 3611 (design and metrological characteristics of external "
                 "micrometers); uncertainty by EA-4/02 M:2022"
             }
         },
@@ -174,12 +184,17 @@ CALIPERS = MethodCreate.model_validate(
         "title_en": "Calibration of calipers",
         "service_kind": "calibration",
         "measurand": "error of indication of a caliper (outside jaws) at a test length",
+        "result_quantity": "error_of_indication",
         "result_unit": "um",
         "size_unit": "mm",
         "range_min": 0,
         "range_max": 1000,
         "cmc": "6 + 0.01*L",
-        "guidance": "ISO 13385-1:2019 (calipers: design and metrological "
+        "guidance": "ISO 13385-1:2019 (työntömitat: rakenne ja metrologiset ominaisuudet); "
+        "epävarmuus EA-4/02 M:2022:n mukaan",
+        "translations": {
+            "en": {
+                "guidance": "ISO 13385-1:2019 (calipers: design and metrological "
                 "characteristics); uncertainty by EA-4/02 M:2022"
             }
         },
@@ -210,12 +225,17 @@ SETTING_RINGS = MethodCreate.model_validate(
         "service_kind": "calibration",
         "measurand": "deviation of the diameter of a setting ring from nominal at 20 °C, in "
         "the reference direction at mid-height",
+        "result_quantity": "deviation",
         "result_unit": "um",
         "size_unit": "mm",
         "range_min": 3,
         "range_max": 200,
         "cmc": "Q[0.3, 0.002*L]",
-        "guidance": "EURAMET cg-6 v.01 (2007), extent of calibration for cylindrical "
+        "guidance": "EURAMET cg-6 v.01 (2007), lieriömäisten halkaisijanormaalien "
+        "kalibroinnin laajuus; vertailu vertailurenkaaseen pituusmittauskoneella",
+        "translations": {
+            "en": {
+                "guidance": "EURAMET cg-6 v.01 (2007), extent of calibration for cylindrical "
                 "diameter standards; comparison with a reference ring on the length measuring "
                 "machine"
             }
@@ -258,12 +278,18 @@ CMM_PRODUCTS = MethodCreate.model_validate(
         "title_en": "Product measurement on a coordinate measuring machine",
         "service_kind": "product_qc",
         "measurand": "a dimension of a customer product, as specified on its drawing or PMI",
+        "result_quantity": "measured_value",
         "result_unit": "um",
         "size_unit": "mm",
         "range_min": 0,
         "range_max": 1000,
         "cmc": "1.8 + L/300",
-        "guidance": "ISO 10360-2:2009 (acceptance and reverification of CMMs: MPE_E); "
+        "guidance": "ISO 10360-2:2009 (koordinaattimittauskoneiden vastaanotto- ja "
+        "määräaikaistarkastus: MPE_E); ISO 15530-3:2011 korvausmittaukseen kalibroidulla "
+        "kappaleella",
+        "translations": {
+            "en": {
+                "guidance": "ISO 10360-2:2009 (acceptance and reverification of CMMs: MPE_E); "
                 "ISO 15530-3:2011 for a substitution measurement with a calibrated workpiece"
             }
         },

@@ -24,6 +24,15 @@ class ServiceKind(StrEnum):
     INSPECTION = "inspection"
 
 
+class ResultQuantity(StrEnum):
+    """What a method's result is, so a document labels it as such: a deviation is not a
+    measured value."""
+
+    MEASURED_VALUE = "measured_value"
+    DEVIATION = "deviation"  # from the nominal
+    ERROR_OF_INDICATION = "error_of_indication"  # an instrument's indication minus the reference
+
+
 # -- where each input of the model comes from -------------------------------------------------
 
 
@@ -144,6 +153,11 @@ class MethodBase(SQLModel):
     result_unit: str = Field(
         min_length=1, max_length=16, description="Unit of the result, of U and of the CMC"
     )
+    result_quantity: ResultQuantity = Field(
+        default=ResultQuantity.MEASURED_VALUE,
+        description="What the result is: measured_value, deviation (from the nominal) or "
+        "error_of_indication; documents label the result column by it",
+    )
     size_unit: str = Field(
         min_length=1, max_length=16, description="Unit of the measured size L and the range"
     )
@@ -204,6 +218,7 @@ class Method(MethodBase, table=True):
     __table_args__ = (UniqueConstraint("code", "version"),)
     id: int | None = Field(default=None, primary_key=True)
     service_kind: str = Field(max_length=32)  # type: ignore[assignment]  # text column, not a DB enum
+    result_quantity: str = Field(default=ResultQuantity.MEASURED_VALUE, max_length=32)  # type: ignore[assignment]  # text column, not a DB enum
     inputs: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     coordinate_budget: dict | None = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
@@ -225,6 +240,7 @@ METHOD_EXAMPLE: JsonDict = {
     "service_kind": "calibration",
     "measurand": "diameter of a setting ring at 20 °C",
     "result_unit": "um",
+    "result_quantity": "deviation",
     "size_unit": "mm",
     "range_min": 3,
     "range_max": 200,

@@ -17,7 +17,7 @@ from lims.equipment.models import Equipment
 from lims.methods.models import Method
 from tests.contracts.factories import make_agreement
 from tests.equipment.factories import authorise, make_calibration, make_equipment, make_method
-from tests.factories import bearer, make_organisation, make_user
+from tests.factories import bearer, make_contact, make_organisation, make_user
 
 # A job opened by a test is opened today, and its items are received and measured today:
 # the only day that is neither before the job was opened nor in the future.
@@ -31,6 +31,7 @@ CMM_METHOD = {
     "service_kind": "product_qc",
     "measurand": "a size of a product",
     "result_unit": "mm",
+    "result_quantity": "measured_value",
     "size_unit": "mm",
     "range_min": 0,
     "range_max": 1000,
@@ -65,6 +66,7 @@ class Lab:
 
 def make_lab(engine: Engine, settings: Settings) -> Lab:
     customer = make_organisation(engine)
+    make_contact(engine, customer)
     make_agreement(
         engine,
         customer,
@@ -74,7 +76,7 @@ def make_lab(engine: Engine, settings: Settings) -> Lab:
     )
     technician = make_user(engine, Role.TECHNICIAN)
     reviewer = make_user(engine, Role.TECHNICIAN)
-    signatory = make_user(engine, Role.SIGNATORY)
+    signatory = make_user(engine, Role.SIGNATORY, job_title="Tekninen johtaja")
     ring_method = make_method(engine, **RING_METHOD)
     cmm_method = make_method(engine, **CMM_METHOD)
     for method in (ring_method, cmm_method):
