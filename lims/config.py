@@ -193,11 +193,6 @@ class Settings(BaseSettings):
         description="Where customers reach this service; documents' QR codes link to "
         "<public_url>/verify/<number>.",
     )
-    default_signatory_function: str = Field(
-        default="Laboratorion johtaja",
-        max_length=200,
-        description="The signatory's function printed on a document when none is given.",
-    )
     qif_schema_dir: Path | None = Field(
         default=None,
         description="QIF 3.0 XSD set (QIFApplications/, QIFLibrary/); QIF is validated when set.",

@@ -29,7 +29,7 @@ from lims.equipment.models import Equipment
 from lims.equipment.service import latest_calibration
 from lims.equipment.traceability import chain_of
 from lims.jobs.models import Characteristic, CustomerValue, Item, Job, JobKind, Result
-from lims.methods.models import Method
+from lims.methods.models import Method, ResultQuantity
 from lims.training.report_data import rr_test_report_data, training_certificate_data
 from lims.uncertainty.reporting import rounded_result
 
@@ -69,9 +69,20 @@ def _common(
         else {
             "name": customer.name,
             "business_id": customer.business_id,
+            "address": {
+                "street": customer.street_address,
+                "postal_code": customer.postal_code,
+                "city": customer.city,
+                "country": customer.country,
+            },
             "contact": None
             if contact is None
-            else {"name": contact.name, "title": contact.title, "email": contact.email},
+            else {
+                "name": contact.name,
+                "title": contact.title,
+                "email": contact.email,
+                "phone": contact.phone,
+            },
         },
         "signatory": signatory,
         "free_text": {},
@@ -257,10 +268,12 @@ def _result(
         "label": characteristic.label,
         "kind": characteristic.kind,
         "nominal": characteristic.nominal,
-        "nominal_unit": method.size_unit if method else characteristic.unit,
+        "nominal_unit": _nominal_unit(characteristic, method),
         "lower_limit": characteristic.lower_limit,
         "upper_limit": characteristic.upper_limit,
+        "limit_unit": characteristic.unit,
         "datums": characteristic.datums,
+        "quantity": _quantity(method),
         "value": result.value,
         "value_text": value_text,
         "unit": result.unit,
@@ -273,6 +286,8 @@ def _result(
         "decision": decision.get("decision"),
         "decision_rule": (decision.get("rule") or {}).get("name"),
         "probability_of_conformance": decision.get("probability_of_conformance"),
+        # The limits the decision used: under a guard band, the tolerance moved inwards by w.
+        "acceptance_limits": decision.get("acceptance_interval"),
         "accredited": result.accredited,
         "accreditation_reason": result.accreditation_reason,
         # ILAC-P14: the evaluated U was below the CMC and the CMC is stated instead.
@@ -283,6 +298,20 @@ def _result(
         "humidity": result.humidity,
         "comment": _free(data, f"results.{characteristic.id}.comment", result.comment),
     }
+
+
+def _nominal_unit(characteristic: Characteristic, method: Method | None) -> str:
+    """A calibration point's nominal is the size L in the method's size unit (25 mm for an
+    error in µm); any other characteristic's nominal is in its own unit, like its limits."""
+    if method is not None and characteristic.kind == "calibration_point":
+        return method.size_unit
+    return characteristic.unit
+
+
+def _quantity(method: Method | None) -> str:
+    """What the result column holds: the method says; a characteristic without one (B1
+    measured against a drawing) has a measured value."""
+    return method.result_quantity if method else ResultQuantity.MEASURED_VALUE
 
 
 def _as_found_days(results: list[Result]) -> list[date]:
@@ -309,9 +338,11 @@ def _adjustment(
         "label": characteristic.label,
         "kind": characteristic.kind,
         "nominal": characteristic.nominal,
-        "nominal_unit": method.size_unit if method else characteristic.unit,
+        "nominal_unit": _nominal_unit(characteristic, method),
         "lower_limit": characteristic.lower_limit,
         "upper_limit": characteristic.upper_limit,
+        "limit_unit": characteristic.unit,
+        "quantity": _quantity(method),
         "unit": found.get("unit", result.unit),
         "value": found["value"],
         "value_text": value_text,
@@ -321,6 +352,7 @@ def _adjustment(
         "coverage_probability": found.get("coverage_probability"),
         "decision": decision.get("decision"),
         "decision_rule": (decision.get("rule") or {}).get("name"),
+        "acceptance_limits": decision.get("acceptance_interval"),
         "accredited": found.get("accredited", False),
         "measured_on": found.get("measured_on"),
         "adjustment": _free(

@@ -21,23 +21,23 @@ import math
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from lxml import etree
 
 import lims
 from lims import units
+from lims.documents.render import statement
 from lims.errors import ConfigurationError, InvalidInput
-from lims.i18n import MASTER_LANGUAGE, N_, translations
+from lims.i18n import LANGUAGES, MASTER_LANGUAGE, N_, translations
 from lims.uncertainty.reporting import format_coverage_factor, rounded_result
 
-DCC_SCHEMA_VERSION = "3.1.2"
+DCC_SCHEMA_VERSION = "3.2.0"
+DCC_SCHEMA_VERSIONS = ("3.1.2", "3.2.0")
 DCC_NS = "https://ptb.de/dcc"
 SI_NS = "https://ptb.de/si"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -90,12 +90,25 @@ CONFORMITY = {
     "conditional_pass": "conditionalPass",
     "conditional_fail": "conditionalFail",
 }
+#: The clause of ILAC-G8:09/2019 each named rule applies, as the certificate cites it.
+DECISION_RULE_CLAUSES = {
+    "simple_acceptance": "4.2.1",
+    "guard_band_rU": "4.2.2",
+    "guard_band_U": "4.2.3",
+}
 PERFORMANCE_LOCATIONS = ("laboratory", "customer", "laboratoryBranch", "customerBranch", "other")
 
 # Finnish and Estonian post codes have five digits and precede the town: "20520 Turku".
 _POST_CODE_AND_CITY = re.compile(r"^(\d{5})\s+(\S.*)$")
 # The D-SI schema location as the DCC schemas name it, e.g. https://ptb.de/si/v2.1.0/SI_Format.xsd
 _DSI_LOCATION = re.compile(r"/si/v(\d+)\.(\d+)\.(\d+)/SI_Format\.xsd$")
+# DCC 3.2.0 imports the W3C XML Signature schema from here; a copy ships in schemas/.
+XMLDSIG_LOCATIONS = (
+    "https://www.w3.org/TR/xmldsig-core/xmldsig-core-schema.xsd",
+    "http://www.w3.org/TR/xmldsig-core/xmldsig-core-schema.xsd",
+)
+XMLDSIG_FILE = "xmldsig-core-schema.xsd"
+BUNDLED_SCHEMAS = Path(__file__).resolve().parent / "schemas"
 _PREFIXES = {f"{{{DCC_NS}}}": "dcc:", f"{{{SI_NS}}}": "si:"}
 
 
@@ -122,14 +135,14 @@ def dsi_unit(unit: str) -> str:
     return "".join(written)
 
 
-def calibration_dcc(data: Mapping[str, Any]) -> bytes:
-    """The DCC (UTF-8 XML, DCC 3.1.2) of a calibration certificate's data dict.
+def calibration_dcc(data: Mapping[str, Any], *, version: str = DCC_SCHEMA_VERSION) -> bytes:
+    """The DCC (UTF-8 XML, DCC ``version``) of a calibration certificate's data dict.
 
     Raises ``ValueError`` naming the problem when the data cannot make a valid DCC: a unit
     without a D-SI equivalent, an unknown decision, a result of an item not on the
     certificate, an uncertainty without its coverage factor and probability, no results.
     """
-    return _Writer(data).document()
+    return _Writer(data, version).document()
 
 
 def validate_dcc(xml: bytes, schema_dir: Path, *, version: str = DCC_SCHEMA_VERSION) -> list[str]:
@@ -156,25 +169,25 @@ def validate_dcc(xml: bytes, schema_dir: Path, *, version: str = DCC_SCHEMA_VERS
 
 
 class _Writer:
-    """Builds one DCC; holds the document language and its translations."""
+    """Builds one DCC in every language of the documents catalog, Finnish first."""
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, data: Mapping[str, Any], version: str) -> None:
+        if version not in DCC_SCHEMA_VERSIONS:
+            raise ValueError(f"DCC {version} is not one of {', '.join(DCC_SCHEMA_VERSIONS)}")
         self.data = data
-        self.language = data.get("language") or MASTER_LANGUAGE
-        if not re.fullmatch("[a-z]{2}", self.language):
-            raise ValueError(f"language {self.language!r} is not an ISO 639-1 code")
-        self.translated = self.language != MASTER_LANGUAGE
-        self.texts: Mapping[str, str] = (data.get("texts") or {}).get(self.language) or {}
+        self.version = version
+        self.others = [language for language in LANGUAGES if language != MASTER_LANGUAGE]
+        # The lab's own wording in other languages, known when the master is issued.
+        self.texts: Mapping[str, Mapping[str, str]] = data.get("texts") or {}
 
     def document(self) -> bytes:
         root = etree.Element(
             _dcc("digitalCalibrationCertificate"),
             nsmap={"dcc": DCC_NS, "si": SI_NS, "xsi": XSI_NS},
-            schemaVersion=DCC_SCHEMA_VERSION,
+            schemaVersion=self.version,
         )
         root.set(
-            f"{{{XSI_NS}}}schemaLocation",
-            f"{DCC_NS} https://ptb.de/dcc/v{DCC_SCHEMA_VERSION}/dcc.xsd",
+            f"{{{XSI_NS}}}schemaLocation", f"{DCC_NS} https://ptb.de/dcc/v{self.version}/dcc.xsd"
         )
         self.administrative_data(_sub(root, "administrativeData"))
         self.measurement_results(_sub(root, "measurementResults"))
@@ -197,9 +210,8 @@ class _Writer:
     def core_data(self, parent: etree._Element) -> None:
         data, job = self.data, self.data.get("job") or {}
         _sub(parent, "countryCodeISO3166_1", LAB_COUNTRY)
-        _sub(parent, "usedLangCodeISO639_1", MASTER_LANGUAGE)
-        if self.translated:
-            _sub(parent, "usedLangCodeISO639_1", self.language)
+        for language in LANGUAGES:
+            _sub(parent, "usedLangCodeISO639_1", language)
         _sub(parent, "mandatoryLangCodeISO639_1", MASTER_LANGUAGE)
         _sub(parent, "uniqueIdentifier", data["number"])
         identifications = [
@@ -216,6 +228,21 @@ class _Writer:
         _sub(parent, "endPerformanceDate", end)
         place = job.get("place") or "laboratory"
         _sub(parent, "performanceLocation", place if place in PERFORMANCE_LOCATIONS else "other")
+        if self.version != "3.1.2" and data.get("issued_on"):
+            _sub(parent, "issueDate", data["issued_on"])
+        self.previous_report(parent)
+
+    def previous_report(self, parent: etree._Element) -> None:
+        """A revision names the certificate it replaces (ISO/IEC 17025 7.8.8.2), by number
+        and, when known, by the SHA-256 of that certificate's PDF."""
+        replaced = self.data.get("supersedes")
+        if not replaced:
+            return
+        previous = _sub(parent, "previousReport")
+        self.label(previous, "referral", N_("Replaces certificate"))
+        _sub(previous, "referralID", replaced["number"])
+        _sub(previous, "procedure", "SHA-256" if replaced.get("sha256") else "none")
+        _sub(previous, "value", replaced.get("sha256") or replaced["number"])
 
     def performance_dates(self) -> tuple[str, str]:
         """The job's measurement dates, else the span of the results' dates."""
@@ -282,8 +309,7 @@ class _Writer:
             _sub(parent, "calibrationLaboratoryCode", code)
         contact = _sub(parent, "contact")
         _name(_sub(contact, "name"), lab["name"])
-        # DCC 3.1.2 requires an e-mail address; an empty one says "none given".
-        _sub(contact, "eMail", lab.get("email") or "")
+        self.email(contact, lab.get("email"), "the laboratory")
         self.location(contact, lab.get("address"), country=LAB_COUNTRY)
 
     def signatory(self, parent: etree._Element) -> None:
@@ -300,49 +326,74 @@ class _Writer:
         customer = self.data["customer"]
         contact = customer.get("contact") or {}
         _name(_sub(parent, "name"), customer["name"])
-        _sub(parent, "eMail", contact.get("email") or "")
+        self.email(parent, contact.get("email"), "the customer")
+        if contact.get("phone"):
+            _sub(parent, "phone", contact["phone"])
         extra = [
             (N_("Business ID"), customer.get("business_id")),
             (N_("Contact person"), contact.get("name")),
         ]
         self.location(parent, customer.get("address"), extra=extra)
 
+    def email(self, parent: etree._Element, address: str | None, whose: str) -> None:
+        """An e-mail address; never an empty element.  DCC 3.2.0 may omit it, 3.1.2 may not."""
+        if address and address.strip():
+            _sub(parent, "eMail", address.strip())
+        elif self.version == "3.1.2":
+            raise ValueError(f"DCC 3.1.2 needs the e-mail address of {whose}: none is recorded")
+
     def location(
         self,
         parent: etree._Element,
-        address: str | None,
+        address: str | Mapping[str, Any] | None,
         *,
         country: str | None = None,
         extra: Sequence[tuple[str, str | None]] = (),
     ) -> None:
-        """The address as written, plus its post code and town when they can be told apart."""
+        """An address in its parts: a record's street, post code, town and country, or the
+        lab's one line with its post code and town when they can be told apart."""
         location = _sub(parent, "location")
-        parts = [part.strip() for part in (address or "").split(",") if part.strip()]
-        for part in parts:
-            match = _POST_CODE_AND_CITY.match(part)
-            if match:
-                _sub(location, "postCode", match[1])
-                _sub(location, "city", match[2])
-                break
+        if isinstance(address, Mapping):
+            written = ", ".join(
+                str(address[key]).strip()
+                for key in ("street", "postal_code", "city")
+                if address.get(key) and str(address[key]).strip()
+            )
+            for key, tag in (("street", "street"), ("postal_code", "postCode"), ("city", "city")):
+                if address.get(key) and str(address[key]).strip():
+                    _sub(location, tag, str(address[key]).strip())
+            country = address.get("country") or country
+        else:
+            written = (address or "").strip()
+            for part in (part.strip() for part in written.split(",")):
+                match = _POST_CODE_AND_CITY.match(part)
+                if match:
+                    _sub(location, "postCode", match[1])
+                    _sub(location, "city", match[2])
+                    break
         if country:
-            _sub(location, "countryCode", country)
+            _sub(location, "countryCode", str(country).upper())
+        lines = [(label, value) for label, value in extra if value]
+        if not (written or lines):
+            # The schema wants some part of a location; "further" says none is recorded.
+            if len(location) == 0:
+                self.label(location, "further", N_("No address recorded"))
+            return
         further = _sub(location, "further")
-        if address:
-            _content(further, address)
-        for label, value in extra:
-            if value:
-                finnish = _labelled(label, value)(MASTER_LANGUAGE)
-                self.contents(further, None, finnish, _labelled(label, value))
+        if written:
+            _content(further, written)
+        for label, value in lines:
+            finnish = _labelled(label, value)(MASTER_LANGUAGE)
+            self.contents(further, None, finnish, _labelled(label, value))
 
     def statements(self, parent: etree._Element) -> None:
         data = self.data
-        if data.get("traceability"):
-            statement = _sub(parent, "statement")
+        statement = _sub(parent, "statement")
+        if data.get("traceable_to"):
             _sub(statement, "traceable", "true")
-            self.text(statement, "declaration", data["traceability"], "traceability")
-        if data.get("decision_rule_text"):
-            statement = _sub(parent, "statement", refType="basic_conformity")
-            self.text(statement, "declaration", data["decision_rule_text"], "decision_rule_text")
+        self.sentence(statement, "declaration", "traceability_text")
+        if data.get("conformity_stated"):
+            self.decision_rule(_sub(parent, "statement", refType="basic_conformity"))
         statement = _sub(parent, "statement")
         _sub(statement, "norm", "ISO/IEC 17025:2017")
         _sub(statement, "reference", "7.8.2.1 j)")
@@ -351,6 +402,27 @@ class _Writer:
             statement = _sub(parent, "statement")
             self.label(statement, "declaration", N_("Date of issue"))
             _sub(statement, "date", data["issued_on"])
+
+    def decision_rule(self, parent: etree._Element) -> None:
+        """The decision rule as the certificate states it, with the ILAC-G8 clause it cites."""
+        rule = (self.data.get("decision_rule") or {}).get("name")
+        if rule in DECISION_RULE_CLAUSES:
+            _sub(parent, "norm", "ILAC-G8:09/2019")
+            _sub(parent, "reference", DECISION_RULE_CLAUSES[rule])
+        self.sentence(parent, "declaration", "decision_rule_text")
+
+    def sentence(self, parent: etree._Element, tag: str, macro: str) -> None:
+        """A standard sentence exactly as the certificate prints it in each language
+        (lims.documents.render.statement).  A language whose free text is not translated
+        (a decision rule agreed in the lab's own words) is left out rather than mixed."""
+        element = _sub(parent, tag)
+        for language in LANGUAGES:
+            texts = self.texts.get(language) or {}
+            if language == MASTER_LANGUAGE:
+                texts = self.data.get("free_text") or {}
+            elif macro == "decision_rule_text" and not _agreed_rule_translated(self.data, texts):
+                continue
+            _content(element, statement(macro, self.data, language=language, texts=texts), language)
 
     # -- measurement results
 
@@ -397,8 +469,9 @@ class _Writer:
 
             def wording(language: str, row: Mapping[str, Any] = row) -> str | None:
                 words = _labels(language, N_("Calibrated"), N_("Next calibration"))
+                # ISO 8601 in every language: a DCC is read by machines first.
                 dates = [
-                    f"{word} {_date(row[field], language)}."
+                    f"{word} {row[field]}."
                     for word, field in zip(words, ("calibrated_on", "due"), strict=True)
                     if row.get(field)
                 ]
@@ -478,26 +551,42 @@ class _Writer:
             _sub(metadata, "date", point["adjusted_on"])
 
     def conformity(self, parent: etree._Element, point: Mapping[str, Any]) -> None:
+        """The statement of conformity with the rule it was made by, the acceptance limits
+        the decision used (under a guard band the tolerance limits moved inwards by w) and
+        the tolerance (specification) limits the certificate prints."""
         decision = point.get("decision")
+        accepted = point.get("acceptance_limits") or [None, None]
         limits = [
             (value, label, ref_type)
             for value, label, ref_type in (
-                (point.get("lower_limit"), N_("Lower limit"), "basic_acceptanceLimitLower"),
-                (point.get("upper_limit"), N_("Upper limit"), "basic_acceptanceLimitUpper"),
+                (accepted[0], N_("Lower acceptance limit"), "basic_acceptanceLimitLower"),
+                (accepted[1], N_("Upper acceptance limit"), "basic_acceptanceLimitUpper"),
+                (
+                    point.get("lower_limit"),
+                    N_("Lower tolerance limit"),
+                    "basic_toleranceLimitLower",
+                ),
+                (
+                    point.get("upper_limit"),
+                    N_("Upper tolerance limit"),
+                    "basic_toleranceLimitUpper",
+                ),
             )
             if value is not None
         ]
         if decision is None and not limits:
             return
         metadata = _sub(_sub(parent, "measurementMetaData"), "metaData", refType="basic_conformity")
-        self.label(_sub(metadata, "declaration"), "name", N_("Conformity"))
         if decision is not None:
+            self.decision_rule(metadata)
             if decision not in CONFORMITY:
                 known = ", ".join(CONFORMITY)
                 raise ValueError(
                     f"decision {decision!r} of {point['label']!r} is not one of {known}"
                 )
             _sub(metadata, "conformity", CONFORMITY[decision])
+        else:
+            self.label(metadata, "declaration", N_("Conformity"))
         if limits:
             data = _sub(metadata, "data")
             for value, label, ref_type in limits:
@@ -508,12 +597,16 @@ class _Writer:
     # -- text in the master language and the translation
 
     def text(self, parent: etree._Element, tag: str, finnish: str, key: str | None = None) -> None:
-        """The lab's own wording: Finnish, and its translation from ``data["texts"]``."""
-        translation = self.texts.get(key) if key else None
-        self.contents(parent, tag, finnish, lambda _language: translation)
+        """The lab's own wording: Finnish, and its translations known at issue."""
+        self.contents(
+            parent,
+            tag,
+            finnish,
+            lambda language: (self.texts.get(language) or {}).get(key) if key else None,
+        )
 
     def label(self, parent: etree._Element, tag: str, message: str) -> None:
-        """This module's fixed wording in Finnish and in the document language."""
+        """This module's fixed wording in every language of the documents catalog."""
         self.contents(parent, tag, _labelled(message)(MASTER_LANGUAGE), _labelled(message))
 
     def contents(
@@ -523,15 +616,16 @@ class _Writer:
         finnish: str | None,
         translate: Callable[[str], str | None],
     ) -> None:
-        """``finnish`` with lang fi, and ``translate(language)`` with the document's lang when
-        it gives a text, in a new ``tag`` under ``parent`` (or in ``parent`` itself)."""
+        """``finnish`` with lang fi, and ``translate(language)`` in each other language that
+        has a text, in a new ``tag`` under ``parent`` (or in ``parent`` itself)."""
         if finnish is None:
             return
         element = parent if tag is None else _sub(parent, tag)
         _content(element, finnish, MASTER_LANGUAGE)
-        translation = translate(self.language) if self.translated else None
-        if translation:
-            _content(element, translation, self.language)
+        for language in self.others:
+            translation = translate(language)
+            if translation:
+                _content(element, translation, language)
 
 
 def _labelled(message: str, value: str | None = None) -> Callable[[str], str]:
@@ -549,8 +643,15 @@ def _labels(language: str, *messages: str) -> list[str]:
     return [translations("documents", language).gettext(message) for message in messages]
 
 
-def _date(iso: str, language: str) -> str:
-    return format_date(date.fromisoformat(iso), "medium", locale=language)
+def _agreed_rule_translated(data: Mapping[str, Any], texts: Mapping[str, str]) -> bool:
+    """Whether the decision rule's sentence has all its words in a language: a rule agreed in
+    the lab's own words (no named rule) needs their translation."""
+    rule = data.get("decision_rule") or {}
+    return (
+        rule.get("name") in DECISION_RULE_CLAUSES
+        or not rule.get("text")
+        or bool(texts.get("decision_rule_text"))
+    )
 
 
 def _has_range(environment: Mapping[str, Any], field: str) -> bool:
@@ -640,8 +741,9 @@ def _number(value: float | str) -> str:
 
 
 class _LocalSchemas(etree.Resolver):
-    """Sends the D-SI schema location to the dsi_*.xsd file in the folder and notes any
-    other remote location, which is then refused (never fetched)."""
+    """Sends the D-SI schema location to the dsi_*.xsd file in the folder, and the xmldsig
+    one to the folder's copy or else the one shipped in ``schemas/``; notes any other remote
+    location, which is then refused (never fetched)."""
 
     def __init__(self, folder: Path) -> None:
         super().__init__()
@@ -651,6 +753,10 @@ class _LocalSchemas(etree.Resolver):
     def resolve(self, system_url: str | None, public_id: str | None, context: Any) -> Any:
         if system_url is None:
             return None
+        if system_url in XMLDSIG_LOCATIONS:
+            for folder in (self.folder, BUNDLED_SCHEMAS):
+                if (folder / XMLDSIG_FILE).is_file():
+                    return self.resolve_filename(str(folder / XMLDSIG_FILE), context)
         match = _DSI_LOCATION.search(system_url)
         if match:
             local = self.folder / f"dsi_{match[1]}_{match[2]}_{match[3]}.xsd"

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from lims.config import LOGO_TYPES
 from lims.documents import charts, formatting
+from lims.documents.changes import printed_changes
 from lims.documents.localised import localised
 from lims.errors import ConfigurationError
 from lims.i18n import translations
@@ -60,6 +61,7 @@ def environment(language: str) -> Environment:
         unit=formatting.unit,
         money=lambda value: formatting.money(value, language),
         css_string=css_string,
+        printed_changes=printed_changes,
     )
     return env
 
@@ -113,6 +115,25 @@ def render_html(
     )
 
 
+def statement(
+    macro: str, data: Mapping[str, Any], *, language: str, texts: Mapping[str, str]
+) -> str:
+    """A standard sentence of the job documents (a ``*_text`` macro of ``_job.html``) as plain
+    text in ``language``: the DCC states what the PDF prints, from the same template."""
+    module = environment(language).get_template("_job.html").module
+    # The macros are the template module's attributes, unknown to the type checker.
+    arguments = {"decision_rule_text": (data, _text_of(texts)), "traceability_text": (data,)}
+    sentence = getattr(module, macro)(*arguments[macro])
+    return Markup(sentence).striptags()
+
+
+def _text_of(texts: Mapping[str, str]) -> Callable[..., str]:
+    def text(key: str, fallback: str | None = None) -> str:
+        return texts.get(key, fallback or "")
+
+    return text
+
+
 def _charts(data: Mapping[str, Any], language: str) -> dict[str, str]:
     """Plots where people would rather look than read, as SVG data URIs."""
     translate = gettext_for(language)
@@ -127,6 +148,7 @@ def _charts(data: Mapping[str, Any], language: str) -> dict[str, str]:
                     points,
                     unit=points[0]["unit"],
                     nominal_unit=points[0]["nominal_unit"],
+                    quantity=points[0].get("quantity", "error_of_indication"),
                     translate=translate,
                     locale=locale,
                 )

@@ -38,7 +38,7 @@ from lims.documents.models import (
     RevisionReasonClass,
     Verification,
 )
-from lims.documents.pdf import EmbeddedFile, qr_svg_data_uri, render_pdf
+from lims.documents.pdf import EmbeddedFile, qr_svg_data_uri, read_attachments, render_pdf
 from lims.documents.render import image_data_uri, render_html
 from lims.documents.signing import sign_pdf, signer_for
 from lims.documents.timestamping import time_stamp_authority
@@ -276,6 +276,7 @@ def translate(
         texts,
         settings,
         master={"number": master.number, "sha256": master.sha256},
+        dcc=_master_dcc(master, store),
         # The translation names the master's signatory: their own key only in their hands.
         signed_by=actor.username if actor.username == master.issued_by else None,
     )
@@ -335,6 +336,8 @@ def revise(
         "reason": reason,
         "reason_class": reason_class.value,
         "changes": changes,
+        # The DCC names the replaced certificate by its PDF's hash (previousReport).
+        "sha256": old.sha256,
     }
     data["free_text"]["revision_reason"] = reason
     number = f"{REVISION_SUFFIX.sub('', old.number)}-R{revision}"
@@ -477,6 +480,19 @@ def _record(
     )
 
 
+def _master_dcc(master: Document, store: FileStore) -> bytes | None:
+    """The DCC attached to a master certificate's PDF, which its translations carry."""
+    if master.kind != DocumentKind.CALIBRATION_CERTIFICATE:
+        return None
+    pdf = store.read(master.sha256)
+    if hashlib.sha256(pdf).hexdigest() != master.sha256:
+        raise IntegrityFailure(f"the stored PDF of {master.number} does not match its hash")
+    dcc = read_attachments(pdf).get("dcc.xml")
+    if dcc is None:
+        raise IntegrityFailure(f"{master.number} carries no DCC for its translation to carry")
+    return dcc
+
+
 def _master_fields(master: Document) -> dict[str, Any]:
     """What a translation shares with its master."""
     return {
@@ -504,6 +520,7 @@ def produce(
     master: dict[str, str] | None = None,
     draft: bool = False,
     signed_by: str | None = None,
+    dcc: bytes | None = None,
 ) -> bytes:
     """Render, attach the machine-readable record, and sign (drafts are not signed): with
     ``signed_by``'s own key when one is configured for that username, else the lab's."""
@@ -526,9 +543,10 @@ def produce(
             description="The document's data, machine-readable",
         )
     ]
-    # A draft is for reading; its DCC is made (and validated) when it is issued.
+    # A draft is for reading; its DCC is made (and validated) when it is issued.  A
+    # translation carries its master's DCC as it is (``dcc``): one DCC per certificate.
     if data["kind"] == DocumentKind.CALIBRATION_CERTIFICATE and not draft:
-        attachments.append(_dcc(data, language, texts, settings))
+        attachments.append(_dcc_file(dcc if dcc is not None else _dcc(data, settings)))
     pdf = render_pdf(html, attachments=attachments)
     if draft:
         return pdf
@@ -543,10 +561,10 @@ def produce(
     )
 
 
-def _dcc(
-    data: dict[str, Any], language: str, texts: dict[str, str], settings: Settings
-) -> EmbeddedFile:
-    dcc_input = {**data, "texts": {} if language == MASTER_LANGUAGE else {language: texts}}
+def _dcc(data: dict[str, Any], settings: Settings) -> bytes:
+    """The master's DCC: Finnish, the catalog's fixed wording in every document language and
+    the lab's own wording in those it is already translated into (``known_translations``)."""
+    dcc_input = {**data, "texts": data.get("known_translations") or {}}
     try:
         xml = calibration_dcc(dcc_input)
     except ValueError as error:
@@ -555,6 +573,10 @@ def _dcc(
         errors = validate_dcc(xml, settings.dcc_schema_dir)
         if errors:
             raise IntegrityFailure(f"the DCC does not validate: {'; '.join(errors[:3])}")
+    return xml
+
+
+def _dcc_file(xml: bytes) -> EmbeddedFile:
     return EmbeddedFile(
         name="dcc.xml",
         content=xml,

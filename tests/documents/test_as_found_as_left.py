@@ -145,7 +145,7 @@ def test_the_dcc_states_the_results_as_found_with_the_adjustment(
     assert validate_dcc(dcc, shared_path("schemas", "dcc")) == []
     root = etree.fromstring(dcc)
     names = [
-        " ".join(name.itertext()).strip()
+        name.findtext("dcc:content[@lang='fi']", namespaces=DCC)
         for name in root.iterfind(".//dcc:measurementResult/dcc:name", DCC)
     ]
     assert names == ["Kalibrointitulokset", "Tulokset ennen säätöä"]

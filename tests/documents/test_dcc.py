@@ -1,4 +1,5 @@
-"""The DCC of a calibration certificate: valid DCC 3.1.2, its numbers and languages, offline."""
+"""The DCC of a calibration certificate: valid DCC 3.2.0 and 3.1.2, its numbers as printed, its
+statements and languages, validated offline."""
 
 import copy
 import http.server
@@ -16,8 +17,6 @@ from lims.errors import ConfigurationError
 from tests.conftest import shared_path
 
 NS = {"dcc": "https://ptb.de/dcc", "si": "https://ptb.de/si"}
-TRACEABILITY_FI = "Tulokset ovat jäljitettävissä SI-yksiköihin kansallisten mittanormaalien kautta."
-TRACEABILITY_EN = "The results are traceable to the SI units through national standards."
 CERTIFICATE: dict[str, Any] = {
     "kind": "calibration_certificate",
     "number": "KT-2026-0001",
@@ -27,6 +26,7 @@ CERTIFICATE: dict[str, Any] = {
     "lab": {
         "name": "Demo Measurement Laboratory",
         "address": "Tykistökatu 4, 20520 Turku, Finland",
+        "email": "laboratorio@example.fi",
         "accreditation_body": "FINAS",
         "accreditation_number": "K000",
     },
@@ -92,6 +92,7 @@ CERTIFICATE: dict[str, Any] = {
             "upper_limit": 2.0,
             "decision": "pass",
             "decision_rule": "guard_band_U",
+            "acceptance_limits": [-1.38, 1.38],
             "accredited": True,
             "measured_on": "2026-11-25",
         },
@@ -120,16 +121,12 @@ CERTIFICATE: dict[str, Any] = {
         "humidity_min": 40.0,
         "humidity_max": 46.0,
     },
-    "traceability": TRACEABILITY_FI,
-    "decision_rule_text": "Vaatimustenmukaisuus on päätetty ILAC-G8:n mukaan suojakaistalla w = U.",
+    "traceable_to": ["VTT MIKES"],
+    "decision_rule": {"name": "guard_band_U", "r": None, "text": None},
+    "conformity_stated": True,
     "signatory": {"name": "Anna Allekirjoittaja", "function": "Laboratorion johtaja"},
-    "texts": {
-        "en": {
-            "traceability": TRACEABILITY_EN,
-            "decision_rule_text": "Conformity is decided by ILAC-G8 with a guard band w = U.",
-            "items.1.description": "External micrometer",
-        }
-    },
+    "free_text": {"items.1.description": "Ulkomikrometri"},
+    "texts": {"en": {"items.1.description": "External micrometer"}},
 }
 
 
@@ -161,20 +158,29 @@ def contents(element: etree._Element) -> dict[str | None, str]:
 # -- validity -----------------------------------------------------------------------------
 
 
-def test_the_dcc_of_a_calibration_certificate_is_a_valid_dcc_3_1_2() -> None:
+def test_the_dcc_of_a_calibration_certificate_is_a_valid_dcc_3_2_0() -> None:
     xml = calibration_dcc(certificate())
 
     assert validate_dcc(xml, schemas()) == []
+    assert validate_dcc(xml, schemas(), version="3.2.0") == []
+    assert parse(xml).get("schemaVersion") == "3.2.0"
+
+
+def test_the_same_certificate_written_as_dcc_3_1_2_is_valid_3_1_2() -> None:
+    xml = calibration_dcc(certificate(), version="3.1.2")
+
+    assert validate_dcc(xml, schemas(), version="3.1.2") == []
     assert parse(xml).get("schemaVersion") == "3.1.2"
-
-
-def test_a_translated_dcc_is_valid_too() -> None:
-    assert validate_dcc(calibration_dcc(certificate(language="en")), schemas()) == []
 
 
 def test_a_dcc_with_the_optional_data_missing_is_still_valid() -> None:
     data = certificate(
-        decision_rule_text=None, traceability=None, methods=[], equipment=[], environment=None
+        decision_rule=None,
+        conformity_stated=False,
+        traceable_to=[],
+        methods=[],
+        equipment=[],
+        environment=None,
     )
     data["customer"].update(address=None, contact=None, business_id=None)
     data["items"][0].update(identification=None, manufacturer=None, model=None, resolution=None)
@@ -196,8 +202,8 @@ def test_a_ptb_3_1_1_example_relabelled_3_1_2_passes_the_3_1_2_schema() -> None:
     example = shared_path("fixtures", "dcc", "ptb_v3.1.1_dcc-vacuumlab-SRG.xml").read_bytes()
     relabelled = example.replace(b'schemaVersion="3.1.1"', b'schemaVersion="3.1.2"', 1)
 
-    assert validate_dcc(example, schemas()) != []
-    assert validate_dcc(relabelled, schemas()) == []
+    assert validate_dcc(example, schemas(), version="3.1.2") != []
+    assert validate_dcc(relabelled, schemas(), version="3.1.2") == []
 
 
 def test_the_validator_names_a_mandatory_element_deleted_from_a_ptb_example() -> None:
@@ -220,7 +226,7 @@ def test_the_validator_reports_xml_that_is_not_well_formed() -> None:
 
 
 def test_a_folder_without_the_schema_is_a_configuration_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match=r"dcc_3_1_2\.xsd"):
+    with pytest.raises(ConfigurationError, match=r"dcc_3_2_0\.xsd"):
         validate_dcc(calibration_dcc(certificate()), tmp_path)
 
 
@@ -269,8 +275,19 @@ def test_the_d_si_import_is_read_from_the_folder_not_the_web(
     assert reachable != dcc
     (tmp_path / "dcc_3_1_2.xsd").write_text(reachable, encoding="utf-8")
 
-    assert validate_dcc(calibration_dcc(certificate()), tmp_path) == []
+    assert (
+        validate_dcc(calibration_dcc(certificate(), version="3.1.2"), tmp_path, version="3.1.2")
+        == []
+    )
     assert requests == []
+
+
+def test_the_xmldsig_import_of_dcc_3_2_0_is_read_from_the_shipped_copy(tmp_path: Path) -> None:
+    # A folder with only the DCC and D-SI schemas: xmldsig comes from lims/documents/schemas.
+    for name in ("dcc_3_2_0.xsd", "dsi_2_1_0.xsd"):
+        shutil.copy(schemas() / name, tmp_path)
+
+    assert validate_dcc(calibration_dcc(certificate()), tmp_path, version="3.2.0") == []
 
 
 def test_an_import_missing_from_the_folder_is_refused_not_downloaded(
@@ -354,7 +371,92 @@ def test_each_point_states_its_conformity_and_limits() -> None:
         quantity.get("refType"): float(quantity.findtext("si:real/si:value", namespaces=NS))
         for quantity in metadata.findall("dcc:data/dcc:quantity", NS)
     }
-    assert limits == {"basic_acceptanceLimitLower": -2.0, "basic_acceptanceLimitUpper": 2.0}
+    assert limits == {
+        "basic_acceptanceLimitLower": -1.38,
+        "basic_acceptanceLimitUpper": 1.38,
+        "basic_toleranceLimitLower": -2.0,
+        "basic_toleranceLimitUpper": 2.0,
+    }
+
+
+def test_under_a_guard_band_the_specification_limits_are_not_called_acceptance_limits() -> None:
+    """Issue #23: under w = U the DCC labelled the tolerance limits +-2 um as acceptance limits.
+    ILAC-G8:09/2019 4.2.3: the acceptance limits are the tolerance limits moved inwards by
+    w = U = 0.62 um, so +-1.38 um; the tolerance (specification) limits stay +-2 um."""
+    metadata = point(parse(calibration_dcc(certificate())), "10 mm").find(
+        ".//dcc:metaData[@refType='basic_conformity']", NS
+    )
+
+    names = {
+        quantity.get("refType"): contents(quantity.find("dcc:name", NS))["en"]
+        for quantity in metadata.findall("dcc:data/dcc:quantity", NS)
+    }
+    assert names == {
+        "basic_acceptanceLimitLower": "Lower acceptance limit",
+        "basic_acceptanceLimitUpper": "Upper acceptance limit",
+        "basic_toleranceLimitLower": "Lower tolerance limit",
+        "basic_toleranceLimitUpper": "Upper tolerance limit",
+    }
+
+
+def test_each_conformity_states_the_decision_rule_and_its_ilac_g8_clause() -> None:
+    root = parse(calibration_dcc(certificate()))
+
+    for label in ("10 mm", "25 mm"):
+        metadata = point(root, label).find(".//dcc:metaData[@refType='basic_conformity']", NS)
+        assert metadata.findtext("dcc:norm", namespaces=NS) == "ILAC-G8:09/2019"
+        assert metadata.findtext("dcc:reference", namespaces=NS) == "4.2.3"
+        rule = contents(metadata.find("dcc:declaration", NS))
+        assert set(rule) == {"fi", "en", "sv", "et"}
+        assert rule["en"].startswith("Guarded acceptance with a guard band w = U, non-binary")
+        assert "(ILAC-G8:09/2019 4.2.3)" in rule["fi"]
+
+
+def test_a_rule_agreed_in_the_labs_own_words_is_stated_only_where_it_is_translated() -> None:
+    data = certificate(decision_rule={"name": "customer", "r": None, "text": "Sovittu sääntö."})
+    data["free_text"]["decision_rule_text"] = "Sovittu sääntö."
+    data["texts"]["en"]["decision_rule_text"] = "The agreed rule."
+
+    statement = parse(calibration_dcc(data)).find(
+        ".//dcc:statements/dcc:statement[@refType='basic_conformity']", NS
+    )
+
+    rule = contents(statement.find("dcc:declaration", NS))
+    assert set(rule) == {"fi", "en"}
+    assert rule["fi"].endswith("Sovittu sääntö.") and rule["en"].endswith("The agreed rule.")
+    assert statement.find("dcc:norm", NS) is None
+
+
+def test_the_traceability_statement_names_the_national_metrology_institute() -> None:
+    statement = parse(calibration_dcc(certificate())).find(
+        ".//dcc:statements/dcc:statement[dcc:traceable]", NS
+    )
+
+    assert statement.findtext("dcc:traceable", namespaces=NS) == "true"
+    sentences = contents(statement.find("dcc:declaration", NS))
+    assert set(sentences) == {"fi", "en", "sv", "et"}
+    assert all("VTT MIKES" in sentence for sentence in sentences.values())
+    assert "International System of Units (SI)" in sentences["en"]
+
+
+def test_a_revision_names_the_certificate_it_replaces_as_previous_report() -> None:
+    replaced = "9f" * 32
+    data = certificate(number="KT-2026-0001-R1", revision=1)
+    data["supersedes"] = {"number": "KT-2026-0001", "sha256": replaced, "reason": "typo"}
+
+    xml = calibration_dcc(data)
+    previous = parse(xml).find(".//dcc:coreData/dcc:previousReport", NS)
+
+    assert previous.findtext("dcc:referralID", namespaces=NS) == "KT-2026-0001"
+    assert previous.findtext("dcc:procedure", namespaces=NS) == "SHA-256"
+    assert previous.findtext("dcc:value", namespaces=NS) == replaced
+    assert contents(previous.find("dcc:referral", NS))["en"] == "Replaces certificate"
+    assert validate_dcc(xml, schemas()) == []
+    assert validate_dcc(calibration_dcc(data, version="3.1.2"), schemas(), version="3.1.2") == []
+
+
+def test_a_first_issue_has_no_previous_report() -> None:
+    assert parse(calibration_dcc(certificate())).find(".//dcc:previousReport", NS) is None
 
 
 def test_a_point_without_uncertainty_has_no_expanded_uncertainty() -> None:
@@ -374,7 +476,8 @@ def test_a_point_outside_the_accreditation_says_so() -> None:
     root = parse(xml)
 
     (declaration,) = point(root, "10 mm").findall("dcc:measurementMetaData//dcc:declaration", NS)
-    assert contents(declaration) == {"fi": "Ei kuulu akkreditoinnin piiriin"}
+    assert contents(declaration)["fi"] == "Ei kuulu akkreditoinnin piiriin"
+    assert contents(declaration)["en"] == "Not covered by the accreditation"
     assert point(root, "25 mm").find("dcc:measurementMetaData", NS) is None
     assert validate_dcc(xml, schemas()) == []
 
@@ -484,36 +587,111 @@ def test_a_result_of_an_item_not_on_the_certificate_raises() -> None:
 # -- languages ----------------------------------------------------------------------------
 
 
-def test_a_finnish_certificate_speaks_finnish_only() -> None:
+def test_one_dcc_speaks_finnish_first_and_every_document_language() -> None:
     root = parse(calibration_dcc(certificate()))
 
-    assert [e.text for e in root.iterfind(".//dcc:usedLangCodeISO639_1", NS)] == ["fi"]
-    assert {c.get("lang") for c in root.iterfind(".//dcc:content", NS)} == {"fi", None}
-    statement = root.find(".//dcc:statement[dcc:traceable]/dcc:declaration", NS)
-    assert contents(statement) == {"fi": TRACEABILITY_FI}
-
-
-def test_a_translation_adds_english_beside_the_finnish() -> None:
-    root = parse(calibration_dcc(certificate(language="en")))
-
-    assert [e.text for e in root.iterfind(".//dcc:usedLangCodeISO639_1", NS)] == ["fi", "en"]
+    used = [e.text for e in root.iterfind(".//dcc:usedLangCodeISO639_1", NS)]
+    assert used == ["fi", "en", "sv", "et"]
     assert [e.text for e in root.iterfind(".//dcc:mandatoryLangCodeISO639_1", NS)] == ["fi"]
-    statement = root.find(".//dcc:statement[dcc:traceable]/dcc:declaration", NS)
-    assert contents(statement) == {"fi": TRACEABILITY_FI, "en": TRACEABILITY_EN}
-    item = root.find(".//dcc:item/dcc:name", NS)
-    assert contents(item) == {"fi": "Ulkomikrometri", "en": "External micrometer"}
     quantity = point(root, "25 mm").find("dcc:quantity[@refType='basic_measurementError']", NS)
     assert contents(quantity.find("dcc:name", NS)) == {
         "fi": "Näyttämän virhe",
         "en": "Error of indication",
+        "sv": "Visningsfel",
+        "et": "Näiduviga",
     }
 
 
+def test_the_labs_own_wording_appears_in_the_languages_it_is_translated_into() -> None:
+    root = parse(calibration_dcc(certificate()))
+
+    item = root.find(".//dcc:item/dcc:name", NS)
+    assert contents(item) == {"fi": "Ulkomikrometri", "en": "External micrometer"}
+
+
 def test_a_text_without_its_translation_stays_finnish_only() -> None:
-    data = certificate(language="en")
-    del data["texts"]["en"]["traceability"]
+    data = certificate()
+    del data["texts"]["en"]["items.1.description"]
 
-    root = parse(calibration_dcc(data))
+    item = parse(calibration_dcc(data)).find(".//dcc:item/dcc:name", NS)
 
-    statement = root.find(".//dcc:statement[dcc:traceable]/dcc:declaration", NS)
-    assert contents(statement) == {"fi": TRACEABILITY_FI}
+    assert contents(item) == {"fi": "Ulkomikrometri"}
+
+
+def test_the_dcc_is_the_same_whatever_language_the_data_names() -> None:
+    # A translation carries its master's DCC: the DCC never depends on the document language.
+    assert calibration_dcc(certificate(language="en")) == calibration_dcc(certificate())
+
+
+# -- no empty elements, ISO dates, contacts -------------------------------------------------
+
+
+def empty_elements(root: etree._Element) -> list[str]:
+    return [
+        root.getroottree().getpath(element)
+        for element in root.iter()
+        if len(element) == 0 and not (element.text or "").strip()
+    ]
+
+
+def test_no_element_is_empty() -> None:
+    data = certificate()
+    data["customer"]["contact"]["email"] = None
+    minimal = certificate(decision_rule=None, conformity_stated=False, traceable_to=[])
+    minimal["customer"].update(address=None, contact=None, business_id=None)
+    minimal["lab"]["email"] = None
+
+    for each in (data, minimal):
+        assert empty_elements(parse(calibration_dcc(each))) == []
+
+
+def test_a_contact_without_e_mail_has_no_e_mail_element_in_dcc_3_2_0() -> None:
+    """Issue #23 found ``<dcc:eMail></dcc:eMail>``; DCC 3.2.0 makes the e-mail optional."""
+    data = certificate()
+    data["customer"]["contact"].update(email=None, phone="+358 40 123 4567")
+
+    xml = calibration_dcc(data)
+    customer = parse(xml).find(".//dcc:administrativeData/dcc:customer", NS)
+
+    assert customer.find("dcc:eMail", NS) is None
+    assert customer.findtext("dcc:phone", namespaces=NS) == "+358 40 123 4567"
+    assert validate_dcc(xml, schemas()) == []
+
+
+def test_dcc_3_1_2_refuses_a_customer_without_e_mail_naming_it() -> None:
+    # DCC 3.1.2 requires customer/eMail; an empty one would say nothing.
+    data = certificate()
+    data["customer"]["contact"]["email"] = None
+
+    with pytest.raises(ValueError, match="e-mail address of the customer"):
+        calibration_dcc(data, version="3.1.2")
+
+
+def test_a_customer_address_on_record_is_given_in_its_parts() -> None:
+    data = certificate()
+    data["customer"]["address"] = {
+        "street": "Teollisuuskatu 1",
+        "postal_code": "00510",
+        "city": "Helsinki",
+        "country": "FI",
+    }
+
+    xml = calibration_dcc(data)
+    location = parse(xml).find(".//dcc:administrativeData/dcc:customer/dcc:location", NS)
+
+    assert location.findtext("dcc:street", namespaces=NS) == "Teollisuuskatu 1"
+    assert location.findtext("dcc:postCode", namespaces=NS) == "00510"
+    assert location.findtext("dcc:city", namespaces=NS) == "Helsinki"
+    assert location.findtext("dcc:countryCode", namespaces=NS) == "FI"
+    assert validate_dcc(xml, schemas()) == []
+
+
+def test_every_date_is_iso_8601_in_every_language() -> None:
+    """Issue #23: the English DCC wrote "Mar 5, 2026"."""
+    root = parse(calibration_dcc(certificate()))
+
+    equipment = root.find(".//dcc:measuringEquipment/dcc:description", NS)
+    for language, text in contents(equipment).items():
+        assert "2026-03-01" in text and "2027-03-01" in text, language
+        assert "Mar" not in text and "1.3.2026" not in text, language
+    assert root.findtext(".//dcc:coreData/dcc:issueDate", namespaces=NS) == "2026-11-27"
