@@ -2,17 +2,21 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/bench_documents.py [--rounds 7] [--batch 100]
+    .venv/bin/python bench/bench_documents.py [--rounds 7] [--batch 100] [--points 36]
 
 A throw-away SQLite lab gets approved calibration jobs through the API (as the tests make
-them), each with enough calibration points for a three-page certificate.  Timed, in one
-process, each median of ``--rounds`` runs:
+them), each with enough calibration points for a three-page certificate (the bench stops
+when the certificate is not three pages: change ``--points``).  Timed, in one process, each
+median of ``--rounds`` runs, all from the content of an issued certificate:
 
 - baseline: WeasyPrint alone rendering the certificate's HTML to a plain PDF (no PDF/A,
   no attachments, no signature): what any HTML-to-PDF report costs;
-- render: the certificate's HTML (templates, Babel, charts) to signed-ready PDF/A-3b with
-  data.json and the validated DCC embedded;
-- issue: ``documents.service.issue`` end to end: number, data, render, sign, store, commit;
+- html: the content to the certificate's HTML (templates, Babel, charts, QR code);
+- draft: the content to an unsigned PDF/A-3b with data.json (``produce(draft=True)``);
+- signed: the product's path, content to HTML to PDF/A-3b with data.json and the validated
+  DCC, signed (``produce``; a TSA in the settings would add its round trip);
+- issue: ``documents.service.issue`` end to end: number, content from the records, render,
+  sign, store, commit;
 - batch: ``lims documents issue --all-approved``'s loop over ``--batch`` jobs (per document).
 
 Nothing asserts.  The ratios are against the baseline measured in the same process.
@@ -21,6 +25,7 @@ Nothing asserts.  The ratios are against the baseline measured in the same proce
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import time
 from pathlib import Path
@@ -29,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import weasyprint
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlmodel import Session
 
 from bench.lab import approved_job, median_of, throwaway_lab
@@ -42,20 +48,24 @@ from lims.documents.render import render_html
 from lims.storage import store_in
 
 POINTS = 36  # a three-page certificate with the method, traceability and the chart
-SIZES = [5.0 + 5.0 * n for n in range(POINTS)]
+PAGES = 3
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--points", type=int, default=POINTS)
     arguments = parser.parse_args()
+    sizes = [5.0 + 5.0 * n for n in range(arguments.points)]
 
     _, settings, engine, lab = throwaway_lab("bench-documents-")
     jobs_needed = arguments.rounds + arguments.batch + 1
-    print(f"preparing {jobs_needed} approved jobs of {POINTS} points ...", file=sys.stderr)
+    print(
+        f"preparing {jobs_needed} approved jobs of {arguments.points} points ...", file=sys.stderr
+    )
     with TestClient(create_app(settings)) as client:
-        jobs = [approved_job(client, lab, SIZES, 0.01) for _ in range(jobs_needed)]
+        jobs = [approved_job(client, lab, sizes, 0.01) for _ in range(jobs_needed)]
     store = store_in(settings.data_dir)
     actor = principal_for(lab.signatory, via="bench")
 
@@ -74,19 +84,31 @@ def main() -> None:
     with Session(engine) as db_session:
         sample, _ = service.list_documents(db_session, actor=actor, limit=1)
     data = sample[0].data
-    html = render_html(
-        data,
-        language="fi",
-        texts=data["free_text"],
-        verify_url="https://lims.example/verify/KT",
-        qr_data_uri=qr_svg_data_uri("https://lims.example/verify/KT"),
-    )
-    pages = len(weasyprint.HTML(string=html).render().pages)
+    verify_url = f"{settings.public_url.rstrip('/')}/verify/{data['number']}"
 
-    baseline = median_of(arguments.rounds, lambda: weasyprint.HTML(string=html).write_pdf())
-    render = median_of(
+    def html() -> str:
+        return render_html(
+            data,
+            language="fi",
+            texts=data["free_text"],
+            verify_url=verify_url,
+            qr_data_uri=qr_svg_data_uri(verify_url),
+        )
+
+    certificate = html()
+    signed_pdf = service.produce(data, "fi", data["free_text"], settings)
+    pages = len(PdfReader(io.BytesIO(signed_pdf)).pages)
+    if pages != PAGES:
+        sys.exit(f"the certificate has {pages} pages, not {PAGES}: change --points")
+
+    baseline = median_of(arguments.rounds, lambda: weasyprint.HTML(string=certificate).write_pdf())
+    to_html = median_of(arguments.rounds, html)
+    draft = median_of(
         arguments.rounds,
         lambda: service.produce(data, "fi", data["free_text"], settings, draft=True),
+    )
+    signed = median_of(
+        arguments.rounds, lambda: service.produce(data, "fi", data["free_text"], settings)
     )
     issue = median_of(arguments.rounds, issue_next)
     batch_numbers = [job.job["number"] for job in jobs[: arguments.batch]]
@@ -97,14 +119,19 @@ def main() -> None:
     batch_total = time.perf_counter() - started
     failed = [outcome for outcome in outcomes if outcome.problem]
 
-    print(f"certificate: {pages} pages, {POINTS} points; medians of {arguments.rounds} runs")
-    print(f"{'step':44} {'time':>10} {'vs baseline':>12}")
+    print(
+        f"certificate: {pages} pages, {arguments.points} points, {len(signed_pdf) // 1024} KiB "
+        f"signed; medians of {arguments.rounds} runs"
+    )
+    print(f"{'step':54} {'time':>10} {'vs baseline':>12}")
     for name, seconds in (
-        ("baseline: WeasyPrint plain PDF of the HTML", baseline),
-        ("render: HTML + PDF/A-3b + data.json + DCC", render),
-        ("issue: number, render, sign, store, commit", issue),
+        ("baseline: WeasyPrint alone, plain PDF of the same HTML", baseline),
+        ("html: content to HTML", to_html),
+        ("draft: content, HTML, PDF/A-3b + data.json", draft),
+        ("signed: content, HTML, PDF/A-3b + data.json + DCC, sign", signed),
+        ("issue: number, records, render, sign, store, commit", issue),
     ):
-        print(f"{name:44} {seconds * 1000:8.0f} ms {seconds / baseline:11.2f}x")
+        print(f"{name:54} {seconds * 1000:8.0f} ms {seconds / baseline:11.2f}x")
     per_document = batch_total / max(len(batch_numbers), 1)
     print(
         f"batch of {len(batch_numbers)}: {batch_total:.1f} s in all, "
