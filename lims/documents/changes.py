@@ -9,6 +9,7 @@ signatory, the job's step) is no change of the record and is left out.
     [{'what': 'customer.name', 'old': 'Oy A', 'new': 'Oy B'}]
 """
 
+import re
 from typing import Any
 
 #: Keys of a document's data that a new issue prints differently with the record unchanged.
@@ -28,6 +29,11 @@ NOT_THE_RECORD = frozenset(
 NOT_THE_RECORD_PATHS = frozenset({"job.status"})
 #: How a row of a list is recognised across issues, first found wins.
 ROW_KEYS = ("characteristic_id", "id", "code", "number", "label")
+#: A raw number the document prints rounded under another key: the printed one is shown.
+PRINTED_AS = {"value": "value_text", "expanded_uncertainty": "uncertainty_text"}
+#: Keys kept for machines that the document never prints as such.
+NOT_PRINTED = frozenset({"characteristic_id", "item_id", "method_id", "id", "D", "En"})
+_PATH = re.compile(r"(?P<section>[^.\[]+)(?:\[(?P<row>[^\]]*)\])?(?:\.(?P<field>.+))?")
 Scalar = str | int | float | bool | None
 
 
@@ -104,3 +110,28 @@ def _join(path: str, key: str) -> str:
     if not path:
         return key
     return f"{path}{key}" if key.startswith("[") else f"{path}.{key}"
+
+
+def printed_changes(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The changes as a revision prints them (ISO/IEC 17025 7.8.8.1): each split into the
+    document's section, the row (a result's label) and the field, so the table names them in
+    the reader's words; a raw number appears only as it is printed, rounded.
+
+    >>> [shown] = printed_changes([
+    ...     {"what": "results[25 mm].value", "old": 0.41, "new": 0.43},
+    ...     {"what": "results[25 mm].value_text", "old": "0.41", "new": "0.43"},
+    ... ])
+    >>> shown["section"], shown["row"], shown["field"], shown["old"], shown["new"]
+    ('results', '25 mm', 'value_text', '0.41', '0.43')
+    """
+    shown = []
+    for change in changes:
+        match = _PATH.fullmatch(change["what"])
+        if match is None:
+            shown.append({**change, "section": change["what"], "row": None, "field": None})
+            continue
+        field = match["field"]
+        if field in PRINTED_AS or field in NOT_PRINTED:
+            continue
+        shown.append({**change, **match.groupdict()})
+    return shown

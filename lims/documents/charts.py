@@ -31,6 +31,13 @@ ERROR_OF_INDICATION = N_("Error of indication")
 PERMISSIBLE_ERROR = N_("Permissible error")
 OUTSIDE_PERMISSIBLE_ERROR = N_("Outside the permissible error")
 MEASURED_VALUE = N_("Measured value")
+DEVIATION_FROM_NOMINAL = N_("Deviation from nominal")
+#: A calibration's values as its method says they are (lims.methods.models.ResultQuantity).
+QUANTITY_LABELS = {
+    "error_of_indication": ERROR_OF_INDICATION,
+    "deviation": DEVIATION_FROM_NOMINAL,
+    "measured_value": MEASURED_VALUE,
+}
 RELATIVE_POSITION = N_("Position in the tolerance (limits at -1 and +1)")
 TOLERANCE = N_("Tolerance")
 OUT_OF_TOLERANCE = N_("Out of tolerance")
@@ -41,6 +48,7 @@ MESSAGES = (
     PERMISSIBLE_ERROR,
     OUTSIDE_PERMISSIBLE_ERROR,
     MEASURED_VALUE,
+    DEVIATION_FROM_NOMINAL,
     RELATIVE_POSITION,
     TOLERANCE,
     OUT_OF_TOLERANCE,
@@ -62,8 +70,10 @@ def errors_of_indication_chart(
     nominal_unit: str,
     translate: Translate,
     locale: str,
+    quantity: str = "error_of_indication",
 ) -> bytes:
-    """Errors of indication against nominal size, with U as error bars and the permissible
+    """Errors of indication (or deviations, as ``quantity`` says the points' values are)
+    against nominal size, with U as error bars and the permissible
     error (each point's lower and upper limit, which may change with size) as boundaries.
 
     Points beyond a limit are drawn as red crosses, grouped under the SVG id ``OUTSIDE_GID``.
@@ -89,10 +99,11 @@ def errors_of_indication_chart(
         )
     axes.axhline(0, linewidth=0.8, color="grey")
     outside = [_beyond(p["value"], p.get("lower_limit"), p.get("upper_limit")) for p in points]
-    _errorbars(axes, nominals, points, outside, translate(ERROR_OF_INDICATION))
+    value_label = translate(QUANTITY_LABELS.get(quantity, ERROR_OF_INDICATION))
+    _errorbars(axes, nominals, points, outside, value_label)
     _errorbars(axes, nominals, points, outside, translate(OUTSIDE_PERMISSIBLE_ERROR), True)
     axes.set_xlabel(f"{translate(NOMINAL_SIZE)} ({_unit(nominal_unit)})")
-    axes.set_ylabel(f"{translate(ERROR_OF_INDICATION)} ({_unit(unit)})")
+    axes.set_ylabel(f"{value_label} ({_unit(unit)})")
     _locale_ticks(axes, locale)
     _legend(axes)
     return _svg(figure)

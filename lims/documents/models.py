@@ -91,6 +91,11 @@ class Document(SQLModel, table=True):
     withdrawn_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     withdrawn_by: str | None = Field(default=None, max_length=200)
     withdrawal_reason: str | None = Field(default=None, max_length=2000)
+    # The newest archive copy: the issued PDF, an unchanged prefix, with validation data and
+    # document timestamps appended (PAdES B-LTA, `lims documents timestamp`; migration 0027).
+    archive_sha256: str | None = Field(default=None, max_length=64)
+    archive_size: int | None = None
+    archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class TextTranslation(SQLModel, table=True):
@@ -144,7 +149,8 @@ class IssueRequest(BaseModel):
     signatory_function: str | None = PydanticField(
         default=None,
         max_length=200,
-        description="The signatory's function as printed; default: the lab's default",
+        description="The signatory's function as printed; default: the job title on the "
+        "signatory's own staff record",
     )
 
     @model_validator(mode="after")

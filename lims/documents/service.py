@@ -28,6 +28,7 @@ from lims.contracts.models import Agreement, PriceList, Quotation
 from lims.db import persisted_id, utcnow
 from lims.documents import content, translations
 from lims.documents.changes import record_changes
+from lims.documents.customer_details import check_customer_details
 from lims.documents.dcc import calibration_dcc, validate_dcc
 from lims.documents.models import (
     SUBJECTS,
@@ -220,6 +221,7 @@ def issue(
     _check_issuer(db_session, actor, subject, today)
     _check_no_valid_master(db_session, subject)
     data = _data(db_session, actor, subject, settings, request.signatory_function, today)
+    _check_customer(subject, data)
     year = today.year
     number = formatted(
         PREFIXES[subject.kind],
@@ -323,6 +325,7 @@ def revise(
     today = local_today(settings.timezone)
     _check_issuer(db_session, actor, subject, today)
     data = _data(db_session, actor, subject, settings, signatory_function, today)
+    _check_customer(subject, data)
     changes = record_changes(old.data, data)
     if reason_class == RevisionReasonClass.RECORD_CHANGED and not changes:
         raise Conflict(
@@ -554,7 +557,11 @@ def produce(
     return sign_pdf(
         pdf,
         signer_for(settings, username=signed_by, full_name=signatory["name"]),
-        signatory=f"{signatory['name']}, {texts.get('signatory.function', signatory['function'])}",
+        signatory=", ".join(
+            part
+            for part in (signatory["name"], texts.get("signatory.function", signatory["function"]))
+            if part
+        ),
         reason=f"{data['number']}",
         location=settings.lab.address,
         tsa=time_stamp_authority(settings),
@@ -595,9 +602,11 @@ def _data(
     today: date,
 ) -> dict[str, Any]:
     user = db_session.get(User, actor.user_id) if actor.user_id else None
+    # The function is the signatory's own (their staff record), never one for everybody; a
+    # person with none recorded is named without one.
     signatory = {
         "name": user.full_name if user else actor.username,
-        "function": signatory_function or settings.default_signatory_function,
+        "function": signatory_function or (user.job_title if user else None) or "",
     }
     if subject.name == "job":
         agreement = db_session.get_one(Agreement, subject.record.agreement_id)
@@ -645,7 +654,8 @@ def _data(
             signatory=signatory,
             issued_on=today,
         )
-    data["free_text"]["signatory.function"] = signatory["function"]
+    if signatory["function"]:
+        data["free_text"]["signatory.function"] = signatory["function"]
     return data
 
 
@@ -727,6 +737,12 @@ def _check_issuer(db_session: Session, actor: Principal, subject: Subject, today
             "job is approved"
         )
     jobs.check_second_person(db_session, actor=actor, job=job, to=JobStatus.APPROVED, on=today)
+
+
+def _check_customer(subject: Subject, data: dict[str, Any]) -> None:
+    """A job's certificate or report names its customer's address and contact (7.8.2.1 e)."""
+    if subject.kind in JOB_KINDS:
+        check_customer_details(data, subject.organisation_id)
 
 
 def valid_master(db_session: Session, *, job_id: int, kind: DocumentKind) -> Document | None:

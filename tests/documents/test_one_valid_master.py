@@ -108,7 +108,7 @@ def test_a_revision_after_customer_data_changed_states_old_and_new_and_prints_th
     ]
     text = " ".join(read_back(download(client, lab, revision)).text.split())
     assert f"Muuttunut asiakirjan {original['number']} jälkeen" in text
-    assert f"customer.name {lab.customer.name} Konepaja Uusi Nimi Oy" in text
+    assert f"Asiakas: Nimi {lab.customer.name} Konepaja Uusi Nimi Oy" in text
 
 
 def test_an_editorial_revision_needs_no_change_and_says_so(
@@ -140,7 +140,7 @@ def test_a_reopened_job_is_revised_with_its_changed_result_not_issued_anew(
         "reported"
     )
     text = " ".join(read_back(download(client, lab, revision)).text.split())
-    assert "results[25 mm].value" in text
+    assert "Tulokset 25 mm: Tulos" in text
 
 
 def test_a_closed_job_is_reopened_by_a_quality_manager_with_a_reason_keeping_its_results(
