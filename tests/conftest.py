@@ -30,11 +30,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from psycopg import sql
 from sqlalchemy import Engine, inspect, make_url, text
+from sqlmodel import Session
 
 from lims import migrations
 from lims.app import bind_settings, create_app
+from lims.clock import local_today
 from lims.config import Settings
 from lims.db import make_engine
+from lims.demo import load_demo_data
 
 # Users made by the tests' factories are hashed with the cheapest Argon2id parameters instead
 # of production's 0.25 s per password (a setting the production environment refuses); the
@@ -216,6 +219,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    _demo_snapshots.remove()
     _postgres_template.remove()
     _sqlite.remove()
 
@@ -336,3 +340,104 @@ def row_counts(engine: Engine) -> dict[str, int]:
             table: connection.execute(text(f'SELECT COUNT(*) FROM "{table}"')).scalar_one()
             for table in inspect(connection).get_table_names()
         }
+
+
+# -- the demo data, loaded once per process ---------------------------------------------------
+
+
+class _DemoSnapshots:
+    """Databases and data folders holding the demo data, one per backend, day and settings.
+
+    Loading the demo takes seconds (it issues and signs documents); copying a loaded database
+    and its files takes a fraction of one.  The first test of a process that loads the demo
+    loads it through the real loader; later ones get a copy of that result.
+    """
+
+    def __init__(self) -> None:
+        self._loaded: dict[tuple[str, ...], tuple[str, Path]] = {}
+        self._postgres: list[str] = []
+
+    def load(self, engine: Engine, settings: Settings) -> None:
+        key = (
+            engine.dialect.name,
+            local_today(settings.timezone).isoformat(),
+            settings.model_dump_json(exclude={"database_url", "data_dir"}),
+        )
+        snapshot = self._loaded.get(key)
+        if snapshot is None:
+            with Session(engine) as db_session:
+                load_demo_data(db_session, settings)
+            self._loaded[key] = self._take(engine, settings)
+        else:
+            self._restore(engine, settings, *snapshot)
+
+    def _take(self, engine: Engine, settings: Settings) -> tuple[str, Path]:
+        files = Path(tempfile.mkdtemp(prefix="lims-demo-", dir=_sqlite.folder))
+        # A database kept in the data folder is copied through SQLite below, never as a file.
+        shutil.copytree(settings.data_dir, files / "data", ignore=_DATABASE_FILES)
+        engine.dispose()
+        if engine.dialect.name == "sqlite":
+            database = str(files / "demo.sqlite3")
+            _sqlite_backup(str(engine.url.database), database)
+            return database, files / "data"
+        name = f"lims_demo_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(_admin_dsn(), autocommit=True) as connection:
+            _end_sessions(connection, str(engine.url.database))
+            connection.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(str(engine.url.database))
+                )
+            )
+        self._postgres.append(name)
+        return name, files / "data"
+
+    def _restore(self, engine: Engine, settings: Settings, database: str, files: Path) -> None:
+        shutil.copytree(files, settings.data_dir, dirs_exist_ok=True)
+        engine.dispose()
+        if engine.dialect.name == "sqlite":
+            _sqlite_backup(database, str(engine.url.database))
+            return
+        target = str(engine.url.database)
+        with psycopg.connect(_admin_dsn(), autocommit=True) as connection:
+            connection.execute(
+                sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(target))
+            )
+            connection.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(target), sql.Identifier(database)
+                )
+            )
+
+    def remove(self) -> None:
+        for name in self._postgres:
+            _drop_database(_admin_dsn(), name)
+        self._postgres.clear()
+        self._loaded.clear()
+
+
+def _sqlite_backup(source: str, target: str) -> None:
+    """Copy a SQLite database page by page through SQLite itself, so connections the
+    application still holds on ``target`` see the copy, not a replaced file."""
+    with sqlite3.connect(source) as origin, sqlite3.connect(target) as copy:
+        origin.backup(copy)
+    origin.close()
+    copy.close()
+
+
+def _end_sessions(connection: psycopg.Connection[Any], database: str) -> None:
+    """A template may have no other sessions: end the application's pooled ones (its engine
+    pings before use and reconnects)."""
+    connection.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = %s AND pid <> pg_backend_pid()",
+        (database,),
+    )
+
+
+_DATABASE_FILES = shutil.ignore_patterns("*.sqlite3", "*.sqlite3-*")
+_demo_snapshots = _DemoSnapshots()
+
+
+def load_demo(engine: Engine, settings: Settings) -> None:
+    """The demo data in this test's database and data folder, as ``lims demo`` loads it."""
+    _demo_snapshots.load(engine, settings)

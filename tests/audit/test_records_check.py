@@ -20,9 +20,9 @@ from lims.audit.records_check import (
 )
 from lims.audit.trail import AuditContext, set_context
 from lims.config import Settings
-from lims.db import make_engine, session_scope
-from lims.demo import load_demo_data
+from lims.db import make_engine
 from lims.documents.signing import create_demo_signing_key
+from tests.conftest import load_demo
 from tests.documents.factories import approved_calibration, approved_product_job, issue
 from tests.factories import make_organisation
 from tests.jobs.factories import PRODUCT, make_lab, submit
@@ -61,8 +61,7 @@ def settings(
 def demo_engine(settings: Settings) -> Iterator[Engine]:
     """The demo data, loaded through the normal loader."""
     engine = make_engine(settings.resolved_database_url)
-    with session_scope(engine) as db_session:
-        load_demo_data(db_session, settings)
+    load_demo(engine, settings)
     yield engine
     engine.dispose()
 

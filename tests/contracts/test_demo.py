@@ -16,16 +16,16 @@ from lims.contracts.models import (
     PriceModel,
 )
 from lims.db import persisted_id
-from lims.demo import load_demo_data
 from lims.jobs.cost_recovery import cost_recovery
+from tests.conftest import load_demo
 from tests.factories import FACTORY_ACTOR
 
 
 def test_demo_holds_a_price_model_a_price_list_and_both_kinds_of_agreement(
     engine: Engine, settings: Settings
 ) -> None:
+    load_demo(engine, settings)
     with Session(engine) as db_session:
-        load_demo_data(db_session, settings)
         assert db_session.exec(select(PriceModel)).first() is not None
         assert db_session.exec(select(PriceList)).first().published_at is not None
         kinds = {agreement.kind for agreement in db_session.exec(select(Agreement))}
@@ -38,8 +38,8 @@ def test_demo_micrometer_calibrations_reported_are_delivered_work_at_the_list_pr
 ) -> None:
     """The reported and the closed demo calibration each count once at K-MIK-25's list
     price, 1.2 h x 62.00 EUR/h = 74.40 (the demo model's bench rate, test_pricing)."""
+    load_demo(engine, settings)
     with Session(engine) as db_session:
-        load_demo_data(db_session, settings)
         year = local_today(settings.timezone).year
         model = db_session.exec(select(PriceModel).where(PriceModel.year == year)).one()
         report = cost_recovery(

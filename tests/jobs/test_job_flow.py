@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from lims.accounts.models import Role
 from lims.config import Settings
-from tests.conftest import row_counts
+from tests.conftest import load_demo, row_counts
 from tests.equipment.factories import make_calibration, make_equipment
 from tests.factories import make_user
 from tests.jobs.factories import MEASURED_ON, MICROMETER, PRODUCT, Lab, make_lab, submit
@@ -449,11 +449,10 @@ def test_csv_import_of_too_many_rows_is_refused(
 def test_demo_data_holds_a_job_in_every_state(engine: Engine, settings: Settings) -> None:
     from sqlmodel import Session, select
 
-    from lims.demo import load_demo_data
     from lims.jobs.models import Job, JobStatus
 
+    load_demo(engine, settings)
     with Session(engine) as db_session:
-        load_demo_data(db_session, settings)
         states = {job.status for job in db_session.exec(select(Job))}
     assert states == set(JobStatus)
 

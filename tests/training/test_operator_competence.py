@@ -13,12 +13,12 @@ from sqlmodel import Session
 
 from lims.accounts.models import Role
 from lims.config import Settings
-from lims.demo import load_demo_data
 from lims.documents import content
 from lims.documents.render import render_html
 from lims.training.rr import evaluate_rr
 from lims.training.rr.operators import OperatorLimits, judge_operators
 from lims.training.rr.schemas import RRRequest
+from tests.conftest import load_demo
 from tests.documents.factories import issue
 from tests.equipment.factories import make_method
 from tests.factories import FACTORY_ACTOR, bearer, make_user
@@ -298,8 +298,7 @@ def test_the_staff_page_shows_each_persons_competence_records_with_their_figures
     client: TestClient, engine: Engine, settings: Settings
 ) -> None:
     # The demo's RR test of DIM-CMM-01 leaves a record for each of its two measurers.
-    with Session(engine) as db_session:
-        load_demo_data(db_session, settings)
+    load_demo(engine, settings)
     client.cookies.clear()
     answer = client.post(
         "/api/v1/auth/login", json={"username": "laatu", "password": password_of("laatu")}

@@ -11,8 +11,8 @@ from sqlmodel import Session, col, select
 from lims.accounts.models import User
 from lims.audit.models import AuditEvent
 from lims.config import Settings
-from lims.demo import load_demo_data
 from lims.jobs.models import Job, JobStatus
+from tests.conftest import load_demo
 from tests.ui.test_pages import sign_in
 
 HINT = 'class="first-steps"'
@@ -23,8 +23,8 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 @pytest.fixture
 def demo(engine: Engine, settings: Settings) -> dict[JobStatus, int]:
     """The demo data; the id of its job in each status (it holds one of each)."""
+    load_demo(engine, settings)
     with Session(engine) as db_session:
-        load_demo_data(db_session, settings)
         return {
             JobStatus(job.status): job.id or 0
             for job in db_session.exec(select(Job).order_by(col(Job.id).desc()))

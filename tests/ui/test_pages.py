@@ -14,10 +14,10 @@ from lims.accounts.models import Organisation
 from lims.clock import local_today
 from lims.config import Settings
 from lims.contracts.models import Agreement, Quotation
-from lims.demo import load_demo_data
 from lims.equipment.models import Equipment
 from lims.jobs.models import Job, JobStatus
 from lims.methods.models import Method
+from tests.conftest import load_demo
 from tests.contracts.factories import make_quotation
 from tests.ui.conftest import password_of
 
@@ -62,8 +62,8 @@ class Demo:
 @pytest.fixture
 def demo(engine: Engine, settings: Settings) -> Demo:
     """The demo data, and one quotation for the annual customer."""
+    load_demo(engine, settings)
     with Session(engine) as db_session:
-        load_demo_data(db_session, settings)
         konepaja = db_session.exec(
             select(Organisation).where(Organisation.business_id == "1234567-1")
         ).one()
