@@ -96,6 +96,13 @@ DECISION_RULE_CLAUSES = {
     "guard_band_rU": "4.2.2",
     "guard_band_U": "4.2.3",
 }
+#: What a result is (lims.methods.models.ResultQuantity) as a DCC quantity: its refType and
+#: name.  A deviation from the nominal is no D-SI/DCC basic quantity: the lab's own refType.
+RESULT_QUANTITIES = {
+    "error_of_indication": ("basic_measurementError", N_("Error of indication")),
+    "deviation": ("lims_deviationFromNominal", N_("Deviation from nominal")),
+    "measured_value": ("basic_measuredValue", N_("Measured value")),
+}
 PERFORMANCE_LOCATIONS = ("laboratory", "customer", "laboratoryBranch", "customerBranch", "other")
 
 # Finnish and Estonian post codes have five digits and precede the town: "20520 Turku".
@@ -447,7 +454,7 @@ class _Writer:
         used = _sub(parent, "usedMethods")
         for method in methods:
             element = _sub(used, "usedMethod")
-            self.text(element, "name", method["title"])
+            self.text(element, "name", method["title"], f"methods.{method['id']}.title")
 
             def wording(language: str, method: Mapping[str, Any] = method) -> str | None:
                 words = _labels(language, N_("version"))
@@ -465,7 +472,7 @@ class _Writer:
         listing = _sub(parent, "measuringEquipments")
         for row in equipment:
             element = _sub(listing, "measuringEquipment", refType="basic_normalUsed")
-            _name(_sub(element, "name"), row["name"])
+            self.master_text(element, "name", row["name"], row.get("translations"), "name")
 
             def wording(language: str, row: Mapping[str, Any] = row) -> str | None:
                 words = _labels(language, N_("Calibrated"), N_("Next calibration"))
@@ -527,15 +534,17 @@ class _Writer:
 
     def point(self, parent: etree._Element, point: Mapping[str, Any]) -> None:
         """One calibration point: its nominal value and its result with uncertainty."""
-        _name(_sub(parent, "name"), point["label"])
+        labels = self.data.get("label_translations") or {}
+        self.master_text(parent, "name", point["label"], labels.get(point["label"]), "label")
         if point.get("nominal") is not None:
             quantity = _sub(parent, "quantity", refType="basic_nominalValue")
             self.label(quantity, "name", N_("Nominal value"))
             _real(quantity, point["nominal"], point.get("nominal_unit") or point["unit"])
-        if point.get("kind") == "calibration_point":
-            ref_type, label = "basic_measurementError", N_("Error of indication")
-        else:
-            ref_type, label = "basic_measuredValue", N_("Measured value")
+        # What the result is, as the method says and the certificate labels it; data issued
+        # before methods said so tells it by the kind of characteristic.
+        legacy = "error_of_indication" if point.get("kind") == "calibration_point" else ""
+        quantity = str(point.get("quantity") or legacy)
+        ref_type, label = RESULT_QUANTITIES.get(quantity, RESULT_QUANTITIES["measured_value"])
         quantity = _sub(parent, "quantity", refType=ref_type)
         self.label(quantity, "name", label)
         value, uncertainty = _printed(point)
@@ -603,6 +612,23 @@ class _Writer:
             tag,
             finnish,
             lambda language: (self.texts.get(language) or {}).get(key) if key else None,
+        )
+
+    def master_text(
+        self,
+        parent: etree._Element,
+        tag: str,
+        finnish: str,
+        translations: Mapping[str, Mapping[str, str]] | None,
+        field: str,
+    ) -> None:
+        """Master data (lims.master_text): Finnish with the lab's translations; without any,
+        a name the same in every language (no ``lang``), like "10 mm"."""
+        if not translations:
+            _name(_sub(parent, tag), finnish)
+            return
+        self.contents(
+            parent, tag, finnish, lambda language: (translations.get(language) or {}).get(field)
         )
 
     def label(self, parent: etree._Element, tag: str, message: str) -> None:

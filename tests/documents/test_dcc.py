@@ -61,6 +61,7 @@ CERTIFICATE: dict[str, Any] = {
     ],
     "methods": [
         {
+            "id": 7,
             "code": "MK-01",
             "title": "Mikrometrin kalibrointi",
             "version": 2,
@@ -616,6 +617,49 @@ def test_a_text_without_its_translation_stays_finnish_only() -> None:
     item = parse(calibration_dcc(data)).find(".//dcc:item/dcc:name", NS)
 
     assert contents(item) == {"fi": "Ulkomikrometri"}
+
+
+def test_master_data_carries_the_labs_translations() -> None:
+    data = certificate()
+    data["equipment"][0].update(
+        name="Mittapalasarja", translations={"en": {"name": "Gauge block set"}}
+    )
+    data["label_translations"] = {"10 mm": {"en": {"label": "10 mm point"}}}
+    data["texts"]["en"]["methods.7.title"] = "Calibration of micrometers"
+
+    root = parse(calibration_dcc(data))
+
+    equipment = root.find(".//dcc:measuringEquipment/dcc:name", NS)
+    assert contents(equipment) == {"fi": "Mittapalasarja", "en": "Gauge block set"}
+    method = root.find(".//dcc:usedMethod/dcc:name", NS)
+    assert contents(method) == {"fi": "Mikrometrin kalibrointi", "en": "Calibration of micrometers"}
+    assert contents(point(root, "10 mm").find("dcc:name", NS)) == {
+        "fi": "10 mm",
+        "en": "10 mm point",
+    }
+    # A label without translations is the same in every language.
+    assert contents(point(root, "25 mm").find("dcc:name", NS)) == {None: "25 mm"}
+
+
+@pytest.mark.parametrize(
+    ("quantity", "ref_type", "english"),
+    [
+        ("error_of_indication", "basic_measurementError", "Error of indication"),
+        ("measured_value", "basic_measuredValue", "Measured value"),
+        ("deviation", "lims_deviationFromNominal", "Deviation from nominal"),
+    ],
+)
+def test_a_result_is_named_what_its_method_outputs(
+    quantity: str, ref_type: str, english: str
+) -> None:
+    data = certificate()
+    data["results"][1]["quantity"] = quantity
+
+    result = point(parse(calibration_dcc(data)), "25 mm").find(
+        f"dcc:quantity[@refType='{ref_type}']", NS
+    )
+
+    assert contents(result.find("dcc:name", NS))["en"] == english
 
 
 def test_the_dcc_is_the_same_whatever_language_the_data_names() -> None:
