@@ -16,6 +16,7 @@ from markupsafe import Markup
 from lims.config import LOGO_TYPES
 from lims.documents import charts, formatting
 from lims.documents.changes import printed_changes
+from lims.documents.hyphenation import hyphenate_tables
 from lims.documents.localised import localised
 from lims.errors import ConfigurationError
 from lims.i18n import translations
@@ -102,7 +103,7 @@ def render_html(
 
     data = localised(data, language)
     template = environment(language).get_template(TEMPLATES[data["kind"]])
-    return template.render(
+    html = template.render(
         d=data,
         language=language,
         text=text,
@@ -113,6 +114,7 @@ def render_html(
         logo=logo_data_uri,
         charts=_charts(data, language),
     )
+    return hyphenate_tables(html, language)
 
 
 def statement(
