@@ -275,3 +275,9 @@ def test_a_quotation_states_the_delivery_time_as_the_order_date_counts_it(
     assert "vastaanottamisesta" not in text
     order = accept(engine, settings, quotation, on=date(2026, 12, 22))
     assert order.delivery_date == date(2026, 12, 31)
+    agreements = client.get("/api/v1/agreements", headers=lab.headers(lab.manager)).json()
+    agreement = next(a for a in agreements if a["organisation_id"] == lab.customer.id)
+    agreement_text = _text(
+        client, lab, issue(client, lab, lab.manager, agreement_id=agreement["id"])
+    )
+    assert "Toimitusajat ovat työpäiviä tilauspäivästä lukien" in agreement_text
