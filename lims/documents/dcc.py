@@ -4,17 +4,21 @@
 data dict the PDF is rendered from; ``validate_dcc`` checks a DCC against the XSD in a local
 folder and never fetches anything from the network.
 
-Schema version: **DCC 3.1.2** with D-SI 2.1.0.  DCC 3.2.0 is newer, but it imports the W3C
-xmldsig schema from ``https://www.w3.org/TR/xmldsig-core/``, which is not among the schema
-files we keep (dcc_*.xsd, dsi_*.xsd), so 3.2.0 cannot be validated offline.  3.1.2 needs only
-D-SI 2.1.0, and everything written here is also valid 3.2.0 apart from the version number.
+Schema version: **DCC 3.2.0** with D-SI 2.1.0 (``version="3.1.2"`` writes the previous
+release, which needs the customer's e-mail).  3.2.0 imports the W3C xmldsig schema; a copy
+ships in ``schemas/`` (see its README), so both validate offline.
 
-Language: Finnish is the master.  Every prose text carries ``lang="fi"``; a translated
-certificate adds the same text in its language beside it, taken from ``data["texts"]`` for the
-lab's own wording (keys ``traceability``, ``decision_rule_text``, ``items.<id>.description``)
-and from the ``documents`` catalog, the PDF's own, for the fixed wording of this module (its
-messages are marked ``N_``).  Proper names (lab, customer, persons, manufacturer, software)
-carry no ``lang``: in a DCC that means any language.
+Numbers: the value, U and k exactly as the certificate prints them, rounded by the same code
+(``lims.uncertainty.reporting``: U to two significant digits, the value to the same decimal
+place, k to two decimals).  Sentences: the decision rule and the traceability statement are
+rendered from the certificate's own template macros (``render.statement``).
+
+Languages: one DCC per certificate, made when the Finnish master is issued; its translations
+carry it unchanged.  Finnish is mandatory; every prose text carries ``lang="fi"`` and the same
+text in English, Swedish and Estonian beside it: the fixed wording from the ``documents``
+catalog (messages marked ``N_``), the lab's own wording from ``data["texts"]`` where it has
+been translated (else Finnish only).  Proper names (lab, customer, persons, manufacturer,
+software, untranslated labels) carry no ``lang``: in a DCC that means any language.
 """
 
 import math
