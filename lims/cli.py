@@ -9,7 +9,6 @@ at start; tests/test_cli.py checks that nothing heavy does.
 """
 
 import dataclasses
-import hashlib
 import json
 import sys
 from contextlib import ExitStack
@@ -679,26 +678,116 @@ def documents_issue(
 
 @documents_app.command("verify")
 def documents_verify(
-    number: Annotated[str, typer.Argument(help="The document number, e.g. KT-2026-0001.")],
-    file: Annotated[Path | None, typer.Option(help="A PDF to compare with the issued one.")] = None,
+    number: Annotated[
+        str | None, typer.Argument(help="The document number, e.g. KT-2026-0001.")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option(help="A PDF to check: its signature, and is it on record.")
+    ] = None,
+    trust: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="PEM certificate trusted to sign or timestamp (repeat); default: "
+            "the lab's, the signatories' and the TSA's from the settings."
+        ),
+    ] = None,
 ) -> None:
-    """Is a document valid, superseded or withdrawn; is a file the issued one? Exit 1 if not."""
+    """Is a document valid, superseded or withdrawn (JSON); with --file, what the file proves,
+    one fact a line.  Exit 1 when not valid or not verified, 2 on bad input."""
     from lims.config import get_settings
+    from lims.db import make_engine, session_scope
+
+    settings = get_settings()
+    if file is None:
+        if number is None:
+            raise InvalidInput("name a document NUMBER, or a PDF with --file")
+        _verify_number(settings, number)
+        return
+    if not file.is_file():
+        raise InvalidInput(f"cannot read {file}: no such file")
+    from sqlmodel import select
+
+    from lims.documents import file_check
+    from lims.documents.models import Document
+
+    pdf = file.read_bytes()
+    file_check.require_pdf(pdf, file.name)
+    trusted = _trusted(settings, trust or [])
+    number = number or file_check.document_number(pdf)
+    with session_scope(make_engine(settings.resolved_database_url)) as session:
+        record = (
+            session.exec(select(Document).where(Document.number == number)).first()
+            if number
+            else None
+        )
+        report = file_check.check_pdf(pdf, trusted=trusted, record=record, number=number)
+        for line in report.lines():
+            typer.echo(line)
+        verified = report.verified
+    if not verified:
+        sys.exit(1)
+
+
+def _verify_number(settings: "Settings", number: str) -> None:
     from lims.db import make_engine, session_scope
     from lims.documents import service as documents_service
 
-    sha256 = None
-    if file is not None:
-        if not file.is_file():
-            raise InvalidInput(f"cannot read {file}: no such file")
-        sha256 = hashlib.sha256(file.read_bytes()).hexdigest()
-    settings = get_settings()
     with session_scope(make_engine(settings.resolved_database_url)) as session:
         verification = documents_service.verify(
-            session, number=number, sha256=sha256, timezone=settings.timezone
+            session, number=number, sha256=None, timezone=settings.timezone
         )
     _print_json(verification.model_dump(mode="json"))
-    if verification.state != "issued" or verification.sha256_matches is False:
+    if verification.state != "issued":
+        sys.exit(1)
+
+
+def _trusted(settings: "Settings", paths: list[Path]) -> list[Any]:
+    """The certificates in ``paths``, or by default those the settings name."""
+    from lims.documents.signing import trusted_certificates
+    from lims.documents.timestamping import read_certificates
+
+    if not paths:
+        return trusted_certificates(settings)
+    for path in paths:
+        if not path.is_file():
+            raise InvalidInput(f"cannot read {path}: no such file")
+    return [certificate for path in paths for certificate in read_certificates(path)]
+
+
+@documents_app.command("timestamp")
+def documents_timestamp(
+    numbers: Annotated[
+        list[str] | None, typer.Option("--number", help="Document number (repeat for more).")
+    ] = None,
+    all_documents: Annotated[
+        bool, typer.Option("--all", help="Every document ever issued.")
+    ] = False,
+) -> None:
+    """Archive timestamp (PAdES B-LTA): the newest validation data and a document timestamp
+    over each file, kept as its new archive copy beside the file as issued.
+
+    Prints one JSON line per document; exits 1 when any could not be timestamped.
+    """
+    from lims.config import get_settings
+    from lims.db import make_engine, session_scope
+    from lims.documents import archive
+
+    settings = get_settings()
+    archive.required_authority(settings)
+    engine = make_engine(settings.resolved_database_url)
+    chosen = list(numbers or [])
+    if all_documents:
+        with session_scope(engine) as session:
+            chosen += archive.numbers_of_all_documents(session)
+    if not chosen:
+        raise InvalidInput("name documents with --number, or give --all")
+    with typer.progressbar(length=len(chosen), label="Timestamping", file=sys.stderr) as bar:
+        outcomes = archive.timestamp_documents(
+            engine, numbers=chosen, settings=settings, progress=lambda _: bar.update(1)
+        )
+    for outcome in outcomes:
+        typer.echo(json.dumps(dataclasses.asdict(outcome), ensure_ascii=False))
+    if any(outcome.problem for outcome in outcomes):
         sys.exit(1)
 
 

@@ -4,6 +4,7 @@ The TSA is the suite's local one (tests/documents/tsa.py) reached through the pr
 """
 
 import io
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,14 +17,20 @@ from cryptography.x509.oid import NameOID
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
+from lims.audit.models import AuditEvent
+from lims.cli import main
 from lims.config import Settings
+from lims.documents.archive import REASON
+from lims.documents.models import Document
 from lims.documents.signing import (
     SIGNATURE_FIELD,
     check_signature,
     load_lab_signer,
     trusted_certificates,
 )
+from lims.storage import store_in
 from tests.conftest import row_counts
 from tests.documents.conftest import DCC_SCHEMAS
 from tests.documents.factories import approved_calibration, download, issue
@@ -194,3 +201,184 @@ def test_a_tsa_answering_garbage_refuses_the_issue_with_503_and_changes_nothing(
     assert "time-stamp authority" in refused["detail"]
     assert refused["retry_after"] == 60
     assert row_counts(engine) == before
+
+
+# -- the archive: `lims documents verify --file` and `lims documents timestamp` -----------
+
+
+@pytest.fixture
+def cli_environment(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, database_url: str, local_tsa: LocalTsa
+) -> None:
+    """The command's environment: the same database, data folder and TSA as the API's."""
+    for name, value in {
+        "LIMS_DATABASE_URL": database_url,
+        "LIMS_DATA_DIR": str(settings.data_dir),
+        "LIMS_DOCUMENT_TSA_URL": local_tsa.url,
+        "LIMS_DOCUMENT_TSA_CERTIFICATE": str(local_tsa.certificate_path),
+        "LIMS_SIGNATORY_CERTIFICATE_DIR": str(settings.signatory_certificate_dir),
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+def run_cli(*argv: str) -> int:
+    try:
+        main(list(argv))
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    return 0
+
+
+def facts(output: str) -> dict[str, str]:
+    return dict(line.split(": ", 1) for line in output.strip().splitlines())
+
+
+def document_row(engine: Engine, number: str) -> Document:
+    with Session(engine) as db_session:
+        document = db_session.exec(select(Document).where(Document.number == number)).one()
+        db_session.expunge(document)
+        return document
+
+
+def test_verify_file_reports_signer_times_validation_data_level_and_record(
+    client: TestClient,
+    engine: Engine,
+    settings: Settings,
+    cli_environment: None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    lab = make_lab(engine, settings)
+    master = issue(client, lab, job_id=approved_calibration(client, lab).job["id"])
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(download(client, lab, master))
+    capsys.readouterr()
+
+    assert run_cli("documents", "verify", "--file", str(path)) == 0
+
+    reported = facts(capsys.readouterr().out)
+    assert reported["number"] == master["number"]
+    assert reported["on record"] == f"yes, the issued of {master['number']} (issued)"
+    assert reported["intact"] == "yes"
+    assert reported["signer"] == settings.lab.name
+    assert reported["signing time"].endswith("(the signer's own claim)")
+    assert reported["timestamp"].endswith(f"by {TSA_NAME}")
+    assert reported["validation data (DSS)"] == "embedded"
+    assert reported["PAdES level"] == "B-LT"
+    assert reported["verified"] == "yes"
+
+
+def test_verify_file_of_a_changed_copy_or_against_another_certificate_exits_1(
+    client: TestClient,
+    engine: Engine,
+    settings: Settings,
+    cli_environment: None,
+    local_tsa: LocalTsa,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    lab = make_lab(engine, settings)
+    master = issue(client, lab, job_id=approved_calibration(client, lab).job["id"])
+    pdf = download(client, lab, master)
+    changed = bytearray(pdf)
+    changed[len(pdf) // 3] ^= 0x01
+    path = tmp_path / "changed.pdf"
+    path.write_bytes(bytes(changed))
+    original = tmp_path / "original.pdf"
+    original.write_bytes(pdf)
+    capsys.readouterr()
+
+    assert run_cli("documents", "verify", master["number"], "--file", str(path)) == 1
+    reported = facts(capsys.readouterr().out)
+    assert reported["on record"].startswith("NO: not the file issued as")
+    assert reported["verified"] == "NO"
+
+    # Trusting only the TSA: the lab's signature is intact but not by a trusted signer.
+    trust = str(local_tsa.certificate_path)
+    assert run_cli("documents", "verify", "--file", str(original), "--trust", trust) == 1
+    reported = facts(capsys.readouterr().out)
+    assert reported["signer"] == f"{settings.lab.name} (NOT trusted)"
+    assert reported["verified"] == "NO"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"), [(None, "no such file"), (b"hello, not a PDF", "is not a PDF")]
+)
+def test_verify_file_that_is_missing_or_not_a_pdf_is_one_line_and_exit_2(
+    cli_environment: None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes | None,
+    message: str,
+) -> None:
+    path = tmp_path / "given.pdf"
+    if content is not None:
+        path.write_bytes(content)
+
+    assert run_cli("documents", "verify", "--file", str(path)) == 2
+
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_archive_timestamp_keeps_the_issued_file_and_records_a_new_copy(
+    client: TestClient,
+    engine: Engine,
+    settings: Settings,
+    cli_environment: None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    lab = make_lab(engine, settings)
+    master = issue(client, lab, job_id=approved_calibration(client, lab).job["id"])
+    issued = download(client, lab, master)
+    store = store_in(settings.data_dir)
+    capsys.readouterr()
+
+    assert run_cli("documents", "timestamp", "--number", master["number"]) == 0
+    first = document_row(engine, master["number"])
+    assert run_cli("documents", "timestamp", "--all") == 0
+    second = document_row(engine, master["number"])
+
+    outcome = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert outcome == {
+        "number": master["number"],
+        "archive_sha256": first.archive_sha256,
+        "problem": None,
+    }
+    assert second.sha256 == first.sha256 == master["sha256"]  # the file as issued stays
+    assert download(client, lab, master) == issued
+    assert first.archive_sha256 and second.archive_sha256
+    first_copy = store.read(first.archive_sha256)
+    second_copy = store.read(second.archive_sha256)
+    assert first_copy.startswith(issued) and second_copy.startswith(first_copy)
+    assert second.archive_size == len(second_copy)
+    assert pdfa3b_problems(second_copy) == []
+    with Session(engine) as db_session:
+        reasons = db_session.exec(
+            select(AuditEvent.reason).where(
+                AuditEvent.entity_type == "document", AuditEvent.entity_id == str(master["id"])
+            )
+        ).all()
+    assert reasons.count(REASON) == 2
+
+    archived = tmp_path / "archived.pdf"
+    archived.write_bytes(second_copy)
+    assert run_cli("documents", "verify", "--file", str(archived)) == 0
+    reported = facts(capsys.readouterr().out)
+    assert reported["on record"] == f"yes, the archive copy of {master['number']} (issued)"
+    assert reported["PAdES level"] == "B-LTA"
+    assert reported["archive timestamp"] != "none"
+    # The audited rows still rebuild from their events.
+    assert run_cli("audit", "verify", "--records") == 0
+
+
+def test_archive_timestamp_without_a_tsa_is_one_line_and_exit_2(
+    cli_environment: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("LIMS_DOCUMENT_TSA_URL")
+
+    assert run_cli("documents", "timestamp", "--all") == 2
+
+    assert "LIMS_DOCUMENT_TSA_URL" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from asn1crypto import x509
 from pypdf import PdfReader
 
 from lims.config import Settings
+from lims.documents.file_check import check_pdf
 from lims.documents.pdf import render_pdf
 from lims.documents.signing import (
     LabSigner,
@@ -218,3 +219,16 @@ def test_a_tsa_certificate_file_without_a_certificate_is_refused(
                 document_tsa_url="http://tsa.example/", document_tsa_certificate=not_a_certificate
             )
         )
+
+
+def test_the_facts_of_a_b_b_file_say_it_has_no_timestamp(
+    signed_pdf: bytes, lab_signer: LabSigner
+) -> None:
+    report = check_pdf(signed_pdf, trusted=[lab_signer.certificate], record=None, number=None)
+
+    reported = dict(line.split(": ", 1) for line in report.lines())
+    assert reported["timestamp"] == "no timestamp"
+    assert reported["validation data (DSS)"] == "none"
+    assert reported["PAdES level"] == "B-B"
+    assert reported["on record"] == "unknown"
+    assert not report.verified  # a file on no record is not verified, however well signed
