@@ -739,3 +739,26 @@ def test_every_date_is_iso_8601_in_every_language() -> None:
         assert "2026-03-01" in text and "2027-03-01" in text, language
         assert "Mar" not in text and "1.3.2026" not in text, language
     assert root.findtext(".//dcc:coreData/dcc:issueDate", namespaces=NS) == "2026-11-27"
+
+
+def test_markup_in_the_labs_wording_stays_text() -> None:
+    hostile = 'Mikrometri </dcc:content><dcc:conformity>pass</dcc:conformity> & "]]>'
+    data = certificate()
+    data["items"][0]["description"] = hostile
+    data["results"][0]["label"] = "<b>10 mm</b>"
+
+    xml = calibration_dcc(data)
+    root = parse(xml)
+
+    assert contents(root.find(".//dcc:item/dcc:name", NS))["fi"] == hostile
+    assert point(root, "<b>10 mm</b>") is not None
+    assert len(root.findall(".//dcc:conformity", NS)) == 2  # the two points' own, no more
+    assert validate_dcc(xml, schemas()) == []
+
+
+def test_a_character_xml_cannot_carry_is_refused_naming_the_problem() -> None:
+    data = certificate()
+    data["items"][0]["description"] = "Mikrometri\x00"
+
+    with pytest.raises(ValueError, match="XML compatible"):
+        calibration_dcc(data)
