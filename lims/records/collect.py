@@ -244,15 +244,28 @@ def _documents(db_session: Session, records: JobRecords) -> None:
     records.documents = list(documents)
     listed = []
     for document in documents:
-        entry, pdf = document_entry(document, records.folder)
-        records.files.append(pdf)
+        entry, pdfs = document_entry(document, records.folder)
+        records.files.extend(pdfs)
         records.involve("document", document.id)
         listed.append(entry)
     records.sections["documents"] = listed
 
 
-def document_entry(document: Document, folder: str) -> tuple[dict[str, Any], StoredFileRef]:
-    """A document's record, and its PDF to go under ``folder/documents/``."""
+def document_entry(document: Document, folder: str) -> tuple[dict[str, Any], list[StoredFileRef]]:
+    """A document's record, and its PDF (with its newest archive copy, when re-timestamped)
+    to go under ``folder/documents/``."""
     path = posixpath.join(folder, "documents", f"{safe_name(document.number)}.pdf")
-    pdf = StoredFileRef(path, document.sha256, f"document:{document.number}", document.size)
-    return {**as_record(document), "bundle_path": posixpath.relpath(path, folder)}, pdf
+    pdfs = [StoredFileRef(path, document.sha256, f"document:{document.number}", document.size)]
+    entry = {**as_record(document), "bundle_path": posixpath.relpath(path, folder)}
+    if document.archive_sha256 is not None:
+        archive = posixpath.join(folder, "documents", f"{safe_name(document.number)}-archive.pdf")
+        pdfs.append(
+            StoredFileRef(
+                archive,
+                document.archive_sha256,
+                f"document:{document.number}",
+                document.archive_size,
+            )
+        )
+        entry["archive_bundle_path"] = posixpath.relpath(archive, folder)
+    return entry, pdfs

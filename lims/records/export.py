@@ -240,7 +240,7 @@ def _write_contract_document(run: _Export, document_id: int) -> None:
     db_session = run.db_session
     document = db_session.get_one(Document, document_id)
     folder = posixpath.join("contracts", safe_name(document.number))
-    entry, pdf = document_entry(document, folder)
+    entry, pdfs = document_entry(document, folder)
     subject = _subject_of(db_session, document, for_customer=run.for_customer)
     entities = {"document": {str(document.id)}}
     if subject is not None:
@@ -250,7 +250,7 @@ def _write_contract_document(run: _Export, document_id: int) -> None:
         posixpath.join(folder, "subject.json"),
         {"type": subject[0], "record": as_record(subject[1])} if subject else None,
     )
-    _write_stored(run, [pdf])
+    _write_stored(run, pdfs)
     events = _write_events(run, folder, entities)
     run.writer.add_text(
         posixpath.join(folder, "index.html"),

@@ -305,7 +305,10 @@ def _check_live_files(db_session: Session, verification: BundleVerification) -> 
 def _kept_hashes(db_session: Session, kind: str, key: str) -> set[str]:
     if kind == "document":
         document = db_session.exec(select(Document).where(Document.number == key)).first()
-        return {document.sha256} if document else set()
+        if document is None:
+            return set()
+        # The file as issued, and its newest archive copy (lims.documents.archive).
+        return {document.sha256} | ({document.archive_sha256} if document.archive_sha256 else set())
     if not key.isdigit():
         return set()
     if kind == "calibration":

@@ -5,6 +5,7 @@ The TSA is the suite's local one (tests/documents/tsa.py) reached through the pr
 
 import io
 import json
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -331,7 +332,8 @@ def test_archive_timestamp_keeps_the_issued_file_and_records_a_new_copy(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     lab = make_lab(engine, settings)
-    master = issue(client, lab, job_id=approved_calibration(client, lab).job["id"])
+    job = approved_calibration(client, lab).job
+    master = issue(client, lab, job_id=job["id"])
     issued = download(client, lab, master)
     store = store_in(settings.data_dir)
     capsys.readouterr()
@@ -370,8 +372,15 @@ def test_archive_timestamp_keeps_the_issued_file_and_records_a_new_copy(
     assert reported["on record"] == f"yes, the archive copy of {master['number']} (issued)"
     assert reported["PAdES level"] == "B-LTA"
     assert reported["archive timestamp"] != "none"
-    # The audited rows still rebuild from their events.
+    # The audited rows still rebuild from their events, and the job's records bundle carries
+    # both files, each checked against the hash its record keeps.
     assert run_cli("audit", "verify", "--records") == 0
+    bundle = tmp_path / "records.zip"
+    assert run_cli("records", "export", "--job", job["number"], "-o", str(bundle)) == 0
+    with zipfile.ZipFile(bundle) as archive:
+        names = archive.namelist()
+    assert any(name.endswith(f"documents/{master['number']}-archive.pdf") for name in names)
+    assert run_cli("records", "verify", str(bundle)) == 0
 
 
 def test_archive_timestamp_without_a_tsa_is_one_line_and_exit_2(
