@@ -140,7 +140,7 @@ def test_a_reopened_job_is_revised_with_its_changed_result_not_issued_anew(
         "reported"
     )
     text = " ".join(read_back(download(client, lab, revision)).text.split())
-    assert "Tulokset 25 mm: Tulos" in text
+    assert "Tulokset 25 mm: Poikkeama nimellisarvosta" in text
 
 
 def test_a_closed_job_is_reopened_by_a_quality_manager_with_a_reason_keeping_its_results(

@@ -209,7 +209,7 @@ def test_a_revision_prints_each_changed_result_old_and_new_in_the_readers_words(
     revision = revise(client, lab, original, reason="Piste 25 mm mitattu uudelleen.")
     text = _text(client, lab, revision)
     assert f"Muuttunut asiakirjan {original['number']} jälkeen" in text
-    assert "Tulokset 25 mm: Tulos 1,130 µm 1,330 µm" in text
+    assert "Tulokset 25 mm: Poikkeama nimellisarvosta 1,130 µm 1,330 µm" in text
     assert "results[" not in text and "value_text" not in text
     # The raw float beside the rounded value is kept for machines, not printed.
     assert any(c["what"] == "results[25 mm].value" for c in revision["revision_changes"])
