@@ -48,6 +48,7 @@ class Measured:
     size: float  # L, mm: the feature's size (for a form tolerance too, never the tolerance)
     repeats: list[float]
     company: tuple[float, float] | None = None  # B2: the company's value and U (k = 2)
+    label_en: str | None = None  # the label's English translation, where it has words
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ PRODUCT = DemoCoordinateJob(
         Measured("Ø20 H7", "diameter", 20.0, 20.0, 20.021, 20.0,
                  [20.0118, 20.0121, 20.0116, 20.0120, 20.0119]),
         Measured("Tasomaisuus A", "flatness", None, None, 0.02, 60.0,
-                 [0.0081, 0.0085, 0.0079]),
+                 [0.0081, 0.0085, 0.0079], label_en="Flatness A"),
     ],
 )  # fmt: skip
 REFERENCE = DemoCoordinateJob(
@@ -160,6 +161,7 @@ def _make(
                 method_id=method_id,
                 parameters={"L": measured.size, "alpha": 11.5e-6},
                 source=CharacteristicSource.DRAWING,
+                translations={"en": {"label": measured.label_en}} if measured.label_en else {},
             ),
         )
         for measured in demo.characteristics

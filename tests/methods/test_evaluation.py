@@ -73,7 +73,8 @@ def test_demo_gauge_block_method_reproduces_the_ea_4_02_s4_budget(
 ) -> None:
     """EA-4/02 M:2022 S4 (50 mm gauge block by mechanical comparison): u_c = 36.4 nm, k = 2,
     U = 73 nm; the expected figures and their source are in the published-example file."""
-    assert "EA-4/02 M:2022 example S4" in GAUGE_BLOCKS.guidance
+    assert "EA-4/02 M:2022, esimerkki S4" in GAUGE_BLOCKS.guidance  # the Finnish master
+    assert "EA-4/02 M:2022 example S4" in GAUGE_BLOCKS.translations["en"]["guidance"]
     (output,) = evaluate(engine, demo["DIM-GB-01"], gauge_block_job(demo, today))["outputs"]
     for key, field in (
         ("estimate", "value"),
