@@ -27,7 +27,7 @@ from lims.i18n import translations
 from lims.migrations import PROJECT_ROOT
 from tests.documents import layout
 from tests.documents.factories import issue
-from tests.jobs.factories import MICROMETER, make_lab, submit
+from tests.jobs.factories import MICROMETER, PRODUCT, make_lab, submit
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "documents"
 LONG_REFERENCE = (
@@ -101,6 +101,57 @@ def _issue_long_label_certificate(
         return db_session.get_one(Document, document["id"]).data
 
 
+def _issue_long_label_reference_report(
+    client: TestClient, engine: Engine, settings: Settings
+) -> dict[str, Any]:
+    """B2, the widest results (and the company's values beside them): long labels, datums."""
+    lab = make_lab(engine, settings)
+    job = submit(client, lab, "reference", PRODUCT)
+    job.step("accepted", lab.manager)
+    job.receive_all()
+    job.step("items_received", lab.technician)
+    planned = [
+        job.plan(
+            label=label,
+            nominal=nominal,
+            lower_limit=nominal - 0.05,
+            upper_limit=nominal + 0.05,
+            unit="mm",
+            datums="A|B|C-Referenssitaso-Kiinnityspinta",
+            method_id=lab.cmm_method.id,
+        )
+        for label, nominal in (
+            ("Laipan sisähalkaisija kiinnitysreikien keskiympyrällä", 20.0),
+            ("Tarkastusmitta_LAIPPA_4471-2/17_SISÄHALKAISIJA_REIKÄ_A1", 10.0),
+        )
+    ]
+    job.step("in_measurement", lab.technician)
+    for characteristic in planned:
+        nominal = characteristic["nominal"]
+        job.record(
+            characteristic_id=characteristic["id"],
+            equipment={"cmm": lab.cmm.id},
+            observations={"x": [nominal + 0.0010, nominal + 0.0012, nominal + 0.0014]},
+        )
+        response = client.post(
+            f"{job.url}/customer-values",
+            json={
+                "characteristic_id": characteristic["id"],
+                "value": nominal + 0.004,
+                "expanded_uncertainty": 0.004,
+                "coverage_factor": 2,
+            },
+            headers=lab.headers(lab.customer_user),
+        )
+        assert response.status_code in (200, 201), response.text
+    for to, user in (("measured", lab.technician), ("reviewed", lab.reviewer)):
+        job.step(to, user)
+    job.step("approved", lab.signatory)
+    document = issue(client, lab, job_id=job.job["id"])
+    with Session(engine) as db_session:
+        return db_session.get_one(Document, document["id"]).data
+
+
 def _render(data: dict[str, Any], language: str) -> Rendered:
     # Free text stays Finnish here: the layout, not the translation, is under test.
     html = render_html(
@@ -139,9 +190,11 @@ def _broken_header_words(rendered: Rendered) -> list[str]:
                 continue
             words = set("".join(cell.element.itertext()).replace("\u00ad", "").split())
             lines = [
-                box.text.replace("\u00ad", "").strip()
-                for box in cell.descendants()
-                if isinstance(box, boxes.TextBox)
+                "".join(text.text for text in line.descendants() if isinstance(text, boxes.TextBox))
+                .replace("\u00ad", "")
+                .strip()
+                for line in cell.descendants()
+                if isinstance(line, boxes.LineBox)
             ]
             for before, after in itertools.pairwise(lines):
                 if before.endswith(HYPHENS):
@@ -171,6 +224,21 @@ def test_a_long_label_certificate_stays_inside_the_margins_in_every_language(
         text = " ".join(box.text for page in rendered.pages for box in layout.text_boxes(page))
         # The long code is in the certificate, broken where it must be, not cut off.
         assert "Tarkastuspiste_" in text and "25mm" in text
+
+
+@pytest.mark.slow
+def test_a_long_label_reference_report_stays_inside_the_margins(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    data = _issue_long_label_reference_report(client, engine, settings)
+    assert data["comparison"], "the company's values are printed beside the lab's"
+    for language in ("fi", "en"):
+        rendered = _render(data, language)
+        for number, page in enumerate(rendered.pages, start=1):
+            path = ARTIFACTS / f"long-labels-reference-report-{language}-page-{number}.png"
+            layout.draw(page, path)
+        assert _outside(rendered) == [], language
+        assert _broken_header_words(rendered) == [], language
 
 
 def test_the_layout_checks_find_a_table_past_the_margin_and_a_word_broken_mid_word() -> None:
