@@ -29,6 +29,7 @@ from lims.documents.signing import (
     SIGNATURE_FIELD,
     check_signature,
     load_lab_signer,
+    signer_for,
     trusted_certificates,
 )
 from lims.storage import store_in
@@ -321,6 +322,32 @@ def test_verify_file_that_is_missing_or_not_a_pdf_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_verify_file_of_a_broken_pdf_proves_nothing_and_exits_1(
+    cli_environment: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 64 + b"\n%%EOF")
+
+    assert run_cli("documents", "verify", "--file", str(path)) == 1
+
+    reported = facts(capsys.readouterr().out)
+    assert (reported["signer"], reported["PAdES level"]) == ("no signature", "none")
+    assert reported["verified"] == "NO"
+
+
+@pytest.mark.parametrize("username", ["../lab-key", "a/b", "", ".hidden", "x" * 300])
+def test_a_username_that_is_no_plain_file_name_signs_with_the_lab_key(
+    settings: Settings, username: str
+) -> None:
+    directory = settings.signatory_certificate_dir
+    assert directory is not None
+    directory.mkdir(exist_ok=True)
+
+    signer = signer_for(settings, username=username, full_name="Maija Mittaaja")
+
+    assert signer == load_lab_signer(settings)
 
 
 def test_archive_timestamp_keeps_the_issued_file_and_records_a_new_copy(
