@@ -170,6 +170,12 @@ def test_a_malformed_number_gets_a_clear_page(client: TestClient) -> None:
     assert "This is not a document number." in page.state
 
 
+def test_markup_in_the_number_is_shown_as_text(client: TestClient) -> None:
+    page = verify_page(client, "KT-<b>1\"'&", lang="en")
+    assert page.heading == "✗ No document has been issued with the number KT-<b>1\"'&"
+    assert not page.tree.xpath("//main//b")
+
+
 def test_the_language_follows_the_browser_unless_chosen(client: TestClient) -> None:
     answer = client.get(
         "/verify/KT-1999-0001", headers={**HTML, "accept-language": "de-DE, en;q=0.8, fi;q=0.5"}
