@@ -49,7 +49,7 @@ from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timesta
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.errors import PathError, ValidationError
+from pyhanko_certvalidator.errors import InvalidCertificateError, PathError, ValidationError
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from lims.config import Settings
@@ -263,10 +263,18 @@ def sign_pdf(
     )
     if tsa is None:
         return signers.sign_pdf(writer, metadata, signer=signer.signer).getvalue()
-    with unavailable_on_failure(tsa):
-        signed = signers.sign_pdf(
-            writer, metadata, signer=signer.signer, timestamper=tsa.timestamper()
-        )
+    try:
+        with unavailable_on_failure(tsa):
+            signed = signers.sign_pdf(
+                writer, metadata, signer=signer.signer, timestamper=tsa.timestamper()
+            )
+    except InvalidCertificateError as error:
+        # Validation data are gathered by validating the certificates: one not made for its
+        # use (no nonRepudiation on the signer's, no timeStamping on the TSA's) stops here.
+        raise ConfigurationError(
+            f"A certificate of the signature (the signer's {signer.subject!r} or the TSA's) "
+            f"is not valid for its use: {error}"
+        ) from error
     return signed.getvalue()
 
 

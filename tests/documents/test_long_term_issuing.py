@@ -25,19 +25,23 @@ from lims.cli import main
 from lims.config import Settings
 from lims.documents.archive import REASON
 from lims.documents.models import Document
+from lims.documents.pdf import render_pdf
 from lims.documents.signing import (
     SIGNATURE_FIELD,
     check_signature,
     load_lab_signer,
+    sign_pdf,
     signer_for,
     trusted_certificates,
 )
+from lims.documents.timestamping import time_stamp_authority
+from lims.errors import ConfigurationError
 from lims.storage import store_in
 from tests.conftest import row_counts
 from tests.documents.conftest import DCC_SCHEMAS
 from tests.documents.factories import approved_calibration, download, issue
 from tests.documents.pdfa import pdfa3b_problems
-from tests.documents.test_pdf import associated_files
+from tests.documents.test_pdf import associated_files, small_html
 from tests.documents.tsa import TSA_NAME, LocalTsa, served_tsa
 from tests.jobs.factories import Lab, make_lab
 
@@ -418,3 +422,30 @@ def test_archive_timestamp_without_a_tsa_is_one_line_and_exit_2(
     assert run_cli("documents", "timestamp", "--all") == 2
 
     assert "LIMS_DOCUMENT_TSA_URL" in capsys.readouterr().err
+
+
+def test_a_lab_certificate_not_for_signing_is_a_configuration_error_with_a_tsa(
+    settings: Settings, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    personal_certificate(settings, "lab", settings.lab.name, non_repudiation=False)
+    directory = settings.signatory_certificate_dir
+    assert directory is not None
+    lab_settings = make_settings(
+        **{
+            **settings.model_dump(),
+            "document_signing_key": directory / "lab.key",
+            "document_signing_certificate": directory / "lab.pem",
+        }
+    )
+    tsa = time_stamp_authority(lab_settings)
+    assert tsa is not None
+
+    with pytest.raises(ConfigurationError, match="not valid for its use"):
+        sign_pdf(
+            render_pdf(small_html()),
+            load_lab_signer(lab_settings),
+            signatory="Maija Mittaaja",
+            reason="KT-2026-0001",
+            location="Turku",
+            tsa=tsa,
+        )
