@@ -118,10 +118,18 @@ def test_every_result_outside_the_accreditation_is_marked_in_measurement_reports
 def test_a_certificate_prints_the_customers_postal_address_and_contact(
     client: TestClient, engine: Engine, settings: Settings
 ) -> None:
+    """Whatever the record holds is printed as text: markup in an address stays characters."""
     lab = make_lab(engine, settings)
+    street = "Mittakatu 1 <b>B</b> & Co"
+    patched = client.patch(
+        f"/api/v1/organisations/{lab.customer.id}",
+        json={"street_address": street},
+        headers=lab.headers(lab.manager),
+    )
+    assert patched.status_code == 200, patched.text
     certificate = issue(client, lab, job_id=approved_calibration(client, lab).job["id"])
     text = _text(client, lab, certificate)
-    assert "Osoite Mittakatu 1, 00100 Helsinki, Suomi" in text
+    assert f"Osoite {street}, 00100 Helsinki, Suomi" in text
     assert "Yhteyshenkilö Kaisa Kontakti, kaisa@asiakas.example" in text
 
 
