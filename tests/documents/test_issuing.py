@@ -177,7 +177,8 @@ def test_calibration_certificate_states_results_as_ilac_p14_rounds_them(
     d_X = d_S + d_x - d_s, certificate value d_S = 0.020 um (u = 0.015 um), resolution
     0.05 um (rectangular): d_X = 0.020 + 0.410 = 0.430 um;
     u = sqrt(0.015^2 + (0.01/sqrt(3))^2 + (0.05/sqrt(3))^2) = 0.03304 um, U = 2 u = 0.066 um,
-    below the method's CMC 0.08 um, so the accredited result states U = the CMC (ILAC-P14:09/2020 5.5).
+    below the method's CMC 0.08 um, so the accredited result states U = the CMC
+    (ILAC-P14:09/2020 5.5).
     ILAC-P14:09/2020 5.3: U to two significant digits (0.080), the value to the same place
     (0.430). Finnish notation: decimal comma, dates d.M.yyyy (CLDR fi)."""
     lab = make_lab(engine, settings)
