@@ -177,7 +177,7 @@ def load_lab_signer(settings: Settings) -> LabSigner:
                 f"Document signing file {path} is missing: run `lims demo` or set "
                 "LIMS_DOCUMENT_SIGNING_KEY and LIMS_DOCUMENT_SIGNING_CERTIFICATE"
             )
-    return _cached_lab_signer(
+    return _cached_signer(
         key_path.resolve(),
         key_path.stat().st_mtime_ns,
         certificate_path.resolve(),
@@ -203,7 +203,7 @@ def signer_for(settings: Settings, *, username: str | None, full_name: str) -> L
                 f"Signatory signing file {path} is missing: a signatory needs both "
                 f"{username}.key and {username}.pem in {directory}"
             )
-    signer = _cached_lab_signer(
+    signer = _cached_signer(
         key_path.resolve(),
         key_path.stat().st_mtime_ns,
         certificate_path.resolve(),
@@ -326,7 +326,7 @@ def check_signature(
 
 
 @lru_cache(maxsize=4)
-def _cached_lab_signer(
+def _cached_signer(
     key_path: Path, key_mtime_ns: int, certificate_path: Path, certificate_mtime_ns: int
 ) -> LabSigner:
     # The modification times are part of the cache key only: a replaced file is read again.
