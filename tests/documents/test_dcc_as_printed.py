@@ -69,6 +69,9 @@ def test_every_value_the_certificate_prints_is_the_dccs(client: TestClient, lab:
     assert len(points) == 3
     for each in points:
         label = each.findtext("dcc:name/dcc:content", namespaces=NS)
+        nominal = each.findtext(
+            "dcc:quantity[@refType='basic_nominalValue']/si:real/si:value", namespaces=NS
+        )
         (result,) = each.xpath("dcc:quantity/si:real[si:expandedUnc]", namespaces=NS)
         value = result.findtext("si:value", namespaces=NS)
         uncertainty = result.findtext("si:expandedUnc/si:uncertainty", namespaces=NS)
@@ -84,6 +87,7 @@ def test_every_value_the_certificate_prints_is_the_dccs(client: TestClient, lab:
             re.escape(part)
             for part in (
                 label,
+                f"{finnish(nominal)} mm",
                 f"{finnish(value)} µm",
                 f"{finnish(uncertainty)} µm",
                 finnish(k),
