@@ -54,6 +54,8 @@ def test_every_value_the_certificate_prints_is_the_dccs(client: TestClient, lab:
     dcc = pdf.attachments["dcc.xml"]
     assert validate_dcc(dcc, shared_path("schemas", "dcc")) == []
     root = etree.fromstring(dcc)
+    empty = [e.tag for e in root.iter() if len(e) == 0 and not (e.text or "").strip()]
+    assert empty == []
 
     core = root.find(".//dcc:coreData", NS)
     assert core.findtext("dcc:uniqueIdentifier", namespaces=NS) == document["number"]
