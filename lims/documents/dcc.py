@@ -365,10 +365,12 @@ class _Writer:
         lab's one line with its post code and town when they can be told apart."""
         location = _sub(parent, "location")
         if isinstance(address, Mapping):
+            # As the address is written in Finland: "Mittakatu 1, 00100 Helsinki".
+            town = " ".join(
+                str(address[key]).strip() for key in ("postal_code", "city") if address.get(key)
+            ).strip()
             written = ", ".join(
-                str(address[key]).strip()
-                for key in ("street", "postal_code", "city")
-                if address.get(key) and str(address[key]).strip()
+                part for part in (str(address.get("street") or "").strip(), town) if part
             )
             for key, tag in (("street", "street"), ("postal_code", "postCode"), ("city", "city")):
                 if address.get(key) and str(address[key]).strip():
@@ -601,11 +603,13 @@ class _Writer:
         else:
             self.label(metadata, "declaration", N_("Conformity"))
         if limits:
+            # The limits are in the characteristic's unit, as the certificate prints them.
+            unit = point.get("limit_unit") or point["unit"]
             data = _sub(metadata, "data")
             for value, label, ref_type in limits:
                 quantity = _sub(data, "quantity", refType=ref_type)
                 self.label(quantity, "name", label)
-                _real(quantity, value, point["unit"])
+                _real(quantity, value, unit)
 
     # -- text in the master language and the translation
 

@@ -727,7 +727,25 @@ def test_a_customer_address_on_record_is_given_in_its_parts() -> None:
     assert location.findtext("dcc:postCode", namespaces=NS) == "00510"
     assert location.findtext("dcc:city", namespaces=NS) == "Helsinki"
     assert location.findtext("dcc:countryCode", namespaces=NS) == "FI"
+    written = location.find("dcc:further/dcc:content", NS).text
+    assert written == "Teollisuuskatu 1, 00510 Helsinki"
     assert validate_dcc(xml, schemas()) == []
+
+
+def test_the_limits_are_in_the_unit_the_characteristic_gives_them() -> None:
+    data = certificate()
+    data["results"][0].update(
+        unit="mm", value=0.0004, expanded_uncertainty=None, lower_limit=-0.002, upper_limit=0.002
+    )
+    data["results"][0]["limit_unit"] = "mm"
+    data["results"][1]["limit_unit"] = "um"
+
+    for label in ("10 mm", "25 mm"):
+        metadata = point(parse(calibration_dcc(data)), label).find(
+            ".//dcc:metaData[@refType='basic_conformity']", NS
+        )
+        units = {u.text for u in metadata.iterfind("dcc:data//si:unit", NS)}
+        assert units == ({r"\milli\metre"} if label == "10 mm" else {r"\micro\metre"})
 
 
 def test_every_date_is_iso_8601_in_every_language() -> None:
