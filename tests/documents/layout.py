@@ -3,7 +3,8 @@
 WeasyPrint's own layout tree (``HTML(...).render()``) says where each line of text lies,
 in CSS px (96 per inch), without reading a PDF back.  The pictures draw each text box and
 each cell border at its place (Pillow, DejaVu Sans as the documents use): a page as a reader
-sees its layout, for a person to look at, where no PDF rasteriser is installed.
+sees its layout, for a person to look at, where no PDF rasteriser is installed; an image
+(a chart, the QR code) is drawn as its crossed frame.
 """
 
 from collections.abc import Iterator
@@ -67,7 +68,8 @@ def text_boxes(page: weasyprint.Page) -> list[TextBox]:
 
 
 def draw(page: weasyprint.Page, path: Path) -> None:
-    """A picture of ``page``: its margins shaded, cell borders and text at their places."""
+    """A picture of ``page``: its margins shaded, cell borders, image frames and text at
+    their places."""
     width, height = page.width * SCALE, page.height * SCALE
     image = Image.new("RGB", (round(width), round(height)), "white")
     pen = ImageDraw.Draw(image)
@@ -75,10 +77,15 @@ def draw(page: weasyprint.Page, path: Path) -> None:
     pen.rectangle((0, 0, width, height), fill="#e6e6e6")
     pen.rectangle((left * SCALE, top * SCALE, right * SCALE, bottom * SCALE), fill="white")
     for box in _body_descendants(page):
-        if isinstance(box, boxes.TableCellBox):
+        if isinstance(box, boxes.TableCellBox | boxes.ReplacedBox):
             x, y = box.border_box_x() * SCALE, box.border_box_y() * SCALE
             w, h = box.border_width() * SCALE, box.border_height() * SCALE
-            pen.rectangle((x, y, x + w, y + h), outline="#999999")
+            # An image (chart, QR code, logo) is drawn as its frame, crossed.
+            image_box = isinstance(box, boxes.ReplacedBox)
+            pen.rectangle((x, y, x + w, y + h), outline="#4a7bb7" if image_box else "#999999")
+            if image_box:
+                pen.line((x, y, x + w, y + h), fill="#4a7bb7")
+                pen.line((x, y + h, x + w, y), fill="#4a7bb7")
     for text in text_boxes(page):
         font = ImageFont.truetype(FONT, max(1, round(text.font_size * SCALE)))
         pen.text((text.left * SCALE, text.top * SCALE), text.text, fill="black", font=font)
