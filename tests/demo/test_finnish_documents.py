@@ -16,6 +16,7 @@ from lims.demo.accounts import acting_as
 from lims.documents import service
 from lims.documents.models import IssueRequest
 from lims.jobs.models import Job, Result
+from lims.training.models import Enrolment, EnrolmentState, RRTest
 
 # The English free text of the demo records as they were before their Finnish masters,
 # and the English translations they carry now.
@@ -46,6 +47,9 @@ ENGLISH_DEMO_TEXT = (
     "External micrometer",
     "Caliper 0-150",
     "Head of Laboratory",
+    "coordinate measuring machine basics",
+    "Operating the CMM",
+    "Demanding measurements",
 )
 
 
@@ -68,12 +72,20 @@ def test_the_finnish_masters_of_the_demo_documents_hold_no_english_demo_text(
             *(IssueRequest(agreement_id=a) for a in db_session.exec(select(Agreement.id))),
             *(IssueRequest(quotation_id=q) for q in db_session.exec(select(Quotation.id))),
             *(IssueRequest(price_list_id=p) for p in db_session.exec(select(PriceList.id))),
+            *(
+                IssueRequest(enrolment_id=e)
+                for e in db_session.exec(
+                    select(Enrolment.id).where(Enrolment.state == EnrolmentState.COMPLETED)
+                )
+            ),
+            *(IssueRequest(rr_test_id=r) for r in db_session.exec(select(RRTest.id))),
         ]
         kinds = {
             job.kind
             for job in db_session.exec(select(Job).where(col(Job.id).in_(sorted(measured))))
         }
         assert kinds == {"calibration", "product_qc", "reference"}
+        assert any(r.enrolment_id for r in subjects) and any(r.rr_test_id for r in subjects)
         texts = []
         for request in subjects:
             pdf = service.preview(db_session, actor=auditor, request=request, settings=settings)
