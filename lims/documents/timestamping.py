@@ -7,9 +7,10 @@ timestamp over the whole file, after the validation data of the timestamp before
 so an archive can renew the proof before the algorithms or certificates behind it expire.
 
 The TSA is named in the settings (``LIMS_DOCUMENT_TSA_URL``, its certificates in
-``LIMS_DOCUMENT_TSA_CERTIFICATE``).  It is reached over HTTP(S) by pyHanko's client; a TSA that
-is down or answers with anything but a granted token stops the signing with a 503: a document is
-then not issued, rather than issued with less than the lab configured.
+``LIMS_DOCUMENT_TSA_CERTIFICATE``).  It is reached over HTTP(S) by pyHanko's aiohttp client
+(``HTTPTimeStamper``; aiohttp is a dependency of pyHanko's).  A TSA that is down or answers with
+anything but a granted token stops the signing with a 503: a document is then not issued,
+rather than issued with less than the lab configured.
 """
 
 import io
@@ -19,15 +20,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import requests
 from asn1crypto import x509
 from cryptography import x509 as pyca_x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
-from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
@@ -38,11 +38,10 @@ from lims.errors import ConfigurationError, LimsError
 
 #: Seconds a client is told to wait after the TSA failed: long enough for a restart.
 RETRY_AFTER_SECONDS = 60
-#: What a failed exchange with the TSA raises inside pyHanko: the request (network, HTTP
-#: status, content type), the answer's ASN.1 or status, and the token's own validation.
+#: What a failed exchange with the TSA raises inside pyHanko: the request (network, timeout,
+#: HTTP status, content type), the answer's ASN.1 or status, and the token's own validation.
 _TSA_FAILURES = (
     TimestampRequestError,
-    requests.RequestException,
     SigningError,
     SignatureValidationError,
     PathBuildingError,
@@ -73,10 +72,8 @@ class TimeStampAuthority:
     timeout_seconds: float
     credentials: tuple[str, str] | None = None
 
-    def timestamper(self) -> RequestsHTTPTimeStamper:
-        return RequestsHTTPTimeStamper(
-            self.url, timeout=self.timeout_seconds, auth=self.credentials
-        )
+    def timestamper(self) -> HTTPTimeStamper:
+        return HTTPTimeStamper(self.url, timeout=self.timeout_seconds, auth=self.credentials)
 
 
 def time_stamp_authority(settings: Settings) -> TimeStampAuthority | None:
