@@ -142,7 +142,6 @@ def _checked_translations(translations: Translations) -> Translations:
     return checked(translations, TRANSLATABLE)
 
 
-
 class MethodBase(SQLModel):
     code: str = Field(min_length=1, max_length=32, description="e.g. DIM-GB-01")
     version: int = Field(default=1, ge=1)
