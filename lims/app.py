@@ -43,7 +43,7 @@ from lims.db import make_engine
 from lims.logs import configure_logging
 from lims.records.checkpoints import keep_checkpointing
 from lims.records.retention import keep_records
-from lims.ui import pages
+from lims.ui import pages, verification
 
 API_PREFIX = "/api/v1"
 
@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     # The public verification page and the web UI take text (a number, a form, a filter) too.
     strict = [Depends(strict_request)]
-    app.include_router(documents.verify_router, responses=PROBLEM_RESPONSES, dependencies=strict)
+    app.include_router(verification.verify_router, responses=PROBLEM_RESPONSES, dependencies=strict)
     app.include_router(pages.router, dependencies=strict)
     app.mount(
         "/static", StaticFiles(directory=Path(pages.__file__).parent / "static"), name="static"

@@ -31,8 +31,11 @@ NOT_THE_RECORD_PATHS = frozenset({"job.status"})
 ROW_KEYS = ("characteristic_id", "id", "code", "number", "label")
 #: A raw number the document prints rounded under another key: the printed one is shown.
 PRINTED_AS = {"value": "value_text", "expanded_uncertainty": "uncertainty_text"}
-#: Keys kept for machines that the document never prints as such.
-NOT_PRINTED = frozenset({"characteristic_id", "item_id", "method_id", "id", "D", "En"})
+#: Keys kept for machines that the document never prints as such (the acceptance limits go to
+#: the DCC; the PDF prints the rule and U they follow from).
+NOT_PRINTED = frozenset(
+    {"characteristic_id", "item_id", "method_id", "id", "D", "En", "acceptance_limits"}
+)
 _PATH = re.compile(r"(?P<section>[^.\[]+)(?:\[(?P<row>[^\]]*)\])?(?:\.(?P<field>.+))?")
 Scalar = str | int | float | bool | None
 
