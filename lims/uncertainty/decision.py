@@ -295,6 +295,13 @@ def decide(
     if lower is not None and upper is not None and lower >= upper:
         raise _bad(f"lower_limit ({lower:g}) must be below upper_limit ({upper:g}).", "lower_limit")
     expanded, k, u = _uncertainties(request, warnings)
+    if not all(math.isfinite(number) for number in (expanded, k, u)):
+        # Each is finite alone, yet U/k (or k*u) overflows for a vanishing or huge k.
+        raise _bad(
+            "U, k and u = U/k must be finite: the coverage factor does not fit the uncertainty "
+            "given (k too small for U, or too large for u).",
+            "coverage_factor",
+        )
     dof = None
     if request.distribution == "t":
         if request.dof is None:

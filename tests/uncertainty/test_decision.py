@@ -129,6 +129,23 @@ BAD: list[tuple[dict[str, Any], tuple, str]] = [
     ({**BASE, "value": 1.0, "distribution": "t"}, ("dof",), "dof"),
     ({**BASE, "value": 1.0, "dof": 0, "distribution": "t"}, ("dof",), "greater than zero"),
     ({**BASE, "value": 1.0, "rule": "customer"}, ("customer_rule",), "customer_rule"),
+    # Found by tests/uncertainty/test_properties.py: U = 1 with k = 5e-324 made u = inf.
+    (
+        {**BASE, "value": 0.0, "expanded_uncertainty": 1.0, "coverage_factor": 5e-324},
+        ("coverage_factor",),
+        "must be finite",
+    ),
+    (
+        {
+            **BASE,
+            "value": 0.0,
+            "expanded_uncertainty": None,
+            "standard_uncertainty": 1e308,
+            "coverage_factor": 1e10,
+        },
+        ("coverage_factor",),
+        "must be finite",
+    ),
 ]
 
 
