@@ -219,7 +219,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    _demo_snapshots.remove()
+    snapshots.remove()
     _postgres_template.remove()
     _sqlite.remove()
 
@@ -342,61 +342,43 @@ def row_counts(engine: Engine) -> dict[str, int]:
         }
 
 
-# -- the demo data, loaded once per process ---------------------------------------------------
+# -- data loaded once per process, then copied ---------------------------------------------
 
 
-class _DemoSnapshots:
-    """Databases and data folders holding the demo data, one per backend, day and settings.
+class _Snapshots:
+    """Databases and data folders as some set-up left them, one per name, backend, day and
+    settings, with what the set-up returned.
 
-    Loading the demo takes seconds (it issues and signs documents); copying a loaded database
-    and its files takes a fraction of one.  The first test of a process that loads the demo
-    loads it through the real loader; later ones get a copy of that result.
+    Loading the demo takes seconds (it issues and signs documents), a lab's records a tenth of
+    one; copying a database and its files takes a fraction of that.  The first test of a process
+    runs the set-up itself; later ones get a copy of its result.
     """
 
     def __init__(self) -> None:
-        self._loaded: dict[tuple[str, ...], tuple[str, Path]] = {}
+        self._taken: dict[tuple[str, ...], tuple[str, Path, Any]] = {}
         self._postgres: list[str] = []
 
-    def load(self, engine: Engine, settings: Settings) -> None:
-        key = (
+    @staticmethod
+    def _key(name: str, engine: Engine, settings: Settings) -> tuple[str, ...]:
+        return (
+            name,
             engine.dialect.name,
             local_today(settings.timezone).isoformat(),
             settings.model_dump_json(exclude={"database_url", "data_dir"}),
         )
-        snapshot = self._loaded.get(key)
-        if snapshot is None:
-            with Session(engine) as db_session:
-                load_demo_data(db_session, settings)
-            self._loaded[key] = self._take(engine, settings)
-        else:
-            self._restore(engine, settings, *snapshot)
 
-    def _take(self, engine: Engine, settings: Settings) -> tuple[str, Path]:
-        files = Path(tempfile.mkdtemp(prefix="lims-demo-", dir=_sqlite.folder))
-        # A database kept in the data folder is copied through SQLite below, never as a file.
-        shutil.copytree(settings.data_dir, files / "data", ignore=_DATABASE_FILES)
-        engine.dispose()
-        if engine.dialect.name == "sqlite":
-            database = str(files / "demo.sqlite3")
-            _sqlite_backup(str(engine.url.database), database)
-            return database, files / "data"
-        name = f"lims_demo_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(_admin_dsn(), autocommit=True) as connection:
-            _end_sessions(connection, str(engine.url.database))
-            connection.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                    sql.Identifier(name), sql.Identifier(str(engine.url.database))
-                )
-            )
-        self._postgres.append(name)
-        return name, files / "data"
-
-    def _restore(self, engine: Engine, settings: Settings, database: str, files: Path) -> None:
+    def restore(self, name: str, engine: Engine, settings: Settings) -> tuple[bool, Any]:
+        """(True, what the set-up returned) after copying its result over this test's database
+        and data folder; (False, None) when this process has not taken it yet."""
+        taken = self._taken.get(self._key(name, engine, settings))
+        if taken is None:
+            return False, None
+        database, files, returned = taken
         shutil.copytree(files, settings.data_dir, dirs_exist_ok=True)
         engine.dispose()
         if engine.dialect.name == "sqlite":
             _sqlite_backup(database, str(engine.url.database))
-            return
+            return True, returned
         target = str(engine.url.database)
         with psycopg.connect(_admin_dsn(), autocommit=True) as connection:
             connection.execute(
@@ -407,12 +389,39 @@ class _DemoSnapshots:
                     sql.Identifier(target), sql.Identifier(database)
                 )
             )
+        return True, returned
+
+    def take(self, name: str, engine: Engine, settings: Settings, returned: Any = None) -> None:
+        """Keep this test's database and data folder as ``name``'s result."""
+        files = Path(tempfile.mkdtemp(prefix=f"lims-{name}-", dir=_sqlite.folder))
+        # A database kept in the data folder is copied through SQLite below, never as a file.
+        if settings.data_dir.exists():
+            shutil.copytree(settings.data_dir, files / "data", ignore=_DATABASE_FILES)
+        else:
+            (files / "data").mkdir()
+        engine.dispose()
+        key = self._key(name, engine, settings)
+        if engine.dialect.name == "sqlite":
+            database = str(files / f"{name}.sqlite3")
+            _sqlite_backup(str(engine.url.database), database)
+            self._taken[key] = (database, files / "data", returned)
+            return
+        copy = f"lims_{name}_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(_admin_dsn(), autocommit=True) as connection:
+            _end_sessions(connection, str(engine.url.database))
+            connection.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(copy), sql.Identifier(str(engine.url.database))
+                )
+            )
+        self._postgres.append(copy)
+        self._taken[key] = (copy, files / "data", returned)
 
     def remove(self) -> None:
         for name in self._postgres:
             _drop_database(_admin_dsn(), name)
         self._postgres.clear()
-        self._loaded.clear()
+        self._taken.clear()
 
 
 def _sqlite_backup(source: str, target: str) -> None:
@@ -435,9 +444,24 @@ def _end_sessions(connection: psycopg.Connection[Any], database: str) -> None:
 
 
 _DATABASE_FILES = shutil.ignore_patterns("*.sqlite3", "*.sqlite3-*")
-_demo_snapshots = _DemoSnapshots()
+snapshots = _Snapshots()
+
+
+def is_fresh(engine: Engine) -> bool:
+    """Nothing recorded yet: a copy of a set-up's result may replace this database."""
+    with engine.connect() as connection:
+        return all(
+            connection.execute(text(f'SELECT 1 FROM "{table}" LIMIT 1')).first() is None
+            for table in ("audit_event", "user_account", "organisation")
+        )
 
 
 def load_demo(engine: Engine, settings: Settings) -> None:
     """The demo data in this test's database and data folder, as ``lims demo`` loads it."""
-    _demo_snapshots.load(engine, settings)
+    fresh = is_fresh(engine)
+    if fresh and snapshots.restore("demo", engine, settings)[0]:
+        return
+    with Session(engine) as db_session:
+        load_demo_data(db_session, settings)
+    if fresh:
+        snapshots.take("demo", engine, settings)

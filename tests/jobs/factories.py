@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel
 
 from lims.accounts.models import Organisation, Role, User
 from lims.clock import local_today
@@ -15,6 +16,7 @@ from lims.config import Settings
 from lims.contracts.models import Service
 from lims.equipment.models import Equipment
 from lims.methods.models import Method
+from tests.conftest import is_fresh, snapshots
 from tests.contracts.factories import make_agreement
 from tests.equipment.factories import authorise, make_calibration, make_equipment, make_method
 from tests.factories import bearer, make_contact, make_organisation, make_user
@@ -65,6 +67,46 @@ class Lab:
 
 
 def make_lab(engine: Engine, settings: Settings) -> Lab:
+    """A customer with an agreement, staff authorised for two methods, calibrated equipment.
+
+    Built by the factories the first time in a test process; in a fresh database after that,
+    a copy of the first one's records (``tests.conftest.snapshots``), ids and all.
+    """
+    fresh = is_fresh(engine)
+    if fresh:
+        restored, ids = snapshots.restore("lab", engine, settings)
+        if restored:
+            return _lab_of(engine, settings, ids)
+    lab = _build_lab(engine, settings)
+    if fresh:
+        ids = {name: getattr(lab, name).id for name in LAB_RECORDS}
+        snapshots.take("lab", engine, settings, returned=ids)
+    return lab
+
+
+#: The records a Lab names, by the model each is.
+LAB_RECORDS: dict[str, type[SQLModel]] = {
+    "customer": Organisation,
+    "customer_user": User,
+    "technician": User,
+    "reviewer": User,
+    "signatory": User,
+    "manager": User,
+    "ring_gauge": Equipment,
+    "cmm": Equipment,
+    "ring_method": Method,
+    "cmm_method": Method,
+}
+
+
+def _lab_of(engine: Engine, settings: Settings, ids: dict[str, int]) -> Lab:
+    with Session(engine) as db_session:
+        records = {name: db_session.get_one(LAB_RECORDS[name], id_) for name, id_ in ids.items()}
+        db_session.expunge_all()
+    return Lab(**records, settings=settings)
+
+
+def _build_lab(engine: Engine, settings: Settings) -> Lab:
     customer = make_organisation(engine)
     make_contact(engine, customer)
     make_agreement(
