@@ -41,7 +41,13 @@ from lims.documents.models import (
 )
 from lims.documents.pdf import EmbeddedFile, qr_svg_data_uri, read_attachments, render_pdf
 from lims.documents.render import image_data_uri, render_html
-from lims.documents.signing import sign_pdf, signer_for
+from lims.documents.signing import (
+    SignatureCheck,
+    check_signature,
+    sign_pdf,
+    signer_for,
+    trusted_certificates,
+)
 from lims.documents.timestamping import time_stamp_authority
 from lims.documents.visibility import readable, visible_document
 from lims.errors import Conflict, IntegrityFailure, InvalidInput, NotFound, PermissionDenied
@@ -159,6 +165,13 @@ def pdf_of(
     if hashlib.sha256(pdf).hexdigest() != document.sha256:
         raise IntegrityFailure(f"the stored PDF of {document.number} does not match its hash")
     return document, pdf
+
+
+def signature_of(document: Document, *, store: FileStore, settings: Settings) -> SignatureCheck:
+    """What the signature of the file kept for ``document`` proves (its newest archive copy,
+    else the file as issued): signer, times, validation data and PAdES level."""
+    pdf = store.read(document.archive_sha256 or document.sha256)
+    return check_signature(pdf, trusted_certificates(settings))
 
 
 def verify(db_session: Session, *, number: str, sha256: str | None, timezone: str) -> Verification:

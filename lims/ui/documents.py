@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from lims import __version__
 from lims.accounts.principal import Principal
-from lims.api.deps import SessionDep
+from lims.api.deps import FileStoreDep, SessionDep
 from lims.documents import service, translations
 from lims.documents.models import (
     Document,
@@ -98,10 +98,17 @@ def document_detail(
     document_id: int,
     viewer: ViewerDep,
     db_session: SessionDep,
+    store: FileStoreDep,
     language: Annotated[str | None, Query(pattern="^(en|sv|et)$")] = None,
 ) -> Response:
     principal = viewer.principal
     document = service.get_document(db_session, actor=principal, document_id=document_id)
+    # The lab's staff see what the signature proves; a customer checks a file on /verify.
+    signature = (
+        service.signature_of(document, store=store, settings=request.app.state.settings)
+        if principal.reads_everything
+        else None
+    )
     master = (
         service.get_document(db_session, actor=principal, document_id=document.master_id)
         if document.master_id
@@ -123,6 +130,7 @@ def document_detail(
         viewer,
         "document_detail.html",
         document=document,
+        signature=signature,
         master=master,
         translations_of=[d for d in related if d.master_id == master.id],
         revisions=[d for d in related if d.master_id is None],

@@ -41,6 +41,7 @@ from tests.conftest import row_counts
 from tests.documents.conftest import DCC_SCHEMAS
 from tests.documents.factories import approved_calibration, download, issue
 from tests.documents.pdfa import pdfa3b_problems
+from tests.documents.test_one_valid_master import sign_in
 from tests.documents.test_pdf import associated_files, small_html
 from tests.documents.tsa import TSA_NAME, LocalTsa, served_tsa
 from tests.jobs.factories import Lab, make_lab
@@ -152,6 +153,25 @@ def test_an_issued_certificate_is_b_lt_by_the_lab_key_and_stays_pdfa_3b(
     assert pdfa3b_problems(pdf) == []
     relationships = {each["name"]: each["relationship"] for each in associated_files(pdf)}
     assert relationships == {"data.json": "/Data", "dcc.xml": "/Alternative"}
+
+
+def test_the_document_page_shows_the_staff_the_level_and_the_timestamp(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    lab = make_lab(engine, settings)
+    master = issue(client, lab, job_id=approved_calibration(client, lab).job["id"])
+    sign_in(client, lab.manager.username)
+
+    facts = client.get(f"/documents/{master['id']}").text.split('id="signature-facts"')[1]
+
+    facts = facts.split("</dd>")[0]
+    assert f"PAdES B-LT · {settings.lab.name}" in facts
+    assert f"aikaleimapalvelu {TSA_NAME}" in facts
+    assert "kelpoisuustiedot tiedostossa" in facts
+    assert "ei todennettu" not in facts
+    # A customer checks a file on the public page instead; the signature facts are the lab's.
+    sign_in(client, lab.customer_user.username)
+    assert 'id="signature-facts"' not in client.get(f"/documents/{master['id']}").text
 
 
 def test_a_signatory_with_their_own_certificate_signs_with_it(
