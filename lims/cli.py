@@ -624,9 +624,7 @@ def cad_inspect(
     from lims.cad.worker import limits_of, read_bounded
     from lims.config import get_settings
 
-    if not file.is_file():
-        raise InvalidInput(f"cannot read {file}: no such file")
-    model = read_bounded(file, limits_of(get_settings()))
+    model = read_bounded(_regular_file(file), limits_of(get_settings()))
     if model.plan is None:
         raise InvalidInput(f"{file} defines no characteristics")
     _print_json(model.plan.as_json())
@@ -703,8 +701,7 @@ def documents_verify(
             raise InvalidInput("name a document NUMBER, or a PDF with --file")
         _verify_number(settings, number)
         return
-    if not file.is_file():
-        raise InvalidInput(f"cannot read {file}: no such file")
+    _regular_file(file)
     from sqlmodel import select
 
     from lims.documents import file_check
@@ -748,10 +745,7 @@ def _trusted(settings: "Settings", paths: list[Path]) -> list[Any]:
 
     if not paths:
         return trusted_certificates(settings)
-    for path in paths:
-        if not path.is_file():
-            raise InvalidInput(f"cannot read {path}: no such file")
-    return [certificate for path in paths for certificate in read_certificates(path)]
+    return [certificate for path in paths for certificate in read_certificates(_regular_file(path))]
 
 
 @documents_app.command("timestamp")
@@ -1009,3 +1003,14 @@ def _fail(message: str) -> None:
     if message:
         typer.echo(f"lims: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+def _regular_file(path: Path) -> Path:
+    """``path`` when it names a regular file; a one-line refusal that says what it is instead."""
+    if path.is_file():
+        return path
+    if path.is_dir():
+        raise InvalidInput(f"cannot read {path}: it is a folder, not a file")
+    if path.exists():
+        raise InvalidInput(f"cannot read {path}: it is not a regular file")
+    raise InvalidInput(f"cannot read {path}: no such file")

@@ -283,3 +283,18 @@ def test_readme_lists_every_demo_login() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     for user in DEMO_USERS:
         assert f"| `{user.username}` | `{user.password}` |" in readme
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("documents", "verify", "--file"), "it is a folder, not a file"),
+        (("cad", "inspect"), "it is a folder, not a file"),
+    ],
+)
+def test_a_folder_given_as_a_file_is_refused_in_one_line_saying_so(
+    argv: tuple[str, ...], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(*argv, str(tmp_path)) == 2
+    error = capsys.readouterr().err
+    assert error.strip() == f"lims: cannot read {tmp_path}: {message}"
