@@ -380,22 +380,27 @@ class _Snapshots:
             _sqlite_backup(database, str(engine.url.database))
             return True, returned
         target = str(engine.url.database)
-        with psycopg.connect(_admin_dsn(), autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(target))
-            )
-            connection.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                    sql.Identifier(target), sql.Identifier(database)
-                )
-            )
+        _drop_database(_admin_dsn(), target)
+        _copy_postgres_database(database, target)
         return True, returned
 
-    def take(self, name: str, engine: Engine, settings: Settings, returned: Any = None) -> None:
-        """Keep this test's database and data folder as ``name``'s result."""
+    def take(
+        self,
+        name: str,
+        engine: Engine,
+        settings: Settings,
+        returned: Any = None,
+        *,
+        with_files: bool = True,
+    ) -> None:
+        """Keep this test's database and (``with_files``) data folder as ``name``'s result.
+
+        Leave the files out where the set-up writes none: a served process of the test may
+        already hold the folder's keys, which a copy would replace under it.
+        """
         files = Path(tempfile.mkdtemp(prefix=f"lims-{name}-", dir=_sqlite.folder))
         # A database kept in the data folder is copied through SQLite below, never as a file.
-        if settings.data_dir.exists():
+        if with_files and settings.data_dir.exists():
             shutil.copytree(settings.data_dir, files / "data", ignore=_DATABASE_FILES)
         else:
             (files / "data").mkdir()
@@ -407,13 +412,7 @@ class _Snapshots:
             self._taken[key] = (database, files / "data", returned)
             return
         copy = f"lims_{name}_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(_admin_dsn(), autocommit=True) as connection:
-            _end_sessions(connection, str(engine.url.database))
-            connection.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                    sql.Identifier(copy), sql.Identifier(str(engine.url.database))
-                )
-            )
+        _copy_postgres_database(str(engine.url.database), copy)
         self._postgres.append(copy)
         self._taken[key] = (copy, files / "data", returned)
 
@@ -433,14 +432,27 @@ def _sqlite_backup(source: str, target: str) -> None:
     copy.close()
 
 
-def _end_sessions(connection: psycopg.Connection[Any], database: str) -> None:
-    """A template may have no other sessions: end the application's pooled ones (its engine
-    pings before use and reconnects)."""
-    connection.execute(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-        "WHERE datname = %s AND pid <> pg_backend_pid()",
-        (database,),
+def _copy_postgres_database(source: str, copy: str, attempts: int = 20) -> None:
+    """``CREATE DATABASE copy TEMPLATE source``: a template may have no other sessions, so end
+    the application's pooled ones (its engine pings before use and reconnects) and wait out an
+    autovacuum worker's visit, as dropping does."""
+    statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+        sql.Identifier(copy), sql.Identifier(source)
     )
+    for attempt in range(attempts):
+        with psycopg.connect(_admin_dsn(), autocommit=True) as connection:
+            connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                "AND pid <> pg_backend_pid() AND usename = current_user",
+                (source,),
+            )
+            try:
+                connection.execute(statement)
+                return
+            except psycopg.errors.ObjectInUse:
+                if attempt == attempts - 1:
+                    raise
+        time.sleep(0.25)
 
 
 _DATABASE_FILES = shutil.ignore_patterns("*.sqlite3", "*.sqlite3-*")

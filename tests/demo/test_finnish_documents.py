@@ -11,12 +11,12 @@ from sqlmodel import Session, col, select
 from lims.accounts.models import User
 from lims.config import Settings
 from lims.contracts.models import Agreement, PriceList, Quotation
-from lims.demo import load_demo_data
 from lims.demo.accounts import acting_as
 from lims.documents import service
 from lims.documents.models import IssueRequest
 from lims.jobs.models import Job, Result
 from lims.training.models import Enrolment, EnrolmentState, RRTest
+from tests.conftest import load_demo
 
 # The English free text of the demo records as they were before their Finnish masters,
 # and the English translations they carry now.
@@ -63,8 +63,8 @@ def _text(pdf: bytes) -> str:
 def test_the_finnish_masters_of_the_demo_documents_hold_no_english_demo_text(
     engine: Engine, settings: Settings
 ) -> None:
+    load_demo(engine, settings)
     with Session(engine) as db_session:
-        load_demo_data(db_session, settings)
         auditor = acting_as(db_session.exec(select(User).where(User.username == "arvioija")).one())
         measured = {r.job_id for r in db_session.exec(select(Result))}
         subjects = [

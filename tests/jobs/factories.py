@@ -80,7 +80,7 @@ def make_lab(engine: Engine, settings: Settings) -> Lab:
     lab = _build_lab(engine, settings)
     if fresh:
         ids = {name: getattr(lab, name).id for name in LAB_RECORDS}
-        snapshots.take("lab", engine, settings, returned=ids)
+        snapshots.take("lab", engine, settings, returned=ids, with_files=False)
     return lab
 
 
