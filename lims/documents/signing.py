@@ -35,8 +35,11 @@ from asn1crypto import keys, x509
 from cryptography import x509 as pyca_x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives.asymmetric.types import (
+    CertificateIssuerPrivateKeyTypes,
+    PublicKeyTypes,
+)
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata.model import VENDOR
@@ -153,7 +156,9 @@ def create_demo_signing_key(settings: Settings) -> bool:
             "restore the other or remove both"
         )
     key = ec.generate_private_key(ec.SECP256R1())
-    certificate = _self_signed_certificate(key, settings.lab.name)
+    certificate = self_signed_certificate(
+        key, common_name=settings.lab.name, organisation=settings.lab.name
+    )
     key_pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -377,32 +382,47 @@ def _public_key_der(public_key: PublicKeyTypes) -> bytes:
     )
 
 
-def _self_signed_certificate(
-    key: ec.EllipticCurvePrivateKey, lab_name: str
+def self_signed_certificate(
+    key: CertificateIssuerPrivateKeyTypes,
+    *,
+    common_name: str,
+    organisation: str | None = None,
+    days: int = round(365.25 * DEMO_CERTIFICATE_YEARS),
+    non_repudiation: bool = True,
+    time_stamping: bool = False,
 ) -> pyca_x509.Certificate:
-    # A plain end-entity certificate: pyHanko trusts it as its own root when it is the trust root.
-    name = pyca_x509.Name(
-        [
-            pyca_x509.NameAttribute(NameOID.COMMON_NAME, lab_name[:_X509_NAME_MAX]),
-            pyca_x509.NameAttribute(NameOID.ORGANIZATION_NAME, lab_name[:_X509_NAME_MAX]),
+    """A plain end-entity certificate for ``key``: pyHanko trusts it as its own root when it
+    is the trust root.  A signing certificate (the default) has digitalSignature and
+    nonRepudiation; a time-stamping one only the critical timeStamping purpose (RFC 3161 2.3)."""
+    attributes = [pyca_x509.NameAttribute(NameOID.COMMON_NAME, common_name[:_X509_NAME_MAX])]
+    if organisation is not None:
+        attributes += [
+            pyca_x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:_X509_NAME_MAX]),
             pyca_x509.NameAttribute(NameOID.COUNTRY_NAME, "FI"),
         ]
-    )
+    name = pyca_x509.Name(attributes)
     # A few minutes back, so a server whose clock runs slightly behind still accepts it.
     not_before = datetime.now(UTC) - timedelta(minutes=5)
-    return (
+    builder = (
         pyca_x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(pyca_x509.random_serial_number())
         .not_valid_before(not_before)
-        .not_valid_after(not_before + timedelta(days=round(365.25 * DEMO_CERTIFICATE_YEARS)))
-        .add_extension(pyca_x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
+        .not_valid_after(not_before + timedelta(days=days))
+    )
+    if time_stamping:
+        builder = builder.add_extension(
+            pyca_x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+        )
+    else:
+        builder = builder.add_extension(
+            pyca_x509.BasicConstraints(ca=False, path_length=None), critical=True
+        ).add_extension(
             pyca_x509.KeyUsage(
                 digital_signature=True,
-                content_commitment=True,  # nonRepudiation
+                content_commitment=non_repudiation,
                 key_encipherment=False,
                 data_encipherment=False,
                 key_agreement=False,
@@ -413,8 +433,7 @@ def _self_signed_certificate(
             ),
             critical=True,
         )
-        .sign(key, hashes.SHA256())
-    )
+    return builder.sign(key, hashes.SHA256())
 
 
 def _write_new_file(path: Path, content: bytes, *, mode: int) -> None:

@@ -7,14 +7,11 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import Engine
@@ -30,6 +27,7 @@ from lims.documents.signing import (
     SIGNATURE_FIELD,
     check_signature,
     load_lab_signer,
+    self_signed_certificate,
     sign_pdf,
     signer_for,
     trusted_certificates,
@@ -84,36 +82,12 @@ def personal_certificate(
     assert directory is not None
     directory.mkdir(exist_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, settings.lab.name),
-        ]
-    )
-    not_before = datetime.now(UTC) - timedelta(minutes=5)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_before + timedelta(days=365))
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=non_repudiation,  # as a signing certificate has
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
+    certificate = self_signed_certificate(
+        key,
+        common_name=common_name,
+        organisation=settings.lab.name,
+        days=365,
+        non_repudiation=non_repudiation,
     )
     (directory / f"{username}.key").write_bytes(
         key.private_bytes(

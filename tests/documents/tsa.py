@@ -11,16 +11,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from asn1crypto import keys, tsp, x509
 from cryptography import x509 as pyca_x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+from lims.documents.signing import self_signed_certificate
 
 TSA_NAME = "Testiaikaleimapalvelu"
 REPLY_TYPE = "application/timestamp-reply"
@@ -93,18 +93,4 @@ def served_tsa(directory: Path) -> Iterator[LocalTsa]:
 
 
 def _tsa_certificate(key: rsa.RSAPrivateKey) -> pyca_x509.Certificate:
-    name = pyca_x509.Name([pyca_x509.NameAttribute(NameOID.COMMON_NAME, TSA_NAME)])
-    not_before = datetime.now(UTC) - timedelta(minutes=5)
-    return (
-        pyca_x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(pyca_x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_before + timedelta(days=30))
-        .add_extension(
-            pyca_x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
-        )
-        .sign(key, hashes.SHA256())
-    )
+    return self_signed_certificate(key, common_name=TSA_NAME, days=30, time_stamping=True)
