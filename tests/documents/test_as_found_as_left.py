@@ -27,7 +27,7 @@ from lims.documents.dcc import DCC_NS, SI_NS, validate_dcc
 from tests.conftest import shared_path
 from tests.documents.factories import download, issue, read_back
 from tests.factories import make_user
-from tests.jobs.factories import MEASURED_ON, MICROMETER, JobDriver, Lab, make_lab, submit
+from tests.jobs.factories import MEASURED_ON, JobDriver, Lab, make_lab, micrometer_in_measurement
 from tests.records.factories import contents_of, export, saved
 
 AS_FOUND_READINGS = [3.1, 3.2, 3.1, 3.0, 3.2]
@@ -43,20 +43,7 @@ def lab(engine: Engine, settings: Settings) -> Lab:
 
 def adjusted_calibration(client: TestClient, lab: Lab) -> tuple[JobDriver, dict[str, Any]]:
     """A micrometer measured at 50 mm as found, zero set, measured as left; approved."""
-    job = submit(client, lab, "calibration", MICROMETER)
-    job.step("accepted", lab.manager)
-    job.receive_all()
-    job.step("items_received", lab.technician)
-    point = job.plan(
-        label="50 mm",
-        kind="calibration_point",
-        nominal=50,
-        lower_limit=-2,
-        upper_limit=2,
-        unit="um",
-        method_id=lab.ring_method.id,
-    )
-    job.step("in_measurement", lab.technician)
+    job, point = micrometer_in_measurement(client, lab)
     ring = {"reference": lab.ring_gauge.id}
     result = job.record(
         characteristic_id=point["id"],

@@ -250,3 +250,24 @@ MICROMETER = {
     "specification": {"standard": "ISO 3611", "mpe": 2, "unit": "um"},
 }
 PRODUCT = {"kind": "customer_product", "description": "Flange, drawing 1234-A"}
+
+
+def micrometer_in_measurement(
+    client: TestClient, lab: Lab, kind: str = "calibration"
+) -> tuple[JobDriver, dict[str, Any]]:
+    """A micrometer job (B3) received, with one 50 mm point by the ring method, in measurement."""
+    job = submit(client, lab, kind, MICROMETER)
+    job.step("accepted", lab.manager)
+    job.receive_all()
+    job.step("items_received", lab.technician)
+    point = job.plan(
+        label="50 mm",
+        kind="calibration_point",
+        nominal=50,
+        lower_limit=-2,
+        upper_limit=2,
+        unit="um",
+        method_id=lab.ring_method.id,
+    )
+    job.step("in_measurement", lab.technician)
+    return job, point

@@ -17,7 +17,14 @@ from lims.accounts.models import Role
 from lims.config import Settings
 from tests.conftest import row_counts
 from tests.factories import make_user
-from tests.jobs.factories import MEASURED_ON, MICROMETER, JobDriver, Lab, make_lab, submit
+from tests.jobs.factories import (
+    MEASURED_ON,
+    MICROMETER,
+    Lab,
+    make_lab,
+    micrometer_in_measurement,
+    submit,
+)
 
 # As found, um: mean 3.12; deviations -0.02, 0.08, -0.02, -0.12, 0.08 square to 0.028,
 # s^2 = 0.007, u = sqrt(0.007/5) = 0.0374166.  d_X = 0.020 + 3.12 = 3.14 um, beyond +-2 um.
@@ -29,24 +36,6 @@ AS_LEFT_READINGS = [1.2, 1.3, 1.1, 1.25, 1.2]
 @pytest.fixture
 def lab(engine: Engine, settings: Settings) -> Lab:
     return make_lab(engine, settings)
-
-
-def measuring(client: TestClient, lab: Lab, kind: str = "calibration") -> tuple[JobDriver, dict]:
-    job = submit(client, lab, kind, MICROMETER)
-    job.step("accepted", lab.manager)
-    job.receive_all()
-    job.step("items_received", lab.technician)
-    point = job.plan(
-        label="50 mm",
-        kind="calibration_point",
-        nominal=50,
-        lower_limit=-2,
-        upper_limit=2,
-        unit="um",
-        method_id=lab.ring_method.id,
-    )
-    job.step("in_measurement", lab.technician)
-    return job, point
 
 
 def adjusted(lab: Lab, point: dict, **changes: object) -> dict:
@@ -78,7 +67,7 @@ def adjusted(lab: Lab, point: dict, **changes: object) -> dict:
 def test_an_adjusted_point_keeps_as_found_and_as_left_each_evaluated(
     client: TestClient, lab: Lab
 ) -> None:
-    job, point = measuring(client, lab)
+    job, point = micrometer_in_measurement(client, lab)
     result = job.record(**adjusted(lab, point))
     # As left: d_X = 1.23 um, u_c = sqrt(0.015^2 + 0.0331662^2 + (0.05/sqrt(3))^2) = 0.0464579
     assert math.isclose(result["value"], 1.23, abs_tol=1e-9)
@@ -107,7 +96,7 @@ def test_an_adjusted_point_keeps_as_found_and_as_left_each_evaluated(
 
 
 def test_a_single_value_is_still_a_plain_result(client: TestClient, lab: Lab) -> None:
-    job, point = measuring(client, lab)
+    job, point = micrometer_in_measurement(client, lab)
     body = adjusted(lab, point)
     del body["as_found"], body["adjustment"]
     result = job.record(**body)
@@ -118,7 +107,7 @@ def test_a_single_value_is_still_a_plain_result(client: TestClient, lab: Lab) ->
 def test_replacing_an_adjusted_result_without_them_clears_them(
     client: TestClient, lab: Lab
 ) -> None:
-    job, point = measuring(client, lab)
+    job, point = micrometer_in_measurement(client, lab)
     first = job.record(**adjusted(lab, point))
     body = adjusted(lab, point, version=first["version"], reason="not adjusted after all")
     del body["as_found"], body["adjustment"]
@@ -129,7 +118,7 @@ def test_replacing_an_adjusted_result_without_them_clears_them(
 def test_bad_adjustments_are_refused_and_change_nothing(
     client: TestClient, engine: Engine, lab: Lab
 ) -> None:
-    job, point = measuring(client, lab)
+    job, point = micrometer_in_measurement(client, lab)
     customer = lab.customer_user
     auditor = make_user(engine, Role.AUDITOR)
     yesterday = (MEASURED_ON - timedelta(days=1)).isoformat()
@@ -165,7 +154,7 @@ def test_bad_adjustments_are_refused_and_change_nothing(
 
 
 def test_the_refusals_name_what_is_wrong(client: TestClient, engine: Engine, lab: Lab) -> None:
-    job, point = measuring(client, lab)
+    job, point = micrometer_in_measurement(client, lab)
     base = adjusted(lab, point)
     yesterday = (MEASURED_ON - timedelta(days=1)).isoformat()
     cases = [
@@ -237,7 +226,7 @@ def test_an_inspected_instrument_keeps_its_as_found_indication(
 def test_a_csv_reimport_of_the_point_as_left_keeps_it_as_found(
     client: TestClient, lab: Lab
 ) -> None:
-    job, point = measuring(client, lab)
+    job, point = micrometer_in_measurement(client, lab)
     first = job.record(**adjusted(lab, point))
     ident = lab.ring_gauge.identification
     # As left again, read 1.1 um: d_X = 0.020 + 1.1 = 1.12 um.
