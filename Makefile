@@ -22,7 +22,7 @@ define install
 	fi
 endef
 
-.PHONY: run test test-fast lint format lock bench clean messages
+.PHONY: run test test-fast lint format lock bench clean messages screenshots
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -56,6 +56,11 @@ test: $(VENV)/.installed-test lint
 test-fast: $(VENV)/.installed-test
 	$(STEP) "Running the suite without the browser and PostgreSQL tests"
 	$(BIN)/pytest -n auto -m "not browser and not postgres"
+
+# The README's pictures (docs/screenshots/*.png), retaken from the demo data in Chromium.
+screenshots: $(VENV)/.installed-test
+	$(STEP) "Retaking docs/screenshots from the demo data"
+	LIMS_SCREENSHOTS=1 $(BIN)/pytest -m screenshots tests/ui
 
 lint: $(VENV)/.installed-test
 	$(STEP) "Checking style (ruff) and types (mypy)"

@@ -1,7 +1,5 @@
-"""Agreements with their confidentiality clause, the price model and price lists, and
-quotations: the customer's side of service A and E, and the lab's view of them."""
-
-from datetime import date
+"""The price model and price lists, and quotations: the customer's side of service E, and
+the lab's view of them."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -10,65 +8,20 @@ from sqlmodel import Session
 from lims.accounts import service as accounts
 from lims.accounts.principal import Principal
 from lims.api.deps import SessionDep
-from lims.clock import local_today
-from lims.contracts import agreements, prices, quotations
+from lims.contracts import prices, quotations
 from lims.db import persisted_id
 from lims.jobs.cost_recovery import cost_recovery
-from lims.ui.session import PageRoute, ViewerDep, page
+from lims.ui.session import PageRoute, ViewerDep, lab_today, page
 
 router = APIRouter(route_class=PageRoute)
 
 
-def _today(request: Request) -> date:
-    return local_today(request.app.state.settings.timezone)
-
-
-def _names(db_session: Session, principal: Principal) -> dict[int, str]:
+def organisation_names(db_session: Session, principal: Principal) -> dict[int, str]:
     return {
         organisation.id: organisation.name
         for organisation in accounts.list_organisations(db_session, actor=principal)
         if organisation.id is not None
     }
-
-
-@router.get("/agreements", response_class=HTMLResponse)
-def agreement_list(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Response:
-    today = _today(request)
-    found = agreements.list_agreements(db_session, actor=viewer.principal)
-    return page(
-        request,
-        viewer,
-        "agreement_list.html",
-        agreements=[(agreement, agreements.status_on(agreement, today)) for agreement in found],
-        organisations=_names(db_session, viewer.principal),
-    )
-
-
-@router.get("/agreements/{agreement_id}", response_class=HTMLResponse)
-def agreement_detail(
-    request: Request, agreement_id: int, viewer: ViewerDep, db_session: SessionDep
-) -> Response:
-    principal = viewer.principal
-    agreement = agreements.get_agreement(db_session, actor=principal, agreement_id=agreement_id)
-    clause = next(
-        (
-            clause
-            for clause in agreements.list_clauses(db_session)
-            if clause.id == agreement.confidentiality_clause_id
-        ),
-        None,
-    )
-    return page(
-        request,
-        viewer,
-        "agreement_detail.html",
-        agreement=agreement,
-        status=agreements.status_on(agreement, _today(request)),
-        clause=clause,
-        organisation=accounts.get_organisation(
-            db_session, actor=principal, organisation_id=agreement.organisation_id
-        ),
-    )
 
 
 @router.get("/prices", response_class=HTMLResponse)
@@ -113,14 +66,14 @@ def price_list_detail(
 
 @router.get("/quotations", response_class=HTMLResponse)
 def quotation_list(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Response:
-    today = _today(request)
+    today = lab_today(request)
     found = quotations.list_quotations(db_session, actor=viewer.principal)
     return page(
         request,
         viewer,
         "quotation_list.html",
         quotations=[(quotation, quotations.status_on(quotation, today)) for quotation in found],
-        organisations=_names(db_session, viewer.principal),
+        organisations=organisation_names(db_session, viewer.principal),
     )
 
 
@@ -135,7 +88,7 @@ def quotation_detail(
         viewer,
         "quotation_detail.html",
         quotation=quotation,
-        status=quotations.status_on(quotation, _today(request)),
+        status=quotations.status_on(quotation, lab_today(request)),
         organisation=accounts.get_organisation(
             db_session, actor=principal, organisation_id=quotation.organisation_id
         ),

@@ -1,33 +1,22 @@
 """The lab's own records: equipment and its calibration status, methods and the accredited
-scope, and staff competence."""
-
-from datetime import date
+scope."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from lims.accounts import service as accounts
-from lims.accounts.models import STAFF_ROLES
 from lims.api.deps import SessionDep
-from lims.clock import local_today
-from lims.competence import service as competence
 from lims.equipment import service as equipment_service
 from lims.equipment.traceability import chain_of
 from lims.methods import service as methods
-from lims.training import competence_records
-from lims.ui.session import PageRoute, ViewerDep, page
+from lims.ui.session import PageRoute, ViewerDep, lab_today, page
 
 router = APIRouter(route_class=PageRoute)
 DUE_WITHIN_DAYS = 30
 
 
-def _today(request: Request) -> date:
-    return local_today(request.app.state.settings.timezone)
-
-
 @router.get("/equipment", response_class=HTMLResponse)
 def equipment_list(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Response:
-    principal, today = viewer.principal, _today(request)
+    principal, today = viewer.principal, lab_today(request)
     register = [
         equipment_service.describe(db_session, equipment=item, on_date=today)
         for item in equipment_service.list_equipment(db_session, actor=principal)
@@ -45,7 +34,7 @@ def equipment_list(request: Request, viewer: ViewerDep, db_session: SessionDep) 
 def equipment_detail(
     request: Request, equipment_id: int, viewer: ViewerDep, db_session: SessionDep
 ) -> Response:
-    principal, today = viewer.principal, _today(request)
+    principal, today = viewer.principal, lab_today(request)
     item = equipment_service.get_equipment(db_session, actor=principal, equipment_id=equipment_id)
     return page(
         request,
@@ -65,7 +54,7 @@ def equipment_detail(
 
 @router.get("/methods", response_class=HTMLResponse)
 def method_list(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Response:
-    today = _today(request)
+    today = lab_today(request)
     library = [
         methods.describe(method, on_date=today)
         for method in methods.list_methods(db_session, actor=viewer.principal)
@@ -82,51 +71,15 @@ def method_detail(
         request,
         viewer,
         "method_detail.html",
-        method=methods.describe(method, on_date=_today(request)),
+        method=methods.describe(method, on_date=lab_today(request)),
     )
 
 
 @router.get("/scope", response_class=HTMLResponse)
 def scope(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Response:
-    today = _today(request)
+    today = lab_today(request)
     in_scope = [
         methods.describe(method, on_date=today)
         for method in methods.accredited_scope(db_session, on_date=today)
     ]
     return page(request, viewer, "scope.html", methods=in_scope)
-
-
-@router.get("/staff", response_class=HTMLResponse)
-def staff_list(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Response:
-    principal = viewer.principal
-    staff = [
-        user
-        for user in accounts.list_users(db_session, actor=principal)
-        if set(user.roles) & STAFF_ROLES
-    ]
-    authorisations = {
-        user.id: competence.list_authorisations(db_session, actor=principal, staff_id=user.id)
-        for user in staff
-        if user.id is not None
-    }
-    # The evidence an authorisation may cite: an RR test's names its method and the
-    # operator's own figures.
-    evidence = {
-        user.id: competence_records.list_competence_records(
-            db_session, actor=principal, staff_id=user.id
-        )
-        for user in staff
-        if user.id is not None
-    }
-    library = {
-        method.id: method.label() for method in methods.list_methods(db_session, actor=principal)
-    }
-    return page(
-        request,
-        viewer,
-        "staff.html",
-        staff=staff,
-        authorisations=authorisations,
-        evidence=evidence,
-        library=library,
-    )

@@ -25,15 +25,19 @@ NAV: list[NavEntry] = [
     NavEntry("/jobs", N_("Jobs"), EVERYONE),
     NavEntry("/jobs/new", N_("New job"), frozenset({*STAFF_ROLES, Role.CUSTOMER})),
     NavEntry("/documents", N_("Documents"), EVERYONE),
+    NavEntry("/customers", N_("Customers"), READERS),
     NavEntry("/equipment", N_("Equipment"), READERS),
     NavEntry("/methods", N_("Methods"), READERS),
     NavEntry("/scope", N_("Accredited scope"), EVERYONE),
     NavEntry("/staff", N_("Staff competence"), READERS),
+    NavEntry("/training", N_("Training"), READERS),
+    NavEntry("/comparisons", N_("Comparisons"), READERS),
     NavEntry("/agreements", N_("Agreements"), EVERYONE),
     NavEntry("/prices", N_("Prices"), EVERYONE),
     NavEntry("/quotations", N_("Quotations"), EVERYONE),
     NavEntry("/uncertainty", N_("Uncertainty"), READERS),
     NavEntry("/audit", N_("Audit trail"), READERS),
+    NavEntry("/users", N_("Users"), frozenset({Role.ADMIN})),
 ]
 
 

@@ -6,7 +6,6 @@ one form posted here, putting away the first-steps hint, calls its service funct
 """
 
 from dataclasses import replace
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -15,13 +14,26 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from lims.accounts import service as accounts
 from lims.accounts.models import Role
 from lims.api.deps import SessionDep
-from lims.clock import local_today
 from lims.equipment import service as equipment_service
 from lims.jobs import service as job_service
 from lims.jobs.models import JobStatus
-from lims.ui import account, audit, commercial, documents, jobs, lab, workbench
+from lims.ui import (
+    account,
+    admin,
+    agreements,
+    audit,
+    commercial,
+    comparisons,
+    competence,
+    customers,
+    documents,
+    jobs,
+    lab,
+    training,
+    workbench,
+)
 from lims.ui.first_steps import first_step
-from lims.ui.session import PageRoute, ViewerDep, page, require_csrf_token, safe_next
+from lims.ui.session import PageRoute, ViewerDep, lab_today, page, require_csrf_token, safe_next
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 DUE_SOON_DAYS = 30
@@ -38,7 +50,7 @@ def start_page(request: Request, viewer: ViewerDep, db_session: SessionDep) -> R
     }
     due = (
         equipment_service.due_for_calibration(
-            db_session, actor=principal, within_days=DUE_SOON_DAYS, on_date=_today(request)
+            db_session, actor=principal, within_days=DUE_SOON_DAYS, on_date=lab_today(request)
         )
         if principal.reads_everything
         else []
@@ -92,9 +104,19 @@ def login_page(
     )
 
 
-def _today(request: Request) -> date:
-    return local_today(request.app.state.settings.timezone)
-
-
-for area in (account, jobs, documents, lab, commercial, audit, workbench):
+for area in (
+    account,
+    jobs,
+    documents,
+    customers,
+    agreements,
+    commercial,
+    lab,
+    competence,
+    training,
+    comparisons,
+    audit,
+    admin,
+    workbench,
+):
     router.include_router(area.router)

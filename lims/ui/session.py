@@ -9,6 +9,7 @@ for another customer's job gets the same 404 page as for a job that does not exi
 import unicodedata
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
@@ -104,6 +105,11 @@ def require_csrf_token(signed_in: Viewer, offered: str | None) -> None:
     where the scripts send the X-CSRF-Token header; the API's check, the API's answer."""
     if not auth.csrf_token_matches(signed_in.browser_session, offered):
         raise PermissionDenied("the CSRF token is missing or wrong: reload the page and try again")
+
+
+def lab_today(request: Request) -> date:
+    """Today in the lab's time zone: what "due", "valid" and "overdue" count from."""
+    return local_today(request.app.state.settings.timezone)
 
 
 def page(

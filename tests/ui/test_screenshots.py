@@ -1,40 +1,20 @@
 """Screenshots of the main screens for the README (docs/screenshots/*.png).
 
-Not a test of behaviour: it runs only when asked,
-``LIMS_SCREENSHOTS=1 .venv/bin/pytest tests/ui/test_screenshots.py``, and overwrites the
-pictures from the demo data at 1280x800 (the first-steps hint on a phone at 375 px).
+Not a test of behaviour: it runs only when asked (``make screenshots``), and overwrites the
+pictures from the demo data at 1280x800 (the first-steps hint on a phone at 375 px).  The
+screens of each area take theirs in the area's own test module, marked ``screenshots``.
 """
 
-import io
-import os
 import re
 from collections.abc import Callable
 
 import pytest
-from PIL import Image
 
-from tests.conftest import REPOSITORY_ROOT
-from tests.ui.conftest import enter_demo_readings
+from tests.ui.conftest import enter_demo_readings, take_screenshot
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not os.environ.get("LIMS_SCREENSHOTS"), reason="set LIMS_SCREENSHOTS=1 to retake them"
-    ),
-]
-TARGET = REPOSITORY_ROOT / "docs" / "screenshots"
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.screenshots]
 STEP_FILE = ("fixtures", "cad", "step", "nist_ctc_01_asme1_ap242-e1.stp")
-
-
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    # A 128-colour palette keeps a screen near 50 kB (a third of the browser's PNG) with
-    # text and charts still crisp.
-    TARGET.mkdir(parents=True, exist_ok=True)
-    picture = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
-    picture.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
-        TARGET / f"{name}.png", optimize=True
-    )
+_shot = take_screenshot
 
 
 def test_take_screenshots(page, live_server: str, login: Callable[[str], None]) -> None:  # type: ignore[no-untyped-def]

@@ -2,9 +2,10 @@
 // forms that send JSON to the API, login, logout and the interface language.
 // Plain ES module, no build step; every rule stays on the server.
 
-const textElement = document.getElementById("ui-text");
-/** Translated strings the page handed over (lims.ui templates, domain "ui"). */
-export const text = textElement ? JSON.parse(textElement.textContent) : {};
+const readText = (id) => JSON.parse(document.getElementById(id)?.textContent || "{}");
+/** Translated strings the page handed over (lims.ui templates, domain "ui"): the common ones
+ * of base.html and the page's own (its ``page_text`` block). */
+export const text = { ...readText("ui-text"), ...readText("page-text") };
 
 export const csrfToken = () =>
   document.cookie.split("; ").find((c) => c.startsWith("lims_csrf="))?.split("=")[1] ?? "";
@@ -134,16 +135,27 @@ export function formBody(form) {
   return body;
 }
 
-/** Show a refusal: the server's own words, and which fields it names. */
-export function showProblem(alert, error) {
+/** A field the server named (``contacts[0].email``) by its label on the page, if it has one. */
+function fieldLabel(form, field) {
+  const element = form?.querySelector(`[name="${CSS.escape(field)}"]`);
+  return element ? fieldName(element) : field;
+}
+
+/** Show a refusal: first what kind of refusal it is in the page's language, then the
+ * server's own words, and which fields it names (by their labels where the form has them). */
+export function showProblem(alert, error, form = alert?.closest("form")) {
   if (!alert) return;
   const problem = error.problem || { detail: error.message };
   // A busy server's detail is in English; its kind and wait are said in the page's language.
   const busy = (problem.type || "").endsWith("/busy") && text.server_busy;
   const detail = busy ? text.server_busy.replace("%(seconds)s", problem.retry_after) : problem.detail;
-  const lines = [detail || text.failed];
-  for (const item of problem.errors || []) lines.push(`${item.field}: ${item.message}`);
+  const lead = text[`refused_${problem.status}`];
+  const lines = [lead && !busy ? `${lead}: ${detail || ""}`.replace(/: $/, "") : detail || text.failed];
+  for (const item of problem.errors || []) lines.push(`${fieldLabel(form, item.field)}: ${item.message}`);
   alert.textContent = lines.join(" · ");
+  for (const item of problem.errors || []) {
+    form?.querySelector(`[name="${CSS.escape(item.field)}"]`)?.setAttribute("aria-invalid", "true");
+  }
 }
 
 /** Forms marked .api-form send their fields to data-action and then reload or redirect. */
@@ -153,6 +165,7 @@ function wireApiForms(root = document) {
       event.preventDefault();
       const alert = form.querySelector(".form-error");
       if (alert) alert.textContent = "";
+      for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
       if (form.dataset.confirm && !window.confirm(text[form.dataset.confirm])) return;
       const button = form.querySelector("button[type=submit]");
       let body;

@@ -1,0 +1,7 @@
+"""Administration: user accounts with their roles, and API tokens."""
+
+from fastapi import APIRouter
+
+from lims.ui.session import PageRoute
+
+router = APIRouter(route_class=PageRoute)
