@@ -425,8 +425,16 @@ def create_api_token(
     return token, secret
 
 
-def list_api_tokens(db_session: Session, *, actor: Principal) -> list[ApiToken]:
-    return list(db_session.exec(_visible_tokens(actor).order_by(col(ApiToken.id))))
+def list_api_tokens(
+    db_session: Session, *, actor: Principal, user_id: int | None = None
+) -> list[ApiToken]:
+    """The tokens ``actor`` may see (an administrator and an auditor: everyone's), or only
+    those acting for ``user_id``: a person's own on their account page, one user's on the
+    administrator's page of that user."""
+    query = _visible_tokens(actor)
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    return list(db_session.exec(query.order_by(col(ApiToken.id))))
 
 
 def revoke_api_token(db_session: Session, *, actor: Principal, token_id: int) -> ApiToken:

@@ -235,10 +235,14 @@ def create_api_token(
 
 
 @router.get("/api-tokens", response_model=list[ApiTokenPublic], summary="API tokens")
-def list_api_tokens(actor: CurrentActor, db_session: SessionDep) -> list[ApiTokenPublic]:
+def list_api_tokens(
+    actor: CurrentActor, db_session: SessionDep, user_id: int | None = None
+) -> list[ApiTokenPublic]:
+    """Your own tokens; an administrator or an auditor sees everyone's, or one user's with
+    ``user_id``."""
     return [
         ApiTokenPublic(**token.model_dump())
-        for token in service.list_api_tokens(db_session, actor=actor)
+        for token in service.list_api_tokens(db_session, actor=actor, user_id=user_id)
     ]
 
 

@@ -247,6 +247,30 @@ def test_api_token_works_until_revoked_and_is_stored_hashed(
     assert client.get(ME, headers=machine).status_code == 401
 
 
+def test_an_administrator_lists_and_revokes_one_users_tokens(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    admin = make_user(engine, Role.ADMIN)
+    technician = make_user(engine, Role.TECHNICIAN)
+    other = make_user(engine, Role.TECHNICIAN)
+    theirs = make_api_token(client, bearer(settings, technician), ["read"])
+    make_api_token(client, bearer(settings, other), ["read"])
+    listed = client.get(
+        f"/api/v1/auth/api-tokens?user_id={technician.id}", headers=bearer(settings, admin)
+    ).json()
+    assert [token["id"] for token in listed] == [theirs["id"]]
+    # Anyone else's filter finds only what they could see anyway: their own tokens.
+    peeking = client.get(
+        f"/api/v1/auth/api-tokens?user_id={technician.id}", headers=bearer(settings, other)
+    ).json()
+    assert peeking == []
+    revoked = client.delete(
+        f"/api/v1/auth/api-tokens/{theirs['id']}", headers=bearer(settings, admin)
+    )
+    assert revoked.json()["revoked_at"] is not None
+    assert client.get(ME, headers={"Authorization": f"Bearer {theirs['token']}"}).status_code == 401
+
+
 def test_api_token_can_do_only_what_its_scopes_allow(
     client: TestClient, engine: Engine, settings: Settings
 ) -> None:
