@@ -267,6 +267,12 @@ class IntermediateCheckBase(SQLModel):
     observed: str | None = Field(
         default=None, max_length=500, description="What was found, with units"
     )
+    value: float | None = Field(
+        default=None, description="The reading as a number, in unit: its trend is charted"
+    )
+    unit: str | None = Field(default=None, max_length=16, description="Unit of the reading")
+    lower_limit: float | None = Field(default=None, description="Smallest acceptable reading")
+    upper_limit: float | None = Field(default=None, description="Largest acceptable reading")
     passed: bool
     note: str | None = Field(default=None, max_length=2000)
 

@@ -5,6 +5,7 @@ changes it, and technicians record intermediate checks and log entries.  Custome
 refused.  Every change is audited in the same transaction.
 """
 
+import math
 import re
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -418,11 +419,42 @@ def certificate_file(
 # -- intermediate checks and the log ---------------------------------------------------------
 
 
+def _check_reading(data: IntermediateCheckCreate) -> None:
+    """A reading with limits decides the check: the record may not say otherwise."""
+    if data.unit is not None:
+        units.parse(data.unit, location=("unit",))
+    limits = (data.lower_limit, data.upper_limit)
+    for field, number in zip(
+        ("value", "lower_limit", "upper_limit"), (data.value, *limits), strict=True
+    ):
+        if number is not None and not math.isfinite(number):
+            raise InvalidInput("a reading or limit must be a finite number", location=(field,))
+    if data.value is None:
+        if limits != (None, None):
+            raise InvalidInput("limits need the reading they judge", location=("value",))
+        return
+    low = -math.inf if data.lower_limit is None else data.lower_limit
+    high = math.inf if data.upper_limit is None else data.upper_limit
+    if low > high:
+        raise InvalidInput(
+            f"the lower limit {low:g} is above the upper limit {high:g}",
+            location=("upper_limit",),
+        )
+    within = low <= data.value <= high
+    if limits != (None, None) and within != data.passed:
+        raise InvalidInput(
+            f"the reading {data.value:g} is {'within' if within else 'outside'} the limits, "
+            f"so the check {'passed' if within else 'failed'}",
+            location=("passed",),
+        )
+
+
 def record_check(
     db_session: Session, *, actor: Principal, equipment_id: int, data: IntermediateCheckCreate
 ) -> IntermediateCheck:
     require_role(actor, *CHECKERS, doing="record intermediate checks")
     get_equipment(db_session, actor=actor, equipment_id=equipment_id)
+    _check_reading(data)
     _acting(db_session, actor)
     check = IntermediateCheck.model_validate(
         data,

@@ -237,6 +237,43 @@ def test_technician_records_checks_and_a_failed_check_makes_the_item_unusable(
     assert [c["passed"] for c in client.get(checks, headers=technician).json()] == [True, False]
 
 
+def test_a_check_reading_with_limits_decides_whether_it_passed(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    standard = make_equipment(engine)
+    technician = bearer(settings, make_user(engine, Role.TECHNICIAN, username="tero"))
+    checks = f"{EQUIPMENT}/{standard.id}/checks"
+    check = {
+        "checked_on": "2026-05-01",
+        "procedure": "zero check on the 50 mm check block",
+        "value": 0.12,
+        "unit": "µm",
+        "lower_limit": -0.2,
+        "upper_limit": 0.2,
+    }
+    recorded = client.post(checks, json={**check, "passed": True}, headers=technician)
+    assert recorded.status_code == 201, recorded.text
+    assert (recorded.json()["value"], recorded.json()["upper_limit"]) == (0.12, 0.2)
+    before = row_counts(engine)
+    assert_refused(
+        client.post(checks, json={**check, "passed": False}, headers=technician), "passed"
+    )
+    outside = {**check, "value": 0.25, "passed": True}
+    assert (
+        "outside the limits"
+        in assert_refused(client.post(checks, json=outside, headers=technician), "passed")[
+            "errors"
+        ][0]["message"]
+    )
+    upside_down = {**check, "lower_limit": 0.3, "passed": False}
+    assert_refused(client.post(checks, json=upside_down, headers=technician), "upper_limit")
+    no_reading = {**check, "value": None, "passed": True}
+    assert_refused(client.post(checks, json=no_reading, headers=technician), "value")
+    bad_unit = {**check, "unit": "<b>furlong</b>", "passed": True}
+    assert_refused(client.post(checks, json=bad_unit, headers=technician), "unit")
+    assert row_counts(engine) == before
+
+
 def test_damage_and_repairs_are_logged(
     client: TestClient, engine: Engine, settings: Settings
 ) -> None:
