@@ -28,6 +28,7 @@ from lims.contracts.models import (
     PriceList,
     PriceModel,
     Quotation,
+    QuotationRequest,
 )
 from lims.documents.models import Document, TextTranslation
 from lims.equipment.models import Calibration, Equipment, EquipmentLogEntry, IntermediateCheck
@@ -87,6 +88,7 @@ __all__ = [
     "PriceList",
     "PriceModel",
     "Quotation",
+    "QuotationRequest",
     "RRTest",
     "RRTestMeasurer",
     "Result",

@@ -13,6 +13,10 @@ from lims.contracts.models import (
     QuotationAcceptance,
     QuotationCreate,
     QuotationPublic,
+    QuotationRejection,
+    QuotationRequest,
+    QuotationRequestCreate,
+    QuotationRequestPublic,
 )
 
 router = APIRouter(tags=["quotations"])
@@ -29,6 +33,12 @@ def public(quotation: Quotation, settings: SettingsDep) -> QuotationPublic:
 
 def public_order(order: Order) -> OrderPublic:
     return OrderPublic.model_validate(order.model_dump())
+
+
+def public_request(request: QuotationRequest) -> QuotationRequestPublic:
+    return QuotationRequestPublic.model_validate(
+        {**request.model_dump(), "status": quotations.request_status(request)}
+    )
 
 
 @router.get("/quotations", response_model=list[QuotationPublic])
@@ -75,10 +85,45 @@ def accept_quotation(
 
 @router.post("/quotations/{quotation_id}/reject", response_model=QuotationPublic)
 def reject_quotation(
-    quotation_id: int, actor: CurrentActor, db_session: SessionDep, settings: SettingsDep
+    quotation_id: int,
+    actor: CurrentActor,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    body: QuotationRejection | None = None,
 ) -> QuotationPublic:
-    quotation = quotations.reject_quotation(db_session, actor=actor, quotation_id=quotation_id)
+    quotation = quotations.reject_quotation(
+        db_session, actor=actor, quotation_id=quotation_id, data=body
+    )
     return public(quotation, settings)
+
+
+@router.get("/quotation-requests", response_model=list[QuotationRequestPublic])
+def list_quotation_requests(
+    actor: CurrentActor, db_session: SessionDep
+) -> list[QuotationRequestPublic]:
+    found = quotations.list_quotation_requests(db_session, actor=actor)
+    return [public_request(request) for request in found]
+
+
+@router.post(
+    "/quotation-requests",
+    response_model=QuotationRequestPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="A customer asks for a quotation; the lab answers with POST /quotations (request_id)",
+)
+def request_quotation(
+    body: QuotationRequestCreate, actor: CurrentActor, db_session: SessionDep, settings: SettingsDep
+) -> QuotationRequestPublic:
+    request = quotations.request_quotation(db_session, actor=actor, data=body, settings=settings)
+    return public_request(request)
+
+
+@router.get("/quotation-requests/{request_id}", response_model=QuotationRequestPublic)
+def get_quotation_request(
+    request_id: int, actor: CurrentActor, db_session: SessionDep
+) -> QuotationRequestPublic:
+    request = quotations.get_quotation_request(db_session, actor=actor, request_id=request_id)
+    return public_request(request)
 
 
 @router.get("/orders", response_model=list[OrderPublic])

@@ -54,6 +54,13 @@ class QuotationState(StrEnum):
     REJECTED = "rejected"
 
 
+class QuotationRequestStatus(StrEnum):
+    """Derived: a request is answered once the lab's quotation names it."""
+
+    REQUESTED = "requested"
+    QUOTED = "quoted"
+
+
 def money_column(*, nullable: bool = False) -> Column[Decimal]:
     return Column(Numeric(14, 2), nullable=nullable)
 
@@ -473,6 +480,7 @@ class Quotation(SQLModel, table=True):
     customer_reference: str | None = Field(default=None, max_length=100)
     accepted_on: date | None = None
     accepted_by: str | None = Field(default=None, max_length=200)
+    rejection_reason: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
@@ -502,6 +510,16 @@ class QuotationCreate(BaseModel):
     price_list_id: int | None = None
     delivery_days: int | None = PydanticField(default=None, ge=0, le=250)
     customer_reference: str | None = PydanticField(default=None, max_length=100)
+    request_id: int | None = PydanticField(
+        default=None, description="The customer's quotation request this quotation answers"
+    )
+
+
+class QuotationRejection(BaseModel):
+    """The customer's decline; the reason is the customer's to give or not."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str | None = PydanticField(default=None, min_length=3, max_length=2000)
 
 
 class QuotationAcceptance(BaseModel):
@@ -547,6 +565,58 @@ class QuotationPublic(BaseModel):
     customer_reference: str | None
     accepted_on: date | None
     accepted_by: str | None
+    rejection_reason: str | None
+
+
+class QuotationRequest(SQLModel, table=True):
+    """A customer asks for a quotation in its own words; the lab answers with a priced
+    quotation (``quotation_id``), which makes the request answered."""
+
+    __tablename__ = "quotation_request"
+    __audited__ = True
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    service: str = Field(max_length=16)
+    description: str = Field(max_length=4000)
+    customer_reference: str | None = Field(default=None, max_length=100)
+    requested_by_id: int = Field(foreign_key="user_account.id")
+    requested_on: date
+    quotation_id: int | None = Field(default=None, foreign_key="quotation.id", unique=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class QuotationRequestCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "organisation_id": 1,
+                    "service": "calibration",
+                    "description": "3 ulkomikrometriä 0-25 mm ja työntömitta 0-150 mm",
+                    "customer_reference": "RFQ-12",
+                }
+            ]
+        },
+    )
+    organisation_id: int
+    service: Service
+    description: str = PydanticField(min_length=3, max_length=4000)
+    customer_reference: str | None = PydanticField(default=None, max_length=100)
+
+
+class QuotationRequestPublic(BaseModel):
+    id: int
+    organisation_id: int
+    service: Service
+    description: str
+    customer_reference: str | None
+    requested_by_id: int
+    requested_on: date
+    quotation_id: int | None
+    status: QuotationRequestStatus
 
 
 class Order(SQLModel, table=True):

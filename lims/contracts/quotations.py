@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from lims.accounts.models import Organisation, Role
 from lims.accounts.principal import Principal, require_organisation_access, require_role, visible_to
 from lims.audit.trail import save, set_context
-from lims.clock import require_today
+from lims.clock import local_today, require_today
 from lims.config import Settings
 from lims.contracts import agreements
 from lims.contracts.calendar import add_working_days
@@ -26,6 +26,10 @@ from lims.contracts.models import (
     QuotationAcceptance,
     QuotationCreate,
     QuotationLineSpec,
+    QuotationRejection,
+    QuotationRequest,
+    QuotationRequestCreate,
+    QuotationRequestStatus,
     QuotationState,
     Service,
 )
@@ -37,7 +41,7 @@ from lims.contracts.prices import (
     rates_of,
 )
 from lims.db import persisted_id
-from lims.errors import Conflict, InvalidInput
+from lims.errors import Conflict, InvalidInput, PermissionDenied
 from lims.numbering import formatted, next_number
 
 SALES = (Role.ADMIN, Role.QUALITY_MANAGER)
@@ -124,6 +128,7 @@ def create_quotation(
         )
     if data.valid_until < data.issued_on:
         raise InvalidInput("the quotation expires before it is issued", location=("valid_until",))
+    request = _request_to_answer(db_session, data) if data.request_id is not None else None
     agreement = agreements.agreement_in_force(
         db_session, organisation_id=data.organisation_id, service=data.service, on=data.issued_on
     )
@@ -162,7 +167,29 @@ def create_quotation(
         delivery_days=_delivery_days(data, agreement, price_list, settings),
         customer_reference=data.customer_reference,
     )
-    return save(db_session, actor.audit_context(), quotation)
+    set_context(db_session, actor.audit_context())
+    db_session.add(quotation)
+    if request is not None:
+        # One commit: the quotation and the request it answers are recorded together.
+        db_session.flush()
+        request.quotation_id = quotation.id
+        db_session.add(request)
+    db_session.commit()
+    db_session.refresh(quotation)
+    return quotation
+
+
+def _request_to_answer(db_session: Session, data: QuotationCreate) -> QuotationRequest:
+    request = db_session.get(QuotationRequest, data.request_id)
+    if request is None:
+        raise InvalidInput(
+            f"quotation request {data.request_id} does not exist", location=("request_id",)
+        )
+    if request.organisation_id != data.organisation_id:
+        raise InvalidInput("the request is from another customer", location=("request_id",))
+    if request.quotation_id is not None:
+        raise Conflict(f"quotation request {request.id} has already been quoted")
+    return request
 
 
 def _refuse_if_only_expired(db_session: Session, data: QuotationCreate) -> None:
@@ -278,14 +305,72 @@ def accept_quotation(
     return order
 
 
-def reject_quotation(db_session: Session, *, actor: Principal, quotation_id: int) -> Quotation:
+def reject_quotation(
+    db_session: Session,
+    *,
+    actor: Principal,
+    quotation_id: int,
+    data: QuotationRejection | None = None,
+) -> Quotation:
     quotation = get_quotation(db_session, actor=actor, quotation_id=quotation_id)
     if not actor.is_customer:
         require_role(actor, *SALES, doing="record a customer's rejection")
     if quotation.state != QuotationState.SENT:
         raise Conflict(f"quotation {quotation.number} is {quotation.state}")
     quotation.state = QuotationState.REJECTED
+    quotation.rejection_reason = data.reason if data else None
     return save(db_session, actor.audit_context(), quotation)
+
+
+# -- quotation requests -------------------------------------------------------------------
+
+
+def request_status(request: QuotationRequest) -> QuotationRequestStatus:
+    if request.quotation_id is None:
+        return QuotationRequestStatus.REQUESTED
+    return QuotationRequestStatus.QUOTED
+
+
+def request_quotation(
+    db_session: Session, *, actor: Principal, data: QuotationRequestCreate, settings: Settings
+) -> QuotationRequest:
+    """A customer asks for a quotation (or the lab records one asked by telephone)."""
+    if actor.is_customer:
+        require_organisation_access(
+            actor, data.organisation_id, f"organisation {data.organisation_id}"
+        )
+    else:
+        require_role(actor, *SALES, doing="record quotation requests")
+    if db_session.get(Organisation, data.organisation_id) is None:
+        raise InvalidInput(
+            f"organisation {data.organisation_id} does not exist", location=("organisation_id",)
+        )
+    if actor.user_id is None:
+        raise PermissionDenied("a quotation is requested by a person")
+    request = QuotationRequest(
+        organisation_id=data.organisation_id,
+        service=data.service,
+        description=data.description,
+        customer_reference=data.customer_reference,
+        requested_by_id=actor.user_id,
+        requested_on=local_today(settings.timezone),
+    )
+    return save(db_session, actor.audit_context(), request)
+
+
+def list_quotation_requests(db_session: Session, *, actor: Principal) -> list[QuotationRequest]:
+    query = select(QuotationRequest).order_by(col(QuotationRequest.id))
+    if not actor.reads_everything:
+        query = query.where(QuotationRequest.organisation_id == actor.organisation_id)
+    return list(db_session.exec(query))
+
+
+def get_quotation_request(
+    db_session: Session, *, actor: Principal, request_id: int
+) -> QuotationRequest:
+    return visible_to(
+        actor, db_session.get(QuotationRequest, request_id), f"quotation request {request_id}"
+    )
 
 
 def open_order(

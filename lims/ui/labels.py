@@ -119,6 +119,10 @@ LABELS: dict[str, dict[str, str]] = {
         "rejected": N_("Rejected"),
         "expired": N_("Expired"),
     },
+    "quotation_request_status": {
+        "requested": N_("Awaiting a quotation"),
+        "quoted": N_("Quoted"),
+    },
     "no_price_reason": {
         "not_priced": N_("No quotation, and no item names a price list item"),
         "item_not_priced": N_("Some items name no price list item"),
