@@ -17,6 +17,8 @@ from lims.methods.models import (
     MethodEvaluation,
     MethodPublic,
     MethodUpdate,
+    TemplateCheck,
+    TemplateCheckAnswer,
 )
 from lims.methods.scope import scope_csv
 from lims.uncertainty import EvaluationResponse
@@ -43,6 +45,18 @@ def create_method(
 ) -> MethodPublic:
     method = service.create_method(db_session, actor=actor, data=body)
     return service.describe(method, on_date=local_today(settings.timezone))
+
+
+@router.post(
+    "/methods/check",
+    response_model=TemplateCheckAnswer,
+    summary="Check a draft model, its sources and CMC by the rules of a new method",
+    openapi_extra=READ_ONLY,
+)
+def check_draft(
+    body: TemplateCheck, actor: CurrentActor, db_session: SessionDep
+) -> TemplateCheckAnswer:
+    return TemplateCheckAnswer(names=service.check_draft(db_session, actor=actor, data=body))
 
 
 @router.get("/methods/{method_id}", response_model=MethodPublic)

@@ -303,6 +303,37 @@ class MethodPublic(MethodBase):
     created_at: datetime
 
 
+class TemplateCheck(BaseModel):
+    """A draft of a method's model, its inputs' sources and its CMC, checked as it is typed
+    by the same rules that creating the method applies."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "model": "d_S + d_x",
+                    "output": "d_X",
+                    "inputs": [
+                        {"name": "d_S", "source": "certificate", "unit": "um",
+                         "equipment_role": "reference"},
+                        {"name": "d_x", "source": "type_a", "unit": "um"},
+                    ],
+                    "cmc": "Q[0.3, 0.002*L]",
+                }
+            ]
+        },
+    )  # fmt: skip
+    model: str = Field(min_length=1, max_length=10_000)
+    output: str = Field(default="y", min_length=1, max_length=100)
+    inputs: list[InputSource] = Field(default_factory=list)
+    cmc: str | None = Field(default=None, min_length=1, max_length=500)
+
+
+class TemplateCheckAnswer(BaseModel):
+    names: list[str] = Field(description="The names the model uses, each needing a source")
+
+
 # -- evaluating a method ----------------------------------------------------------------------
 
 

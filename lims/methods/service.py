@@ -28,10 +28,11 @@ from lims.methods.models import (
     MethodPublic,
     MethodUpdate,
     ParameterSource,
+    TemplateCheck,
 )
 from lims.methods.scope import BelowCmc, accreditation_of_result
 from lims.methods.template import check_template, evaluate_method, sources_of
-from lims.uncertainty import UncertaintyInputError
+from lims.uncertainty import UncertaintyInputError, parse_model
 from lims.units import convert
 
 READERS = (*STAFF_ROLES, Role.AUDITOR)
@@ -144,6 +145,19 @@ def _check_equipment_roles(data: MethodCreate) -> None:
                 f"'{source.equipment_role}' role: name the kinds of equipment it takes",
                 location=("equipment_roles", source.equipment_role),
             )
+
+
+def check_draft(db_session: Session, *, actor: Principal, data: TemplateCheck) -> list[str]:
+    """The names a draft model uses, once it passes the rules a new method must pass: the
+    engine's parser, a source for every name, and a CMC that parses (nothing is saved)."""
+    require_role(actor, *READERS, doing="check a method's model")
+    check_template(model=data.model, output=data.output, sources=data.inputs)
+    if data.cmc is not None:
+        try:
+            to_expression(data.cmc)
+        except UncertaintyInputError as error:
+            raise error.at("cmc") from None
+    return sorted(parse_model(data.model).names)
 
 
 def update_method(

@@ -144,3 +144,37 @@ def test_a_method_is_taken_into_and_out_of_scope_with_an_audited_change(
     ).json()
     assert [event["action"] for event in history] == ["insert", "update"]
     assert history[1]["changes"]["accredited_until"] == [None, "2027-12-31"]
+
+
+def draft(**changes: Any) -> dict[str, Any]:
+    body = method_body(**changes)
+    return {key: body[key] for key in ("model", "output", "inputs", "cmc")}
+
+
+def test_a_draft_model_is_checked_by_the_rules_of_a_new_method_and_nothing_is_written(
+    client: TestClient, engine: Engine, settings: Settings, manager: dict[str, str]
+) -> None:
+    technician = bearer(settings, make_user(engine, Role.TECHNICIAN))
+    before = row_counts(engine)
+    checked = client.post(f"{METHODS}/check", json=draft(), headers=technician)
+    assert checked.status_code == 200, checked.text
+    assert checked.json() == {"names": ["d_S", "d_s", "d_x"]}
+    hostile = client.post(f"{METHODS}/check", json=draft(model="__import__('os')"), headers=manager)
+    assert hostile.status_code == 422
+    assert "'__import__' is not allowed" in hostile.json()["errors"][0]["message"]
+    assert hostile.json()["errors"][0]["field"] == "model"
+    unsourced = client.post(
+        f"{METHODS}/check", json=draft(model="d_S + d_x - d_s + t"), headers=manager
+    )
+    assert "'t'" in unsourced.json()["errors"][0]["message"]
+    bad_cmc = client.post(f"{METHODS}/check", json=draft(cmc="Q[0.3, 0.002*M]"), headers=manager)
+    assert bad_cmc.json()["errors"][0]["field"] == "cmc"
+    assert row_counts(engine) == before
+
+
+def test_customers_may_not_check_a_draft_model(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    customer = make_user(engine, Role.CUSTOMER, organisation=make_organisation(engine))
+    answer = client.post(f"{METHODS}/check", json=draft(), headers=bearer(settings, customer))
+    assert answer.status_code == 403
