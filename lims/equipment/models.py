@@ -138,6 +138,13 @@ class EquipmentUpdate(SQLModel):
     acceptance_criteria: str | None = Field(default=None, max_length=2000)
     maintenance_plan: str | None = Field(default=None, max_length=2000)
     translations: Translations | None = None
+    reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="Why, kept in the audit trail (the page asks one for taking an item out "
+        "of service or retiring it)",
+    )
 
     @field_validator("translations")
     @classmethod

@@ -8,6 +8,7 @@ refused.  Every change is audited in the same transaction.
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import BinaryIO
 
@@ -105,8 +106,8 @@ def update_equipment(
     require_role(actor, *MANAGERS, doing="change equipment records")
     equipment = get_equipment(db_session, actor=actor, equipment_id=equipment_id)
     _acting(db_session, actor)
-    equipment.sqlmodel_update(data.model_dump(exclude_unset=True))
-    return save(db_session, actor.audit_context(), equipment)
+    equipment.sqlmodel_update(data.model_dump(exclude_unset=True, exclude={"reason"}))
+    return save(db_session, replace(actor.audit_context(), reason=data.reason), equipment)
 
 
 # -- the derived status ----------------------------------------------------------------------

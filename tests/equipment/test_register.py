@@ -77,6 +77,22 @@ def test_calibration_status_is_derived_from_the_latest_calibration_and_the_day(
     assert taken_out.json()["calibration_status"] == "out_of_service"
 
 
+def test_taking_an_item_out_of_service_keeps_the_reason_in_the_audit_trail(
+    client: TestClient, engine: Engine, manager: dict[str, str]
+) -> None:
+    standard = make_equipment(engine)
+    url = f"{EQUIPMENT}/{standard.id}"
+    reason = {"status": "out_of_service", "reason": "dropped on the floor <b>twice</b>"}
+    assert client.patch(url, json=reason, headers=manager).status_code == 200
+    history = client.get(
+        "/api/v1/audit", params={"entity": f"equipment:{standard.id}"}, headers=manager
+    ).json()
+    assert history[-1]["reason"] == "dropped on the floor <b>twice</b>"
+    assert "reason" not in client.get(url, headers=manager).json()
+    empty = client.patch(url, json={"status": "in_service", "reason": ""}, headers=manager)
+    assert_refused(empty, "reason")
+
+
 def test_next_due_date_defaults_to_the_equipment_interval(
     client: TestClient, engine: Engine, manager: dict[str, str]
 ) -> None:
