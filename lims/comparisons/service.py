@@ -218,15 +218,18 @@ def comparison_history(
                 "En": row["En"],
             }
         )
-    described = [
-        {
-            "characteristic_kind": kind,
-            "instrument": instrument_name,
-            "points": points,
-            "alert": _alert(points),
-        }
-        for (kind, instrument_name), points in series.items()
-    ]
+    described = []
+    for (kind, instrument_name), points in series.items():
+        alerted = _alerted_jobs(points)
+        described.append(
+            {
+                "characteristic_kind": kind,
+                "instrument": instrument_name,
+                "points": points,
+                "alert": _alert(alerted),
+                "alert_jobs": alerted,
+            }
+        )
     return {
         "organisation_id": organisation_id,
         "series": described,
@@ -235,8 +238,9 @@ def comparison_history(
     }
 
 
-def _alert(points: list[dict[str, Any]]) -> str | None:
-    """The latest two reference jobs in a row with |En| > 1 (a job counts by its worst En)."""
+def _alerted_jobs(points: list[dict[str, Any]]) -> list[str]:
+    """The latest two reference jobs in a row with |En| > 1 (a job counts by its worst En);
+    none when there are no such two."""
     worst_by_job: dict[str, float] = {}
     for point in points:
         if point["En"] is not None:
@@ -246,11 +250,18 @@ def _alert(points: list[dict[str, Any]]) -> str | None:
     for index in range(len(jobs) - 1, ALERT_AFTER - 2, -1):
         in_a_row = jobs[index - ALERT_AFTER + 1 : index + 1]
         if all(worst_by_job[number] > 1 for number in in_a_row):
-            return (
-                f"|En| > 1 in {ALERT_AFTER} reference measurements in a row "
-                f"({', '.join(in_a_row)}): the company's measuring needs attention"
-            )
-    return None
+            return in_a_row
+    return []
+
+
+def _alert(in_a_row: list[str]) -> str | None:
+    """The alert in words (the pages say it in the reader's language from ``alert_jobs``)."""
+    if not in_a_row:
+        return None
+    return (
+        f"|En| > 1 in {ALERT_AFTER} reference measurements in a row "
+        f"({', '.join(in_a_row)}): the company's measuring needs attention"
+    )
 
 
 # -- test-piece templates -------------------------------------------------------------------

@@ -23,7 +23,7 @@ from lims.jobs import service, workflow
 from lims.jobs.models import ItemKind, JobKind, JobStatus, Priority
 from lims.methods import service as methods
 from lims.methods.template import sources_of
-from lims.ui import documents
+from lims.ui import comparisons, documents
 from lims.ui.session import PageRoute, ViewerDep, page
 
 router = APIRouter(route_class=PageRoute)
@@ -192,9 +192,7 @@ def _offers(principal: Principal, kind: JobKind, status: JobStatus) -> Offers:
         "can_upload_model": (principal.is_customer or runs_jobs)
         and kind in cad.PLANNED_FROM_MODELS
         and open_plan,
-        "can_enter_customer_values": kind == JobKind.REFERENCE
-        and status not in {*DELIVERED, JobStatus.APPROVED}
-        and (principal.is_customer or runs_jobs),
+        "can_enter_customer_values": comparisons.may_enter_company_values(principal, kind, status),
         "in_measurement": status == JobStatus.IN_MEASUREMENT,
     }
 
@@ -270,5 +268,6 @@ def job_detail(
         four_eyes_blocks=viewer.user.id in measured_by
         and any(step in (JobStatus.REVIEWED, JobStatus.APPROVED) for step in steps),
         **documents.job_documents_offers(db_session, principal, job_id, status),
+        **comparisons.job_page_context(db_session, principal, job),
         **_offers(principal, JobKind(job.kind), status),
     )

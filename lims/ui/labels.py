@@ -63,6 +63,12 @@ LABELS: dict[str, dict[str, str]] = {
         "instrument": N_("Instrument"),
     },
     "priority": {"normal": N_("Normal"), "urgent": N_("Urgent")},
+    # A comparison score's verdict (E_n, zeta; lims.comparisons.scores).
+    "verdict": {
+        "satisfactory": N_("Satisfactory"),
+        "questionable": N_("Questionable"),
+        "unsatisfactory": N_("Unsatisfactory"),
+    },
     "condition": {"fit": N_("Fit"), "damaged": N_("Damaged"), "remarks": N_("With remarks")},
     "decision": {
         "pass": N_("Pass"),
