@@ -109,6 +109,36 @@ LABELS: dict[str, dict[str, str]] = {
         "conditionally_acceptable": N_("Conditionally acceptable"),
         "not_acceptable": N_("Not acceptable"),
     },
+    # An authorisation's standing on a day (lims.ui.competence.cell_of).
+    "authorisation_state": {
+        "valid": N_("Authorised"),
+        "expired": N_("Expired"),
+        "withdrawn": N_("Withdrawn"),
+        "future": N_("Not yet valid"),
+    },
+    "programme_kind": {"degree": N_("Degree training"), "adult": N_("Adult training")},
+    "enrolment_state": {
+        "enrolled": N_("Enrolled"),
+        "completed": N_("Completed"),
+        "withdrawn": N_("Withdrawn"),
+    },
+    "assessment_result": {"pass": N_("Passed"), "fail": N_("Failed")},
+    "rr_design": {
+        "crossed": N_("Crossed"),
+        "nested": N_("Nested"),
+        "type1": N_("Type 1"),
+        "linearity": N_("Linearity"),
+    },
+    "rr_chart": {
+        "components": N_("Components of variation"),
+        "range": N_("Range chart by operator"),
+        "mean": N_("Average chart by operator"),
+        "by_part": N_("Readings by part"),
+        "by_operator": N_("Readings by operator"),
+        "interaction": N_("Part × operator interaction"),
+        "run": N_("Run chart"),
+        "linearity": N_("Linearity"),
+    },
     "agreement_kind": {"annual": N_("Annual"), "ad_hoc": N_("Ad hoc")},
     "agreement_status": {
         "draft": N_("Draft"),
