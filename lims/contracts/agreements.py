@@ -6,7 +6,8 @@ stored twice.  A signed agreement changes only by amendment: a new version with 
 number, the reason recorded, the old version kept.
 """
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -33,6 +34,7 @@ from lims.errors import Conflict, InvalidInput
 from lims.numbering import formatted, next_number
 
 AGREEMENT_MANAGERS = (Role.ADMIN, Role.QUALITY_MANAGER)
+AGREEMENT_SIGNERS = (*AGREEMENT_MANAGERS, Role.SIGNATORY)
 SERIES_PREFIX = {AgreementKind.ANNUAL: "VS", AgreementKind.AD_HOC: "KS"}
 LANGUAGES_BESIDE_FINNISH = {"sv", "en", "et"}
 TERMS = (
@@ -45,6 +47,29 @@ TERMS = (
     "languages",
     "customer_reference_rule",
 )
+
+
+def standard_terms(*, starting: date, delivery_days: int) -> dict[str, Any]:
+    """The lab's standard terms, where an agreement drawn up for a customer starts: a year
+    from ``starting``, every service at the standard delivery time and not accredited until
+    agreed, simple acceptance, Finnish documents only (as an ad-hoc order accepts them)."""
+    try:
+        year_later = starting.replace(year=starting.year + 1)
+    except ValueError:  # 29 February: a year later is 1 March
+        year_later = date(starting.year + 1, 3, 1)
+    return {
+        "valid_from": starting,
+        "valid_until": year_later - timedelta(days=1),
+        "scope": [
+            {"service": service, "accredited": False, "delivery_days": delivery_days}
+            for service in Service
+        ],
+        "decision_rule": DecisionRule.SIMPLE_ACCEPTANCE,
+        "decision_rule_r": None,
+        "decision_rule_text": None,
+        "languages": [],
+        "customer_reference_rule": None,
+    }
 
 
 def status_on(agreement: Agreement, day: date) -> str:
@@ -111,6 +136,18 @@ def list_agreements(db_session: Session, *, actor: Principal) -> list[Agreement]
 
 def get_agreement(db_session: Session, *, actor: Principal, agreement_id: int) -> Agreement:
     return visible_to(actor, db_session.get(Agreement, agreement_id), f"agreement {agreement_id}")
+
+
+def versions_of(db_session: Session, *, actor: Principal, agreement_id: int) -> list[Agreement]:
+    """Every version of the agreement's number, the original first: its amendment history."""
+    agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
+    return list(
+        db_session.exec(
+            select(Agreement)
+            .where(Agreement.number == agreement.number)
+            .order_by(col(Agreement.version))
+        )
+    )
 
 
 # -- the rules on terms -------------------------------------------------------------------
@@ -234,7 +271,7 @@ def sign_agreement(
     db_session: Session, *, actor: Principal, agreement_id: int, data: AgreementSigning
 ) -> Agreement:
     agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
-    require_role(actor, Role.ADMIN, Role.QUALITY_MANAGER, Role.SIGNATORY, doing="sign agreements")
+    require_role(actor, *AGREEMENT_SIGNERS, doing="sign agreements")
     if agreement.state != AgreementState.DRAFT:
         raise Conflict(f"{_as_it_stands(agreement)}: only a draft is signed")
     agreement.lab_signature = data.lab_signature.model_dump(mode="json")

@@ -126,6 +126,7 @@ def list_documents(
     *,
     actor: Principal,
     job_id: int | None = None,
+    agreement_id: int | None = None,
     kind: DocumentKind | None = None,
     state: DocumentState | None = None,
     limit: int = 50,
@@ -134,6 +135,8 @@ def list_documents(
     query = readable(select(Document), actor)
     if job_id is not None:
         query = query.where(Document.job_id == job_id)
+    if agreement_id is not None:
+        query = query.where(Document.agreement_id == agreement_id)
     if kind is not None:
         query = query.where(Document.kind == kind)
     if state is not None:

@@ -140,6 +140,14 @@ LABELS: dict[str, dict[str, str]] = {
         "linearity": N_("Linearity"),
     },
     "agreement_kind": {"annual": N_("Annual"), "ad_hoc": N_("Ad hoc")},
+    # The services an agreement covers: the job kinds, and training (service F).
+    "service": {
+        "product_qc": N_("Product measurement (B1)"),
+        "reference": N_("Reference measurement (B2)"),
+        "calibration": N_("Calibration (B3)"),
+        "inspection": N_("Inspection (B3)"),
+        "training": N_("Training (F)"),
+    },
     "agreement_status": {
         "draft": N_("Draft"),
         "signed": N_("Signed"),
