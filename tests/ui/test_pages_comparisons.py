@@ -134,9 +134,7 @@ def test_two_unsatisfactory_reference_measurements_in_a_row_raise_the_alert_in_f
     assert "Hälytys" in client.get(f"/comparisons/companies/{lab.customer.id}").text
 
 
-def test_the_job_page_offers_the_imports_while_in_measurement(
-    client: TestClient, lab: Lab
-) -> None:
+def test_the_job_page_offers_the_imports_while_in_measurement(client: TestClient, lab: Lab) -> None:
     job, _ = reference_job(client, lab, company_value=20.0012, instrument="työntömitta 1")
     sign_in_as(client, lab.technician.username)
     text = client.get(f"/jobs/{job.job['id']}").text

@@ -16,6 +16,10 @@ function cell(tag, content, className) {
 function table(caption, columns, rows) {
   const wrap = document.createElement("div");
   wrap.className = "table-wrap";
+  // A table wider than a phone scrolls in its region, which the keyboard reaches too.
+  wrap.tabIndex = 0;
+  wrap.setAttribute("role", "region");
+  wrap.setAttribute("aria-label", caption);
   const element = document.createElement("table");
   element.append(cell("caption", caption));
   const head = document.createElement("tr");
