@@ -134,3 +134,51 @@ export function histogramChart({ histogram, trials, gum, gumInterval, mcmInterva
   }
   return svg;
 }
+
+/**
+ * Readings over time with their limits (an equipment's intermediate checks): each reading a
+ * point, a failed one marked red, the lower and upper limits dashed lines across.
+ * ``readings``: [{on: "2026-05-01", value, lower, upper, passed}], oldest first.
+ */
+export function trendChart(readings, label) {
+  const width = 560;
+  const height = 240;
+  const margin = { left: 64, right: 16, top: 14, bottom: 40 };
+  const svg = chart(width, height, label);
+  const days = readings.map((reading) => Date.parse(reading.on));
+  const limits = readings.flatMap((reading) => [reading.lower, reading.upper]).filter((v) => v !== null);
+  const values = [...readings.map((reading) => reading.value), ...limits];
+  let low = Math.min(...values);
+  let high = Math.max(...values);
+  const pad = (high - low) * 0.1 || Math.abs(high) * 0.1 || 1;
+  low -= pad;
+  high += pad;
+  const first = Math.min(...days);
+  const span = Math.max(...days) - first || 1;
+  const x = (day) => margin.left + ((day - first) / span) * (width - margin.left - margin.right);
+  const y = (value) => height - margin.bottom - ((value - low) / (high - low)) * (height - margin.top - margin.bottom);
+  const axis = height - margin.bottom;
+  svg.append(node("line", { x1: margin.left, x2: width - margin.right, y1: axis, y2: axis, class: "axis-line" }));
+  svg.append(node("line", { x1: margin.left, x2: margin.left, y1: margin.top, y2: axis, class: "axis-line" }));
+  for (const end of ["lower", "upper"]) {
+    const limit = readings.map((reading) => reading[end]).filter((v) => v !== null).at(-1);
+    if (limit === undefined) continue;
+    svg.append(node("line", { x1: margin.left, x2: width - margin.right, y1: y(limit), y2: y(limit), class: "interval gum" }));
+    svg.append(node("text", { x: margin.left - 6, y: y(limit) + 4, "text-anchor": "end", class: "axis" }, formatNumber(limit, 4)));
+  }
+  const path = readings.map((reading, i) => `${i ? "L" : "M"}${x(days[i]).toFixed(1)},${y(reading.value).toFixed(1)}`);
+  svg.append(node("path", { d: path.join(" "), class: "interval mcm", fill: "none" }));
+  readings.forEach((reading, i) => {
+    const point = node("circle", { cx: x(days[i]), cy: y(reading.value), r: reading.passed ? 4 : 6, class: "bar" });
+    if (!reading.passed) point.setAttribute("fill", "#b00020");
+    point.append(node("title", {}, `${reading.on}: ${formatNumber(reading.value)}`));
+    svg.append(point);
+  });
+  const anchors = ["start", "end"];
+  [first, first + span].forEach((day, i) => {
+    if (i === 1 && span === 1) return;
+    const when = new Date(day).toLocaleDateString(document.documentElement.lang || "fi");
+    svg.append(node("text", { x: x(day), y: axis + 16, "text-anchor": anchors[i], class: "axis" }, when));
+  });
+  return svg;
+}
