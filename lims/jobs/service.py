@@ -147,6 +147,14 @@ def list_jobs(
     return page, int(total), following
 
 
+def jobs_of_order(db_session: Session, *, actor: Principal, order_id: int) -> list[Job]:
+    """The jobs opened under an order (a cancelled one and the job that replaced it)."""
+    query = select(Job).where(Job.order_id == order_id).order_by(col(Job.id))
+    if not actor.reads_everything:
+        query = query.where(Job.organisation_id == actor.organisation_id)
+    return list(db_session.exec(query))
+
+
 def describe(db_session: Session, job: Job) -> JobPublic:
     return describe_all(db_session, [job])[0]
 
