@@ -127,12 +127,15 @@ def list_documents(
     actor: Principal,
     job_id: int | None = None,
     agreement_id: int | None = None,
+    organisation_id: int | None = None,
     kind: DocumentKind | None = None,
     state: DocumentState | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Document], int]:
     query = readable(select(Document), actor)
+    if organisation_id is not None:
+        query = query.where(Document.organisation_id == organisation_id)
     if job_id is not None:
         query = query.where(Document.job_id == job_id)
     if agreement_id is not None:

@@ -39,6 +39,7 @@ from lims.jobs.models import (
     CharacteristicSpec,
     Dispatch,
     Item,
+    ItemKind,
     ItemSpec,
     Job,
     JobKind,
@@ -303,6 +304,22 @@ def _new_item(job: Job, spec: ItemSpec) -> Item:
 def list_items(db_session: Session, *, actor: Principal, job_id: int) -> list[Item]:
     get_job(db_session, actor=actor, job_id=job_id)
     return list(db_session.exec(select(Item).where(Item.job_id == job_id).order_by(col(Item.id))))
+
+
+def list_instruments_of(
+    db_session: Session, *, actor: Principal, organisation_id: int, limit: int = 200
+) -> list[Item]:
+    """The instruments an organisation has sent in, newest first: the items of kind
+    instrument of all its jobs (one row per time an instrument came in)."""
+    require_organisation_access(actor, organisation_id, f"organisation {organisation_id}")
+    return list(
+        db_session.exec(
+            select(Item)
+            .where(Item.organisation_id == organisation_id, Item.kind == ItemKind.INSTRUMENT)
+            .order_by(col(Item.id).desc())
+            .limit(limit)
+        )
+    )
 
 
 def get_item(db_session: Session, *, actor: Principal, job_id: int, item_id: int) -> Item:
