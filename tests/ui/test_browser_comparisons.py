@@ -20,9 +20,23 @@ PHONE = {"width": 375, "height": 740}
 REPEATS = [20.0031, 20.0029, 20.0033, 20.0030, 20.0032]
 
 
-def reference_job(page, live_server: str, *, measured: bool = True) -> int:  # type: ignore[no-untyped-def]
-    """A B2 job of the demo customer with one diameter on DIM-CMM-01, set up over the API:
-    received and in measurement, with the lab's result when ``measured``; its id."""
+DIAMETER = {
+    "label": "Ø20",
+    "kind": "diameter",
+    "nominal": 20,
+    "lower_limit": 19.98,
+    "upper_limit": 20.02,
+    "unit": "mm",
+    "parameters": {"L": 20, "alpha": 11.5e-6},
+}
+
+
+def reference_job(  # type: ignore[no-untyped-def]
+    page, live_server: str, *, stage: str = "measured", plan: tuple[dict, ...] = (DIAMETER,)
+) -> int:
+    """A B2 job of the demo customer set up over the API, its id: received; at stage
+    "in_measurement" also planned (``plan`` on DIM-CMM-01) and in measurement; at "measured"
+    also its first characteristic measured on CMM-01 as the demo measured RK-20."""
     api = Api(page, live_server)
     customer = api.call("asiakas", "GET", "/auth/me")["organisation_id"]
     job = api.call(
@@ -36,7 +50,7 @@ def reference_job(page, live_server: str, *, measured: bool = True) -> int:  # t
             "items": [{"kind": "test_piece", "description": "Referenssikappale RK-20"}],
         },
     )
-    job_id = job["id"]
+    job_id = int(job["id"])
     api.step("laatu", job_id, "accepted")
     (item,) = api.call("mittaaja", "GET", f"/jobs/{job_id}/items")
     api.call(
@@ -46,33 +60,28 @@ def reference_job(page, live_server: str, *, measured: bool = True) -> int:  # t
         {"received_on": date.today().isoformat(), "condition": "fit"},
     )
     api.step("mittaaja", job_id, "items_received")
-    if not measured:
-        return int(job_id)
+    if stage == "received":
+        return job_id
     cmm_method = next(m for m in api.call("laatu", "GET", "/methods") if m["code"] == "DIM-CMM-01")
-    planned = api.call(
-        "laatu",
-        "POST",
-        f"/jobs/{job_id}/characteristics",
-        {
-            "item_id": item["id"],
-            "label": "Ø20",
-            "kind": "diameter",
-            "nominal": 20,
-            "lower_limit": 19.98,
-            "upper_limit": 20.02,
-            "unit": "mm",
-            "method_id": cmm_method["id"],
-            "parameters": {"L": 20, "alpha": 11.5e-6},
-        },
-    )
+    planned = [
+        api.call(
+            "laatu",
+            "POST",
+            f"/jobs/{job_id}/characteristics",
+            {"item_id": item["id"], "method_id": cmm_method["id"], **characteristic},
+        )
+        for characteristic in plan
+    ]
     api.step("mittaaja", job_id, "in_measurement")
+    if stage == "in_measurement":
+        return job_id
     cmm = next(e for e in api.call("laatu", "GET", "/equipment") if e["identification"] == "CMM-01")
     api.call(
         "mittaaja",
         "POST",
         f"/jobs/{job_id}/results",
         {
-            "characteristic_id": planned["id"],
+            "characteristic_id": planned[0]["id"],
             "measured_on": date.today().isoformat(),
             "equipment": {"cmm": cmm["id"]},
             "observations": {"y": REPEATS},
@@ -80,7 +89,7 @@ def reference_job(page, live_server: str, *, measured: bool = True) -> int:  # t
             "humidity": 41,
         },
     )
-    return int(job_id)
+    return job_id
 
 
 def no_sideways_scroll(page) -> bool:  # type: ignore[no-untyped-def]
@@ -157,7 +166,7 @@ def test_customer_enters_its_value_and_the_lab_sees_en_zeta_and_the_charts(
 def test_a_customer_of_another_company_gets_the_finnish_not_found_page(
     page, live_server: str, login: Callable[[str], None]
 ) -> None:  # type: ignore[no-untyped-def]
-    job_id = reference_job(page, live_server, measured=False)
+    job_id = reference_job(page, live_server, stage="received")
     login("kund")
     answer = page.goto(f"{live_server}/jobs/{job_id}/comparison")
     assert answer is not None and answer.status == 404
@@ -167,7 +176,7 @@ def test_a_customer_of_another_company_gets_the_finnish_not_found_page(
 def test_quality_manager_defines_a_template_and_the_technician_plans_a_test_piece_from_it(
     page, live_server: str, login: Callable[[str], None]
 ) -> None:  # type: ignore[no-untyped-def]
-    job_id = reference_job(page, live_server, measured=False)
+    job_id = reference_job(page, live_server, stage="received")
     login("laatu")
     page.goto(f"{live_server}/comparisons")
     assert page.locator("table.reference-jobs tbody tr").count() == 2

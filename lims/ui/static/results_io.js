@@ -81,6 +81,7 @@ function wireCsvImport(form) {
   const alert = form.querySelector(".form-error");
   const status = form.querySelector("[data-status]");
   const confirm = document.getElementById("csv-import-confirm");
+  const offer = form.querySelector("[data-confirm]");
   const url = (dryRun) => {
     const query = new URLSearchParams({ dry_run: String(dryRun) });
     const reason = form.elements.late_entry_reason.value.trim();
@@ -90,7 +91,7 @@ function wireCsvImport(form) {
   const reset = () => {
     alert.textContent = "";
     report.replaceChildren();
-    confirm.hidden = true;
+    offer.hidden = true;
   };
   file.addEventListener("change", reset);
 
@@ -108,7 +109,7 @@ function wireCsvImport(form) {
       }
       report.replaceChildren(rowTable(checked.rows));
       status.textContent = words.can_import.replace("%(count)s", checked.rows.length);
-      confirm.hidden = false;
+      offer.hidden = false;
     } catch (error) {
       showProblem(alert, error, form);
     }
@@ -122,11 +123,10 @@ function wireCsvImport(form) {
         // Something changed since the dry run (another result, the equipment's calibration).
         alert.textContent = `${text.refused_422}: ${words.rows_refused.replace("%(count)s", imported.errors.length)}`;
         report.replaceChildren(errorTable(imported.errors));
-        confirm.hidden = true;
+        offer.hidden = true;
         return;
       }
       status.textContent = words.imported.replace("%(count)s", imported.rows.length);
-      window.location.assign(`${window.location.pathname}#plan`);
       window.location.reload();
     } catch (error) {
       showProblem(alert, error, form);
