@@ -162,6 +162,8 @@ def test_reference_job_comparison_charts_and_history(
         second.job["number"],
     ]
     assert history["alerts"] == [series["alert"]]
+    # The job numbers behind the alert, for a page to say it in its reader's language.
+    assert series["alert_jobs"] == [job.job["number"], second.job["number"]]
     assert "twice" not in series["alert"] and "2 reference measurements in a row" in series["alert"]
     other = client.get(history_url, params={"instrument": "micrometer"}, headers=customer)
     assert other.json()["series"] == []
