@@ -4,6 +4,12 @@
 import { ApiError, api, csrfToken, formBody, showProblem, text } from "./lims.js";
 import { trendChart } from "./charts.js";
 
+/** The server names a row's field results[0].value; the row's control is results.0.value. */
+function byRowName(error) {
+  for (const item of error.problem?.errors || []) item.field = item.field.replace(/\[(\d+)\]/g, ".$1");
+  return error;
+}
+
 /** PUT a file with its progress shown: fetch cannot report an upload's progress. */
 function upload(url, file, onProgress) {
   return new Promise((resolve, reject) => {
@@ -106,7 +112,7 @@ function wireCalibration() {
       window.location.reload();
     } catch (error) {
       // A refused file leaves the calibration recorded: its own upload form offers another.
-      showProblem(alert, error, form);
+      showProblem(alert, byRowName(error), form);
     } finally {
       button.disabled = false;
       form.removeAttribute("aria-busy");
@@ -127,7 +133,7 @@ function wireCertificateUploads() {
         await sendCertificate(form, form.dataset.action, file);
         window.location.reload();
       } catch (error) {
-        showProblem(alert, error, form);
+        showProblem(alert, byRowName(error), form);
       } finally {
         button.disabled = false;
       }

@@ -10,6 +10,12 @@ const check = document.getElementById("model-check");
 const base = JSON.parse(document.getElementById("method-base").textContent);
 const CHECK_DELAY_MS = 400;
 
+/** The server names a row's field results[0].value; the row's control is results.0.value. */
+function byRowName(error) {
+  for (const item of error.problem?.errors || []) item.field = item.field.replace(/\[(\d+)\]/g, ".$1");
+  return error;
+}
+
 /** Rows name their fields by their place (inputs.0.unit), so a refusal names the field. */
 function renumber(container, prefix) {
   [...container.children].forEach((row, index) => {
@@ -101,7 +107,7 @@ async function checkModel() {
   } catch (error) {
     if (mine !== asked) return;
     check.classList.add("form-error");
-    showProblem(check, error, form);
+    showProblem(check, byRowName(error), form);
   }
 }
 
@@ -148,7 +154,7 @@ form.addEventListener("submit", async (event) => {
     const method = await api("POST", form.dataset.action, body);
     window.location.assign(`/methods/${method.id}`);
   } catch (error) {
-    showProblem(alert, error, form);
+    showProblem(alert, byRowName(error), form);
   } finally {
     button.disabled = false;
     form.removeAttribute("aria-busy");
