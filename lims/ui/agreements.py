@@ -28,12 +28,15 @@ from lims.contracts.models import (
     Signature,
 )
 from lims.documents import service as documents
+from lims.i18n import N_
 from lims.ui.commercial import organisation_names
 from lims.ui.session import PageRoute, ViewerDep, lab_today, page
 
 router = APIRouter(route_class=PageRoute)
 #: The rows of the versions side by side: each term the parties agree on, in reading order.
 TERM_ROWS = agreements.TERMS
+#: The document languages an agreement may ask for beside Finnish, in the reader's words.
+LANGUAGE_NAMES = {"en": N_("English"), "sv": N_("Swedish"), "et": N_("Estonian")}
 
 
 def _terms_form_context(terms: dict[str, Any]) -> dict[str, Any]:
@@ -45,6 +48,7 @@ def _terms_form_context(terms: dict[str, Any]) -> dict[str, Any]:
         "services": list(Service),
         "decision_rules": list(DecisionRule),
         "languages": sorted(agreements.LANGUAGES_BESIDE_FINNISH),
+        "language_names": LANGUAGE_NAMES,
     }
 
 
@@ -66,9 +70,15 @@ def _signature(recorded: dict[str, Any] | None) -> Signature | None:
 def _changed_terms(versions: list[Agreement]) -> list[set[str]]:
     """For each version, the terms it changed from the version before (none for the first)."""
     return [set()] + [
-        {name for name in TERM_ROWS if getattr(before, name) != getattr(after, name)}
+        {name for name in TERM_ROWS if _term(before, name) != _term(after, name)}
         for before, after in pairwise(versions)
     ]
+
+
+def _term(agreement: Agreement, name: str) -> Any:
+    """A term as compared between versions: the services in scope in any order."""
+    value = getattr(agreement, name)
+    return sorted(value, key=lambda item: item["service"]) if name == "scope" else value
 
 
 @router.get("/agreements", response_class=HTMLResponse)

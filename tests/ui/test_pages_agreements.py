@@ -140,6 +140,16 @@ def test_a_draft_offers_its_edit_and_signing_and_an_amendment_its_versions_side_
     assert "Versio 1" in versions and "Versio 2" in versions
 
 
+def test_the_services_of_an_amendment_in_another_order_are_not_marked_changed(
+    client: TestClient, annual_agreement: int
+) -> None:
+    headers = sign_in(client, "laatu")
+    scope = client.get(f"/api/v1/agreements/{annual_agreement}").json()["scope"]
+    amendment = amend(client, headers, annual_agreement, reason="Sama sisältö", scope=scope[::-1])
+    versions = client.get(f"/agreements/{amendment['id']}").text.split('id="versions"')[1]
+    assert 'class="changed"' not in versions
+
+
 def test_markup_in_the_terms_is_shown_as_text(client: TestClient, annual_agreement: int) -> None:
     headers = sign_in(client, "laatu")
     hostile = "<script>alert('x')</script>"
