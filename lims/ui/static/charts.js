@@ -141,8 +141,8 @@ export function histogramChart({ histogram, trials, gum, gumInterval, mcmInterva
  * ``readings``: [{on: "2026-05-01", value, lower, upper, passed}], oldest first.
  */
 export function trendChart(readings, label) {
-  const width = 560;
-  const height = 240;
+  const width = 800;
+  const height = 220;
   const margin = { left: 64, right: 16, top: 14, bottom: 40 };
   const svg = chart(width, height, label);
   const days = readings.map((reading) => Date.parse(reading.on));
@@ -169,8 +169,13 @@ export function trendChart(readings, label) {
   const path = readings.map((reading, i) => `${i ? "L" : "M"}${x(days[i]).toFixed(1)},${y(reading.value).toFixed(1)}`);
   svg.append(node("path", { d: path.join(" "), class: "interval mcm", fill: "none" }));
   readings.forEach((reading, i) => {
-    const point = node("circle", { cx: x(days[i]), cy: y(reading.value), r: reading.passed ? 4 : 6, class: "bar" });
-    if (!reading.passed) point.setAttribute("fill", "#b00020");
+    // A failed check is a red ring, a passed one a filled dot: told apart without colour too.
+    const point = node("circle", {
+      cx: x(days[i]),
+      cy: y(reading.value),
+      r: reading.passed ? 4 : 6,
+      class: reading.passed ? "bar" : "curve",
+    });
     point.append(node("title", {}, `${reading.on}: ${formatNumber(reading.value)}`));
     svg.append(point);
   });
