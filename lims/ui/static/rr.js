@@ -29,7 +29,7 @@ function table(caption, head, rows, id) {
   node.append(element("caption", {}, caption));
   const headRow = element("tr");
   head.forEach((title) => headRow.append(element("th", { scope: "col" }, title)));
-  node.append(element("thead")).firstChild.append(headRow);
+  node.createTHead().append(headRow);
   const body = element("tbody");
   for (const [title, ...cells] of rows) {
     const row = element("tr");
@@ -38,7 +38,8 @@ function table(caption, head, rows, id) {
     body.append(row);
   }
   node.append(body);
-  const wrap = element("div", { class: "table-wrap" });
+  // Scrolls sideways on a phone: a named region the keyboard can reach.
+  const wrap = element("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-label": caption });
   wrap.append(node);
   return wrap;
 }
@@ -113,8 +114,7 @@ function buildGrid(wrap, parts, operators, trials, readings = null) {
   operators.forEach(() => {
     for (let trial = 1; trial <= trials; trial += 1) second.append(element("th", { scope: "col" }, `${text.trial} ${trial}`));
   });
-  grid.append(element("thead"));
-  grid.tHead.append(top, second);
+  grid.createTHead().append(top, second);
   const body = element("tbody");
   for (let part = 1; part <= parts; part += 1) {
     const row = element("tr");
@@ -215,12 +215,17 @@ function wireNewStudy(studyForm) {
   const operatorLabels = () =>
     measurerRows.filter((row) => !row.hidden).map((row, index) => row.querySelector(".operator-label").value.trim() || String.fromCharCode(65 + index));
   let grid;
+  let shape = "";
 
   const rebuild = () => {
     const operators = size("rr-operators");
     measurerRows.forEach((row, index) => {
       row.hidden = index >= operators;
     });
+    // A field left unchanged keeps the grid, and the cell being typed in, as they are.
+    const wanted = JSON.stringify([size("rr-parts"), operatorLabels(), size("rr-trials")]);
+    if (wanted === shape) return;
+    shape = wanted;
     // Keep what was typed where the cell still exists.
     const kept = new Map([...(grid?.querySelectorAll("input") ?? [])].map((input) => [`${input.dataset.part}|${input.dataset.operator}|${input.dataset.trial}`, input.value]));
     grid = buildGrid(wrap, size("rr-parts"), operatorLabels(), size("rr-trials"));
