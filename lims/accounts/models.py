@@ -129,6 +129,17 @@ class ContactCreate(ContactBase):
     }
 
 
+class ContactUpdate(SQLModel):
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"title": "Tuotantopäällikkö"}]},
+    }
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    title: str | None = Field(default=None, max_length=200)
+    email: EmailStr | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+
+
 class ContactPublic(ContactBase):
     id: int
     organisation_id: int

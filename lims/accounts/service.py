@@ -20,6 +20,7 @@ from lims.accounts.models import (
     ApiToken,
     Contact,
     ContactCreate,
+    ContactUpdate,
     Organisation,
     OrganisationCreate,
     OrganisationUpdate,
@@ -130,6 +131,52 @@ def add_contact(
         require_role(actor, *ORGANISATION_MANAGERS, doing="add contacts")
     contact = Contact.model_validate(data, update={"organisation_id": organisation_id})
     return save(db_session, actor.audit_context(), contact)
+
+
+def _contact_to_change(
+    db_session: Session, *, actor: Principal, organisation_id: int, contact_id: int, doing: str
+) -> Contact:
+    """The organisation's contact, for whoever may change its contacts (``add_contact``)."""
+    get_organisation(db_session, actor=actor, organisation_id=organisation_id)
+    contact = db_session.get(Contact, contact_id)
+    if contact is None or contact.organisation_id != organisation_id:
+        raise NotFound(f"contact {contact_id} does not exist")
+    if not actor.is_customer:
+        require_role(actor, *ORGANISATION_MANAGERS, doing=doing)
+    return contact
+
+
+def update_contact(
+    db_session: Session,
+    *,
+    actor: Principal,
+    organisation_id: int,
+    contact_id: int,
+    data: ContactUpdate,
+) -> Contact:
+    contact = _contact_to_change(
+        db_session, actor=actor, organisation_id=organisation_id, contact_id=contact_id,
+        doing="change contacts",
+    )  # fmt: skip
+    changes = data.model_dump(exclude_unset=True)
+    if "name" in changes and changes["name"] is None:
+        raise InvalidInput("a contact has a name", location=("name",))
+    contact.sqlmodel_update(changes)
+    return save(db_session, actor.audit_context(), contact)
+
+
+def remove_contact(
+    db_session: Session, *, actor: Principal, organisation_id: int, contact_id: int
+) -> None:
+    """The person no longer speaks for the customer; documents issued naming them stay as
+    issued, and the audit trail keeps the record."""
+    contact = _contact_to_change(
+        db_session, actor=actor, organisation_id=organisation_id, contact_id=contact_id,
+        doing="remove contacts",
+    )  # fmt: skip
+    _acting(db_session, actor)
+    db_session.delete(contact)
+    db_session.commit()
 
 
 # -- users --------------------------------------------------------------------------------

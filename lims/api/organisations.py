@@ -1,11 +1,12 @@
 """Organisations (the lab's customers) and their contacts."""
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from lims.accounts import service
 from lims.accounts.models import (
     ContactCreate,
     ContactPublic,
+    ContactUpdate,
     OrganisationCreate,
     OrganisationPublic,
     OrganisationUpdate,
@@ -67,3 +68,27 @@ def add_contact(
         db_session, actor=actor, organisation_id=organisation_id, data=body
     )
     return ContactPublic.model_validate(contact, from_attributes=True)
+
+
+@router.patch("/{organisation_id}/contacts/{contact_id}", response_model=ContactPublic)
+def update_contact(
+    organisation_id: int,
+    contact_id: int,
+    body: ContactUpdate,
+    actor: CurrentActor,
+    db_session: SessionDep,
+) -> ContactPublic:
+    contact = service.update_contact(
+        db_session, actor=actor, organisation_id=organisation_id, contact_id=contact_id, data=body
+    )
+    return ContactPublic.model_validate(contact, from_attributes=True)
+
+
+@router.delete("/{organisation_id}/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_contact(
+    organisation_id: int, contact_id: int, actor: CurrentActor, db_session: SessionDep
+) -> Response:
+    service.remove_contact(
+        db_session, actor=actor, organisation_id=organisation_id, contact_id=contact_id
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -92,7 +92,7 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
         engine, Role.CUSTOMER, organisation=organisation_b, full_name=f"{SECRET_OF_B} user"
     )
     with Session(engine) as db_session:
-        accounts.add_contact(
+        contact_b = accounts.add_contact(
             db_session,
             actor=FACTORY_ACTOR,
             organisation_id=organisation_b.id,
@@ -162,6 +162,7 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
         auditor=make_user(engine, Role.AUDITOR),
         path_values_of_b={
             "organisation_id": organisation_b.id,
+            "contact_id": contact_b.id,
             "user_id": customer_b.id,
             "token_id": token_b["id"],
             "equipment_id": standard.id,

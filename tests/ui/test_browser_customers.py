@@ -52,6 +52,16 @@ def test_the_quality_manager_registers_a_customer_with_a_contact_and_changes_its
     contact.locator("#contact-phone").fill("+358 40 123 4567")
     contact.locator("#contact-add-submit").click()
     page.locator("table.contacts", has_text="Mirja Mittatyö").wait_for()
+    row = page.locator("table.contacts tbody tr", has_text="Mirja Mittatyö")
+    row.locator("summary").click()
+    row.locator("input[name=title]").fill("Tuotantopäällikkö")
+    row.locator("form.contact-edit button[type=submit]").click()
+    page.locator("table.contacts", has_text="Tuotantopäällikkö").wait_for()
+    assert accessibility_violations(page) == []
+    page.on("dialog", lambda dialog: dialog.accept())
+    row = page.locator("table.contacts tbody tr", has_text="Mirja Mittatyö")
+    row.locator("form.contact-remove button").click()
+    page.locator("main", has_text="Ei vielä yhteyshenkilöitä.").wait_for()
 
     page.click("#customer-edit-panel summary")
     edit = page.locator("#customer-edit")
