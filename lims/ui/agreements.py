@@ -92,6 +92,8 @@ def agreement_list(request: Request, viewer: ViewerDep, db_session: SessionDep) 
         agreements=[(agreement, agreements.status_on(agreement, today)) for agreement in found],
         organisations=organisation_names(db_session, viewer.principal),
         may_create=viewer.principal.has_any(*agreements.AGREEMENT_MANAGERS),
+        # The clause's versions are the lab's record; a customer reads its own in its agreement.
+        clauses=agreements.list_clauses(db_session) if viewer.principal.reads_everything else [],
     )
 
 

@@ -181,6 +181,28 @@ def test_the_customer_accepts_the_confidentiality_clause_from_the_portal(
     assert page.locator("#not-found").is_visible()
 
 
+def test_the_quality_manager_records_a_new_version_of_the_confidentiality_clause(
+    page, live_server: str, login: Callable[[str], None]
+) -> None:  # type: ignore[no-untyped-def]
+    login("laatu")
+    page.goto(f"{live_server}/agreements")
+    page.locator("#clause-new-panel summary").click()
+    form = page.locator("#clause-new")
+    form.locator("#clause-text-fi").fill("Tiedot ovat <b>luottamuksellisia</b>.")
+    form.locator("#clause-text-en").fill("The information is <b>confidential</b>.")
+    form.locator("#clause-new-submit").click()
+    page.wait_for_selector("#clauses details[open] summary:has-text('Versio 2')")
+    assert "Tiedot ovat <b>luottamuksellisia</b>." in page.locator("#clauses").inner_text()
+    assert accessibility_violations(page) == []
+    # A new agreement from today takes the new version.
+    page.goto(f"{live_server}/agreements/new")
+    assert "Versio 2" in page.locator("#agreement-new").inner_text()
+    login("mittaaja")  # the technician reads the versions but records none
+    page.goto(f"{live_server}/agreements")
+    assert page.locator("#clauses").is_visible()
+    assert page.locator("#clause-new").count() == 0
+
+
 def test_the_agreement_screens_fit_a_phone(
     page, live_server: str, login: Callable[[str], None]
 ) -> None:  # type: ignore[no-untyped-def]

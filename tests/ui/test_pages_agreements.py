@@ -106,10 +106,12 @@ def test_each_role_is_offered_only_the_steps_its_rights_allow(
         assert 'id="agreement-activate"' not in answer.text
     assert offered == {user: set(MANAGER_STEPS) if user in MANAGERS else set()
                        for user in (*STAFF, "arvioija", "asiakas")}  # fmt: skip
-    sign_in(client, "laatu")
-    assert 'id="agreement-new-link"' in client.get("/agreements").text
-    sign_in(client, "asiakas")
-    assert 'id="agreement-new-link"' not in client.get("/agreements").text
+    for user in (*STAFF, "arvioija", "asiakas"):
+        sign_in(client, user)
+        listing = client.get("/agreements").text
+        assert ('id="agreement-new-link"' in listing) == (user in MANAGERS), user
+        assert ('id="clause-new"' in listing) == (user in MANAGERS), user
+        assert ('id="clauses"' in listing) == (user != "asiakas"), user
 
 
 def test_a_customer_of_another_organisation_gets_not_found(
