@@ -15,7 +15,7 @@ from sqlmodel import Session
 from lims.accounts import service as accounts
 from lims.accounts.principal import Principal, require_role
 from lims.api.deps import SessionDep
-from lims.contracts import prices, quotations
+from lims.contracts import agreements, prices, quotations
 from lims.contracts.models import PriceModel, Quotation, Service
 from lims.db import persisted_id
 from lims.jobs import service as jobs
@@ -107,8 +107,14 @@ def price_model_detail(
         for price_list in prices.list_price_lists(db_session, actor=principal)
         if price_list.price_model_id == price_model_id
     ]
-    current = prices.current_price_list(db_session, price_model_id=price_model_id)
-    starting_items = current or (price_lists[-1] if price_lists else None)
+    # A new draft starts from this model's newest list, else from the newest published one
+    # (last year's items): the items change less than their prices.
+    published = [p for p in prices.list_price_lists(db_session, actor=principal) if p.published_at]
+    starting_items = (
+        prices.current_price_list(db_session, price_model_id=price_model_id)
+        or (price_lists[-1] if price_lists else None)
+        or (published[-1] if published else None)
+    )
     return page(
         request,
         viewer,
@@ -252,6 +258,9 @@ def order_detail(
         "order_detail.html",
         order=order,
         quotation=quotation,
+        agreement=agreements.get_agreement(
+            db_session, actor=principal, agreement_id=order.agreement_id
+        ),
         jobs=opened,
         open_job=next((job for job in opened if job.status != JobStatus.CANCELLED), None),
         organisation=accounts.get_organisation(
