@@ -2,9 +2,9 @@
 scores and charts, the company's history, and the test-piece templates."""
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
@@ -75,12 +75,31 @@ def comparisons_overview(request: Request, viewer: ViewerDep, db_session: Sessio
 
 @router.get("/comparisons/companies/{organisation_id}", response_class=HTMLResponse)
 def company_history(
-    request: Request, organisation_id: int, viewer: ViewerDep, db_session: SessionDep
+    request: Request,
+    organisation_id: int,
+    viewer: ViewerDep,
+    db_session: SessionDep,
+    characteristic_kind: Annotated[str | None, Query(max_length=40)] = None,
+    instrument: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    """A company's reference measurements over the years, its trend chart and alerts."""
+    """A company's reference measurements over the years, its trend chart and alerts; the
+    series narrowed to one kind of characteristic or one instrument if asked."""
     principal = viewer.principal
-    history = service.comparison_history(
+    # The choices come from the whole history, so a narrowed page still offers the others.
+    everything = service.comparison_history(
         db_session, actor=principal, organisation_id=organisation_id
+    )
+    chosen = {
+        key: value
+        for key, value in (("characteristic_kind", characteristic_kind), ("instrument", instrument))
+        if value
+    }
+    history = (
+        service.comparison_history(
+            db_session, actor=principal, organisation_id=organisation_id, **chosen
+        )
+        if chosen
+        else everything
     )
     for series in history["series"]:
         for point in series["points"]:
@@ -95,6 +114,11 @@ def company_history(
         ),
         history=history,
         alert_after=service.ALERT_AFTER,
+        kinds=sorted({series["characteristic_kind"] for series in everything["series"]}),
+        instruments=sorted(
+            {series["instrument"] for series in everything["series"] if series["instrument"]}
+        ),
+        chosen=chosen,
     )
 
 

@@ -8,13 +8,22 @@ from datetime import date
 
 import pytest
 
+from lims.clock import local_today
 from lims.comparisons.models import TEMPLATE_EXAMPLE
+from lims.config import Settings
 from lims.ui.rendering import MISSING
 from tests.ui.conftest import SCREENSHOT_VIEWPORT, accessibility_violations, take_screenshot
 from tests.ui.test_browser_documents import Api
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"width": 375, "height": 740}
+
+
+def lab_today() -> date:
+    """The lab's day (the server's clock and time zone), which a result may not be after."""
+    return local_today(Settings.model_fields["timezone"].default)
+
+
 # The demo's CMM repeats of its reference piece RK-20 (lims.demo.coordinate): the lab's value
 # 20.0031 mm with U = 2.77 um from CMM-01's task-specific budget.
 REPEATS = [20.0031, 20.0029, 20.0033, 20.0030, 20.0032]
@@ -57,7 +66,7 @@ def reference_job(  # type: ignore[no-untyped-def]
         "mittaaja",
         "POST",
         f"/jobs/{job_id}/items/{item['id']}/receipt",
-        {"received_on": date.today().isoformat(), "condition": "fit"},
+        {"received_on": lab_today().isoformat(), "condition": "fit"},
     )
     api.step("mittaaja", job_id, "items_received")
     if stage == "received":
@@ -82,7 +91,7 @@ def reference_job(  # type: ignore[no-untyped-def]
         f"/jobs/{job_id}/results",
         {
             "characteristic_id": planned[0]["id"],
-            "measured_on": date.today().isoformat(),
+            "measured_on": lab_today().isoformat(),
             "equipment": {"cmm": cmm["id"]},
             "observations": {"y": REPEATS},
             "temperature": 20.6,

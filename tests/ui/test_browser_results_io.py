@@ -3,14 +3,18 @@
 Results and downloads the job as QIF.  The pages are in Finnish (the demo users' language)."""
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from lims.cad import qif
 from tests.ui.conftest import SCREENSHOT_VIEWPORT, accessibility_violations, take_screenshot
-from tests.ui.test_browser_comparisons import DIAMETER, no_sideways_scroll, reference_job
+from tests.ui.test_browser_comparisons import (
+    DIAMETER,
+    lab_today,
+    no_sideways_scroll,
+    reference_job,
+)
 from tests.ui.test_browser_documents import Api
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -32,7 +36,7 @@ def csv_file(*rows: str) -> dict:
 
 
 def today() -> str:
-    return date.today().strftime("%d.%m.%Y")
+    return lab_today().strftime("%d.%m.%Y")
 
 
 def qif_report() -> dict:

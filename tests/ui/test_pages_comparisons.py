@@ -127,6 +127,22 @@ def test_two_unsatisfactory_reference_measurements_in_a_row_raise_the_alert_in_f
     assert history.count("data-alert") == 1
     assert first.job["number"] in history and second.job["number"] in history
     assert "Hälytys" in history and "työntömitta 1" in history
+    # Narrowed to an instrument the company never used: no series, and no alert.
+    narrowed = client.get(
+        f"/comparisons/companies/{lab.customer.id}", params={"instrument": "<b>mikrometri</b>"}
+    ).text
+    assert "data-alert" not in narrowed and "<b>mikrometri" not in narrowed
+    assert "Ei vielä vertailuja" in narrowed
+    kind = client.get(
+        f"/comparisons/companies/{lab.customer.id}", params={"characteristic_kind": "size"}
+    ).text
+    assert "comparison-history.svg?characteristic_kind=size" in kind and "data-alert" in kind
+    assert (
+        client.get(
+            f"/comparisons/companies/{lab.customer.id}", params={"instrument": "x" * 201}
+        ).status_code
+        == 404
+    )
     # The customer sees the second job's lab side once it is approved, and the same alert.
     second.step("measured", lab.technician)
     second.review_approve_report_close()
