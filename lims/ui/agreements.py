@@ -28,6 +28,7 @@ from lims.contracts.models import (
     Signature,
 )
 from lims.documents import service as documents
+from lims.documents.models import IssueRequest
 from lims.i18n import N_
 from lims.ui.commercial import organisation_names
 from lims.ui.session import PageRoute, ViewerDep, lab_today, page
@@ -144,6 +145,24 @@ def _offers(principal: Principal, agreement: Agreement, newest: bool) -> Offers:
         "may_terminate": manager and in_force and signed_or_active,
         "may_issue": principal.has_any(*documents.CONTRACT_ISSUERS),
     }
+
+
+@router.get("/agreements/{agreement_id}/preview.pdf", response_class=Response)
+def agreement_preview(
+    request: Request, agreement_id: int, viewer: ViewerDep, db_session: SessionDep
+) -> Response:
+    """The contract document as it would be issued now, marked DRAFT: to read before issuing."""
+    pdf = documents.preview(
+        db_session,
+        actor=viewer.principal,
+        request=IssueRequest(agreement_id=agreement_id),
+        settings=request.app.state.settings,
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"content-disposition": f'inline; filename="draft-agreement-{agreement_id}.pdf"'},
+    )
 
 
 @router.get("/agreements/{agreement_id}", response_class=HTMLResponse)

@@ -152,6 +152,22 @@ def test_the_services_of_an_amendment_in_another_order_are_not_marked_changed(
     assert 'class="changed"' not in versions
 
 
+def test_the_lab_previews_the_contract_document_and_a_customer_may_not(
+    client: TestClient, annual_agreement: int
+) -> None:
+    sign_in(client, "laatu")
+    draft = client.get(f"/agreements/{annual_agreement}/preview.pdf")
+    assert draft.status_code == 200
+    assert draft.headers["content-type"] == "application/pdf"
+    assert draft.content.startswith(b"%PDF")
+    sign_in(client, "asiakas")
+    refused = client.get(f"/agreements/{annual_agreement}/preview.pdf")
+    assert refused.status_code == 403
+    assert "Ei sallittu" in refused.text
+    sign_in(client, "kund")
+    assert client.get(f"/agreements/{annual_agreement}/preview.pdf").status_code == 404
+
+
 def test_markup_in_the_terms_is_shown_as_text(client: TestClient, annual_agreement: int) -> None:
     headers = sign_in(client, "laatu")
     hostile = "<script>alert('x')</script>"
