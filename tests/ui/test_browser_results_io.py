@@ -70,18 +70,22 @@ def test_technician_checks_a_csv_file_imports_it_and_a_cmms_qif_results(
     page.goto(f"{live_server}/jobs/{job_id}")
     page.click("#csv-import-panel summary")
 
-    # A bad reading and a characteristic the job does not have: both rows named, nothing saved.
+    # A bad reading and a characteristic the job does not have (named in markup): both rows
+    # named, nothing saved.
     check_csv(
         page,
         csv_file(
             f"Ø20;20,0031|kaksi;mm;{today()};cmm=CMM-01;20,6;41",
-            f"Ø99;20,1|20,2;mm;{today()};cmm=CMM-01;20,6;41",
+            f"<img src=x onerror=alert(1)>;20,1|20,2;mm;{today()};cmm=CMM-01;20,6;41",
         ),
     )
     alert = page.locator("#csv-import .form-error")
     assert alert.inner_text().startswith("Tarkista tiedot: Tiedostossa on")
     errors = page.locator("#csv-import [data-report] tbody tr")
     assert {row.locator("td").first.inner_text() for row in errors.all()} == {"2", "3"}
+    # Markup in the file is shown as the text it is.
+    assert "<img src=x onerror=alert(1)>" in errors.nth(errors.count() - 1).inner_text()
+    assert page.locator("#csv-import [data-report] img").count() == 0
     assert page.locator("#csv-import-confirm").is_hidden()
     assert Api(page, live_server).call("mittaaja", "GET", f"/jobs/{job_id}/results") == []
     assert accessibility_violations(page) == []
