@@ -135,7 +135,7 @@ LABELS: dict[str, dict[str, str]] = {
         "mean": N_("Average chart by operator"),
         "by_part": N_("Readings by part"),
         "by_operator": N_("Readings by operator"),
-        "interaction": N_("Part × operator interaction"),
+        "interaction": N_("Interaction of part and operator"),
         "run": N_("Run chart"),
         "linearity": N_("Linearity"),
     },
