@@ -220,6 +220,8 @@ def test_quality_manager_defines_a_template_and_the_technician_plans_a_test_piec
     assert alert.inner_text().startswith("Ei mahdollista tässä tilassa")
     assert page.locator("table.templates tbody tr").count() == 1
     assert accessibility_violations(page) == []
+    page.set_viewport_size(PHONE)
+    assert no_sideways_scroll(page)
 
     login("mittaaja")
     page.goto(f"{live_server}/jobs/{job_id}")
