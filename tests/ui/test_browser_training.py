@@ -107,7 +107,13 @@ def test_the_quality_manager_runs_a_programme_from_creation_to_a_certificate(
     assert accessibility_violations(page) == []
     # The completion is competence evidence on the staff page, citable by a grant.
     page.click("text=Pätevyysnäyttö henkilöstön pätevyyssivulla")
-    assert "KOUL-MIK-01" in page.locator("section.item", has_text="Matti Mittaaja").inner_text()
+    record = page.locator("section.item tr", has_text="KOUL-MIK-01")
+    record.locator("summary").click()
+    record.locator("select[name=method_id]").select_option(label="DIM-MIC-01 v1")
+    record.locator("select[name=activity]").select_option("review")
+    submit_and_reload(page, record.locator("form"))
+    granted = page.locator("section.item tr[id^=authorisation-]", has_text="KOUL-MIK-01")
+    assert "Tarkastus" in granted.inner_text() and "Koulutus" in granted.inner_text()
 
 
 def paste_block(page, selector: str, rows: list[list[float]]) -> None:  # type: ignore[no-untyped-def]
