@@ -173,6 +173,13 @@ def test_an_rr_study_entered_as_a_grid_shows_the_aiag_example_and_is_recorded(
     assert alert.inner_text() == "Kappale 1, operaattori A, toisto 1 on pakollinen"
     enter_aiag_study(page, live_server)
     assert page.locator("#rr-grid tbody tr").count() == 10
+    # Tab moves across a part's row: operator A's trials, then B's.
+    cells = page.locator("#rr-grid tbody input")
+    cells.nth(2).focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == (
+        "Kappale 1, operaattori B, toisto 1"
+    )
     assert page.locator("#rr-grid tbody input").nth(9).input_value() == "-0,56"
     assert page.locator("#rr-grid tbody input").nth(89).input_value() == "-2,16"
     page.locator("#rr-grid tbody input").nth(4).fill("0,5x")
@@ -201,6 +208,9 @@ def test_an_rr_study_entered_as_a_grid_shows_the_aiag_example_and_is_recorded(
     assert page.locator("#rr-grid tbody tr").count() == 10
     assert page.locator("#rr-measurers").inner_text().count("Matti Mittaaja") == 1
     assert page.locator("#rr-charts img").count() == 6
+    assert accessibility_violations(page) == []
+    page.click("text=← RR-testit")
+    assert "Mikrometrin RR-testi" in page.locator("#rr-tests").inner_text()
     assert accessibility_violations(page) == []
 
 
