@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from lims.accounts import auth, identifiers, usernames
@@ -18,6 +18,7 @@ from lims.accounts.auth import digest, new_api_token_secret
 from lims.accounts.models import (
     STAFF_ROLES,
     ApiToken,
+    BrowserSession,
     Contact,
     ContactCreate,
     ContactUpdate,
@@ -191,6 +192,19 @@ def _visible_users(actor: Principal) -> SelectOfScalar[User]:
 
 def list_users(db_session: Session, *, actor: Principal) -> list[User]:
     return list(db_session.exec(_visible_users(actor).order_by(col(User.username))))
+
+
+def last_sign_ins(db_session: Session, *, actor: Principal) -> dict[int, datetime]:
+    """When each user last signed in in a browser (the start of their newest session), for
+    whoever reads everyone's credentials (an administrator, an auditor); nobody else's
+    answer holds any.  Sign-ins of API clients start no session and are not counted."""
+    if not (actor.has_any(Role.ADMIN) or actor.is_auditor):
+        return {}
+    newest = (
+        select(BrowserSession.user_id, func.max(col(BrowserSession.created_at)))
+        .group_by(col(BrowserSession.user_id))
+    )  # fmt: skip
+    return {user_id: started for user_id, started in db_session.exec(newest)}
 
 
 def get_user(db_session: Session, *, actor: Principal, user_id: int) -> User:

@@ -1,6 +1,8 @@
 """The users, customers and account pages without a browser: who gets which page, what each
 role is offered, another customer's records, and hostile names shown as text."""
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -190,3 +192,19 @@ def test_documents_are_listed_by_customer_and_only_to_whom_may_read_them(
     assert listed and {document["organisation_id"] for document in listed} == {ids["konepaja"]}
     sign_in(client, "kund")
     assert client.get(path).json() == []
+
+
+def test_the_administrator_and_the_auditor_see_when_each_user_last_signed_in(
+    client: TestClient, ids: dict[str, int]
+) -> None:
+    sign_in(client, "mittaaja")
+    assert "Viimeksi kirjautunut" not in client.get("/users").text
+    for reader in ("admin", "arvioija"):
+        sign_in(client, reader)
+        listing = client.get("/users").text
+        assert "Viimeksi kirjautunut" in listing
+        row = listing[listing.index('id="user-{mittaaja}"'.format(**ids)) :]
+        row = row[: row.index("</tr>")]
+        assert re.search(r"<td>\d{1,2}\.\d{1,2}\.20\d\d", row), row
+        person = client.get("/users/{mittaaja}".format(**ids)).text
+        assert "Viimeksi kirjautunut" in person
