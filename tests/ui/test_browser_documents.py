@@ -6,12 +6,13 @@ import json
 import re
 import zipfile
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from lims.clock import local_today
+from lims.config import Settings
 from tests.conftest import shared_path
 from tests.ui.conftest import password_of
 from tests.ui.test_browser import STEP_FILE, open_first_job
@@ -74,7 +75,7 @@ def test_signatory_issues_the_certificate_of_an_approved_job(
 
 
 def test_customer_submits_a_b1_job_with_a_step_file_and_downloads_the_report(
-    page, live_server: str, login: Callable[[str], None]
+    page, live_server: str, login: Callable[[str], None], make_settings: Callable[..., Settings]
 ) -> None:  # type: ignore[no-untyped-def]
     step_file = shared_path(*STEP_FILE)
     login("asiakas")
@@ -91,7 +92,8 @@ def test_customer_submits_a_b1_job_with_a_step_file_and_downloads_the_report(
 
     # The lab measures one of the drawing's sizes on the CMM and approves the job.
     api = Api(page, live_server)
-    today = date.today().isoformat()
+    # The lab's day, not the machine's: after 22:00 UTC Helsinki is already on the next one.
+    today = local_today(make_settings().timezone).isoformat()
     api.step("laatu", job_id, "accepted")
     item = api.call("mittaaja", "GET", f"/jobs/{job_id}/items")[0]
     cmm = next(m for m in api.call("laatu", "GET", "/methods") if m["code"] == "DIM-CMM-01")
