@@ -208,3 +208,23 @@ def test_the_administrator_and_the_auditor_see_when_each_user_last_signed_in(
         assert re.search(r"<td>\d{1,2}\.\d{1,2}\.20\d\d", row), row
         person = client.get("/users/{mittaaja}".format(**ids)).text
         assert "Viimeksi kirjautunut" in person
+
+
+def test_hostile_user_names_are_refused_or_shown_as_text(
+    client: TestClient, ids: dict[str, int]
+) -> None:
+    sign_in(client, "admin")
+    user = {"full_name": "x", "password": "kolme-sanaa-mittaa-42", "roles": ["technician"]}
+
+    def create(**fields: str):  # type: ignore[no-untyped-def]
+        return client.post("/api/v1/users", json={**user, **fields}, headers=csrf(client))
+
+    for username in ("../etc/passwd", "<script>", "", "a" * 257, "admin"):
+        assert create(username=username).status_code in (409, 422), username
+    for full_name in ("", "x" * 201):
+        assert create(username="uusi", full_name=full_name).status_code == 422, full_name
+    made = create(username="uusi", full_name="<b>Uusi</b>")
+    assert made.status_code == 201, made.text
+    for path in ("/users", f"/users/{made.json()['id']}"):
+        page = client.get(path).text
+        assert "<b>Uusi</b>" not in page and "&lt;b&gt;Uusi&lt;/b&gt;" in page
