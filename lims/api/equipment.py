@@ -139,10 +139,18 @@ def list_calibrations(
     status_code=status.HTTP_201_CREATED,
 )
 def record_calibration(
-    equipment_id: int, body: CalibrationCreate, actor: CurrentActor, db_session: SessionDep
+    equipment_id: int,
+    body: CalibrationCreate,
+    actor: CurrentActor,
+    db_session: SessionDep,
+    settings: SettingsDep,
 ) -> CalibrationPublic:
     calibration = service.record_calibration(
-        db_session, actor=actor, equipment_id=equipment_id, data=body
+        db_session,
+        actor=actor,
+        equipment_id=equipment_id,
+        data=body,
+        today=_day(settings, None),
     )
     return CalibrationPublic.model_validate(calibration, from_attributes=True)
 

@@ -324,10 +324,22 @@ def _check_result_units(data: CalibrationCreate) -> None:
 
 
 def record_calibration(
-    db_session: Session, *, actor: Principal, equipment_id: int, data: CalibrationCreate
+    db_session: Session,
+    *,
+    actor: Principal,
+    equipment_id: int,
+    data: CalibrationCreate,
+    today: date | None = None,
 ) -> Calibration:
+    """Record a certificate; with ``today`` (the lab's, as the API passes it), one dated
+    after it is refused: a certificate records a calibration that has taken place."""
     require_role(actor, *MANAGERS, doing="record calibrations")
     equipment = get_equipment(db_session, actor=actor, equipment_id=equipment_id)
+    if today is not None and data.calibrated_on > today:
+        raise InvalidInput(
+            f"the calibration date {data.calibrated_on} is in the future (today is {today})",
+            location=("calibrated_on",),
+        )
     _check_traceability(db_session, equipment_id=equipment_id, data=data)
     _check_result_units(data)
     next_due_on = data.next_due_on or add_months(

@@ -3,6 +3,7 @@ certificate files, intermediate checks, and refusals that write nothing."""
 
 import hashlib
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import Engine, text
 
 from lims.accounts.models import Role
 from lims.app import create_app
+from lims.clock import local_today
 from lims.config import Settings
 from lims.equipment.models import EQUIPMENT_EXAMPLE
 from lims.storage import store_in
@@ -91,6 +93,18 @@ def test_taking_an_item_out_of_service_keeps_the_reason_in_the_audit_trail(
     assert "reason" not in client.get(url, headers=manager).json()
     empty = client.patch(url, json={"status": "in_service", "reason": ""}, headers=manager)
     assert_refused(empty, "reason")
+
+
+def test_a_calibration_dated_after_today_is_refused(
+    client: TestClient, engine: Engine, settings: Settings, manager: dict[str, str]
+) -> None:
+    standard = make_equipment(engine)
+    tomorrow = local_today(settings.timezone) + timedelta(days=1)
+    body = calibration_data(calibrated_on=tomorrow.isoformat(), next_due_on=None)
+    before = row_counts(engine)
+    refused = client.post(f"{EQUIPMENT}/{standard.id}/calibrations", json=body, headers=manager)
+    assert "in the future" in assert_refused(refused, "calibrated_on")["errors"][0]["message"]
+    assert row_counts(engine) == before
 
 
 def test_next_due_date_defaults_to_the_equipment_interval(
