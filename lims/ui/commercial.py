@@ -16,6 +16,7 @@ from lims.accounts import service as accounts
 from lims.accounts.principal import Principal, require_role
 from lims.api.deps import SessionDep
 from lims.contracts import agreements, prices, quotations
+from lims.contracts.calendar import add_working_days
 from lims.contracts.models import PriceModel, Quotation, Service
 from lims.db import persisted_id
 from lims.jobs import service as jobs
@@ -210,12 +211,17 @@ def quotation_detail(
 ) -> Response:
     principal = viewer.principal
     quotation = quotations.get_quotation(db_session, actor=principal, quotation_id=quotation_id)
+    today = lab_today(request)
     return page(
         request,
         viewer,
         "quotation_detail.html",
         quotation=quotation,
-        status=quotations.status_on(quotation, lab_today(request)),
+        status=quotations.status_on(quotation, today),
+        # The date accepting today would fix, on the calendar the order will be counted on.
+        delivery_if_ordered_today=add_working_days(
+            today, quotation.delivery_days, prices.closures(db_session)
+        ),
         organisation=accounts.get_organisation(
             db_session, actor=principal, organisation_id=quotation.organisation_id
         ),

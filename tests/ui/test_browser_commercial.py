@@ -179,9 +179,12 @@ def test_a_customers_request_is_quoted_accepted_ordered_and_opened_as_a_job(
     # The customer accepts: the order has the quotation's price, and opens the job.
     login("asiakas")
     page.goto(quotation_url)
+    promised = page.inner_text("#delivery-if-today")
     page.click("#accept-quotation")
     page.wait_for_url(f"{live_server}/orders/*")
     order_url = page.url
+    # The delivery date the quotation promised for today's order is the one the order fixed.
+    assert page.inner_text("#delivery-date") in promised
     assert "366,71\u00a0€" in page.locator("#agreed-price").inner_text()
     assert accessibility_violations(page) == []
     assert fits_a_phone(page)
