@@ -143,6 +143,7 @@ def rr_test_new(request: Request, viewer: ViewerDep, db_session: SessionDep) -> 
         },
         grid=GRID_DEFAULTS,
         limits=GRID_LIMITS,
+        may_record=principal.has_any(*service.TRAINERS),
     )
 
 

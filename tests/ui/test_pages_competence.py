@@ -154,3 +154,13 @@ def test_a_matrix_cell_says_whether_the_authorisation_holds_on_the_day(
     cell = cell_of([authorisation], date(2026, 6, 15))
     assert cell is not None and cell.state == expected
     assert cell_of([], date(2026, 6, 15)) is None
+
+
+def test_an_auditor_may_evaluate_a_study_but_is_offered_no_way_to_record_it(
+    client: TestClient, ids: dict[str, int]
+) -> None:
+    sign_in(client, "arvioija")
+    page = client.get("/rr-tests/new").text
+    assert 'id="rr-evaluate"' in page and 'id="rr-save"' not in page
+    sign_in(client, "laatu")
+    assert 'id="rr-save"' in client.get("/rr-tests/new").text

@@ -311,7 +311,8 @@ function wireNewStudy(studyForm) {
     }
   });
 
-  document.getElementById("rr-save").addEventListener("click", async () => {
+  // Auditors evaluate a study; only staff record one.
+  document.getElementById("rr-save")?.addEventListener("click", async () => {
     clear();
     const body = study();
     if (!body) return;
