@@ -27,6 +27,8 @@ STAFF_SCREENS = {
     "/documents": "main table tbody a",
     "/audit": None,
     "/account": None,
+    "/customers": "table.customers tbody a",
+    "/users": "table.users tbody a",
 }
 CUSTOMER_SCREENS = {
     "/": None,
@@ -36,6 +38,7 @@ CUSTOMER_SCREENS = {
     "/agreements": "main table tbody a",
     "/quotations": "main table tbody a",
     "/documents": "main table tbody a",
+    "/customers": "table.customers tbody a",
 }
 
 
