@@ -25,7 +25,7 @@ def account_page(request: Request, viewer: ViewerDep, db_session: SessionDep) ->
         "account.html",
         forced=False,
         tokens=accounts.list_api_tokens(db_session, actor=principal, user_id=principal.user_id),
-        # An auditor changes nothing, so makes no tokens (accounts.service.create_api_token).
+        # An auditor changes nothing, so makes and revokes no tokens (accounts.service).
         makes_tokens=not principal.is_auditor or principal.is_staff,
     )
 
