@@ -6,8 +6,13 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.training.published import AIAG_CROSSED
-from tests.ui.conftest import SCREENSHOT_VIEWPORT, accessibility_violations, take_screenshot
+from tests.training.published import AIAG_BIAS, AIAG_CROSSED, aiag_bias_study
+from tests.ui.conftest import (
+    SCREENSHOT_VIEWPORT,
+    accessibility_violations,
+    csrf_token,
+    take_screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"width": 375, "height": 740}
@@ -247,3 +252,26 @@ def test_screenshots_of_training_and_an_rr_study(
     page.locator("#rr-charts img").nth(5).wait_for(timeout=SLOW_MS)
     page.locator("#result-heading").evaluate("heading => heading.scrollIntoView()")
     take_screenshot(page, "rr-study")
+
+
+def test_a_recorded_type_1_study_shows_its_readings_and_figures(
+    page, live_server: str, login: Callable[[str], None]
+) -> None:  # type: ignore[no-untyped-def]
+    login("laatu")
+    recorded = page.request.post(
+        f"{live_server}/api/v1/rr-tests",
+        data={
+            "title": "Tyypin 1 tutkimus (AIAG MSA -poikkeamaesimerkki)",
+            "performed_on": "2026-04-20",
+            "measurers": [{"operator": "A", "name": "Carl Ulkopuolinen"}],
+            "study": aiag_bias_study(tolerance=2.0),
+        },
+        headers={"x-csrf-token": csrf_token(page)},
+    )
+    assert recorded.status == 201, recorded.text()
+    page.goto(f"{live_server}/rr-tests/{recorded.json()['id']}")
+    assert page.locator("#rr-readings tbody tr").count() == len(AIAG_BIAS)
+    # AIAG MSA 4th ed. ch. III-B bias example: the average of the readings is 6.0067.
+    assert "6,00667" in page.locator("#type1").inner_text()
+    assert page.locator("#rr-charts img").count() == 1
+    assert accessibility_violations(page) == []

@@ -86,6 +86,29 @@ export function renderEvaluation(container, evaluation) {
     rows.push([text.c_total, formatNumber(ar.tv, 4), fixed(100, 2), "–"]);
     container.append(table(text.average_range, [text.component, text.sigma, text.pct_tv, text.pct_tolerance], rows, "average-range"));
   }
+  const single = evaluation.type1;
+  if (single) {
+    const rows = [
+      [text.mean, formatNumber(single.mean)],
+      [text.sd, formatNumber(single.s, 4)],
+      [text.bias, formatNumber(single.bias, 4)],
+      [text.t_bias, fixed(single.t_bias, 2)],
+      [text.p_bias, probability(single.p_bias)],
+      ["Cg", fixed(single.cg, 2)],
+      ["Cgk", fixed(single.cgk, 2)],
+    ];
+    container.append(table(text.type1, [text.component, text.value], rows, "type1"));
+  }
+  const line = evaluation.linearity;
+  if (line) {
+    const rows = [
+      [text.slope, formatNumber(line.slope, 4), probability(line.p_slope)],
+      [text.intercept, formatNumber(line.intercept, 4), probability(line.p_intercept)],
+      ["R²", fixed(line.r_squared, 3), "–"],
+      [text.pct_linearity, fixed(line.pct_linearity, 2), "–"],
+    ];
+    container.append(table(text.linearity, [text.component, text.value, "p"], rows, "linearity"));
+  }
   if (evaluation.ndc !== null && evaluation.ndc !== undefined) {
     const ndc = element("p", { id: "ndc", class: "statement" }, `${text.ndc}: ${evaluation.ndc}`);
     container.append(ndc);
@@ -181,8 +204,25 @@ if (saved) {
   showReadings(study);
 }
 
+/** A study without the grid's shape (type 1, linearity, trials left unnumbered): one row a
+ * reading, as recorded. */
+function readingsList(wrap, study) {
+  const rows = study.measurements.map((m, index) => [
+    String(index + 1),
+    m.part ?? "–",
+    m.operator ?? "–",
+    m.trial ?? "–",
+    formatNumber(m.reference),
+    formatNumber(m.value),
+  ]);
+  const head = ["#", text.part, text.operator, text.trial, text.reference, text.reading];
+  wrap.replaceWith(table(text.readings, head, rows, "rr-readings"));
+}
+
 function showReadings(study) {
   const wrap = document.getElementById("rr-grid-wrap");
+  const gridded = ["crossed", "nested"].includes(study.design) && study.measurements.every((m) => m.trial);
+  if (!gridded) return readingsList(wrap, study);
   const unique = (key) => [...new Set(study.measurements.map((m) => m[key]))];
   const readings = new Map(study.measurements.map((m) => [`${m.part}|${m.operator}|${m.trial}`, m.value]));
   const parts = unique("part");
