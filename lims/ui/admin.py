@@ -72,4 +72,8 @@ def user_detail(
         tokens=accounts.list_api_tokens(db_session, actor=principal, user_id=user_id),
         administers=principal.has_any(Role.ADMIN),
         is_self=person.id == principal.user_id,
+        # Everyone revokes their own tokens but an auditor, who changes nothing; an
+        # administrator anyone's (accounts.service.revoke_api_token).
+        revokes_tokens=principal.has_any(Role.ADMIN)
+        or (person.id == principal.user_id and (principal.is_staff or principal.is_customer)),
     )
