@@ -128,6 +128,7 @@ def list_documents(
     job_id: int | None = None,
     agreement_id: int | None = None,
     organisation_id: int | None = None,
+    enrolment_id: int | None = None,
     kind: DocumentKind | None = None,
     state: DocumentState | None = None,
     limit: int = 50,
@@ -140,6 +141,8 @@ def list_documents(
         query = query.where(Document.job_id == job_id)
     if agreement_id is not None:
         query = query.where(Document.agreement_id == agreement_id)
+    if enrolment_id is not None:
+        query = query.where(Document.enrolment_id == enrolment_id)
     if kind is not None:
         query = query.where(Document.kind == kind)
     if state is not None:

@@ -10,7 +10,6 @@ from lims.accounts.models import STAFF_ROLES, Role
 from lims.accounts.principal import Principal
 from lims.api.deps import SessionDep
 from lims.documents import service as documents
-from lims.documents.models import DocumentKind
 from lims.equipment import service as equipment_service
 from lims.methods import service as methods
 from lims.training import rr_tests, service
@@ -18,8 +17,8 @@ from lims.training.models import ProgrammeKind
 from lims.ui.session import PageRoute, ViewerDep, page
 
 router = APIRouter(route_class=PageRoute)
-# The study a new RR grid opens with: AIAG MSA's smallest usual crossed study is 10 parts,
-# 3 operators and 3 trials; 5 x 2 x 2 keeps the first screen small.
+# The grid a new RR study opens with: AIAG MSA's example has 10 parts, 3 appraisers and 3
+# trials; 5 x 2 x 2 keeps the first screen small, and the numbers change it.
 GRID_DEFAULTS = {"parts": 5, "operators": 2, "trials": 2}
 GRID_LIMITS = {"parts": 50, "operators": 10, "trials": 10}
 
@@ -94,7 +93,7 @@ def enrolment_detail(
         else None
     )
     certificates, _total = documents.list_documents(
-        db_session, actor=principal, kind=DocumentKind.TRAINING_CERTIFICATE, limit=500
+        db_session, actor=principal, enrolment_id=enrolment_id
     )
     described = service.describe_enrolment(db_session, enrolment)
     return page(
@@ -106,7 +105,7 @@ def enrolment_detail(
         courses={course.id: course for course in programme.courses} if programme else {},
         marked={attendance.session_id: attendance for attendance in described.attendance},
         missing=service.missing_for_completion(db_session, enrolment),
-        certificates=[d for d in certificates if d.enrolment_id == enrolment_id],
+        certificates=certificates,
         may_train=principal.has_any(*service.TRAINERS),
         may_manage=principal.has_any(*service.MANAGERS),
     )
