@@ -79,6 +79,22 @@ def test_the_administrator_creates_a_user_changes_the_roles_and_disables_it(
     assert page.locator("table.users").inner_text().count("tuomas.teknikko") == 1
 
 
+def test_a_customer_user_made_staff_leaves_its_organisation(
+    page, live_server: str, login: Callable[[str], None]
+) -> None:  # type: ignore[no-untyped-def]
+    login("admin")
+    user_page(page, live_server, "kund")
+    assert "Tarkkuusosa Ab" in page.locator("dl.facts").inner_text()
+    edit = page.locator("#user-edit")
+    assert edit.locator(".organisation-choice").is_visible()
+    edit.locator("#edit-roles-customer").uncheck()
+    assert edit.locator(".organisation-choice").is_hidden()
+    edit.locator("#edit-roles-technician").check()
+    edit.locator("#user-edit-submit").click()
+    page.locator("dl.facts", has_text="Mittausteknikko").wait_for()
+    assert "Tarkkuusosa Ab" not in page.locator("dl.facts").inner_text()
+
+
 def test_the_administrator_resets_a_password_shown_once(
     page, live_server: str, login: Callable[[str], None]
 ) -> None:  # type: ignore[no-untyped-def]
