@@ -137,6 +137,11 @@ def test_a_token_made_on_the_account_page_works_until_revoked(
     accept_dialogs(page)
     login("mittaaja")
     page.goto(f"{live_server}/account")
+    # The person keeps their own e-mail up to date here.
+    page.click("#own-details-panel summary")
+    page.fill("#own-email", "matti@lab.example")
+    page.click("#own-details-submit")
+    page.locator("dl.facts", has_text="matti@lab.example").wait_for()
     page.click("#token-create-submit")
     # Refused before it is sent: the name is required (said in Finnish, by its label).
     assert "Ohjelman nimi" in page.locator("#token-create .form-error").inner_text()
