@@ -220,3 +220,35 @@ def test_screenshots_of_the_equipment_screens(
         page.wait_for_selector(f"#check-table td:has-text('{reading}')")
     page.locator("#checks-heading").scroll_into_view_if_needed()
     take_screenshot(page, "equipment-checks")
+
+
+def test_a_certificate_named_with_a_path_or_not_a_pdf_is_refused_then_a_pdf_is_kept(
+    page, live_server: str, login: Callable[[str], None]
+) -> None:  # type: ignore[no-untyped-def]
+    login("laatu")
+    open_item(page, live_server, "GB-WRK")
+    form = page.locator("form.certificate-upload").first
+    form.locator("input[type=file]").set_input_files(
+        {
+            "name": "../../todistus.pdf",
+            "mimeType": "application/pdf",
+            "buffer": b"MZ\x90\x00 not a pdf",
+        }
+    )
+    form.locator("button[type=submit]").click()
+    refusal = form.locator(".form-error")
+    refusal.wait_for(state="visible")
+    assert "Tarkista tiedot" in refusal.inner_text() and "'..'" in refusal.inner_text()
+    form.locator("input[type=file]").set_input_files(
+        {"name": "todistus.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00 not a pdf"}
+    )
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector(
+        "form.certificate-upload .form-error:has-text('Tiedostotyyppiä ei tueta')"
+    )
+    assert page.locator("a.certificate-link").count() == 0
+    form.locator("input[type=file]").set_input_files(
+        {"name": "K-26-009.pdf", "mimeType": "application/pdf", "buffer": CERTIFICATE}
+    )
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("a.certificate-link:has-text('K-26-009.pdf')")
