@@ -1,6 +1,10 @@
 """The equipment, method and scope pages without a browser: who gets which page and which
 forms, signed-out callers, and hostile names shown as text."""
 
+import html
+import json
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -155,3 +159,16 @@ def test_the_due_list_puts_overdue_items_first(client: TestClient, ids: dict[str
     unusable = page.split('id="unusable-heading"')[1].split('id="due-heading"')[0]
     assert "badge-overdue" in unusable
     assert "badge-due_soon" not in unusable
+
+
+def test_a_new_version_carries_what_the_form_has_no_fields_for(
+    client: TestClient, engine: Engine, ids: dict[str, int]
+) -> None:
+    with Session(engine) as db_session:
+        cmm = db_session.exec(select(Method).where(Method.code == "DIM-CMM-01")).first()
+        assert cmm and cmm.coordinate_budget
+    sign_in(client, "laatu")
+    page = client.get(f"/methods/new?from={cmm.id}").text
+    carried = re.search(r'name="coordinate_budget" data-type="json" value="([^"]*)"', page)
+    assert carried
+    assert json.loads(html.unescape(carried.group(1))) == cmm.coordinate_budget
