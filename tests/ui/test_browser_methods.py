@@ -50,6 +50,12 @@ def test_a_new_version_checks_its_model_as_it_is_typed_and_is_saved(
     page.click("#method-new-submit")
     page.wait_for_selector("h1:has-text('DIM-RING-01 v2')")
     assert "Q[0.25, 0.002*L]" in page.locator("main").inner_text()
+    versions = [m for m in page.request.get(f"{live_server}/api/v1/methods").json()
+                if m["code"] == "DIM-RING-01"]  # fmt: skip
+    assert (
+        versions[0]["translations"] and versions[0]["translations"] == versions[1]["translations"]
+    )
+    assert versions[0]["inputs"] == versions[1]["inputs"]
 
 
 def test_the_quality_manager_adds_a_method_with_its_inputs_roles_and_points(
