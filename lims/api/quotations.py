@@ -1,6 +1,8 @@
 """Quotations and orders (service E): price and delivery fixed at ordering."""
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Body, status
 
 from lims.api.deps import CurrentActor, SessionDep, SettingsDep
 from lims.clock import local_today
@@ -89,7 +91,11 @@ def reject_quotation(
     actor: CurrentActor,
     db_session: SessionDep,
     settings: SettingsDep,
-    body: QuotationRejection | None = None,
+    # Optional (a decline needs no reason), so the schema is not a plain $ref: its example
+    # is given here.
+    body: Annotated[
+        QuotationRejection | None, Body(examples=[{"reason": "Budjetti ei riitä tänä vuonna"}])
+    ] = None,
 ) -> QuotationPublic:
     quotation = quotations.reject_quotation(
         db_session, actor=actor, quotation_id=quotation_id, data=body

@@ -518,7 +518,10 @@ class QuotationCreate(BaseModel):
 class QuotationRejection(BaseModel):
     """The customer's decline; the reason is the customer's to give or not."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "Budjetti ei riitä tänä vuonna"}]},
+    )
     reason: str | None = PydanticField(default=None, min_length=3, max_length=2000)
 
 

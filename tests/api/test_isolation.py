@@ -110,6 +110,15 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
         engine, organisation_b, services=(Service.CALIBRATION,), valid_until=date(2099, 12, 31)
     )
     quotation_b = make_quotation(engine, settings, organisation_b)
+    request_b = client.post(
+        "/api/v1/quotation-requests",
+        json={
+            "organisation_id": organisation_b.id,
+            "service": "calibration",
+            "description": f"{SECRET_OF_B} asks for a quotation",
+        },
+        headers=bearer(settings, customer_b),
+    ).json()
     order_b = accept(
         engine, settings, make_quotation(engine, settings, organisation_b), on=date(2026, 11, 27)
     )
@@ -173,6 +182,7 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
             "agreement_id": agreement_b.id,
             "quotation_id": quotation_b.id,
             "order_id": order_b.id,
+            "request_id": request_b["id"],
             "price_model_id": price_model.id,
             "price_list_id": unpublished_list.id,
             "closure_id": closure.id,

@@ -1,7 +1,7 @@
 """quotation requests from the portal, and a declined quotation's reason
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-07 22:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0030"
-down_revision: str | None = "0029"
+revision: str = "0028"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """intermediate checks: the reading as a number, its unit and limits (for the trend chart)
 
-Revision ID: 0031
-Revises: 0030
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-07 22:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0031"
-down_revision: str | None = "0030"
+revision: str = "0029"
+down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
