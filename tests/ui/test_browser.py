@@ -180,6 +180,13 @@ def test_technician_voids_a_characteristic_with_its_reason_on_the_job_page(
     void_panel.first.locator("summary").click()
     form = void_panel.first.locator("form")
     form.locator("input[name=reason]").fill("Mittauskohta kaksi kertaa suunnitelmassa")
+    # Voiding asks first; saying no leaves the characteristic as it was.
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    form.locator("button[type=submit]").click()
+    assert page.locator(f"tr#{row_id}.voided").count() == 0
+    assert questions and "Mitätöidäänkö" in questions[0]
+    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     page.locator(f"tr#{row_id}.voided").wait_for()
