@@ -40,6 +40,8 @@ CHROMIUM_FLAGS = (
     "--no-first-run",
 )
 VIEWPORT = {"width": 1280, "height": 800}
+#: The narrowest screen every page must fit without scrolling sideways (issue 25's 375 px).
+PHONE = {"width": 375, "height": 740}
 SCREENSHOTS = REPOSITORY_ROOT / "test-artifacts" / "screenshots"
 #: Where ``make screenshots`` writes the README's pictures, and the width of a new screen's.
 DOC_SCREENSHOTS = REPOSITORY_ROOT / "docs" / "screenshots"
@@ -177,6 +179,16 @@ def login(page, live_server: str) -> Callable[[str], None]:  # type: ignore[no-u
     return sign_in
 
 
+def fits_a_phone(page) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the page as it is now is no wider than a phone's screen (no sideways scroll)."""
+    return bool(page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"])
+
+
+def accept_dialogs(page) -> None:  # type: ignore[no-untyped-def]
+    """Answer yes to every confirmation the page asks (its destructive steps ask first)."""
+    page.on("dialog", lambda dialog: dialog.accept())
+
+
 def csrf_token(page) -> str:  # type: ignore[no-untyped-def]
     """The signed-in browser's CSRF token, for a test that sets up a record through the API."""
     return next(c["value"] for c in page.context.cookies() if c["name"] == "lims_csrf")
@@ -216,6 +228,13 @@ def enter_demo_readings(page, live_server: str):  # type: ignore[no-untyped-def]
     budget (the 25 mm point against the working gauge blocks); return the result form."""
     page.goto(f"{live_server}/jobs?status=in_measurement")
     page.click("table.jobs tbody a")
+    return enter_micrometer_readings(page)
+
+
+def enter_micrometer_readings(page):  # type: ignore[no-untyped-def]
+    """On a job page in measurement, type the 25 mm point's readings against the working
+    gauge blocks (0.48 um read, the block's 0.05 um) until the live budget shows; return the
+    result form."""
     form = page.locator("form.result-form").first
     blocks = form.locator("select[name='equipment.gauge_blocks'] option", has_text="GB-WRK")
     form.locator("select[name='equipment.gauge_blocks']").select_option(

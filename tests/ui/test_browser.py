@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.conftest import shared_path
+from tests.ui.conftest import enter_micrometer_readings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 STEP_FILE = ("fixtures", "cad", "step", "nist_ctc_01_asme1_ap242-e1.stp")
@@ -39,12 +40,9 @@ def take_step(page, step: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector(f".status-line .badge-{step}")
 
 
-def test_technician_completes_a_calibration_from_receipt_to_approval(
-    page, live_server: str, login: Callable[[str], None]
-) -> None:  # type: ignore[no-untyped-def]
-    # The technician receives the micrometer of an accepted job and plans the 25 mm point.
-    login("mittaaja")
-    job = open_first_job(page, live_server, "accepted")
+def receive_and_plan_a_micrometer(page) -> None:  # type: ignore[no-untyped-def]
+    """On an accepted micrometer job: receive the item fit for calibration, plan the 25 mm
+    point by DIM-MIC-01 and start the measurement."""
     page.click("#items details.panel summary")
     page.select_option("#items select[name=condition]", "fit")
     with page.expect_navigation():
@@ -56,18 +54,21 @@ def test_technician_completes_a_calibration_from_receipt_to_approval(
     page.fill("#pp-param-alpha", "11,5e-6")
     with page.expect_navigation():
         page.click("#plan-points button[type=submit]")
-    assert page.locator("#plan tbody th", has_text="25 mm").is_visible()
     take_step(page, "in_measurement")
 
+
+def test_technician_completes_a_calibration_from_receipt_to_approval(
+    page, live_server: str, login: Callable[[str], None]
+) -> None:  # type: ignore[no-untyped-def]
+    # The technician receives the micrometer of an accepted job and plans the 25 mm point.
+    login("mittaaja")
+    job = open_first_job(page, live_server, "accepted")
+    receive_and_plan_a_micrometer(page)
+    assert page.locator("#plan tbody th", has_text="25 mm").is_visible()
+
     # Results: the live budget appears while the readings are entered.
-    form = page.locator("form.result-form").first
-    blocks = "form.result-form select[name='equipment.gauge_blocks']"
-    page.select_option(blocks, option_value(page, blocks, "GB-WRK"))
-    form.locator("input[name='observations.dr']").fill("0,4 0,5 0,4 0,6 0,5")
-    form.locator("input[name=temperature]").fill("20,2")
-    form.locator("input[name=humidity]").fill("42")
+    form = enter_micrometer_readings(page)
     summary = form.locator(".live-summary")
-    summary.wait_for()
     assert "0,43" in summary.inner_text()  # 0.48 um read, minus the block's 0.05 um
     assert form.locator("table.budget tbody tr").count() == 7
     with page.expect_navigation():

@@ -6,10 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.ui.conftest import password_of
+from tests.ui.conftest import PHONE, fits_a_phone, password_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PHONE = {"width": 375, "height": 740}
 NEW_PASSWORD = "kolme-sanaa-mittaa-42"
 
 
@@ -40,7 +39,7 @@ def test_a_technician_changes_the_password_on_the_account_page_of_a_phone(
     # Still signed in (the answer brought a new session), and nothing sticks out sideways.
     page.reload()
     assert page.url == f"{live_server}/account"
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert fits_a_phone(page)
     sign_in_with(page, live_server, "mittaaja", password_of("mittaaja"))
     page.wait_for_selector("#login-error:not(:empty)")
     sign_in_with(page, live_server, "mittaaja", NEW_PASSWORD)

@@ -7,14 +7,16 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.ui.conftest import SCREENSHOT_VIEWPORT, accessibility_violations, take_screenshot
+from tests.ui.conftest import (
+    PHONE,
+    SCREENSHOT_VIEWPORT,
+    accept_dialogs,
+    accessibility_violations,
+    fits_a_phone,
+    take_screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PHONE = {"width": 375, "height": 740}
-
-
-def accept_dialogs(page) -> None:  # type: ignore[no-untyped-def]
-    page.on("dialog", lambda dialog: dialog.accept())
 
 
 def user_page(page, live_server: str, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -204,11 +206,11 @@ def test_the_user_pages_fit_a_phone(page, live_server: str, login: Callable[[str
     page.set_viewport_size(PHONE)
     login("admin")
     page.goto(f"{live_server}/users")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert fits_a_phone(page)
     user_page(page, live_server, "mittaaja")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert fits_a_phone(page)
     page.goto(f"{live_server}/account")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert fits_a_phone(page)
 
 
 @pytest.mark.screenshots

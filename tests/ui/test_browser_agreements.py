@@ -9,19 +9,16 @@ from collections.abc import Callable
 import pytest
 
 from tests.ui.conftest import (
+    PHONE,
     SCREENSHOT_VIEWPORT,
     accessibility_violations,
     csrf_token,
+    fits_a_phone,
     take_screenshot,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PHONE = {"width": 375, "height": 740}
 NEW_CUSTOMER = "Näidis Tööriist OÜ"  # the demo customer without an agreement
-
-
-def fits_a_phone(page) -> bool:  # type: ignore[no-untyped-def]
-    return bool(page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"])
 
 
 def choose_new_customer(form) -> None:  # type: ignore[no-untyped-def]

@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.ui.conftest import PHONE
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PHONE = {"width": 375, "height": 740}
 
 
 def test_technician_records_an_adjusted_point_as_found_and_as_left_on_a_phone(

@@ -13,27 +13,26 @@ import pytest
 from lims.clock import local_today
 from lims.config import Settings
 from tests.ui.conftest import (
+    PHONE,
     SCREENSHOT_VIEWPORT,
+    accept_dialogs,
     accessibility_violations,
     csrf_token,
+    fits_a_phone,
     take_screenshot,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PHONE = {"width": 375, "height": 740}
 REFUSED_IN_THIS_STATE = "Ei mahdollista tässä tilassa"
 CHECK_THE_INPUT = "Tarkista tiedot"
 
 
-def accept_dialogs(page) -> None:  # type: ignore[no-untyped-def]
-    page.on("dialog", lambda dialog: dialog.accept())
-
-
-def fits_a_phone(page) -> bool:  # type: ignore[no-untyped-def]
+def fits_when_narrowed_to_a_phone(page) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the page fits a phone's screen; the test then goes on at the wide viewport."""
     page.set_viewport_size(PHONE)
-    fits = page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    fits = fits_a_phone(page)
     page.set_viewport_size(SCREENSHOT_VIEWPORT)
-    return bool(fits)
+    return fits
 
 
 def quote_through_the_api(page, live_server: str, organisation_id: int, today, **changes):  # type: ignore[no-untyped-def]
@@ -163,7 +162,7 @@ def test_a_customers_request_is_quoted_accepted_ordered_and_opened_as_a_job(
     # K-MIK-25: 74,40 € x 3 = 223,20 €; 0,5 h x 138,00 € = 69,00 €; VAT 25,5 %: 366,71 €.
     page.wait_for_selector("#preview-total:has-text('366,71')")
     assert accessibility_violations(page) == []
-    assert fits_a_phone(page)
+    assert fits_when_narrowed_to_a_phone(page)
     form.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r".*/quotations/\d+$"))
     quotation_url = page.url
@@ -187,7 +186,7 @@ def test_a_customers_request_is_quoted_accepted_ordered_and_opened_as_a_job(
     assert page.inner_text("#delivery-date") in promised
     assert "366,71\u00a0€" in page.locator("#agreed-price").inner_text()
     assert accessibility_violations(page) == []
-    assert fits_a_phone(page)
+    assert fits_when_narrowed_to_a_phone(page)
     page.fill("#items-0-description", "Ulkomikrometri 0-25 mm")
     page.fill("#items-0-identification", "SN-4711")
     page.click("#open-job")

@@ -12,11 +12,10 @@ from lims.clock import local_today
 from lims.comparisons.models import TEMPLATE_EXAMPLE
 from lims.config import Settings
 from lims.ui.rendering import MISSING
-from tests.ui.conftest import SCREENSHOT_VIEWPORT, accessibility_violations, take_screenshot
+from tests.ui.conftest import PHONE, SCREENSHOT_VIEWPORT, accessibility_violations, take_screenshot
 from tests.ui.test_browser_documents import Api
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PHONE = {"width": 375, "height": 740}
 
 
 def lab_today() -> date:

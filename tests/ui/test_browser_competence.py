@@ -6,10 +6,15 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.ui.conftest import SCREENSHOT_VIEWPORT, accessibility_violations, take_screenshot
+from tests.ui.conftest import (
+    PHONE,
+    SCREENSHOT_VIEWPORT,
+    accessibility_violations,
+    fits_a_phone,
+    take_screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PHONE = {"width": 375, "height": 740}
 MEASURER = "Matti Mittaaja"
 METHOD = "DIM-RING-01 v1"
 
@@ -97,7 +102,7 @@ def test_the_competence_page_fits_a_phone(
     page.set_viewport_size(PHONE)
     login("laatu")
     page.goto(f"{live_server}/staff")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert fits_a_phone(page)
 
 
 @pytest.mark.screenshots

@@ -7,10 +7,15 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.ui.conftest import SCREENSHOT_VIEWPORT, accessibility_violations, take_screenshot
+from tests.ui.conftest import (
+    PHONE,
+    SCREENSHOT_VIEWPORT,
+    accessibility_violations,
+    fits_a_phone,
+    take_screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PHONE = {"width": 375, "height": 740}
 NEW_BUSINESS_ID = "2345678-0"
 
 
@@ -115,10 +120,10 @@ def test_the_customer_pages_fit_a_phone(
     page.set_viewport_size(PHONE)
     login("laatu")
     page.goto(f"{live_server}/customers")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert fits_a_phone(page)
     page.click("table.customers a:text('Konepaja Esimerkki Oy')")
     page.wait_for_url(re.compile(r"/customers/\d+$"))
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert fits_a_phone(page)
 
 
 @pytest.mark.screenshots

@@ -6,10 +6,15 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.ui.conftest import SCREENSHOT_VIEWPORT, accessibility_violations, take_screenshot
+from tests.ui.conftest import (
+    PHONE,
+    SCREENSHOT_VIEWPORT,
+    accessibility_violations,
+    fits_a_phone,
+    take_screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PHONE = {"width": 375, "height": 740}
 CERTIFICATE = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -153,7 +158,7 @@ def test_a_technician_records_checks_with_their_trend_and_the_log_on_a_phone(
     page.fill("#log-description", "Mittapinnat puhdistettu ja voideltu")
     page.click("#log-submit")
     page.wait_for_selector("#log-list li:has-text('Huolto · Mittapinnat puhdistettu')")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert fits_a_phone(page)
     assert accessibility_violations(page) == []
 
 
@@ -175,7 +180,7 @@ def test_the_register_form_and_due_list_fit_a_phone(
     login("laatu")
     for address in ("/equipment", "/equipment/new"):
         page.goto(f"{live_server}{address}")
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], address
+        assert fits_a_phone(page), address
     page.goto(f"{live_server}/equipment")
     headings = page.locator("main h2").all_inner_texts()
     assert headings.index("Erääntyneet, kalibroimattomat tai käyttökelvottomat") < 1

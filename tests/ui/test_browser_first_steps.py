@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.conftest import PHONE, fits_a_phone
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PHONE = {"width": 375, "height": 740}
 
 
 def follow_the_hint(page, link_text: str) -> None:  # type: ignore[no-untyped-def]
@@ -36,7 +37,7 @@ def test_technician_follows_the_hint_to_the_job_and_dismisses_it_on_a_phone(
     hint = page.get_by_role("region", name="Aloita tästä")
     assert hint.is_visible()
     # Nothing sticks out sideways at 375 px: no horizontal scrolling on the start page.
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert fits_a_phone(page)
     follow_the_hint(page, "Avaa mittausta odottava työ")
     assert re.search(r"/jobs/\d+$", page.url)
     assert page.locator(".status-line .badge-in_measurement").is_visible()

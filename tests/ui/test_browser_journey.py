@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.test_browser import option_value, take_step
+from tests.ui.conftest import accept_dialogs, enter_micrometer_readings
+from tests.ui.test_browser import option_value, receive_and_plan_a_micrometer, take_step
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CUSTOMER = "Tarkkuustyö Nieminen Oy"
@@ -38,7 +39,7 @@ def sign_in(page, live_server: str, username: str, password: str) -> None:  # ty
 def test_a_new_customer_from_nothing_to_a_downloaded_certificate(
     page, live_server: str, login: Callable[[str], None]
 ) -> None:  # type: ignore[no-untyped-def]
-    page.on("dialog", lambda dialog: dialog.accept())
+    accept_dialogs(page)
 
     # The quality manager registers the customer with its address and contact.
     login("laatu")
@@ -129,27 +130,10 @@ def test_a_new_customer_from_nothing_to_a_downloaded_certificate(
     take_step(page, "accepted")
     login("mittaaja")
     page.goto(job)
-    page.click("#items details.panel summary")
-    page.select_option("#items select[name=condition]", "fit")
-    with page.expect_navigation():
-        page.click("#items form.api-form button[type=submit]")
-    take_step(page, "items_received")
-    page.click("#plan-points summary")
-    page.select_option("#pp-method", option_value(page, "#pp-method", "DIM-MIC-01"))
-    page.fill("#pp-points", "25")
-    page.fill("#pp-param-alpha", "11,5e-6")
-    with page.expect_navigation():
-        page.click("#plan-points button[type=submit]")
-    take_step(page, "in_measurement")
+    receive_and_plan_a_micrometer(page)
 
     # The readings, with the live budget; then measured.
-    form = page.locator("form.result-form").first
-    blocks = "form.result-form select[name='equipment.gauge_blocks']"
-    page.select_option(blocks, option_value(page, blocks, "GB-WRK"))
-    form.locator("input[name='observations.dr']").fill("0,4 0,5 0,4 0,6 0,5")
-    form.locator("input[name=temperature]").fill("20,2")
-    form.locator("input[name=humidity]").fill("42")
-    form.locator(".live-summary").wait_for()
+    form = enter_micrometer_readings(page)
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     take_step(page, "measured")

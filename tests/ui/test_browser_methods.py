@@ -7,10 +7,15 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.ui.conftest import SCREENSHOT_VIEWPORT, accessibility_violations, take_screenshot
+from tests.ui.conftest import (
+    PHONE,
+    SCREENSHOT_VIEWPORT,
+    accessibility_violations,
+    fits_a_phone,
+    take_screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PHONE = {"width": 375, "height": 740}
 
 
 def open_new_version(page, live_server: str, code: str) -> None:  # type: ignore[no-untyped-def]
@@ -133,7 +138,7 @@ def test_a_customer_reads_the_scope_and_its_exports_on_a_phone(
     assert table.ok and "DIM-GB-01" in table.text()
     data = page.request.get(live_server + json_link.get_attribute("href"))
     assert any(method["code"] == "DIM-GB-01" for method in data.json())
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert fits_a_phone(page)
     assert accessibility_violations(page) == []
 
 
@@ -144,7 +149,7 @@ def test_the_new_method_form_fits_a_phone(
     login("laatu")
     open_new_version(page, live_server, "DIM-GB-01")
     page.locator("text=Laskenta lukee mallin").wait_for()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert fits_a_phone(page)
 
 
 @pytest.mark.screenshots

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lims.cad import qif
-from tests.ui.conftest import SCREENSHOT_VIEWPORT, accessibility_violations, take_screenshot
+from tests.ui.conftest import PHONE, SCREENSHOT_VIEWPORT, accessibility_violations, take_screenshot
 from tests.ui.test_browser_comparisons import (
     DIAMETER,
     lab_today,
@@ -18,7 +18,6 @@ from tests.ui.test_browser_comparisons import (
 from tests.ui.test_browser_documents import Api
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PHONE = {"width": 375, "height": 740}
 FLATNESS = {
     "label": "Tasomaisuus A",
     "kind": "flatness",

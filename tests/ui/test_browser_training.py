@@ -8,19 +8,17 @@ import pytest
 
 from tests.training.published import AIAG_BIAS, AIAG_CROSSED, aiag_bias_study
 from tests.ui.conftest import (
+    PHONE,
     SCREENSHOT_VIEWPORT,
+    accept_dialogs,
     accessibility_violations,
     csrf_token,
+    fits_a_phone,
     take_screenshot,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PHONE = {"width": 375, "height": 740}
 SLOW_MS = 60_000  # issuing a signed PDF and drawing six charts on two shared cores
-
-
-def accept_dialogs(page) -> None:  # type: ignore[no-untyped-def]
-    page.on("dialog", lambda dialog: dialog.accept())
 
 
 def open_panel(scope, summary: str) -> None:  # type: ignore[no-untyped-def]
@@ -226,15 +224,15 @@ def test_the_training_and_rr_pages_fit_a_phone(
     login("laatu")
     for path in ("/training", "/rr-tests", "/rr-tests/new"):
         page.goto(f"{live_server}{path}")
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+        assert fits_a_phone(page), path
     page.goto(f"{live_server}/training")
     page.click("#programmes a")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert fits_a_phone(page)
     page.click("#enrolments a")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert fits_a_phone(page)
     page.goto(f"{live_server}/rr-tests")
     page.click("#rr-tests a")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert fits_a_phone(page)
     assert accessibility_violations(page) == []
 
 

@@ -1,7 +1,7 @@
 // An agreement's terms form (new, a draft's edit, an amendment): the services in scope and
 // the document languages are lists in the API's body, which the generic .api-form cannot
 // build; the rules stay with /api/v1/agreements, whose refusal is shown as it answers.
-import { api, formBody, showProblem } from "./lims.js";
+import { api, followThen, formBody, onSubmit } from "./lims.js";
 
 /** One scope item per ticked service: its accreditation and standard delivery time. */
 function scopeOf(form) {
@@ -34,30 +34,8 @@ function termsBody(form) {
 }
 
 for (const form of document.querySelectorAll("form.terms-form")) {
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const alert = form.querySelector(".form-error");
-    alert.textContent = "";
-    for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
-    let body;
-    try {
-      body = termsBody(form);
-    } catch (error) {
-      alert.textContent = error.message;
-      error.field?.focus();
-      return;
-    }
-    const button = form.querySelector("button[type=submit]");
-    button.disabled = true;
-    form.setAttribute("aria-busy", "true");
-    try {
-      const answer = await api(form.dataset.method, form.dataset.action, body);
-      window.location.assign(form.dataset.then.replace(/^redirect:/, "").replace("{id}", answer.id));
-    } catch (error) {
-      showProblem(alert, error);
-    } finally {
-      button.disabled = false;
-      form.removeAttribute("aria-busy");
-    }
+  onSubmit(form, {
+    build: termsBody,
+    send: async (body) => followThen(form, await api(form.dataset.method, form.dataset.action, body)),
   });
 }

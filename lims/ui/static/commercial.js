@@ -2,7 +2,7 @@
 // cost pools, a price list's items, a quotation's lines and the items of the job an order
 // opens. Each sends one JSON body to /api/v1; the server prices, checks and refuses, and its
 // answer is what the page shows. The quotation's running total is only a preview.
-import { api, parseNumber, showProblem, text } from "./lims.js";
+import { api, onSubmit, parseNumber, text } from "./lims.js";
 
 const language = document.documentElement.lang || "fi";
 const fill = (template, values) =>
@@ -89,22 +89,10 @@ class Rows {
 }
 
 /** Send ``body`` and go to the created record's page, or show the API's refusal. */
-async function submit(form, method, url, body, then) {
-  const alert = form.querySelector(".form-error");
-  const button = form.querySelector("button[type=submit]");
-  alert.textContent = "";
-  for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
-  button.disabled = true;
-  form.setAttribute("aria-busy", "true");
-  try {
-    const answer = await api(method, url, body);
-    window.location.assign(then(answer));
-  } catch (error) {
-    showProblem(alert, error, form);
-  } finally {
-    button.disabled = false;
-    form.removeAttribute("aria-busy");
-  }
+/** On submit, POST the body ``build`` makes to ``url`` and go to the page ``then`` names for
+ * the answer. */
+function postOnSubmit(form, url, then, build) {
+  onSubmit(form, { build, send: async (body) => window.location.assign(then(await api("POST", url, body))) });
 }
 
 const intOrRaw = (value) => {
@@ -207,8 +195,7 @@ function wirePriceModel(form) {
     shareColumns();
   });
 
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
+  postOnSubmit(form, "/api/v1/price-models", (model) => `/price-models/${model.id}`, () => {
     const body = {
       year: intOrRaw(form.year.value),
       resources: resources.values().map((row) => ({ ...row, planned_hours: decimal(row.planned_hours) })),
@@ -222,7 +209,7 @@ function wirePriceModel(form) {
         ),
       })),
     };
-    submit(form, "POST", "/api/v1/price-models", body, (model) => `/price-models/${model.id}`);
+    return body;
   });
 }
 
@@ -239,8 +226,7 @@ function wirePriceList(form) {
   for (const item of start) items.add({ ...item, hours: localDecimal(item.hours) });
   if (!start.length) items.add();
   document.getElementById("add-item").addEventListener("click", () => items.add().querySelector("input").focus());
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
+  postOnSubmit(form, "/api/v1/price-lists", (made) => `/price-lists/${made.id}`, () => {
     const body = {
       price_model_id: Number(form.dataset.priceModel),
       title: form.title.value.trim(),
@@ -250,7 +236,7 @@ function wirePriceList(form) {
         delivery_days: intOrRaw(item.delivery_days),
       })),
     };
-    submit(form, "POST", "/api/v1/price-lists", body, (made) => `/price-lists/${made.id}`);
+    return body;
   });
 }
 
@@ -299,8 +285,7 @@ function wireQuotation(form) {
     lines.add().querySelector("select").focus();
     preview();
   });
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
+  postOnSubmit(form, "/api/v1/quotations", (made) => `/quotations/${made.id}`, () => {
     const value = (name) => form.elements[name]?.value.trim() ?? "";
     const body = {
       organisation_id: intOrRaw(value("organisation_id")),
@@ -326,7 +311,7 @@ function wireQuotation(form) {
             },
       ),
     };
-    submit(form, "POST", "/api/v1/quotations", body, (made) => `/quotations/${made.id}`);
+    return body;
   });
 }
 
@@ -341,15 +326,14 @@ function wireOpenJob(form) {
   );
   items.add();
   document.getElementById("add-job-item").addEventListener("click", () => items.add().querySelector("input").focus());
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
+  postOnSubmit(form, "/api/v1/jobs", (job) => `/jobs/${job.id}`, () => {
     const body = {
       organisation_id: Number(form.dataset.organisation),
       kind: form.dataset.kind,
       quotation_id: Number(form.dataset.quotation),
       items: items.values().map((item) => ({ kind: form.dataset.itemKind, ...optional(Object.entries(item)) })),
     };
-    submit(form, "POST", "/api/v1/jobs", body, (job) => `/jobs/${job.id}`);
+    return body;
   });
 }
 

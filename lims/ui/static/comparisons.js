@@ -1,5 +1,5 @@
 // The comparisons page: a new test-piece template with its features as rows of a table.
-import { api, formBody, showProblem, text } from "./lims.js";
+import { api, formBody, onSubmit, text } from "./lims.js";
 
 const form = document.getElementById("new-template");
 const rows = form?.querySelector("[data-feature-rows]");
@@ -38,37 +38,20 @@ if (form) {
   document.getElementById("add-feature").addEventListener("click", () => {
     addRow().querySelector("input").focus();
   });
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const alert = form.querySelector(".form-error");
-    alert.textContent = "";
-    for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
-    let body;
-    try {
-      body = formBody(form);
-    } catch (error) {
-      alert.textContent = error.message;
-      error.field?.focus();
-      return;
-    }
-    const listed = features(body);
-    if (!listed.length) {
-      alert.textContent = text.no_features;
-      form.querySelector("[name='features[0].label']")?.focus();
-      return;
-    }
-    const request = { code: body.code, name: body.name, standard: body.standard, features: listed };
-    const button = form.querySelector("button[type=submit]");
-    button.disabled = true;
-    form.setAttribute("aria-busy", "true");
-    try {
-      await api("POST", "/api/v1/test-piece-templates", request);
+  onSubmit(form, {
+    build: (filled) => {
+      const body = formBody(filled);
+      const listed = features(body);
+      if (!listed.length) {
+        throw Object.assign(new Error(text.no_features), {
+          field: filled.querySelector("[name='features[0].label']"),
+        });
+      }
+      return { code: body.code, name: body.name, standard: body.standard, features: listed };
+    },
+    send: async (template) => {
+      await api("POST", "/api/v1/test-piece-templates", template);
       window.location.reload();
-    } catch (error) {
-      showProblem(alert, error, form);
-    } finally {
-      button.disabled = false;
-      form.removeAttribute("aria-busy");
-    }
+    },
   });
 }

@@ -1,7 +1,7 @@
 // An instrument's page: a calibration with its results per nominal through
 // POST /api/v1/equipment/{id}/calibrations, its certificate file through PUT …/certificate
 // with the upload's progress, and the trend chart of the intermediate checks.
-import { ApiError, api, csrfToken, formBody, showProblem, text } from "./lims.js";
+import { ApiError, api, csrfToken, formBody, onSubmit, showProblem, text } from "./lims.js";
 import { trendChart } from "./charts.js";
 
 /** The server names a row's field results[0].value; the row's control is results.0.value. */
@@ -88,35 +88,19 @@ function wireCalibration() {
   const form = document.getElementById("calibration-form");
   if (!form) return;
   wireResultRows(form);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const alert = form.querySelector(".form-error");
-    alert.textContent = "";
-    for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
-    let body;
-    try {
-      body = formBody(form);
-    } catch (error) {
-      alert.textContent = error.message;
-      error.field?.focus();
-      return;
-    }
-    body.results = Object.values(body.results || {});
-    const file = document.getElementById("cal-file").files[0];
-    const button = form.querySelector("button[type=submit]");
-    button.disabled = true;
-    form.setAttribute("aria-busy", "true");
-    try {
+  onSubmit(form, {
+    build: (filled) => {
+      const body = formBody(filled);
+      return { ...body, results: Object.values(body.results || {}) };
+    },
+    send: async (body) => {
+      const file = document.getElementById("cal-file").files[0];
       const calibration = await api("POST", form.dataset.action, body);
+      // A refused file leaves the calibration recorded: its own upload form offers another.
       if (file) await sendCertificate(form, `${form.dataset.action}/${calibration.id}/certificate`, file);
       window.location.reload();
-    } catch (error) {
-      // A refused file leaves the calibration recorded: its own upload form offers another.
-      showProblem(alert, byRowName(error), form);
-    } finally {
-      button.disabled = false;
-      form.removeAttribute("aria-busy");
-    }
+    },
+    explain: byRowName,
   });
 }
 

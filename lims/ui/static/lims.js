@@ -158,39 +158,59 @@ export function showProblem(alert, error, form = alert?.closest("form")) {
   }
 }
 
-/** Forms marked .api-form send their fields to data-action and then reload or redirect. */
+/** Where a form goes once the API has taken it: ``data-then`` is "reload" (the default),
+ * "redirect:/path/{id}" (the answer's id) or "event" (an ``api:done`` event on the form). */
+export function followThen(form, answer) {
+  const then = form.dataset.then || "reload";
+  if (then === "reload") window.location.reload();
+  else if (then.startsWith("redirect:"))
+    window.location.assign(then.slice(9).replace("{id}", answer?.id ?? ""));
+  else form.dispatchEvent(new CustomEvent("api:done", { detail: answer }));
+}
+
+/** Send ``form`` on submit the one way every form is sent: the last refusal's marks cleared,
+ * the question asked where ``confirm`` gives one, the body built by ``build`` (an error it
+ * throws is shown and its ``field`` focused; nothing is sent), the button held while
+ * ``send(body)`` runs, and a refusal shown in the form's alert (``explain`` may first name a
+ * row's field the way the page labels it). */
+export function onSubmit(
+  form,
+  { build = formBody, send, explain = (error) => error, confirm, alert = form.querySelector(".form-error") },
+) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (alert) alert.textContent = "";
+    for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
+    if (confirm && !window.confirm(confirm)) return;
+    let body;
+    try {
+      body = build(form);
+    } catch (error) {
+      if (alert) alert.textContent = error.message;
+      error.field?.focus();
+      return;
+    }
+    const button = form.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+    form.setAttribute("aria-busy", "true");
+    try {
+      await send(body);
+    } catch (error) {
+      showProblem(alert, explain(error), form);
+    } finally {
+      if (button) button.disabled = false;
+      form.removeAttribute("aria-busy");
+    }
+  });
+}
+
+/** Forms marked .api-form send their fields to data-action and then go where data-then says. */
 function wireApiForms(root = document) {
   for (const form of root.querySelectorAll("form.api-form")) {
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const alert = form.querySelector(".form-error");
-      if (alert) alert.textContent = "";
-      for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
-      if (form.dataset.confirm && !window.confirm(text[form.dataset.confirm])) return;
-      const button = form.querySelector("button[type=submit]");
-      let body;
-      try {
-        body = formBody(form);
-      } catch (error) {
-        if (alert) alert.textContent = error.message;
-        error.field?.focus();
-        return;
-      }
-      if (button) button.disabled = true;
-      form.setAttribute("aria-busy", "true");
-      try {
-        const answer = await api(form.dataset.method || "POST", form.dataset.action, body);
-        const then = form.dataset.then || "reload";
-        if (then === "reload") window.location.reload();
-        else if (then.startsWith("redirect:"))
-          window.location.assign(then.slice(9).replace("{id}", answer?.id ?? ""));
-        else form.dispatchEvent(new CustomEvent("api:done", { detail: answer }));
-      } catch (error) {
-        showProblem(alert, error);
-      } finally {
-        if (button) button.disabled = false;
-        form.removeAttribute("aria-busy");
-      }
+    onSubmit(form, {
+      confirm: form.dataset.confirm && text[form.dataset.confirm],
+      send: async (body) =>
+        followThen(form, await api(form.dataset.method || "POST", form.dataset.action, body)),
     });
   }
 }

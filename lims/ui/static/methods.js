@@ -1,7 +1,7 @@
 // A new method or method version: its inputs' sources and equipment roles as rows, the model
 // checked by the uncertainty engine as it is typed (POST /api/v1/methods/check, which applies
 // the rules of a new method and saves nothing), then POST /api/v1/methods.
-import { api, formBody, parseNumber, showProblem, text } from "./lims.js";
+import { api, formBody, onSubmit, parseNumber, showProblem, text } from "./lims.js";
 
 const form = document.getElementById("method-new");
 const inputs = document.getElementById("method-inputs");
@@ -132,31 +132,12 @@ inputs.addEventListener("input", scheduleCheck);
 inputs.addEventListener("change", scheduleCheck);
 if (form.model.value.trim()) checkModel();
 
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const alert = form.querySelector(":scope > .form-error");
-  alert.textContent = "";
-  for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
-  let body;
-  try {
-    body = formBody(form);
-  } catch (error) {
-    alert.textContent = error.message;
-    error.field?.focus();
-    return;
-  }
-  body.inputs = sourcesOf();
-  body.equipment_roles = rolesOf();
-  const button = form.querySelector("button[type=submit]");
-  button.disabled = true;
-  form.setAttribute("aria-busy", "true");
-  try {
+onSubmit(form, {
+  alert: form.querySelector(":scope > .form-error"),
+  build: (filled) => ({ ...formBody(filled), inputs: sourcesOf(), equipment_roles: rolesOf() }),
+  send: async (body) => {
     const method = await api("POST", form.dataset.action, body);
     window.location.assign(`/methods/${method.id}`);
-  } catch (error) {
-    showProblem(alert, byRowName(error), form);
-  } finally {
-    button.disabled = false;
-    form.removeAttribute("aria-busy");
-  }
+  },
+  explain: byRowName,
 });
