@@ -283,6 +283,9 @@ def _order_of_quotation(
         raise RuntimeError(
             f"quotation {quotation.number} is accepted but has no order: accepting records one"
         )
+    # One job per order: of two requests opening it at once, the second waits for the first
+    # to commit and then finds its job (the check below would otherwise pass for both).
+    lock_row(db_session, Order, persisted_id(order))
     # A cancelled job releases its quotation: the order's agreed price carries to a new job.
     opened = select(Job).where(Job.order_id == order.id, Job.status != JobStatus.CANCELLED)
     if db_session.exec(opened).first():

@@ -1,9 +1,11 @@
 """Twenty identical requests at once against a real ``lims serve``: voids of one
-characteristic (the job's lock lets one through and refuses the rest with 409) and changes of
+characteristic (the job's lock lets one through and refuses the rest with 409), changes of
 one password with the same current password (the user's lock lets one through; the rest find
-their credential revoked or the current password changed), one audit event each."""
+their credential revoked or the current password changed), one audit event each, and
+openings of one order's job (the order's lock: one job)."""
 
 from collections import Counter
+from datetime import date
 
 import httpx2
 import pytest
@@ -12,6 +14,8 @@ from sqlmodel import Session, select
 from lims.accounts.models import Role, User
 from lims.accounts.passwords import verify_password
 from lims.audit.models import AuditEvent
+from lims.jobs.models import Job
+from tests.contracts.factories import accept, make_price_list, make_price_model, make_quotation
 from tests.documents.factories import approved_calibration
 from tests.factories import PASSWORD, make_user
 from tests.production.test_serialised_workflow import (
@@ -24,6 +28,8 @@ from tests.served import all_at_once
 
 pytestmark = pytest.mark.slow
 __all__ = ["site"]  # the served process per backend, shared with the workflow storms
+#: The day the quotation is issued and accepted (within the lab's agreement).
+ORDERED_ON = date(2026, 11, 27)
 
 
 def test_twenty_parallel_voids_void_the_characteristic_once(site: Site) -> None:
@@ -89,3 +95,27 @@ def test_twenty_parallel_password_changes_with_one_current_password_change_it_on
             )
         ).all()
     assert ["password_hash" in event.changes for event in changes] == [True]
+
+
+def test_twenty_parallel_openings_of_one_order_open_one_job(site: Site) -> None:
+    """The order page's "open the job", pressed twenty times at once: the order's lock lets
+    one job through and the rest find it (409), so the quotation's price is charged once."""
+    settings = site.lab.settings
+    make_price_list(site.engine, make_price_model(site.engine, ORDERED_ON.year))
+    quotation = make_quotation(site.engine, settings, site.lab.customer, issued_on=ORDERED_ON)
+    accept(site.engine, settings, quotation, on=ORDERED_ON)
+
+    answers = site.storm(
+        "/jobs",
+        {
+            "organisation_id": site.lab.customer.id,
+            "kind": "calibration",
+            "quotation_id": quotation.id,
+            "items": [{"kind": "instrument", "description": "Ulkomikrometri 0-25 mm"}],
+        },
+    )
+
+    job = assert_one_success(answers, 201)
+    with Session(site.engine) as db_session:
+        opened = db_session.exec(select(Job).where(Job.order_id == job["order_id"])).all()
+    assert [one.id for one in opened] == [job["id"]]
