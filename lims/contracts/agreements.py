@@ -29,7 +29,7 @@ from lims.contracts.models import (
     DecisionRule,
     Service,
 )
-from lims.db import persisted_id, utcnow
+from lims.db import lock_row, persisted_id, utcnow
 from lims.errors import Conflict, InvalidInput
 from lims.numbering import formatted, next_number
 
@@ -136,6 +136,15 @@ def list_agreements(db_session: Session, *, actor: Principal) -> list[Agreement]
 
 def get_agreement(db_session: Session, *, actor: Principal, agreement_id: int) -> Agreement:
     return visible_to(actor, db_session.get(Agreement, agreement_id), f"agreement {agreement_id}")
+
+
+def _locked_agreement(db_session: Session, *, actor: Principal, agreement_id: int) -> Agreement:
+    """The agreement under its row lock, read afresh: every step checks the state it finds
+    under the lock, so of two presses of one button the second finds the step taken (409)
+    rather than taking it again (``lims.db.lock_row``)."""
+    agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
+    lock_row(db_session, Agreement, persisted_id(agreement))
+    return agreement
 
 
 def versions_of(db_session: Session, *, actor: Principal, agreement_id: int) -> list[Agreement]:
@@ -253,7 +262,7 @@ def _as_it_stands(agreement: Agreement) -> str:
 def update_agreement(
     db_session: Session, *, actor: Principal, agreement_id: int, data: AgreementUpdate
 ) -> Agreement:
-    agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
+    agreement = _locked_agreement(db_session, actor=actor, agreement_id=agreement_id)
     require_role(actor, *AGREEMENT_MANAGERS, doing="change agreements")
     if agreement.state != AgreementState.DRAFT:
         raise Conflict(
@@ -270,7 +279,7 @@ def update_agreement(
 def sign_agreement(
     db_session: Session, *, actor: Principal, agreement_id: int, data: AgreementSigning
 ) -> Agreement:
-    agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
+    agreement = _locked_agreement(db_session, actor=actor, agreement_id=agreement_id)
     require_role(actor, *AGREEMENT_SIGNERS, doing="sign agreements")
     if agreement.state != AgreementState.DRAFT:
         raise Conflict(f"{_as_it_stands(agreement)}: only a draft is signed")
@@ -285,7 +294,7 @@ def activate_agreement(db_session: Session, *, actor: Principal, agreement_id: i
 
     Only once the customer has accepted the confidentiality clause: the lab may hold the
     customer's information under it from the first request (ISO/IEC 17025 4.2, 7.1.1)."""
-    agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
+    agreement = _locked_agreement(db_session, actor=actor, agreement_id=agreement_id)
     require_role(actor, *AGREEMENT_MANAGERS, doing="activate agreements")
     if agreement.state != AgreementState.SIGNED or agreement.superseded_at is not None:
         raise Conflict(f"{_as_it_stands(agreement)}: only a signed agreement is activated")
@@ -313,13 +322,19 @@ def accept_confidentiality(
 ) -> Agreement:
     """The customer's named representative accepts the clause: the customer itself (today),
     or staff recording an acceptance given on paper."""
-    agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
+    agreement = _locked_agreement(db_session, actor=actor, agreement_id=agreement_id)
     if actor.is_customer:
         require_today(data.accepted_on, timezone, field="accepted_on")
     else:
         require_role(actor, *AGREEMENT_MANAGERS, doing="record a customer's acceptance")
     if agreement.state == AgreementState.TERMINATED or agreement.superseded_at is not None:
         raise Conflict(f"{_as_it_stands(agreement)}: it is no longer in force")
+    if agreement.confidentiality_accepted_on is not None:
+        # Who accepted, and when, is a fact of the record: a second acceptance would rewrite it.
+        raise Conflict(
+            f"{agreement.number} v{agreement.version}: the confidentiality clause was accepted "
+            f"by {agreement.confidentiality_accepted_by} on {agreement.confidentiality_accepted_on}"
+        )
     agreement.confidentiality_accepted_by = data.accepted_by
     agreement.confidentiality_accepted_on = data.accepted_on
     return save(db_session, actor.audit_context(), agreement)
@@ -328,7 +343,7 @@ def accept_confidentiality(
 def terminate_agreement(
     db_session: Session, *, actor: Principal, agreement_id: int, reason: str, on: date
 ) -> Agreement:
-    agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
+    agreement = _locked_agreement(db_session, actor=actor, agreement_id=agreement_id)
     require_role(actor, *AGREEMENT_MANAGERS, doing="terminate agreements")
     if (
         agreement.state not in (AgreementState.SIGNED, AgreementState.ACTIVE)
@@ -346,7 +361,7 @@ def amend_agreement(
 ) -> Agreement:
     """A new draft version with the changed terms; the old one stays in force until it is
     replaced by activating the amendment."""
-    agreement = get_agreement(db_session, actor=actor, agreement_id=agreement_id)
+    agreement = _locked_agreement(db_session, actor=actor, agreement_id=agreement_id)
     require_role(actor, *AGREEMENT_MANAGERS, doing="amend agreements")
     if agreement.state == AgreementState.DRAFT:
         raise Conflict(f"{_as_it_stands(agreement)}: edit the draft directly")

@@ -228,6 +228,14 @@ def test_customer_accepts_the_confidentiality_clause_itself(
     )
     assert response.status_code == 200
     assert response.json()["confidentiality_accepted_by"] == "Kalle Konepaja"
+    # Who accepted and when is a fact of the record: a second acceptance does not rewrite it.
+    again = client.post(
+        f"{AGREEMENTS}/{agreement.id}/accept-confidentiality",
+        json={"accepted_by": "Joku Muu", "accepted_on": today},
+        headers=representative,
+    )
+    assert again.status_code == 409, again.text
+    assert "Kalle Konepaja" in again.json()["detail"]
 
 
 # -- the job-opening rule (the jobs issue calls it when a job is opened) --------------------

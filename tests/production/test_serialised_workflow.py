@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from lims.accounts.models import User
 from lims.app import create_app
 from lims.audit.models import AuditEvent
 from lims.config import Settings
@@ -42,9 +43,12 @@ class Site:
     lab: Lab
     server: LimsServer
 
-    def storm(self, path: str, body: dict[str, Any]) -> list[httpx2.Response]:
-        """``STORM`` identical POSTs by the lab's signatory, released together."""
-        headers = self.lab.headers(self.lab.signatory)
+    def storm(
+        self, path: str, body: dict[str, Any], by: User | None = None
+    ) -> list[httpx2.Response]:
+        """``STORM`` identical POSTs by ``by`` (the lab's signatory unless named), released
+        together."""
+        headers = self.lab.headers(by or self.lab.signatory)
 
         def send() -> httpx2.Response:
             return httpx2.post(

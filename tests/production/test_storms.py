@@ -2,22 +2,29 @@
 characteristic (the job's lock lets one through and refuses the rest with 409), changes of
 one password with the same current password (the user's lock lets one through; the rest find
 their credential revoked or the current password changed), one audit event each, and
-openings of one order's job (the order's lock: one job)."""
+openings of one order's job (the order's lock: one job), and an agreement's signing and
+activation (the agreement's lock: each step once)."""
 
 from collections import Counter
 from datetime import date
 
 import httpx2
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lims.accounts.models import Role, User
 from lims.accounts.passwords import verify_password
 from lims.audit.models import AuditEvent
 from lims.jobs.models import Job
-from tests.contracts.factories import accept, make_price_list, make_price_model, make_quotation
+from tests.contracts.factories import (
+    accept,
+    make_agreement,
+    make_price_list,
+    make_price_model,
+    make_quotation,
+)
 from tests.documents.factories import approved_calibration
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_organisation, make_user
 from tests.production.test_serialised_workflow import (
     STORM,
     Site,
@@ -119,3 +126,29 @@ def test_twenty_parallel_openings_of_one_order_open_one_job(site: Site) -> None:
     with Session(site.engine) as db_session:
         opened = db_session.exec(select(Job).where(Job.order_id == job["order_id"])).all()
     assert [one.id for one in opened] == [job["id"]]
+
+
+def test_twenty_parallel_signings_and_activations_take_each_step_once(site: Site) -> None:
+    """The agreement page's "sign" and then "activate", each pressed twenty times at once: the
+    agreement's lock lets each step through once (it took sign three times and activate twice
+    before), one audit event per step."""
+    customer = make_organisation(site.engine, name="Rinnakkain Oy")
+    draft = make_agreement(site.engine, customer, activate=False, valid_from=ORDERED_ON)
+    signature = {"name": "Kalle Konepaja", "title": "Toimitusjohtaja", "signed_on": "2026-11-27"}
+    signed = site.storm(
+        f"/agreements/{draft.id}/sign",
+        {"lab_signature": signature, "customer_signature": signature},
+    )
+    assert assert_one_success(signed, 200)["status"] == "signed"
+    activated = site.storm(f"/agreements/{draft.id}/activate", {}, by=site.lab.manager)
+    assert assert_one_success(activated, 200)["status"] == "active"
+    with Session(site.engine) as db_session:
+        steps = db_session.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "agreement",
+                AuditEvent.entity_id == str(draft.id),
+                AuditEvent.action == "update",
+                col(AuditEvent.actor_id).is_not(None),  # the storms', not the factory's
+            )
+        ).all()
+    assert len(steps) == 2
