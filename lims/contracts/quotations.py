@@ -40,7 +40,7 @@ from lims.contracts.prices import (
     price_model_for_year,
     rates_of,
 )
-from lims.db import persisted_id
+from lims.db import lock_row, persisted_id
 from lims.errors import Conflict, InvalidInput, PermissionDenied
 from lims.numbering import formatted, next_number
 
@@ -128,7 +128,11 @@ def create_quotation(
         )
     if data.valid_until < data.issued_on:
         raise InvalidInput("the quotation expires before it is issued", location=("valid_until",))
-    request = _request_to_answer(db_session, data) if data.request_id is not None else None
+    request = (
+        _request_to_answer(db_session, data.request_id, organisation_id=data.organisation_id)
+        if data.request_id is not None
+        else None
+    )
     agreement = agreements.agreement_in_force(
         db_session, organisation_id=data.organisation_id, service=data.service, on=data.issued_on
     )
@@ -179,13 +183,17 @@ def create_quotation(
     return quotation
 
 
-def _request_to_answer(db_session: Session, data: QuotationCreate) -> QuotationRequest:
-    request = db_session.get(QuotationRequest, data.request_id)
+def _request_to_answer(
+    db_session: Session, request_id: int, *, organisation_id: int
+) -> QuotationRequest:
+    """The request under its row lock: of two quotations answering it at once, the second
+    finds it answered (409) instead of both being recorded as its answer."""
+    request = lock_row(db_session, QuotationRequest, request_id)
     if request is None:
         raise InvalidInput(
-            f"quotation request {data.request_id} does not exist", location=("request_id",)
+            f"quotation request {request_id} does not exist", location=("request_id",)
         )
-    if request.organisation_id != data.organisation_id:
+    if request.organisation_id != organisation_id:
         raise InvalidInput("the request is from another customer", location=("request_id",))
     if request.quotation_id is not None:
         raise Conflict(f"quotation request {request.id} has already been quoted")

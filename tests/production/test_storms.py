@@ -3,7 +3,8 @@ characteristic (the job's lock lets one through and refuses the rest with 409), 
 one password with the same current password (the user's lock lets one through; the rest find
 their credential revoked or the current password changed), one audit event each, and
 openings of one order's job (the order's lock: one job), and an agreement's signing and
-activation (the agreement's lock: each step once)."""
+activation (the agreement's lock: each step once), and answers to one quotation request (the
+request's lock: one quotation)."""
 
 from collections import Counter
 from datetime import date
@@ -15,6 +16,7 @@ from sqlmodel import Session, col, select
 from lims.accounts.models import Role, User
 from lims.accounts.passwords import verify_password
 from lims.audit.models import AuditEvent
+from lims.contracts.models import PriceModel, Quotation, QuotationRequest
 from lims.jobs.models import Job
 from tests.contracts.factories import (
     accept,
@@ -104,11 +106,24 @@ def test_twenty_parallel_password_changes_with_one_current_password_change_it_on
     assert ["password_hash" in event.changes for event in changes] == [True]
 
 
+def quotations_of(site: Site) -> list[Quotation]:
+    with Session(site.engine) as db_session:
+        return list(db_session.exec(select(Quotation)).all())
+
+
+def publish_prices(site: Site) -> None:
+    """The year's price model and a published list, once per served site."""
+    with Session(site.engine) as db_session:
+        if db_session.exec(select(PriceModel).where(PriceModel.year == ORDERED_ON.year)).first():
+            return
+    make_price_list(site.engine, make_price_model(site.engine, ORDERED_ON.year))
+
+
 def test_twenty_parallel_openings_of_one_order_open_one_job(site: Site) -> None:
     """The order page's "open the job", pressed twenty times at once: the order's lock lets
     one job through and the rest find it (409), so the quotation's price is charged once."""
     settings = site.lab.settings
-    make_price_list(site.engine, make_price_model(site.engine, ORDERED_ON.year))
+    publish_prices(site)
     quotation = make_quotation(site.engine, settings, site.lab.customer, issued_on=ORDERED_ON)
     accept(site.engine, settings, quotation, on=ORDERED_ON)
 
@@ -152,3 +167,36 @@ def test_twenty_parallel_signings_and_activations_take_each_step_once(site: Site
             )
         ).all()
     assert len(steps) == 2
+
+
+def test_twenty_parallel_answers_to_one_quotation_request_record_one_quotation(
+    site: Site,
+) -> None:
+    """The lab's "create the quotation" for one customer's request, pressed twenty times at
+    once: the request's lock lets one quotation answer it; the rest find it answered."""
+    publish_prices(site)
+    customer = {"organisation_id": site.lab.customer.id, "service": "calibration"}
+    asked = site.client.post(
+        "/api/v1/quotation-requests",
+        json={**customer, "description": "Kolme ulkomikrometriä 0-25 mm"},
+        headers=site.lab.headers(site.lab.customer_user),
+    ).json()
+
+    before = len(quotations_of(site))
+    answers = site.storm(
+        "/quotations",
+        {
+            **customer,
+            "issued_on": ORDERED_ON.isoformat(),
+            "valid_until": "2026-12-31",
+            "request_id": asked["id"],
+            "lines": [{"item_code": "K-MIK-25", "quantity": 3}],
+        },
+        by=site.lab.manager,
+    )
+
+    quotation = assert_one_success(answers, 201)
+    assert len(quotations_of(site)) == before + 1
+    with Session(site.engine) as db_session:
+        request = db_session.get_one(QuotationRequest, asked["id"])
+    assert request.quotation_id == quotation["id"]
