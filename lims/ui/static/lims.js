@@ -208,7 +208,8 @@ export function onSubmit(
 function wireApiForms(root = document) {
   for (const form of root.querySelectorAll("form.api-form")) {
     onSubmit(form, {
-      confirm: form.dataset.confirm && text[form.dataset.confirm],
+      // A question whose words the page forgot is still asked (by its key), never skipped.
+      confirm: form.dataset.confirm && (text[form.dataset.confirm] ?? form.dataset.confirm),
       send: async (body) =>
         followThen(form, await api(form.dataset.method || "POST", form.dataset.action, body)),
     });
