@@ -31,6 +31,7 @@ from lims.documents import service as documents
 from lims.documents.models import IssueRequest
 from lims.i18n import N_
 from lims.ui.commercial import organisation_names
+from lims.ui.documents import draft_pdf
 from lims.ui.session import PageRoute, ViewerDep, lab_today, page
 
 router = APIRouter(route_class=PageRoute)
@@ -152,16 +153,12 @@ def agreement_preview(
     request: Request, agreement_id: int, viewer: ViewerDep, db_session: SessionDep
 ) -> Response:
     """The contract document as it would be issued now, marked DRAFT: to read before issuing."""
-    pdf = documents.preview(
+    return draft_pdf(
+        request,
+        viewer,
         db_session,
-        actor=viewer.principal,
-        request=IssueRequest(agreement_id=agreement_id),
-        settings=request.app.state.settings,
-    )
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"content-disposition": f'inline; filename="draft-agreement-{agreement_id}.pdf"'},
+        IssueRequest(agreement_id=agreement_id),
+        filename=f"draft-agreement-{agreement_id}.pdf",
     )
 
 

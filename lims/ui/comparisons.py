@@ -17,6 +17,7 @@ from lims.comparisons.models import TestPieceTemplate
 from lims.comparisons.scores import verdict_of_en
 from lims.jobs import service as job_service
 from lims.jobs.models import Job, JobKind, JobStatus
+from lims.ui.commercial import organisation_names
 from lims.ui.session import PageRoute, ViewerDep, page
 
 router = APIRouter(route_class=PageRoute)
@@ -53,10 +54,7 @@ def comparisons_overview(request: Request, viewer: ViewerDep, db_session: Sessio
     jobs, total, _ = job_service.list_jobs(
         db_session, actor=principal, kind=JobKind.REFERENCE, sort="-created_at", limit=LISTED_JOBS
     )
-    names = {
-        organisation.id: organisation.name
-        for organisation in accounts.list_organisations(db_session, actor=principal)
-    }
+    names = organisation_names(db_session, principal)
     companies = sorted(
         {job.organisation_id for job in jobs}, key=lambda organisation_id: names[organisation_id]
     )

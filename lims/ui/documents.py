@@ -26,7 +26,7 @@ from lims.documents.models import (
 from lims.i18n import LANGUAGES, MASTER_LANGUAGE, UI_LANGUAGES
 from lims.jobs.models import JobStatus
 from lims.ui.rendering import render
-from lims.ui.session import PageRoute, ViewerDep, page
+from lims.ui.session import PageRoute, Viewer, ViewerDep, page
 
 router = APIRouter(route_class=PageRoute)
 PAGE_SIZE = 50
@@ -147,16 +147,27 @@ def job_preview(
     request: Request, job_id: int, viewer: ViewerDep, db_session: SessionDep
 ) -> Response:
     """The job's certificate or report as it would be issued now, marked DRAFT."""
+    return draft_pdf(
+        request, viewer, db_session, IssueRequest(job_id=job_id), filename=f"draft-job-{job_id}.pdf"
+    )
+
+
+def draft_pdf(
+    request: Request,
+    viewer: Viewer,
+    db_session: Session,
+    issue: IssueRequest,
+    *,
+    filename: str,
+) -> Response:
+    """The document ``issue`` would make now, marked DRAFT, shown inline in the browser."""
     pdf = service.preview(
-        db_session,
-        actor=viewer.principal,
-        request=IssueRequest(job_id=job_id),
-        settings=request.app.state.settings,
+        db_session, actor=viewer.principal, request=issue, settings=request.app.state.settings
     )
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"content-disposition": f'inline; filename="draft-job-{job_id}.pdf"'},
+        headers={"content-disposition": f'inline; filename="{filename}"'},
     )
 
 

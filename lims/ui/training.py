@@ -14,6 +14,7 @@ from lims.equipment import service as equipment_service
 from lims.methods import service as methods
 from lims.training import rr_tests, service
 from lims.training.models import ProgrammeKind
+from lims.ui.commercial import organisation_names
 from lims.ui.session import PageRoute, ViewerDep, page
 
 router = APIRouter(route_class=PageRoute)
@@ -69,9 +70,7 @@ def programme_detail(
         "training_programme.html",
         programme=described,
         enrolments=service.list_enrolments(db_session, actor=principal, programme_id=programme_id),
-        organisations={
-            o.id: o.name for o in accounts.list_organisations(db_session, actor=principal)
-        },
+        organisations=organisation_names(db_session, principal),
         people=people(db_session, principal),
         may_manage=principal.has_any(*service.MANAGERS),
     )
@@ -137,9 +136,7 @@ def rr_test_new(request: Request, viewer: ViewerDep, db_session: SessionDep) -> 
             for item in equipment_service.list_equipment(db_session, actor=principal)
         ],
         people=people(db_session, principal),
-        organisations={
-            o.id: o.name for o in accounts.list_organisations(db_session, actor=principal)
-        },
+        organisations=organisation_names(db_session, principal),
         grid=GRID_DEFAULTS,
         limits=GRID_LIMITS,
         may_record=principal.has_any(*service.TRAINERS),
