@@ -180,7 +180,11 @@ def login(page, live_server: str) -> Callable[[str], None]:  # type: ignore[no-u
 
 
 def fits_a_phone(page) -> bool:  # type: ignore[no-untyped-def]
-    """Whether the page as it is now is no wider than a phone's screen (no sideways scroll)."""
+    """Whether the page as it is now is no wider than a phone's screen (no sideways scroll).
+
+    A click on a link commits the next document before it is parsed; measuring then would
+    read a document without its root element, so the page is first let finish loading."""
+    page.wait_for_load_state("load")
     return bool(page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"])
 
 
@@ -216,6 +220,7 @@ def accessibility_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     page as it is now: every rule it runs by default (WCAG 2.x A and AA, best practices)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state("load")
     found = Axe().run(page).response["violations"]
     return [
         f"{rule['id']} ({rule['impact']}): {[node['target'] for node in rule['nodes']][:3]}"
