@@ -112,7 +112,7 @@ clean:
 # entries: tests/test_i18n.py fails while any is missing).
 messages: $(VENV)/.installed-test
 	for domain in documents ui; do \
-		languages="fi en sv et"; [ $$domain = ui ] && languages="fi en"; \
+		languages="fi en sv et"; [ $$domain = ui ] && languages="fi en sv"; \
 		$(BIN)/pybabel extract -F babel/$$domain.cfg -k _ -k N_ --no-location --sort-output -w 100 \
 			-o babel/$$domain.pot . && \
 		for language in $$languages; do \
