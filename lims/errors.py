@@ -1,6 +1,17 @@
 """Errors the domain raises; the API turns each into an RFC 9457 problem, the CLI into one line.
 
 Services raise these and nothing HTTP-specific, so the rules stay usable from the CLI and tests.
+
+A message is written once, in English, as a template with named parameters, and carries a
+stable code (``area.what_went_wrong``) that clients may branch on:
+
+    raise InvalidInput(
+        "the certificate of %(equipment)s has no result for nominal %(nominal)s",
+        code="equipment.no_certificate_result", equipment=item.code, nominal=nominal,
+    )
+
+The English text is ``message``; a person's own language gets the template translated from
+the ``problems`` catalog with the parameters formatted for that language.
 """
 
 from collections.abc import Sequence
@@ -13,9 +24,20 @@ class LimsError(Exception):
     title = "Bad request"
     slug = "bad-request"
 
-    def __init__(self, message: str, *, location: Sequence[str | int] = ()) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        message: str,
+        *,
+        location: Sequence[str | int] = (),
+        code: str | None = None,
+        **params: object,
+    ) -> None:
+        text = message % params if params else message
+        super().__init__(text)
+        self.template = message
+        self.code = code
+        self.params = params
+        self.message = text
         self.location = tuple(location)
 
 
