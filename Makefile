@@ -110,10 +110,19 @@ clean:
 # Refresh the message catalogs after changing translatable text, wrapped at 100 columns like
 # the code so a change shows only its own entries (then translate the new
 # entries: tests/test_i18n.py fails while any is missing).
+# The problems domain holds the templates of the errors the service raises: the class named
+# in a raise marks its first argument, as _ marks a message elsewhere.
+PROBLEM_KEYWORDS := $(foreach error,LimsError InvalidInput NotFound Conflict PermissionDenied \
+	TooLarge UnsupportedContent StorageFull ConfigurationError IntegrityFailure BackupInvalid \
+	BackupFailed Unauthenticated TooManyAttempts TimeStampUnavailable Busy TimeLimitReached \
+	TooMuchWork,-k $(error))
+
 messages: $(VENV)/.installed-test
-	for domain in documents ui; do \
-		languages="fi en sv et"; [ $$domain = ui ] && languages="fi en sv"; \
-		$(BIN)/pybabel extract -F babel/$$domain.cfg -k _ -k N_ --no-location --sort-output -w 100 \
+	for domain in documents ui problems; do \
+		languages="fi en sv et"; keywords="-k _ -k N_"; \
+		[ $$domain = documents ] || languages="fi en sv"; \
+		[ $$domain = problems ] && keywords="--no-default-keywords $(PROBLEM_KEYWORDS)"; \
+		$(BIN)/pybabel extract -F babel/$$domain.cfg $$keywords --no-location --sort-output -w 100 \
 			-o babel/$$domain.pot . && \
 		for language in $$languages; do \
 			if [ -f lims/locale/$$language/LC_MESSAGES/$$domain.po ]; then \
