@@ -105,7 +105,7 @@ def main() -> None:
     with Session(engine) as db_session:
         sample, _ = service.list_documents(db_session, actor=actor, limit=1)
     data = sample[0].data
-    verify_url = f"{settings.public_url.rstrip('/')}/verify/{data['number']}"
+    verify_url = service.verification_url(settings, data["number"])
 
     def html() -> str:
         return render_html(

@@ -35,6 +35,7 @@ from lims.api.middleware import (
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
 )
+from lims.api.docs import install_docs
 from lims.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from lims.api.strict import strict_request
 from lims.api.uploads import remove_interrupted_uploads
@@ -56,11 +57,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title=f"{settings.lab.name} LIMS",
         version=__version__,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/docs",
+        # Their own routes (lims.api.docs) serve Swagger UI and ReDoc without a CDN.
+        docs_url=None,
         redoc_url=None,
         lifespan=_lifespan,
     )
     bind_settings(app, settings)
+    install_docs(app, f"{API_PREFIX}/openapi.json")
 
     api = APIRouter(
         prefix=API_PREFIX, responses=PROBLEM_RESPONSES, dependencies=[Depends(strict_request)]

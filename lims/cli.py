@@ -10,6 +10,7 @@ at start; tests/test_cli.py checks that nothing heavy does.
 
 import dataclasses
 import json
+import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -162,6 +163,11 @@ def serve(
     settings.check()
     host = host or settings.host
     port = port or settings.port
+    # The application (built by uvicorn, in each worker) reads its settings from the
+    # environment: there, the address given here is the one served, and the default
+    # LIMS_PUBLIC_URL of documents' verification links follows it.
+    os.environ["LIMS_HOST"] = host
+    os.environ["LIMS_PORT"] = str(port)
     typer.echo(
         f"LIMS {__version__} at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)"
     )

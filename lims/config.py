@@ -8,6 +8,7 @@ generated key kept on local disk does not survive a move to several API processe
 import contextlib
 import os
 import secrets
+import socket
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +21,8 @@ from lims.errors import ConfigurationError
 from lims.sniffing import HEAD_BYTES, detect
 
 SECRET_KEY_FILE = "secret_key"
+#: Addresses that listen on every interface: no one reaches the service at them.
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 #: What a logo on documents may be: raster images WeasyPrint places as they are.
 LOGO_TYPES = frozenset({"image/png", "image/jpeg"})
 LOGO_MAX_BYTES = 1024 * 1024
@@ -189,9 +192,9 @@ class Settings(BaseSettings):
         "records inside it cannot be deleted.",
     )
     public_url: str = Field(
-        default="http://127.0.0.1:8000",
+        default="",
         description="Where customers reach this service; documents' QR codes link to "
-        "<public_url>/verify/<number>.",
+        "<public_url>/verify/<number>. Default: http://<host>:<port>, the address served.",
     )
     qif_schema_dir: Path | None = Field(
         default=None,
@@ -284,6 +287,17 @@ class Settings(BaseSettings):
     def _production_hashes_passwords_fully(self) -> "Settings":
         if self.environment == "production" and self.password_hashing == "test":
             raise ValueError("LIMS_PASSWORD_HASHING=test is for test suites, not production")
+        return self
+
+    @model_validator(mode="after")
+    def _public_url_follows_the_address_served(self) -> "Settings":
+        # Unset, the verification links on documents lead where `lims serve` listens; a
+        # wildcard address listens on every interface, of which this host's name is one.
+        if not self.public_url:
+            host = socket.gethostname() if self.host in WILDCARD_HOSTS else self.host
+            if ":" in host:
+                host = f"[{host}]"
+            self.public_url = f"http://{host}:{self.port}"
         return self
 
     @property

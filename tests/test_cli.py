@@ -298,3 +298,21 @@ def test_a_folder_given_as_a_file_is_refused_in_one_line_saying_so(
     assert run_cli(*argv, str(tmp_path)) == 2
     error = capsys.readouterr().err
     assert error.strip() == f"lims: cannot read {tmp_path}: {message}"
+
+
+def test_serve_publishes_the_port_it_listens_on_as_the_documents_address(
+    monkeypatch: pytest.MonkeyPatch, environment_for: Callable[[str], None], tmp_path: Path
+) -> None:
+    import uvicorn
+
+    from lims.config import Settings
+
+    environment_for(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.delenv("LIMS_PUBLIC_URL", raising=False)
+    # Set here so that the test's end restores them: serve sets them for its workers.
+    monkeypatch.setenv("LIMS_HOST", "127.0.0.1")
+    monkeypatch.setenv("LIMS_PORT", "8000")
+    served: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *_, **__: served.append(Settings().public_url))
+    assert run_cli("serve", "--port", "8765") == 0
+    assert served == ["http://127.0.0.1:8765"]

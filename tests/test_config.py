@@ -1,6 +1,7 @@
 """Settings from the environment, and the secret key rules."""
 
 import multiprocessing
+import socket
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from lims.config import SECRET_KEY_FILE, Settings
+from lims.documents.service import verification_url
 from lims.errors import ConfigurationError
 
 
@@ -76,3 +78,25 @@ def test_password_hashing_defaults_to_production_parameters(
 ) -> None:
     monkeypatch.delenv("LIMS_PASSWORD_HASHING", raising=False)
     assert Settings().password_hashing == "production"
+
+
+def test_public_url_defaults_to_the_port_served(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings(port=8765)
+    assert settings.public_url == "http://127.0.0.1:8765"
+    assert verification_url(settings, "KT-2026-0001") == "http://127.0.0.1:8765/verify/KT-2026-0001"
+
+
+def test_a_public_url_given_wins_over_the_address_served(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings(port=8765, public_url="https://lims.example.fi/")
+    assert verification_url(settings, "KT-2026-0001") == (
+        "https://lims.example.fi/verify/KT-2026-0001"
+    )
+
+
+def test_a_public_url_of_a_wildcard_address_names_this_host(
+    make_settings: Callable[..., Settings],
+) -> None:
+    assert make_settings(host="0.0.0.0", port=80).public_url == f"http://{socket.gethostname()}:80"
+    assert make_settings(host="::1", port=8443).public_url == "http://[::1]:8443"

@@ -119,14 +119,15 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'"
 )
-#: The interactive API documentation (Swagger UI) loads its script and style from a CDN and
-#: starts with an inline script; only its own two pages get this looser policy.
+#: The interactive API documentation (lims.api.docs) loads its script and style from this
+#: service (/docs-assets) and starts with an inline script; ReDoc also styles inline and
+#: searches in a worker it makes from a blob.  Only the documentation pages get this policy.
 DOCS_CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:; "
     "frame-ancestors 'none'; object-src 'none'; base-uri 'none'"
 )
-DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect"})
+DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 HSTS = "max-age=31536000; includeSubDomains"
 
 

@@ -536,6 +536,11 @@ def _master_fields(master: Document) -> dict[str, Any]:
     }
 
 
+def verification_url(settings: Settings, number: str) -> str:
+    """Where the document ``number``'s QR code and text send a reader to check it."""
+    return f"{settings.public_url.rstrip('/')}/verify/{number}"
+
+
 def produce(
     data: dict[str, Any],
     language: str,
@@ -549,7 +554,7 @@ def produce(
 ) -> bytes:
     """Render, attach the machine-readable record, and sign (drafts are not signed): with
     ``signed_by``'s own key when one is configured for that username, else the lab's."""
-    verify_url = None if draft else f"{settings.public_url.rstrip('/')}/verify/{data['number']}"
+    verify_url = None if draft else verification_url(settings, data["number"])
     html = render_html(
         data,
         language=language,
