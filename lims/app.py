@@ -25,17 +25,18 @@ from lims.api import (
     quotations,
     records,
     rr,
+    search,
     staff,
     training,
     uncertainty,
     users,
 )
+from lims.api.docs import install_docs
 from lims.api.middleware import (
     BodySizeLimitMiddleware,
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
 )
-from lims.api.docs import install_docs
 from lims.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from lims.api.strict import strict_request
 from lims.api.uploads import remove_interrupted_uploads
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rr.router,
         documents.router,
         records.router,
+        search.router,
     ):
         api.include_router(router)
     app.include_router(api)
