@@ -8,8 +8,10 @@ except under CI (``CI=true``), where they must run.  They run on SQLite only; th
 through the same services the API tests prove on both backends.
 """
 
+import functools
 import io
 import os
+import re
 import shutil
 import socket
 import threading
@@ -103,16 +105,32 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 
 
 @pytest.fixture
-def page(browser, request: pytest.FixtureRequest) -> Iterator["object"]:  # type: ignore[no-untyped-def]
+def page(
+    browser, request: pytest.FixtureRequest, finnish_texts: "FinnishPageTexts"
+) -> Iterator["object"]:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport=VIEWPORT, locale="fi-FI", timezone_id="Europe/Helsinki")
     context.set_default_timeout(TIMEOUT_MS)
+    finnish_texts.watch(context)
     tab = context.new_page()
     yield tab
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+    elif report is not None and report.passed and not tab.is_closed():
+        finnish_texts.record_now(tab)
     context.close()
+    english = finnish_texts.english() if report is not None and report.passed else {}
+    if english:
+        pytest.fail(
+            "English on a Finnish page:\n"
+            + "\n".join(
+                f"  {url}: {word!r} in {finnish_texts.where(url, word)!r}"
+                for url, words in english.items()
+                for word in words
+            ),
+            pytrace=False,
+        )
 
 
 # -- the server ---------------------------------------------------------------------------
@@ -250,3 +268,165 @@ def enter_micrometer_readings(page):  # type: ignore[no-untyped-def]
     form.locator("input[name=humidity]").fill("42")
     form.locator(".live-summary").wait_for()
     return form
+
+
+# -- no English on a Finnish page (issue 25) ----------------------------------------------
+#
+# Every page a browser test opens in this context reports its visible text when its document
+# is parsed and again after the page changes it (a refusal shown in a form, a dialog opened):
+# a script added to every document reads the text and hands it to Python through an exposed
+# function, so nothing is evaluated from inside a Playwright event handler. When the test
+# has passed, the page fixture fails it if a Finnish page (<html lang="fi">) showed English.
+#
+# Not read: scripts, <code> and <pre> (identifiers, commands, tokens), whatever the page
+# marks as another language (lang="en" on the language switch, a standard's English title)
+# and what a person typed that the page shows back, marked data-user-text.
+
+_VISIBLE_TEXT_SCRIPT = """
+(() => {
+  const SKIP = "script, style, noscript, template, code, pre, datalist, [data-user-text]";
+  const ATTRIBUTES = ["aria-label", "title", "placeholder", "alt"];
+  const inFinnish = (element) => {
+    const marked = element.closest("[lang]");
+    return marked !== null && marked.lang.toLowerCase().startsWith("fi");
+  };
+  const shown = (element) => {
+    const box = element.closest("option, optgroup") ? element.closest("select") : element;
+    return box !== null && box.checkVisibility();
+  };
+  const visibleFinnishText = () => {
+    if (!document.body || !inFinnish(document.documentElement)) return null;
+    const parts = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const element = node.parentElement;
+      const text = node.data.trim();
+      if (text && element && !element.closest(SKIP) && inFinnish(element) && shown(element)) {
+        parts.push(text);
+      }
+    }
+    const BUTTONS = "input[type=submit], input[type=button]";
+    const named = [...ATTRIBUTES.map((name) => `[${name}]`), BUTTONS].join(", ");
+    for (const element of document.body.querySelectorAll(named)) {
+      if (element.closest(SKIP) || !inFinnish(element) || !shown(element)) continue;
+      for (const name of ATTRIBUTES) {
+        if (element.getAttribute(name)) parts.push(element.getAttribute(name).trim());
+      }
+      if (element.matches(BUTTONS)) parts.push(element.value);
+    }
+    return parts.join("\\n");
+  };
+  let last = null;
+  let pending = null;
+  const report = () => {
+    pending = null;
+    const text = visibleFinnishText();
+    if (text === null || text === last || !window.__limsFinnishText) return;
+    last = text;
+    window.__limsFinnishText(location.href, text).catch(() => {});
+  };
+  window.__limsVisibleFinnishText = visibleFinnishText;
+  document.addEventListener("DOMContentLoaded", () => {
+    report();
+    new MutationObserver(() => { pending = pending ?? setTimeout(report, 100); }).observe(
+      document.body,
+      { subtree: true, childList: true, characterData: true, attributes: true },
+    );
+  });
+})();
+"""
+
+#: English that Finnish never writes as a word of its own (whole words, any case).
+ENGLISH_WORDS = re.compile(
+    r"\b(the|and|of|is|not|must|cannot|please|with|has|have|was|were|should|may)\b",
+    re.IGNORECASE,
+)
+#: English a Finnish page may rightly show: the titles of the documents the lab cites.
+ENGLISH_ALLOWED = (
+    "Guide to the Expression of Uncertainty in Measurement",
+    "Evaluation of measurement data",
+)
+
+
+@functools.cache
+def _english_messages() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The English messages of the UI and problem catalogs whose Finnish differs, each with
+    a pattern finding it written out (its parameters as any text within one line)."""
+    from babel.messages.pofile import read_po
+
+    found = []
+    for domain in ("ui", "problems"):
+        path = REPOSITORY_ROOT / "lims" / "locale" / "fi" / "LC_MESSAGES" / f"{domain}.po"
+        if not path.exists():
+            continue
+        with path.open("rb") as source:
+            catalog = read_po(source, locale="fi", domain=domain)
+        for message in catalog:
+            if not message.id or isinstance(message.id, tuple) or message.string == message.id:
+                continue
+            english = message.id.replace("%%", "%")
+            literal = re.split(r"%\(\w+\)[sd]|%[sd]", english)
+            if not any(len(re.findall(r"[A-Za-z]{3,}", part)) for part in literal):
+                continue
+            pattern = r"[^\n]+?".join(r"\s+".join(map(re.escape, p.split())) for p in literal)
+            found.append((max(literal, key=len).strip(), re.compile(rf"(?<!\w){pattern}(?!\w)")))
+    return tuple(found)
+
+
+def english_on(text: str) -> list[str]:
+    """The English words and catalog messages shown in a Finnish page's text."""
+    for allowed in ENGLISH_ALLOWED:
+        text = text.replace(allowed, "")
+    found = [match.group(0) for match in ENGLISH_WORDS.finditer(text)]
+    for fragment, pattern in _english_messages():
+        if fragment in text:
+            found.extend(match.group(0) for match in pattern.finditer(text))
+    return sorted(set(found))
+
+
+class FinnishPageTexts:
+    """The visible text of every Finnish page a test's browser context showed."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, set[str]] = {}
+
+    def watch(self, context) -> None:  # type: ignore[no-untyped-def]
+        context.expose_function("__limsFinnishText", self.record)
+        context.add_init_script(_VISIBLE_TEXT_SCRIPT)
+
+    def record(self, url: str, text: str) -> None:
+        self.texts.setdefault(url, set()).add(text)
+
+    def record_now(self, page) -> None:  # type: ignore[no-untyped-def]
+        """Read the page as it is now (what changed since the last report is read too)."""
+        from playwright.sync_api import Error
+
+        try:
+            text = page.evaluate("window.__limsVisibleFinnishText?.() ?? null")
+        except Error:  # the page was mid-navigation; its documents reported themselves
+            return
+        if text is not None:
+            self.record(page.url, text)
+
+    def clear(self) -> None:
+        self.texts.clear()
+
+    def english(self) -> dict[str, list[str]]:
+        """Each Finnish page's URL with the English it showed."""
+        found: dict[str, list[str]] = {}
+        for url, texts in self.texts.items():
+            words = sorted({word for text in texts for word in english_on(text)})
+            if words:
+                found[url] = words
+        return found
+
+    def where(self, url: str, word: str) -> str:
+        """The line of the page's text that shows the word, for the failure's message."""
+        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+        lines = (line for text in self.texts[url] for line in text.splitlines())
+        return next((line[:160] for line in lines if pattern.search(line)), word)
+
+
+@pytest.fixture
+def finnish_texts() -> FinnishPageTexts:
+    return FinnishPageTexts()
