@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, status
 
 from lims.api.deps import CurrentActor, FileStoreDep, SessionDep, SettingsDep
 from lims.api.uploads import FileName, octet_stream_body, receive_upload
-from lims.jobs import results, service
+from lims.jobs import results, service, worksheet
 from lims.jobs.models import (
     CharacteristicEdit,
     CharacteristicPublic,
@@ -311,6 +311,24 @@ def record_result(
         db_session, actor=actor, job_id=job_id, entry=body, settings=settings
     )
     return ResultPublic.model_validate(result, from_attributes=True)
+
+
+@router.post(
+    "/{job_id}/results/worksheet",
+    response_model=list[ResultPublic],
+    summary="Record the results of many planned points at once (a worksheet): all or none",
+)
+def record_worksheet(
+    job_id: int,
+    body: worksheet.WorksheetEntry,
+    actor: CurrentActor,
+    db_session: SessionDep,
+    settings: SettingsDep,
+) -> list[ResultPublic]:
+    recorded = worksheet.record_worksheet(
+        db_session, actor=actor, job_id=job_id, sheet=body, settings=settings
+    )
+    return [ResultPublic.model_validate(result, from_attributes=True) for result in recorded]
 
 
 @router.post(
