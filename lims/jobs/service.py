@@ -156,6 +156,28 @@ def jobs_of_order(db_session: Session, *, actor: Principal, order_id: int) -> li
     return list(db_session.exec(query))
 
 
+def items_of_jobs(
+    db_session: Session, *, actor: Principal, job_ids: set[int]
+) -> dict[int, list[Item]]:
+    """The items of each job on a page of the board, read at once (what each job is about),
+    in the order they were added; a customer's only of its own jobs."""
+    query = select(Item).where(col(Item.job_id).in_(job_ids)).order_by(col(Item.id))
+    if not actor.reads_everything:
+        query = query.where(Item.organisation_id == actor.organisation_id)
+    found: dict[int, list[Item]] = {}
+    for item in db_session.exec(query):
+        found.setdefault(item.job_id, []).append(item)
+    return found
+
+
+def job_numbers(db_session: Session, *, actor: Principal, job_ids: set[int]) -> dict[int, str]:
+    """The numbers of the jobs a list refers to (its documents'), read at once."""
+    query = select(Job.id, Job.number).where(col(Job.id).in_(job_ids))
+    if not actor.reads_everything:
+        query = query.where(Job.organisation_id == actor.organisation_id)
+    return {int(job_id): number for job_id, number in db_session.exec(query) if job_id}
+
+
 def describe(db_session: Session, job: Job) -> JobPublic:
     return describe_all(db_session, [job])[0]
 

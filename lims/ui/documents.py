@@ -24,7 +24,9 @@ from lims.documents.models import (
     Verification,
 )
 from lims.i18n import LANGUAGES, MASTER_LANGUAGE, UI_LANGUAGES
+from lims.jobs import service as jobs
 from lims.jobs.models import JobStatus
+from lims.ui.commercial import organisation_names
 from lims.ui.rendering import render
 from lims.ui.session import PageRoute, Viewer, ViewerDep, page
 
@@ -84,6 +86,13 @@ def document_list(
         viewer,
         "document_list.html",
         documents=found,
+        # Whom and which job each is about: the columns people scan a list by.
+        organisations=organisation_names(db_session, viewer.principal),
+        job_numbers=jobs.job_numbers(
+            db_session,
+            actor=viewer.principal,
+            job_ids={document.job_id for document in found if document.job_id},
+        ),
         kinds=list(DocumentKind),
         states=list(DocumentState),
         chosen={"kind": kind or "", "state": state or ""},

@@ -103,6 +103,9 @@ def job_board(
         statuses=list(JobStatus),
         kinds=list(JobKind),
         organisations=_organisation_names(db_session, principal),
+        items=service.items_of_jobs(
+            db_session, actor=principal, job_ids={persisted_id(job) for job in found}
+        ),
         delivered=DELIVERED,
     )
 

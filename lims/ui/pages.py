@@ -29,6 +29,7 @@ from lims.ui import (
     documents,
     jobs,
     lab,
+    search,
     training,
     workbench,
 )
@@ -118,5 +119,6 @@ for area in (
     audit,
     admin,
     workbench,
+    search,
 ):
     router.include_router(area.router)
