@@ -2,7 +2,7 @@
 // budget beside a result being entered, an instrument's result as found before its
 // adjustment, and the parameters of a method's calibration points.
 import { budgetTable } from "./budget.js";
-import { api, formatAt, formBody, formatNumber, showProblem, text } from "./lims.js";
+import { api, busy, formatAt, formBody, formatNumber, showProblem, text } from "./lims.js";
 
 const methods = JSON.parse(document.getElementById("method-facts")?.textContent || "{}");
 
@@ -21,7 +21,10 @@ for (const form of document.querySelectorAll("form.model-upload")) {
     const file = form.querySelector("input[type=file]").files[0];
     alert.textContent = "";
     if (!file) return;
-    status.textContent = text.reading_model;
+    const release = busy(form.querySelector("button[type=submit]"), text.reading_model, {
+      status,
+      after: 0,
+    });
     form.setAttribute("aria-busy", "true");
     try {
       const upload = await uploadModel(form.dataset.job, form.dataset.item, file);
@@ -29,7 +32,7 @@ for (const form of document.querySelectorAll("form.model-upload")) {
       window.location.assign(`${window.location.pathname}#proposals`);
       window.location.reload();
     } catch (error) {
-      status.textContent = "";
+      release();
       showProblem(alert, error);
     } finally {
       form.removeAttribute("aria-busy");

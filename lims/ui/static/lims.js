@@ -158,10 +158,41 @@ export function showProblem(alert, error, form = alert?.closest("form")) {
   }
 }
 
+/** Hold ``button`` while a long action runs (issuing, exporting, importing, reading a
+ * model): disabled and aria-busy at once and, should the answer take longer than a blink,
+ * a spinner with ``words`` ("Myönnetään…") beside it, or in the page's own ``status`` line
+ * (marked .busy), which may say more as the work goes on. Returns the function that lets go. */
+export function busy(button, words = text.working, { after = 300, status } = {}) {
+  if (!button) return () => {};
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  // The live region is in place before its words, so that a screen reader says them.
+  const line = status ?? document.createElement("span");
+  line.classList.add("busy");
+  if (!status) {
+    line.setAttribute("role", "status");
+    button.after(line);
+  }
+  const timer = setTimeout(() => {
+    line.textContent ||= words;
+  }, after);
+  return () => {
+    clearTimeout(timer);
+    if (status) status.textContent = "";
+    else line.remove();
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+  };
+}
+
+/** Set once the page is being left for another: a held button stays held till it goes. */
+let leaving = false;
+
 /** Where a form goes once the API has taken it: ``data-then`` is "reload" (the default),
  * "redirect:/path/{id}" (the answer's id) or "event" (an ``api:done`` event on the form). */
 export function followThen(form, answer) {
   const then = form.dataset.then || "reload";
+  if (then !== "event") leaving = true;
   if (then === "reload") window.location.reload();
   else if (then.startsWith("redirect:"))
     window.location.assign(then.slice(9).replace("{id}", answer?.id ?? ""));
@@ -171,8 +202,9 @@ export function followThen(form, answer) {
 /** Send ``form`` on submit the one way every form is sent: the last refusal's marks cleared,
  * the question asked where ``confirm`` gives one, the body built by ``build`` (an error it
  * throws is shown and its ``field`` focused; nothing is sent), the button held while
- * ``send(body)`` runs, and a refusal shown in the form's alert (``explain`` may first name a
- * row's field the way the page labels it). */
+ * ``send(body)`` runs (with the words of the page text ``data-busy`` names when it is
+ * slow), and a refusal shown in the form's alert (``explain`` may first name a row's field
+ * the way the page labels it). */
 export function onSubmit(
   form,
   { build = formBody, send, explain = (error) => error, confirm, alert = form.querySelector(".form-error") },
@@ -190,15 +222,14 @@ export function onSubmit(
       error.field?.focus();
       return;
     }
-    const button = form.querySelector("button[type=submit]");
-    if (button) button.disabled = true;
+    const release = busy(form.querySelector("button[type=submit]"), text[form.dataset.busy]);
     form.setAttribute("aria-busy", "true");
     try {
       await send(body);
     } catch (error) {
       showProblem(alert, explain(error), form);
     } finally {
-      if (button) button.disabled = false;
+      if (!leaving) release();
       form.removeAttribute("aria-busy");
     }
   });
@@ -214,6 +245,86 @@ function wireApiForms(root = document) {
         followThen(form, await api(form.dataset.method || "POST", form.dataset.action, body)),
     });
   }
+}
+
+/** Download what ``url`` answers as a file, holding ``button`` meanwhile; a refusal is shown
+ * in ``alert`` in the page's language instead of leaving the page for the raw problem. */
+export async function download(url, { button, words = text.working, alert } = {}) {
+  if (alert) alert.textContent = "";
+  const release = busy(button, words);
+  try {
+    let response;
+    try {
+      response = await fetch(url, { credentials: "same-origin" });
+    } catch {
+      throw new ApiError({ detail: text.network });
+    }
+    if (!response.ok) throw new ApiError(await response.json().catch(() => ({})));
+    const name = /filename="?([^";]+)"?/.exec(response.headers.get("content-disposition") || "");
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = name ? name[1] : "";
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  } catch (error) {
+    showProblem(alert, error);
+  } finally {
+    release();
+  }
+}
+
+/** Links marked data-download (a file the API makes: a records bundle) and forms marked
+ * .download-form (GET with their fields as the query) download with download(). */
+function wireDownloads() {
+  for (const link of document.querySelectorAll("a[data-download]")) {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      if (link.getAttribute("aria-busy") === "true") return;
+      const alert = document.getElementById(link.dataset.alert);
+      download(link.href, { button: link, words: text[link.dataset.busy], alert });
+    });
+  }
+  for (const form of document.querySelectorAll("form.download-form")) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const url = new URL(form.action);
+      for (const [name, value] of new FormData(form)) url.searchParams.set(name, value);
+      download(url, {
+        button: form.querySelector("button[type=submit]"),
+        words: text[form.dataset.busy],
+        alert: form.querySelector(".form-error"),
+      });
+    });
+  }
+}
+
+const NOTICE = "lims-notice";
+
+/** Say ``message`` at the top of the next page this tab shows: a form that moved on to the
+ * record it made tells there what went wrong after (a file of a submitted job refused). */
+export function noticeOnNextPage(message) {
+  sessionStorage.setItem(NOTICE, message);
+}
+
+function showNotice() {
+  const message = sessionStorage.getItem(NOTICE);
+  if (!message) return;
+  sessionStorage.removeItem(NOTICE);
+  const notice = document.createElement("p");
+  notice.className = "warning notice";
+  notice.setAttribute("role", "alert");
+  notice.textContent = message;
+  document.getElementById("main")?.prepend(notice);
+}
+
+/** The menu folds under its button on a phone (lims.css); the button says whether it is open. */
+function wireMenu() {
+  const toggle = document.querySelector(".menu-toggle");
+  toggle?.addEventListener("click", () => {
+    toggle.setAttribute("aria-expanded", String(toggle.getAttribute("aria-expanded") !== "true"));
+  });
 }
 
 function wireLogin() {
@@ -290,4 +401,7 @@ function wireMasthead() {
 wireLogin();
 wirePasswordChange();
 wireMasthead();
+wireMenu();
+showNotice();
 wireApiForms();
+wireDownloads();

@@ -1,12 +1,15 @@
 // Submitting a job: the job and its items through POST /api/v1/jobs, then each item's file
 // (a CAD model or QIF plan is read into proposed characteristics; a drawing is attached).
-import { api, formBody, showProblem, text } from "./lims.js";
+import { api, busy, formBody, noticeOnNextPage, showProblem, text } from "./lims.js";
 
 const form = document.getElementById("new-job");
 const list = document.getElementById("item-list");
 const template = document.getElementById("item-template");
 const MODEL_FILE = /\.(stp|step|stpz|gz|qif|xml)$/i;
 const PLANNED_FROM_MODELS = ["product_qc", "inspection"];
+// Refusals that only the terms box can answer: no agreement covers the work (the service
+// says so for its API; the page says which box to tick).
+const TERMS_FIELDS = ["accept_terms_and_confidentiality", "service"];
 let counter = 0;
 
 function renumber() {
@@ -50,9 +53,14 @@ function itemsOf() {
   });
 }
 
+/** Whether ``file`` is a model the job's kind plans from: read into characteristics. */
+function readsModel(job, file) {
+  return PLANNED_FROM_MODELS.includes(job.kind) && MODEL_FILE.test(file.name);
+}
+
 async function sendFile(job, itemId, file) {
   const name = encodeURIComponent(file.name);
-  if (PLANNED_FROM_MODELS.includes(job.kind) && MODEL_FILE.test(file.name)) {
+  if (readsModel(job, file)) {
     return api("POST", `/api/v1/jobs/${job.id}/items/${itemId}/models?filename=${name}`, file, { raw: true });
   }
   const role = MODEL_FILE.test(file.name) ? "cad" : "drawing";
@@ -69,9 +77,9 @@ form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const alert = form.querySelector(".form-error");
   const status = document.getElementById("submit-status");
-  const progress = document.getElementById("submit-progress");
   const button = form.querySelector("button[type=submit]");
   alert.textContent = "";
+  for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
   let body;
   try {
     body = formBody(form);
@@ -90,34 +98,48 @@ form.addEventListener("submit", async (event) => {
     return;
   }
   body.items = entries.map(({ item }) => item);
-  button.disabled = true;
-  progress.hidden = false;
-  status.textContent = text.saving;
+  const release = busy(button, text.saving, { status });
   let job;
   try {
     job = await api("POST", "/api/v1/jobs", body);
+  } catch (error) {
+    showRefusal(alert, error);
+    release();
+    return;
+  }
+  // The job exists from here on: whatever happens to its files, the page moves on to it, so
+  // that sending the form again cannot make a second job.
+  try {
     const items = await api("GET", `/api/v1/jobs/${job.id}/items`);
     for (const [index, { file }] of entries.entries()) {
       if (!file) continue;
-      status.textContent = text.uploading.replace("%(name)s", file.name);
+      status.textContent = readsModel(job, file)
+        ? text.reading_model
+        : text.uploading.replace("%(name)s", file.name);
       const upload = await sendFile(job, items[index].id, file);
       if (upload?.proposals) {
         status.textContent = text.characteristics_read.replace("%(count)s", upload.proposals.length);
       }
     }
-    window.location.assign(`/jobs/${job.id}`);
   } catch (error) {
-    showProblem(alert, error);
-    if (job) {
-      // The job itself was submitted; only a file failed. Say so and lead to the job.
-      const link = document.createElement("a");
-      link.href = `/jobs/${job.id}`;
-      link.textContent = job.number;
-      alert.append(" → ", link);
-    }
-    status.textContent = "";
-  } finally {
-    button.disabled = false;
-    progress.hidden = true;
+    const refusal = document.createElement("p");
+    showProblem(refusal, error, form);
+    noticeOnNextPage(
+      text.file_refused.replace("%(job)s", job.number).replace("%(problem)s", refusal.textContent),
+    );
   }
+  window.location.assign(`/jobs/${job.id}`);
 });
+
+/** A refusal of the job; one that only the terms box answers says to tick it. */
+function showRefusal(alert, error) {
+  const fields = (error.problem?.errors || []).map((item) => item.field);
+  if (!fields.some((field) => TERMS_FIELDS.includes(field))) {
+    showProblem(alert, error);
+    return;
+  }
+  const box = form.accept_terms_and_confidentiality;
+  alert.textContent = `${text.refused_422}: ${text.tick_terms}`;
+  box.setAttribute("aria-invalid", "true");
+  box.focus();
+}
