@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Request, status
 
 from lims.api.deps import CurrentActor, FileStoreDep, SessionDep, SettingsDep
 from lims.api.uploads import FileName, octet_stream_body, receive_upload
-from lims.jobs import results, service, worksheet
+from lims.clock import local_today
+from lims.jobs import actions, assignment, results, service, worksheet
 from lims.jobs.models import (
     CharacteristicEdit,
     CharacteristicPublic,
@@ -21,6 +22,8 @@ from lims.jobs.models import (
     Item,
     ItemPublic,
     ItemSpec,
+    JobActions,
+    JobAssignment,
     JobKind,
     JobPage,
     JobPublic,
@@ -32,6 +35,7 @@ from lims.jobs.models import (
     ResultEntry,
     ResultPublic,
     Transition,
+    WaitingPublic,
 )
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -136,6 +140,44 @@ def transition(
         db_session, actor=actor, job_id=job_id, to=body.to, reason=body.reason, settings=settings
     )
     return service.describe(db_session, job)
+
+
+@router.put(
+    "/{job_id}/assignment",
+    response_model=JobPublic,
+    summary="Assign the job to a technician, or to nobody",
+    description="A quality manager, an administrator or a signatory assigns an open job to an "
+    "active technician authorised for the methods its plan uses; a technician takes an "
+    "unassigned job for themselves (their own user id) or gives back their own (null).",
+)
+def assign(
+    job_id: int,
+    body: JobAssignment,
+    actor: CurrentActor,
+    db_session: SessionDep,
+    settings: SettingsDep,
+) -> JobPublic:
+    job = assignment.assign(db_session, actor=actor, job_id=job_id, data=body, settings=settings)
+    return service.describe(db_session, job)
+
+
+@router.get(
+    "/{job_id}/actions",
+    response_model=JobActions,
+    summary="What the caller may do on the job now, and what the job waits for",
+)
+def job_actions(
+    job_id: int, actor: CurrentActor, db_session: SessionDep, settings: SettingsDep
+) -> JobActions:
+    job = service.get_job(db_session, actor=actor, job_id=job_id)
+    allowed = actions.allowed_actions(
+        db_session, actor=actor, job=job, on=local_today(settings.timezone)
+    )
+    waiting = actions.waiting_for(db_session, job)
+    return JobActions(
+        actions=sorted(allowed),
+        waiting_for=WaitingPublic.model_validate(asdict(waiting)) if waiting else None,
+    )
 
 
 # -- items --------------------------------------------------------------------------------

@@ -98,6 +98,8 @@ class Job(SQLModel, table=True):
         default=None, max_length=2000, description="of the last hold, cancel or reopening"
     )
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    # The technician whose work queue the job is in (migration 0030); None: anyone's to take.
+    assigned_to_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
 
 
 class JobTransition(SQLModel, table=True):
@@ -663,6 +665,39 @@ class Transition(BaseModel):
     reason: str | None = PydanticField(default=None, max_length=2000)
 
 
+class JobAssignment(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"assigned_to_id": 3}, {"assigned_to_id": None}]},
+    )
+    assigned_to_id: int | None = PydanticField(
+        description="The technician whose work queue the job is in; null: nobody's"
+    )
+
+
+class WaitingPublic(BaseModel):
+    """What a job waits for (``lims.jobs.actions.Waiting``)."""
+
+    what: str = PydanticField(
+        description="acceptance, items, receipt, customer_file, plan, measurement, "
+        "measured_mark, review, approval, issue, return, closing or hold"
+    )
+    person: str | None = PydanticField(description="Who is to do it, where one is named")
+    not_by: list[str] = PydanticField(description="Who may not (four eyes: whoever measured)")
+    done: int
+    of: int
+    reason: str | None
+
+
+class JobActions(BaseModel):
+    actions: list[str] = PydanticField(
+        description="The statuses the caller may move the job to now, and assign or take"
+    )
+    waiting_for: WaitingPublic | None = PydanticField(
+        description="What the job waits for; null once it is closed or cancelled"
+    )
+
+
 class JobPublic(BaseModel):
     id: int
     number: str
@@ -683,6 +718,7 @@ class JobPublic(BaseModel):
     approved_by_id: int | None
     reason: str | None
     created_at: datetime
+    assigned_to_id: int | None = None
 
 
 class JobTransitionPublic(BaseModel):

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any, BinaryIO, NamedTuple
 
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from lims import paging, units
 from lims.accounts.models import Organisation, Role
@@ -93,6 +94,14 @@ def lock_job(db_session: Session, job_id: int) -> Job:
     return job
 
 
+def visible_jobs(actor: Principal) -> SelectOfScalar[Job]:
+    """The jobs ``actor`` may read: a customer its own organisation's, the lab every one."""
+    query = select(Job)
+    if not actor.reads_everything:
+        query = query.where(Job.organisation_id == actor.organisation_id)
+    return query
+
+
 def list_jobs(
     db_session: Session,
     *,
@@ -111,9 +120,7 @@ def list_jobs(
     A page starts at ``offset`` or after ``cursor`` (keyset paging, see ``lims.paging``);
     a customer's filter is always its own.
     """
-    query = select(Job)
-    if not actor.reads_everything:
-        query = query.where(Job.organisation_id == actor.organisation_id)
+    query = visible_jobs(actor)
     if status is not None:
         query = query.where(Job.status == status)
     if kind is not None:
@@ -816,9 +823,7 @@ def transition(
         workflow.check_step(current, to, held_from=held_from, reason=reason)
     except workflow.StepRefused as refused:
         raise Conflict(str(refused)) from None
-    _check_actor(actor, job, to, current)
-    today = local_today(settings.timezone)
-    _check_conditions(db_session, actor=actor, job=job, to=to, current=current, on=today)
+    check_may_step(db_session, actor=actor, job=job, to=to, on=local_today(settings.timezone))
     _acting(db_session, actor)
     if to == JobStatus.ON_HOLD:
         job.held_from = current
@@ -849,6 +854,17 @@ def transition(
     db_session.commit()
     db_session.refresh(job)
     return job
+
+
+def check_may_step(
+    db_session: Session, *, actor: Principal, job: Job, to: JobStatus, on: date
+) -> None:
+    """Refuse unless ``actor`` may take the step ``to`` now: its role, four eyes and
+    authorisations, and what the step needs done first.  The step's order and its reason are
+    ``workflow.check_step``'s; ``lims.jobs.actions`` asks this to offer only steps that pass."""
+    current = JobStatus(job.status)
+    _check_actor(actor, job, to, current)
+    _check_conditions(db_session, actor=actor, job=job, to=to, current=current, on=on)
 
 
 def _check_actor(actor: Principal, job: Job, to: JobStatus, current: JobStatus) -> None:
