@@ -25,8 +25,9 @@ MASTER_LANGUAGE = "fi"
 #: The languages documents and the UI are written in; the first is the master.
 LANGUAGES = ("fi", "en", "sv", "et")
 DOMAINS = ("documents", "ui")
-#: The web UI speaks Finnish and English (a user's language otherwise falls back to English).
-UI_LANGUAGES = ("fi", "en")
+#: The web UI speaks Finnish, Swedish and English (a user's language otherwise falls back to
+#: English), in this order on the language switch.
+UI_LANGUAGES = ("fi", "sv", "en")
 
 
 def N_(message: str) -> str:

@@ -22,6 +22,7 @@ from lims.accounts.models import (
     Contact,
     ContactCreate,
     ContactUpdate,
+    Language,
     Organisation,
     OrganisationCreate,
     OrganisationUpdate,
@@ -418,6 +419,22 @@ def dismiss_first_steps(db_session: Session, *, actor: Principal) -> User:
     if user.first_steps_dismissed_at is not None:
         return user
     user.first_steps_dismissed_at = utcnow()
+    return save(db_session, actor.audit_context(), user)
+
+
+def choose_own_language(db_session: Session, *, actor: Principal, language: Language) -> User:
+    """The language the person reads the UI in, remembered on their account.
+
+    Anyone may, an auditor too (whom ``update_user`` refuses any change): like the
+    first-steps hint it is the person's own page, not a record of the lab's work, and it is
+    audited like any change to a user record.  Choosing the same language again writes nothing.
+    """
+    user = _locked_user(
+        db_session, actor=actor, user_id=actor.person_id(doing="choose their own language")
+    )
+    if user.language == language.value:
+        return user
+    user.language = language.value
     return save(db_session, actor.audit_context(), user)
 
 

@@ -8,7 +8,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, Field
 
 from lims.accounts import auth, service
-from lims.accounts.models import User, UserPublic
+from lims.accounts.models import Language, User, UserPublic
 from lims.accounts.principal import SCOPES
 from lims.api.deps import (
     CSRF_COOKIE,
@@ -61,6 +61,11 @@ class PasswordChange(BaseModel):
     )
     current_password: str = Field(min_length=1, max_length=1024)
     new_password: str = Field(min_length=12, max_length=256)
+
+
+class OwnLanguage(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"language": "sv"}]})
+    language: Language = Field(description="The language the UI speaks to you: fi, sv or en")
 
 
 class ApiTokenCreate(BaseModel):
@@ -211,6 +216,20 @@ def logout(request: Request, _actor: CurrentActor, db_session: SessionDep) -> Re
 def me(actor: CurrentActor, db_session: SessionDep) -> UserPublic:
     user_id = actor.person_id(doing="look up their own account")
     user = service.get_user(db_session, actor=actor, user_id=user_id)
+    return UserPublic.model_validate(user, from_attributes=True)
+
+
+@router.patch(
+    "/me",
+    response_model=UserPublic,
+    summary="Choose the language of your own user interface",
+)
+def choose_own_language(
+    body: OwnLanguage, actor: CurrentActor, db_session: SessionDep
+) -> UserPublic:
+    """Remembered on the account, so every later session reads it too; an auditor may, as
+    may anyone, though an auditor changes no record of the lab's."""
+    user = service.choose_own_language(db_session, actor=actor, language=body.language)
     return UserPublic.model_validate(user, from_attributes=True)
 
 

@@ -34,6 +34,7 @@ class DemoUser:
     roles: tuple[Role, ...]
     organisation_business_id: str | None = None
     job_title: str | None = None
+    language: Language = Language.FI
 
     @property
     def password(self) -> str:
@@ -99,6 +100,10 @@ DEMO_USERS = [
     DemoUser("arvioija", "Arvo Arvioija", (Role.AUDITOR,)),
     DemoUser("asiakas", "Kalle Konepaja", (Role.CUSTOMER,), ANNUAL_CUSTOMER),
     DemoUser("kund", "Karin Kund", (Role.CUSTOMER,), AD_HOC_CUSTOMER),
+    # Tarkkuusosa Ab speaks Swedish: its buyer reads the portal in Swedish.
+    DemoUser(
+        "inkopare", "Ingrid Inköpare", (Role.CUSTOMER,), AD_HOC_CUSTOMER, language=Language.SV
+    ),
 ]
 
 
@@ -148,4 +153,5 @@ def _user_create(db_session: Session, user: DemoUser) -> UserCreate:
         password=user.password,
         roles=list(user.roles),
         organisation_id=owner.id if owner else None,
+        language=user.language,
     )

@@ -28,7 +28,15 @@ from lims.jobs import service as jobs
 from lims.jobs.models import JobStatus
 from lims.ui.commercial import organisation_names
 from lims.ui.rendering import render
-from lims.ui.session import PageRoute, Viewer, ViewerDep, page
+from lims.ui.session import (
+    PageRoute,
+    Viewer,
+    ViewerDep,
+    asked_language,
+    language_links,
+    page,
+    remember_visitor_language,
+)
 
 router = APIRouter(route_class=PageRoute)
 PAGE_SIZE = 50
@@ -184,10 +192,11 @@ def draft_pdf(
 
 
 def verification_language(request: Request) -> str:
-    """The public page's language: ``?lang=``, else the first of the browser's languages the
-    UI speaks (whoever scans a certificate's QR code may read no Finnish), else the lab's."""
-    asked = request.query_params.get("lang")
-    if asked in UI_LANGUAGES:
+    """The public page's language: ``?lang=`` or the one this browser chose before, else the
+    first of the browser's languages the UI speaks (whoever scans a certificate's QR code may
+    read no Finnish), else the lab's."""
+    asked = asked_language(request)
+    if asked:
         return asked
     preferences = []
     for position, part in enumerate(request.headers.get("accept-language", "").split(",")):
@@ -225,5 +234,8 @@ def verification_page(
         sha256=sha256,
         problems=problems,
         number=number,
+        language_links=language_links(request),
     )
-    return HTMLResponse(html, status_code=status_code)
+    response = HTMLResponse(html, status_code=status_code)
+    remember_visitor_language(request, response)
+    return response

@@ -11,7 +11,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit
 
 from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -25,8 +25,9 @@ from lims.accounts.principal import Principal
 from lims.api.deps import SESSION_COOKIE, SessionDep
 from lims.clock import local_today
 from lims.errors import LimsError, NotFound, PermissionDenied
+from lims.i18n import UI_LANGUAGES
 from lims.ui import navigation
-from lims.ui.rendering import interface_language, render
+from lims.ui.rendering import LANGUAGE_NAMES, interface_language, render
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,47 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+#: Where a signed-out browser keeps the language it chose with ``?lang=`` (login, verify).
+LANGUAGE_COOKIE = "lims_lang"
+LANGUAGE_COOKIE_DAYS = 365
+
+
+def asked_language(request: Request) -> str | None:
+    """The language this request asks for, if the UI speaks it: ``?lang=`` first, then the
+    cookie a signed-out page set.  A signed-in person's ``?lang=`` shows that one page in the
+    language and changes nothing (a GET writes no record, and a shared link does not change
+    the reader's account); the language switch is what changes the account."""
+    for asked in (request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if asked in UI_LANGUAGES:
+            return asked
+    return None
+
+
+def remember_visitor_language(request: Request, response: Response) -> None:
+    """A signed-out browser's ``?lang=`` is kept in a cookie, so the next page (the login
+    after the verify page, the login again after signing out) speaks it too."""
+    asked = request.query_params.get("lang")
+    if asked in UI_LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            asked,
+            max_age=LANGUAGE_COOKIE_DAYS * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=request.app.state.settings.environment == "production",
+        )
+
+
+def language_links(request: Request) -> list[tuple[str, str, str]]:
+    """The language switch's choices: each language, its own name, and this page's address
+    asking for it (the page's other query parameters kept, such as the login's ``next``)."""
+    kept = [(name, value) for name, value in request.query_params.multi_items() if name != "lang"]
+    return [
+        (code, LANGUAGE_NAMES[code], "?" + urlencode([*kept, ("lang", code)]))
+        for code in UI_LANGUAGES
+    ]
+
+
 class SignInRequired(Exception):
     """No valid session: the page sends the browser to the login page."""
 
@@ -91,7 +133,9 @@ def viewer(request: Request, db_session: SessionDep) -> Viewer:
         raise PasswordChangeRequired
     db_session.expunge(user)
     db_session.expunge(browser_session)
-    signed_in = Viewer(user, principal, interface_language(user.language), browser_session)
+    page_language = request.query_params.get("lang")
+    language = page_language if page_language in UI_LANGUAGES else user.language
+    signed_in = Viewer(user, principal, interface_language(language), browser_session)
     # Kept for the error page, which is rendered outside the route's dependencies.
     request.state.viewer = signed_in
     return signed_in
@@ -123,7 +167,10 @@ def page(
 ) -> HTMLResponse:
     """Render ``template`` for ``signed_in`` (or for nobody, on the login page)."""
     settings = request.app.state.settings
-    language = signed_in.language if signed_in else interface_language(language)
+    if signed_in is None:
+        language = asked_language(request) or interface_language(language)
+    else:
+        language = signed_in.language
     html = render(
         template,
         language=language,
@@ -134,10 +181,14 @@ def page(
         principal=signed_in.principal if signed_in else None,
         nav=navigation.entries_for(signed_in.principal) if signed_in else [],
         path=request.url.path,
+        language_links=language_links(request),
         today=local_today(settings.timezone),
         **context,
     )
-    return HTMLResponse(html, status_code=status_code)
+    response = HTMLResponse(html, status_code=status_code)
+    if signed_in is None:
+        remember_visitor_language(request, response)
+    return response
 
 
 def _error_page(request: Request, error: LimsError) -> HTMLResponse:

@@ -389,11 +389,14 @@ function wireMasthead() {
     await api("POST", "/api/v1/auth/logout").catch(() => null);
     window.location.assign("/login");
   });
+  // The choice is remembered on the account; a one-page ?lang= would outvote it, so it goes.
   for (const button of document.querySelectorAll("[data-language]")) {
     button.addEventListener("click", async () => {
-      const me = await api("GET", "/api/v1/auth/me");
-      await api("PATCH", `/api/v1/users/${me.id}`, { language: button.dataset.language });
-      window.location.reload();
+      await api("PATCH", "/api/v1/auth/me", { language: button.dataset.language });
+      const url = new URL(window.location.href);
+      url.searchParams.delete("lang");
+      if (url.href === window.location.href) window.location.reload();
+      else window.location.assign(url);
     });
   }
 }
