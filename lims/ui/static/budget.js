@@ -1,5 +1,6 @@
 // The uncertainty budget of one engine output as a table, in the page's language.
-import { formatAt, formatNumber, text } from "./lims.js";
+import { api, formatAt, formatNumber, text } from "./lims.js";
+import { formatCoverageFactor } from "./notation.js";
 
 function cell(row, value, { header = false, numeric = true } = {}) {
   const element = document.createElement(header ? "th" : "td");
@@ -26,7 +27,7 @@ export function budgetTable(output, unit) {
     cell(tr, row.input, { header: true });
     cell(tr, formatAt(row.value, row.standard_uncertainty));
     cell(tr, formatNumber(row.standard_uncertainty, 3));
-    cell(tr, row.distribution, { numeric: false });
+    cell(tr, text.distributions?.[row.distribution] ?? row.distribution, { numeric: false });
     cell(tr, row.dof === null ? "∞" : formatNumber(row.dof, 3));
     cell(tr, formatNumber(row.sensitivity, 4));
     cell(tr, formatNumber(row.contribution, 3));
@@ -39,7 +40,7 @@ export function budgetTable(output, unit) {
   cell(foot, formatNumber(output.standard_uncertainty, 3));
   const summary = document.createElement("td");
   summary.colSpan = 5;
-  summary.textContent = `U = ${formatNumber(output.expanded_uncertainty, 2)}${suffix}, k = ${formatNumber(output.coverage_factor, 3)}`;
+  summary.textContent = `U = ${formatNumber(output.expanded_uncertainty, 2)}${suffix}, k = ${formatCoverageFactor(output.coverage_factor)}`;
   foot.append(summary);
   return table;
 }
