@@ -33,7 +33,13 @@ REGISTRY.define("percent_RH = [relative_humidity] = %RH")
 
 # The lab's spellings pint does not read as they are.
 # "Nm" is the lab's newton metre; pint would read it as an obscure "number_meter".
-_SPELLINGS = {"%RH": "percent_RH", "% RH": "percent_RH", "Δ°C": "delta_degC", "Nm": "N*m"}
+_SPELLINGS = {
+    "%RH": "percent_RH",
+    "% RH": "percent_RH",
+    "Δ°C": "delta_degC",
+    "Nm": "N*m",
+    "‰": "permille",
+}
 # How the lab writes a unit where pint's own short form differs (µm and N/mm² are pint's too).
 _LAB_SYMBOLS = {
     "degree": "°",

@@ -145,7 +145,7 @@ DEMO_EQUIPMENT = [
             location="Length laboratory, bench 2",
             software_version="firmware 2.1",
             calibration_interval_months=12,
-            acceptance_criteria="limits of error +/-(0.03 um + 0.02 D), D the length difference",
+            acceptance_criteria="limits of error ±(0.03 µm + 0.02 D), D the length difference",
         ),
         [
             {
@@ -153,7 +153,7 @@ DEMO_EQUIPMENT = [
                 "calibrated_on": Ago(months=9, days=3),
                 "calibrating_lab": "Demo Measurement Laboratory",
                 "certificate_number": "K-{yy}-007",
-                "results": [_result("indication error at D = 10 um", None, 0.012, "um", 0.02)],
+                "results": [_result("indication error at D = 10 µm", None, 0.012, "um", 0.02)],
                 "fit_for_use": True,
                 "decision_note": "EURAMET cg-2 procedure, with gauge blocks of GB-REF",
             }
@@ -218,7 +218,7 @@ DEMO_EQUIPMENT = [
             location="CMM room",
             software_version="Calypso 2024",
             calibration_interval_months=12,
-            acceptance_criteria="ISO 10360-2: E0 within MPE = (1.8 + L/300) um, L in mm",
+            acceptance_criteria="ISO 10360-2: E0 within MPE = (1.8 + L/300) µm, L in mm",
         ),
         [
             {

@@ -108,7 +108,7 @@ GAUGE_BLOCKS = MethodCreate.model_validate(
                 "description": "observed difference, item minus reference, on the comparator",
             },
             _rectangular(
-                "dlC", "nm", 32, "comparator error, limits (0.03 um + 0.02 D) at D = 0.1 um"
+                "dlC", "nm", 32, "comparator error, limits (0.03 µm + 0.02 D) at D = 0.1 µm"
             ),
             _rectangular("dt", "K", 0.05, "temperature difference between the two blocks"),
             {

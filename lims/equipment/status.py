@@ -41,6 +41,9 @@ class CheckFacts:
 class DerivedStatus:
     status: CalibrationStatus
     reason: str
+    # The facts the reason names, for a page that writes it in its reader's language.
+    calibration: CalibrationFacts | None = None
+    failed_check_on: date | None = None
 
     @property
     def usable(self) -> bool:
@@ -74,7 +77,9 @@ def derive_status(
     certificate = f"certificate {calibration.certificate_number} of {calibration.calibrated_on}"
     if not calibration.fit_for_use:
         return DerivedStatus(
-            CalibrationStatus.NOT_FIT_FOR_USE, f"not fit for use according to {certificate}"
+            CalibrationStatus.NOT_FIT_FOR_USE,
+            f"not fit for use according to {certificate}",
+            calibration,
         )
     if (
         latest_check is not None
@@ -84,19 +89,25 @@ def derive_status(
         return DerivedStatus(
             CalibrationStatus.NOT_FIT_FOR_USE,
             f"not fit for use: it failed its intermediate check on {latest_check.checked_on}",
+            calibration,
+            latest_check.checked_on,
         )
     if on_date > calibration.next_due_on:
         return DerivedStatus(
             CalibrationStatus.OVERDUE,
             f"overdue since {calibration.next_due_on}, when {certificate} ran out",
+            calibration,
         )
     if on_date >= calibration.next_due_on - timedelta(days=due_soon_days):
         return DerivedStatus(
-            CalibrationStatus.DUE_SOON, f"due on {calibration.next_due_on}, {certificate}"
+            CalibrationStatus.DUE_SOON,
+            f"due on {calibration.next_due_on}, {certificate}",
+            calibration,
         )
     return DerivedStatus(
         CalibrationStatus.IN_CALIBRATION,
         f"in calibration until {calibration.next_due_on}, {certificate}",
+        calibration,
     )
 
 

@@ -24,6 +24,7 @@ class TraceabilityLink(BaseModel):
     equipment_id: int
     identification: str
     name: str
+    status: str
     status_on_date: str
     calibrated_on: date | None
     next_due_on: date | None
@@ -48,6 +49,7 @@ def _link(db_session: Session, equipment: Equipment, on_date: date) -> Traceabil
     calibration: Calibration | None = latest_calibration(
         db_session, equipment_id=equipment_id, on_date=on_date
     )
+    derived = status_of(db_session, equipment=equipment, on_date=on_date)
     accreditation = None
     if calibration and calibration.accreditation_body:
         accreditation = f"{calibration.accreditation_body} {calibration.accreditation_number}"
@@ -55,7 +57,8 @@ def _link(db_session: Session, equipment: Equipment, on_date: date) -> Traceabil
         equipment_id=equipment_id,
         identification=equipment.identification,
         name=equipment.name,
-        status_on_date=status_of(db_session, equipment=equipment, on_date=on_date).reason,
+        status=derived.status.value,
+        status_on_date=derived.reason,
         calibrated_on=calibration.calibrated_on if calibration else None,
         next_due_on=calibration.next_due_on if calibration else None,
         certificate_number=calibration.certificate_number if calibration else None,

@@ -99,6 +99,7 @@ def equipment_detail(
             if other.id != equipment_id
         ],
         item=equipment_service.describe(db_session, equipment=item, on_date=today),
+        status=equipment_service.status_of(db_session, equipment=item, on_date=today),
         calibrations=equipment_service.list_calibrations(
             db_session, actor=principal, equipment_id=equipment_id
         ),

@@ -185,4 +185,44 @@ LABELS: dict[str, dict[str, str]] = {
         "accepted": N_("Accepted"),
         "rejected": N_("Rejected"),
     },
+    # An input's distribution in an uncertainty budget (lims.uncertainty.inputs): type_a is
+    # the mean of observations, t a scaled and shifted Student t.
+    "distribution": {
+        "normal": N_("Normal"),
+        "rectangular": N_("Rectangular"),
+        "triangular": N_("Triangular"),
+        "arcsine": N_("Arcsine (U-shaped)"),
+        "trapezoidal": N_("Trapezoidal"),
+        "type_a": N_("Observations (Type A)"),
+        "t": N_("Student t"),
+    },
+    # The kinds of equipment the register and the methods' roles name.  The register's kind
+    # is open (a lab adds its own); a kind not here reads with spaces for underscores.
+    "equipment_kind": {
+        "gauge_block": N_("Gauge block"),
+        "gauge_block_comparator": N_("Gauge block comparator"),
+        "ring_gauge": N_("Setting ring"),
+        "step_gauge": N_("Step gauge"),
+        "cmm": N_("Coordinate measuring machine"),
+        "laser_interferometer": N_("Laser interferometer"),
+        "thermometer": N_("Thermometer"),
+        "optical_flat": N_("Optical flat"),
+        "micrometer": N_("Micrometer"),
+        "caliper": N_("Caliper"),
+        "height_gauge": N_("Height gauge"),
+        "dial_gauge": N_("Dial gauge"),
+        "reference_workpiece": N_("Reference workpiece"),
+    },
+    # The roles a method's equipment plays (its equipment_roles keys), open like the kinds.
+    "equipment_role": {
+        "reference": N_("Reference standard"),
+        "comparator": N_("Comparator"),
+        "gauge_blocks": N_("Gauge blocks"),
+        "thermometer": N_("Thermometer"),
+        "cmm": N_("Coordinate measuring machine"),
+        "reference_workpiece": N_("Reference workpiece"),
+        "ring_gauge": N_("Setting ring"),
+    },
 }
+#: Vocabularies the lab extends itself: a value without a word reads as words, not a code.
+OPEN_GROUPS = frozenset({"equipment_kind", "equipment_role"})

@@ -10,7 +10,7 @@ import math
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from lims import i18n, units
+from lims.methods.cmc import written
 from lims.migrations import PROJECT_ROOT
 from lims.ui import labels
 from lims.uncertainty.reporting import format_coverage_factor
@@ -43,6 +44,12 @@ def _significant(value: float, digits: int) -> Decimal:
     # never reaches the page, then keep every remaining decimal (no locale rounding).
     # A negative zero (a sensitivity of -0.0) reads as plain 0.
     return Decimal(f"{value:.{digits}g}") if value else Decimal(0)
+
+
+class _WithCmc(Protocol):
+    cmc: str
+    result_unit: str
+    size_unit: str
 
 
 class Formats:
@@ -73,6 +80,15 @@ class Formats:
             return MISSING
         return format_decimal(
             Decimal(format_coverage_factor(value)), format="#,##0.00", locale=self.locale
+        )
+
+    def cmc(self, method: _WithCmc) -> str:
+        """A method's CMC as the scope writes it: (6 + 0,01·L/mm) µm."""
+        return written(
+            method.cmc,
+            result_unit=method.result_unit,
+            size_unit=method.size_unit,
+            locale=self.locale,
         )
 
     def money(self, value: Decimal | None) -> str:
@@ -109,6 +125,7 @@ def environment(language: str, timezone: str) -> Environment:
     env.filters.update(
         number=formats.number,
         coverage_factor=formats.coverage_factor,
+        cmc=formats.cmc,
         money=formats.money,
         day=formats.day,
         moment=formats.moment,
@@ -121,9 +138,13 @@ def environment(language: str, timezone: str) -> Environment:
         if value is None:
             return MISSING
         text = labels.LABELS.get(group, {}).get(str(value))
-        return translations.gettext(text) if text else str(value)
+        if text:
+            return translations.gettext(text)
+        return str(value).replace("_", " ") if group in labels.OPEN_GROUPS else str(value)
 
     env.globals.update(label=label, language=language)
+    # The same as a filter, for map(): kinds | map("labelled", "equipment_kind").
+    env.filters["labelled"] = lambda value, group: label(group, value)
     return env
 
 

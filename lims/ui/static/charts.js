@@ -1,5 +1,6 @@
 // Small inline SVG charts for the uncertainty workbench: no library, no network.
 import { formatAt, formatNumber } from "./lims.js";
+import { formatDay } from "./notation.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -176,13 +177,13 @@ export function trendChart(readings, label) {
       r: reading.passed ? 4 : 6,
       class: reading.passed ? "bar" : "curve",
     });
-    point.append(node("title", {}, `${reading.on}: ${formatNumber(reading.value)}`));
+    point.append(node("title", {}, `${formatDay(reading.on)}: ${formatNumber(reading.value)}`));
     svg.append(point);
   });
   const anchors = ["start", "end"];
   [first, first + span].forEach((day, i) => {
     if (i === 1 && span === 1) return;
-    const when = new Date(day).toLocaleDateString(document.documentElement.lang || "fi");
+    const when = formatDay(day);
     svg.append(node("text", { x: x(day), y: axis + 16, "text-anchor": anchors[i], class: "axis" }, when));
   });
   return svg;

@@ -3,6 +3,7 @@
 // adjustment, and the parameters of a method's calibration points.
 import { budgetTable } from "./budget.js";
 import { api, busy, formatAt, formBody, formatNumber, showProblem, text } from "./lims.js";
+import { formatCoverageFactor, unitSymbol } from "./notation.js";
 
 const methods = JSON.parse(document.getElementById("method-facts")?.textContent || "{}");
 
@@ -85,7 +86,7 @@ async function refreshBudget(form) {
     const unit = form.dataset.resultUnit;
     const summary = document.createElement("p");
     summary.className = "live-summary";
-    summary.textContent = `${text.live_result}: ${formatAt(output.value, output.standard_uncertainty)} ${unit}, U = ${formatNumber(output.expanded_uncertainty, 2)} ${unit} (k = ${formatNumber(output.coverage_factor, 3)})`;
+    summary.textContent = `${text.live_result}: ${formatAt(output.value, output.standard_uncertainty)} ${unit}, U = ${formatNumber(output.expanded_uncertainty, 2)} ${unit} (k = ${formatCoverageFactor(output.coverage_factor)})`;
     const parts = [summary, budgetTable(output, unit)];
     const decision = await previewDecision(form, output).catch(() => null);
     if (decision) {
@@ -152,7 +153,7 @@ for (const form of document.querySelectorAll("form.points-form")) {
       field.className = "field";
       const label = document.createElement("label");
       label.htmlFor = `pp-param-${parameter.name}`;
-      label.textContent = `${parameter.name} (${parameter.unit})`;
+      label.textContent = `${parameter.name} (${unitSymbol(parameter.unit)})`;
       const input = document.createElement("input");
       input.id = label.htmlFor;
       input.name = `parameters.${parameter.name}`;

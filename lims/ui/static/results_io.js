@@ -2,6 +2,7 @@
 // table, nothing saved) before it is imported for real, and a CMM's QIF Results.  The server
 // checks every row exactly as a result entered by hand; this only sends and shows.
 import { api, formatNumber, parseNumber, showProblem, text } from "./lims.js";
+import { unitSymbol } from "./notation.js";
 
 const words = JSON.parse(document.getElementById("results-io-text")?.textContent || "{}");
 
@@ -53,7 +54,7 @@ function rowTable(rows) {
   return table(words.rows_caption, [
     [words.line, (row) => String(row.line), "num"],
     [words.characteristic, (row) => row.characteristic],
-    [words.value, (row) => `${formatNumber(row.value)} ${row.unit}`, "num"],
+    [words.value, (row) => `${formatNumber(row.value)} ${unitSymbol(row.unit)}`, "num"],
     [words.uncertainty, (row) => formatNumber(row.expanded_uncertainty, 2), "num"],
     [words.decision, (row) => decision(row.decision)],
   ], rows);
@@ -137,7 +138,7 @@ function wireCsvImport(form) {
 function qifTable(rows) {
   return table(words.qif_caption, [
     [words.characteristic, (row) => row.characteristic],
-    [words.value, (row) => `${formatNumber(row.value)} ${row.unit}`, "num"],
+    [words.value, (row) => `${formatNumber(row.value)} ${unitSymbol(row.unit)}`, "num"],
     [words.cmm_status, (row) => row.cmm_status],
     [words.decision, (row) => decision(row.lab_decision)],
     [words.agrees, (row) => (row.agrees === null ? "–" : row.agrees ? words.yes : words.no)],

@@ -4,6 +4,7 @@
 import { budgetTable } from "./budget.js";
 import { contributionChart, histogramChart } from "./charts.js";
 import { api, formatAt, formatNumber, parseNumber, parseNumbers, showProblem, text } from "./lims.js";
+import { formatCoverageFactor } from "./notation.js";
 
 const data = JSON.parse(document.getElementById("wb-data").textContent);
 const words = JSON.parse(document.getElementById("wb-text").textContent);
@@ -204,7 +205,7 @@ function show(response) {
     figure(figures, words.value, formatAt(output.value, output.standard_uncertainty));
     figure(figures, words.standard_uncertainty, formatNumber(output.standard_uncertainty, 3));
     figure(figures, words.expanded_uncertainty, formatNumber(output.expanded_uncertainty, 2));
-    figure(figures, words.coverage_factor, formatNumber(output.coverage_factor, 3));
+    figure(figures, words.coverage_factor, formatCoverageFactor(output.coverage_factor));
     figure(figures, words.dof, output.dof === null ? words.infinite : formatNumber(output.dof, 3));
     figure(figures, words.gum_interval, interval(output.interval, output.standard_uncertainty));
   }
@@ -282,7 +283,7 @@ form.addEventListener("submit", async (event) => {
   }
   // A large Monte Carlo run takes seconds: show that it runs, and for how long.
   const started = performance.now();
-  const elapsed = () => ((performance.now() - started) / 1000).toFixed(1);
+  const elapsed = () => formatNumber(Math.round((performance.now() - started) / 100) / 10);
   const ticker = setInterval(() => {
     status.textContent = `${words.evaluating} ${elapsed()} s`;
   }, 250);
