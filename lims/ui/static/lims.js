@@ -255,7 +255,9 @@ export async function download(url, { button, words = text.working, alert } = {}
   try {
     let response;
     try {
-      response = await fetch(url, { credentials: "same-origin" });
+      // A refusal is worded in the page's language, as api()'s are.
+      const headers = { accept: "application/json, */*", "accept-language": language };
+      response = await fetch(url, { headers, credentials: "same-origin" });
     } catch {
       throw new ApiError({ detail: text.network });
     }
