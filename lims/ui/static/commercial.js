@@ -9,7 +9,7 @@ const fill = (template, values) =>
   String(template).replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
 /** A decimal as the API reads it: "96 000,50" -> "96000.50" (kept a string: no float). */
 const decimal = (value) => String(value).trim().replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
-/** A stored decimal shown in the page's language: "0.5" -> "0,5" in Finnish. */
+/** A stored decimal shown in the page's language: "0.5" -> "0,5" in Finnish and Swedish. */
 const localDecimal = (value) =>
   value === null || value === undefined ? "" : language === "fi" ? String(value).replace(".", ",") : String(value);
 const readData = (id) => JSON.parse(document.getElementById(id)?.textContent || "null");
