@@ -258,7 +258,7 @@ def enter_micrometer_readings(page):  # type: ignore[no-untyped-def]
     """On a job page in measurement, type the 25 mm point's readings against the working
     gauge blocks (0.48 um read, the block's 0.05 um) until the live budget shows; return the
     result form."""
-    form = page.locator("form.result-form").first
+    form = open_result_form(page)
     blocks = form.locator("select[name='equipment.gauge_blocks'] option", has_text="GB-WRK")
     form.locator("select[name='equipment.gauge_blocks']").select_option(
         blocks.first.get_attribute("value")
@@ -430,3 +430,12 @@ class FinnishPageTexts:
 @pytest.fixture
 def finnish_texts() -> FinnishPageTexts:
     return FinnishPageTexts()
+
+
+def open_result_form(page):  # type: ignore[no-untyped-def]
+    """The job page's first single-point result form, opened: the worksheet is the default
+    entry, and a point's own form (a repeat, an adjusted instrument) is folded under it."""
+    entry = page.locator("tr.entry-row details").first
+    if entry.get_attribute("open") is None:
+        entry.locator("summary").click()
+    return entry.locator("form.result-form")

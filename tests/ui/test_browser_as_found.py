@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.ui.conftest import PHONE
+from tests.ui.conftest import PHONE, open_result_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -18,7 +18,7 @@ def test_technician_records_an_adjusted_point_as_found_and_as_left_on_a_phone(
     login("mittaaja")
     page.goto(f"{live_server}/jobs?status=in_measurement")
     page.click("table.jobs tbody a")
-    form = page.locator("form.result-form").first
+    form = open_result_form(page)
     as_found = form.locator("fieldset[data-as-found]")
     assert not as_found.is_visible()  # only once the box says the instrument was adjusted
 

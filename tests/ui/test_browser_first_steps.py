@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import PHONE, fits_a_phone
+from tests.ui.conftest import PHONE, fits_a_phone, open_result_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -41,7 +41,7 @@ def test_technician_follows_the_hint_to_the_job_and_dismisses_it_on_a_phone(
     follow_the_hint(page, "Avaa mittausta odottava työ")
     assert re.search(r"/jobs/\d+$", page.url)
     assert page.locator(".status-line .badge-in_measurement").is_visible()
-    assert page.locator("form.result-form").first.is_visible()
+    assert page.locator("form.worksheet-form").first.is_visible()
 
     page.goto(live_server)
     with page.expect_navigation():
@@ -58,7 +58,7 @@ def test_the_first_ten_minutes_of_the_readme(
     # mittaaja: the job in measurement, its readings and the live budget.
     login("mittaaja")
     follow_the_hint(page, "Avaa mittausta odottava työ")
-    form = page.locator("form.result-form").first
+    form = open_result_form(page)
     blocks = form.get_by_label("Laite: gauge_blocks")
     blocks.select_option(blocks.locator("option", has_text="GB-WRK").first.get_attribute("value"))
     form.get_by_label(re.compile(r"^Lukemat dr")).fill("0,4 0,5 0,4 0,6 0,5")

@@ -44,3 +44,26 @@ export function budgetTable(output, unit) {
   foot.append(summary);
   return table;
 }
+
+function number(value) {
+  return value === "" || value === undefined ? null : Number(value);
+}
+
+/** The conformity an evaluated ``output`` would get, from POST /api/v1/uncertainty/decide;
+ * ``facts`` are a point's limits and unit and the agreement's rule (an element's dataset:
+ * lower, upper, unit, resultUnit, rule, ruleR).  Null where no preview is made. */
+export async function previewDecision(facts, output) {
+  const { lower, upper, unit, resultUnit, rule, ruleR } = facts;
+  // The preview decides only where the method's unit is the characteristic's and a rule
+  // stated in numbers applies; the recorded result is always decided by the server.
+  if ((lower === "" && upper === "") || unit !== resultUnit || rule === "customer") return null;
+  return api("POST", "/api/v1/uncertainty/decide", {
+    value: output.value,
+    expanded_uncertainty: output.expanded_uncertainty,
+    coverage_factor: output.coverage_factor,
+    lower_limit: number(lower),
+    upper_limit: number(upper),
+    rule,
+    r: rule === "guard_band_rU" ? number(ruleR) : null,
+  });
+}

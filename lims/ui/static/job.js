@@ -1,7 +1,7 @@
 // A job's page: reading a CAD model into proposed characteristics, the live uncertainty
 // budget beside a result being entered, an instrument's result as found before its
 // adjustment, and the parameters of a method's calibration points.
-import { budgetTable } from "./budget.js";
+import { budgetTable, previewDecision } from "./budget.js";
 import { api, busy, formatAt, formBody, formatNumber, showProblem, text } from "./lims.js";
 import { formatCoverageFactor, unitSymbol } from "./notation.js";
 
@@ -43,26 +43,6 @@ for (const form of document.querySelectorAll("form.model-upload")) {
 
 // -- the live uncertainty budget ------------------------------------------------------
 
-function number(value) {
-  return value === "" || value === undefined ? null : Number(value);
-}
-
-async function previewDecision(form, output) {
-  const { lower, upper, unit, resultUnit, rule, ruleR } = form.dataset;
-  // The preview decides only where the method's unit is the characteristic's and a rule
-  // stated in numbers applies; the recorded result is always decided by the server.
-  if ((lower === "" && upper === "") || unit !== resultUnit || rule === "customer") return null;
-  return api("POST", "/api/v1/uncertainty/decide", {
-    value: output.value,
-    expanded_uncertainty: output.expanded_uncertainty,
-    coverage_factor: output.coverage_factor,
-    lower_limit: number(lower),
-    upper_limit: number(upper),
-    rule,
-    r: rule === "guard_band_rU" ? number(ruleR) : null,
-  });
-}
-
 async function refreshBudget(form) {
   const panel = form.querySelector("[data-live-budget]");
   let body;
@@ -88,7 +68,7 @@ async function refreshBudget(form) {
     summary.className = "live-summary";
     summary.textContent = `${text.live_result}: ${formatAt(output.value, output.standard_uncertainty)} ${unit}, U = ${formatNumber(output.expanded_uncertainty, 2)} ${unit} (k = ${formatCoverageFactor(output.coverage_factor)})`;
     const parts = [summary, budgetTable(output, unit)];
-    const decision = await previewDecision(form, output).catch(() => null);
+    const decision = await previewDecision(form.dataset, output).catch(() => null);
     if (decision) {
       const verdict = document.createElement("p");
       verdict.className = `badge badge-${decision.decision}`;

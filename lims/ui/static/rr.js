@@ -2,6 +2,7 @@
 // (POST /api/v1/rr/evaluate, the charts from /api/v1/rr/charts) shown as the ANOVA table and
 // the variance components, and its record as an RR test (POST /api/v1/rr-tests).  No
 // statistics here: every figure is the server's, only formatted.
+import { pasteBlock } from "./grid.js";
 import { api, ApiError, csrfToken, formatNumber, parseNumber, showProblem, text } from "./lims.js";
 
 const language = document.documentElement.lang || "fi";
@@ -170,28 +171,6 @@ function buildGrid(wrap, parts, operators, trials, readings = null) {
   return grid;
 }
 
-/** A block copied from a spreadsheet (tabs between cells, a line per row) fills the grid
- * rightwards and downwards from the cell it is pasted into. */
-function pasteBlock(grid, event) {
-  const pasted = event.clipboardData?.getData("text/plain") ?? "";
-  if (!/[\t\n]/.test(pasted.trim())) return;
-  event.preventDefault();
-  const rows = [...grid.tBodies[0].rows].map((row) => [...row.querySelectorAll("input")]);
-  const start = event.target;
-  const r0 = rows.findIndex((row) => row.includes(start));
-  const c0 = rows[r0].indexOf(start);
-  pasted
-    .replace(/\r/g, "")
-    .replace(/\n$/, "")
-    .split("\n")
-    .forEach((line, r) => {
-      line.split("\t").forEach((value, c) => {
-        const input = rows[r0 + r]?.[c0 + c];
-        if (input) input.value = value.trim();
-      });
-    });
-}
-
 // -- the new study page -------------------------------------------------------------------
 
 const form = document.getElementById("rr-study");
@@ -315,7 +294,12 @@ function wireNewStudy(studyForm) {
   const chart = async (body, name) => {
     const response = await fetch(`/api/v1/rr/charts?chart=${name}`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-csrf-token": csrfToken(), accept: "image/svg+xml" },
+      headers: {
+        "content-type": "application/json",
+        "x-csrf-token": csrfToken(),
+        accept: "image/svg+xml",
+        "accept-language": document.documentElement.lang,
+      },
       body: JSON.stringify(body),
       credentials: "same-origin",
     });

@@ -1,0 +1,269 @@
+"""A job's worksheet in a real browser: a micrometer's ten test lengths entered in one grid,
+by keyboard and by pasting from a spreadsheet, each row's live result and conformity, the
+sheet recorded whole or refused with the bad rows named in place.  The pages are in Finnish
+(the demo users' language)."""
+
+import re
+from collections.abc import Callable
+
+import pytest
+
+from tests.jobs.factories import MEASURED_ON
+from tests.ui.conftest import (
+    PHONE,
+    SCREENSHOT_VIEWPORT,
+    accessibility_violations,
+    csrf_token,
+    fits_a_phone,
+    take_screenshot,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+#: DIM-MIC-01's own test lengths of a 0-25 mm micrometer (lims/demo/methods.py).
+TEST_LENGTHS = ["2,5", "5,1", "7,7", "10,3", "12,9", "15", "17,6", "20,2", "22,8", "25"]
+#: Five readings minus nominal per point, in µm: mean 0.48 µm, less the block's 0.05 µm.
+READINGS = ["0,4", "0,5", "0,4", "0,6", "0,5"]
+#: The keyboard actions (a text typed, a key pressed, the one move into the sheet) that
+#: enter the ten-point calibration of a micrometer: 8 for the session and the way into the
+#: grid, 50 readings typed, 50 Tabs (the last one onto the button) and Enter to record.
+KEYBOARD_ACTIONS_FOR_TEN_POINTS = 109
+
+
+class Keyboard:
+    """The test's hands on the keyboard, counting each action."""
+
+    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
+        self.page = page
+        self.actions = 0
+
+    def focus(self, selector: str) -> None:
+        self.page.focus(selector)
+        self.actions += 1
+
+    def type(self, text: str) -> None:
+        self.page.keyboard.type(text)
+        self.actions += 1
+
+    def press(self, key: str) -> None:
+        self.page.keyboard.press(key)
+        self.actions += 1
+
+
+def _api(page, live_server: str, method: str, path: str, body: object = None) -> object:  # type: ignore[no-untyped-def]
+    answer = page.request.fetch(
+        f"{live_server}/api/v1{path}",
+        method=method,
+        data=body,
+        headers={"x-csrf-token": csrf_token(page)},
+    )
+    assert answer.ok, answer.text()
+    return answer.json()
+
+
+def certify_working_blocks_at_every_test_length(page, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    """The quality manager records a calibration of the working gauge blocks with a result at
+    each of the micrometer's test lengths (the demo's certificate has 25, 50 and 100 mm)."""
+    equipment = _api(page, live_server, "GET", "/equipment")
+    blocks = next(item for item in equipment if item["identification"] == "GB-WRK")  # type: ignore[union-attr]
+    results = [
+        {
+            "quantity": "central length deviation",
+            "nominal": float(length.replace(",", ".")),
+            "nominal_unit": "mm",
+            "value": 0.05,
+            "unit": "um",
+            "expanded_uncertainty": 0.065,
+            "coverage_factor": 2,
+        }
+        for length in TEST_LENGTHS
+    ]
+    _api(
+        page,
+        live_server,
+        "POST",
+        f"/equipment/{blocks['id']}/calibrations",
+        {
+            "kind": "external",
+            "calibrated_on": MEASURED_ON.isoformat(),
+            "calibrating_lab": "VTT MIKES Metrology",
+            "performed_by_nmi": True,
+            "certificate_number": "M-26-0999",
+            "results": results,
+            "fit_for_use": True,
+        },
+    )
+
+
+def ten_points_in_measurement(page, live_server: str) -> str:  # type: ignore[no-untyped-def]
+    """As the technician: receive the micrometer of an accepted job, plan DIM-MIC-01's own
+    ten test lengths and start the measurement; return the job's address."""
+    page.goto(f"{live_server}/jobs?status=accepted")
+    page.locator("table.jobs tbody a").first.click()
+    page.wait_for_url(re.compile(r"/jobs/\d+$"))
+    page.click("#items details.panel summary")
+    page.select_option("#items select[name=condition]", "fit")
+    with page.expect_navigation():
+        page.click("#items form.api-form button[type=submit]")
+    _take_step(page, "items_received")
+    page.click("#plan-points summary")
+    method = page.locator("#pp-method option", has_text="DIM-MIC-01").first.get_attribute("value")
+    page.select_option("#pp-method", method)
+    page.fill("#pp-param-alpha", "11,5e-6")
+    with page.expect_navigation():
+        page.click("#plan-points button[type=submit]")
+    _take_step(page, "in_measurement")
+    return str(page.url)
+
+
+def _take_step(page, step: str) -> None:  # type: ignore[no-untyped-def]
+    with page.expect_navigation():
+        page.click(f"#workflow button[data-step={step}]")
+    page.wait_for_selector(f".status-line .badge-{step}")
+
+
+def sheet_ready(page, live_server: str, login: Callable[[str], None]):  # type: ignore[no-untyped-def]
+    """The micrometer job's worksheet, on the technician's screen, once the working blocks
+    have a certificate result at every test length."""
+    login("laatu")
+    certify_working_blocks_at_every_test_length(page, live_server)
+    login("mittaaja")
+    ten_points_in_measurement(page, live_server)
+    sheet = page.locator("form.worksheet-form").first
+    assert sheet.locator("tbody tr").count() == len(TEST_LENGTHS)
+    return sheet
+
+
+def assert_ten_results_recorded(page) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_selector("#plan table.results [data-result]")
+    assert page.locator("form.worksheet-form").count() == 0  # every point has its result
+    results = page.locator("#plan table.results [data-result]")
+    assert results.count() == len(TEST_LENGTHS)
+    for index in range(len(TEST_LENGTHS)):
+        assert "0,43" in results.nth(index).inner_text()
+    assert page.locator("#plan table.results .badge-pass").count() == len(TEST_LENGTHS)
+
+
+def test_technician_enters_a_ten_point_micrometer_calibration_by_keyboard(
+    page, live_server: str, login: Callable[[str], None]
+) -> None:  # type: ignore[no-untyped-def]
+    sheet = sheet_ready(page, live_server, login)
+    keys = Keyboard(page)
+    # The session once: the working blocks (the select finds them as their code is typed),
+    # the room, and Tab past the late-entry reason into the first reading.
+    keys.focus("form.worksheet-form select[name='equipment.gauge_blocks']")
+    keys.type("GB-WRK")
+    keys.press("Tab")
+    keys.type("20,2")
+    keys.press("Tab")
+    keys.type("42")
+    keys.press("Tab")
+    keys.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.series") == "dr"
+    # A row of five readings per point: Tab runs along a row and on to the next row's first.
+    for _length in TEST_LENGTHS:
+        for reading in READINGS:
+            keys.type(reading)
+            keys.press("Tab")
+    # Each row shows its live result and conformity before anything is recorded.
+    last = sheet.locator("tbody tr").last
+    page.wait_for_function(
+        "row => row.querySelector('[data-value]').textContent.includes('0,43')",
+        arg=last.element_handle(),
+    )
+    assert last.locator("[data-decision] .badge-pass").is_visible()
+    assert accessibility_violations(page) == []
+    with page.expect_navigation():
+        keys.press("Enter")
+
+    assert_ten_results_recorded(page)
+    assert keys.actions == KEYBOARD_ACTIONS_FOR_TEN_POINTS
+
+
+def paste(page, selector: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Paste ``text`` into the cell as a spreadsheet's copy arrives (text/plain)."""
+    page.locator(selector).evaluate(
+        """(cell, text) => {
+            cell.focus();
+            const data = new DataTransfer();
+            data.setData("text/plain", text);
+            const init = { clipboardData: data, bubbles: true, cancelable: true };
+            cell.dispatchEvent(new ClipboardEvent("paste", init));
+        }""",
+        text,
+    )
+
+
+def test_technician_pastes_the_readings_and_a_refused_sheet_names_its_rows(
+    page, live_server: str, login: Callable[[str], None]
+) -> None:  # type: ignore[no-untyped-def]
+    login("mittaaja")
+    ten_points_in_measurement(page, live_server)
+    sheet = page.locator("form.worksheet-form").first
+    blocks = sheet.locator("select[name='equipment.gauge_blocks']")
+    blocks.select_option(blocks.locator("option", has_text="GB-WRK").first.get_attribute("value"))
+    sheet.get_by_label("Lämpötila (°C)").fill("20,2")
+    sheet.get_by_label("Suhteellinen kosteus (%RH)").fill("42")
+    # Ten rows of five readings, as copied from a spreadsheet (decimal point, a final newline).
+    block = "".join("\t".join(r.replace(",", ".") for r in READINGS) + "\r\n" for _ in TEST_LENGTHS)
+    paste(page, "form.worksheet-form tbody tr:first-child input[data-series=dr]", block)
+    cells = sheet.locator("tbody input[data-series=dr]")
+    assert cells.nth(0).input_value() == "0.4"
+    assert cells.nth(49).input_value() == "0.5"
+
+    # The demo's working blocks are certified at 25, 50 and 100 mm only: every other row is
+    # refused in place, and nothing is recorded.
+    sheet.locator("button[type=submit]").click()
+    refusal = sheet.locator(".form-error")
+    refusal.wait_for(state="visible")
+    page.wait_for_function("el => el.textContent.length > 0", arg=refusal.element_handle())
+    assert refusal.inner_text().startswith("Tarkista tiedot")
+    first = sheet.locator("tbody tr").first
+    assert first.locator("th").inner_text() in refusal.inner_text()  # the row by its point
+    assert first.locator("input[aria-invalid=true]").count() == len(READINGS)
+    assert first.locator("[data-check]").inner_text() != ""
+    last = sheet.locator("tbody tr").last
+    assert last.locator("input[aria-invalid=true]").count() == 0
+    assert cells.nth(49).input_value() == "0.5"  # the rows stay as typed
+    assert accessibility_violations(page) == []
+
+    # Certified at every length, the same sheet is recorded whole.
+    job = page.url
+    login("laatu")
+    certify_working_blocks_at_every_test_length(page, live_server)
+    login("mittaaja")
+    page.goto(job)
+    sheet = page.locator("form.worksheet-form").first
+    blocks = sheet.locator("select[name='equipment.gauge_blocks']")
+    blocks.select_option(blocks.locator("option", has_text="GB-WRK").first.get_attribute("value"))
+    sheet.get_by_label("Lämpötila (°C)").fill("20,2")
+    sheet.get_by_label("Suhteellinen kosteus (%RH)").fill("42")
+    paste(page, "form.worksheet-form tbody tr:first-child input[data-series=dr]", block)
+    with page.expect_navigation():
+        sheet.locator("button[type=submit]").click()
+    assert_ten_results_recorded(page)
+
+
+def test_the_worksheet_fits_a_phone(page, live_server: str, login: Callable[[str], None]) -> None:  # type: ignore[no-untyped-def]
+    login("mittaaja")
+    ten_points_in_measurement(page, live_server)
+    page.set_viewport_size(PHONE)
+    page.locator("form.worksheet-form").first.scroll_into_view_if_needed()
+    assert fits_a_phone(page)
+
+
+@pytest.mark.screenshots
+def test_screenshot_of_the_worksheet(page, live_server: str, login: Callable[[str], None]) -> None:  # type: ignore[no-untyped-def]
+    sheet = sheet_ready(page, live_server, login)
+    page.set_viewport_size(SCREENSHOT_VIEWPORT)
+    blocks = sheet.locator("select[name='equipment.gauge_blocks']")
+    blocks.select_option(blocks.locator("option", has_text="GB-WRK").first.get_attribute("value"))
+    sheet.get_by_label("Lämpötila (°C)").fill("20,2")
+    sheet.get_by_label("Suhteellinen kosteus (%RH)").fill("42")
+    block = "".join("\t".join(READINGS) + "\n" for _ in TEST_LENGTHS[:6])
+    paste(page, "form.worksheet-form tbody tr:first-child input[data-series=dr]", block)
+    page.wait_for_function(
+        "row => row.querySelector('[data-value]').textContent.includes('0,43')",
+        arg=sheet.locator("tbody tr").nth(5).element_handle(),
+    )
+    page.evaluate("document.querySelector('.worksheet').scrollIntoView()")
+    take_screenshot(page, "job-worksheet")
