@@ -487,9 +487,14 @@ def _read_text(path: str) -> str:
     try:
         return sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise InvalidInput(f"cannot read {path}: {error.strerror}") from None
+        raise InvalidInput(
+            "cannot read %(path)s: %(strerror)s",
+            code="cli.cannot_read",
+            path=path,
+            strerror=error.strerror,
+        ) from None
     except UnicodeDecodeError:
-        raise InvalidInput(f"{path} is not UTF-8 text") from None
+        raise InvalidInput("%(path)s is not UTF-8 text", code="cli.utf_8_text", path=path) from None
 
 
 def _read_json(path: str) -> Any:
@@ -498,7 +503,9 @@ def _read_json(path: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise InvalidInput(f"{path} is not valid JSON: {error}") from None
+        raise InvalidInput(
+            "%(path)s is not valid JSON: %(error)s", code="cli.valid_json", path=path, error=error
+        ) from None
 
 
 def _print_json(document: Any) -> None:
@@ -632,7 +639,9 @@ def cad_inspect(
 
     model = read_bounded(_regular_file(file), limits_of(get_settings()))
     if model.plan is None:
-        raise InvalidInput(f"{file} defines no characteristics")
+        raise InvalidInput(
+            "%(file)s defines no characteristics", code="cli.defines_characteristics", file=file
+        )
     _print_json(model.plan.as_json())
 
 
@@ -664,7 +673,9 @@ def documents_issue(
         with session_scope(engine) as session:
             numbers += documents_batch.jobs_awaiting_documents(session)
     if not numbers:
-        raise InvalidInput("name jobs with --job, or give --all-approved")
+        raise InvalidInput(
+            "name jobs with --job, or give --all-approved", code="cli.name_jobs_job_give_all"
+        )
     with typer.progressbar(length=len(numbers), label="Issuing", file=sys.stderr) as bar:
         outcomes = documents_batch.issue_for_jobs(
             engine,
@@ -704,7 +715,10 @@ def documents_verify(
     settings = get_settings()
     if file is None:
         if number is None:
-            raise InvalidInput("name a document NUMBER, or a PDF with --file")
+            raise InvalidInput(
+                "name a document NUMBER, or a PDF with --file",
+                code="cli.name_document_number_pdf_file",
+            )
         _verify_number(settings, number)
         return
     _regular_file(file)
@@ -780,7 +794,9 @@ def documents_timestamp(
         with session_scope(engine) as session:
             chosen += archive.numbers_of_all_documents(session)
     if not chosen:
-        raise InvalidInput("name documents with --number, or give --all")
+        raise InvalidInput(
+            "name documents with --number, or give --all", code="cli.name_documents_number_give_all"
+        )
     with typer.progressbar(length=len(chosen), label="Timestamping", file=sys.stderr) as bar:
         outcomes = archive.timestamp_documents(
             engine, numbers=chosen, settings=settings, progress=lambda _: bar.update(1)
@@ -803,7 +819,7 @@ def _exporter(session: "Session", username: str | None) -> "Principal":
         return dataclasses.replace(system_principal("records-export"), via="cli")
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None or not user.active or user.deleted_at is not None:
-        raise NotFound(f"no active user {username}")
+        raise NotFound("no active user %(username)s", code="cli.active_user", username=username)
     return principal_for(user, via="cli")
 
 
@@ -906,7 +922,11 @@ def records_verify(
         return detached.trusted_lab_certificates(settings)
 
     if expect_sha256 is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", expect_sha256):
-        raise InvalidInput(f"--expect-sha256 takes 64 hex digits, not {expect_sha256!r}")
+        raise InvalidInput(
+            "--expect-sha256 takes 64 hex digits, not '%(expect_sha256)s'",
+            code="cli.expect_sha256_takes_64_hex",
+            expect_sha256=expect_sha256,
+        )
     with ExitStack() as stack:
         session = (
             None
@@ -1016,7 +1036,17 @@ def _regular_file(path: Path) -> Path:
     if path.is_file():
         return path
     if path.is_dir():
-        raise InvalidInput(f"cannot read {path}: it is a folder, not a file")
+        raise InvalidInput(
+            "cannot read %(path)s: it is a folder, not a file",
+            code="cli.cannot_read_folder_file",
+            path=path,
+        )
     if path.exists():
-        raise InvalidInput(f"cannot read {path}: it is not a regular file")
-    raise InvalidInput(f"cannot read {path}: no such file")
+        raise InvalidInput(
+            "cannot read %(path)s: it is not a regular file",
+            code="cli.cannot_read_regular_file",
+            path=path,
+        )
+    raise InvalidInput(
+        "cannot read %(path)s: no such file", code="cli.cannot_read_such_file", path=path
+    )

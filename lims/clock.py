@@ -17,7 +17,13 @@ CALENDAR_RANGE = f"between {EARLIEST_DAY} and {LATEST_DAY}"
 def in_calendar(day: date, *, location: tuple[str | int, ...]) -> date:
     """``day``, refused unless it lies within ``EARLIEST_DAY`` .. ``LATEST_DAY``."""
     if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise InvalidInput(f"{day} is not a day {CALENDAR_RANGE}", location=location)
+        raise InvalidInput(
+            "%(day)s is not a day %(calendar_range)s",
+            code="clock.day",
+            day=day,
+            calendar_range=CALENDAR_RANGE,
+            location=location,
+        )
     return day
 
 
@@ -34,4 +40,10 @@ def require_today(day: date, timezone: str, *, field: str) -> None:
     """A customer acts today: it may not date its acceptance or order in the past or future."""
     today = local_today(timezone)
     if day != today:
-        raise InvalidInput(f"{field} must be today's date ({today})", location=(field,))
+        raise InvalidInput(
+            "%(field)s must be today's date (%(today)s)",
+            code="clock.must_today_date",
+            field=field,
+            today=today,
+            location=(field,),
+        )

@@ -337,7 +337,8 @@ class Settings(BaseSettings):
             return self.secret_key.get_secret_value()
         if self.environment == "production":
             raise ConfigurationError(
-                "LIMS_SECRET_KEY must be set in production (LIMS_ENVIRONMENT=production)"
+                "LIMS_SECRET_KEY must be set in production (LIMS_ENVIRONMENT=production)",
+                code="config.lims_secret_key_must_set",
             )
         key_file = self.data_dir / SECRET_KEY_FILE
         if not key_file.exists():

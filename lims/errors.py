@@ -17,6 +17,12 @@ the ``problems`` catalog with the parameters formatted for that language.
 from collections.abc import Sequence
 
 
+def problem_template(template: str) -> str:
+    """Mark ``template`` for the problems catalog where a refusal is worded outside a raise
+    (e.g. the API's answer to a request that fails its schema); it is translated where shown."""
+    return template
+
+
 class LimsError(Exception):
     """Base of every error a person can act on."""
 
@@ -39,6 +45,15 @@ class LimsError(Exception):
         self.params = params
         self.message = text
         self.location = tuple(location)
+
+    def at(self, location: Sequence[str | int]) -> "LimsError":
+        """The same refusal pointing at ``location``, e.g. a field of the request that led
+        a nested check to it."""
+        moved = type(self).__new__(type(self))
+        moved.__dict__.update(self.__dict__)
+        moved.args = self.args
+        moved.location = tuple(location)
+        return moved
 
 
 class InvalidInput(LimsError):

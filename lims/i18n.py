@@ -1,7 +1,8 @@
 """Message catalogs (gettext, Babel) shared by the documents and the web UI.
 
 The ``.po`` files live in the repository under ``lims/locale/<language>/LC_MESSAGES/`` with
-one domain per audience: ``documents`` (certificates and reports) and ``ui`` (the web UI).
+one domain per audience: ``documents`` (certificates and reports), ``ui`` (the web UI) and
+``problems`` (the refusals the service raises, :mod:`lims.problem_text`).
 A catalog is compiled in memory the first time it is used (Babel's own compiler), so a
 source checkout, an editable install and a wheel all behave the same and no compiled ``.mo``
 file can go stale beside its ``.po``.  ``tests/test_i18n.py`` fails when any message lacks a
@@ -24,7 +25,7 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 MASTER_LANGUAGE = "fi"
 #: The languages documents and the UI are written in; the first is the master.
 LANGUAGES = ("fi", "en", "sv", "et")
-DOMAINS = ("documents", "ui")
+DOMAINS = ("documents", "ui", "problems")
 #: The web UI speaks Finnish, Swedish and English (a user's language otherwise falls back to
 #: English), in this order on the language switch.
 UI_LANGUAGES = ("fi", "sv", "en")

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.datastructures import State
 
@@ -30,8 +31,10 @@ class Busy(LimsError):
     title = "Busy"
     slug = "busy"
 
-    def __init__(self, message: str, *, setting: str, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, setting: str, retry_after: int, code: str, **params: Any
+    ) -> None:
+        super().__init__(message, code=code, setting=setting, **params)
         self.retry_after = retry_after
         # The UI words its own message from these.
         self.extensions = {"limit": setting, "retry_after": retry_after}
@@ -44,8 +47,10 @@ class TimeLimitReached(LimsError):
     title = "Time limit reached"
     slug = "time-limit"
 
-    def __init__(self, message: str, *, setting: str, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, setting: str, retry_after: int, code: str, **params: Any
+    ) -> None:
+        super().__init__(message, code=code, setting=setting, **params)
         self.retry_after = retry_after
         self.extensions = {"limit": setting, "retry_after": retry_after}
 
@@ -73,9 +78,13 @@ class SlotPool:
         """Hold one slot for the block; blocks the calling thread while it waits."""
         if not self._free.acquire(timeout=self.wait_seconds):
             raise Busy(
-                f"the most {self.what} at once ({self.setting} = {self.size}) are running; "
-                f"try again in {RETRY_AFTER_SECONDS} s",
+                "the most %(what)s at once (%(setting)s = %(size)s) are running; try "
+                "again in %(retry_after_seconds)s s",
+                code="limits.most_once_running_try_again",
+                what=self.what,
                 setting=self.setting,
+                size=self.size,
+                retry_after_seconds=RETRY_AFTER_SECONDS,
                 retry_after=RETRY_AFTER_SECONDS,
             )
         try:

@@ -47,7 +47,11 @@ def cursor_after(row: Any, *, sort: str) -> str:
 
 def decode(token: str, *, sort: str) -> Cursor:
     """The cursor in ``token``; refused unless it is one of ours, made for ``sort``."""
-    malformed = InvalidInput("cursor is not one this service gave out", location=("cursor",))
+    malformed = InvalidInput(
+        "cursor is not one this service gave out",
+        code="paging.cursor_one_service_gave_out",
+        location=("cursor",),
+    )
     if len(token) > _TOKEN_MAX:
         raise malformed
     try:
@@ -65,7 +69,11 @@ def decode(token: str, *, sort: str) -> Cursor:
     cursor = Cursor(sort=payload[0], value=payload[1], id=payload[2])
     if cursor.sort != sort:
         raise InvalidInput(
-            f"cursor continues the order {cursor.sort!r}, not {sort!r}", location=("cursor",)
+            "cursor continues the order '%(sort)s', not '%(sort2)s'",
+            code="paging.cursor_continues_order",
+            sort=cursor.sort,
+            sort2=sort,
+            location=("cursor",),
         )
     return cursor
 
@@ -90,7 +98,9 @@ def rows_after(
         value = parse(cursor.value)
     except ValueError as error:
         raise InvalidInput(
-            "cursor is not one this service gave out", location=("cursor",)
+            "cursor is not one this service gave out",
+            code="paging.cursor_one_service_gave_out",
+            location=("cursor",),
         ) from error
     key = tuple_(column, id_column)
     last = tuple_(literal(value, column.type), literal(cursor.id, id_column.type))

@@ -124,20 +124,30 @@ def check_content(filename: str, head: bytes, *, allowed: frozenset[str] | None 
     found = detect(head)
     if found in _MAY_BE_ACTIVE and _ACTIVE.search(head[:HEAD_BYTES]):
         raise UnsupportedContent(
-            f"{filename} holds a web page or SVG (active content), which the lab does not keep: "
-            "send the document as PDF"
+            "%(filename)s holds a web page or SVG (active content), which the lab "
+            "does not keep: send the document as PDF",
+            code="sniffing.holds_web_page_svg_active",
+            filename=filename,
         )
     declared = declared_type(filename)
     if declared is not None and not _SIGNATURES[declared](head):
         looks = f"it looks like {_NAMES[found]}" if found else "its content is of no known type"
         raise UnsupportedContent(
-            f"{filename} is named as {_NAMES[declared]}, but {looks}: "
-            "send the file under its right name"
+            "%(filename)s is named as %(names)s, but %(looks)s: send the file under its right name",
+            code="sniffing.named_but_send_file_under",
+            filename=filename,
+            names=_NAMES[declared],
+            looks=looks,
         )
     media_type = declared or found or "application/octet-stream"
     if allowed is not None and media_type not in allowed:
         kinds = ", ".join(sorted(_NAMES[kind] for kind in allowed))
-        raise UnsupportedContent(f"{filename} is not one of: {kinds}")
+        raise UnsupportedContent(
+            "%(filename)s is not one of: %(kinds)s",
+            code="sniffing.one",
+            filename=filename,
+            kinds=kinds,
+        )
     return media_type
 
 
@@ -150,13 +160,21 @@ def check_filename(name: str) -> str:
     """The name as kept (Unicode NFC); refuse paths, dot names and control characters."""
     name = unicodedata.normalize("NFC", name).strip()
     if not name or len(name) > 255:
-        raise InvalidInput("a file name has 1 to 255 characters", location=("filename",))
+        raise InvalidInput(
+            "a file name has 1 to 255 characters",
+            code="sniffing.file_name_has_1_255",
+            location=("filename",),
+        )
     if any(unicodedata.category(character).startswith("C") for character in name):
         raise InvalidInput(
-            "a file name may not hold control or invisible characters", location=("filename",)
+            "a file name may not hold control or invisible characters",
+            code="sniffing.file_name_may_hold_control",
+            location=("filename",),
         )
     if "/" in name or "\\" in name or name in {".", ".."} or PurePosixPath(name).name != name:
         raise InvalidInput(
-            "a file name is a name only, without folders or '..'", location=("filename",)
+            "a file name is a name only, without folders or '..'",
+            code="sniffing.file_name_name_only_without",
+            location=("filename",),
         )
     return name

@@ -24,10 +24,6 @@ FILES_FOLDER = "files"
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 #: The errors a full disk (or an exhausted quota) gives on write, fsync or rename.
 _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
-NO_SPACE_MESSAGE = (
-    "the file store is full: nothing was stored; ask the lab's administrator to free space, "
-    "then send the file again"
-)
 
 
 def is_out_of_space(error: BaseException) -> bool:
@@ -74,7 +70,11 @@ class FileStore:
                 for chunk in _chunks_of(source):
                     size += len(chunk)
                     if size > max_bytes:
-                        raise TooLarge(f"the file is larger than the limit of {max_bytes} bytes")
+                        raise TooLarge(
+                            "the file is larger than the limit of %(max_bytes)s bytes",
+                            code="storage.file_larger_than_limit_bytes",
+                            max_bytes=max_bytes,
+                        )
                     digest.update(chunk)
                     out.write(chunk)
                 out.flush()
@@ -87,7 +87,12 @@ class FileStore:
         except BaseException as error:
             Path(temporary).unlink(missing_ok=True)
             if is_out_of_space(error):
-                raise StorageFull(NO_SPACE_MESSAGE) from error
+                raise StorageFull(
+                    "the file store is full: nothing was stored; ask the lab's administrator "
+                    "to free space, "
+                    "then send the file again",
+                    code="storage.file_store_full",
+                ) from error
             raise
         return StoredFile(sha256=sha256, size=size)
 
@@ -108,7 +113,11 @@ class FileStore:
         """Stream the file's chunks; the last step verifies the whole file against its hash."""
         path = self._path_for(sha256)
         if not path.is_file():
-            raise NotFound(f"no stored file has the hash {sha256}")
+            raise NotFound(
+                "no stored file has the hash %(sha256)s",
+                code="storage.stored_file_has_hash",
+                sha256=sha256,
+            )
         return self._verified_chunks(path, sha256)
 
     def read(self, sha256: str) -> bytes:
@@ -121,12 +130,19 @@ class FileStore:
                 digest.update(chunk)
                 yield chunk
         if digest.hexdigest() != sha256:
-            raise IntegrityFailure(f"stored file {sha256} does not match its hash")
+            raise IntegrityFailure(
+                "stored file %(sha256)s does not match its hash",
+                code="storage.stored_file_does_match_hash",
+                sha256=sha256,
+            )
 
     def _path_for(self, sha256: str) -> Path:
         # The name is the only part of the path a caller controls: accept exactly a hash.
         if not _SHA256_HEX.fullmatch(sha256):
-            raise InvalidInput("a file is named by its SHA-256: 64 lowercase hex digits")
+            raise InvalidInput(
+                "a file is named by its SHA-256: 64 lowercase hex digits",
+                code="storage.file_named_sha_256_64",
+            )
         return self._objects / sha256[:2] / sha256[2:]
 
     @staticmethod

@@ -75,7 +75,9 @@ def parse(unit: str, *, location: Sequence[str | int] = ()) -> pint.Unit:
         return _parse(unit)
     except (pint.PintError, ValueError, AttributeError):
         raise InvalidInput(
-            f"'{unit}' is not a unit (write e.g. µm, mm, mm/m, arcsec, °C, N·m, kPa)",
+            "'%(unit)s' is not a unit (write e.g. µm, mm, mm/m, arcsec, °C, N·m, kPa)",
+            code="units.unit_write_e_g_m",
+            unit=unit,
             location=location,
         ) from None
 
@@ -107,7 +109,11 @@ def factors(unit: str) -> list[tuple[str, str, int]]:
     for name, power in container.items():
         prefix, base, _suffix = REGISTRY.parse_unit_name(name)[0]
         if not isinstance(power, int):  # the notation admits whole powers only (_TERM)
-            raise InvalidInput(f"'{unit}' has a power that is not a whole number")
+            raise InvalidInput(
+                "'%(unit)s' has a power that is not a whole number",
+                code="units.has_power_whole_number",
+                unit=unit,
+            )
         found.append((prefix, base, power))
     return found
 
@@ -117,10 +123,6 @@ def same_dimension(a: str, b: str) -> bool:
     if not (is_unit(a) and is_unit(b)):
         return False
     return bool(_parse(a).dimensionality == _parse(b).dimensionality)
-
-
-def _refusal(what: str, from_unit: str, to_unit: str) -> str:
-    return f"{what} is in {symbol(from_unit)}, which cannot be expressed in {symbol(to_unit)}"
 
 
 def convert(
@@ -145,7 +147,14 @@ def convert(
     try:
         return float(REGISTRY.Quantity(value, source).to(target).magnitude)
     except pint.PintError:
-        raise InvalidInput(_refusal(what, from_unit, to_unit), location=location) from None
+        raise InvalidInput(
+            "%(what)s is in %(unit)s, which cannot be expressed in %(target_unit)s",
+            code="units.cannot_be_expressed",
+            what=what,
+            unit=symbol(from_unit),
+            target_unit=symbol(to_unit),
+            location=location,
+        ) from None
 
 
 def convert_interval(
@@ -165,4 +174,11 @@ def convert_interval(
     try:
         return convert(value, from_unit=source, to_unit=target, what=what, location=location)
     except InvalidInput:
-        raise InvalidInput(_refusal(what, from_unit, to_unit), location=location) from None
+        raise InvalidInput(
+            "%(what)s is in %(unit)s, which cannot be expressed in %(target_unit)s",
+            code="units.cannot_be_expressed",
+            what=what,
+            unit=symbol(from_unit),
+            target_unit=symbol(to_unit),
+            location=location,
+        ) from None

@@ -25,7 +25,6 @@ from lims.errors import LimsError
 
 API_TOKEN_PREFIX = "lims_"
 _JWT_ALGORITHM = "HS256"
-WRONG_CREDENTIALS = "wrong username or password"
 
 
 class Unauthenticated(LimsError):
@@ -82,7 +81,7 @@ def authenticate_password(
             db_session.expunge(user)
             return user
         throttle.count_failure(db_session, held, settings, now)
-    raise Unauthenticated(WRONG_CREDENTIALS)
+    raise Unauthenticated("wrong username or password", code="accounts.wrong_credentials")
 
 
 # -- OAuth2 access tokens -----------------------------------------------------------------
@@ -117,14 +116,25 @@ def principal_from_access_token(db_session: Session, settings: Settings, token: 
             options={"require": ["exp", "sub", "typ"]},
         )
     except jwt.ExpiredSignatureError:
-        raise Unauthenticated("the access token has expired; log in again") from None
+        raise Unauthenticated(
+            "the access token has expired; log in again",
+            code="accounts.access_token_has_expired_log",
+        ) from None
     except jwt.InvalidTokenError:
-        raise Unauthenticated("the access token is not valid") from None
+        raise Unauthenticated(
+            "the access token is not valid", code="accounts.access_token_valid"
+        ) from None
     user = db_session.get(User, int(claims["sub"])) if str(claims["sub"]).isdigit() else None
     if claims.get("typ") != "access" or not _usable(user):
-        raise Unauthenticated("the access token's account no longer exists or is disabled")
+        raise Unauthenticated(
+            "the access token's account no longer exists or is disabled",
+            code="accounts.access_token_account_longer_exists",
+        )
     if claims.get("gen") != user.token_generation:
-        raise Unauthenticated("the access token has been revoked; log in again")
+        raise Unauthenticated(
+            "the access token has been revoked; log in again",
+            code="accounts.access_token_has_been_revoked",
+        )
     return principal_for(user, via="access_token")
 
 
@@ -139,15 +149,22 @@ def principal_from_api_token(db_session: Session, secret: str) -> Principal:
     token = db_session.exec(select(ApiToken).where(ApiToken.token_hash == digest(secret))).first()
     now = utcnow()
     if token is None or token.revoked_at is not None:
-        raise Unauthenticated("the API token is not valid or has been revoked")
+        raise Unauthenticated(
+            "the API token is not valid or has been revoked",
+            code="accounts.api_token_valid_has_been",
+        )
     if token.expires_at is not None and token.expires_at <= now:
-        raise Unauthenticated("the API token has expired")
+        raise Unauthenticated("the API token has expired", code="accounts.api_token_has_expired")
     user = db_session.get(User, token.user_id)
     if not _usable(user):
-        raise Unauthenticated("the API token's account no longer exists or is disabled")
+        raise Unauthenticated(
+            "the API token's account no longer exists or is disabled",
+            code="accounts.api_token_account_longer_exists",
+        )
     if token.token_generation != user.token_generation:
         raise Unauthenticated(
-            "the API token was revoked when its user's password, roles or status changed"
+            "the API token was revoked when its user's password, roles or status changed",
+            code="accounts.api_token_was_revoked_when",
         )
     return principal_for(user, via="api_token", scopes=frozenset(token.scopes))
 
@@ -183,12 +200,19 @@ def browser_session_for(db_session: Session, secret: str) -> tuple[BrowserSessio
         select(BrowserSession).where(BrowserSession.secret_hash == digest(secret))
     ).first()
     if browser_session is None or browser_session.ended_at is not None:
-        raise Unauthenticated("the session has ended; log in again")
+        raise Unauthenticated(
+            "the session has ended; log in again", code="accounts.session_has_ended_log_again"
+        )
     if browser_session.expires_at <= utcnow():
-        raise Unauthenticated("the session has expired; log in again")
+        raise Unauthenticated(
+            "the session has expired; log in again", code="accounts.session_has_expired_log_again"
+        )
     user = db_session.get(User, browser_session.user_id)
     if not _usable(user) or user.token_generation != browser_session.token_generation:
-        raise Unauthenticated("the session has been revoked; log in again")
+        raise Unauthenticated(
+            "the session has been revoked; log in again",
+            code="accounts.session_has_been_revoked_log",
+        )
     return browser_session, principal_for(user, via="session")
 
 

@@ -57,7 +57,12 @@ class Principal:
         what a record must attribute to a person (measure, review, sign).
         """
         if self.user_id is None:
-            raise PermissionDenied(f"only a signed-in person may {doing}; {self.username} is not")
+            raise PermissionDenied(
+                "only a signed-in person may %(doing)s; %(actor)s is not",
+                code="accounts.only_signed_person_may",
+                doing=doing,
+                actor=self.username,
+            )
         return self.user_id
 
     def audit_context(self) -> AuditContext:
@@ -73,7 +78,9 @@ def require_role(actor: Principal, *roles: Role, doing: str) -> None:
     """Refuse unless ``actor`` holds one of ``roles``; the message says who may."""
     if not actor.has_any(*roles):
         allowed = ", ".join(role.value for role in roles)
-        raise PermissionDenied(f"only {allowed} may {doing}")
+        raise PermissionDenied(
+            "only %(allowed)s may %(doing)s", code="accounts.only_may", allowed=allowed, doing=doing
+        )
 
 
 def require_organisation_access(actor: Principal, organisation_id: int | None, what: str) -> None:
@@ -81,7 +88,7 @@ def require_organisation_access(actor: Principal, organisation_id: int | None, w
     if actor.reads_everything:
         return
     if organisation_id is None or organisation_id != actor.organisation_id:
-        raise NotFound(f"{what} does not exist")
+        raise NotFound("%(what)s does not exist", code="accounts.does_exist", what=what)
 
 
 class OwnedRecord(Protocol):
@@ -101,6 +108,6 @@ def visible_to(actor: Principal, record: Owned | None, what: str) -> Owned:
     ``visible_to(actor, db_session.get(Job, job_id), f"job {job_id}")``.
     """
     if record is None:
-        raise NotFound(f"{what} does not exist")
+        raise NotFound("%(what)s does not exist", code="accounts.does_exist", what=what)
     require_organisation_access(actor, record.organisation_id, what)
     return record

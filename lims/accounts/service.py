@@ -50,12 +50,12 @@ def _acting(db_session: Session, actor: Principal) -> None:
     set_context(db_session, actor.audit_context())
 
 
-def _commit(db_session: Session, conflict_message: str) -> None:
+def _commit(db_session: Session, conflict: Conflict) -> None:
     try:
         db_session.commit()
     except IntegrityError:
         db_session.rollback()
-        raise Conflict(conflict_message) from None
+        raise conflict from None
 
 
 # -- organisations ------------------------------------------------------------------------
@@ -74,7 +74,11 @@ def get_organisation(
     require_organisation_access(actor, organisation_id, f"organisation {organisation_id}")
     organisation = db_session.get(Organisation, organisation_id)
     if organisation is None:
-        raise NotFound(f"organisation {organisation_id} does not exist")
+        raise NotFound(
+            "organisation %(organisation_id)s does not exist",
+            code="accounts.organisation_does_exist",
+            organisation_id=organisation_id,
+        )
     return organisation
 
 
@@ -93,13 +97,29 @@ def create_organisation(
     try:
         business_id = identifiers.business_id_for(data.country, data.business_id)
     except ValueError as error:
-        raise InvalidInput(str(error), location=("business_id",)) from None
+        raise InvalidInput(
+            "%(reason)s",
+            code="accounts.business_id_invalid",
+            reason=str(error),
+            location=("business_id",),
+        ) from None
     if find_organisation_by_business_id(db_session, business_id=business_id):
-        raise Conflict(f"an organisation with business ID {business_id} is already registered")
+        raise Conflict(
+            "an organisation with business ID %(business_id)s is already registered",
+            code="accounts.organisation_business_id_already_registered",
+            business_id=business_id,
+        )
     _acting(db_session, actor)
     organisation = Organisation.model_validate(data, update={"business_id": business_id})
     db_session.add(organisation)
-    _commit(db_session, f"an organisation with business ID {business_id} is already registered")
+    _commit(
+        db_session,
+        Conflict(
+            "an organisation with business ID %(business_id)s is already registered",
+            code="accounts.business_id_taken",
+            business_id=business_id,
+        ),
+    )
     db_session.refresh(organisation)
     return organisation
 
@@ -142,7 +162,11 @@ def _contact_to_change(
     get_organisation(db_session, actor=actor, organisation_id=organisation_id)
     contact = db_session.get(Contact, contact_id)
     if contact is None or contact.organisation_id != organisation_id:
-        raise NotFound(f"contact {contact_id} does not exist")
+        raise NotFound(
+            "contact %(contact_id)s does not exist",
+            code="accounts.contact_does_exist",
+            contact_id=contact_id,
+        )
     if not actor.is_customer:
         require_role(actor, *ORGANISATION_MANAGERS, doing=doing)
     return contact
@@ -162,7 +186,9 @@ def update_contact(
     )  # fmt: skip
     changes = data.model_dump(exclude_unset=True)
     if "name" in changes and changes["name"] is None:
-        raise InvalidInput("a contact has a name", location=("name",))
+        raise InvalidInput(
+            "a contact has a name", code="accounts.contact_has_name", location=("name",)
+        )
     contact.sqlmodel_update(changes)
     return save(db_session, actor.audit_context(), contact)
 
@@ -211,7 +237,9 @@ def last_sign_ins(db_session: Session, *, actor: Principal) -> dict[int, datetim
 def get_user(db_session: Session, *, actor: Principal, user_id: int) -> User:
     user = db_session.exec(_visible_users(actor).where(User.id == user_id)).first()
     if user is None:
-        raise NotFound(f"user {user_id} does not exist")
+        raise NotFound(
+            "user %(user_id)s does not exist", code="accounts.user_does_exist", user_id=user_id
+        )
     return user
 
 
@@ -222,29 +250,44 @@ def _locked_user(db_session: Session, *, actor: Principal, user_id: int) -> User
     get_user(db_session, actor=actor, user_id=user_id)
     user = lock_row(db_session, User, user_id)
     if user is None:
-        raise NotFound(f"user {user_id} does not exist")
+        raise NotFound(
+            "user %(user_id)s does not exist", code="accounts.user_does_exist", user_id=user_id
+        )
     return user
 
 
 def _check_roles(db_session: Session, roles: list[Role], organisation_id: int | None) -> None:
     if Role.CUSTOMER in roles:
         if len(roles) > 1:
-            raise InvalidInput("a customer user holds the customer role only", location=("roles",))
+            raise InvalidInput(
+                "a customer user holds the customer role only",
+                code="accounts.customer_user_holds_customer_role",
+                location=("roles",),
+            )
         if organisation_id is None:
             raise InvalidInput(
-                "a customer user belongs to an organisation", location=("organisation_id",)
+                "a customer user belongs to an organisation",
+                code="accounts.customer_user_belongs_organisation",
+                location=("organisation_id",),
             )
         if db_session.get(Organisation, organisation_id) is None:
             raise InvalidInput(
-                f"organisation {organisation_id} does not exist", location=("organisation_id",)
+                "organisation %(organisation_id)s does not exist",
+                code="accounts.organisation_does_exist",
+                organisation_id=organisation_id,
+                location=("organisation_id",),
             )
     elif organisation_id is not None:
         raise InvalidInput(
-            "only customer users belong to an organisation", location=("organisation_id",)
+            "only customer users belong to an organisation",
+            code="accounts.only_customer_users_belong_organisation",
+            location=("organisation_id",),
         )
     if Role.AUDITOR in roles and set(roles) & STAFF_ROLES:
         raise InvalidInput(
-            "an auditor changes nothing, so holds no staff role", location=("roles",)
+            "an auditor changes nothing, so holds no staff role",
+            code="accounts.auditor_changes_nothing_so_holds",
+            location=("roles",),
         )
 
 
@@ -252,7 +295,9 @@ def _set_password(user: User, password: str, *, field: str = "password") -> None
     try:
         check_password_strength(password, personal=(user.username, user.full_name, user.email))
     except ValueError as error:
-        raise InvalidInput(str(error), location=(field,)) from None
+        raise InvalidInput(
+            "%(reason)s", code="accounts.field_invalid", reason=str(error), location=(field,)
+        ) from None
     user.password_hash = hash_password(password)
 
 
@@ -260,14 +305,25 @@ def _new_username(db_session: Session, offered: str) -> str:
     """``offered`` normalised, refused when malformed or when it reads as an existing one."""
     username = usernames.normalise(offered)
     if problem := usernames.problem_with(username):
-        raise InvalidInput(problem, location=("username",))
+        raise InvalidInput(
+            "%(reason)s", code="accounts.username_refused", reason=problem, location=("username",)
+        )
     shape = usernames.skeleton(username)
     # Deleted users count: their names stay in the audit trail.
     for existing in db_session.exec(select(User.username)):
         if existing == username:
-            raise Conflict(f"the username {username} is taken")
+            raise Conflict(
+                "the username %(username)s is taken",
+                code="accounts.username_taken",
+                username=username,
+            )
         if usernames.skeleton(existing) == shape:
-            raise Conflict(f"the username {username} looks like the existing username {existing}")
+            raise Conflict(
+                "the username %(username)s looks like the existing username %(existing)s",
+                code="accounts.username_looks_like_existing_username",
+                username=username,
+                existing=existing,
+            )
     return username
 
 
@@ -288,7 +344,12 @@ def create_user(db_session: Session, *, actor: Principal, data: UserCreate) -> U
     )
     _set_password(user, data.password)
     db_session.add(user)
-    _commit(db_session, f"the username {username} is taken")
+    _commit(
+        db_session,
+        Conflict(
+            "the username %(username)s is taken", code="accounts.username_taken", username=username
+        ),
+    )
     db_session.refresh(user)
     return user
 
@@ -304,17 +365,24 @@ def update_user(db_session: Session, *, actor: Principal, user_id: int, data: Us
     changes = data.model_dump(exclude_unset=True)
     is_admin = actor.has_any(Role.ADMIN)
     if not is_admin and (user.id != actor.user_id or actor.is_auditor):
-        raise PermissionDenied("only an administrator may change another user")
+        raise PermissionDenied(
+            "only an administrator may change another user",
+            code="accounts.only_administrator_may_change_another",
+        )
     if not is_admin and ADMIN_ONLY_FIELDS & changes.keys():
         raise PermissionDenied(
-            "only an administrator may change roles, job title, organisation or status"
+            "only an administrator may change roles, job title, organisation or status",
+            code="accounts.only_administrator_may_change_roles",
         )
     roles = [Role(role) for role in changes.get("roles", user.roles)]
     organisation_id = changes.get("organisation_id", user.organisation_id)
     _check_roles(db_session, roles, organisation_id)
     demotes_self = "roles" in changes and Role.ADMIN not in roles
     if is_admin and user.id == actor.user_id and (demotes_self or changes.get("active") is False):
-        raise Conflict("you cannot remove your own administrator role or disable yourself")
+        raise Conflict(
+            "you cannot remove your own administrator role or disable yourself",
+            code="accounts.you_cannot_remove_your_own",
+        )
     if "roles" in changes:
         changes["roles"] = sorted(role.value for role in roles)
         user.token_generation += 1
@@ -338,8 +406,9 @@ def change_own_password(
     before dies.  Wrong current passwords are throttled like failed logins."""
     if actor.via == "api_token":
         raise PermissionDenied(
-            "an API token cannot change a password, so a leaked machine token cannot take "
-            "over the account; log in as the person to change it"
+            "an API token cannot change a password, so a leaked machine token "
+            "cannot take over the account; log in as the person to change it",
+            code="accounts.api_token_cannot_change_password",
         )
     user_id = actor.person_id(doing="change a password")
     try:
@@ -352,17 +421,24 @@ def change_own_password(
         )
     except auth.Unauthenticated:
         raise InvalidInput(
-            "the current password is wrong; nothing was changed", location=("current_password",)
+            "the current password is wrong; nothing was changed",
+            code="accounts.current_password_wrong_nothing_was",
+            location=("current_password",),
         ) from None
     if new_password == current_password:
         raise InvalidInput(
-            "the new password must differ from the current one", location=("new_password",)
+            "the new password must differ from the current one",
+            code="accounts.new_password_must_differ_from",
+            location=("new_password",),
         )
     user = _locked_user(db_session, actor=actor, user_id=user_id)
     if user.password_hash != checked.password_hash:
         # Another request changed the password after this one's was checked: its change
         # revoked the credential this request came with.
-        raise auth.Unauthenticated("the password was changed meanwhile; log in again")
+        raise auth.Unauthenticated(
+            "the password was changed meanwhile; log in again",
+            code="accounts.password_was_changed_meanwhile_log",
+        )
     _set_password(user, new_password, field="new_password")
     user.must_change_password = False
     user.token_generation += 1
@@ -378,12 +454,16 @@ def reset_password(db_session: Session, *, actor: Principal, user_id: int) -> tu
     require_role(actor, Role.ADMIN, doing="reset passwords")
     if actor.via == "api_token":
         raise PermissionDenied(
-            "an API token cannot reset passwords, so a leaked machine token cannot take over "
-            "accounts; log in as an administrator"
+            "an API token cannot reset passwords, so a leaked machine token cannot "
+            "take over accounts; log in as an administrator",
+            code="accounts.api_token_cannot_reset_passwords",
         )
     user = _locked_user(db_session, actor=actor, user_id=user_id)
     if user.id == actor.user_id:
-        raise Conflict("change your own password with your current one, not by a reset")
+        raise Conflict(
+            "change your own password with your current one, not by a reset",
+            code="accounts.change_your_own_password_your",
+        )
     temporary = temporary_password()
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
@@ -397,7 +477,7 @@ def delete_user(db_session: Session, *, actor: Principal, user_id: int) -> None:
     require_role(actor, Role.ADMIN, doing="delete users")
     user = _locked_user(db_session, actor=actor, user_id=user_id)
     if user.id == actor.user_id:
-        raise Conflict("you cannot delete yourself")
+        raise Conflict("you cannot delete yourself", code="accounts.you_cannot_delete_yourself")
     _acting(db_session, actor)
     user.deleted_at = utcnow()
     user.active = False
@@ -471,22 +551,39 @@ def create_api_token(
 ) -> tuple[ApiToken, str]:
     """Make a token for a machine client; its secret is returned once and never stored."""
     if actor.via == "api_token":
-        raise PermissionDenied("an API token cannot create API tokens; log in as a person")
+        raise PermissionDenied(
+            "an API token cannot create API tokens; log in as a person",
+            code="accounts.api_token_cannot_create_api",
+        )
     if actor.is_auditor and not actor.is_staff:
-        raise PermissionDenied("an auditor changes nothing; an administrator makes its tokens")
+        raise PermissionDenied(
+            "an auditor changes nothing; an administrator makes its tokens",
+            code="accounts.auditor_changes_nothing_administrator_makes",
+        )
     owner_id = user_id if user_id is not None else actor.user_id
     if owner_id != actor.user_id:
         require_role(actor, Role.ADMIN, doing="create API tokens for other users")
     if owner_id is None:
-        raise InvalidInput("name the user the token acts for", location=("user_id",))
+        raise InvalidInput(
+            "name the user the token acts for",
+            code="accounts.name_user_token_acts",
+            location=("user_id",),
+        )
     owner = get_user(db_session, actor=actor, user_id=owner_id)
     unknown = sorted(set(scopes) - SCOPES.keys())
     if unknown or not scopes:
         raise InvalidInput(
-            f"scopes must be chosen from {', '.join(sorted(SCOPES))}", location=("scopes",)
+            "scopes must be chosen from %(scopes)s",
+            code="accounts.scopes_must_chosen_from",
+            scopes=", ".join(sorted(SCOPES)),
+            location=("scopes",),
         )
     if expires_at is not None and expires_at <= utcnow():
-        raise InvalidInput("the expiry must be in the future", location=("expires_at",))
+        raise InvalidInput(
+            "the expiry must be in the future",
+            code="accounts.expiry_must_future",
+            location=("expires_at",),
+        )
     _acting(db_session, actor)
     secret = new_api_token_secret()
     token = ApiToken(
@@ -518,9 +615,15 @@ def list_api_tokens(
 def revoke_api_token(db_session: Session, *, actor: Principal, token_id: int) -> ApiToken:
     token = db_session.exec(_visible_tokens(actor).where(ApiToken.id == token_id)).first()
     if token is None:
-        raise NotFound(f"API token {token_id} does not exist")
+        raise NotFound(
+            "API token %(token_id)s does not exist",
+            code="accounts.api_token_does_exist",
+            token_id=token_id,
+        )
     if actor.is_auditor and not actor.is_staff:
-        raise PermissionDenied("an auditor changes nothing")
+        raise PermissionDenied(
+            "an auditor changes nothing", code="accounts.auditor_changes_nothing"
+        )
     if token.revoked_at is None:
         _acting(db_session, actor)
         token.revoked_at = utcnow()

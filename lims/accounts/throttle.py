@@ -16,6 +16,7 @@ address's: one's own good account must not wash away guesses at others').
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -32,8 +33,8 @@ class TooManyAttempts(LimsError):
     title = "Too many failed logins"
     slug = "too-many-attempts"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, retry_after: int, code: str, **params: Any) -> None:
+        super().__init__(message, code=code, **params)
         self.retry_after = retry_after
 
 
@@ -115,7 +116,10 @@ def refuse_while_slowed(held: Held, settings: Settings, now: datetime) -> None:
     if waits:
         wait = int(max(waits).total_seconds()) + 1
         raise TooManyAttempts(
-            f"too many failed logins; try again in {wait} seconds", retry_after=wait
+            "too many failed logins; try again in %(wait)s seconds",
+            code="accounts.too_many_failed_logins_try",
+            wait=wait,
+            retry_after=wait,
         )
 
 

@@ -88,17 +88,26 @@ def get_principal(
         ):
             raise PermissionDenied(
                 "the CSRF token is missing or wrong: send the X-CSRF-Token header "
-                "given at login with every change"
+                "given at login with every change",
+                code="api.csrf_token_missing_wrong_send",
             )
     else:
-        raise auth.Unauthenticated("log in first: send a bearer token or the session cookie")
+        raise auth.Unauthenticated(
+            "log in first: send a bearer token or the session cookie",
+            code="api.log_first_send_bearer_token",
+        )
     scope = required_scope(request)
     if principal.scopes is not None and scope not in principal.scopes:
-        raise PermissionDenied(f"this API token lacks the {scope!r} scope")
+        raise PermissionDenied(
+            "this API token lacks the '%(scope)s' scope",
+            code="api.api_token_lacks_scope",
+            scope=scope,
+        )
     if principal.must_change_password and not _open_before_password_change(request):
         raise PermissionDenied(
-            "change your password first: an administrator reset it "
-            "(POST /api/v1/auth/password with the temporary one)"
+            "change your password first: an administrator reset it (POST "
+            "/api/v1/auth/password with the temporary one)",
+            code="api.change_your_password_first_administrator",
         )
     principal = replace(principal, request_id=getattr(request.state, "request_id", None))
     # Every change made in this request is the caller's, whatever a service flushes first.

@@ -75,7 +75,12 @@ def due_for_calibration(
     try:
         days = parse_horizon(within)
     except ValueError as error:
-        raise InvalidInput(str(error), location=("query", "within")) from None
+        raise InvalidInput(
+            "%(reason)s",
+            code="api.horizon_invalid",
+            reason=str(error),
+            location=("query", "within"),
+        ) from None
     return service.due_for_calibration(
         db_session, actor=actor, within_days=days, on_date=_day(settings, on)
     )

@@ -2,6 +2,10 @@
 
 Each problem carries the request id, so a person reporting an error gives support the one
 string that finds the matching log line.  Stack traces never leave the server.
+
+A refusal carries a stable ``code`` and its ``params`` beside the ``detail``; the detail (and
+each field error's message) is worded in the language the request's ``Accept-Language`` asks
+for, English when it asks for none the service speaks (:mod:`lims.problem_text`).
 """
 
 import logging
@@ -15,7 +19,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lims.errors import LimsError
+from lims.errors import LimsError, problem_template
+from lims.problem_text import json_params, localized, localized_text, negotiated_language
 from lims.uncertainty.errors import UncertaintyInputError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -38,6 +43,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "detail": {"type": "string"},
         "instance": {"type": "string"},
         "request_id": {"type": ["string", "null"]},
+        "code": {"type": "string", "description": "Stable: what went wrong (area.what)"},
+        "params": {"type": "object", "description": "The values the detail names"},
         "errors": {
             "type": "array",
             "items": {
@@ -46,6 +53,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
                     "field": {"type": "string"},
                     "location": {"type": "array"},
                     "message": {"type": "string"},
+                    "code": {"type": "string"},
+                    "params": {"type": "object"},
                 },
             },
         },
@@ -109,39 +118,104 @@ def field_path(location: Sequence[str | int]) -> str:
     return text or "body"
 
 
-def _validation_message(error: dict[str, Any]) -> str:
-    message = str(error.get("msg", "is invalid"))
-    return message.removeprefix("Value error, ")
+def request_language(request: Request) -> str:
+    """The language the caller reads refusals in (``Accept-Language``; English by default)."""
+    return negotiated_language(request.headers.get("accept-language"))
+
+
+#: A field's refusal by the kind of error the schema found (Pydantic's error type), for the
+#: languages other than English; English keeps Pydantic's own words.
+VALIDATION_TEMPLATES = {
+    "missing": problem_template("a value is required"),
+    "string_too_long": problem_template("at most %(max_length)s characters"),
+    "string_too_short": problem_template("at least %(min_length)s characters"),
+    "too_long": problem_template("at most %(max_length)s items"),
+    "too_short": problem_template("at least %(min_length)s items"),
+    "greater_than": problem_template("must be greater than %(gt)s"),
+    "greater_than_equal": problem_template("must be at least %(ge)s"),
+    "less_than": problem_template("must be less than %(lt)s"),
+    "less_than_equal": problem_template("must be at most %(le)s"),
+    "int_parsing": problem_template("must be a whole number"),
+    "int_from_float": problem_template("must be a whole number"),
+    "int_type": problem_template("must be a whole number"),
+    "float_parsing": problem_template("must be a number"),
+    "float_type": problem_template("must be a number"),
+    "decimal_parsing": problem_template("must be a number"),
+    "finite_number": problem_template("must be a finite number"),
+    "bool_parsing": problem_template("must be true or false"),
+    "bool_type": problem_template("must be true or false"),
+    "string_type": problem_template("must be text"),
+    "string_pattern_mismatch": problem_template("is not in the expected form"),
+    "enum": problem_template("must be one of %(expected)s"),
+    "literal_error": problem_template("must be one of %(expected)s"),
+    "date_parsing": problem_template("must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": problem_template("must be a date (YYYY-MM-DD)"),
+    "date_type": problem_template("must be a date (YYYY-MM-DD)"),
+    "datetime_parsing": problem_template("must be a date and time"),
+    "datetime_from_date_parsing": problem_template("must be a date and time"),
+    "list_type": problem_template("must be a list"),
+    "dict_type": problem_template("must be an object"),
+    "model_type": problem_template("must be an object"),
+    "model_attributes_type": problem_template("must be an object"),
+    "extra_forbidden": problem_template("is not a field of this request"),
+    "url_parsing": problem_template("must be a web address"),
+}
+MALFORMED_JSON = problem_template(
+    "The request body is not valid JSON (%(error)s); send a JSON document."
+)
+CORRECT_THE_REQUEST = problem_template("Please correct the request: %(errors)s.")
+CORRECT_THE_REQUEST_AND_MORE = problem_template(
+    "Please correct the request: %(errors)s (and %(more)s more)."
+)
+
+
+def _validation_error(error: dict[str, Any], language: str) -> dict[str, Any]:
+    """One field's refusal: where, its code and parameters, and its words in ``language``."""
+    kind = str(error.get("type", "value_error"))
+    context = dict(error.get("ctx") or {})
+    cause = context.pop("error", None)
+    where = {"field": field_path(error["loc"]), "location": list(error["loc"])}
+    if isinstance(cause, LimsError):
+        # A validator that raised a refusal of ours: its own code and words.
+        return where | {
+            "message": localized(cause, language),
+            "code": cause.code,
+            "params": json_params(cause.params),
+        }
+    english = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    params = json_params(context)
+    template = VALIDATION_TEMPLATES.get(kind)
+    message = localized_text(template, params, language, english=english) if template else english
+    return where | {"message": message, "code": f"validation.{kind}", "params": params}
 
 
 async def _on_validation_error(request: Request, exc: RequestValidationError) -> ProblemResponse:
     errors = list(exc.errors())
+    language = request_language(request)
     if any(error.get("type") == "json_invalid" for error in errors):
         context = errors[0].get("ctx", {})
+        params = {"error": str(context.get("error", "malformed"))}
         return problem(
             request,
             400,
-            f"The request body is not valid JSON ({context.get('error', 'malformed')}); "
-            "send a JSON document.",
+            localized_text(MALFORMED_JSON, params, language),
             slug="malformed-json",
             title="Malformed JSON",
+            code="validation.json_invalid",
+            params=params,
         )
-    described = [
-        {
-            "field": field_path(error["loc"]),
-            "location": list(error["loc"]),
-            "message": _validation_message(error),
-        }
-        for error in errors
-    ]
+    described = [_validation_error(error, language) for error in errors]
     summary = "; ".join(f"{item['field']}: {item['message']}" for item in described[:5])
-    more = f" (and {len(described) - 5} more)" if len(described) > 5 else ""
+    more = len(described) - 5
+    template = CORRECT_THE_REQUEST_AND_MORE if more > 0 else CORRECT_THE_REQUEST
     return problem(
         request,
         422,
-        f"Please correct the request: {summary}{more}.",
+        localized_text(template, {"errors": summary, "more": more}, language),
         slug="validation",
         title="Invalid request",
+        code="validation.invalid_request",
+        params={"count": len(described)},
         errors=described,
     )
 
@@ -160,13 +234,17 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> Probl
 
 
 async def _on_domain_error(request: Request, exc: LimsError) -> ProblemResponse:
-    extensions: dict[str, Any] = {}
+    detail = localized(exc, request_language(request))
+    extensions: dict[str, Any] = {"params": json_params(exc.params)}
+    if exc.code:
+        extensions["code"] = exc.code
     if exc.location:
         extensions["errors"] = [
             {
                 "field": field_path(exc.location),
                 "location": list(exc.location),
-                "message": exc.message,
+                "message": detail,
+                "code": exc.code,
             }
         ]
     # Some errors carry more than a message, e.g. the list of texts still to translate.
@@ -184,7 +262,7 @@ async def _on_domain_error(request: Request, exc: LimsError) -> ProblemResponse:
     return problem(
         request,
         exc.status,
-        exc.message,
+        detail,
         slug=exc.slug,
         title=exc.title,
         headers=headers or None,

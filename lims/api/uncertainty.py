@@ -48,8 +48,10 @@ class TooMuchWork(InvalidInput):
 
     slug = "too-much-work"
 
-    def __init__(self, message: str, *, work: int, limit: int) -> None:
-        super().__init__(message, location=("mcm", "trials"))
+    def __init__(self, message: str, *, work: int, limit: int, code: str, **params: Any) -> None:
+        super().__init__(
+            message, location=("mcm", "trials"), code=code, work=work, limit=limit, **params
+        )
         # The UI words its own message from these.
         self.extensions = {"limit": "LIMS_MAX_MONTE_CARLO_WORK", "work": work, "max_work": limit}
 
@@ -81,8 +83,10 @@ def _check_trials(body: EvaluationRequest, settings: Settings) -> None:
         # The engine can run far more in bounded memory, but one HTTP request should not hold
         # a worker for minutes; the CLI has no such limit.
         raise InvalidInput(
-            f"at most {settings.max_monte_carlo_trials} Monte Carlo trials per request here; "
-            "use the CLI (lims uncertainty evaluate) for more",
+            "at most %(max_monte_carlo_trials)s Monte Carlo trials per request "
+            "here; use the CLI (lims uncertainty evaluate) for more",
+            code="api.most_monte_carlo_trials_per",
+            max_monte_carlo_trials=settings.max_monte_carlo_trials,
             location=("mcm", "trials"),
         )
 
@@ -94,12 +98,16 @@ def _check_work(body: EvaluationRequest, settings: Settings) -> None:
     limit = settings.max_monte_carlo_work
     if work > limit:
         raise TooMuchWork(
-            f"this Monte Carlo run is {mcm.trials} trials times {size} model nodes = {work} units "
-            f"of work; the limit here is {limit} (LIMS_MAX_MONTE_CARLO_WORK): ask for at most "
-            f"{limit // size} trials, simplify the model, or run it with the CLI "
-            "(lims uncertainty evaluate)",
+            "this Monte Carlo run is %(trials)s trials times %(size)s model nodes "
+            "= %(work)s units of work; the limit here is %(limit)s "
+            "(LIMS_MAX_MONTE_CARLO_WORK): ask for at most %(trials_at_most)s trials, "
+            "simplify the model, or run it with the CLI (lims uncertainty evaluate)",
+            code="api.monte_carlo_run_trials_times",
+            trials=mcm.trials,
+            size=size,
             work=work,
             limit=limit,
+            trials_at_most=limit // size,
         )
 
 
@@ -129,12 +137,17 @@ async def evaluate_model(
                 )
             except MonteCarloStopped:
                 if gone.is_set():  # an answer no one reads
-                    raise InvalidInput("the client went away; its run was stopped") from None
+                    raise InvalidInput(
+                        "the client went away; its run was stopped",
+                        code="api.client_went_away_run_was",
+                    ) from None
                 raise TimeLimitReached(
                     "the Monte Carlo run was stopped at the time limit of "
-                    f"{settings.monte_carlo_seconds:g} s per request (LIMS_MONTE_CARLO_SECONDS); "
-                    "ask for fewer trials, use the adaptive procedure, or run it with the CLI "
+                    "%(monte_carlo_seconds)g s per request (LIMS_MONTE_CARLO_SECONDS); ask "
+                    "for fewer trials, use the adaptive procedure, or run it with the CLI "
                     "(lims uncertainty evaluate)",
+                    code="api.monte_carlo_run_was_stopped",
+                    monte_carlo_seconds=settings.monte_carlo_seconds,
                     setting="LIMS_MONTE_CARLO_SECONDS",
                     retry_after=RETRY_AFTER_SECONDS,
                 ) from None

@@ -25,7 +25,7 @@ from starlette.requests import ClientDisconnect
 from lims.config import Settings
 from lims.errors import InvalidInput, StorageFull, TooLarge
 from lims.sniffing import check_filename
-from lims.storage import NO_SPACE_MESSAGE, is_out_of_space
+from lims.storage import is_out_of_space
 
 Kept = TypeVar("Kept")
 INCOMING_FOLDER = "incoming"
@@ -96,16 +96,25 @@ async def _body_in_file(request: Request, settings: Settings) -> AsyncIterator[P
                 size += len(chunk)
                 if size > settings.max_upload_bytes:
                     raise TooLarge(
-                        f"the file is larger than the limit of {settings.max_upload_bytes} bytes"
+                        "the file is larger than the limit of %(max_upload_bytes)s bytes",
+                        code="api.file_larger_than_limit_bytes",
+                        max_upload_bytes=settings.max_upload_bytes,
                     )
                 spool.write(chunk)
             spool.flush()
         except ClientDisconnect:
             # The size cap (middleware) has already answered 413, or the client went away.
-            raise InvalidInput("the upload stopped before its end") from None
+            raise InvalidInput(
+                "the upload stopped before its end", code="api.upload_stopped_before_end"
+            ) from None
         except OSError as error:
             if is_out_of_space(error):
-                raise StorageFull(NO_SPACE_MESSAGE) from error
+                raise StorageFull(
+                    "the file store is full: nothing was stored; ask the lab's administrator "
+                    "to free space, "
+                    "then send the file again",
+                    code="storage.file_store_full",
+                ) from error
             raise
         yield Path(spool.name)
 

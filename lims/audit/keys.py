@@ -61,7 +61,12 @@ class AuditKeyRing:
     def require(self, key_id: str) -> AuditKey:
         key = self.get(key_id)
         if key is None:
-            raise ConfigurationError(f"key {key_id} is not in the key ring at {self.directory}")
+            raise ConfigurationError(
+                "key %(key_id)s is not in the key ring at %(directory)s",
+                code="audit.key_key_ring",
+                key_id=key_id,
+                directory=self.directory,
+            )
         return key
 
     @property
@@ -134,9 +139,18 @@ def _read_key(path: Path) -> AuditKey:
             follows_event=int(stored["follows_event"]),
         )
     except (ValueError, KeyError, TypeError) as error:
-        raise ConfigurationError(f"audit key file {path} is unreadable: {error}") from error
+        raise ConfigurationError(
+            "audit key file %(path)s is unreadable: %(error)s",
+            code="audit.audit_key_file_unreadable",
+            path=path,
+            error=error,
+        ) from error
     if key_id_of(key.secret) != key.key_id or path.stem != key.key_id:
-        raise ConfigurationError(f"audit key file {path} does not hold the key its name says")
+        raise ConfigurationError(
+            "audit key file %(path)s does not hold the key its name says",
+            code="audit.audit_key_file_does_hold",
+            path=path,
+        )
     return key
 
 

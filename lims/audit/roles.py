@@ -166,15 +166,20 @@ def grant_application_role(connection: Connection, role: str) -> None:
     owner = connection.execute(text("SELECT current_user")).scalar_one()
     if role == owner:
         raise ConfigurationError(
-            f"LIMS_DATABASE_APP_ROLE is {role}, the role running the migrations: the "
-            "application role must be another one (see the README, Running on PostgreSQL)"
+            "LIMS_DATABASE_APP_ROLE is %(role)s, the role running the migrations: "
+            "the application role must be another one (see the README, Running on "
+            "PostgreSQL)",
+            code="audit.lims_database_app_role_role",
+            role=role,
         )
     if connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first():
         _grant(connection, connection.dialect.identifier_preparer.quote(role))
         return
     raise ConfigurationError(
-        f"LIMS_DATABASE_APP_ROLE names role {role}, which does not exist: "
-        f"CREATE ROLE {role} LOGIN PASSWORD '…' first"
+        "LIMS_DATABASE_APP_ROLE names role %(role)s, which does not exist: "
+        "CREATE ROLE %(role)s LOGIN PASSWORD '…' first",
+        code="audit.lims_database_app_role_names",
+        role=role,
     )
 
 

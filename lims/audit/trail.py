@@ -214,8 +214,10 @@ def _record_changes(db_session: OrmSession, _flush: UOWTransaction) -> None:
             and not context.reason
         ):
             raise InvalidInput(
-                f"give a reason: this {inspect(instance).mapper.local_table.name} "
-                "has been reviewed or issued, and every change to it must say why"
+                "give a reason: this %(local_table)s has been reviewed or issued, and "
+                "every change to it must say why",
+                code="audit.give_reason_has_been_reviewed",
+                local_table=inspect(instance).mapper.local_table.name,
             )
         entries.append(
             {
@@ -281,8 +283,13 @@ def _key_after(connection: Connection, head: _Head | None) -> AuditKey:
     key = load_key_ring(directory).get(wanted) or read_key_ring(directory).get(wanted)
     if key is None:
         raise ConfigurationError(
-            f"audit events cannot be written: key {wanted} is not in the key ring at "
-            f"{directory} (restore the key ring from its backup, or set {KEY_DIR_VARIABLE})"
+            "audit events cannot be written: key %(wanted)s is not in the key ring "
+            "at %(directory)s (restore the key ring from its backup, or set "
+            "%(key_dir_variable)s)",
+            code="audit.audit_events_cannot_written_key",
+            wanted=wanted,
+            directory=directory,
+            key_dir_variable=KEY_DIR_VARIABLE,
         )
     return key
 

@@ -82,16 +82,35 @@ def read_manifest(folder: Path) -> Manifest:
     """The manifest of the backup in ``folder``; refused when missing, unreadable or edited."""
     path = folder / MANIFEST_NAME
     if not path.is_file():
-        raise BackupInvalid(f"{folder} is not a complete backup: it has no {MANIFEST_NAME}")
+        raise BackupInvalid(
+            "%(folder)s is not a complete backup: it has no %(manifest_name)s",
+            code="backup.complete_backup_has",
+            folder=folder,
+            manifest_name=MANIFEST_NAME,
+        )
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
         recorded = content.pop("sha256")
     except (ValueError, KeyError, AttributeError, TypeError):
-        raise BackupInvalid(f"{path} is not a backup manifest (unreadable or cut short)") from None
+        raise BackupInvalid(
+            "%(path)s is not a backup manifest (unreadable or cut short)",
+            code="backup.backup_manifest_unreadable_cut_short",
+            path=path,
+        ) from None
     if hashlib.sha256(_canonical(content)).hexdigest() != recorded:
-        raise BackupInvalid(f"{path} has been altered: its content does not match its hash")
+        raise BackupInvalid(
+            "%(path)s has been altered: its content does not match its hash",
+            code="backup.has_been_altered_content_does",
+            path=path,
+        )
     if content.get("format") != FORMAT:
-        raise BackupInvalid(f"{path} is of format {content.get('format')!r}, not {FORMAT}")
+        raise BackupInvalid(
+            "%(path)s is of format '%(get)s', not %(format)s",
+            code="backup.format",
+            path=path,
+            get=content.get("format"),
+            format=FORMAT,
+        )
     try:
         return Manifest(
             created_at=content["created_at"],
@@ -104,4 +123,9 @@ def read_manifest(folder: Path) -> Manifest:
             files=[StoredFile(**stored) for stored in content["files"]],
         )
     except (KeyError, TypeError) as error:
-        raise BackupInvalid(f"{path} lacks part of a manifest ({error})") from None
+        raise BackupInvalid(
+            "%(path)s lacks part of a manifest (%(error)s)",
+            code="backup.lacks_part_manifest",
+            path=path,
+            error=error,
+        ) from None

@@ -47,8 +47,12 @@ def client_tool(name: str, major: int, bin_dir: Path | None) -> Path:
         if candidate.is_file() and _major_of(candidate) == major:
             return candidate
     raise BackupFailed(
-        f"{name} of PostgreSQL {major} is needed (the server's version): install "
-        f"postgresql-client-{major} or set LIMS_POSTGRES_BIN_DIR to its bin folder"
+        "%(name)s of PostgreSQL %(major)s is needed (the server's version): "
+        "install postgresql-client-%(major)s or set LIMS_POSTGRES_BIN_DIR to "
+        "its bin folder",
+        code="backup.postgresql_needed_server_version_install",
+        name=name,
+        major=major,
     )
 
 
@@ -100,8 +104,11 @@ def require_empty(connection: Connection) -> None:
     if tables:
         database = connection.execute(text("SELECT current_database()")).scalar_one()
         raise BackupInvalid(
-            f"database {database} is not empty ({tables} tables): restore into a new, empty "
-            "database and point LIMS_DATABASE_URL at it"
+            "database %(database)s is not empty (%(tables)s tables): restore into "
+            "a new, empty database and point LIMS_DATABASE_URL at it",
+            code="backup.database_empty_tables_restore_into",
+            database=database,
+            tables=tables,
         )
 
 
@@ -128,4 +135,9 @@ def _run(command: list[str], database_url: str, *, doing: str) -> None:
     completed = subprocess.run(command, env=environment, capture_output=True, text=True)
     if completed.returncode != 0:
         first = next((line for line in completed.stderr.splitlines() if line.strip()), "")
-        raise BackupFailed(f"{doing} failed: {first or f'exit status {completed.returncode}'}")
+        raise BackupFailed(
+            "%(doing)s failed: %(value)s",
+            code="backup.failed",
+            doing=doing,
+            value=first or f"exit status {completed.returncode}",
+        )

@@ -50,7 +50,11 @@ def create_backup(
 ) -> Manifest:
     """Write a backup of the installation into ``destination`` (a new or empty folder)."""
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
-        raise BackupInvalid(f"{destination} is not empty: back up into a new folder")
+        raise BackupInvalid(
+            "%(destination)s is not empty: back up into a new folder",
+            code="backup.empty_back_up_into_new",
+            destination=destination,
+        )
     destination.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url
     if make_url(url).get_backend_name() == "postgresql":
@@ -102,7 +106,11 @@ def _dump_postgres(
 def _copy_sqlite(url: str, destination: Path, progress: Progress) -> tuple[DatabaseCopy, Snapshot]:
     source = sqlite.database_path(url)
     if not source.is_file():
-        raise BackupInvalid(f"there is no database at {source} to back up")
+        raise BackupInvalid(
+            "there is no database at %(source)s to back up",
+            code="backup.there_database_back_up",
+            source=source,
+        )
     target = destination / SQLITE_FILE
     sqlite.copy(
         source, target, progress=lambda done, total: progress("Copying the database", done, total)
@@ -185,8 +193,12 @@ def restore_backup(settings: Settings, source: Path, *, progress: Progress = _qu
     backend = make_url(url).get_backend_name()
     if backend != manifest.backend:
         raise BackupInvalid(
-            f"{source} is a {manifest.backend} backup and LIMS_DATABASE_URL names a {backend} "
-            "database: restore into the backend the backup came from"
+            "%(source)s is a %(backend)s backup and LIMS_DATABASE_URL names a "
+            "%(backend2)s database: restore into the backend the backup came from",
+            code="backup.backup_lims_database_url_names",
+            source=source,
+            backend=manifest.backend,
+            backend2=backend,
         )
     _require_empty_target(settings)
     _check_backup(source, manifest, progress)
@@ -253,20 +265,35 @@ def _check_backup(source: Path, manifest: Manifest, progress: Progress) -> None:
 
     database = source / manifest.database.file
     if not database.is_file():
-        raise BackupInvalid(f"{source} is incomplete: {manifest.database.file} is missing")
+        raise BackupInvalid(
+            "%(source)s is incomplete: %(file)s is missing",
+            code="backup.incomplete_missing",
+            source=source,
+            file=manifest.database.file,
+        )
     if _hash_file(database, advance) != (manifest.database.sha256, manifest.database.size):
         raise BackupInvalid(
-            f"{database} has been altered or cut short: it does not match the manifest's hash"
+            "%(database)s has been altered or cut short: it does not match the manifest's hash",
+            code="backup.has_been_altered_cut_short",
+            database=database,
         )
     store = _backup_store(source)
     for stored in manifest.files:
         if not store.exists(stored.sha256):
-            raise BackupInvalid(f"{source} is incomplete: stored file {stored.sha256} is missing")
+            raise BackupInvalid(
+                "%(source)s is incomplete: stored file %(sha256)s is missing",
+                code="backup.incomplete_stored_file_missing",
+                source=source,
+                sha256=stored.sha256,
+            )
         path = store.root / "objects" / stored.sha256[:2] / stored.sha256[2:]
         if _hash_file(path, advance) != (stored.sha256, stored.size):
             raise BackupInvalid(
-                f"stored file {stored.sha256} in {source} has been altered: "
-                "its content does not match its name"
+                "stored file %(sha256)s in %(source)s has been altered: its content "
+                "does not match its name",
+                code="backup.stored_file_has_been_altered",
+                sha256=stored.sha256,
+                source=source,
             )
 
 
@@ -282,18 +309,33 @@ def _check_restored(settings: Settings, manifest: Manifest, progress: Progress) 
         found, recorded = tables.get(name), manifest.tables.get(name)
         if found != recorded:
             raise BackupInvalid(
-                f"the restored table {name} differs from the backup ({_rows(found)} restored, "
-                f"{_rows(recorded)} recorded, or other content): do not use this database"
+                "the restored table %(name)s differs from the backup (%(rows)s "
+                "restored, %(rows2)s recorded, or other content): do not use this "
+                "database",
+                code="backup.restored_table_differs_from_backup",
+                name=name,
+                rows=_rows(found),
+                rows2=_rows(recorded),
             )
     if audit != manifest.audit:
         raise BackupInvalid(
-            f"the restored audit chain ({audit.events} events, head {audit.head[:12]}…) differs "
-            f"from the backup's ({manifest.audit.events} events, head {manifest.audit.head[:12]}…)"
+            "the restored audit chain (%(events)s events, head %(head)s…) differs "
+            "from the backup's (%(events2)s events, head %(head2)s…)",
+            code="backup.restored_audit_chain_events_head",
+            events=audit.events,
+            head=audit.head[:12],
+            events2=manifest.audit.events,
+            head2=manifest.audit.head[:12],
         )
     store = store_in(settings.data_dir)
     missing = [stored.sha256 for stored in manifest.files if not store.exists(stored.sha256)]
     if missing:
-        raise BackupInvalid(f"{len(missing)} files were not restored, e.g. {missing[0]}")
+        raise BackupInvalid(
+            "%(missing_count)s files were not restored, e.g. %(missing)s",
+            code="backup.files_were_restored_e_g",
+            missing_count=len(missing),
+            missing=missing[0],
+        )
 
 
 def _rows(fingerprint: TableFingerprint | None) -> str:

@@ -18,7 +18,10 @@ PAGES_PER_STEP = 1024
 def database_path(database_url: str) -> Path:
     database = make_url(database_url).database
     if not database or database == ":memory:":
-        raise BackupInvalid("an in-memory SQLite database cannot be backed up or restored")
+        raise BackupInvalid(
+            "an in-memory SQLite database cannot be backed up or restored",
+            code="backup.memory_sqlite_database_cannot_backed",
+        )
     return Path(database).resolve()
 
 
@@ -58,8 +61,11 @@ def require_empty(path: Path) -> None:
     database.close()
     if count:
         raise BackupInvalid(
-            f"database {path} is not empty ({count} tables): restore into a new database "
-            "file and point LIMS_DATABASE_URL (or LIMS_DATA_DIR) at it"
+            "database %(path)s is not empty (%(count)s tables): restore into a new "
+            "database file and point LIMS_DATABASE_URL (or LIMS_DATA_DIR) at it",
+            code="backup.database_empty_tables_restore_into_2",
+            path=path,
+            count=count,
         )
 
 

@@ -95,9 +95,17 @@ def item_for_model(db_session: Session, *, actor: Principal, job_id: int, item_i
     item = item_for_upload(db_session, actor=actor, job_id=job_id, item_id=item_id)
     job = get_job(db_session, actor=actor, job_id=job_id)
     if job.kind not in PLANNED_FROM_MODELS:
-        raise InvalidInput(f"a {job.kind} job is not planned from a CAD model")
+        raise InvalidInput(
+            "a %(kind)s job is not planned from a CAD model",
+            code="cad.job_planned_from_cad_model",
+            kind=job.kind,
+        )
     if job.status in PLAN_FIXED:
-        raise Conflict(f"the plan is fixed once the job is {job.status}")
+        raise Conflict(
+            "the plan is fixed once the job is %(status)s",
+            code="cad.plan_fixed_once_job",
+            status=job.status,
+        )
     return item
 
 
@@ -120,8 +128,9 @@ def upload_model(
     model = _read(path, settings, readers)
     if model.plan is None or not model.plan.characteristics:
         raise InvalidInput(
-            "the document defines no characteristics to plan from; "
-            "QIF Results go to POST /jobs/{job_id}/results/qif"
+            "the document defines no characteristics to plan from; QIF Results go "
+            "to POST /jobs/{job_id}/results/qif",
+            code="cad.document_defines_characteristics_plan_from",
         )
     with path.open("rb") as source:
         stored = store.put(source, max_bytes=settings.max_upload_bytes)
@@ -208,9 +217,19 @@ def _open_proposal(
     require_role(actor, *STAFF_WHO_RUN_JOBS, doing="review proposed characteristics")
     proposal = db_session.get(CharacteristicProposal, proposal_id)
     if proposal is None or proposal.job_id != job_id:
-        raise NotFound(f"proposal {proposal_id} is not part of job {job_id}")
+        raise NotFound(
+            "proposal %(proposal_id)s is not part of job %(job_id)s",
+            code="cad.proposal_part_job",
+            proposal_id=proposal_id,
+            job_id=job_id,
+        )
     if proposal.state != ProposalState.PROPOSED:
-        raise Conflict(f"proposal {proposal_id} was already {proposal.state}")
+        raise Conflict(
+            "proposal %(proposal_id)s was already %(state)s",
+            code="cad.proposal_was_already",
+            proposal_id=proposal_id,
+            state=proposal.state,
+        )
     return proposal
 
 
@@ -294,7 +313,10 @@ def import_qif_results(
     measured_by_id = actor.person_id(doing="import results")
     if job.status != JobStatus.IN_MEASUREMENT:
         raise Conflict(
-            f"results are recorded while a job is in measurement; job {job.number} is {job.status}"
+            "results are recorded while a job is in measurement; job %(job)s is %(status)s",
+            code="cad.results_recorded_while_job_measurement",
+            job=job.number,
+            status=job.status,
         )
     # The CMM that measured must be a CMM, in calibration on the day, as for any result.
     check_equipment_kinds(
@@ -313,7 +335,10 @@ def import_qif_results(
     )
     model = _read(path, settings, readers)
     if model.results is None or not model.results.measurements:
-        raise InvalidInput("the document holds no measurements (QIF Results)")
+        raise InvalidInput(
+            "the document holds no measurements (QIF Results)",
+            code="cad.document_holds_measurements_qif_results",
+        )
     names = {c.ref: c.name for c in (model.plan.characteristics if model.plan else [])}
     # A voided characteristic takes no results: its measurements are listed as unmatched.
     characteristics = list(
@@ -334,7 +359,10 @@ def import_qif_results(
         else:
             grouped[found.id].append(measurement)
     if not grouped:
-        raise InvalidInput("no measurement in the document matches a characteristic of this job")
+        raise InvalidInput(
+            "no measurement in the document matches a characteristic of this job",
+            code="cad.measurement_document_matches_characteristic_job",
+        )
     agreement = db_session.get_one(Agreement, job.agreement_id)
     temperature = temperature if temperature is not None else model.results.temperature
     prepared: list[Result] = []
@@ -405,7 +433,9 @@ def _imported_result(
 ) -> tuple[Result, QifImportRow]:
     if db_session.exec(select(Result).where(Result.characteristic_id == characteristic.id)).first():
         raise Conflict(
-            f"{characteristic.label} already has a result; replace it through the results API"
+            "%(characteristic)s already has a result; replace it through the results API",
+            code="cad.already_has_result_replace_through",
+            characteristic=characteristic.label,
         )
     # Several measurements of one item (a profile's points): the worst one decides.
     reference = characteristic.nominal or 0.0
@@ -525,7 +555,11 @@ def export_qif_results(
         try:
             qif.validate(qif.parse(document), settings.qif_schema_dir)
         except qif.QifError as error:  # the writer's fault, never the caller's
-            raise ConfigurationError(f"the QIF export does not validate: {error}") from None
+            raise ConfigurationError(
+                "the QIF export does not validate: %(error)s",
+                code="cad.qif_export_does_validate",
+                error=error,
+            ) from None
     return document
 
 
@@ -537,8 +571,11 @@ def _export_row(characteristic: Characteristic, result: Result | None) -> dict[s
         )
     except InvalidInput:
         raise InvalidInput(
-            f"{characteristic.label} is in {symbol(characteristic.unit)}; QIF export takes "
-            "lengths (written in mm) and angles (written in degrees)"
+            "%(characteristic)s is in %(symbol)s; QIF export takes lengths "
+            "(written in mm) and angles (written in degrees)",
+            code="cad.qif_export_takes_lengths_written",
+            characteristic=characteristic.label,
+            symbol=symbol(characteristic.unit),
         ) from None
     decision = ((result.decision if result else None) or {}).get("decision")
     return {

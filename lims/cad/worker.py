@@ -33,7 +33,12 @@ def read_bounded(path: Path, limits: Limits) -> Model:
     """The model of the file at ``path``, read under ``limits`` in a worker process."""
     size = path.stat().st_size
     if size > limits.max_bytes:
-        raise TooLarge(f"the model is {size} bytes; the limit is {limits.max_bytes} bytes")
+        raise TooLarge(
+            "the model is %(size)s bytes; the limit is %(max_bytes)s bytes",
+            code="cad.model_bytes_limit_bytes",
+            size=size,
+            max_bytes=limits.max_bytes,
+        )
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_work, args=(sender, path, limits), daemon=True)
@@ -42,13 +47,17 @@ def read_bounded(path: Path, limits: Limits) -> Model:
     try:
         if not receiver.poll(limits.timeout_seconds):
             raise InvalidInput(
-                f"reading the model took longer than {limits.timeout_seconds:g} s and was stopped"
+                "reading the model took longer than %(timeout_seconds)g s and was stopped",
+                code="cad.reading_model_took_longer_than",
+                timeout_seconds=limits.timeout_seconds,
             )
         outcome, payload = receiver.recv()
     except EOFError:
         raise InvalidInput(
             "the reader stopped without an answer (the file needs more memory than "
-            f"{limits.max_memory_bytes} bytes, or it is damaged)"
+            "%(max_memory_bytes)s bytes, or it is damaged)",
+            code="cad.reader_stopped_without_answer_file",
+            max_memory_bytes=limits.max_memory_bytes,
         ) from None
     finally:
         receiver.close()
@@ -56,7 +65,7 @@ def read_bounded(path: Path, limits: Limits) -> Model:
             process.kill()
         process.join()
     if outcome == "error":
-        raise InvalidInput(payload)
+        raise InvalidInput("%(reason)s", code="cad.model_unreadable", reason=payload)
     return payload
 
 

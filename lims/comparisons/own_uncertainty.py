@@ -57,14 +57,26 @@ def _check(request: OwnUncertaintyRequest) -> None:
     if request.calibration_expanded_uncertainty <= 0:
         raise InvalidInput(
             "the calibration's uncertainty must be greater than zero",
+            code="comparisons.calibration_uncertainty_must_greater_than",
             location=("calibration_expanded_uncertainty",),
         )
     for name in ("calibration_coverage_factor", "k"):
         if getattr(request, name) <= 0:
-            raise InvalidInput("a coverage factor must be greater than zero", location=(name,))
+            raise InvalidInput(
+                "a coverage factor must be greater than zero",
+                code="comparisons.coverage_factor_must_greater_than",
+                location=(name,),
+            )
     for name in ("u_b", "u_w"):
         if getattr(request, name) < 0:
-            raise InvalidInput(f"{name} cannot be negative", location=(name,))
+            raise InvalidInput(
+                "%(name)s cannot be negative",
+                code="comparisons.cannot_negative",
+                name=name,
+                location=(name,),
+            )
     values = [request.calibrated_value, *request.measurements]
     if not all(math.isfinite(value) for value in values):
-        raise InvalidInput("give finite values", location=("measurements",))
+        raise InvalidInput(
+            "give finite values", code="comparisons.give_finite_values", location=("measurements",)
+        )

@@ -111,7 +111,11 @@ def _check(request: ScoreRequest) -> None:
         _check_uncertainty(request.assigned_value, ("assigned_value",))
     ids = [participant.id for participant in request.participants]
     if len(set(ids)) != len(ids):
-        raise InvalidInput("give each participant its own id", location=("participants",))
+        raise InvalidInput(
+            "give each participant its own id",
+            code="comparisons.give_each_participant_own_id",
+            location=("participants",),
+        )
     units = {p.unit for p in request.participants if p.unit} | (
         {request.assigned_value.unit}
         if request.assigned_value and request.assigned_value.unit
@@ -119,13 +123,15 @@ def _check(request: ScoreRequest) -> None:
     )
     if len(units) > 1:
         raise InvalidInput(
-            f"the results are in different units ({', '.join(sorted(units))}): "
-            "convert them to one unit first",
+            "the results are in different units (%(units)s): convert them to one unit first",
+            code="comparisons.results_different_units_convert_them",
+            units=", ".join(sorted(units)),
             location=("participants",),
         )
     if request.assigned_value is None and request.consensus is None:
         raise InvalidInput(
             "give an assigned value, or a consensus method (algorithm_a, median or mean)",
+            code="comparisons.give_assigned_value_consensus_method",
             location=("assigned_value",),
         )
     needs_several = (request.assigned_value is None and request.consensus is not None) or (
@@ -133,29 +139,41 @@ def _check(request: ScoreRequest) -> None:
     )
     if needs_several and len(request.participants) < 2:
         raise InvalidInput(
-            "one participant cannot give a consensus value or a standard deviation: "
-            "give an assigned value and a number for sigma_pt",
+            "one participant cannot give a consensus value or a standard "
+            "deviation: give an assigned value and a number for sigma_pt",
+            code="comparisons.one_participant_cannot_give_consensus",
             location=("participants",),
         )
     for name in ("sigma_pt", "delta_e", "u_min"):
         given = getattr(request, name)
         if isinstance(given, float | int) and given <= 0:
-            raise InvalidInput(f"{name} must be greater than zero", location=(name,))
+            raise InvalidInput(
+                "%(name)s must be greater than zero",
+                code="comparisons.must_greater_than_zero",
+                name=name,
+                location=(name,),
+            )
 
 
 def _check_uncertainty(
     spec: ParticipantSpec | AssignedValueSpec, location: tuple[str | int, ...]
 ) -> None:
     if not math.isfinite(spec.value):
-        raise InvalidInput("give a finite value", location=(*location, "value"))
+        raise InvalidInput(
+            "give a finite value",
+            code="comparisons.give_finite_value",
+            location=(*location, "value"),
+        )
     if (spec.expanded_uncertainty is None) != (spec.coverage_factor is None):
         raise InvalidInput(
             "give the expanded uncertainty with its coverage factor",
+            code="comparisons.give_expanded_uncertainty_coverage_factor",
             location=(*location, "coverage_factor"),
         )
     if spec.coverage_factor is not None and spec.coverage_factor <= 0:
         raise InvalidInput(
             "the coverage factor k must be greater than zero",
+            code="comparisons.coverage_factor_k_must_greater",
             location=(*location, "coverage_factor"),
         )
     for name in ("expanded_uncertainty", "standard_uncertainty"):
@@ -164,17 +182,20 @@ def _check_uncertainty(
             raise InvalidInput(
                 "an uncertainty must be greater than zero: a zero U claims a perfect "
                 "measurement and makes En and zeta infinite",
+                code="comparisons.uncertainty_must_greater_than_zero",
                 location=(*location, name),
             )
     if isinstance(spec, AssignedValueSpec):
         if spec.standard_uncertainty is not None and spec.expanded_uncertainty is not None:
             raise InvalidInput(
                 "give either U with k or the standard uncertainty, not both",
+                code="comparisons.give_either_u_k_standard",
                 location=(*location, "standard_uncertainty"),
             )
         if spec.standard_uncertainty is None and spec.expanded_uncertainty is None:
             raise InvalidInput(
                 "give the assigned value's uncertainty: U with k, or the standard uncertainty",
+                code="comparisons.give_assigned_value_uncertainty_u",
                 location=(*location, "expanded_uncertainty"),
             )
 
@@ -214,23 +235,27 @@ def _consensus(method: str, statistics: dict[str, Any]) -> tuple[float, float]:
         estimate = statistics["algorithm_a"]
         if estimate is None or estimate["sd"] == 0:
             raise InvalidInput(
-                "Algorithm A has no spread to work with (its robust SD is zero: the results "
-                "are identical, or more than half of them are): give an assigned value",
+                "Algorithm A has no spread to work with (its robust SD is zero: the "
+                "results are identical, or more than half of them are): give an "
+                "assigned value",
+                code="comparisons.algorithm_has_spread_work_robust",
                 location=("consensus",),
             )
         return estimate["mean"], estimate["standard_uncertainty"]
     if method == "median":
         if statistics["made"] == 0:
             raise InvalidInput(
-                "the median's uncertainty needs a spread, but MADe is zero (more than half "
-                "the results are identical): give an assigned value",
+                "the median's uncertainty needs a spread, but MADe is zero (more than "
+                "half the results are identical): give an assigned value",
+                code="comparisons.median_uncertainty_needs_spread_but",
                 location=("consensus",),
             )
         return statistics["median"], ROBUST_UNCERTAINTY_FACTOR * statistics["made"] / math.sqrt(n)
     if not statistics["sd"]:
         raise InvalidInput(
-            "the results are all identical, so their mean has no uncertainty to state: "
-            "give an assigned value",
+            "the results are all identical, so their mean has no uncertainty to "
+            "state: give an assigned value",
+            code="comparisons.results_all_identical_so_their",
             location=("consensus",),
         )
     return statistics["mean"], statistics["sd"] / math.sqrt(n)
@@ -282,6 +307,7 @@ def _sigma_pt(request: ScoreRequest, statistics: dict[str, Any]) -> float | None
             raise InvalidInput(
                 "the participants' standard deviation is zero (identical results): "
                 "give sigma_pt as a number",
+                code="comparisons.participants_standard_deviation_zero_identical",
                 location=("sigma_pt",),
             )
         return float(statistics["sd"])
@@ -289,6 +315,7 @@ def _sigma_pt(request: ScoreRequest, statistics: dict[str, Any]) -> float | None
     if estimate is None or estimate["sd"] == 0:
         raise InvalidInput(
             "Algorithm A's robust SD is zero (identical results): give sigma_pt as a number",
+            code="comparisons.algorithm_robust_sd_zero_identical",
             location=("sigma_pt",),
         )
     return float(estimate["sd"])

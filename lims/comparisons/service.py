@@ -280,10 +280,18 @@ def create_template(
         select(TestPieceTemplate).where(TestPieceTemplate.code == data.code)
     ).first()
     if taken is not None:
-        raise Conflict(f"a test-piece template {data.code!r} exists already")
+        raise Conflict(
+            "a test-piece template '%(data)s' exists already",
+            code="comparisons.test_piece_template_exists_already",
+            data=data.code,
+        )
     labels = [feature.label for feature in data.features]
     if len(set(labels)) != len(labels):
-        raise InvalidInput("give each feature its own label", location=("features",))
+        raise InvalidInput(
+            "give each feature its own label",
+            code="comparisons.give_each_feature_own_label",
+            location=("features",),
+        )
     return save(db_session, actor.audit_context(), TestPieceTemplate(**data.model_dump()))
 
 
@@ -296,11 +304,17 @@ def plan_test_piece(
     template = db_session.get(TestPieceTemplate, plan.template_id)
     if template is None:
         raise InvalidInput(
-            f"test-piece template {plan.template_id} does not exist", location=("template_id",)
+            "test-piece template %(template_id)s does not exist",
+            code="comparisons.test_piece_template_does_exist",
+            template_id=plan.template_id,
+            location=("template_id",),
         )
     if job.kind != JobKind.REFERENCE:
         raise InvalidInput(
-            f"test pieces are measured in reference (B2) jobs; job {job.number} is {job.kind}",
+            "test pieces are measured in reference (B2) jobs; job %(job)s is %(kind)s",
+            code="comparisons.test_pieces_measured_reference_b2",
+            job=job.number,
+            kind=job.kind,
             location=("template_id",),
         )
     specs = [

@@ -32,7 +32,11 @@ def staff_member(db_session: Session, staff_id: int) -> User:
     """The staff member ``staff_id``; a deleted one is as absent as one never made."""
     user = db_session.get(User, staff_id)
     if user is None or user.deleted_at is not None:
-        raise NotFound(f"staff member {staff_id} does not exist")
+        raise NotFound(
+            "staff member %(staff_id)s does not exist",
+            code="competence.staff_member_does_exist",
+            staff_id=staff_id,
+        )
     return user
 
 
@@ -61,9 +65,11 @@ def grant_authorisation(
     """
     if data.basis == Basis.RR_TEST:
         raise InvalidInput(
-            "an authorisation on an RR test is granted from the competence record the test "
-            "left (POST /api/v1/competence-records/{record_id}/authorisations), which checks "
+            "an authorisation on an RR test is granted from the competence record "
+            "the test left (POST "
+            "/api/v1/competence-records/{record_id}/authorisations), which checks "
             "that the test studied this method and judged this person acceptable",
+            code="competence.authorisation_rr_test_granted_from",
             location=("basis",),
         )
     return grant_on_checked_evidence(db_session, actor=actor, staff_id=staff_id, data=data)
@@ -77,18 +83,30 @@ def grant_on_checked_evidence(
     user = staff_member(db_session, staff_id)
     if not set(user.roles) & STAFF_ROLES or not user.active:
         raise InvalidInput(
-            f"{user.username} is not an active member of the lab's staff", location=("user_id",)
+            "%(user)s is not an active member of the lab's staff",
+            code="competence.active_member_lab_staff",
+            user=user.username,
+            location=("user_id",),
         )
     if db_session.get(Method, data.method_id) is None:
-        raise InvalidInput(f"method {data.method_id} does not exist", location=("method_id",))
+        raise InvalidInput(
+            "method %(method_id)s does not exist",
+            code="competence.method_does_exist",
+            method_id=data.method_id,
+            location=("method_id",),
+        )
     if data.activity == Activity.SIGN and Role.SIGNATORY not in user.roles:
         raise InvalidInput(
-            f"{user.username} does not hold the signatory role, so cannot be authorised to sign",
+            "%(user)s does not hold the signatory role, so cannot be authorised to sign",
+            code="competence.does_hold_signatory_role_so",
+            user=user.username,
             location=("activity",),
         )
     if data.valid_until is not None and data.valid_until < data.granted_on:
         raise InvalidInput(
-            "an authorisation cannot end before it is granted", location=("valid_until",)
+            "an authorisation cannot end before it is granted",
+            code="competence.authorisation_cannot_end_before_granted",
+            location=("valid_until",),
         )
     set_context(db_session, actor.audit_context())
     authorisation = Authorisation.model_validate(
@@ -111,12 +129,17 @@ def withdraw_authorisation(
     authorisation = db_session.get(Authorisation, authorisation_id)
     if authorisation is None or authorisation.user_id != staff_id:
         raise NotFound(
-            f"authorisation {authorisation_id} of staff member {staff_id} does not exist"
+            "authorisation %(authorisation_id)s of staff member %(staff_id)s does not exist",
+            code="competence.authorisation_staff_member_does_exist",
+            authorisation_id=authorisation_id,
+            staff_id=staff_id,
         )
     if authorisation.withdrawn_on is not None:
         raise InvalidInput(
-            f"authorisation {authorisation_id} was already withdrawn on "
-            f"{authorisation.withdrawn_on}",
+            "authorisation %(authorisation_id)s was already withdrawn on %(withdrawn_on)s",
+            code="competence.authorisation_was_already_withdrawn",
+            authorisation_id=authorisation_id,
+            withdrawn_on=authorisation.withdrawn_on,
             location=("withdrawn_on",),
         )
     set_context(db_session, actor.audit_context())
@@ -151,7 +174,12 @@ def check_authorised(
     who = user.full_name if user else f"user {user_id}"
     what = method.label() if method else f"method {method_id}"
     raise PermissionDenied(
-        f"{who} is not authorised to {ACTIVITY_WORDS[activity]} {what} on {on_date}"
+        "%(who)s is not authorised to %(activity_words)s %(what)s on %(on_date)s",
+        code="competence.authorised",
+        who=who,
+        activity_words=ACTIVITY_WORDS[activity],
+        what=what,
+        on_date=on_date,
     )
 
 
@@ -159,8 +187,9 @@ def check_four_eyes(*, measured_by: Iterable[int], checker_id: int, activity: Ac
     """A review or an approval is made by someone other than whoever measured."""
     if checker_id in set(measured_by):
         raise PermissionDenied(
-            f"the person who measured may not {activity.value} the same results: "
-            "a second person must"
+            "the person who measured may not %(activity)s the same results: a second person must",
+            code="competence.person_who_measured_may_same",
+            activity=activity.value,
         )
 
 

@@ -101,7 +101,11 @@ def current_clause(db_session: Session, *, on: date) -> ConfidentialityClause:
         .order_by(col(ConfidentialityClause.version).desc())
     ).first()
     if clause is None:
-        raise Conflict(f"no confidentiality clause is in force on {on}; record one first")
+        raise Conflict(
+            "no confidentiality clause is in force on %(on)s; record one first",
+            code="contracts.confidentiality_clause_force_record_one",
+            on=on,
+        )
     return clause
 
 
@@ -164,26 +168,46 @@ def versions_of(db_session: Session, *, actor: Principal, agreement_id: int) -> 
 
 def _check_terms(agreement: Agreement) -> None:
     if agreement.valid_until < agreement.valid_from:
-        raise InvalidInput("the validity ends before it starts", location=("valid_until",))
+        raise InvalidInput(
+            "the validity ends before it starts",
+            code="contracts.validity_ends_before_starts",
+            location=("valid_until",),
+        )
     services = [item["service"] for item in agreement.scope]
     if not services:
-        raise InvalidInput("the scope names at least one service", location=("scope",))
+        raise InvalidInput(
+            "the scope names at least one service",
+            code="contracts.scope_names_least_one_service",
+            location=("scope",),
+        )
     if len(set(services)) != len(services):
-        raise InvalidInput("each service appears once in the scope", location=("scope",))
+        raise InvalidInput(
+            "each service appears once in the scope",
+            code="contracts.each_service_appears_once_scope",
+            location=("scope",),
+        )
     unknown = set(agreement.languages) - LANGUAGES_BESIDE_FINNISH
     if unknown:
         raise InvalidInput(
-            f"documents are translated to {', '.join(sorted(LANGUAGES_BESIDE_FINNISH))} only; "
-            f"not {', '.join(sorted(unknown))}",
+            "documents are translated to %(languages_beside_finnish)s only; not %(unknown)s",
+            code="contracts.documents_translated_only",
+            languages_beside_finnish=", ".join(sorted(LANGUAGES_BESIDE_FINNISH)),
+            unknown=", ".join(sorted(unknown)),
             location=("languages",),
         )
     if agreement.decision_rule == DecisionRule.GUARD_BAND_RU and not (
         agreement.decision_rule_r and agreement.decision_rule_r > 0
     ):
-        raise InvalidInput("a guard band w = r*U needs r above zero", location=("decision_rule_r",))
+        raise InvalidInput(
+            "a guard band w = r*U needs r above zero",
+            code="contracts.guard_band_w_r_u",
+            location=("decision_rule_r",),
+        )
     if agreement.decision_rule == DecisionRule.CUSTOMER and not agreement.decision_rule_text:
         raise InvalidInput(
-            "a customer decision rule must be stated in words", location=("decision_rule_text",)
+            "a customer decision rule must be stated in words",
+            code="contracts.customer_decision_rule_must_stated",
+            location=("decision_rule_text",),
         )
 
 
@@ -207,8 +231,13 @@ def _check_no_overlap(db_session: Session, agreement: Agreement) -> None:
         shared = services & {item["service"] for item in other.scope}
         if shared:
             raise Conflict(
-                f"annual agreement {other.number} already covers {', '.join(sorted(shared))} "
-                f"for this customer from {other.valid_from} to {other.valid_until}"
+                "annual agreement %(other)s already covers %(shared)s for this "
+                "customer from %(valid_from)s to %(valid_until)s",
+                code="contracts.annual_agreement_already_covers_customer",
+                other=other.number,
+                shared=", ".join(sorted(shared)),
+                valid_from=other.valid_from,
+                valid_until=other.valid_until,
             )
 
 
@@ -227,7 +256,10 @@ def create_agreement(db_session: Session, *, actor: Principal, data: AgreementCr
     require_role(actor, *AGREEMENT_MANAGERS, doing="draw up agreements")
     if db_session.get(Organisation, data.organisation_id) is None:
         raise InvalidInput(
-            f"organisation {data.organisation_id} does not exist", location=("organisation_id",)
+            "organisation %(organisation_id)s does not exist",
+            code="accounts.organisation_does_exist",
+            organisation_id=data.organisation_id,
+            location=("organisation_id",),
         )
     agreement = Agreement(
         **_terms_of(data, exclude_unset=False),
@@ -266,8 +298,9 @@ def update_agreement(
     require_role(actor, *AGREEMENT_MANAGERS, doing="change agreements")
     if agreement.state != AgreementState.DRAFT:
         raise Conflict(
-            f"{_as_it_stands(agreement)}: a signed agreement changes only by amendment "
-            "(give the reason)"
+            "%(as_it_stands)s: a signed agreement changes only by amendment (give the reason)",
+            code="contracts.signed_agreement_changes_only_amendment",
+            as_it_stands=_as_it_stands(agreement),
         )
     set_context(db_session, actor.audit_context())  # the checks below query, and so flush
     agreement.sqlmodel_update(_terms_of(data, exclude_unset=True))
@@ -282,7 +315,11 @@ def sign_agreement(
     agreement = _locked_agreement(db_session, actor=actor, agreement_id=agreement_id)
     require_role(actor, *AGREEMENT_SIGNERS, doing="sign agreements")
     if agreement.state != AgreementState.DRAFT:
-        raise Conflict(f"{_as_it_stands(agreement)}: only a draft is signed")
+        raise Conflict(
+            "%(as_it_stands)s: only a draft is signed",
+            code="contracts.only_draft_signed",
+            as_it_stands=_as_it_stands(agreement),
+        )
     agreement.lab_signature = data.lab_signature.model_dump(mode="json")
     agreement.customer_signature = data.customer_signature.model_dump(mode="json")
     agreement.state = AgreementState.SIGNED
@@ -297,11 +334,17 @@ def activate_agreement(db_session: Session, *, actor: Principal, agreement_id: i
     agreement = _locked_agreement(db_session, actor=actor, agreement_id=agreement_id)
     require_role(actor, *AGREEMENT_MANAGERS, doing="activate agreements")
     if agreement.state != AgreementState.SIGNED or agreement.superseded_at is not None:
-        raise Conflict(f"{_as_it_stands(agreement)}: only a signed agreement is activated")
+        raise Conflict(
+            "%(as_it_stands)s: only a signed agreement is activated",
+            code="contracts.only_signed_agreement_activated",
+            as_it_stands=_as_it_stands(agreement),
+        )
     if agreement.confidentiality_accepted_on is None:
         raise Conflict(
-            f"the customer has not accepted the confidentiality clause of {agreement.number}: "
-            "record its acceptance before activating the agreement"
+            "the customer has not accepted the confidentiality clause of "
+            "%(agreement)s: record its acceptance before activating the agreement",
+            code="contracts.customer_has_accepted_confidentiality_clause",
+            agreement=agreement.number,
         )
     _check_no_overlap(db_session, agreement)
     if agreement.supersedes_id is not None:
@@ -328,12 +371,21 @@ def accept_confidentiality(
     else:
         require_role(actor, *AGREEMENT_MANAGERS, doing="record a customer's acceptance")
     if agreement.state == AgreementState.TERMINATED or agreement.superseded_at is not None:
-        raise Conflict(f"{_as_it_stands(agreement)}: it is no longer in force")
+        raise Conflict(
+            "%(as_it_stands)s: it is no longer in force",
+            code="contracts.longer_force",
+            as_it_stands=_as_it_stands(agreement),
+        )
     if agreement.confidentiality_accepted_on is not None:
         # Who accepted, and when, is a fact of the record: a second acceptance would rewrite it.
         raise Conflict(
-            f"{agreement.number} v{agreement.version}: the confidentiality clause was accepted "
-            f"by {agreement.confidentiality_accepted_by} on {agreement.confidentiality_accepted_on}"
+            "%(agreement)s v%(version)s: the confidentiality clause was accepted "
+            "by %(confidentiality_accepted_by)s on %(confidentiality_accepted_on)s",
+            code="contracts.v_confidentiality_clause_was_accepted",
+            agreement=agreement.number,
+            version=agreement.version,
+            confidentiality_accepted_by=agreement.confidentiality_accepted_by,
+            confidentiality_accepted_on=agreement.confidentiality_accepted_on,
         )
     agreement.confidentiality_accepted_by = data.accepted_by
     agreement.confidentiality_accepted_on = data.accepted_on
@@ -349,7 +401,11 @@ def terminate_agreement(
         agreement.state not in (AgreementState.SIGNED, AgreementState.ACTIVE)
         or agreement.superseded_at is not None
     ):
-        raise Conflict(f"{_as_it_stands(agreement)}: only a signed or active one is terminated")
+        raise Conflict(
+            "%(as_it_stands)s: only a signed or active one is terminated",
+            code="contracts.only_signed_active_one_terminated",
+            as_it_stands=_as_it_stands(agreement),
+        )
     agreement.state = AgreementState.TERMINATED
     agreement.terminated_on = on
     agreement.termination_reason = reason
@@ -364,18 +420,35 @@ def amend_agreement(
     agreement = _locked_agreement(db_session, actor=actor, agreement_id=agreement_id)
     require_role(actor, *AGREEMENT_MANAGERS, doing="amend agreements")
     if agreement.state == AgreementState.DRAFT:
-        raise Conflict(f"{_as_it_stands(agreement)}: edit the draft directly")
+        raise Conflict(
+            "%(as_it_stands)s: edit the draft directly",
+            code="contracts.edit_draft_directly",
+            as_it_stands=_as_it_stands(agreement),
+        )
     if agreement.state not in (AgreementState.SIGNED, AgreementState.ACTIVE):
-        raise Conflict(f"{_as_it_stands(agreement)}: only a signed or active one is amended")
+        raise Conflict(
+            "%(as_it_stands)s: only a signed or active one is amended",
+            code="contracts.only_signed_active_one_amended",
+            as_it_stands=_as_it_stands(agreement),
+        )
     if agreement.superseded_at is not None:
-        raise Conflict(f"{_as_it_stands(agreement)}: amend its newest version")
+        raise Conflict(
+            "%(as_it_stands)s: amend its newest version",
+            code="contracts.amend_newest_version",
+            as_it_stands=_as_it_stands(agreement),
+        )
     newer = db_session.exec(
         select(Agreement).where(
             Agreement.number == agreement.number, Agreement.version > agreement.version
         )
     ).first()
     if newer is not None:
-        raise Conflict(f"amendment version {newer.version} of {agreement.number} is pending")
+        raise Conflict(
+            "amendment version %(version)s of %(agreement)s is pending",
+            code="contracts.amendment_version_pending",
+            version=newer.version,
+            agreement=agreement.number,
+        )
     amendment = Agreement(
         **{name: getattr(agreement, name) for name in TERMS},
         number=agreement.number,
@@ -426,19 +499,26 @@ def require_agreement_for_job(
         active = agreement_in_force_any_service(db_session, organisation_id=organisation_id, on=on)
         if active:
             raise InvalidInput(
-                f"agreement {active.number} does not cover the service {service}; "
-                "amend it or order under an ad-hoc agreement",
+                "agreement %(active)s does not cover the service %(service)s; amend it "
+                "or order under an ad-hoc agreement",
+                code="contracts.agreement_does_cover_service_amend",
+                active=active.number,
+                service=service,
                 location=("service",),
             )
         raise InvalidInput(
-            f"no active agreement covers this customer on {on}; accept the terms and "
-            "confidentiality to order under an ad-hoc agreement",
+            "no active agreement covers this customer on %(on)s; accept the terms "
+            "and confidentiality to order under an ad-hoc agreement",
+            code="contracts.active_agreement_covers_customer_accept",
+            on=on,
             location=("accept_terms_and_confidentiality",),
         )
     if agreement.confidentiality_accepted_on is None:
         raise InvalidInput(
-            f"the confidentiality clause of agreement {agreement.number} has not been accepted; "
-            "no job may start before it is",
+            "the confidentiality clause of agreement %(agreement)s has not been "
+            "accepted; no job may start before it is",
+            code="contracts.confidentiality_clause_agreement_has_been",
+            agreement=agreement.number,
             location=("agreement_id",),
         )
     return agreement

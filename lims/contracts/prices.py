@@ -94,9 +94,18 @@ def create_price_model(
     try:
         rates_of(model)
     except PriceModelError as error:
-        raise InvalidInput(str(error), location=error.location) from None
+        raise InvalidInput(
+            "%(reason)s",
+            code="contracts.price_model_invalid",
+            reason=str(error),
+            location=error.location,
+        ) from None
     if db_session.exec(select(PriceModel).where(PriceModel.year == data.year)).first():
-        raise Conflict(f"the price model of {data.year} exists; it is kept as the year's record")
+        raise Conflict(
+            "the price model of %(year)s exists; it is kept as the year's record",
+            code="contracts.price_model_exists_kept_year",
+            year=data.year,
+        )
     return save(db_session, actor.audit_context(), model)
 
 
@@ -109,14 +118,22 @@ def get_price_model(db_session: Session, *, actor: Principal, price_model_id: in
     _require_price_reader(actor)
     model = db_session.get(PriceModel, price_model_id)
     if model is None:
-        raise NotFound(f"price model {price_model_id} does not exist")
+        raise NotFound(
+            "price model %(price_model_id)s does not exist",
+            code="contracts.price_model_does_exist",
+            price_model_id=price_model_id,
+        )
     return model
 
 
 def price_model_for_year(db_session: Session, year: int) -> PriceModel:
     model = db_session.exec(select(PriceModel).where(PriceModel.year == year)).first()
     if model is None:
-        raise InvalidInput(f"there is no price model for {year}; set one up first")
+        raise InvalidInput(
+            "there is no price model for %(year)s; set one up first",
+            code="contracts.there_price_model_set_one",
+            year=year,
+        )
     return model
 
 
@@ -137,7 +154,10 @@ def create_price_list(db_session: Session, *, actor: Principal, data: PriceListC
     for index, item in enumerate(data.items):
         if item.resource not in rates:
             raise InvalidInput(
-                f"resource {item.resource} is not in the {model.year} price model",
+                "resource %(resource)s is not in the %(year)s price model",
+                code="contracts.resource_price_model",
+                resource=item.resource,
+                year=model.year,
                 location=("items", index, "resource"),
             )
         items.append(
@@ -145,7 +165,11 @@ def create_price_list(db_session: Session, *, actor: Principal, data: PriceListC
         )
     codes = [item["code"] for item in items]
     if len(set(codes)) != len(codes):
-        raise InvalidInput("each item code appears once in a price list", location=("items",))
+        raise InvalidInput(
+            "each item code appears once in a price list",
+            code="contracts.each_item_code_appears_once",
+            location=("items",),
+        )
     latest = db_session.exec(
         select(func.max(PriceList.version)).where(PriceList.price_model_id == model.id)
     ).one()
@@ -162,7 +186,10 @@ def publish_price_list(db_session: Session, *, actor: Principal, price_list_id: 
     require_role(actor, *PRICE_MANAGERS, doing="publish price lists")
     price_list = get_price_list(db_session, actor=actor, price_list_id=price_list_id)
     if price_list.published_at is not None:
-        raise Conflict("the price list is already published; make a new version to change it")
+        raise Conflict(
+            "the price list is already published; make a new version to change it",
+            code="contracts.price_list_already_published_make",
+        )
     price_list.published_at = utcnow()
     return save(db_session, actor.audit_context(), price_list)
 
@@ -183,7 +210,11 @@ def get_price_list(db_session: Session, *, actor: Principal, price_list_id: int)
         _visible_price_lists(actor).where(PriceList.id == price_list_id)
     ).first()
     if price_list is None:
-        raise NotFound(f"price list {price_list_id} does not exist")
+        raise NotFound(
+            "price list %(price_list_id)s does not exist",
+            code="contracts.price_list_does_exist",
+            price_list_id=price_list_id,
+        )
     return price_list
 
 
@@ -217,7 +248,9 @@ def list_closures(db_session: Session) -> list[LabClosure]:
 def add_closure(db_session: Session, *, actor: Principal, data: LabClosureCreate) -> LabClosure:
     require_role(actor, *PRICE_MANAGERS, doing="record the lab's closures")
     if db_session.exec(select(LabClosure).where(LabClosure.day == data.day)).first():
-        raise Conflict(f"{data.day} is already a closure day")
+        raise Conflict(
+            "%(day)s is already a closure day", code="contracts.already_closure_day", day=data.day
+        )
     closure = LabClosure.model_validate(data)
     return save(db_session, actor.audit_context(), closure)
 
@@ -226,7 +259,11 @@ def remove_closure(db_session: Session, *, actor: Principal, closure_id: int) ->
     require_role(actor, *PRICE_MANAGERS, doing="change the lab's closures")
     closure = db_session.get(LabClosure, closure_id)
     if closure is None:
-        raise NotFound(f"closure {closure_id} does not exist")
+        raise NotFound(
+            "closure %(closure_id)s does not exist",
+            code="contracts.closure_does_exist",
+            closure_id=closure_id,
+        )
     set_context(db_session, actor.audit_context())
     db_session.delete(closure)
     db_session.commit()

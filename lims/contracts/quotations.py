@@ -63,7 +63,9 @@ def _price_lines(
             item = items.get(line.item_code)
             if item is None:
                 raise InvalidInput(
-                    f"item {line.item_code} is not in the price list",
+                    "item %(item_code)s is not in the price list",
+                    code="contracts.item_price_list",
+                    item_code=line.item_code,
                     location=("lines", index, "item_code"),
                 )
             description = line.description or item["description_fi"]
@@ -75,7 +77,9 @@ def _price_lines(
         elif line.resource is not None and line.hours is not None and line.description:
             if line.resource not in rates:
                 raise InvalidInput(
-                    f"resource {line.resource} has no hourly rate this year",
+                    "resource %(resource)s has no hourly rate this year",
+                    code="contracts.resource_has_hourly_rate_year",
+                    resource=line.resource,
                     location=("lines", index, "resource"),
                 )
             description, resource, hours = line.description, line.resource, line.hours
@@ -83,6 +87,7 @@ def _price_lines(
         else:
             raise InvalidInput(
                 "a line names a price list item, or gives description, resource and hours",
+                code="contracts.line_names_price_list_item",
                 location=("lines", index),
             )
         priced.append(
@@ -124,10 +129,17 @@ def create_quotation(
     require_role(actor, *SALES, doing="make quotations")
     if db_session.get(Organisation, data.organisation_id) is None:
         raise InvalidInput(
-            f"organisation {data.organisation_id} does not exist", location=("organisation_id",)
+            "organisation %(organisation_id)s does not exist",
+            code="accounts.organisation_does_exist",
+            organisation_id=data.organisation_id,
+            location=("organisation_id",),
         )
     if data.valid_until < data.issued_on:
-        raise InvalidInput("the quotation expires before it is issued", location=("valid_until",))
+        raise InvalidInput(
+            "the quotation expires before it is issued",
+            code="contracts.quotation_expires_before_issued",
+            location=("valid_until",),
+        )
     request = (
         _request_to_answer(db_session, data.request_id, organisation_id=data.organisation_id)
         if data.request_id is not None
@@ -147,7 +159,10 @@ def create_quotation(
     )
     if data.price_list_id is not None and price_list is None:
         raise InvalidInput(
-            f"price list {data.price_list_id} does not exist", location=("price_list_id",)
+            "price list %(price_list_id)s does not exist",
+            code="contracts.price_list_does_exist",
+            price_list_id=data.price_list_id,
+            location=("price_list_id",),
         )
     lines = _price_lines(data.lines, rates_of(model), price_list)
     net = sum((Decimal(line["line_total"]) for line in lines), Decimal(0))
@@ -191,12 +206,23 @@ def _request_to_answer(
     request = lock_row(db_session, QuotationRequest, request_id)
     if request is None:
         raise InvalidInput(
-            f"quotation request {request_id} does not exist", location=("request_id",)
+            "quotation request %(request_id)s does not exist",
+            code="contracts.quotation_request_does_exist",
+            request_id=request_id,
+            location=("request_id",),
         )
     if request.organisation_id != organisation_id:
-        raise InvalidInput("the request is from another customer", location=("request_id",))
+        raise InvalidInput(
+            "the request is from another customer",
+            code="contracts.request_from_another_customer",
+            location=("request_id",),
+        )
     if request.quotation_id is not None:
-        raise Conflict(f"quotation request {request.id} has already been quoted")
+        raise Conflict(
+            "quotation request %(id)s has already been quoted",
+            code="contracts.quotation_request_has_already_been",
+            id=request.id,
+        )
     return request
 
 
@@ -213,7 +239,10 @@ def _refuse_if_only_expired(db_session: Session, data: QuotationCreate) -> None:
     ).first()
     if lapsed is not None and agreements.covers(lapsed, data.service):
         raise InvalidInput(
-            f"agreement {lapsed.number} expired on {lapsed.valid_until}; renew it before quoting",
+            "agreement %(lapsed)s expired on %(valid_until)s; renew it before quoting",
+            code="contracts.agreement_expired_renew_before_quoting",
+            lapsed=lapsed.number,
+            valid_until=lapsed.valid_until,
             location=("issued_on",),
         )
 
@@ -245,7 +274,11 @@ def agreement_for_order(
     )
     if in_force is None and accept_terms:
         if not accepted_by:
-            raise InvalidInput("name who accepts the terms", location=("accepted_by",))
+            raise InvalidInput(
+                "name who accepts the terms",
+                code="contracts.name_who_accepts_terms",
+                location=("accepted_by",),
+            )
         return agreements.make_ad_hoc_agreement(
             db_session,
             organisation_id=organisation_id,
@@ -277,9 +310,19 @@ def accept_quotation(
         require_role(actor, *SALES, doing="record a customer's acceptance")
     status = status_on(quotation, data.accepted_on)
     if status == "expired":
-        raise Conflict(f"quotation {quotation.number} expired on {quotation.valid_until}")
+        raise Conflict(
+            "quotation %(quotation)s expired on %(valid_until)s",
+            code="contracts.quotation_expired",
+            quotation=quotation.number,
+            valid_until=quotation.valid_until,
+        )
     if status != QuotationState.SENT:
-        raise Conflict(f"quotation {quotation.number} is {status}")
+        raise Conflict(
+            "quotation %(quotation)s is %(status)s",
+            code="contracts.quotation",
+            quotation=quotation.number,
+            status=status,
+        )
     set_context(db_session, actor.audit_context())
     agreement = agreement_for_order(
         db_session,
@@ -324,7 +367,12 @@ def reject_quotation(
     if not actor.is_customer:
         require_role(actor, *SALES, doing="record a customer's rejection")
     if quotation.state != QuotationState.SENT:
-        raise Conflict(f"quotation {quotation.number} is {quotation.state}")
+        raise Conflict(
+            "quotation %(quotation)s is %(state)s",
+            code="contracts.quotation_2",
+            quotation=quotation.number,
+            state=quotation.state,
+        )
     quotation.state = QuotationState.REJECTED
     quotation.rejection_reason = data.reason if data else None
     return save(db_session, actor.audit_context(), quotation)
@@ -351,10 +399,15 @@ def request_quotation(
         require_role(actor, *SALES, doing="record quotation requests")
     if db_session.get(Organisation, data.organisation_id) is None:
         raise InvalidInput(
-            f"organisation {data.organisation_id} does not exist", location=("organisation_id",)
+            "organisation %(organisation_id)s does not exist",
+            code="accounts.organisation_does_exist",
+            organisation_id=data.organisation_id,
+            location=("organisation_id",),
         )
     if actor.user_id is None:
-        raise PermissionDenied("a quotation is requested by a person")
+        raise PermissionDenied(
+            "a quotation is requested by a person", code="contracts.quotation_requested_person"
+        )
     request = QuotationRequest(
         organisation_id=data.organisation_id,
         service=data.service,
@@ -393,7 +446,10 @@ def open_order(
         require_role(actor, *SALES, Role.TECHNICIAN, doing="record orders")
     if db_session.get(Organisation, data.organisation_id) is None:
         raise InvalidInput(
-            f"organisation {data.organisation_id} does not exist", location=("organisation_id",)
+            "organisation %(organisation_id)s does not exist",
+            code="accounts.organisation_does_exist",
+            organisation_id=data.organisation_id,
+            location=("organisation_id",),
         )
     agreement = agreement_for_order(
         db_session,

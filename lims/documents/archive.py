@@ -56,14 +56,21 @@ def archive_file(document: Document, store: FileStore) -> bytes:
         return issued
     archived = _checked(store, document.archive_sha256, f"the archive copy of {document.number}")
     if not archived.startswith(issued):
-        raise IntegrityFailure(f"the archive copy of {document.number} does not extend its PDF")
+        raise IntegrityFailure(
+            "the archive copy of %(document)s does not extend its PDF",
+            code="documents.archive_copy_does_extend_pdf",
+            document=document.number,
+        )
     return archived
 
 
 def required_authority(settings: Settings) -> TimeStampAuthority:
     tsa = time_stamp_authority(settings)
     if tsa is None:
-        raise ConfigurationError("archive timestamps need a TSA: set LIMS_DOCUMENT_TSA_URL")
+        raise ConfigurationError(
+            "archive timestamps need a TSA: set LIMS_DOCUMENT_TSA_URL",
+            code="documents.archive_timestamps_need_tsa_set",
+        )
     return tsa
 
 
@@ -87,7 +94,9 @@ def timestamp_documents(
                     select(Document).where(Document.number == number)
                 ).first()
                 if document is None:
-                    raise NotFound(f"no document {number}")
+                    raise NotFound(
+                        "no document %(number)s", code="documents.document", number=number
+                    )
                 renewed = archive_timestamp(archive_file(document, store), tsa, trusted)
                 stored = store.put([renewed], max_bytes=MAX_ARCHIVE_BYTES)
                 set_context(db_session, actor.audit_context())
@@ -109,5 +118,9 @@ def timestamp_documents(
 def _checked(store: FileStore, sha256: str, what: str) -> bytes:
     content = store.read(sha256)
     if hashlib.sha256(content).hexdigest() != sha256:
-        raise IntegrityFailure(f"the stored file of {what} does not match its hash")
+        raise IntegrityFailure(
+            "the stored file of %(what)s does not match its hash",
+            code="documents.stored_file_does_match_hash",
+            what=what,
+        )
     return content

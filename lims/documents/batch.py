@@ -30,7 +30,7 @@ class Outcome:
 def signatory_named(db_session: Session, username: str) -> User:
     user = db_session.exec(select(User).where(User.username == username)).first()
     if user is None or not user.active or user.deleted_at is not None:
-        raise NotFound(f"no active user {username}")
+        raise NotFound("no active user %(username)s", code="cli.active_user", username=username)
     return user
 
 
@@ -63,7 +63,7 @@ def issue_for_jobs(
             job = db_session.exec(select(Job).where(Job.number == number)).first()
             try:
                 if job is None:
-                    raise NotFound(f"no job {number}")
+                    raise NotFound("no job %(number)s", code="documents.job", number=number)
                 document = service.issue(
                     db_session,
                     actor=actor,

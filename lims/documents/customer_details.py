@@ -19,10 +19,13 @@ class MissingCustomerDetails(InvalidInput):
 
     def __init__(self, organisation_id: int | None, missing: list[str]) -> None:
         super().__init__(
-            f"the customer's {', '.join(missing)} must be on record before a certificate or "
+            "the customer's %(missing)s must be on record before a certificate or "
             "report is issued (ISO/IEC 17025 7.8.2.1 e): add them to organisation "
-            f"{organisation_id} (PATCH /api/v1/organisations/{organisation_id}, a contact with "
-            f"POST /api/v1/organisations/{organisation_id}/contacts)",
+            "%(organisation_id)s (PATCH /api/v1/organisations/%(organisation_id)s, a contact "
+            "with POST /api/v1/organisations/%(organisation_id)s/contacts)",
+            code="documents.customer_details_missing",
+            missing=", ".join(missing),
+            organisation_id=organisation_id,
             location=("customer",),
         )
         self.extensions = {"missing": missing}

@@ -807,7 +807,12 @@ def _schema(folder: Path, version: str) -> tuple[etree.XMLSchema, threading.Lock
     """The DCC schema of ``version`` in ``folder``, parsed once (it takes a while)."""
     path = folder / f"dcc_{version.replace('.', '_')}.xsd"
     if not path.is_file():
-        raise ConfigurationError(f"the DCC {version} schema is not at {path}")
+        raise ConfigurationError(
+            "the DCC %(version)s schema is not at %(path)s",
+            code="documents.dcc_schema",
+            version=version,
+            path=path,
+        )
     resolver = _LocalSchemas(folder)
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     parser.resolvers.add(resolver)
@@ -817,10 +822,20 @@ def _schema(folder: Path, version: str) -> tuple[etree.XMLSchema, threading.Lock
         if resolver.unavailable:
             missing = ", ".join(resolver.unavailable)
             raise ConfigurationError(
-                f"the DCC {version} schema imports {missing}, which is not in {folder}; "
-                "schemas are never fetched from the network"
+                "the DCC %(version)s schema imports %(missing)s, which is not in "
+                "%(folder)s; schemas are never fetched from the network",
+                code="documents.dcc_schema_imports_which_schemas",
+                version=version,
+                missing=missing,
+                folder=folder,
             ) from None
-        raise ConfigurationError(f"the DCC {version} schema at {path} is broken: {error}") from None
+        raise ConfigurationError(
+            "the DCC %(version)s schema at %(path)s is broken: %(error)s",
+            code="documents.dcc_schema_broken",
+            version=version,
+            path=path,
+            error=error,
+        ) from None
     return schema, threading.Lock()
 
 

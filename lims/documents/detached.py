@@ -160,8 +160,10 @@ def _algorithm_of(public_key: PublicKeyTypes) -> str:
     if isinstance(public_key, ed25519.Ed25519PublicKey):
         return "EdDSA"
     raise ConfigurationError(
-        f"the lab's key ({type(public_key).__name__}) cannot sign a JWS: "
-        "use an ECDSA P-256/P-384/P-521, RSA or Ed25519 key"
+        "the lab's key (%(name__)s) cannot sign a JWS: use an ECDSA "
+        "P-256/P-384/P-521, RSA or Ed25519 key",
+        code="documents.lab_key_cannot_sign_jws",
+        name__=type(public_key).__name__,
     )
 
 

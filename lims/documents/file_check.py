@@ -89,7 +89,11 @@ def document_number(pdf: bytes) -> str | None:
 
 def require_pdf(pdf: bytes, name: str) -> None:
     if not pdf.startswith(PDF_MAGIC):
-        raise InvalidInput(f"{name} is not a PDF (it does not start with %PDF-)")
+        raise InvalidInput(
+            "%(name)s is not a PDF (it does not start with %%PDF-)",
+            code="documents.pdf_does_start_pdf",
+            name=name,
+        )
 
 
 def check_pdf(

@@ -91,7 +91,11 @@ def render_pdf(
     except FatalURLFetchingError as error:
         # WeasyPrint's fatal error is a BaseException: turn it into one a server handles.
         reason = error.__cause__ or error
-        raise ConfigurationError(f"The document cannot be rendered: {reason}") from error
+        raise ConfigurationError(
+            "The document cannot be rendered: %(reason)s",
+            code="documents.document_cannot_rendered",
+            reason=reason,
+        ) from error
 
 
 def qr_svg_data_uri(text: str) -> str:

@@ -175,7 +175,9 @@ def image_data_uri(path: Path) -> str:
     content = path.read_bytes()
     media_type = detect(content[:HEAD_BYTES])
     if media_type not in LOGO_TYPES:
-        raise ConfigurationError(f"{path} is not a PNG or JPEG image")
+        raise ConfigurationError(
+            "%(path)s is not a PNG or JPEG image", code="documents.png_jpeg_image", path=path
+        )
     return f"data:{media_type};base64," + base64.b64encode(content).decode("ascii")
 
 

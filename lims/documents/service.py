@@ -172,7 +172,11 @@ def pdf_of(
     document = get_document(db_session, actor=actor, document_id=document_id)
     pdf = store.read(document.sha256)
     if hashlib.sha256(pdf).hexdigest() != document.sha256:
-        raise IntegrityFailure(f"the stored PDF of {document.number} does not match its hash")
+        raise IntegrityFailure(
+            "the stored PDF of %(document)s does not match its hash",
+            code="documents.stored_pdf_does_match_hash",
+            document=document.number,
+        )
     return document, pdf
 
 
@@ -283,12 +287,26 @@ def translate(
     )
     require_role(actor, *_issuers_of(DocumentKind(master.kind)), doing="issue a translation")
     if master.language != MASTER_LANGUAGE:
-        raise InvalidInput(f"{master.number} is a translation; translate its Finnish master")
+        raise InvalidInput(
+            "%(master)s is a translation; translate its Finnish master",
+            code="documents.translation_translate_finnish_master",
+            master=master.number,
+        )
     if master.state != DocumentState.ISSUED:
-        raise Conflict(f"{master.number} is {master.state}: only a valid document is translated")
+        raise Conflict(
+            "%(master)s is %(state)s: only a valid document is translated",
+            code="documents.only_valid_document_translated",
+            master=master.number,
+            state=master.state,
+        )
     number = f"{master.number}-{language.upper()}"
     if db_session.exec(select(Document.id).where(Document.number == number)).first():
-        raise Conflict(f"the {language} translation {number} has already been issued")
+        raise Conflict(
+            "the %(language)s translation %(number)s has already been issued",
+            code="documents.translation_has_already_been_issued",
+            language=language,
+            number=number,
+        )
     texts = translations.texts_in(
         db_session, subject=_subject_key(master), data=master.data, language=language
     )
@@ -340,9 +358,18 @@ def revise(
         db_session, get_document(db_session, actor=actor, document_id=document_id)
     )
     if old.language != MASTER_LANGUAGE:
-        raise InvalidInput(f"{old.number} is a translation: revise its Finnish master")
+        raise InvalidInput(
+            "%(old)s is a translation: revise its Finnish master",
+            code="documents.translation_revise_finnish_master",
+            old=old.number,
+        )
     if old.state != DocumentState.ISSUED:
-        raise Conflict(f"{old.number} is {old.state}: only the valid revision can be revised")
+        raise Conflict(
+            "%(old)s is %(state)s: only the valid revision can be revised",
+            code="documents.only_valid_revision_can_revised",
+            old=old.number,
+            state=old.state,
+        )
     subject = _subject_of(db_session, actor, old)
     today = local_today(settings.timezone)
     _check_issuer(db_session, actor, subject, today)
@@ -351,8 +378,10 @@ def revise(
     changes = record_changes(old.data, data)
     if reason_class == RevisionReasonClass.RECORD_CHANGED and not changes:
         raise Conflict(
-            f"nothing on the record changed since {old.number}; an editorial correction "
-            'needs reason_class "editorial"'
+            "nothing on the record changed since %(old)s; an editorial correction "
+            'needs reason_class "editorial"',
+            code="documents.nothing_record_changed_since_editorial",
+            old=old.number,
         )
     revision = old.revision + 1
     data["revision"] = revision
@@ -380,7 +409,12 @@ def withdraw(db_session: Session, *, actor: Principal, document_id: int, reason:
     )
     require_role(actor, *CONTRACT_ISSUERS, doing="withdraw a document")
     if document.state != DocumentState.ISSUED:
-        raise Conflict(f"{document.number} is already {document.state}")
+        raise Conflict(
+            "%(document)s is already %(state)s",
+            code="documents.already",
+            document=document.number,
+            state=document.state,
+        )
     affected = [document, *_translations_of(db_session, document)]
     with because(_with_context(db_session, actor), reason):
         for each in affected:
@@ -404,9 +438,16 @@ def free_text_subject(
     if changing:
         require_role(actor, *TRANSLATORS, doing="translate free text")
     elif not actor.reads_everything:
-        raise PermissionDenied("the lab's staff and auditors see the texts to translate")
+        raise PermissionDenied(
+            "the lab's staff and auditors see the texts to translate",
+            code="documents.lab_staff_auditors_see_texts",
+        )
     if document.language != MASTER_LANGUAGE:
-        raise InvalidInput(f"{document.number} is a translation: its master holds the texts")
+        raise InvalidInput(
+            "%(document)s is a translation: its master holds the texts",
+            code="documents.translation_master_holds_texts",
+            document=document.number,
+        )
     return document
 
 
@@ -429,7 +470,11 @@ def _issue_master(
     supersedes: Document | None = None,
 ) -> Document:
     if db_session.exec(select(Document.id).where(Document.number == number)).first():
-        raise Conflict(f"document {number} already exists")
+        raise Conflict(
+            "document %(number)s already exists",
+            code="documents.document_already_exists",
+            number=number,
+        )
     data["number"] = number
     pdf = produce(data, MASTER_LANGUAGE, data["free_text"], settings, signed_by=actor.username)
     document = _record(
@@ -511,10 +556,18 @@ def _master_dcc(master: Document, store: FileStore) -> bytes | None:
         return None
     pdf = store.read(master.sha256)
     if hashlib.sha256(pdf).hexdigest() != master.sha256:
-        raise IntegrityFailure(f"the stored PDF of {master.number} does not match its hash")
+        raise IntegrityFailure(
+            "the stored PDF of %(master)s does not match its hash",
+            code="documents.stored_pdf_does_match_hash_2",
+            master=master.number,
+        )
     dcc = read_attachments(pdf).get("dcc.xml")
     if dcc is None:
-        raise IntegrityFailure(f"{master.number} carries no DCC for its translation to carry")
+        raise IntegrityFailure(
+            "%(master)s carries no DCC for its translation to carry",
+            code="documents.carries_dcc_translation_carry",
+            master=master.number,
+        )
     return dcc
 
 
@@ -602,11 +655,19 @@ def _dcc(data: dict[str, Any], settings: Settings) -> bytes:
     try:
         xml = calibration_dcc(dcc_input)
     except ValueError as error:
-        raise InvalidInput(f"the Digital Calibration Certificate cannot be made: {error}") from None
+        raise InvalidInput(
+            "the Digital Calibration Certificate cannot be made: %(error)s",
+            code="documents.digital_calibration_certificate_cannot_made",
+            error=error,
+        ) from None
     if settings.dcc_schema_dir is not None:
         errors = validate_dcc(xml, settings.dcc_schema_dir)
         if errors:
-            raise IntegrityFailure(f"the DCC does not validate: {'; '.join(errors[:3])}")
+            raise IntegrityFailure(
+                "the DCC does not validate: %(names)s",
+                code="documents.dcc_does_validate",
+                names="; ".join(errors[:3]),
+            )
     return xml
 
 
@@ -716,7 +777,11 @@ def _subject(db_session: Session, actor: Principal, request: IssueRequest) -> Su
     if request.price_list_id is not None:
         price_list = db_session.get(PriceList, request.price_list_id)
         if price_list is None:
-            raise NotFound(f"no price list {request.price_list_id}")
+            raise NotFound(
+                "no price list %(price_list_id)s",
+                code="documents.price_list",
+                price_list_id=request.price_list_id,
+            )
         state = "published" if price_list.published_at else "draft"
         return Subject(
             DocumentKind.PRICE_LIST, "price_list", request.price_list_id, None, state, price_list
@@ -729,7 +794,10 @@ def _subject(db_session: Session, actor: Principal, request: IssueRequest) -> Su
         name, kind, record_id = "quotation", DocumentKind.QUOTATION, request.quotation_id
         contract = quotations.get_quotation(db_session, actor=actor, quotation_id=record_id)
     else:
-        raise InvalidInput("name what to issue: give exactly one of the subject ids")
+        raise InvalidInput(
+            "name what to issue: give exactly one of the subject ids",
+            code="documents.name_what_issue_give_exactly",
+        )
     return Subject(kind, name, record_id, contract.organisation_id, contract.state, contract)
 
 
@@ -760,8 +828,10 @@ def _check_issuer(db_session: Session, actor: Principal, subject: Subject, today
         return
     if job.status not in ISSUABLE_JOB_STATES:
         raise Conflict(
-            f"job {job.number} is {job.status}: a certificate or report is issued once the "
-            "job is approved"
+            "job %(job)s is %(status)s: a certificate or report is issued once the job is approved",
+            code="documents.job_certificate_report_issued_once",
+            job=job.number,
+            status=job.status,
         )
     jobs.check_second_person(db_session, actor=actor, job=job, to=JobStatus.APPROVED, on=today)
 
@@ -791,8 +861,12 @@ def _check_no_valid_master(db_session: Session, subject: Subject) -> None:
     existing = valid_master(db_session, job_id=subject.record_id, kind=subject.kind)
     if existing is not None:
         raise Conflict(
-            f"{existing.number} is the job's valid {subject.kind}: a correction is a revision "
-            f"of it (POST /api/v1/documents/{existing.id}/revisions), not a second document"
+            "%(existing)s is the job's valid %(kind)s: a correction is a revision "
+            "of it (POST /api/v1/documents/%(id)s/revisions), not a second document",
+            code="documents.job_valid_correction_revision_post",
+            existing=existing.number,
+            kind=subject.kind,
+            id=existing.id,
         )
 
 

@@ -152,8 +152,11 @@ def create_demo_signing_key(settings: Settings) -> bool:
         return False
     if key_path.exists() or certificate_path.exists():
         raise ConfigurationError(
-            f"Only one of {key_path} and {certificate_path} exists: "
-            "restore the other or remove both"
+            "Only one of %(key_path)s and %(certificate_path)s exists: restore the "
+            "other or remove both",
+            code="documents.only_one_exists_restore_other",
+            key_path=key_path,
+            certificate_path=certificate_path,
         )
     key = ec.generate_private_key(ec.SECP256R1())
     certificate = self_signed_certificate(
@@ -179,8 +182,10 @@ def load_lab_signer(settings: Settings) -> LabSigner:
     for path in (key_path, certificate_path):
         if not path.is_file():
             raise ConfigurationError(
-                f"Document signing file {path} is missing: run `lims demo` or set "
-                "LIMS_DOCUMENT_SIGNING_KEY and LIMS_DOCUMENT_SIGNING_CERTIFICATE"
+                "Document signing file %(path)s is missing: run `lims demo` or set "
+                "LIMS_DOCUMENT_SIGNING_KEY and LIMS_DOCUMENT_SIGNING_CERTIFICATE",
+                code="documents.document_signing_file_missing_run",
+                path=path,
             )
     return _cached_signer(
         key_path.resolve(),
@@ -205,8 +210,12 @@ def signer_for(settings: Settings, *, username: str | None, full_name: str) -> L
     for path in (key_path, certificate_path):
         if not path.is_file():
             raise ConfigurationError(
-                f"Signatory signing file {path} is missing: a signatory needs both "
-                f"{username}.key and {username}.pem in {directory}"
+                "Signatory signing file %(path)s is missing: a signatory needs both "
+                "%(username)s.key and %(username)s.pem in %(directory)s",
+                code="documents.signatory_signing_file_missing_signatory",
+                path=path,
+                username=username,
+                directory=directory,
             )
     signer = _cached_signer(
         key_path.resolve(),
@@ -217,13 +226,21 @@ def signer_for(settings: Settings, *, username: str | None, full_name: str) -> L
     usage = signer.certificate.key_usage_value
     if usage is None or "non_repudiation" not in usage.native:
         raise ConfigurationError(
-            f"The certificate {certificate_path} does not allow signing for non-repudiation "
-            "(key usage contentCommitment): it is not a signing certificate"
+            "The certificate %(certificate_path)s does not allow signing for "
+            "non-repudiation (key usage contentCommitment): it is not a signing "
+            "certificate",
+            code="documents.certificate_does_allow_signing_non",
+            certificate_path=certificate_path,
         )
     if signer.subject != full_name:
         raise ConfigurationError(
-            f"The certificate {certificate_path} names {signer.subject!r}, not the signatory "
-            f"{full_name!r}: a signature must be made with the signatory's own certificate"
+            "The certificate %(certificate_path)s names '%(subject)s', not the "
+            "signatory '%(full_name)s': a signature must be made with the "
+            "signatory's own certificate",
+            code="documents.certificate_names_signatory_signature_must",
+            certificate_path=certificate_path,
+            subject=signer.subject,
+            full_name=full_name,
         )
     return signer
 
@@ -277,8 +294,11 @@ def sign_pdf(
         # Validation data are gathered by validating the certificates: one not made for its
         # use (no nonRepudiation on the signer's, no timeStamping on the TSA's) stops here.
         raise ConfigurationError(
-            f"A certificate of the signature (the signer's {signer.subject!r} or the TSA's) "
-            f"is not valid for its use: {error}"
+            "A certificate of the signature (the signer's '%(subject)s' or the "
+            "TSA's) is not valid for its use: %(error)s",
+            code="documents.certificate_signature_signer_tsa_valid",
+            subject=signer.subject,
+            error=error,
         ) from error
     return signed.getvalue()
 
@@ -339,17 +359,26 @@ def _cached_signer(
         key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
     except (TypeError, ValueError) as error:
         raise ConfigurationError(
-            f"Document signing key {key_path} is not an unencrypted PEM private key: {error}"
+            "Document signing key %(key_path)s is not an unencrypted PEM private key: %(error)s",
+            code="documents.document_signing_key_unencrypted_pem",
+            key_path=key_path,
+            error=error,
         ) from error
     try:
         certificate = pyca_x509.load_pem_x509_certificate(certificate_path.read_bytes())
     except ValueError as error:
         raise ConfigurationError(
-            f"Document signing certificate {certificate_path} is not a PEM certificate: {error}"
+            "Document signing certificate %(certificate_path)s is not a PEM certificate: %(error)s",
+            code="documents.document_signing_certificate_pem_certificate",
+            certificate_path=certificate_path,
+            error=error,
         ) from error
     if _public_key_der(key.public_key()) != _public_key_der(certificate.public_key()):
         raise ConfigurationError(
-            f"Document signing key {key_path} does not belong to certificate {certificate_path}"
+            "Document signing key %(key_path)s does not belong to certificate %(certificate_path)s",
+            code="documents.document_signing_key_does_belong",
+            key_path=key_path,
+            certificate_path=certificate_path,
         )
     chain = tuple(
         x509.Certificate.load(each.public_bytes(serialization.Encoding.DER))

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import x509
 from cryptography import x509 as pyca_x509
@@ -57,8 +58,8 @@ class TimeStampUnavailable(LimsError):
     title = "Time-stamp authority unavailable"
     slug = "time-stamp-authority"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, code: str, **params: Any) -> None:
+        super().__init__(message, code=code, **params)
         self.retry_after = RETRY_AFTER_SECONDS
         self.extensions = {"retry_after": RETRY_AFTER_SECONDS}
 
@@ -82,13 +83,18 @@ def time_stamp_authority(settings: Settings) -> TimeStampAuthority | None:
         return None
     if not settings.document_tsa_url.startswith(("http://", "https://")):
         raise ConfigurationError(
-            f"LIMS_DOCUMENT_TSA_URL {settings.document_tsa_url!r} is not an http(s) URL"
+            "LIMS_DOCUMENT_TSA_URL '%(document_tsa_url)s' is not an http(s) URL",
+            code="documents.lims_document_tsa_url_http",
+            document_tsa_url=settings.document_tsa_url,
         )
     path = settings.document_tsa_certificate
     if path is None or not path.is_file():
         raise ConfigurationError(
-            "LIMS_DOCUMENT_TSA_CERTIFICATE must name a PEM file with the TSA's certificate "
-            f"(and its CA's): without it a timestamp cannot be checked (given: {path})"
+            "LIMS_DOCUMENT_TSA_CERTIFICATE must name a PEM file with the TSA's "
+            "certificate (and its CA's): without it a timestamp cannot be checked "
+            "(given: %(path)s)",
+            code="documents.lims_document_tsa_certificate_must",
+            path=path,
         )
     credentials = None
     if settings.document_tsa_username is not None:
@@ -125,8 +131,11 @@ def unavailable_on_failure(tsa: TimeStampAuthority) -> Iterator[None]:
         yield
     except _TSA_FAILURES as error:
         raise TimeStampUnavailable(
-            f"the time-stamp authority {tsa.url} gave no valid timestamp: {error}; "
-            "nothing was signed"
+            "the time-stamp authority %(url)s gave no valid timestamp: %(error)s; "
+            "nothing was signed",
+            code="documents.time_stamp_authority_gave_valid",
+            url=tsa.url,
+            error=error,
         ) from error
 
 
@@ -159,7 +168,12 @@ def _cached_certificates(path: Path, _mtime_ns: int) -> tuple[x509.Certificate, 
     try:
         certificates = pyca_x509.load_pem_x509_certificates(path.read_bytes())
     except ValueError as error:
-        raise ConfigurationError(f"{path} holds no PEM certificate: {error}") from error
+        raise ConfigurationError(
+            "%(path)s holds no PEM certificate: %(error)s",
+            code="documents.holds_pem_certificate",
+            path=path,
+            error=error,
+        ) from error
     return tuple(
         x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
         for certificate in certificates

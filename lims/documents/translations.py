@@ -24,7 +24,10 @@ class MissingTranslations(InvalidInput):
     def __init__(self, language: str, missing: list[str]) -> None:
         shown = ", ".join(missing[:20]) + (" ..." if len(missing) > 20 else "")
         super().__init__(
-            f"translate the document's free text into {language} first; missing: {shown}",
+            "translate the document's free text into %(language)s first; missing: %(missing)s",
+            code="documents.translations_missing",
+            language=language,
+            missing=shown,
             location=("language",),
         )
         self.extensions = {"missing": missing}
@@ -101,14 +104,19 @@ def record(
     unknown = sorted(set(texts) - set(sources))
     if unknown:
         raise InvalidInput(
-            f"no such free text on this document: {', '.join(unknown[:20])}; "
-            f"it has: {', '.join(sources) or 'none'}",
+            "no such free text on this document: %(names)s; it has: %(value)s",
+            code="documents.such_free_text_document_has",
+            names=", ".join(unknown[:20]),
+            value=", ".join(sources) or "none",
             location=("texts",),
         )
     empty = sorted(key for key, text in texts.items() if not text.strip())
     if empty:
         raise InvalidInput(
-            f"a translation may not be empty: {', '.join(empty)}", location=("texts",)
+            "a translation may not be empty: %(empty)s",
+            code="documents.translation_may_empty",
+            empty=", ".join(empty),
+            location=("texts",),
         )
     owner = LAB_WIDE if lab_wide else subject
     existing = {

@@ -81,7 +81,11 @@ def get_equipment(db_session: Session, *, actor: Principal, equipment_id: int) -
     require_reader(actor)
     equipment = db_session.get(Equipment, equipment_id)
     if equipment is None:
-        raise NotFound(f"equipment {equipment_id} does not exist")
+        raise NotFound(
+            "equipment %(equipment_id)s does not exist",
+            code="equipment.equipment_does_exist",
+            equipment_id=equipment_id,
+        )
     return equipment
 
 
@@ -94,7 +98,11 @@ def find_equipment(db_session: Session, *, identification: str) -> Equipment | N
 def create_equipment(db_session: Session, *, actor: Principal, data: EquipmentCreate) -> Equipment:
     require_role(actor, *MANAGERS, doing="register equipment")
     if find_equipment(db_session, identification=data.identification):
-        raise Conflict(f"equipment {data.identification} is already registered")
+        raise Conflict(
+            "equipment %(identification)s is already registered",
+            code="equipment.equipment_already_registered",
+            identification=data.identification,
+        )
     _acting(db_session, actor)
     equipment = Equipment.model_validate(data)
     return save(db_session, actor.audit_context(), equipment)
@@ -211,7 +219,10 @@ def check_equipment_usable(
         equipment = db_session.get(Equipment, equipment_id)
         if equipment is None:
             raise InvalidInput(
-                f"equipment {equipment_id} does not exist", location=("equipment_ids", index)
+                "equipment %(equipment_id)s does not exist",
+                code="equipment.equipment_does_exist",
+                equipment_id=equipment_id,
+                location=("equipment_ids", index),
             )
         derived = status_of(db_session, equipment=equipment, on_date=on_date)
         if not derived.usable:
@@ -220,7 +231,11 @@ def check_equipment_usable(
             problems.append(f"{equipment.identification} ({equipment.name}) is {derived.reason}")
     if problems:
         raise InvalidInput(
-            f"equipment not usable on {on_date}: " + "; ".join(problems), location=location
+            "equipment not usable on %(on_date)s: %(problems)s",
+            code="equipment.equipment_usable",
+            on_date=on_date,
+            problems="; ".join(problems),
+            location=location,
         )
 
 
@@ -235,19 +250,29 @@ def check_equipment_kinds(
     for role, equipment_id in equipment.items():
         if role not in roles:
             raise InvalidInput(
-                f"{whose} has no equipment role '{role}'; its roles: "
-                + (", ".join(sorted(roles)) or "none"),
+                "%(whose)s has no equipment role '%(role)s'; its roles: %(value)s",
+                code="equipment.has_equipment_role_roles",
+                whose=whose,
+                role=role,
+                value=", ".join(sorted(roles)) or "none",
                 location=("equipment", role),
             )
         found = db_session.get(Equipment, equipment_id)
         if found is None:
             raise InvalidInput(
-                f"equipment {equipment_id} does not exist", location=("equipment", role)
+                "equipment %(equipment_id)s does not exist",
+                code="equipment.equipment_does_exist",
+                equipment_id=equipment_id,
+                location=("equipment", role),
             )
         if found.kind not in roles[role]:
             raise InvalidInput(
-                f"role {role} takes {' or '.join(roles[role])}; "
-                f"{found.identification} is a {found.kind}",
+                "role %(role)s takes %(names)s; %(identification)s is a %(kind)s",
+                code="equipment.role_takes",
+                role=role,
+                names=" or ".join(roles[role]),
+                identification=found.identification,
+                kind=found.kind,
                 location=("equipment", role),
             )
 
@@ -274,7 +299,12 @@ def get_calibration(
     get_equipment(db_session, actor=actor, equipment_id=equipment_id)
     calibration = db_session.get(Calibration, calibration_id)
     if calibration is None or calibration.equipment_id != equipment_id:
-        raise NotFound(f"calibration {calibration_id} of equipment {equipment_id} does not exist")
+        raise NotFound(
+            "calibration %(calibration_id)s of equipment %(equipment_id)s does not exist",
+            code="equipment.calibration_equipment_does_exist",
+            calibration_id=calibration_id,
+            equipment_id=equipment_id,
+        )
     return calibration
 
 
@@ -284,17 +314,21 @@ def _check_traceability(db_session: Session, *, equipment_id: int, data: Calibra
         if data.reference_equipment_id == equipment_id:
             raise InvalidInput(
                 "an item cannot be its own reference standard",
+                code="equipment.item_cannot_own_reference_standard",
                 location=("reference_equipment_id",),
             )
         if db_session.get(Equipment, data.reference_equipment_id) is None:
             raise InvalidInput(
-                f"reference standard {data.reference_equipment_id} is not in the register",
+                "reference standard %(reference_equipment_id)s is not in the register",
+                code="equipment.reference_standard_register",
+                reference_equipment_id=data.reference_equipment_id,
                 location=("reference_equipment_id",),
             )
     if data.kind == CalibrationKind.INTERNAL:
         if data.reference_equipment_id is None:
             raise InvalidInput(
                 "an internal calibration names the lab's reference standard it used",
+                code="equipment.internal_calibration_names_lab_reference",
                 location=("reference_equipment_id",),
             )
         return
@@ -303,13 +337,15 @@ def _check_traceability(db_session: Session, *, equipment_id: int, data: Calibra
     for field in ("accreditation_body", "accreditation_number"):
         if not getattr(data, field):
             raise InvalidInput(
-                "an external calibration by a lab that is not a national metrology institute "
-                "states the lab's accreditation (body and number)",
+                "an external calibration by a lab that is not a national metrology "
+                "institute states the lab's accreditation (body and number)",
+                code="equipment.external_calibration_lab_national_metrology",
                 location=(field,),
             )
     if data.reference_equipment_id is None and not data.traceable_to:
         raise InvalidInput(
             "name the national metrology institute the certificate states traceability to",
+            code="equipment.name_national_metrology_institute_certificate",
             location=("traceable_to",),
         )
 
@@ -337,7 +373,10 @@ def record_calibration(
     equipment = get_equipment(db_session, actor=actor, equipment_id=equipment_id)
     if today is not None and data.calibrated_on > today:
         raise InvalidInput(
-            f"the calibration date {data.calibrated_on} is in the future (today is {today})",
+            "the calibration date %(calibrated_on)s is in the future (today is %(today)s)",
+            code="equipment.calibration_date_future_today",
+            calibrated_on=data.calibrated_on,
+            today=today,
             location=("calibrated_on",),
         )
     _check_traceability(db_session, equipment_id=equipment_id, data=data)
@@ -347,8 +386,11 @@ def record_calibration(
     )
     if next_due_on <= data.calibrated_on:
         raise InvalidInput(
-            f"the next due date {next_due_on} must be after the calibration date "
-            f"{data.calibrated_on}",
+            "the next due date %(next_due_on)s must be after the calibration date "
+            "%(calibrated_on)s",
+            code="equipment.next_due_date_must_after",
+            next_due_on=next_due_on,
+            calibrated_on=data.calibrated_on,
             location=("next_due_on",),
         )
     _acting(db_session, actor)
@@ -404,7 +446,11 @@ def attach_certificate(
         filename = check_filename(filename)
     head = content.read(HEAD_BYTES)
     if not head:
-        raise InvalidInput("the certificate file is empty", location=("body",))
+        raise InvalidInput(
+            "the certificate file is empty",
+            code="equipment.certificate_file_empty",
+            location=("body",),
+        )
     # Without a name the content names its type; with one, the two must agree.
     media_type = check_content(filename or "certificate", head, allowed=CERTIFICATE_MEDIA_TYPES)
     content.seek(0)
@@ -425,7 +471,11 @@ def certificate_file(
         db_session, actor=actor, equipment_id=equipment_id, calibration_id=calibration_id
     )
     if calibration.certificate_sha256 is None:
-        raise NotFound(f"calibration {calibration_id} has no certificate file attached")
+        raise NotFound(
+            "calibration %(calibration_id)s has no certificate file attached",
+            code="equipment.calibration_has_certificate_file_attached",
+            calibration_id=calibration_id,
+        )
     return calibration.certificate_sha256, calibration.certificate_filename or "certificate.pdf"
 
 
@@ -441,23 +491,37 @@ def _check_reading(data: IntermediateCheckCreate) -> None:
         ("value", "lower_limit", "upper_limit"), (data.value, *limits), strict=True
     ):
         if number is not None and not math.isfinite(number):
-            raise InvalidInput("a reading or limit must be a finite number", location=(field,))
+            raise InvalidInput(
+                "a reading or limit must be a finite number",
+                code="equipment.reading_limit_must_finite_number",
+                location=(field,),
+            )
     if data.value is None:
         if limits != (None, None):
-            raise InvalidInput("limits need the reading they judge", location=("value",))
+            raise InvalidInput(
+                "limits need the reading they judge",
+                code="equipment.limits_need_reading_they_judge",
+                location=("value",),
+            )
         return
     low = -math.inf if data.lower_limit is None else data.lower_limit
     high = math.inf if data.upper_limit is None else data.upper_limit
     if low > high:
         raise InvalidInput(
-            f"the lower limit {low:g} is above the upper limit {high:g}",
+            "the lower limit %(low)g is above the upper limit %(high)g",
+            code="equipment.lower_limit_above_upper_limit",
+            low=low,
+            high=high,
             location=("upper_limit",),
         )
     within = low <= data.value <= high
     if limits != (None, None) and within != data.passed:
         raise InvalidInput(
-            f"the reading {data.value:g} is {'within' if within else 'outside'} the limits, "
-            f"so the check {'passed' if within else 'failed'}",
+            "the reading %(data)g is %(value)s the limits, so the check %(value2)s",
+            code="equipment.reading_limits_so_check",
+            data=data.value,
+            value="within" if within else "outside",
+            value2="passed" if within else "failed",
             location=("passed",),
         )
 

@@ -98,8 +98,11 @@ def chain_of(
         current_id = persisted_id(current)
         if current_id in seen:
             raise InvalidInput(
-                f"the traceability chain of {equipment.identification} loops back to "
-                f"{current.identification}: correct the reference standard of a calibration"
+                "the traceability chain of %(identification)s loops back to "
+                "%(identification2)s: correct the reference standard of a calibration",
+                code="equipment.traceability_chain_loops_back_correct",
+                identification=equipment.identification,
+                identification2=current.identification,
             )
         seen.add(current_id)
         links.append(_link(db_session, current, on_date))

@@ -47,44 +47,61 @@ def check_adjustment(db_session: Session, *, job: Job, entry: ResultEntry, today
         return
     if job.kind not in ADJUSTABLE_KINDS:
         raise InvalidInput(
-            f"job {job.number} is a {job.kind} job: only an instrument calibrated or inspected "
-            "(B3) is adjusted, with its as-found and as-left results",
+            "job %(job)s is a %(kind)s job: only an instrument calibrated or "
+            "inspected (B3) is adjusted, with its as-found and as-left results",
+            code="jobs.job_job_only_instrument_calibrated",
+            job=job.number,
+            kind=job.kind,
             location=("as_found",) if entry.as_found is not None else ("adjustment",),
         )
     if entry.as_found is None:
         raise InvalidInput(
             "an adjustment needs the as-found result: the instrument measured before it",
+            code="jobs.adjustment_needs_found_result_instrument",
             location=("as_found",),
         )
     if entry.adjustment is None:
         raise InvalidInput(
-            "an as-found result goes with the adjustment made after it (what, by whom, when); "
-            "without an adjustment, record the measurement as the result",
+            "an as-found result goes with the adjustment made after it (what, by "
+            "whom, when); without an adjustment, record the measurement as the "
+            "result",
+            code="jobs.found_result_goes_adjustment_made",
             location=("adjustment",),
         )
     adjustment = entry.adjustment
     adjuster = db_session.get(User, adjustment.adjusted_by_id)
     if adjuster is None or not adjuster.active or not STAFF_ROLES.intersection(adjuster.roles):
         raise InvalidInput(
-            f"user {adjustment.adjusted_by_id} is not an active member of the laboratory's "
+            "user %(adjusted_by_id)s is not an active member of the laboratory's "
             "staff: an adjustment is made by one",
+            code="jobs.user_active_member_laboratory_staff",
+            adjusted_by_id=adjustment.adjusted_by_id,
             location=("adjustment", "adjusted_by_id"),
         )
     if adjustment.adjusted_on > today:
         raise InvalidInput(
-            f"adjusted_on {adjustment.adjusted_on} is in the future: the lab's today is {today}",
+            "adjusted_on %(adjusted_on)s is in the future: the lab's today is %(today)s",
+            code="jobs.adjusted_future_lab_today",
+            adjusted_on=adjustment.adjusted_on,
+            today=today,
             location=("adjustment", "adjusted_on"),
         )
     if adjustment.adjusted_on < entry.as_found.measured_on:
         raise InvalidInput(
-            f"adjusted_on {adjustment.adjusted_on} is before the instrument was measured as "
-            f"found on {entry.as_found.measured_on}",
+            "adjusted_on %(adjusted_on)s is before the instrument was measured as "
+            "found on %(measured_on)s",
+            code="jobs.adjusted_before_instrument_was_measured",
+            adjusted_on=adjustment.adjusted_on,
+            measured_on=entry.as_found.measured_on,
             location=("adjustment", "adjusted_on"),
         )
     if adjustment.adjusted_on > entry.measured_on:
         raise InvalidInput(
-            f"adjusted_on {adjustment.adjusted_on} is after the instrument was measured as "
-            f"left on {entry.measured_on}",
+            "adjusted_on %(adjusted_on)s is after the instrument was measured as "
+            "left on %(measured_on)s",
+            code="jobs.adjusted_after_instrument_was_measured",
+            adjusted_on=adjustment.adjusted_on,
+            measured_on=entry.measured_on,
             location=("adjustment", "adjusted_on"),
         )
 

@@ -114,18 +114,26 @@ def prepare_result(
     require_role(actor, *STAFF_WHO_RUN_JOBS, doing="record results")
     if job.status != JobStatus.IN_MEASUREMENT:
         raise Conflict(
-            f"results are recorded while a job is in measurement; job {job.number} is {job.status}"
+            "results are recorded while a job is in measurement; job %(job)s is %(status)s",
+            code="cad.results_recorded_while_job_measurement",
+            job=job.number,
+            status=job.status,
         )
     characteristic = db_session.get(Characteristic, entry.characteristic_id)
     if characteristic is None or characteristic.job_id != job.id:
         raise InvalidInput(
-            f"characteristic {entry.characteristic_id} is not part of job {job.number}",
+            "characteristic %(characteristic_id)s is not part of job %(job)s",
+            code="jobs.characteristic_part_job",
+            characteristic_id=entry.characteristic_id,
+            job=job.number,
             location=("characteristic_id",),
         )
     if characteristic.voided:
         raise Conflict(
-            f"characteristic {characteristic.label} was voided and takes no results: "
-            f"{characteristic.void_reason}"
+            "characteristic %(characteristic)s was voided and takes no results: %(void_reason)s",
+            code="jobs.characteristic_was_voided_takes_results",
+            characteristic=characteristic.label,
+            void_reason=characteristic.void_reason,
         )
     check_measurement_date(
         db_session,
@@ -285,25 +293,38 @@ def check_measurement_date(
     today = local_today(settings.timezone)
     if measured_on > today:
         raise InvalidInput(
-            f"measured_on {measured_on} is in the future: the lab's today is {today}",
+            "measured_on %(measured_on)s is in the future: the lab's today is %(today)s",
+            code="jobs.measured_future_lab_today",
+            measured_on=measured_on,
+            today=today,
             location=("measured_on",),
         )
     opened = local_day(job.created_at, settings.timezone)
     if measured_on < opened:
         raise InvalidInput(
-            f"measured_on {measured_on} is before job {job.number} was opened on {opened}",
+            "measured_on %(measured_on)s is before job %(job)s was opened on %(opened)s",
+            code="jobs.measured_before_job_was_opened",
+            measured_on=measured_on,
+            job=job.number,
+            opened=opened,
             location=("measured_on",),
         )
     item = db_session.get_one(Item, characteristic.item_id)
     if item.received_on is None:
         raise InvalidInput(
-            f"item {item.description} has not been received; record its receipt first",
+            "item %(description)s has not been received; record its receipt first",
+            code="jobs.item_has_been_received_record",
+            description=item.description,
             location=("measured_on",),
         )
     if measured_on < item.received_on:
         raise InvalidInput(
-            f"measured_on {measured_on} is before item {item.description} "
-            f"was received on {item.received_on}",
+            "measured_on %(measured_on)s is before item %(description)s was "
+            "received on %(received_on)s",
+            code="jobs.measured_before_item_was_received",
+            measured_on=measured_on,
+            description=item.description,
+            received_on=item.received_on,
             location=("measured_on",),
         )
 
@@ -315,8 +336,13 @@ def check_late_entry(
     late_by = (local_day(entered_at, settings.timezone) - measured_on).days
     if late_by > settings.late_entry_days and not (reason and reason.strip()):
         raise InvalidInput(
-            f"the result is entered {late_by} days after it was measured on {measured_on}, "
-            f"more than {settings.late_entry_days}: give the late_entry_reason",
+            "the result is entered %(late_by)s days after it was measured on "
+            "%(measured_on)s, more than %(late_entry_days)s: give the "
+            "late_entry_reason",
+            code="jobs.result_entered_days_after_was",
+            late_by=late_by,
+            measured_on=measured_on,
+            late_entry_days=settings.late_entry_days,
             location=("late_entry_reason",),
         )
 
@@ -328,28 +354,41 @@ def check_environment(method: Method, entry: ResultEntry) -> None:
         limits = f"{low if low is not None else '-'} to {high if high is not None else '-'} °C"
         if entry.temperature is None:
             raise InvalidInput(
-                f"record the temperature: method {method.label()} is valid at {limits}",
+                "record the temperature: method %(label)s is valid at %(limits)s",
+                code="jobs.record_temperature_method_valid",
+                label=method.label(),
+                limits=limits,
                 location=("temperature",),
             )
         if (low is not None and entry.temperature < low) or (
             high is not None and entry.temperature > high
         ):
             raise InvalidInput(
-                f"temperature {entry.temperature} °C is outside {limits}, "
-                f"the limits of method {method.label()}",
+                "temperature %(temperature)s °C is outside %(limits)s, the limits of "
+                "method %(label)s",
+                code="jobs.temperature_c_outside_limits_method",
+                temperature=entry.temperature,
+                limits=limits,
+                label=method.label(),
                 location=("temperature",),
             )
     if method.humidity_max is not None:
         if entry.humidity is None:
             raise InvalidInput(
-                f"record the humidity: method {method.label()} allows at most "
-                f"{method.humidity_max} %RH",
+                "record the humidity: method %(label)s allows at most %(humidity_max)s %%RH",
+                code="jobs.record_humidity_method_allows_most",
+                label=method.label(),
+                humidity_max=method.humidity_max,
                 location=("humidity",),
             )
         if entry.humidity > method.humidity_max:
             raise InvalidInput(
-                f"humidity {entry.humidity} %RH is above {method.humidity_max} %RH, "
-                f"the limit of method {method.label()}",
+                "humidity %(humidity)s %%RH is above %(humidity_max)s %%RH, the limit "
+                "of method %(label)s",
+                code="jobs.humidity_rh_above_rh_limit",
+                humidity=entry.humidity,
+                humidity_max=method.humidity_max,
+                label=method.label(),
                 location=("humidity",),
             )
 
@@ -362,21 +401,33 @@ def _existing_or_new(
     ).first()
     if existing is None:
         if entry.version not in (None, 0):
-            raise Conflict(f"there is no result for {characteristic.label} to replace")
+            raise Conflict(
+                "there is no result for %(characteristic)s to replace",
+                code="jobs.there_result_replace",
+                characteristic=characteristic.label,
+            )
         return _blank_result(job, characteristic, measured_on=entry.measured_on)
     if entry.version != existing.version:
         raise Conflict(
-            f"the result for {characteristic.label} is at version {existing.version}; "
-            f"you sent version {entry.version}: reload it and enter again (no lost updates)"
+            "the result for %(characteristic)s is at version %(version)s; you sent "
+            "version %(version2)s: reload it and enter again (no lost updates)",
+            code="jobs.result_version_you_sent_version",
+            characteristic=characteristic.label,
+            version=existing.version,
+            version2=entry.version,
         )
     if not entry.reason:
         raise InvalidInput(
-            "give a reason: replacing a recorded result needs one", location=("reason",)
+            "give a reason: replacing a recorded result needs one",
+            code="jobs.give_reason_replacing_recorded_result",
+            location=("reason",),
         )
     if not _claim(db_session, existing):
         raise Conflict(
-            f"the result for {characteristic.label} was replaced a moment ago by someone else: "
-            "reload it and enter again (no lost updates)"
+            "the result for %(characteristic)s was replaced a moment ago by "
+            "someone else: reload it and enter again (no lost updates)",
+            code="jobs.result_was_replaced_moment_ago",
+            characteristic=characteristic.label,
         )
     existing.version += 1
     return existing
@@ -420,8 +471,12 @@ def _in_unit(
         return conversion(value, from_unit=from_unit, to_unit=characteristic.unit, what="the value")
     except InvalidInput:
         raise InvalidInput(
-            f"unit mismatch: the value is in {symbol(from_unit)}, "
-            f"characteristic {characteristic.label} in {symbol(characteristic.unit)}",
+            "unit mismatch: the value is in %(symbol)s, characteristic "
+            "%(characteristic)s in %(symbol2)s",
+            code="jobs.unit_mismatch_value_characteristic",
+            symbol=symbol(from_unit),
+            characteristic=characteristic.label,
+            symbol2=symbol(characteristic.unit),
             location=("unit",),
         ) from None
 
@@ -452,7 +507,11 @@ def _inspect(result: Result, characteristic: Characteristic, entry: ResultEntry)
     """Inspection: the indication against the measured value, with no uncertainty claim."""
     readings = [value for series in entry.observations.values() for value in series]
     if entry.value is None and not readings:
-        raise InvalidInput("give the measured value or the readings", location=("value",))
+        raise InvalidInput(
+            "give the measured value or the readings",
+            code="jobs.give_measured_value_readings",
+            location=("value",),
+        )
     value = entry.value if entry.value is not None else statistics.fmean(readings)
     result.value = _in_unit(
         value, from_unit=entry.unit or characteristic.unit, characteristic=characteristic
@@ -473,8 +532,10 @@ def _evaluate(
     """The method's model with the job's equipment and observations gives value and U."""
     if entry.value is not None:
         raise InvalidInput(
-            f"the value of {characteristic.label} comes from method {method.label()}; "
-            "send the observations",
+            "the value of %(characteristic)s comes from method %(label)s; send the observations",
+            code="jobs.value_comes_from_method_send",
+            characteristic=characteristic.label,
+            label=method.label(),
             location=("value",),
         )
     response = evaluate_for_job(
@@ -528,7 +589,11 @@ def _evaluate_coordinate(
     if entry.value is not None:
         readings = [entry.value]
     if not readings:
-        raise InvalidInput("give the measured value or the repeats", location=("value",))
+        raise InvalidInput(
+            "give the measured value or the repeats",
+            code="jobs.give_measured_value_repeats",
+            location=("value",),
+        )
     unit = entry.unit or characteristic.unit
     readings = [
         _in_unit(reading, from_unit=unit, characteristic=characteristic) for reading in readings
@@ -545,8 +610,10 @@ def _evaluate_coordinate(
         evaluated = coordinate_uncertainty(method, characteristic, readings, entry.temperature)
     if evaluated.source == NOT_EVALUATED:
         raise InvalidInput(
-            f"the uncertainty of {characteristic.label} cannot be evaluated: "
-            f"{evaluated.record['reason']}"
+            "the uncertainty of %(characteristic)s cannot be evaluated: %(record)s",
+            code="jobs.uncertainty_cannot_evaluated",
+            characteristic=characteristic.label,
+            record=evaluated.record["reason"],
         )
     if evaluated.value is not None:  # ISO 15530-3:2011 corrects the bias found
         result.value = evaluated.value
@@ -580,8 +647,11 @@ def _substitution(
         ]
     if len(found) != 1:
         raise InvalidInput(
-            f"the certificate of the reference workpiece {equipment_id} has no one result at "
-            f"the size of {characteristic.label}",
+            "the certificate of the reference workpiece %(equipment_id)s has no "
+            "one result at the size of %(characteristic)s",
+            code="jobs.certificate_reference_workpiece_has_one",
+            equipment_id=equipment_id,
+            characteristic=characteristic.label,
             location=("equipment", WORKPIECE_ROLE),
         )
     (certificate,) = found
@@ -813,7 +883,9 @@ def record_customer_value(
         require_role(actor, *STAFF_WHO_RUN_JOBS, doing="enter a customer's values")
     if job.kind != JobKind.REFERENCE:
         raise InvalidInput(
-            "customer values belong to reference (B2) jobs", location=("characteristic_id",)
+            "customer values belong to reference (B2) jobs",
+            code="jobs.customer_values_belong_reference_b2",
+            location=("characteristic_id",),
         )
     if job.status in (
         JobStatus.APPROVED,
@@ -821,24 +893,36 @@ def record_customer_value(
         JobStatus.CLOSED,
         JobStatus.CANCELLED,
     ):
-        raise Conflict(f"job {job.number} is {job.status}; its values are fixed")
+        raise Conflict(
+            "job %(job)s is %(status)s; its values are fixed",
+            code="jobs.job_values_fixed",
+            job=job.number,
+            status=job.status,
+        )
     characteristic = db_session.get(Characteristic, entry.characteristic_id)
     if characteristic is None or characteristic.job_id != job.id:
         raise InvalidInput(
-            f"characteristic {entry.characteristic_id} is not part of job {job.number}",
+            "characteristic %(characteristic_id)s is not part of job %(job)s",
+            code="jobs.characteristic_part_job",
+            characteristic_id=entry.characteristic_id,
+            job=job.number,
             location=("characteristic_id",),
         )
     if characteristic.voided:
         raise Conflict(
-            f"characteristic {characteristic.label} was voided and takes no values: "
-            f"{characteristic.void_reason}"
+            "characteristic %(characteristic)s was voided and takes no values: %(void_reason)s",
+            code="jobs.characteristic_was_voided_takes_values",
+            characteristic=characteristic.label,
+            void_reason=characteristic.void_reason,
         )
     if (entry.expanded_uncertainty is None) != (entry.coverage_factor is None):
         raise InvalidInput(
-            "give the expanded uncertainty with its coverage factor", location=("coverage_factor",)
+            "give the expanded uncertainty with its coverage factor",
+            code="comparisons.give_expanded_uncertainty_coverage_factor",
+            location=("coverage_factor",),
         )
     if actor.user_id is None:
-        raise PermissionDenied("a value is entered by a person")
+        raise PermissionDenied("a value is entered by a person", code="jobs.value_entered_person")
     set_context(db_session, actor.audit_context())
     value = db_session.exec(
         select(CustomerValue).where(CustomerValue.characteristic_id == characteristic.id)
@@ -966,7 +1050,10 @@ def _entry_for_row(
         found = find_equipment(db_session, identification=identification)
         if found is None or found.id is None:
             raise InvalidInput(
-                f"no equipment is identified as {identification}", location=("equipment",)
+                "no equipment is identified as %(identification)s",
+                code="jobs.equipment_identified",
+                identification=identification,
+                location=("equipment",),
             )
         equipment[role] = found.id
     observations: dict[str, list[float]] = {"readings": list(row.observations)}
@@ -975,8 +1062,11 @@ def _entry_for_row(
         series = [s.name for s in sources_of(method) if isinstance(s, ObservationsSource)]
         if len(series) != 1:
             raise InvalidInput(
-                f"method {method.label()} takes {len(series)} series of observations; "
-                "a CSV row carries one: use the JSON API",
+                "method %(label)s takes %(series_count)s series of observations; a CSV "
+                "row carries one: use the JSON API",
+                code="jobs.method_takes_series_observations_csv",
+                label=method.label(),
+                series_count=len(series),
                 location=("observations",),
             )
         observations = {series[0]: list(row.observations)}
@@ -1008,5 +1098,10 @@ def _column_of(error: LimsError) -> str | None:
 def get_result(db_session: Session, *, actor: Principal, job_id: int, result_id: int) -> Result:
     results = {r.id: r for r in list_results(db_session, actor=actor, job_id=job_id)}
     if result_id not in results:
-        raise NotFound(f"result {result_id} is not part of job {job_id}")
+        raise NotFound(
+            "result %(result_id)s is not part of job %(job_id)s",
+            code="jobs.result_part_job",
+            result_id=result_id,
+            job_id=job_id,
+        )
     return results[result_id]

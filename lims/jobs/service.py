@@ -90,7 +90,7 @@ def lock_job(db_session: Session, job_id: int) -> Job:
     """
     job = lock_row(db_session, Job, job_id)
     if job is None:
-        raise NotFound(f"job {job_id} does not exist")
+        raise NotFound("job %(job_id)s does not exist", code="jobs.job_does_exist", job_id=job_id)
     return job
 
 
@@ -133,14 +133,20 @@ def list_jobs(
     field = sort.removeprefix("-")
     if field not in SORTABLE:
         raise InvalidInput(
-            f"sort by one of {', '.join(sorted(SORTABLE))} (prefix - for descending)",
+            "sort by one of %(sortable)s (prefix - for descending)",
+            code="jobs.sort_one_prefix_descending",
+            sortable=", ".join(sorted(SORTABLE)),
             location=("sort",),
         )
     column = col(getattr(Job, field))
     total = db_session.exec(select(func.count()).select_from(query.subquery())).one()
     if cursor is not None:
         if offset:
-            raise InvalidInput("page by cursor or by offset, not both", location=("offset",))
+            raise InvalidInput(
+                "page by cursor or by offset, not both",
+                code="jobs.page_cursor_offset_both",
+                location=("offset",),
+            )
         after = paging.decode(cursor, sort=sort)
         query = query.where(
             paging.rows_after(
@@ -239,10 +245,13 @@ def submit_job(
         require_role(actor, *STAFF_WHO_RUN_JOBS, doing="submit jobs for customers")
     if db_session.get(Organisation, data.organisation_id) is None:
         raise InvalidInput(
-            f"organisation {data.organisation_id} does not exist", location=("organisation_id",)
+            "organisation %(organisation_id)s does not exist",
+            code="accounts.organisation_does_exist",
+            organisation_id=data.organisation_id,
+            location=("organisation_id",),
         )
     if actor.user_id is None:
-        raise PermissionDenied("a job is requested by a person")
+        raise PermissionDenied("a job is requested by a person", code="jobs.job_requested_person")
     _acting(db_session, actor)
     service = Service(data.kind)
     order: Order | None = None
@@ -296,15 +305,25 @@ def _order_of_quotation(
 ) -> Order:
     quotation = get_quotation(db_session, actor=actor, quotation_id=quotation_id)
     if quotation.organisation_id != data.organisation_id:
-        raise InvalidInput("the quotation is for another customer", location=("quotation_id",))
+        raise InvalidInput(
+            "the quotation is for another customer",
+            code="jobs.quotation_another_customer",
+            location=("quotation_id",),
+        )
     if quotation.state != QuotationState.ACCEPTED:
         raise InvalidInput(
-            f"quotation {quotation.number} has not been accepted; accept it first",
+            "quotation %(quotation)s has not been accepted; accept it first",
+            code="jobs.quotation_has_been_accepted_accept",
+            quotation=quotation.number,
             location=("quotation_id",),
         )
     if quotation.service != data.kind:
         raise InvalidInput(
-            f"quotation {quotation.number} is for {quotation.service}, not {data.kind}",
+            "quotation %(quotation)s is for %(service)s, not %(kind)s",
+            code="jobs.quotation",
+            quotation=quotation.number,
+            service=quotation.service,
+            kind=data.kind,
             location=("kind",),
         )
     order = db_session.exec(select(Order).where(Order.quotation_id == quotation.id)).first()
@@ -318,7 +337,11 @@ def _order_of_quotation(
     # A cancelled job releases its quotation: the order's agreed price carries to a new job.
     opened = select(Job).where(Job.order_id == order.id, Job.status != JobStatus.CANCELLED)
     if db_session.exec(opened).first():
-        raise Conflict(f"a job has already been opened for quotation {quotation.number}")
+        raise Conflict(
+            "a job has already been opened for quotation %(quotation)s",
+            code="jobs.job_has_already_been_opened",
+            quotation=quotation.number,
+        )
     return order
 
 
@@ -328,7 +351,11 @@ def _order_of_quotation(
 def _new_item(job: Job, spec: ItemSpec) -> Item:
     if job.kind in (JobKind.CALIBRATION, JobKind.INSPECTION) and spec.kind != "instrument":
         raise InvalidInput(
-            f"a {job.kind} job takes instruments, not {spec.kind}", location=("items",)
+            "a %(kind)s job takes instruments, not %(kind2)s",
+            code="jobs.job_takes_instruments",
+            kind=job.kind,
+            kind2=spec.kind,
+            location=("items",),
         )
     return Item(**spec.model_dump(), job_id=persisted_id(job), organisation_id=job.organisation_id)
 
@@ -358,14 +385,23 @@ def get_item(db_session: Session, *, actor: Principal, job_id: int, item_id: int
     get_job(db_session, actor=actor, job_id=job_id)
     item = db_session.get(Item, item_id)
     if item is None or item.job_id != job_id:
-        raise NotFound(f"item {item_id} is not part of job {job_id}")
+        raise NotFound(
+            "item %(item_id)s is not part of job %(job_id)s",
+            code="jobs.item_part_job",
+            item_id=item_id,
+            job_id=job_id,
+        )
     return item
 
 
 def add_item(db_session: Session, *, actor: Principal, job_id: int, spec: ItemSpec) -> Item:
     job = get_job(db_session, actor=actor, job_id=job_id)
     if job.status not in (JobStatus.REQUESTED, JobStatus.ACCEPTED):
-        raise Conflict(f"items are added before they are received; the job is {job.status}")
+        raise Conflict(
+            "items are added before they are received; the job is %(status)s",
+            code="jobs.items_added_before_they_received",
+            status=job.status,
+        )
     if not actor.is_customer:
         require_role(actor, *STAFF_WHO_RUN_JOBS, doing="add items")
     item = _new_item(job, spec)
@@ -379,12 +415,22 @@ def receive_item(
     item = get_item(db_session, actor=actor, job_id=job_id, item_id=item_id)
     require_role(actor, *STAFF_WHO_RUN_JOBS, doing="receive items")
     if item.received_on is not None:
-        raise Conflict(f"item {item_id} was received on {item.received_on}")
+        raise Conflict(
+            "item %(item_id)s was received on %(received_on)s",
+            code="jobs.item_was_received",
+            item_id=item_id,
+            received_on=item.received_on,
+        )
     if data.condition != "fit" and not data.remarks:
-        raise InvalidInput("describe what is wrong with the item", location=("remarks",))
+        raise InvalidInput(
+            "describe what is wrong with the item",
+            code="jobs.describe_what_wrong_item",
+            location=("remarks",),
+        )
     if data.condition == "damaged" and not data.customer_informed:
         raise InvalidInput(
             "tell the customer of the damage before going on (ISO/IEC 17025 7.4.3)",
+            code="jobs.tell_customer_damage_before_going",
             location=("customer_informed",),
         )
     item.received_on = data.received_on
@@ -402,7 +448,9 @@ def dispatch_item(
     require_role(actor, *STAFF_WHO_RUN_JOBS, doing="dispatch items")
     if item.received_on is None or data.dispatched_on < item.received_on:
         raise InvalidInput(
-            "an item is dispatched after it was received", location=("dispatched_on",)
+            "an item is dispatched after it was received",
+            code="jobs.item_dispatched_after_was_received",
+            location=("dispatched_on",),
         )
     item.dispatched_on = data.dispatched_on
     return save(db_session, actor.audit_context(), item)
@@ -418,7 +466,11 @@ def item_for_upload(db_session: Session, *, actor: Principal, job_id: int, item_
         require_role(actor, *STAFF_WHO_RUN_JOBS, doing="add files to items")
     status = db_session.exec(select(Job.status).where(Job.id == job_id)).one()
     if status in FILES_FIXED:
-        raise Conflict(f"files are added to items of open jobs only; this job is {status}")
+        raise Conflict(
+            "files are added to items of open jobs only; this job is %(status)s",
+            code="jobs.files_added_items_open_jobs",
+            status=status,
+        )
     return item
 
 
@@ -507,14 +559,23 @@ def add_characteristics(
     job = get_job(db_session, actor=actor, job_id=job_id)
     require_role(actor, *STAFF_WHO_RUN_JOBS, doing="plan measurements")
     if job.status in PLAN_FIXED:
-        raise Conflict(f"the plan is fixed once the job is {job.status}")
+        raise Conflict(
+            "the plan is fixed once the job is %(status)s",
+            code="cad.plan_fixed_once_job",
+            status=job.status,
+        )
     labels = [spec.label for spec in specs]
     existing = set(
         db_session.exec(select(Characteristic.label).where(Characteristic.job_id == job_id))
     )
     taken = sorted(set(labels) & existing) or sorted({x for x in labels if labels.count(x) > 1})
     if taken:
-        raise Conflict(f"job {job.number} already has a characteristic {taken[0]!r}")
+        raise Conflict(
+            "job %(job)s already has a characteristic '%(taken)s'",
+            code="jobs.job_already_has_characteristic",
+            job=job.number,
+            taken=taken[0],
+        )
     for spec in specs:
         _check_characteristic(db_session, actor=actor, job=job, spec=spec)
     _acting(db_session, actor)
@@ -544,17 +605,28 @@ def _check_characteristic(
         and spec.upper_limit is not None
         and spec.lower_limit > spec.upper_limit
     ):
-        raise InvalidInput("the lower limit is above the upper limit", location=("lower_limit",))
+        raise InvalidInput(
+            "the lower limit is above the upper limit",
+            code="jobs.lower_limit_above_upper_limit",
+            location=("lower_limit",),
+        )
     if job.kind != JobKind.INSPECTION and spec.method_id is None:
         raise InvalidInput(
-            f"a {job.kind} characteristic names the method that measures it",
+            "a %(kind)s characteristic names the method that measures it",
+            code="jobs.characteristic_names_method_measures",
+            kind=job.kind,
             location=("method_id",),
         )
     if spec.method_id is None:
         return
     method = db_session.get(Method, spec.method_id)
     if method is None:
-        raise InvalidInput(f"method {spec.method_id} does not exist", location=("method_id",))
+        raise InvalidInput(
+            "method %(method_id)s does not exist",
+            code="competence.method_does_exist",
+            method_id=spec.method_id,
+            location=("method_id",),
+        )
     # Refused here, not at the first result: a result in the method's unit could never be
     # given in the characteristic's, and the job could not be finished.
     if spec.unit == method.result_unit:
@@ -562,8 +634,12 @@ def _check_characteristic(
     units.parse(spec.unit, location=("unit",))
     if not units.same_dimension(spec.unit, method.result_unit):
         raise InvalidInput(
-            f"a characteristic in {units.symbol(spec.unit)} cannot take the results of method "
-            f"{method.label()}, which are in {units.symbol(method.result_unit)}",
+            "a characteristic in %(symbol)s cannot take the results of method "
+            "%(label)s, which are in %(symbol2)s",
+            code="jobs.characteristic_cannot_take_results_method",
+            symbol=units.symbol(spec.unit),
+            label=method.label(),
+            symbol2=units.symbol(method.result_unit),
             location=("unit",),
         )
 
@@ -576,8 +652,12 @@ def _mpe_in(item: Item, method: Method) -> float | None:
         return None
     if isinstance(mpe, bool) or not isinstance(mpe, int | float) or not isinstance(unit, str):
         raise InvalidInput(
-            f"the specification of item {item.description} states the MPE {mpe!r} without "
-            "a number and its unit: give mpe as a number and unit as e.g. µm",
+            "the specification of item %(description)s states the MPE '%(mpe)s' "
+            "without a number and its unit: give mpe as a number and unit as e.g. "
+            "µm",
+            code="jobs.specification_item_states_mpe_without",
+            description=item.description,
+            mpe=mpe,
             location=("item_id",),
         )
     return units.convert_interval(
@@ -605,7 +685,12 @@ def get_characteristic(
     get_job(db_session, actor=actor, job_id=job_id)
     characteristic = db_session.get(Characteristic, characteristic_id)
     if characteristic is None or characteristic.job_id != job_id:
-        raise NotFound(f"characteristic {characteristic_id} is not part of job {job_id}")
+        raise NotFound(
+            "characteristic %(characteristic_id)s is not part of job %(job_id)s",
+            code="jobs.characteristic_part_job_2",
+            characteristic_id=characteristic_id,
+            job_id=job_id,
+        )
     return characteristic
 
 
@@ -627,12 +712,19 @@ def _open_for_correction(
     db_session.refresh(characteristic)
     if job.status in fixed:
         raise Conflict(
-            f"job {job.number} is {job.status}: characteristic {characteristic.label} can no "
-            "longer be corrected"
+            "job %(job)s is %(status)s: characteristic %(characteristic)s can no "
+            "longer be corrected",
+            code="jobs.job_characteristic_can_longer_corrected",
+            job=job.number,
+            status=job.status,
+            characteristic=characteristic.label,
         )
     if characteristic.voided:
         raise Conflict(
-            f"characteristic {characteristic.label} was voided: {characteristic.void_reason}"
+            "characteristic %(characteristic)s was voided: %(void_reason)s",
+            code="jobs.characteristic_was_voided",
+            characteristic=characteristic.label,
+            void_reason=characteristic.void_reason,
         )
     return job, characteristic
 
@@ -671,8 +763,11 @@ def edit_characteristic(
     evaluated = [name for name in EVALUATED_WITH if name in changes]
     if measured is not None and evaluated:
         raise Conflict(
-            f"characteristic {characteristic.label} has a result evaluated with its "
-            f"{', '.join(evaluated)}: void it and plan a corrected one"
+            "characteristic %(characteristic)s has a result evaluated with its "
+            "%(evaluated)s: void it and plan a corrected one",
+            code="jobs.characteristic_has_result_evaluated_void",
+            characteristic=characteristic.label,
+            evaluated=", ".join(evaluated),
         )
     spec = CharacteristicSpec.model_validate(
         {**characteristic.model_dump(include=set(CharacteristicSpec.model_fields)), **changes}
@@ -685,7 +780,12 @@ def edit_characteristic(
             )
         ).first()
     ):
-        raise Conflict(f"job {job.number} already has a characteristic {spec.label!r}")
+        raise Conflict(
+            "job %(job)s already has a characteristic '%(spec)s'",
+            code="jobs.job_already_has_characteristic_2",
+            job=job.number,
+            spec=spec.label,
+        )
     _check_characteristic(db_session, actor=actor, job=job, spec=spec)
     for name in changes:
         setattr(characteristic, name, getattr(spec, name))
@@ -762,11 +862,18 @@ def plan_calibration_points(
     require_role(actor, *STAFF_WHO_RUN_JOBS, doing="plan measurements")
     method = db_session.get(Method, plan.method_id)
     if method is None:
-        raise InvalidInput(f"method {plan.method_id} does not exist", location=("method_id",))
+        raise InvalidInput(
+            "method %(method_id)s does not exist",
+            code="competence.method_does_exist",
+            method_id=plan.method_id,
+            location=("method_id",),
+        )
     sizes = plan.points if plan.points is not None else method.calibration_points
     if not sizes:
         raise InvalidInput(
-            f"method {method.label()} names no calibration points; give the points",
+            "method %(label)s names no calibration points; give the points",
+            code="jobs.method_names_calibration_points_give",
+            label=method.label(),
             location=("points",),
         )
     mpe = _mpe_in(item, method)
@@ -822,7 +929,7 @@ def transition(
     try:
         workflow.check_step(current, to, held_from=held_from, reason=reason)
     except workflow.StepRefused as refused:
-        raise Conflict(str(refused)) from None
+        raise Conflict("%(reason)s", code="jobs.step_refused", reason=str(refused)) from None
     check_may_step(db_session, actor=actor, job=job, to=to, on=local_today(settings.timezone))
     _acting(db_session, actor)
     if to == JobStatus.ON_HOLD:
@@ -872,7 +979,10 @@ def _check_actor(actor: Principal, job: Job, to: JobStatus, current: JobStatus) 
         # The customer may withdraw its own job before the lab has accepted it.
         if to == JobStatus.CANCELLED and current == JobStatus.REQUESTED:
             return
-        raise PermissionDenied("the lab moves jobs on; a customer may cancel one not yet accepted")
+        raise PermissionDenied(
+            "the lab moves jobs on; a customer may cancel one not yet accepted",
+            code="jobs.lab_moves_jobs_customer_may",
+        )
     require_role(actor, *workflow.STEP_ROLES[to], doing=f"put a job {to}")
     if current in workflow.REOPENABLE and to == JobStatus.IN_MEASUREMENT:
         require_role(actor, *workflow.MANAGERS, doing=f"reopen a {current} job")
@@ -887,7 +997,11 @@ def _check_conditions(
     if to == JobStatus.ITEMS_RECEIVED:
         waiting = [item.description for item in items if item.received_on is None]
         if waiting:
-            raise Conflict(f"record the receipt of every item first: {', '.join(waiting)}")
+            raise Conflict(
+                "record the receipt of every item first: %(waiting)s",
+                code="jobs.record_receipt_every_item_first",
+                waiting=", ".join(waiting),
+            )
     if to == JobStatus.MEASURED:
         _check_results_complete(db_session, job)
     if to in (JobStatus.REVIEWED, JobStatus.APPROVED):
@@ -897,7 +1011,11 @@ def _check_conditions(
             item.description for item in items if item.received_on and not item.dispatched_on
         ]
         if waiting:
-            raise Conflict(f"dispatch every item back before closing: {', '.join(waiting)}")
+            raise Conflict(
+                "dispatch every item back before closing: %(waiting)s",
+                code="jobs.dispatch_every_item_back_before",
+                waiting=", ".join(waiting),
+            )
 
 
 def _check_results_complete(db_session: Session, job: Job) -> None:
@@ -909,11 +1027,18 @@ def _check_results_complete(db_session: Session, job: Job) -> None:
         )
     )
     if not planned:
-        raise Conflict("plan what to measure first: the job has no characteristics")
+        raise Conflict(
+            "plan what to measure first: the job has no characteristics",
+            code="jobs.plan_what_measure_first_job",
+        )
     measured = set(db_session.exec(select(Result.characteristic_id).where(Result.job_id == job.id)))
     missing = [c.label for c in planned if c.id not in measured]
     if missing:
-        raise Conflict(f"every characteristic needs a result; missing: {', '.join(missing[:10])}")
+        raise Conflict(
+            "every characteristic needs a result; missing: %(names)s",
+            code="jobs.every_characteristic_needs_result_missing",
+            names=", ".join(missing[:10]),
+        )
 
 
 def check_second_person(

@@ -60,7 +60,11 @@ def get_method(db_session: Session, *, actor: Principal, method_id: int) -> Meth
     require_role(actor, *READERS, doing="read the method library")
     method = db_session.get(Method, method_id)
     if method is None:
-        raise NotFound(f"method {method_id} does not exist")
+        raise NotFound(
+            "method %(method_id)s does not exist",
+            code="competence.method_does_exist",
+            method_id=method_id,
+        )
     return method
 
 
@@ -76,16 +80,24 @@ def _check_scope_dates(accredited_from: date | None, accredited_until: date | No
     ):
         raise InvalidInput(
             "the last day in scope must be on or after the first day in scope",
+            code="methods.last_day_scope_must_after",
             location=("accredited_until",),
         )
 
 
 def _check_range_and_cmc(data: MethodCreate) -> None:
     if not (math.isfinite(data.range_min) and math.isfinite(data.range_max)):
-        raise InvalidInput("the measuring range must be finite numbers", location=("range_max",))
+        raise InvalidInput(
+            "the measuring range must be finite numbers",
+            code="methods.measuring_range_must_finite_numbers",
+            location=("range_max",),
+        )
     if data.range_min > data.range_max:
         raise InvalidInput(
-            f"the range starts at {data.range_min:g} but ends at {data.range_max:g}",
+            "the range starts at %(range_min)g but ends at %(range_max)g",
+            code="methods.range_starts_but_ends",
+            range_min=data.range_min,
+            range_max=data.range_max,
             location=("range_max",),
         )
     try:
@@ -113,7 +125,12 @@ def create_method(db_session: Session, *, actor: Principal, data: MethodCreate) 
     check_template(model=data.model, output=data.output, sources=data.inputs)
     _check_equipment_roles(data)
     if find_method(db_session, code=data.code, version=data.version):
-        raise Conflict(f"method {data.code} version {data.version} already exists")
+        raise Conflict(
+            "method %(data)s version %(version)s already exists",
+            code="methods.method_version_already_exists",
+            data=data.code,
+            version=data.version,
+        )
     _acting(db_session, actor)
     method = Method.model_validate(
         data,
@@ -133,7 +150,9 @@ def _check_equipment_roles(data: MethodCreate) -> None:
     for role, kinds in data.equipment_roles.items():
         if not role.strip() or not kinds or not all(kind.strip() for kind in kinds):
             raise InvalidInput(
-                f"equipment role '{role}' must name the kinds of equipment that may fill it",
+                "equipment role '%(role)s' must name the kinds of equipment that may fill it",
+                code="methods.equipment_role_must_name_kinds",
+                role=role,
                 location=("equipment_roles", role),
             )
     for source in data.inputs:
@@ -141,8 +160,11 @@ def _check_equipment_roles(data: MethodCreate) -> None:
             data.equipment_roles
         ):
             raise InvalidInput(
-                f"input '{source.name}' comes from the certificate of the "
-                f"'{source.equipment_role}' role: name the kinds of equipment it takes",
+                "input '%(source)s' comes from the certificate of the "
+                "'%(equipment_role)s' role: name the kinds of equipment it takes",
+                code="methods.input_comes_from_certificate_role",
+                source=source.name,
+                equipment_role=source.equipment_role,
                 location=("equipment_roles", source.equipment_role),
             )
 
@@ -221,15 +243,21 @@ def _certificate_result(
     if source.nominal_parameter is None:
         if len(results) != 1:
             raise InvalidInput(
-                f"the certificate of {equipment_label} states {len(results)} results; "
-                f"the method must say which one input '{source.name}' takes",
+                "the certificate of %(equipment_label)s states %(results_count)s "
+                "results; the method must say which one input '%(source)s' takes",
+                code="methods.certificate_states_results_method_must",
+                equipment_label=equipment_label,
+                results_count=len(results),
+                source=source.name,
                 location=("equipment", source.equipment_role),
             )
         return results[0]
     wanted = parameters.get(source.nominal_parameter)
     if wanted is None:
         raise InvalidInput(
-            f"give the parameter '{source.nominal_parameter}': it picks the certificate result",
+            "give the parameter '%(nominal_parameter)s': it picks the certificate result",
+            code="methods.give_parameter_picks_certificate_result",
+            nominal_parameter=source.nominal_parameter,
             location=("parameters", source.nominal_parameter),
         )
     unit = parameter_units[source.nominal_parameter]
@@ -245,7 +273,11 @@ def _certificate_result(
         if math.isclose(nominal, wanted, rel_tol=1e-9, abs_tol=1e-12):
             return result
     raise InvalidInput(
-        f"the certificate of {equipment_label} has no result for nominal {wanted:g} {unit}",
+        "the certificate of %(equipment_label)s has no result for nominal %(wanted)g %(unit)s",
+        code="methods.certificate_has_result_nominal",
+        equipment_label=equipment_label,
+        wanted=wanted,
+        unit=unit,
         location=("equipment", source.equipment_role),
     )
 
@@ -269,7 +301,7 @@ def evaluate_for_job(
         # Point at the role in this request rather than at a position in a list.
         index = error.location[-1] if error.location else None
         where = ("equipment", roles[index]) if isinstance(index, int) else ("equipment",)
-        raise InvalidInput(error.message, location=where) from None
+        raise error.at(where) from None
     sources = sources_of(method)
     parameter_units = {s.name: s.unit for s in sources if isinstance(s, ParameterSource)}
     certificates: dict[str, CertificateValue] = {}
@@ -282,7 +314,10 @@ def evaluate_for_job(
         )
         if calibration is None:  # check_equipment_usable refuses an uncalibrated item
             raise InvalidInput(
-                f"equipment {equipment_id} has no calibration on or before {data.on_date}",
+                "equipment %(equipment_id)s has no calibration on or before %(on_date)s",
+                code="methods.equipment_has_calibration_before",
+                equipment_id=equipment_id,
+                on_date=data.on_date,
                 location=("equipment", source.equipment_role),
             )
         result = _certificate_result(

@@ -66,41 +66,62 @@ def check_template(*, model: str, output: str, sources: Sequence[InputSource]) -
     except UncertaintyInputError as error:
         raise error.at("model") from None
     if not output.isidentifier():
-        raise InvalidInput(f"'{output}' is not a valid output name", location=("output",))
+        raise InvalidInput(
+            "'%(output)s' is not a valid output name",
+            code="methods.valid_output_name",
+            output=output,
+            location=("output",),
+        )
     names = [source.name for source in sources]
     parameters = {source.name for source in sources if isinstance(source, ParameterSource)}
     for index, source in enumerate(sources):
         if names.count(source.name) > 1:
             raise InvalidInput(
-                f"input '{source.name}' has two sources; give each input one",
+                "input '%(source)s' has two sources; give each input one",
+                code="methods.input_has_two_sources_give",
+                source=source.name,
                 location=("inputs", index, "name"),
             )
         if source.name not in parsed.names:
             raise InvalidInput(
-                f"input '{source.name}' is not used by the model {model!r}",
+                "input '%(source)s' is not used by the model '%(model)s'",
+                code="methods.input_used_model",
+                source=source.name,
+                model=model,
                 location=("inputs", index, "name"),
             )
         if isinstance(source, TypeBSource):
             try:
                 input_from_spec(_type_b_spec(source), index)
             except UncertaintyInputError as error:
-                raise InvalidInput(error.message, location=("inputs", index)) from None
+                raise InvalidInput(
+                    "%(reason)s",
+                    code="methods.type_b_source_invalid",
+                    reason=error.message,
+                    location=("inputs", index),
+                ) from None
         if (
             isinstance(source, CertificateSource)
             and source.nominal_parameter is not None
             and source.nominal_parameter not in parameters
         ):
             raise InvalidInput(
-                f"input '{source.name}' picks its certificate result by the parameter "
-                f"'{source.nominal_parameter}', which is not a parameter input",
+                "input '%(source)s' picks its certificate result by the parameter "
+                "'%(nominal_parameter)s', which is not a parameter input",
+                code="methods.input_picks_certificate_result_parameter",
+                source=source.name,
+                nominal_parameter=source.nominal_parameter,
                 location=("inputs", index, "nominal_parameter"),
             )
     missing = sorted(parsed.names - set(names))
     if missing:
         listed = ", ".join(f"'{name}'" for name in missing)
         raise InvalidInput(
-            f"the model uses {listed} with no source: add an input for each, saying where its "
-            "value comes from (certificate, type_a, type_b or parameter)",
+            "the model uses %(listed)s with no source: add an input for each, "
+            "saying where its value comes from (certificate, type_a, type_b or "
+            "parameter)",
+            code="methods.model_uses_source_add_input",
+            listed=listed,
             location=("inputs",),
         )
 
@@ -116,8 +137,11 @@ def _engine_input(
     if isinstance(source, CertificateSource):
         if name not in certificates:
             raise InvalidInput(
-                f"input '{name}' comes from the certificate of the '{source.equipment_role}' "
-                "equipment: name that equipment",
+                "input '%(name)s' comes from the certificate of the "
+                "'%(equipment_role)s' equipment: name that equipment",
+                code="methods.input_comes_from_certificate_equipment",
+                name=name,
+                equipment_role=source.equipment_role,
                 location=("equipment", source.equipment_role),
             )
         certificate = certificates[name]
@@ -139,15 +163,20 @@ def _engine_input(
         values = observations.get(name)
         if values is None or len(values) < 2:
             raise InvalidInput(
-                f"input '{name}' is Type A: give at least two observations (in {source.unit})",
+                "input '%(name)s' is Type A: give at least two observations (in %(unit)s)",
+                code="methods.input_type_give_least_two",
+                name=name,
+                unit=source.unit,
                 location=("observations", name),
             )
         return {"name": name, "distribution": "type_a", "observations": list(values)}
     if isinstance(source, ParameterSource):
         if name not in parameters:
             raise InvalidInput(
-                f"input '{name}' is a parameter of the job or item: give its value "
-                f"(in {source.unit})",
+                "input '%(name)s' is a parameter of the job or item: give its value (in %(unit)s)",
+                code="methods.input_parameter_job_item_give",
+                name=name,
+                unit=source.unit,
                 location=("parameters", name),
             )
         return {"name": name, "value": parameters[name], "standard_uncertainty": 0.0}

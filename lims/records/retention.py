@@ -183,8 +183,13 @@ def check_deletable(db_session: OrmSession, table: str, row: dict[str, Any]) -> 
     if kept_until is None or kept_until > utcnow().date():
         when = f"until {kept_until}" if kept_until else "while it has no date to count from"
         raise Conflict(
-            f"{table} {row.get('id')} is a record kept {when} "
-            f"(retention {years} years, LIMS_RETENTION_YEARS): it cannot be deleted"
+            "%(table)s %(get)s is a record kept %(when)s (retention %(years)s "
+            "years, LIMS_RETENTION_YEARS): it cannot be deleted",
+            code="records.record_kept_retention_years_lims",
+            table=table,
+            get=row.get("id"),
+            when=when,
+            years=years,
         )
 
 
@@ -207,8 +212,10 @@ def _refuse_bulk_deletes(state: ORMExecuteState) -> None:
     table = getattr(state.statement, "table", None)
     if table is not None and getattr(table, "name", None) in KEPT_TABLES:
         raise Conflict(
-            f"{table.name} holds records kept for their retention period: delete them one "
-            "by one through their service, so that each is checked"
+            "%(table)s holds records kept for their retention period: delete them "
+            "one by one through their service, so that each is checked",
+            code="records.holds_records_kept_their_retention",
+            table=table.name,
         )
 
 

@@ -63,24 +63,37 @@ def parse_period(text: str) -> Period:
     """
     match = _PERIOD.fullmatch(text.strip())
     if match is None:
-        raise InvalidInput(f"give the period as {PERIOD_FORMAT}", location=("period",))
+        raise InvalidInput(
+            "give the period as %(period_format)s",
+            code="records.give_period",
+            period_format=PERIOD_FORMAT,
+            location=("period",),
+        )
     try:
         first, last = (date.fromisoformat(part) for part in match.groups())
     except ValueError as error:
         raise InvalidInput(
-            f"the period has an impossible date: {error}", location=("period",)
+            "the period has an impossible date: %(error)s",
+            code="records.period_has_impossible_date",
+            error=error,
+            location=("period",),
         ) from None
     for day in (first, last):
         in_calendar(day, location=("period",))
     if last < first:
         raise InvalidInput(
-            f"the period {text} ends before it begins: give the earlier day first",
+            "the period %(text)s ends before it begins: give the earlier day first",
+            code="records.period_ends_before_begins_give",
+            text=text,
             location=("period",),
         )
     if last >= add_years(first, MAX_PERIOD_YEARS):
         raise InvalidInput(
-            f"the period {text} is longer than {MAX_PERIOD_YEARS} years: "
-            "export it in shorter periods",
+            "the period %(text)s is longer than %(max_period_years)s years: export "
+            "it in shorter periods",
+            code="records.period_longer_than_years_export",
+            text=text,
+            max_period_years=MAX_PERIOD_YEARS,
             location=("period",),
         )
     return Period(first, last)
@@ -91,7 +104,10 @@ def audience_of(actor: Principal) -> Audience:
         return Audience.LABORATORY
     if actor.is_customer and actor.organisation_id is not None:
         return Audience.CUSTOMER
-    raise PermissionDenied("only the lab's staff, auditors and customers may export records")
+    raise PermissionDenied(
+        "only the lab's staff, auditors and customers may export records",
+        code="records.only_lab_staff_auditors_customers",
+    )
 
 
 def resolve(
@@ -107,7 +123,10 @@ def resolve(
     """The scope asked for, checked; exactly one of the four ways of naming it."""
     given = [value for value in (job_id, job_number, document_number, period) if value is not None]
     if len(given) != 1:
-        raise InvalidInput("name exactly one of: a job, a document or a period")
+        raise InvalidInput(
+            "name exactly one of: a job, a document or a period",
+            code="records.name_exactly_one_job_document",
+        )
     audience = audience_of(actor)
     organisation_id = actor.organisation_id if audience == Audience.CUSTOMER else None
     if job_id is not None or job_number is not None:
@@ -120,11 +139,18 @@ def resolve(
             "document", document.number, jobs, audience, organisation_id, document_id=document.id
         )
     if period is None:
-        raise InvalidInput("name exactly one of: a job, a document or a period")
+        raise InvalidInput(
+            "name exactly one of: a job, a document or a period",
+            code="records.name_exactly_one_job_document",
+        )
     parsed = parse_period(period)
     job_ids = jobs_of_period(db_session, parsed, timezone=timezone, organisation_id=organisation_id)
     if not job_ids:
-        raise NotFound(f"no job was opened or reported in {parsed}: nothing to export")
+        raise NotFound(
+            "no job was opened or reported in %(parsed)s: nothing to export",
+            code="records.job_was_opened_reported_nothing",
+            parsed=parsed,
+        )
     return Scope("period", str(parsed), job_ids, audience, organisation_id)
 
 

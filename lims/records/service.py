@@ -79,9 +79,18 @@ def export_to_file(
 ) -> ExportSummary:
     """Write the bundle to ``path``, which must not exist; all of it or nothing."""
     if path.exists():
-        raise Conflict(f"{path} already exists: name another file with -o")
+        raise Conflict(
+            "%(path)s already exists: name another file with -o",
+            code="records.already_exists_name_another_file",
+            path=path,
+        )
     if not path.parent.is_dir():
-        raise InvalidInput(f"cannot write {path}: the folder {path.parent} does not exist")
+        raise InvalidInput(
+            "cannot write %(path)s: the folder %(parent)s does not exist",
+            code="records.cannot_write_folder_does_exist",
+            path=path,
+            parent=path.parent,
+        )
     handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(handle, "w+b") as target:

@@ -117,11 +117,18 @@ def verify_bundle(
 
 def _open(path: Path) -> zipfile.ZipFile:
     if not path.is_file():
-        raise InvalidInput(f"cannot read {path}: no such file")
+        raise InvalidInput(
+            "cannot read %(path)s: no such file", code="cli.cannot_read_such_file", path=path
+        )
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
-        raise InvalidInput(f"{path} is not a readable ZIP file: {error}") from None
+        raise InvalidInput(
+            "%(path)s is not a readable ZIP file: %(error)s",
+            code="records.readable_zip_file",
+            path=path,
+            error=error,
+        ) from None
 
 
 def _manifest(archive: zipfile.ZipFile, path: Path) -> tuple[bytes, dict[str, Any]]:
@@ -130,14 +137,35 @@ def _manifest(archive: zipfile.ZipFile, path: Path) -> tuple[bytes, dict[str, An
         content = archive.read(MANIFEST)
         manifest = json.loads(content)
     except KeyError:
-        raise InvalidInput(f"{path} is not a records bundle: it has no {MANIFEST}") from None
+        raise InvalidInput(
+            "%(path)s is not a records bundle: it has no %(manifest)s",
+            code="records.records_bundle_has",
+            path=path,
+            manifest=MANIFEST,
+        ) from None
     except (ValueError, zipfile.BadZipFile, zlib.error) as error:
-        raise InvalidInput(f"{path}: {MANIFEST} cannot be read: {error}") from None
+        raise InvalidInput(
+            "%(path)s: %(manifest)s cannot be read: %(error)s",
+            code="records.cannot_read",
+            path=path,
+            manifest=MANIFEST,
+            error=error,
+        ) from None
     files = manifest.get("files") if isinstance(manifest, dict) else None
     if manifest.get("format") != FORMAT or not isinstance(files, list):
-        raise InvalidInput(f"{path} is not a records bundle of format {FORMAT}")
+        raise InvalidInput(
+            "%(path)s is not a records bundle of format %(format)s",
+            code="records.records_bundle_format",
+            path=path,
+            format=FORMAT,
+        )
     if not all(isinstance(f, dict) and {"path", "sha256", "size"} <= f.keys() for f in files):
-        raise InvalidInput(f"{path}: {MANIFEST} lists a file without path, sha256 and size")
+        raise InvalidInput(
+            "%(path)s: %(manifest)s lists a file without path, sha256 and size",
+            code="records.lists_file_without_path_sha256",
+            path=path,
+            manifest=MANIFEST,
+        )
     return content, manifest
 
 

@@ -46,18 +46,26 @@ def authorise_from_record(
     require_role(actor, *MANAGERS, doing="grant authorisations")
     record = db_session.get(CompetenceRecord, record_id)
     if record is None:
-        raise NotFound(f"competence record {record_id} does not exist")
+        raise NotFound(
+            "competence record %(record_id)s does not exist",
+            code="training.competence_record_does_exist",
+            record_id=record_id,
+        )
     if not record.supports_authorisation:
         raise InvalidInput(
-            f"competence record {record_id} records an outcome that was not acceptable: it "
-            "cannot be the basis of an authorisation",
+            "competence record %(record_id)s records an outcome that was not "
+            "acceptable: it cannot be the basis of an authorisation",
+            code="training.competence_record_records_outcome_was",
+            record_id=record_id,
             location=("record_id",),
         )
     if record.source == CompetenceSource.RR_TEST:
         _check_same_method(db_session, record, data.method_id)
     if data.granted_on < record.achieved_on:
         raise InvalidInput(
-            f"an authorisation on this basis cannot be granted before {record.achieved_on}",
+            "an authorisation on this basis cannot be granted before %(achieved_on)s",
+            code="training.authorisation_basis_cannot_granted_before",
+            achieved_on=record.achieved_on,
             location=("granted_on",),
         )
     basis = Basis.RR_TEST if record.source == CompetenceSource.RR_TEST else Basis.TRAINING
@@ -83,12 +91,18 @@ def _check_same_method(db_session: Session, record: CompetenceRecord, method_id:
     asked = wanted.label() if wanted else f"method {method_id}"
     if studied is None:
         raise InvalidInput(
-            f"RR test {rr_test.number} names no method: it supports no authorisation for {asked}",
+            "RR test %(rr_test)s names no method: it supports no authorisation for %(asked)s",
+            code="training.rr_test_names_method_supports",
+            rr_test=rr_test.number,
+            asked=asked,
             location=("method_id",),
         )
     if studied.id != method_id:
         raise InvalidInput(
-            f"RR test {rr_test.number} studied {studied.label()}: it supports no authorisation "
-            f"for {asked}",
+            "RR test %(rr_test)s studied %(label)s: it supports no authorisation for %(asked)s",
+            code="training.rr_test_studied_supports_authorisation",
+            rr_test=rr_test.number,
+            label=studied.label(),
+            asked=asked,
             location=("method_id",),
         )

@@ -57,8 +57,11 @@ def set_operator_limits(
     _method(db_session, method_id)
     if data.repeatability_conditional_below < data.repeatability_acceptable_below:
         raise InvalidInput(
-            f"the conditional limit {data.repeatability_conditional_below:g} % is below the "
-            f"acceptable limit {data.repeatability_acceptable_below:g} %",
+            "the conditional limit %(repeatability_conditional_below)g %% is below "
+            "the acceptable limit %(repeatability_acceptable_below)g %%",
+            code="training.conditional_limit_below_acceptable_limit",
+            repeatability_conditional_below=data.repeatability_conditional_below,
+            repeatability_acceptable_below=data.repeatability_acceptable_below,
             location=("repeatability_conditional_below",),
         )
     stored = _stored(db_session, method_id) or RROperatorLimit(method_id=method_id, set_by="")
@@ -79,5 +82,9 @@ def _stored(db_session: Session, method_id: int) -> RROperatorLimit | None:
 def _method(db_session: Session, method_id: int) -> Method:
     method = db_session.get(Method, method_id)
     if method is None:
-        raise NotFound(f"method {method_id} does not exist")
+        raise NotFound(
+            "method %(method_id)s does not exist",
+            code="competence.method_does_exist",
+            method_id=method_id,
+        )
     return method

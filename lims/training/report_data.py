@@ -38,7 +38,9 @@ def training_certificate_data(
     enrolment = get_enrolment(db_session, actor=actor, enrolment_id=enrolment_id)
     if enrolment.state != EnrolmentState.COMPLETED or enrolment.completed_on is None:
         raise InvalidInput(
-            f"{enrolment.participant_name} has not completed the programme: no certificate yet"
+            "%(participant_name)s has not completed the programme: no certificate yet",
+            code="training.has_completed_programme_certificate_yet",
+            participant_name=enrolment.participant_name,
         )
     programme = db_session.get_one(TrainingProgramme, enrolment.programme_id)
     attended = {a.session_id for a in attendance_of(db_session, enrolment) if a.attended}

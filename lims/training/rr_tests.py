@@ -57,7 +57,7 @@ def record_rr_test(db_session: Session, *, actor: Principal, data: RRTestCreate)
     try:
         evaluation = evaluate_rr(data.study)
     except InvalidInput as error:
-        raise InvalidInput(error.message, location=("study", *error.location)) from None
+        raise error.at(("study", *error.location)) from None
     outcome, reason, grr_percent, ndc = judge(data.study, evaluation, data.acceptance)
     measurers = _measurers(db_session, data)
     limits = operator_limits(db_session, data.method_id)
@@ -141,8 +141,11 @@ def judge(
     grr, ndc = (percentages or {}).get("grr"), evaluation["ndc"]
     if grr is None or ndc is None:
         raise InvalidInput(
-            f"the study gives no %GRR of the {basis.replace('_', ' ')} or no ndc to judge by "
-            "(a tolerance is needed for the tolerance basis; negative components must be zero)",
+            "the study gives no %%GRR of the %(replace)s or no ndc to judge by (a "
+            "tolerance is needed for the tolerance basis; negative components must "
+            "be zero)",
+            code="training.study_gives_grr_ndc_judge",
+            replace=basis.replace("_", " "),
             location=("acceptance", "grr_basis"),
         )
     enough = ndc >= acceptance.ndc_minimum
@@ -168,6 +171,7 @@ def _judge_type1(
     if cg is None or cgk is None:
         raise InvalidInput(
             "a type 1 RR test is judged by Cg and Cgk: give the tolerance",
+            code="training.type_1_rr_test_judged",
             location=("study", "tolerance"),
         )
     good = cg >= acceptance.cg_minimum and cgk >= acceptance.cgk_minimum
@@ -244,7 +248,10 @@ def list_rr_tests(db_session: Session, *, actor: Principal) -> list[RRTest]:
     query = select(RRTest).order_by(col(RRTest.performed_on), col(RRTest.id))
     if not actor.reads_everything:
         if not actor.is_customer or actor.organisation_id is None:
-            raise PermissionDenied("only the lab's staff, auditors and customers read RR tests")
+            raise PermissionDenied(
+                "only the lab's staff, auditors and customers read RR tests",
+                code="training.only_lab_staff_auditors_customers",
+            )
         query = query.where(RRTest.organisation_id == actor.organisation_id)
     return list(db_session.exec(query))
 
@@ -287,8 +294,11 @@ def rr_test_chart(db_session: Session, *, actor: Principal, rr_test_id: int, cha
     rr_test = get_rr_test(db_session, actor=actor, rr_test_id=rr_test_id)
     if chart not in chart_names(rr_test.design):
         raise NotFound(
-            f"RR test {rr_test.number} has no {chart} chart; it has "
-            + ", ".join(chart_names(rr_test.design))
+            "RR test %(rr_test)s has no %(chart)s chart; it has %(names)s",
+            code="training.rr_test_has_chart_has",
+            rr_test=rr_test.number,
+            chart=chart,
+            names=", ".join(chart_names(rr_test.design)),
         )
     return draw(RRRequest.model_validate(rr_test.request), rr_test.result, chart)
 
@@ -305,13 +315,22 @@ def _check_references(db_session: Session, data: RRTestCreate) -> None:
     ):
         value = getattr(data, field)
         if value is not None and db_session.get(table, value) is None:
-            raise InvalidInput(f"{what} {value} does not exist", location=(field,))
+            raise InvalidInput(
+                "%(what)s %(value)s does not exist",
+                code="training.does_exist",
+                what=what,
+                value=value,
+                location=(field,),
+            )
     if data.enrolment_id is not None:
         enrolment = db_session.get_one(Enrolment, data.enrolment_id)
         if enrolment.organisation_id != data.organisation_id:
             raise InvalidInput(
-                f"enrolment {enrolment.id} is of organisation {enrolment.organisation_id}, "
-                f"not {data.organisation_id}",
+                "enrolment %(id)s is of organisation %(organisation_id)s, not %(organisation_id2)s",
+                code="training.enrolment_organisation",
+                id=enrolment.id,
+                organisation_id=enrolment.organisation_id,
+                organisation_id2=data.organisation_id,
                 location=("organisation_id",),
             )
 
@@ -322,8 +341,12 @@ def check_not_a_measurer_of(db_session: Session, *, actor: Principal, rr_test: R
         if actor.user_id is not None and measurer.user_id == actor.user_id:
             who = f"operator {measurer.operator_label}" if measurer.operator_label else "a measurer"
             raise PermissionDenied(
-                f"{actor.username} measured in RR test {rr_test.number} as {who}: someone who "
-                "did not measure issues its report"
+                "%(actor)s measured in RR test %(rr_test)s as %(who)s: someone who did "
+                "not measure issues its report",
+                code="training.measured_rr_test_someone_who",
+                actor=actor.username,
+                rr_test=rr_test.number,
+                who=who,
             )
 
 
@@ -334,8 +357,11 @@ def _check_not_a_measurer(actor: Principal, data: RRTestCreate) -> None:
         if actor.user_id is not None and spec.user_id == actor.user_id:
             who = f"operator {spec.operator}" if spec.operator else "a measurer"
             raise PermissionDenied(
-                f"{actor.username} measured in this RR test as {who}: someone who did not "
-                "measure records and evaluates it"
+                "%(actor)s measured in this RR test as %(who)s: someone who did not "
+                "measure records and evaluates it",
+                code="training.measured_rr_test_someone_who_2",
+                actor=actor.username,
+                who=who,
             )
 
 
@@ -345,17 +371,27 @@ def _measurers(db_session: Session, data: RRTestCreate) -> list[tuple[MeasurerSp
     labels = [spec.operator for spec in data.measurers if spec.operator is not None]
     repeated = sorted({label for label in labels if labels.count(label) > 1})
     if repeated:
-        raise InvalidInput(f"operator {repeated[0]} has two measurers", location=("measurers",))
+        raise InvalidInput(
+            "operator %(repeated)s has two measurers",
+            code="training.operator_has_two_measurers",
+            repeated=repeated[0],
+            location=("measurers",),
+        )
     unnamed = [label for label in in_study if label not in labels]
     if unnamed:
         raise InvalidInput(
-            "name the measurer of every operator in the study: " + ", ".join(unnamed),
+            "name the measurer of every operator in the study: %(unnamed)s",
+            code="training.name_measurer_every_operator_study",
+            unnamed=", ".join(unnamed),
             location=("measurers",),
         )
     strangers = [label for label in labels if label not in in_study]
     if strangers:
         raise InvalidInput(
-            "the study has no operator " + ", ".join(strangers), location=("measurers",)
+            "the study has no operator %(strangers)s",
+            code="training.study_has_operator",
+            strangers=", ".join(strangers),
+            location=("measurers",),
         )
     found: list[tuple[MeasurerSpec, User | None]] = []
     for index, spec in enumerate(data.measurers):
@@ -364,18 +400,25 @@ def _measurers(db_session: Session, data: RRTestCreate) -> list[tuple[MeasurerSp
             user = db_session.get(User, spec.user_id)
             if user is None or user.deleted_at is not None or not user.active:
                 raise InvalidInput(
-                    f"user {spec.user_id} does not exist or is not active",
+                    "user %(user_id)s does not exist or is not active",
+                    code="training.user_does_exist_active",
+                    user_id=spec.user_id,
                     location=("measurers", index, "user_id"),
                 )
             if Role.CUSTOMER in user.roles and user.organisation_id != data.organisation_id:
                 raise InvalidInput(
-                    f"{user.username} is staff of organisation {user.organisation_id}: give it "
-                    "as the RR test's organisation_id",
+                    "%(user)s is staff of organisation %(organisation_id)s: give it as the "
+                    "RR test's organisation_id",
+                    code="training.staff_organisation_give_rr_test",
+                    user=user.username,
+                    organisation_id=user.organisation_id,
                     location=("organisation_id",),
                 )
         elif not spec.name:
             raise InvalidInput(
-                "a measurer needs a user_id or a name", location=("measurers", index)
+                "a measurer needs a user_id or a name",
+                code="training.measurer_needs_user_id_name",
+                location=("measurers", index),
             )
         found.append((spec, user))
     return found

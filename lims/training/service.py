@@ -68,7 +68,11 @@ def get_programme(db_session: Session, *, actor: Principal, programme_id: int) -
     require_role(actor, *READERS, doing="read the training programmes")
     programme = db_session.get(TrainingProgramme, programme_id)
     if programme is None:
-        raise NotFound(f"training programme {programme_id} does not exist")
+        raise NotFound(
+            "training programme %(programme_id)s does not exist",
+            code="training.training_programme_does_exist",
+            programme_id=programme_id,
+        )
     return programme
 
 
@@ -120,7 +124,12 @@ def create_programme(
 ) -> TrainingProgramme:
     require_role(actor, *MANAGERS, doing="define training programmes")
     if find_programme(db_session, code=data.code):
-        raise Conflict(f"a training programme {data.code} exists already", location=("code",))
+        raise Conflict(
+            "a training programme %(data)s exists already",
+            code="training.training_programme_exists_already",
+            data=data.code,
+            location=("code",),
+        )
     return save(db_session, actor.audit_context(), TrainingProgramme.model_validate(data))
 
 
@@ -131,7 +140,11 @@ def add_course(
     programme = get_programme(db_session, actor=actor, programme_id=programme_id)
     if any(course.code == data.code for course in courses_of(db_session, programme_id)):
         raise Conflict(
-            f"programme {programme.code} has a course {data.code} already", location=("code",)
+            "programme %(programme)s has a course %(data)s already",
+            code="training.programme_has_course_already",
+            programme=programme.code,
+            data=data.code,
+            location=("code",),
         )
     course = TrainingCourse.model_validate(data, update={"programme_id": programme_id})
     return save(db_session, actor.audit_context(), course)
@@ -142,9 +155,17 @@ def add_session(
 ) -> TrainingSession:
     require_role(actor, *MANAGERS, doing="schedule training sessions")
     if db_session.get(TrainingCourse, course_id) is None:
-        raise NotFound(f"training course {course_id} does not exist")
+        raise NotFound(
+            "training course %(course_id)s does not exist",
+            code="training.training_course_does_exist",
+            course_id=course_id,
+        )
     if data.ends_on < data.starts_on:
-        raise InvalidInput("a session cannot end before it starts", location=("ends_on",))
+        raise InvalidInput(
+            "a session cannot end before it starts",
+            code="training.session_cannot_end_before_starts",
+            location=("ends_on",),
+        )
     trainer_name = data.trainer_name
     if data.trainer_id is not None:
         trainer = _active_user(db_session, data.trainer_id, location="trainer_id")
@@ -152,6 +173,7 @@ def add_session(
     if not trainer_name:
         raise InvalidInput(
             "name the trainer: a user of the lab (trainer_id) or an outside trainer's name",
+            code="training.name_trainer_user_lab_trainer",
             location=("trainer_name",),
         )
     session = TrainingSession.model_validate(
@@ -168,7 +190,9 @@ def enrol(db_session: Session, *, actor: Principal, data: EnrolmentCreate) -> En
     programme = db_session.get(TrainingProgramme, data.programme_id)
     if programme is None or not programme.active:
         raise InvalidInput(
-            f"training programme {data.programme_id} does not exist or is closed",
+            "training programme %(programme_id)s does not exist or is closed",
+            code="training.training_programme_does_exist_closed",
+            programme_id=data.programme_id,
             location=("programme_id",),
         )
     name, organisation_id = data.participant_name, data.organisation_id
@@ -178,18 +202,27 @@ def enrol(db_session: Session, *, actor: Principal, data: EnrolmentCreate) -> En
         if Role.CUSTOMER in user.roles:
             if organisation_id not in (None, user.organisation_id):
                 raise InvalidInput(
-                    f"{user.username} is staff of organisation {user.organisation_id}, "
-                    f"not of {organisation_id}",
+                    "%(user)s is staff of organisation %(organisation_id)s, not of "
+                    "%(organisation_id2)s",
+                    code="training.staff_organisation",
+                    user=user.username,
+                    organisation_id=user.organisation_id,
+                    organisation_id2=organisation_id,
                     location=("organisation_id",),
                 )
             organisation_id = user.organisation_id
     if not name:
         raise InvalidInput(
-            "name the trainee: their user (user_id) or their name", location=("participant_name",)
+            "name the trainee: their user (user_id) or their name",
+            code="training.name_trainee_their_user_user",
+            location=("participant_name",),
         )
     if organisation_id is not None and db_session.get(Organisation, organisation_id) is None:
         raise InvalidInput(
-            f"organisation {organisation_id} does not exist", location=("organisation_id",)
+            "organisation %(organisation_id)s does not exist",
+            code="accounts.organisation_does_exist",
+            organisation_id=organisation_id,
+            location=("organisation_id",),
         )
     enrolment = Enrolment.model_validate(
         data, update={"participant_name": name, "organisation_id": organisation_id}
@@ -206,7 +239,10 @@ def list_enrolments(
         query = query.where(Enrolment.programme_id == programme_id)
     if not actor.reads_everything:
         if not actor.is_customer or actor.organisation_id is None:
-            raise PermissionDenied("only the lab's staff, auditors and customers read enrolments")
+            raise PermissionDenied(
+                "only the lab's staff, auditors and customers read enrolments",
+                code="training.only_lab_staff_auditors_customers_2",
+            )
         query = query.where(Enrolment.organisation_id == actor.organisation_id)
     return list(db_session.exec(query))
 
@@ -264,7 +300,9 @@ def record_attendance(
     course = db_session.get(TrainingCourse, session.course_id) if session else None
     if course is None or course.programme_id != enrolment.programme_id:
         raise InvalidInput(
-            f"session {data.session_id} is not a session of this enrolment's programme",
+            "session %(session_id)s is not a session of this enrolment's programme",
+            code="training.session_session_enrolment_programme",
+            session_id=data.session_id,
             location=("session_id",),
         )
     attendance = db_session.exec(
@@ -291,12 +329,16 @@ def record_assessment(
         course = db_session.get(TrainingCourse, data.course_id)
         if course is None or course.programme_id != enrolment.programme_id:
             raise InvalidInput(
-                f"course {data.course_id} is not a course of this enrolment's programme",
+                "course %(course_id)s is not a course of this enrolment's programme",
+                code="training.course_course_enrolment_programme",
+                course_id=data.course_id,
                 location=("course_id",),
             )
     if data.assessed_on < enrolment.enrolled_on:
         raise InvalidInput(
-            f"the assessment cannot precede the enrolment on {enrolment.enrolled_on}",
+            "the assessment cannot precede the enrolment on %(enrolled_on)s",
+            code="training.assessment_cannot_precede_enrolment",
+            enrolled_on=enrolment.enrolled_on,
             location=("assessed_on",),
         )
     assessor = db_session.get(User, actor.user_id) if actor.user_id is not None else None
@@ -323,13 +365,18 @@ def complete(
     missing = missing_for_completion(db_session, enrolment)
     if missing:
         raise InvalidInput(
-            f"{enrolment.participant_name} has not completed {programme.code}: "
-            + "; ".join(missing),
+            "%(participant_name)s has not completed %(programme)s: %(missing)s",
+            code="training.has_completed",
+            participant_name=enrolment.participant_name,
+            programme=programme.code,
+            missing="; ".join(missing),
             location=("completed_on",),
         )
     if data.completed_on < enrolment.enrolled_on:
         raise InvalidInput(
-            f"completion cannot precede the enrolment on {enrolment.enrolled_on}",
+            "completion cannot precede the enrolment on %(enrolled_on)s",
+            code="training.completion_cannot_precede_enrolment",
+            enrolled_on=enrolment.enrolled_on,
             location=("completed_on",),
         )
     enrolment.state = EnrolmentState.COMPLETED.value
@@ -389,7 +436,11 @@ def _open_enrolment(db_session: Session, *, actor: Principal, enrolment_id: int)
     if enrolment.state != EnrolmentState.ENROLLED:
         when = f" on {enrolment.completed_on}" if enrolment.completed_on else ""
         raise InvalidInput(
-            f"enrolment {enrolment_id} was {enrolment.state}{when}: it is not changed any more"
+            "enrolment %(enrolment_id)s was %(state)s%(when)s: it is not changed any more",
+            code="training.enrolment_was_changed_any_more",
+            enrolment_id=enrolment_id,
+            state=enrolment.state,
+            when=when,
         )
     return enrolment
 
@@ -397,5 +448,10 @@ def _open_enrolment(db_session: Session, *, actor: Principal, enrolment_id: int)
 def _active_user(db_session: Session, user_id: int, *, location: str) -> User:
     user = db_session.get(User, user_id)
     if user is None or user.deleted_at is not None or not user.active:
-        raise InvalidInput(f"user {user_id} does not exist or is not active", location=(location,))
+        raise InvalidInput(
+            "user %(user_id)s does not exist or is not active",
+            code="training.user_does_exist_active",
+            user_id=user_id,
+            location=(location,),
+        )
     return user

@@ -115,7 +115,10 @@ def new_job(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Resp
     principal = viewer.principal
     if not (principal.is_customer or principal.is_staff):
         # Auditors change nothing: the service would refuse the submission anyway.
-        raise PermissionDenied("customers and the lab's staff submit jobs; auditors read")
+        raise PermissionDenied(
+            "customers and the lab's staff submit jobs; auditors read",
+            code="ui.customers_lab_staff_submit_jobs",
+        )
     return page(
         request,
         viewer,

@@ -26,8 +26,9 @@ from lims.api.deps import SESSION_COOKIE, SessionDep
 from lims.clock import local_today
 from lims.errors import LimsError, NotFound, PermissionDenied
 from lims.i18n import UI_LANGUAGES
+from lims.problem_text import localized
 from lims.ui import navigation
-from lims.ui.rendering import LANGUAGE_NAMES, interface_language, render
+from lims.ui.rendering import FALLBACK_LANGUAGE, LANGUAGE_NAMES, interface_language, render
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,10 @@ def require_csrf_token(signed_in: Viewer, offered: str | None) -> None:
     """A form posted without a script carries the session's CSRF token in a hidden field,
     where the scripts send the X-CSRF-Token header; the API's check, the API's answer."""
     if not auth.csrf_token_matches(signed_in.browser_session, offered):
-        raise PermissionDenied("the CSRF token is missing or wrong: reload the page and try again")
+        raise PermissionDenied(
+            "the CSRF token is missing or wrong: reload the page and try again",
+            code="ui.csrf_token_missing_wrong_reload",
+        )
 
 
 def lab_today(request: Request) -> date:
@@ -193,8 +197,10 @@ def page(
 
 def _error_page(request: Request, error: LimsError) -> HTMLResponse:
     signed_in = getattr(request.state, "viewer", None)
+    # The refusal in the language the page is written in (as page() chooses it).
+    language = signed_in.language if signed_in else asked_language(request) or FALLBACK_LANGUAGE
     # A 404 says nothing of the record: not even that it exists (README, confidentiality).
-    detail = None if isinstance(error, NotFound) else error.message
+    detail = None if isinstance(error, NotFound) else localized(error, language)
     return page(
         request, signed_in, "error.html", status_code=error.status, status=error.status,
         detail=detail,
@@ -221,6 +227,6 @@ class PageRoute(APIRoute):
                 return _error_page(request, error)
             except RequestValidationError:
                 # /jobs/abc is an address that leads nowhere, not a malformed API call.
-                return _error_page(request, NotFound("no such page"))
+                return _error_page(request, NotFound("no such page", code="ui.such_page"))
 
         return guarded

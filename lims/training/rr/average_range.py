@@ -61,8 +61,12 @@ def average_range(values: np.ndarray, *, process_variation: float | None, k: flo
         tv = process_variation / k
         if tv < grr:
             raise InvalidInput(
-                f"the process variation {process_variation:g} is smaller than the gauge's own "
-                f"study variation {k * grr:.4g}: it cannot be the total variation",
+                "the process variation %(process_variation)g is smaller than the "
+                "gauge's own study variation %(value).4g: it cannot be the total "
+                "variation",
+                code="training.process_variation_smaller_than_gauge",
+                process_variation=process_variation,
+                value=k * grr,
                 location=("process_variation",),
             )
         pv = math.sqrt(tv**2 - grr**2)
@@ -115,8 +119,8 @@ def _check_tables(*, parts: int, operators: int, trials: int) -> None:
     ]
     if outside:
         raise InvalidInput(
-            "the AIAG average-and-range K factors do not cover "
-            + ", ".join(outside)
-            + ": use the ANOVA method",
+            "the AIAG average-and-range K factors do not cover %(outside)s: use the ANOVA method",
+            code="training.aiag_average_range_k_factors",
+            outside=", ".join(outside),
             location=("method",),
         )

@@ -43,8 +43,11 @@ def draw(request: RRRequest, response: dict[str, Any], name: str) -> bytes:
     """One chart of an evaluated study; ``response`` is :func:`evaluate_rr`'s answer."""
     if name not in CHARTS[request.design]:
         raise InvalidInput(
-            f"a {request.design} study has no {name} chart; it has "
-            + ", ".join(CHARTS[request.design]),
+            "a %(design)s study has no %(name)s chart; it has %(names)s",
+            code="training.study_has_chart_has",
+            design=request.design,
+            name=name,
+            names=", ".join(CHARTS[request.design]),
             location=("chart",),
         )
     if request.design == "type1":

@@ -64,9 +64,12 @@ def report(
     raw = _summed(estimates, process_variation, conventions.study_multiplier)
     if process_variation is not None and (raw["part"] or 0.0) < 0:
         raise InvalidInput(
-            f"the process variation {process_variation:g} is smaller than the gauge's own "
-            f"study variation {conventions.study_multiplier * math.sqrt(raw['grr'] or 0):.4g}: "
-            "it cannot be the total variation of this study",
+            "the process variation %(process_variation)g is smaller than the "
+            "gauge's own study variation %(value).4g: it cannot be the total "
+            "variation of this study",
+            code="training.process_variation_smaller_than_gauge_2",
+            process_variation=process_variation,
+            value=conventions.study_multiplier * math.sqrt(raw["grr"] or 0),
             location=("process_variation",),
         )
     components = raw

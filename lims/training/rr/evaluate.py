@@ -26,7 +26,9 @@ def evaluate_rr(request: RRRequest | dict[str, Any]) -> dict[str, Any]:
         request = RRRequest.model_validate(request)
     if request.method == "average_range" and request.design != "crossed":
         raise InvalidInput(
-            f"the average-and-range method is for crossed studies, not {request.design}",
+            "the average-and-range method is for crossed studies, not %(design)s",
+            code="training.average_range_method_crossed_studies",
+            design=request.design,
             location=("method",),
         )
     tolerance = _tolerance(request)
@@ -130,8 +132,12 @@ def _type1(
         labels = {getattr(m, name) for m in request.measurements} - {None}
         if len(labels) > 1:
             raise InvalidInput(
-                f"a type 1 study is one {name} measuring one reference part; got "
-                f"{len(labels)} {name}s ({', '.join(sorted(labels))})",
+                "a type 1 study is one %(name)s measuring one reference part; got "
+                "%(labels_count)s %(name)ss (%(labels)s)",
+                code="training.type_1_study_one_measuring",
+                name=name,
+                labels_count=len(labels),
+                labels=", ".join(sorted(labels)),
                 location=("measurements",),
             )
     reference = _type1_reference(request)
@@ -148,8 +154,11 @@ def _linearity(request: RRRequest, response: dict[str, Any], warnings: list[str]
     missing = [str(i) for i, m in enumerate(request.measurements) if m.reference is None]
     if missing:
         raise InvalidInput(
-            "a linearity study needs the reference value of every reading; missing in "
-            f"measurements[{', '.join(missing[:8])}]" + (" and more" if len(missing) > 8 else ""),
+            "a linearity study needs the reference value of every reading; missing "
+            "in measurements[%(names)s]%(value)s",
+            code="training.linearity_study_needs_reference_value",
+            names=", ".join(missing[:8]),
+            value=" and more" if len(missing) > 8 else "",
             location=("measurements",),
         )
     readings = [
@@ -191,18 +200,28 @@ def _tolerance(request: RRRequest) -> float | None:
     if (lsl is None) != (usl is None):
         raise InvalidInput(
             "give both specification limits, or the tolerance (USL - LSL)",
+            code="training.give_both_specification_limits_tolerance",
             location=("lsl" if lsl is None else "usl",),
         )
     if lsl is None or usl is None:
         return request.tolerance
     if usl <= lsl:
-        raise InvalidInput(f"usl {usl:g} must be above lsl {lsl:g}", location=("usl",))
+        raise InvalidInput(
+            "usl %(usl)g must be above lsl %(lsl)g",
+            code="training.usl_must_above_lsl",
+            usl=usl,
+            lsl=lsl,
+            location=("usl",),
+        )
     limits = usl - lsl
     if request.tolerance is not None and not math.isclose(
         request.tolerance, limits, rel_tol=AGREEMENT
     ):
         raise InvalidInput(
-            f"tolerance {request.tolerance:g} disagrees with usl - lsl = {limits:g}",
+            "tolerance %(tolerance)g disagrees with usl - lsl = %(limits)g",
+            code="training.tolerance_disagrees_usl_lsl",
+            tolerance=request.tolerance,
+            limits=limits,
             location=("tolerance",),
         )
     return limits
@@ -213,20 +232,26 @@ def _type1_reference(request: RRRequest) -> float:
     if len(given) > 1:
         raise InvalidInput(
             "a type 1 study measures one reference part; the readings name "
-            f"{len(given)} reference values",
+            "%(given_count)s reference values",
+            code="training.type_1_study_measures_one",
+            given_count=len(given),
             location=("measurements",),
         )
     if request.reference is not None:
         if given and given != {request.reference}:
             raise InvalidInput(
-                f"reference {request.reference:g} disagrees with the readings' reference "
-                f"{next(iter(given)):g}",
+                "reference %(reference)g disagrees with the readings' reference %(next)g",
+                code="training.reference_disagrees_readings_reference",
+                reference=request.reference,
+                next=next(iter(given)),
                 location=("reference",),
             )
         return request.reference
     if not given:
         raise InvalidInput(
-            "a type 1 study needs the reference value of the part", location=("reference",)
+            "a type 1 study needs the reference value of the part",
+            code="training.type_1_study_needs_reference",
+            location=("reference",),
         )
     return float(next(iter(given)))
 

@@ -61,13 +61,17 @@ def nested_study(measurements: Sequence[Measurement]) -> Study:
         usual = counts.most_common(1)[0][0]
         uneven = [f"operator {o} has {len(p)}" for o, p in parts_of.items() if len(p) != usual]
         raise InvalidInput(
-            "the nested design is unbalanced: every operator must measure the same number of "
-            f"parts ({usual} for most); {_listing(uneven)}",
+            "the nested design is unbalanced: every operator must measure the same "
+            "number of parts (%(usual)s for most); %(listing)s",
+            code="training.nested_design_unbalanced_every_operator",
+            usual=usual,
+            listing=_listing(uneven),
             location=("measurements",),
         )
     if min(counts) < 2:
         raise InvalidInput(
             "part-to-part variation needs at least two parts for each operator",
+            code="training.part_part_variation_needs_least",
             location=("measurements",),
         )
     keys = [(p, o) for o in operators for p in parts_of[o]]
@@ -100,7 +104,9 @@ def _cells(measurements: Sequence[Measurement]) -> dict[tuple[str, str], list[fl
     ]
     if missing:
         raise InvalidInput(
-            f"every reading needs its part and operator: {_listing(missing)}",
+            "every reading needs its part and operator: %(listing)s",
+            code="training.every_reading_needs_part_operator",
+            listing=_listing(missing),
             location=("measurements",),
         )
     grouped: dict[tuple[str, str], list[tuple[int, Measurement]]] = defaultdict(list)
@@ -120,8 +126,13 @@ def _in_trial_order(key: tuple[str, str], readings: list[tuple[int, Measurement]
     if repeated:
         where = [f"measurements[{i}]" for i, r in readings if r.trial == repeated[0]]
         raise InvalidInput(
-            f"part {key[0]}, operator {key[1]}, trial {repeated[0]} is given more than once "
-            f"({', '.join(where)})",
+            "part %(key)s, operator %(key2)s, trial %(repeated)s is given more "
+            "than once (%(where)s)",
+            code="training.part_operator_trial_given_more",
+            key=key[0],
+            key2=key[1],
+            repeated=repeated[0],
+            where=", ".join(where),
             location=("measurements",),
         )
     if given and len(given) == len(labels) and all(_is_number(label) for label in given):
@@ -149,15 +160,18 @@ def _balanced_trials(
         if uneven:
             problems.append(f"trials per cell should be {usual}: {_listing(uneven)}")
         raise InvalidInput(
-            "the design is unbalanced: the ANOVA and average-and-range methods need every "
-            "operator to measure each of their parts the same number of times; "
-            + "; ".join(problems),
+            "the design is unbalanced: the ANOVA and average-and-range methods "
+            "need every operator to measure each of their parts the same number of "
+            "times; %(problems)s",
+            code="training.design_unbalanced_anova_average_range",
+            problems="; ".join(problems),
             location=("measurements",),
         )
     if usual < 2:
         raise InvalidInput(
-            "repeatability needs each part measured at least twice by each operator; every "
-            "cell has one reading",
+            "repeatability needs each part measured at least twice by each "
+            "operator; every cell has one reading",
+            code="training.repeatability_needs_each_part_measured",
             location=("measurements",),
         )
     return usual
@@ -174,8 +188,11 @@ def _nested_name(key: tuple[str, str]) -> str:
 def _check_variation(values: np.ndarray) -> None:
     if float(np.ptp(values)) == 0.0:
         raise InvalidInput(
-            f"all {values.size} values are {values.flat[0]:g}: there is no variation to "
-            "analyse; check the resolution of the instrument",
+            "all %(size)s values are %(flat)g: there is no variation to analyse; "
+            "check the resolution of the instrument",
+            code="training.all_values_there_variation_analyse",
+            size=values.size,
+            flat=values.flat[0],
             location=("measurements",),
         )
 
@@ -183,7 +200,11 @@ def _check_variation(values: np.ndarray) -> None:
 def _need_two(what: str, labels: list[str], why: str) -> None:
     if len(labels) < 2:
         raise InvalidInput(
-            f"{why}; the study has {len(labels)} ({', '.join(labels)})",
+            "%(why)s; the study has %(labels_count)s (%(labels)s)",
+            code="training.study_has",
+            why=why,
+            labels_count=len(labels),
+            labels=", ".join(labels),
             location=("measurements",),
         )
 

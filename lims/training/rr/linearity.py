@@ -42,13 +42,15 @@ def linearity(
     if len(references) < 2:
         raise InvalidInput(
             "linearity needs reference parts at two or more reference values across the range",
+            code="training.linearity_needs_reference_parts_two",
             location=("measurements",),
         )
     single = [reference_key(r) for r in references if len(groups[r]) < 2]
     if single:
         raise InvalidInput(
-            "each reference part must be measured at least twice; measured once: "
-            + ", ".join(single),
+            "each reference part must be measured at least twice; measured once: %(single)s",
+            code="training.each_reference_part_must_measured",
+            single=", ".join(single),
             location=("measurements",),
         )
     x = np.array([reference for reference, _ in readings], dtype=float)

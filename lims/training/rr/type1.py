@@ -54,13 +54,17 @@ def type1(
     if data.size < 2:
         raise InvalidInput(
             "a type 1 study needs repeated measurements of the part; got one",
+            code="training.type_1_study_needs_repeated",
             location=("measurements",),
         )
     s = float(data.std(ddof=1))
     if s == 0:
         raise InvalidInput(
-            f"all {data.size} values are {data[0]:g}: there is no variation to analyse; check "
-            "the resolution of the instrument",
+            "all %(size)s values are %(data)g: there is no variation to analyse; "
+            "check the resolution of the instrument",
+            code="training.all_values_there_variation_analyse_2",
+            size=data.size,
+            data=data[0],
             location=("measurements",),
         )
     mean = float(data.mean())

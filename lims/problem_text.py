@@ -1,0 +1,119 @@
+"""A refusal in the reader's language: its template from the ``problems`` catalog, its
+parameters written as that language writes them.
+
+A refusal (:class:`lims.errors.LimsError`) keeps its English template and its parameters;
+the API and the web UI word it for whoever reads it.  Numbers keep the digits the English
+text shows and take the language's decimal sign (0,5 µm in Finnish and Swedish), dates are
+written by Babel, and text (a job number, an equipment code) is shown as it is.  A template
+the catalog has no translation for reads in English, whole, rather than half translated.
+"""
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel.core import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import get_decimal_symbol, get_minus_sign_symbol
+
+from lims import i18n
+from lims.errors import LimsError
+
+DOMAIN = "problems"
+#: What an API client reads when it asks for no language (or one the service does not speak).
+DEFAULT_LANGUAGE = "en"
+#: Babel locale of each language a refusal is worded in (as the web UI's: Finland's Swedish,
+#: British English dates).
+LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+_PLACEHOLDER = re.compile(r"%%|%\((?P<name>\w+)\)(?P<spec>[-#0 +]*\d*(?:\.\d+)?[a-zA-Z])")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def localized(error: LimsError, language: str) -> str:
+    """``error``'s message in ``language`` (English when the catalog lacks it)."""
+    return localized_text(error.template, error.params, language, english=error.message)
+
+
+def localized_text(
+    template: str, params: Mapping[str, object], language: str, *, english: str | None = None
+) -> str:
+    """``template`` translated into ``language`` with ``params`` written in it.
+
+    ``english`` is the text to fall back on (the template filled as Python fills it)."""
+    fallback = english if english is not None else _english(template, params)
+    if language not in LOCALES or language == DEFAULT_LANGUAGE:
+        return fallback
+    translated = i18n.gettext(DOMAIN, language, template)
+    if translated == template:
+        return fallback
+    locale = Locale.parse(LOCALES[language])
+
+    def fill(match: re.Match[str]) -> str:
+        if match.group(0) == "%%":
+            return "%"
+        return written(params[match.group("name")], match.group("spec"), locale)
+
+    try:
+        return _PLACEHOLDER.sub(fill, translated)
+    except (KeyError, TypeError, ValueError):
+        # A translation naming a parameter the refusal lacks: the English is still right.
+        return fallback
+
+
+def _english(template: str, params: Mapping[str, object]) -> str:
+    return template % params if params else template
+
+
+def written(value: object, spec: str, locale: Locale) -> str:
+    """One parameter as ``locale`` writes it; ``spec`` is its %-conversion (``s``, ``.3f``)."""
+    if isinstance(value, datetime):
+        return format_datetime(value, format="short", locale=locale)
+    if isinstance(value, date):
+        return format_date(value, format="medium", locale=locale)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(written(item, "s", locale) for item in value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return ("%" + spec) % (value,) if spec[-1] in "sr" else str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    english = ("%" + spec) % (value,)
+    if not _NUMBER.fullmatch(english):
+        return english
+    # The digits the English text shows, with this language's decimal sign and minus.
+    text = english.replace(".", get_decimal_symbol(locale))
+    return text.replace("-", get_minus_sign_symbol(locale), 1)
+
+
+def negotiated_language(accept_language: str | None) -> str:
+    """The first language of an ``Accept-Language`` header a refusal can be worded in."""
+    preferences = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, quality = part.strip().partition(";q=")
+        try:
+            weight = float(quality) if quality else 1.0
+        except ValueError:
+            continue
+        language = tag.split("-")[0].strip().lower()
+        if weight > 0 and language in LOCALES:
+            preferences.append((-weight, position, language))
+    return min(preferences)[2] if preferences else DEFAULT_LANGUAGE
+
+
+def json_params(params: Mapping[str, object]) -> dict[str, object]:
+    """The parameters as JSON carries them: numbers and text as they are, dates in ISO 8601,
+    anything else as its text."""
+    return {name: _json_value(value) for name, value in params.items()}
+
+
+def _json_value(value: object) -> object:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_json_value(item) for item in value]
+    return str(value)
