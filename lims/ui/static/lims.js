@@ -20,7 +20,8 @@ export class ApiError extends Error {
 
 /** Call the API: JSON in and out; changes carry the CSRF token (double submit). */
 export async function api(method, url, body, { raw = false, contentType } = {}) {
-  const headers = { accept: "application/json" };
+  // The API words its refusals in the language asked for: the page's.
+  const headers = { accept: "application/json", "accept-language": document.documentElement.lang };
   if (method !== "GET") headers["x-csrf-token"] = csrfToken();
   let payload;
   if (raw) {
@@ -135,10 +136,16 @@ export function formBody(form) {
   return body;
 }
 
-/** A field the server named (``contacts[0].email``) by its label on the page, if it has one. */
+/** A field the server named (``contacts[0].email``) by its label on the page: the field
+ * itself, else the nearest one it is part of (``equipment`` for ``equipment.gauge_blocks``);
+ * null when the form has none, for a path means nothing to the person reading. */
 function fieldLabel(form, field) {
-  const element = form?.querySelector(`[name="${CSS.escape(field)}"]`);
-  return element ? fieldName(element) : field;
+  for (let path = field; path; path = path.replace(/(\.[^.[\]]*|\[\d+\])$/, "")) {
+    const element = form?.querySelector(`[name="${CSS.escape(path)}"]`);
+    if (element) return fieldName(element);
+    if (!/[.[]/.test(path)) break;
+  }
+  return null;
 }
 
 /** Show a refusal: first what kind of refusal it is in the page's language, then the
@@ -151,7 +158,12 @@ export function showProblem(alert, error, form = alert?.closest("form")) {
   const detail = busy ? text.server_busy.replace("%(seconds)s", problem.retry_after) : problem.detail;
   const lead = text[`refused_${problem.status}`];
   const lines = [lead && !busy ? `${lead}: ${detail || ""}`.replace(/: $/, "") : detail || text.failed];
-  for (const item of problem.errors || []) lines.push(`${fieldLabel(form, item.field)}: ${item.message}`);
+  for (const item of problem.errors || []) {
+    const label = fieldLabel(form, item.field);
+    // Without a label the field's words add nothing where they repeat the detail.
+    if (label) lines.push(`${label}: ${item.message}`);
+    else if (item.message !== detail) lines.push(item.message);
+  }
   alert.textContent = lines.join(" · ");
   for (const item of problem.errors || []) {
     form?.querySelector(`[name="${CSS.escape(item.field)}"]`)?.setAttribute("aria-invalid", "true");
