@@ -108,3 +108,35 @@ def test_a_job_whose_file_is_refused_moves_on_to_the_job_and_says_so(
     assert page.locator("main .notice").count() == 0
     assert number == page.locator("h1").inner_text()
     assert csrf_token(page)
+
+
+def test_a_calibration_whose_certificate_is_refused_is_recorded_once_and_says_so(
+    page, live_server: str, login: Callable[[str], None]
+) -> None:  # type: ignore[no-untyped-def]
+    login("laatu")
+    page.goto(f"{live_server}/equipment")
+    page.locator("#register-heading ~ div a", has_text="GB-WRK").first.click()
+    page.wait_for_selector("h1:has-text('GB-WRK')")
+    calibrations = page.locator("#cal-heading ~ article")
+    before = calibrations.count()
+    page.click("#calibration-panel summary")
+    form = page.locator("#calibration-form")
+    form.locator("[name=calibrating_lab]").fill("Mittatekniikan keskus")
+    form.locator("[name=certificate_number]").fill("K041-26-0999")
+    form.locator("[name=accreditation_body]").fill("FINAS")
+    form.locator("[name=accreditation_number]").fill("K041")
+    form.locator("[name=traceable_to]").fill("VTT MIKES")
+    form.locator("[name='results.0.nominal']").fill("25")
+    form.locator("[name='results.0.value']").fill("0,1")
+    form.locator("[name='results.0.expanded_uncertainty']").fill("0,05")
+    # Called a PDF, but it is not one: the file store refuses it.
+    form.locator("#cal-file").set_input_files(
+        {"name": "K041-26-0999.pdf", "mimeType": "application/pdf", "buffer": b"<html></html>"}
+    )
+    with page.expect_navigation():
+        form.locator("#calibration-submit").click()
+    notice = page.locator("main .notice[role=alert]")
+    assert notice.inner_text().startswith("Kalibrointi kirjattiin, mutta")
+    assert calibrations.count() == before + 1
+    assert calibrations.filter(has_text="K041-26-0999").count() == 1
+    assert accessibility_violations(page) == []

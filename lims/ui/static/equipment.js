@@ -1,7 +1,16 @@
 // An instrument's page: a calibration with its results per nominal through
 // POST /api/v1/equipment/{id}/calibrations, its certificate file through PUT …/certificate
 // with the upload's progress, and the trend chart of the intermediate checks.
-import { ApiError, api, csrfToken, formBody, onSubmit, showProblem, text } from "./lims.js";
+import {
+  ApiError,
+  api,
+  csrfToken,
+  formBody,
+  noticeOnNextPage,
+  onSubmit,
+  showProblem,
+  text,
+} from "./lims.js";
 import { trendChart } from "./charts.js";
 
 /** The server names a row's field results[0].value; the row's control is results.0.value. */
@@ -96,8 +105,18 @@ function wireCalibration() {
     send: async (body) => {
       const file = document.getElementById("cal-file").files[0];
       const calibration = await api("POST", form.dataset.action, body);
-      // A refused file leaves the calibration recorded: its own upload form offers another.
-      if (file) await sendCertificate(form, `${form.dataset.action}/${calibration.id}/certificate`, file);
+      // A refused file leaves the calibration recorded: the page moves on to show it (so that
+      // sending the form again cannot record it twice) and says there that the file was not
+      // taken; the calibration's own upload form takes another.
+      if (file) {
+        try {
+          await sendCertificate(form, `${form.dataset.action}/${calibration.id}/certificate`, file);
+        } catch (error) {
+          const refusal = document.createElement("p");
+          showProblem(refusal, byRowName(error), form);
+          noticeOnNextPage(text.certificate_refused.replace("%(problem)s", refusal.textContent));
+        }
+      }
       window.location.reload();
     },
     explain: byRowName,
