@@ -336,15 +336,19 @@ _VISIBLE_TEXT_SCRIPT = """
 })();
 """
 
-#: English that Finnish never writes as a word of its own (whole words, any case).
+#: English that Finnish never writes as a word of its own (whole words, in lower case or
+#: capitalised: a code in capitals such as OF-01 is not a word).
 ENGLISH_WORDS = re.compile(
-    r"\b(the|and|of|is|not|must|cannot|please|with|has|have|was|were|should|may)\b",
-    re.IGNORECASE,
+    r"\b(?i:t)he\b|\b(?i:a)nd\b|\b(?i:o)f\b|\b(?i:i)s\b|\b(?i:n)ot\b|\b(?i:m)ust\b"
+    r"|\b(?i:c)annot\b|\b(?i:p)lease\b|\b(?i:w)ith\b|\b(?i:h)as\b|\b(?i:h)ave\b"
+    r"|\b(?i:w)as\b|\b(?i:w)ere\b|\b(?i:s)hould\b|\b(?i:m)ay\b"
 )
-#: English a Finnish page may rightly show: the titles of the documents the lab cites.
+#: English a Finnish page may rightly show: the titles of the documents the lab cites, and
+#: the demo lab's configured name (a proper name, on its documents and calibrations).
 ENGLISH_ALLOWED = (
     "Guide to the Expression of Uncertainty in Measurement",
     "Evaluation of measurement data",
+    "Demo Measurement Laboratory",
 )
 
 
@@ -368,7 +372,9 @@ def _english_messages() -> tuple[tuple[str, re.Pattern[str]], ...]:
             literal = re.split(r"%\(\w+\)[sd]|%[sd]", english)
             if not any(len(re.findall(r"[A-Za-z]{3,}", part)) for part in literal):
                 continue
-            pattern = r"[^\n]+?".join(r"\s+".join(map(re.escape, p.split())) for p in literal)
+            pattern = r"[^\n]+?".join(
+                r"\s+".join(map(re.escape, re.split(r"\s+", part))) for part in literal
+            )
             found.append((max(literal, key=len).strip(), re.compile(rf"(?<!\w){pattern}(?!\w)")))
     return tuple(found)
 
