@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, status
 
 from lims.api.deps import CurrentActor, FileStoreDep, SessionDep, SettingsDep
+from lims.api.problems import request_language
 from lims.api.uploads import FileName, octet_stream_body, receive_upload
 from lims.clock import local_today
 from lims.jobs import actions, assignment, results, service, worksheet
@@ -363,13 +364,19 @@ def record_result(
 def record_worksheet(
     job_id: int,
     body: worksheet.WorksheetEntry,
+    request: Request,
     actor: CurrentActor,
     db_session: SessionDep,
     settings: SettingsDep,
 ) -> list[ResultPublic]:
-    recorded = worksheet.record_worksheet(
-        db_session, actor=actor, job_id=job_id, sheet=body, settings=settings
-    )
+    try:
+        recorded = worksheet.record_worksheet(
+            db_session, actor=actor, job_id=job_id, sheet=body, settings=settings
+        )
+    except worksheet.WorksheetRefused as refused:
+        # Each row's error in the reader's language, as the problem's own detail is.
+        refused.worded_in(request_language(request))
+        raise
     return [ResultPublic.model_validate(result, from_attributes=True) for result in recorded]
 
 

@@ -26,9 +26,11 @@ from lims.errors import Conflict, InvalidInput, LimsError
 from lims.jobs.models import Characteristic, JobStatus, Result, ResultEntry
 from lims.jobs.results import prepare_result
 from lims.jobs.service import STAFF_WHO_RUN_JOBS, get_job, lock_job
+from lims.problem_text import DEFAULT_LANGUAGE, json_params, localized
 from lims.uncertainty import UncertaintyInputError
 
-#: The fields a worksheet gives once for all its rows: an error in one is shown there, once.
+#: The fields a worksheet gives once for all its rows: an error in one that every row meets
+#: alike is named there, once.
 SESSION_FIELDS = ("measured_on", "equipment", "temperature", "humidity", "late_entry_reason")
 #: More rows than any plan of a job has points (a job's points are what a sheet may hold).
 MAX_ROWS = 500
@@ -93,7 +95,10 @@ class WorksheetEntry(BaseModel):
 
 
 class WorksheetRefused(InvalidInput):
-    """Rows that cannot be recorded, each error where it belongs; nothing was written."""
+    """Rows that cannot be recorded, each error where it belongs; nothing was written.
+
+    Each error keeps the refusal it stands for (``cause``), so that the API words it in
+    the reader's language (:meth:`worded_in`) as it words a refusal of its own."""
 
     def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__(
@@ -101,7 +106,24 @@ class WorksheetRefused(InvalidInput):
             code="jobs.worksheet_rows_refused",
             count=len({tuple(error["location"][:2]) for error in errors}),
         )
-        self.extensions = {"errors": errors}
+        self.row_errors = errors
+        self.worded_in(DEFAULT_LANGUAGE)
+
+    def worded_in(self, language: str) -> None:
+        """Say every row's error in ``language`` (the problem's ``errors``)."""
+        self.extensions = {
+            "errors": [
+                {
+                    **{key: value for key, value in error.items() if key != "cause"},
+                    "message": _words(error["cause"], language),
+                }
+                for error in self.row_errors
+            ]
+        }
+
+
+def _words(cause: LimsError | UncertaintyInputError, language: str) -> str:
+    return localized(cause, language) if isinstance(cause, LimsError) else cause.message
 
 
 def record_worksheet(
@@ -144,7 +166,7 @@ def record_worksheet(
                 errors.append(_error(index, error))
     if errors:
         db_session.rollback()
-        raise WorksheetRefused(_once_per_session_field(errors))
+        raise WorksheetRefused(_once_per_session_field(errors, len(sheet.rows)))
     set_context(db_session, actor.audit_context())
     for result in prepared:
         db_session.add(result)
@@ -184,17 +206,17 @@ def _row_refusal(row: WorksheetRow, seen: set[int], measured: dict[int, str]) ->
 
 
 def _error(index: int, error: LimsError | UncertaintyInputError) -> dict[str, Any]:
-    """One row's error, located in the row, or at the shared field it names."""
-    where = tuple(error.location)
-    location = where if where and where[0] in SESSION_FIELDS else ("rows", index, *where)
+    """One row's error, located in the row."""
+    location = ("rows", index, *error.location)
     described: dict[str, Any] = {
         "field": _path(location),
         "location": list(location),
         "message": error.message,
+        "cause": error,
     }
     if isinstance(error, LimsError) and error.code:
         described["code"] = error.code
-        described["params"] = {name: str(value) for name, value in error.params.items()}
+        described["params"] = json_params(error.params)
     return described
 
 
@@ -206,10 +228,26 @@ def _path(location: tuple[Any, ...]) -> str:
     return text
 
 
-def _once_per_session_field(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A shared field wrong for every row (a temperature outside the method's limits) is
-    said once, not once per row."""
-    kept: dict[tuple[str, str], dict[str, Any]] = {}
+def _once_per_session_field(errors: list[dict[str, Any]], rows: int) -> list[dict[str, Any]]:
+    """A shared field wrong alike for every row (a temperature outside the method's limits)
+    is named once, at that field; wrong for some rows only (a certificate without one
+    point's nominal), it stays in those rows."""
+    rows_of: dict[tuple[Any, ...], set[int]] = {}
     for error in errors:
-        kept.setdefault((error["field"], error["message"]), error)
-    return list(kept.values())
+        rows_of.setdefault(_shared(error), set()).add(error["location"][1])
+    said: set[tuple[Any, ...]] = set()
+    kept = []
+    for error in errors:
+        shared = _shared(error)
+        if shared[0] not in SESSION_FIELDS or len(rows_of[shared]) < rows:
+            kept.append(error)
+        elif shared not in said:
+            said.add(shared)
+            location = error["location"][2:]
+            kept.append({**error, "field": _path(tuple(location)), "location": location})
+    return kept
+
+
+def _shared(error: dict[str, Any]) -> tuple[Any, ...]:
+    """An error's field within its row, and its words: alike in every row, it is the sheet's."""
+    return (*error["location"][2:], error["message"]) if len(error["location"]) > 2 else ("",)

@@ -233,3 +233,22 @@ def test_a_second_identical_worksheet_records_nothing_more(
     assert len(again.json()["errors"]) == 3
     with Session(engine) as db_session:
         assert len(db_session.exec(select(Result)).all()) == 3
+
+
+def test_each_rows_refusal_is_worded_in_the_readers_language(client: TestClient, lab: Lab) -> None:
+    job, points = three_points(client, lab)
+    headers = {**lab.headers(lab.technician), "accept-language": "fi"}
+
+    response = client.post(
+        f"{job.url}/results/worksheet",
+        json=sheet(job, lab, [points[0], points[0]]),
+        headers=headers,
+    )
+
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["detail"] == "Mittauspöytäkirjan 1 riviä ei voi kirjata; mitään ei kirjattu"
+    [error] = problem["errors"]
+    assert error["location"] == ["rows", 1, "characteristic_id"]
+    assert error["code"] == "jobs.worksheet_point_twice"
+    assert error["message"] == "piste esiintyy mittauspöytäkirjassa kahdesti"

@@ -181,7 +181,7 @@ def test_technician_enters_a_ten_point_micrometer_calibration_by_keyboard(
 
 def paste(page, selector: str, text: str) -> None:  # type: ignore[no-untyped-def]
     """Paste ``text`` into the cell as a spreadsheet's copy arrives (text/plain)."""
-    page.locator(selector).evaluate(
+    page.locator(selector).first.evaluate(
         """(cell, text) => {
             cell.focus();
             const data = new DataTransfer();

@@ -116,7 +116,8 @@ function showRowErrors(form, error) {
     for (const cell of cells) cell.setAttribute("aria-invalid", "true");
     const check = row.querySelector("[data-check]");
     check.textContent = check.textContent ? `${check.textContent} · ${item.message}` : item.message;
-    return { ...item, field: row.dataset.label };
+    // Named by its point: the request's row number means nothing to the one who typed it.
+    return { ...item, field: "", message: `${row.dataset.label}: ${item.message}` };
   });
   return Object.assign(new Error(error.message), { problem: { ...problem, errors } });
 }
