@@ -15,6 +15,7 @@ the ``problems`` catalog with the parameters formatted for that language.
 """
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 
 def problem_template(template: str) -> str:
@@ -49,11 +50,19 @@ class LimsError(Exception):
     def at(self, location: Sequence[str | int]) -> "LimsError":
         """The same refusal pointing at ``location``, e.g. a field of the request that led
         a nested check to it."""
-        moved = type(self).__new__(type(self))
+        return self.recast(type(self), location=location)
+
+    def recast(self, kind: "type[Recast]", *, location: Sequence[str | int]) -> "Recast":
+        """The same words (template, code, parameters) as another kind of refusal, e.g. a
+        permission check of a person chosen in a form, which is that form's invalid input."""
+        moved = kind.__new__(kind)
         moved.__dict__.update(self.__dict__)
         moved.args = self.args
         moved.location = tuple(location)
         return moved
+
+
+Recast = TypeVar("Recast", bound=LimsError)
 
 
 class InvalidInput(LimsError):

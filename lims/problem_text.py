@@ -90,9 +90,9 @@ def negotiated_language(accept_language: str | None) -> str:
     """The first language of an ``Accept-Language`` header a refusal can be worded in."""
     preferences = []
     for position, part in enumerate((accept_language or "").split(",")):
-        tag, _, quality = part.strip().partition(";q=")
+        tag, weighed, quality = part.strip().partition(";q=")
         try:
-            weight = float(quality) if quality else 1.0
+            weight = float(quality) if weighed else 1.0
         except ValueError:
             continue
         language = tag.split("-")[0].strip().lower()

@@ -88,7 +88,57 @@ def require_organisation_access(actor: Principal, organisation_id: int | None, w
     if actor.reads_everything:
         return
     if organisation_id is None or organisation_id != actor.organisation_id:
-        raise NotFound("%(what)s does not exist", code="accounts.does_exist", what=what)
+        raise _not_found(what)
+
+
+def _not_found(what: str) -> NotFound:
+    """The refusal for ``what`` ("job 4"): worded per kind of record, so that the reader's
+    language names the kind too."""
+    kind, _, given = what.rpartition(" ")
+    number: object = int(given) if given.isdigit() else given
+    if kind == "job":
+        return NotFound("job %(job_id)s does not exist", code="jobs.job_does_exist", job_id=number)
+    if kind == "organisation":
+        return NotFound(
+            "organisation %(organisation_id)s does not exist",
+            code="accounts.organisation_does_exist",
+            organisation_id=number,
+        )
+    if kind == "agreement":
+        return NotFound(
+            "agreement %(agreement_id)s does not exist",
+            code="contracts.agreement_does_exist",
+            agreement_id=number,
+        )
+    if kind == "quotation":
+        return NotFound(
+            "quotation %(quotation_id)s does not exist",
+            code="contracts.quotation_does_exist",
+            quotation_id=number,
+        )
+    if kind == "quotation request":
+        return NotFound(
+            "quotation request %(request_id)s does not exist",
+            code="contracts.quotation_request_does_exist",
+            request_id=number,
+        )
+    if kind == "order":
+        return NotFound(
+            "order %(order_id)s does not exist", code="contracts.order_does_exist", order_id=number
+        )
+    if kind == "enrolment":
+        return NotFound(
+            "enrolment %(enrolment_id)s does not exist",
+            code="training.enrolment_does_exist",
+            enrolment_id=number,
+        )
+    if kind == "RR test":
+        return NotFound(
+            "RR test %(rr_test_id)s does not exist",
+            code="training.rr_test_does_exist",
+            rr_test_id=number,
+        )
+    return NotFound("%(what)s does not exist", code="accounts.does_exist", what=what)
 
 
 class OwnedRecord(Protocol):
@@ -108,6 +158,6 @@ def visible_to(actor: Principal, record: Owned | None, what: str) -> Owned:
     ``visible_to(actor, db_session.get(Job, job_id), f"job {job_id}")``.
     """
     if record is None:
-        raise NotFound("%(what)s does not exist", code="accounts.does_exist", what=what)
+        raise _not_found(what)
     require_organisation_access(actor, record.organisation_id, what)
     return record

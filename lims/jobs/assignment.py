@@ -98,12 +98,7 @@ def assignee_refusal(
                 on_date=on,
             )
         except PermissionDenied as refused:
-            return InvalidInput(
-                refused.template,
-                code="jobs.assignee_not_authorised",
-                location=("assigned_to_id",),
-                **refused.params,
-            )
+            return refused.recast(InvalidInput, location=("assigned_to_id",))
     return None
 
 

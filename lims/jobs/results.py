@@ -25,7 +25,7 @@ from lims.competence.service import check_authorised
 from lims.config import Settings
 from lims.contracts.models import Agreement, DecisionRule, Service
 from lims.db import persisted_id, utcnow
-from lims.equipment.models import CalibrationResult
+from lims.equipment.models import CalibrationResult, Equipment
 from lims.equipment.service import (
     check_equipment_kinds,
     check_equipment_usable,
@@ -646,11 +646,12 @@ def _substitution(
             if r.nominal is not None and size is not None and math.isclose(r.nominal, size)
         ]
     if len(found) != 1:
+        workpiece_item = db_session.get(Equipment, equipment_id)
         raise InvalidInput(
-            "the certificate of the reference workpiece %(equipment_id)s has no "
+            "the certificate of the reference workpiece %(equipment)s has no "
             "one result at the size of %(characteristic)s",
             code="jobs.certificate_reference_workpiece_has_one",
-            equipment_id=equipment_id,
+            equipment=workpiece_item.identification if workpiece_item else equipment_id,
             characteristic=characteristic.label,
             location=("equipment", WORKPIECE_ROLE),
         )

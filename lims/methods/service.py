@@ -309,14 +309,18 @@ def evaluate_for_job(
         if not isinstance(source, CertificateSource) or source.equipment_role not in data.equipment:
             continue
         equipment_id = data.equipment[source.equipment_role]
+        # A refusal names the item by its identification, as the register and labels do.
+        identification = equipment_register.get_equipment(
+            db_session, actor=actor, equipment_id=equipment_id
+        ).identification
         calibration = equipment_register.latest_calibration(
             db_session, equipment_id=equipment_id, on_date=data.on_date
         )
         if calibration is None:  # check_equipment_usable refuses an uncalibrated item
             raise InvalidInput(
-                "equipment %(equipment_id)s has no calibration on or before %(on_date)s",
+                "equipment %(equipment)s has no calibration on or before %(on_date)s",
                 code="methods.equipment_has_calibration_before",
-                equipment_id=equipment_id,
+                equipment=identification,
                 on_date=data.on_date,
                 location=("equipment", source.equipment_role),
             )
@@ -325,7 +329,7 @@ def evaluate_for_job(
             source,
             data.parameters,
             parameter_units,
-            f"equipment {equipment_id}",
+            identification,
         )
         certificates[source.name] = CertificateValue(
             value=result.value,
