@@ -80,6 +80,15 @@ def find_record(db_session: Session, *, actor: Principal, text: str) -> tuple[st
     return None
 
 
+def number_of(db_session: Session, *, entity_type: str, entity_id: str) -> str | None:
+    """The number or code the record of ``entity_type`` and ``entity_id`` is known by, for
+    a heading; None for a kind without one (or an id that is not a number)."""
+    for numbered_type, table, column in NUMBERED:
+        if numbered_type == entity_type and entity_id.isdigit():
+            return db_session.exec(select(column).where(table.id == int(entity_id))).first()
+    return None
+
+
 def verify(
     db_session: Session, *, actor: Principal, keys: AuditKeyRing | None = None
 ) -> ChainVerification:

@@ -21,6 +21,7 @@ from lims.accounts.models import Organisation, User
 from lims.api.deps import SessionDep, SettingsDep
 from lims.audit.checkpoints import read_checkpoints
 from lims.audit.models import AuditEvent
+from lims.contracts.models import Agreement
 from lims.i18n import N_
 from lims.jobs.models import Job
 from lims.records import audit_trail
@@ -59,6 +60,7 @@ FIELD_LABELS = {
     "organisation_id": N_("Customer"),
     "job_id": N_("Job"),
     "agreement_id": N_("Agreement"),
+    "order_id": N_("Order"),
     "due_date": N_("Due date"),
     "requested_delivery": N_("Requested delivery"),
     "priority": N_("Priority"),
@@ -97,6 +99,15 @@ FIELD_LABELS = {
     "calibrated_on": N_("Calibrated on"),
     "next_due_on": N_("Next calibration due"),
 }
+#: The kinds of record people ask for by number, in their words for the history's heading.
+RECORD_KINDS = {
+    "job": N_("Job"),
+    "document": N_("Document"),
+    "equipment": N_("Equipment"),
+    "agreement": N_("Agreement"),
+    "quotation": N_("Quotation"),
+    "method": N_("Method"),
+}
 #: Enumerated fields, by record type (``*`` for any), and the label group of their values.
 VALUE_LABELS = {
     ("job", "status"): "job_status",
@@ -119,7 +130,8 @@ _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 @dataclass(frozen=True)
 class Value:
     """One side of a change, as the template shows it: ``how`` names the filter or label
-    (missing, person, customer, job, label, day, moment, number, flag, text, data)."""
+    (missing, person, organisation, job, agreement, label, day, moment, number, flag, text,
+    data)."""
 
     how: str
     value: Any = None
@@ -148,7 +160,7 @@ def _value(entity_type: str, field: str, value: Any) -> Value:
         return Value("flag", value)
     if isinstance(value, int) and _is_person(field):
         return Value("person", value)
-    if isinstance(value, int) and field in {"organisation_id", "job_id"}:
+    if isinstance(value, int) and field in {"organisation_id", "job_id", "agreement_id"}:
         return Value(field.removesuffix("_id"), value)
     if isinstance(value, int | float):
         return Value("number", value)
@@ -183,10 +195,18 @@ def readable_changes(entity_type: str, events: Iterable[AuditEvent]) -> dict[int
     }
 
 
-def names_in(db_session: Session, changes: dict[int, list[Change]]) -> dict[str, dict[int, str]]:
-    """The people's names, customers' names and jobs' numbers the changes refer to by id:
-    one query for each, however many events."""
-    wanted: dict[str, set[int]] = {"person": set(), "organisation": set(), "job": set()}
+def names_in(
+    db_session: Session, events: list[AuditEvent], changes: dict[int, list[Change]]
+) -> dict[str, dict[int, str]]:
+    """The names of the people (who acted, and whom the changes name), customers' names and
+    jobs' and agreements' numbers the changes refer to by id: one query for each, however
+    many events."""
+    wanted: dict[str, set[int]] = {
+        "person": {event.actor_id for event in events if event.actor_id is not None},
+        "organisation": set(),
+        "job": set(),
+        "agreement": set(),
+    }
     for event_changes in changes.values():
         for change in event_changes:
             for side in (change.before, change.after):
@@ -198,6 +218,7 @@ def names_in(db_session: Session, changes: dict[int, list[Change]]) -> dict[str,
             db_session, Organisation.id, Organisation.name, wanted["organisation"]
         ),
         "job": _names(db_session, Job.id, Job.number, wanted["job"]),
+        "agreement": _names(db_session, Agreement.id, Agreement.number, wanted["agreement"]),
     }
 
 
@@ -250,7 +271,13 @@ def audit_view(
         malformed=bool(entity) and not found,
         events=events,
         changes=changes,
-        names=names_in(db_session, changes),
+        names=names_in(db_session, events, changes),
+        record_kind=RECORD_KINDS.get(found[0]) if found else None,
+        record_number=(
+            audit_trail.number_of(db_session, entity_type=found[0], entity_id=found[1])
+            if found
+            else None
+        ),
         record_page=record_page,
         types=audited_types(),
         # Newest first, for the quality manager to compare with the paper record.

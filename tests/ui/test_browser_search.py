@@ -75,7 +75,7 @@ def test_the_auditor_reads_a_jobs_history_by_its_number_as_fields_names_and_date
     page.fill("#entity", "TY-1999-9999")
     page.click("#history button[type=submit]")
     assert (
-        "Millään tallenteella ei ole numeroa" in page.locator("#history .form-error").inner_text()
+        "Millään tietueella ei ole numeroa" in page.locator("#history .form-error").inner_text()
     )
 
 
