@@ -108,15 +108,13 @@ def test_search_and_the_record_history_fit_a_phone(
 
 
 @pytest.mark.screenshots
-def test_screenshots_of_search_the_board_and_the_record_history(
+def test_screenshots_of_search_and_the_record_history(
     page, live_server: str, login: Callable[[str], None]
 ) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size(SCREENSHOT_VIEWPORT)
     login("laatu")
     page.goto(f"{live_server}/search?q=SN+10")
     take_screenshot(page, "search")
-    page.goto(f"{live_server}/jobs")
-    take_screenshot(page, "job-board")
     page.goto(f"{live_server}/search?q=OT-007")
     number = page.locator("#found-job li a").first.inner_text()
     page.goto(f"{live_server}/audit?entity={number}")
