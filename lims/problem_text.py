@@ -27,6 +27,9 @@ DEFAULT_LANGUAGE = "en"
 #: Babel locale of each language a refusal is worded in (as the web UI's: Finland's Swedish,
 #: British English dates).
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+#: Parameters whose value is words of the catalog (or a list of them, separated by ", "), e.g.
+#: ``doing="add items"`` or the roles that may: translated with the template that takes them.
+PHRASES = frozenset({"doing", "activity", "activity_words", "allowed"})
 _PLACEHOLDER = re.compile(r"%%|%\((?P<name>\w+)\)(?P<spec>[-#0 +]*\d*(?:\.\d+)?[a-zA-Z])")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
@@ -53,7 +56,11 @@ def localized_text(
     def fill(match: re.Match[str]) -> str:
         if match.group(0) == "%%":
             return "%"
-        return written(params[match.group("name")], match.group("spec"), locale)
+        name = match.group("name")
+        value = params[name]
+        if name in PHRASES and isinstance(value, str):
+            value = ", ".join(i18n.gettext(DOMAIN, language, part) for part in value.split(", "))
+        return written(value, match.group("spec"), locale)
 
     try:
         return _PLACEHOLDER.sub(fill, translated)

@@ -8,7 +8,7 @@ from typing import Protocol, TypeVar
 
 from lims.accounts.models import STAFF_ROLES, Role
 from lims.audit.trail import AuditContext
-from lims.errors import NotFound, PermissionDenied
+from lims.errors import NotFound, PermissionDenied, problem_template
 
 READ_SCOPE = "read"
 WRITE_SCOPE = "write"
@@ -72,6 +72,17 @@ class Principal:
 def system_principal(what: str) -> Principal:
     """The actor for the CLI and the demo loader: every change still has a named author."""
     return Principal(user_id=None, username=f"system:{what}", roles=frozenset({Role.ADMIN}))
+
+
+#: The roles as a refusal names them (``allowed``), for the problems catalog.
+ROLE_WORDS = (
+    problem_template("admin"),
+    problem_template("quality_manager"),
+    problem_template("technician"),
+    problem_template("signatory"),
+    problem_template("customer"),
+    problem_template("auditor"),
+)
 
 
 def require_role(actor: Principal, *roles: Role, doing: str) -> None:

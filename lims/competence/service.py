@@ -16,16 +16,18 @@ from lims.competence.models import (
     AuthorisationWithdrawal,
     Basis,
 )
-from lims.errors import InvalidInput, NotFound, PermissionDenied
+from lims.errors import InvalidInput, NotFound, PermissionDenied, problem_template
 from lims.methods.models import Method
 
 READERS = (*STAFF_ROLES, Role.AUDITOR)
 MANAGERS = (Role.ADMIN, Role.QUALITY_MANAGER)
 ACTIVITY_WORDS = {
-    Activity.PERFORM: "perform measurements by",
-    Activity.REVIEW: "review results of",
-    Activity.SIGN: "approve and sign results of",
+    Activity.PERFORM: problem_template("perform measurements by"),
+    Activity.REVIEW: problem_template("review results of"),
+    Activity.SIGN: problem_template("approve and sign results of"),
 }
+#: The activities as a refusal names them (``activity``), for the problems catalog.
+ACTIVITY_VERBS = (problem_template("perform"), problem_template("review"), problem_template("sign"))
 
 
 def staff_member(db_session: Session, staff_id: int) -> User:
@@ -187,7 +189,8 @@ def check_four_eyes(*, measured_by: Iterable[int], checker_id: int, activity: Ac
     """A review or an approval is made by someone other than whoever measured."""
     if checker_id in set(measured_by):
         raise PermissionDenied(
-            "the person who measured may not %(activity)s the same results: a second person must",
+            "the person who measured may not %(activity)s the same results: a second person "
+            "must do it",
             code="competence.person_who_measured_may_same",
             activity=activity.value,
         )
