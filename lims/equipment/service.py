@@ -515,13 +515,19 @@ def _check_reading(data: IntermediateCheckCreate) -> None:
             location=("upper_limit",),
         )
     within = low <= data.value <= high
-    if limits != (None, None) and within != data.passed:
+    # One template per case: a language words "within ... passed" as a whole, not by parts.
+    if limits != (None, None) and within and not data.passed:
         raise InvalidInput(
-            "the reading %(data)g is %(value)s the limits, so the check %(value2)s",
-            code="equipment.reading_limits_so_check",
-            data=data.value,
-            value="within" if within else "outside",
-            value2="passed" if within else "failed",
+            "the reading %(reading)g is within the limits, so the check passed",
+            code="equipment.check_within_limits_passed",
+            reading=data.value,
+            location=("passed",),
+        )
+    if limits != (None, None) and not within and data.passed:
+        raise InvalidInput(
+            "the reading %(reading)g is outside the limits, so the check failed",
+            code="equipment.check_outside_limits_failed",
+            reading=data.value,
             location=("passed",),
         )
 

@@ -216,7 +216,7 @@ def test_the_lab_records_a_customers_decline_and_an_acceptance_too_late_is_refus
     page.click("#accept-quotation")
     alert = page.locator("#accept-form .form-error")
     alert.wait_for()
-    assert REFUSED_IN_THIS_STATE in alert.inner_text() and "expired" in alert.inner_text()
+    assert REFUSED_IN_THIS_STATE in alert.inner_text() and "vanheni" in alert.inner_text()
     assert accessibility_violations(page) == []
     page.goto(f"{live_server}/quotations/{declined['id']}")
     page.fill("#decline-reason", "Budjetti ei riitä tänä vuonna")

@@ -58,7 +58,7 @@ def test_the_quality_manager_grants_and_withdraws_an_authorisation_in_the_matrix
     refusal = form.locator(".form-error")
     refusal.wait_for(state="visible")
     assert refusal.inner_text().startswith("Tarkista tiedot")
-    assert "competence record" in refusal.inner_text()
+    assert "pätevyystallenteesta" in refusal.inner_text()
     assert accessibility_violations(page) == []
     # Granted on training: the matrix shows it, with its basis and link to the grant.
     fill_grant(page, "training", "Kurssi K-2026-04 <b>ja</b> 10 valvottua kalibrointia")

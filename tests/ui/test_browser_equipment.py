@@ -152,7 +152,7 @@ def test_a_technician_records_checks_with_their_trend_and_the_log_on_a_phone(
     refusal = form.locator(".form-error")
     refusal.wait_for(state="visible")
     assert "Tarkista tiedot" in refusal.inner_text()
-    assert "outside the limits" in refusal.inner_text()
+    assert "rajojen ulkopuolella" in refusal.inner_text()
     page.click("summary:has-text('Kirjaa huolto')")
     page.select_option("#log-kind", "maintenance")
     page.fill("#log-description", "Mittapinnat puhdistettu ja voideltu")
