@@ -67,7 +67,7 @@ def test_a_customer_without_an_agreement_is_told_to_tick_the_terms_box(
     login("kund")
     before = jobs_of(page, live_server)
     page.goto(f"{live_server}/jobs/new")
-    page.fill("[data-name=description]", "Mikrometri 0–25 mm")
+    page.fill("[data-name=description]", "Mikrometri 0-25 mm")
     page.click("#new-job button[type=submit]")
     alert = page.locator("#new-job .form-error")
     alert.wait_for()

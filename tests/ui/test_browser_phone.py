@@ -1,4 +1,4 @@
-"""Every page on a phone (375 × 740): the menu folds under one button, and no page of any
+"""Every page on a phone (375 by 740 px): the menu folds under one button, and no page of any
 role's menu, nor the detail pages of the demo's first records, scrolls sideways."""
 
 import re
