@@ -223,6 +223,37 @@ LABELS: dict[str, dict[str, str]] = {
         "reference_workpiece": N_("Reference workpiece"),
         "ring_gauge": N_("Setting ring"),
     },
+    # What a characteristic is: the plan's kinds and the ISO 1101 tolerances a CAD model
+    # (STEP AP242, QIF) names; a model may name others, which read as words.
+    "characteristic_kind": {
+        "size": N_("Size"),
+        "calibration_point": N_("Calibration point"),
+        "dimension": N_("Dimension"),
+        "dimensional_size": N_("Size"),
+        "dimensional_location": N_("Location dimension"),
+        "angular_size": N_("Angular size"),
+        "angular_location": N_("Angular location"),
+        "linear distance": N_("Linear distance"),
+        "angle": N_("Angle"),
+        "diameter": N_("Diameter"),
+        "radius": N_("Radius"),
+        "straightness": N_("Straightness"),
+        "flatness": N_("Flatness"),
+        "roundness": N_("Roundness"),
+        "cylindricity": N_("Cylindricity"),
+        "line_profile": N_("Profile of a line"),
+        "surface_profile": N_("Profile of a surface"),
+        "profile": N_("Profile"),
+        "parallelism": N_("Parallelism"),
+        "perpendicularity": N_("Perpendicularity"),
+        "angularity": N_("Angularity"),
+        "position": N_("Position"),
+        "concentricity": N_("Concentricity"),
+        "coaxiality": N_("Coaxiality"),
+        "symmetry": N_("Symmetry"),
+        "circular_runout": N_("Circular run-out"),
+        "total_runout": N_("Total run-out"),
+    },
 }
 #: Vocabularies the lab extends itself: a value without a word reads as words, not a code.
-OPEN_GROUPS = frozenset({"equipment_kind", "equipment_role"})
+OPEN_GROUPS = frozenset({"equipment_kind", "equipment_role", "characteristic_kind"})

@@ -116,7 +116,7 @@ def test_customer_submits_a_product_job_with_a_step_file_and_sees_its_characteri
     proposals = page.locator("#proposals table.proposals tbody tr")
     assert proposals.count() == NIST_CTC_01_CHARACTERISTICS
     table = page.locator("#proposals").inner_text()
-    assert "diameter 35" in table and "flatness" in table
+    assert "diameter 35" in table and "Tasomaisuus" in table  # flatness, in words
     assert step_file.name in page.locator("#items").inner_text()
     # Reviewing the proposals is the lab's work, not the customer's.
     assert page.locator("#proposals form").count() == 0

@@ -84,6 +84,8 @@ def test_enumerated_values_read_as_words_and_an_unknown_kind_without_underscores
     assert label("equipment_kind", "gauge_block_comparator") == "Mittapalakomparaattori"
     assert label("distribution", "type_a") == "Havainnot (tyyppi A)"
     assert label("equipment_role", "gauge_blocks") == "Mittapalat"
+    assert label("characteristic_kind", "total_runout") == "Kokonaisheitto"
+    assert label("characteristic_kind", "flatness") == "Tasomaisuus"
     # The register's kinds are the lab's own: a new one reads as words, not as a code.
     assert label("equipment_kind", "torque_wrench") == "torque wrench"
     # A closed vocabulary still shows an unknown value as it is, so it is noticed.
