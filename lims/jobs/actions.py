@@ -25,11 +25,13 @@ from lims.jobs.models import JobStatus as S
 STEP_ORDER = (*workflow.FORWARD.values(), S.IN_MEASUREMENT, S.ON_HOLD, S.CANCELLED)
 ASSIGN = "assign"
 TAKE = "take"
+GIVE_BACK = "give_back"
 
 
 def allowed_actions(db_session: Session, *, actor: Principal, job: Job, on: date) -> set[str]:
-    """The workflow steps (by the status they lead to) and ``assign`` / ``take`` that
-    ``actor`` may do on ``job`` on the day ``on``; a step that needs a reason still needs it."""
+    """The workflow steps (by the status they lead to) and ``assign`` (anyone), or ``take`` /
+    ``give_back`` (oneself), that ``actor`` may do on ``job`` on the day ``on``; a step that
+    needs a reason still needs it."""
     current = S(job.status)
     held_from = S(job.held_from) if job.held_from else None
     allowed: set[str] = set()
@@ -39,15 +41,17 @@ def allowed_actions(db_session: Session, *, actor: Principal, job: Job, on: date
     if assignment.may_assign_others(actor):
         if _passes(assignment.check_open, job):
             allowed.add(ASSIGN)
-    elif actor.user_id is not None and _passes(
-        assignment.check_assignment,
-        db_session,
-        actor=actor,
-        job=job,
-        assignee_id=actor.user_id,
-        on=on,
-    ):
-        allowed.add(TAKE)
+    elif actor.user_id is not None:
+        for action, assignee_id in ((TAKE, actor.user_id), (GIVE_BACK, None)):
+            if _passes(
+                assignment.check_assignment,
+                db_session,
+                actor=actor,
+                job=job,
+                assignee_id=assignee_id,
+                on=on,
+            ):
+                allowed.add(action)
     return allowed
 
 

@@ -1,12 +1,12 @@
 """Work queues: what waits for the person signed in, by the roles they hold.
 
-A technician sees the jobs assigned to them and those nobody has taken yet; whoever reviews
-sees the measured jobs they did not measure themselves (four eyes, as the review checks);
-a signatory the reviewed jobs to approve and the approved ones to issue; a quality manager
-the requests to accept and the open jobs due within a week or overdue; a customer its jobs in
-progress (the start page adds the documents issued to it).  Every queue reads through the
-job board's visibility (``service.visible_jobs``), so a customer's queues hold its own records
-only.
+A technician sees the jobs assigned to them and those nobody has taken yet; whoever holds an
+authorisation to review sees the measured jobs they did not measure themselves and may review
+(as the review checks); a signatory with an authorisation to sign likewise the reviewed jobs
+to approve and the approved ones to issue; a quality manager the requests to accept and the
+open jobs due within a week or overdue; a customer its jobs in progress (the start page adds
+the documents issued to it).  Every queue reads through the job board's visibility
+(``service.visible_jobs``), so a customer's queues hold its own records only.
 """
 
 from dataclasses import dataclass, field
@@ -17,9 +17,10 @@ from sqlmodel import Session, col, exists, func, select
 
 from lims.accounts.models import Organisation, Role
 from lims.accounts.principal import Principal
+from lims.competence.models import Activity, Authorisation
 from lims.db import persisted_id
 from lims.jobs import service, workflow
-from lims.jobs.models import Item, Job, Result
+from lims.jobs.models import Characteristic, Item, Job, Result
 from lims.jobs.models import JobStatus as S
 
 #: How many jobs a queue lists; its count says how many there are in all.
@@ -74,22 +75,16 @@ def my_work(db_session: Session, *, actor: Principal, on: date) -> list[Queue]:
                 db_session, actor, "unassigned", measuring, col(Job.assigned_to_id).is_(None)
             )
         )
-    not_measured_by_me = ~exists().where(
-        col(Result.job_id) == col(Job.id), col(Result.measured_by_id) == me
-    )
-    if actor.has_any(*workflow.STEP_ROLES[S.REVIEWED]) and me is not None:
-        queues.append(
-            _job_queue(
-                db_session, actor, "review", col(Job.status) == S.MEASURED, not_measured_by_me
-            )
-        )
-    if actor.has_any(*workflow.STEP_ROLES[S.APPROVED]) and me is not None:
-        queues.append(
-            _job_queue(
-                db_session, actor, "approval", col(Job.status) == S.REVIEWED, not_measured_by_me
-            )
-        )
-        queues.append(_job_queue(db_session, actor, "issue", col(Job.status) == S.APPROVED))
+    reviewable = _checkable_by(db_session, me, Activity.REVIEW, on) if me else None
+    if actor.has_any(*workflow.STEP_ROLES[S.REVIEWED]) and reviewable:
+        measured = col(Job.status) == S.MEASURED
+        queues.append(_job_queue(db_session, actor, "review", measured, *reviewable))
+    signable = _checkable_by(db_session, me, Activity.SIGN, on) if me else None
+    if actor.has_any(*workflow.STEP_ROLES[S.APPROVED]) and signable:
+        reviewed, approved = col(Job.status) == S.REVIEWED, col(Job.status) == S.APPROVED
+        queues.append(_job_queue(db_session, actor, "approval", reviewed, *signable))
+        # Issuing is the signatory's too, under the same four eyes and authorisation.
+        queues.append(_job_queue(db_session, actor, "issue", approved, *signable))
     if actor.has_any(*workflow.MANAGERS):
         is_open = col(Job.status).in_(OPEN)
         week = on + timedelta(days=DUE_WITHIN_DAYS)
@@ -105,6 +100,36 @@ def my_work(db_session: Session, *, actor: Principal, on: date) -> list[Queue]:
         )
         queues.append(_job_queue(db_session, actor, "overdue", is_open, col(Job.due_date) < on))
     return queues
+
+
+def _checkable_by(
+    db_session: Session, person_id: int, activity: Activity, on: date
+) -> tuple[ColumnElement[bool], ColumnElement[bool]] | None:
+    """The jobs ``person_id`` may review or sign on ``on``, as the step checks it
+    (``service.check_second_person``): none of their results measured by this person, and
+    every method of the plan one they hold a valid authorisation for.  None when they hold
+    no such authorisation at all: then the queue is not theirs."""
+    authorised = [
+        grant.method_id
+        for grant in db_session.exec(
+            select(Authorisation).where(
+                Authorisation.user_id == person_id, Authorisation.activity == activity.value
+            )
+        )
+        if grant.valid_on(on)
+    ]
+    if not authorised:
+        return None
+    measured_by_them = exists().where(
+        col(Result.job_id) == col(Job.id), col(Result.measured_by_id) == person_id
+    )
+    unauthorised_method = exists().where(
+        col(Characteristic.job_id) == col(Job.id),
+        col(Characteristic.voided_at).is_(None),
+        col(Characteristic.method_id).is_not(None),
+        col(Characteristic.method_id).not_in(authorised),
+    )
+    return ~measured_by_them, ~unauthorised_method
 
 
 def _job_queue(

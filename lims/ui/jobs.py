@@ -18,8 +18,8 @@ from lims.contracts import agreements
 from lims.db import persisted_id
 from lims.equipment import service as equipment_service
 from lims.errors import PermissionDenied
+from lims.jobs import actions, assignment, service, workflow
 from lims.jobs import results as job_results
-from lims.jobs import service, workflow
 from lims.jobs.models import ItemKind, JobKind, JobStatus, Priority
 from lims.methods import service as methods
 from lims.methods.template import sources_of
@@ -31,6 +31,8 @@ PAGE_SIZE = 25
 #: Jobs whose due date no longer matters: delivered, finished or called off.
 DELIVERED = {JobStatus.REPORTED, JobStatus.CLOSED, JobStatus.CANCELLED}
 SORTS = ("due_date", "-due_date", "-created_at", "number", "status", "priority")
+#: The steps a second person takes: from measured to reviewed, and on to approved.
+FOUR_EYES = {JobStatus.MEASURED, JobStatus.REVIEWED}
 
 
 def _enum_or_none(enum: Any, value: str | None) -> Any:
@@ -106,6 +108,7 @@ def job_board(
         items=service.items_of_jobs(
             db_session, actor=principal, job_ids={persisted_id(job) for job in found}
         ),
+        waiting=actions.waiting_for_all(db_session, found),
         delivered=DELIVERED,
     )
 
@@ -163,19 +166,6 @@ def _method_facts(db_session: Session, principal: Principal) -> dict[int, dict[s
     return facts
 
 
-def _next_steps(principal: Principal, status: JobStatus, held_from: JobStatus | None) -> list[str]:
-    """The steps the workflow allows from here that the caller's roles may take (the
-    service checks them again, with four eyes and authorisations, when one is taken)."""
-    if principal.is_customer:
-        return [JobStatus.CANCELLED] if status == JobStatus.REQUESTED else []
-    allowed = workflow.allowed_steps(status, held_from)
-    order = [*workflow.FORWARD.values(), JobStatus.IN_MEASUREMENT, JobStatus.ON_HOLD]
-    steps = [step for step in dict.fromkeys([*order, JobStatus.CANCELLED]) if step in allowed]
-    if status == JobStatus.ON_HOLD and held_from is not None:
-        steps = [held_from, *[step for step in steps if step != held_from]]
-    return [step for step in steps if principal.has_any(*workflow.step_roles(status, step))]
-
-
 class Offers(TypedDict):
     can_work: bool
     can_plan: bool
@@ -215,9 +205,11 @@ def job_detail(
     results = job_results.list_results(db_session, actor=principal, job_id=job_id)
     agreement = agreements.get_agreement(db_session, actor=principal, agreement_id=job.agreement_id)
     status = JobStatus(job.status)
-    held_from = JobStatus(job.held_from) if job.held_from else None
     measured_by = {result.measured_by_id for result in results}
-    steps = _next_steps(principal, status, held_from)
+    today = local_today(request.app.state.settings.timezone)
+    # Only what this person may do now: the services' own checks say (lims.jobs.actions).
+    allowed = actions.allowed_actions(db_session, actor=principal, job=job, on=today)
+    steps = actions.ordered_steps(allowed, job)
     users = accounts.list_users(db_session, actor=principal)
     people = {user.id: user.full_name for user in users}
     # Who may be named as having adjusted an instrument (B3): the lab's active staff.
@@ -227,12 +219,16 @@ def job_detail(
         if user.active and STAFF_ROLES.intersection(user.roles)
     }
     reads_everything = principal.reads_everything
-    today = local_today(request.app.state.settings.timezone)
     return page(
         request,
         viewer,
         "job_detail.html",
         job=public,
+        waiting=actions.waiting_for(db_session, job),
+        may_assign=actions.ASSIGN in allowed,
+        may_take=actions.TAKE in allowed,
+        may_give_back=actions.GIVE_BACK in allowed,
+        assignees=assignment.eligible_assignees(db_session, actor=principal, job=job, on=today),
         organisation=accounts.get_organisation(
             db_session, actor=principal, organisation_id=job.organisation_id
         ),
@@ -270,9 +266,11 @@ def job_detail(
         },
         returning=status in workflow.RETURNABLE,
         reopening=status in workflow.REOPENABLE,
-        # Four eyes: tell the one who measured, before they try, that another must check.
+        # Four eyes: tell the one who measured why the review or approval their role takes
+        # is not offered to them.
         four_eyes_blocks=viewer.user.id in measured_by
-        and any(step in (JobStatus.REVIEWED, JobStatus.APPROVED) for step in steps),
+        and status in FOUR_EYES
+        and principal.has_any(*workflow.STEP_ROLES[workflow.FORWARD[status]]),
         **documents.job_documents_offers(db_session, principal, job_id, status),
         **comparisons.job_page_context(db_session, principal, job),
         **_offers(principal, JobKind(job.kind), status),

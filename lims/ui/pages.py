@@ -14,7 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from lims.accounts import service as accounts
 from lims.accounts.models import Role
 from lims.api.deps import SessionDep
+from lims.documents import service as documents_service
+from lims.documents.models import DocumentState
 from lims.equipment import service as equipment_service
+from lims.jobs import queues
 from lims.jobs import service as job_service
 from lims.jobs.models import JobStatus
 from lims.ui import (
@@ -42,8 +45,9 @@ DUE_SOON_DAYS = 30
 
 @router.get("/", response_class=HTMLResponse)
 def start_page(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Response:
-    """Where each role starts: the first-steps hint until it is put away, its jobs by status
-    and, for the lab, equipment falling due."""
+    """Where each role starts: the first-steps hint until it is put away, the work waiting
+    for the person (``lims.jobs.queues``; a customer's documents too), its jobs by status and,
+    for the lab, equipment falling due."""
     principal = viewer.principal
     counts = {
         status: job_service.list_jobs(db_session, actor=principal, status=status, limit=1)[1]
@@ -56,10 +60,24 @@ def start_page(request: Request, viewer: ViewerDep, db_session: SessionDep) -> R
         if principal.reads_everything
         else []
     )
+    documents_ready, documents_total = (
+        documents_service.list_documents(
+            db_session,
+            actor=principal,
+            organisation_id=principal.organisation_id,
+            state=DocumentState.ISSUED,
+            limit=queues.SHOWN,
+        )
+        if principal.is_customer
+        else ([], 0)
+    )
     return page(
         request,
         viewer,
         "index.html",
+        work=queues.my_work(db_session, actor=principal, on=lab_today(request)),
+        documents_ready=documents_ready,
+        documents_total=documents_total,
         counts=counts,
         due=due,
         due_soon_days=DUE_SOON_DAYS,

@@ -14,9 +14,11 @@ from lims.accounts.models import Role, User
 from lims.audit.models import AuditEvent
 from lims.audit.trail import set_context
 from lims.clock import local_today
+from lims.competence.models import Activity
 from lims.config import Settings
 from lims.jobs import actions, queues
 from lims.jobs.models import Job
+from tests.equipment.factories import authorise
 from tests.factories import FACTORY_ACTOR, make_organisation, make_user
 from tests.jobs.factories import (
     MICROMETER,
@@ -336,8 +338,11 @@ def test_each_role_finds_its_own_work_in_its_queues(
     assert technician["assigned"] == [accepted.job["number"]]
     assert unassigned.job["number"] in technician["unassigned"]
     assert accepted.job["number"] not in technician["unassigned"]
+    # Without an authorisation to review, a technician has no review queue at all.
+    assert "review" not in technician
+    authorise(engine, lab.technician, lab.ring_method, Activity.REVIEW)
     # Four eyes: whoever measured does not find the job waiting for their review.
-    assert measured.job["number"] not in technician["review"]
+    assert _queues(engine, lab.technician, settings)["review"] == []
 
     reviewer = _queues(engine, lab.reviewer, settings)
     assert reviewer["review"] == [measured.job["number"]]
@@ -347,7 +352,17 @@ def test_each_role_finds_its_own_work_in_its_queues(
     signatory = _queues(engine, lab.signatory, settings)
     assert signatory["approval"] == [measured.job["number"]]
     assert signatory["issue"] == []
-    assert "requested" not in signatory
+    assert "requested" not in signatory and "review" not in signatory
+
+
+def test_a_reviewer_finds_only_the_jobs_whose_methods_they_may_review(
+    client: TestClient, lab: Lab, engine: Engine, settings: Settings
+) -> None:
+    ring = _measured(client, lab)
+    cmm_reviewer = make_user(engine, Role.TECHNICIAN)
+    authorise(engine, cmm_reviewer, lab.cmm_method, Activity.REVIEW)
+    assert ring.job["number"] not in _queues(engine, cmm_reviewer, settings)["review"]
+    assert ring.job["number"] in _queues(engine, lab.reviewer, settings)["review"]
 
 
 def test_a_manager_sees_the_jobs_due_within_a_week_and_those_overdue(
