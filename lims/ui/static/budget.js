@@ -24,7 +24,9 @@ export function budgetTable(output, unit) {
   const body = table.createTBody();
   for (const row of output.budget || []) {
     const tr = body.insertRow();
-    cell(tr, row.input, { header: true });
+    cell(tr, "", { header: true });
+    // An input's name is a symbol of the model, set as a variable (as the server's table).
+    tr.lastChild.append(Object.assign(document.createElement("var"), { textContent: row.input }));
     cell(tr, formatAt(row.value, row.standard_uncertainty));
     cell(tr, formatNumber(row.standard_uncertainty, 3));
     cell(tr, text.distributions?.[row.distribution] ?? row.distribution, { numeric: false });
