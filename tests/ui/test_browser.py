@@ -140,7 +140,7 @@ def test_auditor_verifies_the_chain_and_reads_a_records_history(
     page.wait_for_url(re.compile(r"/audit\?entity=job:\d+$"))
     events = page.locator("ol.events li.event")
     assert events.count() >= 5  # created, then every step to approval
-    assert "asiakas" in events.first.inner_text()  # the customer submitted it
+    assert "Kalle Konepaja" in events.first.inner_text()  # the customer submitted it
     assert page.locator(f"#history a[href='{job.removeprefix(live_server)}']").count() == 1
 
 

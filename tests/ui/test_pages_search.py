@@ -101,7 +101,7 @@ def test_the_more_link_pages_one_kind_by_cursor(client: TestClient, demo: Demo) 
     assert second.status_code == 200
     shown = [hit["id"] for hit in first.json()["groups"][0]["hits"]]
     assert 'class="search-hits"' in second.text
-    assert all(f"#item-{item_id}\"" not in second.text for item_id in shown)
+    assert all(f'#item-{item_id}"' not in second.text for item_id in shown)
 
 
 def test_the_record_history_takes_a_job_number_and_shows_readable_fields(
@@ -153,3 +153,20 @@ def test_the_board_names_each_jobs_item_and_the_documents_their_customer_and_job
     if demo.document is not None:
         assert f'href="/jobs/{demo.document.job_id}"' in documents
         assert "Konepaja" in documents
+
+
+def test_a_customer_name_with_markup_is_shown_as_text_in_search_board_and_documents(
+    client: TestClient, demo: Demo
+) -> None:
+    sign_in(client, "laatu")
+    hostile = "<img src=x onerror=alert(1)> Konepaja"
+    changed = client.patch(
+        f"/api/v1/organisations/{demo.job.organisation_id}",
+        json={"name": hostile},
+        headers={"x-csrf-token": client.cookies.get("lims_csrf") or ""},
+    )
+    assert changed.status_code == 200, changed.text
+    for page in ("/search?q=onerror", "/search?q=SN+1004", "/jobs", "/documents"):
+        text = client.get(page).text
+        assert "<img src=x" not in text, page
+        assert "&lt;img src=x onerror=alert(1)&gt; Konepaja" in text, page
