@@ -106,6 +106,11 @@ def test_the_check_reads_every_page_of_a_browser_test_by_itself(
     english_seen(page, finnish_texts)  # the other tests judge these pages' words
 
 
+def test_an_english_message_of_the_problems_catalog_is_found() -> None:
+    found = english_on("Kirjautuminen epäonnistui: wrong username or password")
+    assert "wrong username or password" in found
+
+
 def test_english_words_are_found_as_words_only() -> None:
     assert english_on("Theodoliitti, andurit, mayday") == []
     assert english_on("Ei sallittu: is not allowed") == ["is", "not"]
