@@ -4,6 +4,8 @@ reader's locale, and the calibration status and traceability in the reader's lan
 
 import html
 import re
+from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +15,7 @@ from sqlmodel import Session, col, select
 from lims import units
 from lims.config import Settings
 from lims.equipment.models import Equipment
+from lims.equipment.status import CalibrationFacts, CalibrationStatus, CheckFacts, derive_status
 from lims.jobs.models import Job
 from lims.methods.cmc import written
 from lims.methods.models import Method
@@ -184,3 +187,45 @@ def test_every_number_cell_of_a_lab_page_in_finnish_takes_the_decimal_comma(
         for cell in _NUMBER_CELL.findall(client.get(address).text):
             pointed += [(address, hit) for hit in _DECIMAL_POINT.findall(visible_text(cell))]
     assert pointed == []
+
+
+# --- What the pages write their sentences from --------------------------------------------
+
+
+def test_the_derived_status_carries_the_facts_its_reason_names() -> None:
+    facts = CalibrationFacts(date(2026, 1, 5), date(2026, 7, 5), True, "C-1")
+    overdue = derive_status(
+        equipment_status="in_service", latest_calibration=facts, latest_check=None,
+        due_soon_days=30, on_date=date(2026, 8, 1),
+    )  # fmt: skip
+    assert (overdue.status, overdue.calibration, overdue.failed_check_on) == (
+        CalibrationStatus.OVERDUE, facts, None,
+    )  # fmt: skip
+    failed = derive_status(
+        equipment_status="in_service", latest_calibration=facts,
+        latest_check=CheckFacts(date(2026, 3, 1), passed=False), due_soon_days=30,
+        on_date=date(2026, 3, 2),
+    )  # fmt: skip
+    assert failed.failed_check_on == date(2026, 3, 1)
+
+
+def test_the_traceability_api_gives_each_links_status_code(
+    client: TestClient, lab_pages: list[str]
+) -> None:
+    sign_in(client, "arvioija")
+    register = client.get("/api/v1/equipment").json()
+    working = next(item for item in register if item["identification"] == "GB-WRK")
+    chain = client.get(f"/api/v1/equipment/{working['id']}/traceability").json()
+    assert [link["status"] for link in chain["links"]] == ["in_calibration", "in_calibration"]
+    page = client.get(f"/equipment/{working['id']}").text
+    assert "Kalibrointi voimassa" in page and "Jäljitettävissä kansalliseen" in page
+
+
+def test_markup_in_a_cmc_or_a_kind_is_shown_as_text() -> None:
+    env = environment("fi", "Europe/Helsinki")
+    method = SimpleNamespace(cmc="<b>0.5</b>", result_unit="um", size_unit="mm")
+    page = env.from_string("{{ method | cmc }} {{ label('equipment_kind', kind) }}").render(
+        method=method, kind="<script>x</script>"
+    )
+    assert "<b>" not in page and "<script>" not in page
+    assert "&lt;b&gt;0.5&lt;/b&gt; µm" in page and "&lt;script&gt;x&lt;/script&gt;" in page
