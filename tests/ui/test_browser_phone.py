@@ -75,6 +75,24 @@ def test_the_menu_folds_under_one_button_on_a_phone(
     assert accessibility_violations(page) == []
 
 
+def test_the_job_board_is_a_card_per_job_on_a_phone(
+    page, live_server: str, login: Callable[[str], None]
+) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size(PHONE)
+    login("laatu")
+    page.goto(f"{live_server}/jobs")
+    assert fits_a_phone(page)
+    first = page.locator("table.jobs tbody tr").first
+    number = first.locator("td").first
+    assert re.fullmatch(r"TY-\d{4}-\d{4}", number.inner_text())
+    line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight)")
+    assert number.bounding_box()["height"] < 2 * line  # one line, not three
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('table.jobs td[data-label]'), '::before').content"
+    ).startswith('"Kohde')
+    assert accessibility_violations(page) == []
+
+
 def test_the_menu_shows_whole_without_its_button_on_a_laptop(
     page, live_server: str, login: Callable[[str], None]
 ) -> None:  # type: ignore[no-untyped-def]
@@ -92,4 +110,5 @@ def test_screenshots_of_the_phone_menu_and_job_board(
     page.get_by_role("button", name="Valikko").click()
     take_screenshot(page, "phone-menu")
     page.goto(f"{live_server}/jobs")
+    page.evaluate("document.querySelector('table.jobs').scrollIntoView()")
     take_screenshot(page, "phone-job-board")
