@@ -96,6 +96,7 @@ class WorksheetEntry(BaseModel):
 
 class WorksheetRefused(InvalidInput):
     """Rows that cannot be recorded, each error where it belongs; nothing was written.
+    Invalid input (422), or a conflict (409) where every row's point was measured already.
 
     Each error keeps the refusal it stands for (``cause``), so that the API words it in
     the reader's language (:meth:`worded_in`) as it words a refusal of its own."""
@@ -107,6 +108,10 @@ class WorksheetRefused(InvalidInput):
             count=len({tuple(error["location"][:2]) for error in errors}),
         )
         self.row_errors = errors
+        if all(isinstance(error["cause"], Conflict) for error in errors):
+            # Every row was measured meanwhile (an identical sheet sent twice at once): the
+            # job's state refuses it, as it refuses a single result, not the input.
+            self.status, self.title, self.slug = Conflict.status, Conflict.title, Conflict.slug
         self.worded_in(DEFAULT_LANGUAGE)
 
     def worded_in(self, language: str) -> None:

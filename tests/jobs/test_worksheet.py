@@ -229,7 +229,7 @@ def test_a_second_identical_worksheet_records_nothing_more(
 
     again = send(client, job, body, lab.technician)
 
-    assert again.status_code == 422
+    assert again.status_code == 409
     assert len(again.json()["errors"]) == 3
     with Session(engine) as db_session:
         assert len(db_session.exec(select(Result)).all()) == 3
