@@ -100,8 +100,13 @@ def remember_visitor_language(request: Request, response: Response) -> None:
 
 def language_links(request: Request) -> list[tuple[str, str, str]]:
     """The language switch's choices: each language, its own name, and this page's address
-    asking for it (the page's other query parameters kept, such as the login's ``next``)."""
-    kept = [(name, value) for name, value in request.query_params.multi_items() if name != "lang"]
+    asking for it (the page's other query parameters kept, the login's ``next`` only as the
+    path on this site it resolves to, never an address elsewhere)."""
+    kept = [
+        (name, safe_next(value) if name == "next" else value)
+        for name, value in request.query_params.multi_items()
+        if name != "lang"
+    ]
     return [
         (code, LANGUAGE_NAMES[code], "?" + urlencode([*kept, ("lang", code)]))
         for code in UI_LANGUAGES
