@@ -29,7 +29,9 @@ DEFAULT_LANGUAGE = "en"
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 #: Parameters whose value is words of the catalog (or a list of them, separated by ", "), e.g.
 #: ``doing="add items"`` or the roles that may: translated with the template that takes them.
-PHRASES = frozenset({"doing", "activity", "activity_words", "allowed"})
+PHRASES = frozenset(
+    {"doing", "activity", "activity_words", "allowed", "named_as", "looks_like", "kinds"}
+)
 _PLACEHOLDER = re.compile(r"%%|%\((?P<name>\w+)\)(?P<spec>[-#0 +]*\d*(?:\.\d+)?[a-zA-Z])")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from lims.errors import InvalidInput, UnsupportedContent
+from lims.errors import InvalidInput, UnsupportedContent, problem_template
 
 #: Bytes read from the start of a file to decide what it is.
 HEAD_BYTES = 4096
@@ -90,19 +90,20 @@ DECLARED = {
 #: is served as what it is, and ``nosniff`` keeps browsers from guessing otherwise.)
 _MAY_BE_ACTIVE = frozenset({None, "application/xml", "image/vnd.dxf", "text/plain"})
 _EXTENSION_OF = {media_type: ending for ending, media_type in reversed(DECLARED.items())}
+#: What each type is called in a refusal (words of the problems catalog).
 _NAMES = {
-    "application/pdf": "a PDF",
-    "image/png": "a PNG image",
-    "image/jpeg": "a JPEG image",
-    "image/gif": "a GIF image",
-    "image/tiff": "a TIFF image",
-    "application/zip": "a ZIP archive",
-    "application/gzip": "a gzip file",
-    "model/step": "a STEP (ISO 10303-21) file",
-    "application/xml": "an XML document",
-    "image/vnd.dwg": "a DWG drawing",
-    "image/vnd.dxf": "a DXF drawing",
-    "text/plain": "text",
+    "application/pdf": problem_template("a PDF"),
+    "image/png": problem_template("a PNG image"),
+    "image/jpeg": problem_template("a JPEG image"),
+    "image/gif": problem_template("a GIF image"),
+    "image/tiff": problem_template("a TIFF image"),
+    "application/zip": problem_template("a ZIP archive"),
+    "application/gzip": problem_template("a gzip file"),
+    "model/step": problem_template("a STEP (ISO 10303-21) file"),
+    "application/xml": problem_template("an XML document"),
+    "image/vnd.dwg": problem_template("a DWG drawing"),
+    "image/vnd.dxf": problem_template("a DXF drawing"),
+    "text/plain": problem_template("text"),
 }
 
 
@@ -131,13 +132,21 @@ def check_content(filename: str, head: bytes, *, allowed: frozenset[str] | None 
         )
     declared = declared_type(filename)
     if declared is not None and not _SIGNATURES[declared](head):
-        looks = f"it looks like {_NAMES[found]}" if found else "its content is of no known type"
+        if found:
+            raise UnsupportedContent(
+                "%(filename)s is named as %(named_as)s, but it looks like %(looks_like)s: "
+                "send the file under its right name",
+                code="sniffing.named_as_but_looks_like",
+                filename=filename,
+                named_as=_NAMES[declared],
+                looks_like=_NAMES[found],
+            )
         raise UnsupportedContent(
-            "%(filename)s is named as %(names)s, but %(looks)s: send the file under its right name",
-            code="sniffing.named_but_send_file_under",
+            "%(filename)s is named as %(named_as)s, but its content is of no known type: "
+            "send the file under its right name",
+            code="sniffing.named_as_but_unknown_content",
             filename=filename,
-            names=_NAMES[declared],
-            looks=looks,
+            named_as=_NAMES[declared],
         )
     media_type = declared or found or "application/octet-stream"
     if allowed is not None and media_type not in allowed:
