@@ -1,7 +1,8 @@
 """The lab's notation in a real browser, in Finnish: the live budget a technician sees while
 typing readings (µm, decimal commas, k to two decimals, distributions in words), the scope
 with its CMC as the scope writes it, and an instrument's calibration status and traceability
-in Finnish words and dates."""
+in Finnish words and dates; an intermediate check typed in "um" listed and charted in µm with
+Finnish days, and one in a unit the lab does not know refused in Finnish."""
 
 import re
 from collections.abc import Callable
@@ -92,6 +93,32 @@ def test_an_instrument_says_its_calibration_and_traceability_in_finnish_words_an
     assert "Jäljitettävissä kansalliseen metrologialaitokseen VTT MIKES" in chain
     assert "kalibroitu" in chain and not ISO_DAY.search(chain)
     assert "Mittapala" in page.locator("dl.facts").first.inner_text()
+    assert accessibility_violations(page) == []
+
+
+def test_a_check_in_um_is_listed_and_charted_in_micrometres_and_an_unknown_unit_refused(
+    page, live_server: str, login: Callable[[str], None]
+) -> None:  # type: ignore[no-untyped-def]
+    login("mittaaja")
+    open_equipment(page, live_server, "GB-WRK")
+    page.click("#check-panel summary")
+    page.fill("#check-procedure", "Vertailu GB-REF:n 25 mm palaan")
+    page.fill("#check-value", "0,12")
+    page.fill("#check-lower", "-0,2")
+    page.fill("#check-upper", "0,2")
+    page.fill("#check-unit", "kyynärä")
+    page.click("#check-form button[type=submit]")
+    refusal = page.locator("#check-form .form-error")
+    refusal.wait_for()
+    assert "Tarkista tiedot" in refusal.inner_text()
+    assert accessibility_violations(page) == []
+    page.fill("#check-unit", "um")
+    with page.expect_navigation():
+        page.click("#check-form button[type=submit]")
+    reading = page.locator("#check-table tbody tr").first.inner_text()
+    assert "0,12 µm" in reading and " um" not in reading
+    axis = page.locator("#check-chart svg text.axis").all_text_contents()
+    assert any(FINNISH_DAY.fullmatch(text) for text in axis), axis
     assert accessibility_violations(page) == []
 
 
