@@ -216,3 +216,17 @@ def test_the_api_hides_another_organisations_job(
 
 def test_the_api_asks_for_a_signed_in_caller(client: TestClient) -> None:
     assert client.get(SEARCH, params={"q": "TY"}).status_code == 401
+
+
+def test_the_api_takes_wildcards_literally(client: TestClient, lab: Lab) -> None:
+    submit_item(client, lab, identification="50%_OFF")
+    submit_item(client, lab, identification="50XYOFF")
+    for query in ("50%", "%_o", "_"):
+        response = client.get(
+            SEARCH,
+            params={"q": query, "kind": "item"},
+            headers=lab.headers(lab.technician),
+        )
+        assert response.status_code == 200, response.text
+        hits = [hit["number"] for group in response.json()["groups"] for hit in group["hits"]]
+        assert hits == ["50%_OFF"], query

@@ -170,3 +170,13 @@ def test_a_customer_name_with_markup_is_shown_as_text_in_search_board_and_docume
         text = client.get(page).text
         assert "<img src=x" not in text, page
         assert "&lt;img src=x onerror=alert(1)&gt; Konepaja" in text, page
+
+
+def test_a_customer_opens_its_own_organisation_from_the_search(
+    client: TestClient, demo: Demo
+) -> None:
+    sign_in(client, "asiakas")
+    found = client.get("/search", params={"q": "Konepaja", "kind": "customer"}).text
+    link = f'href="/customers/{demo.job.organisation_id}"'
+    assert link in found
+    assert client.get(f"/customers/{demo.job.organisation_id}").status_code == 200
