@@ -59,7 +59,7 @@ def test_the_first_ten_minutes_of_the_readme(
     login("mittaaja")
     follow_the_hint(page, "Avaa mittausta odottava työ")
     form = open_result_form(page)
-    blocks = form.get_by_label("Laite: gauge_blocks")
+    blocks = form.get_by_label("Laite: Mittapalat")
     blocks.select_option(blocks.locator("option", has_text="GB-WRK").first.get_attribute("value"))
     form.get_by_label(re.compile(r"^Lukemat dr")).fill("0,4 0,5 0,4 0,6 0,5")
     form.get_by_label("Lämpötila (°C)").fill("20,2")
