@@ -142,6 +142,8 @@ for (const form of document.querySelectorAll("form.points-form")) {
       input.inputMode = "decimal";
       const hint = document.createElement("small");
       hint.className = "hint";
+      // The method's own words for its input, in the language its author wrote them.
+      hint.dataset.userText = "";
       hint.textContent = parameter.description;
       field.append(label, input, hint);
       target.append(field);
