@@ -207,6 +207,7 @@ LABELS: dict[str, dict[str, str]] = {
         "laser_interferometer": N_("Laser interferometer"),
         "thermometer": N_("Thermometer"),
         "optical_flat": N_("Optical flat"),
+        "pin_gauge": N_("Pin gauge"),
         "micrometer": N_("Micrometer"),
         "caliper": N_("Caliper"),
         "height_gauge": N_("Height gauge"),

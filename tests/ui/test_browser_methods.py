@@ -54,7 +54,8 @@ def test_a_new_version_checks_its_model_as_it_is_typed_and_is_saved(
     page.fill("#cmc", "Q[0.25, 0.002*L]")
     page.click("#method-new-submit")
     page.wait_for_selector("h1:has-text('DIM-RING-01 v2')")
-    assert "Q[0.25, 0.002*L]" in page.locator("main").inner_text()
+    # The CMC as the scope writes it, with Finnish decimal commas (the record keeps the text).
+    assert "Q[0,25; 0,002·L/mm] µm" in page.locator("main").inner_text()
     versions = [m for m in page.request.get(f"{live_server}/api/v1/methods").json()
                 if m["code"] == "DIM-RING-01"]  # fmt: skip
     assert (
@@ -111,7 +112,8 @@ def test_the_quality_manager_adds_a_method_with_its_inputs_roles_and_points(
     facts = page.locator("main").inner_text()
     assert "5; 10; 25" in facts
     assert "19,5 … 20,5 °C" in facts
-    assert "pin_gauge, gauge_block" in facts
+    # The roles and kinds in words, not as the form took them (pin_gauge, gauge_block).
+    assert "Vertailunormaali: Tappitulkki, Mittapala" in facts
 
 
 def test_a_technician_may_not_add_a_method(
