@@ -252,3 +252,16 @@ def test_each_rows_refusal_is_worded_in_the_readers_language(client: TestClient,
     assert error["location"] == ["rows", 1, "characteristic_id"]
     assert error["code"] == "jobs.worksheet_point_twice"
     assert error["message"] == "piste esiintyy mittauspöytäkirjassa kahdesti"
+
+
+def test_a_point_number_beyond_any_record_is_refused_and_nothing_recorded(
+    client: TestClient, lab: Lab
+) -> None:
+    job, points = three_points(client, lab)
+    body = sheet(job, lab, points)
+    body["rows"][2]["characteristic_id"] = 10**30
+
+    response = send(client, job, body, lab.technician)
+
+    assert response.status_code == 422, response.text
+    assert results_of(client, job) == []

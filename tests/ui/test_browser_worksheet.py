@@ -267,3 +267,21 @@ def test_screenshot_of_the_worksheet(page, live_server: str, login: Callable[[st
     )
     page.evaluate("document.querySelector('.worksheet').scrollIntoView()")
     take_screenshot(page, "job-worksheet")
+
+
+def test_enter_moves_down_the_column_and_on_to_the_next_never_sending_the_sheet(
+    page, live_server: str, login: Callable[[str], None]
+) -> None:  # type: ignore[no-untyped-def]
+    login("mittaaja")
+    ten_points_in_measurement(page, live_server)
+    sheet = page.locator("form.worksheet-form").first
+    sheet.locator("tbody tr").first.locator("input").first.focus()
+
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')").endswith("dr 1")
+    assert page.evaluate("document.activeElement.closest('tr').rowIndex") == 2
+    sheet.locator("tbody tr").last.locator("input").first.focus()
+    page.keyboard.press("Enter")  # from the last row to the top of the next column
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')").endswith("dr 2")
+    assert page.evaluate("document.activeElement.closest('tr').rowIndex") == 1
+    assert sheet.locator(".form-error").inner_text() == ""  # nothing was sent
