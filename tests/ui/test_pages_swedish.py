@@ -3,10 +3,13 @@ numbers and dates, the language a person chooses remembered on the account (an a
 too), a one-page ``?lang=``, and a signed-out browser's choice kept in a cookie."""
 
 import re
+from functools import cache
 
+from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
+from lxml import html as lxml_html
 
-from lims.i18n import gettext
+from lims.i18n import catalog_path, gettext
 from lims.ui import navigation
 from lims.ui.session import LANGUAGE_COOKIE
 from tests.ui.test_pages import (
@@ -22,6 +25,9 @@ from tests.ui.test_pages import (
 __all__ = ["demo"]  # the shared fixture, used here by name
 
 EVERY_ROLE = (*STAFF, "arvioija", "asiakas")
+# Beside the pages whose rights tests/ui/test_pages.py checks: read in Swedish when shown.
+MORE_PAGES = ("/documents", "/customers", "/users", "/orders", "/training", "/comparisons",
+              "/rr-tests", "/price-models/new", "/quotations/new")  # fmt: skip
 SWEDISH_LOG_OUT = '<button type="button" id="logout">Logga ut</button>'
 
 
@@ -44,6 +50,41 @@ def menu_texts(html: str) -> dict[str, str]:
     return shown
 
 
+@cache
+def untranslated_texts() -> dict[str, str]:
+    """Whole texts a Swedish page must not show, each with what it is: an English msgid of
+    the ui catalog and its Finnish wording, where Swedish writes it otherwise (a Swedish
+    wording spelled the same, such as *Status*, is not counted)."""
+
+    def catalog(language: str) -> dict[str, str]:
+        with catalog_path("ui", language).open("rb") as source:
+            found = read_po(source, locale=language, domain="ui")
+        return {m.id: m.string for m in found if isinstance(m.id, str) and m.id and "%" not in m.id}
+
+    swedish = catalog("sv")
+    spelled_in_swedish = set(swedish.values())
+    wrong = {}
+    for msgid, finnish in catalog("fi").items():
+        for text, what in ((msgid, "English"), (finnish, "Finnish")):
+            if text and text not in spelled_in_swedish:
+                wrong[text] = f"{what} for {swedish.get(msgid)!r}"
+    return wrong
+
+
+def foreign_texts(page: str) -> list[tuple[str, str]]:
+    """The page's visible texts that are a ui message left in English or Finnish; text in
+    an element marked as another language (the language switch), text a person wrote
+    (``data-user-text``) and scripts are not read."""
+    tree = lxml_html.fromstring(page)
+    skipped = "ancestor-or-self::*[@lang and @lang != 'sv'] | ancestor-or-self::*[@data-user-text]"
+    found = []
+    for node in tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"):
+        text = " ".join(node.split())
+        if text in untranslated_texts() and not node.getparent().xpath(skipped):
+            found.append((text, untranslated_texts()[text]))
+    return found
+
+
 def test_every_page_of_every_role_reads_swedish_with_a_swedish_menu(
     client: TestClient, demo: Demo
 ) -> None:
@@ -62,6 +103,11 @@ def test_every_page_of_every_role_reads_swedish_with_a_swedish_menu(
                 continue
             if SWEDISH_LOG_OUT not in html:
                 wrong.append((user, path, "the masthead is not Swedish"))
+            wrong.extend((user, path, *foreign) for foreign in foreign_texts(html))
+        for path in MORE_PAGES:
+            answer = client.get(path)
+            if answer.status_code == 200:
+                wrong.extend((user, path, *foreign) for foreign in foreign_texts(answer.text))
             menu = menu_texts(html)
             for entry in navigation.NAV:
                 if entry.href not in menu:
@@ -70,6 +116,15 @@ def test_every_page_of_every_role_reads_swedish_with_a_swedish_menu(
                 if menu[entry.href] != swedish:
                     wrong.append((user, path, entry.href, menu[entry.href], swedish))
     assert wrong == []
+
+
+def test_the_check_finds_a_message_left_in_english_or_finnish() -> None:
+    page = (
+        '<html lang="sv"><body><p>Log out</p><p>Kirjaudu ulos</p><p>Logga ut</p>'
+        '<button lang="fi">Suomeksi</button><p data-user-text>Log out</p>'
+        "<script>'Log out'</script></body></html>"
+    )
+    assert [text for text, _ in foreign_texts(page)] == ["Log out", "Kirjaudu ulos"]
 
 
 def test_a_swedish_page_writes_numbers_and_dates_the_swedish_way(
