@@ -670,8 +670,11 @@ class JobAssignment(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"assigned_to_id": 3}, {"assigned_to_id": None}]},
     )
+    # Bounded as the user's key is stored (a 32-bit integer), so a larger one is bad input.
     assigned_to_id: int | None = PydanticField(
-        description="The technician whose work queue the job is in; null: nobody's"
+        ge=1,
+        le=2**31 - 1,
+        description="The technician whose work queue the job is in; null: nobody's",
     )
 
 

@@ -184,7 +184,17 @@ def test_only_an_active_technician_authorised_for_the_plans_methods_is_assigned(
     assert missing.status_code == 422
 
 
-@pytest.mark.parametrize("body", [{}, {"assigned_to_id": "TY-1"}, {"assigned_to_id": 1, "x": 1}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"assigned_to_id": "TY-1"},
+        {"assigned_to_id": 1, "x": 1},
+        {"assigned_to_id": 10**20},
+        {"assigned_to_id": -1},
+        {"assigned_to_id": "<script>"},
+    ],
+)
 def test_a_malformed_assignment_is_refused(
     client: TestClient, lab: Lab, body: dict[str, object]
 ) -> None:
