@@ -59,7 +59,9 @@ def untranslated_texts() -> dict[str, str]:
     def catalog(language: str) -> dict[str, str]:
         with catalog_path("ui", language).open("rb") as source:
             found = read_po(source, locale=language, domain="ui")
-        return {m.id: m.string for m in found if isinstance(m.id, str) and m.id and "%" not in m.id}
+        return {
+            m.id: str(m.string) for m in found if isinstance(m.id, str) and m.id and "%" not in m.id
+        }
 
     swedish = catalog("sv")
     spelled_in_swedish = set(swedish.values())
@@ -88,7 +90,7 @@ def foreign_texts(page: str) -> list[tuple[str, str]]:
 def test_every_page_of_every_role_reads_swedish_with_a_swedish_menu(
     client: TestClient, demo: Demo
 ) -> None:
-    wrong = []
+    wrong: list[tuple[object, ...]] = []
     for user in EVERY_ROLE:
         sign_in(client, user)
         choose_language(client, "sv")
