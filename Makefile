@@ -112,12 +112,13 @@ clean:
 # entries: tests/test_i18n.py fails while any is missing).
 # The problems domain holds the templates of the errors the service raises: the class named
 # in a raise marks its first argument, as _ marks a message elsewhere (__init__ for an error
-# that words its own message and hands it to its parent, problem_template for one worded
-# outside a raise).
+# that words its own message and hands it to its parent, _bad and _error for the uncertainty
+# engine's helpers that build one, problem_template for one worded outside a raise).
 PROBLEM_KEYWORDS := $(foreach error,LimsError InvalidInput NotFound Conflict PermissionDenied \
 	TooLarge UnsupportedContent StorageFull ConfigurationError IntegrityFailure BackupInvalid \
 	BackupFailed Unauthenticated TooManyAttempts TimeStampUnavailable Busy TimeLimitReached \
-	TooMuchWork __init__ problem_template,-k $(error))
+	TooMuchWork UncertaintyInputError SimpleAcceptanceRefused _bad _error __init__ \
+	problem_template,-k $(error))
 
 messages: $(VENV)/.installed-test
 	for domain in documents ui problems; do \

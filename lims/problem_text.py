@@ -1,11 +1,12 @@
 """A refusal in the reader's language: its template from the ``problems`` catalog, its
 parameters written as that language writes them.
 
-A refusal (:class:`lims.errors.LimsError`) keeps its English template and its parameters;
-the API and the web UI word it for whoever reads it.  Numbers keep the digits the English
-text shows and take the language's decimal sign (0,5 µm in Finnish and Swedish), dates are
-written by Babel, and text (a job number, an equipment code) is shown as it is.  A template
-the catalog has no translation for reads in English, whole, rather than half translated.
+A refusal (:class:`lims.errors.LimsError`, the engine's ``UncertaintyInputError``) keeps
+its English template and its parameters; the API and the web UI word it for whoever reads
+it.  Numbers keep the digits the English text shows and take the language's decimal sign
+(0,5 µm in Finnish and Swedish), dates are written by Babel, and text (a job number, an
+equipment code) is shown as it is.  A template the catalog has no translation for reads in
+English, whole, rather than half translated.
 """
 
 import math
@@ -13,13 +14,13 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
 from babel.core import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import get_decimal_symbol, get_minus_sign_symbol
 
 from lims import i18n
-from lims.errors import LimsError
 
 DOMAIN = "problems"
 #: What an API client reads when it asks for no language (or one the service does not speak).
@@ -36,7 +37,15 @@ _PLACEHOLDER = re.compile(r"%%|%\((?P<name>\w+)\)(?P<spec>[-#0 +]*\d*(?:\.\d+)?[
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
-def localized(error: LimsError, language: str) -> str:
+class Refusal(Protocol):
+    """A refusal worded from a template: a LimsError, or the uncertainty engine's error."""
+
+    template: str
+    params: dict[str, object]
+    message: str
+
+
+def localized(error: Refusal, language: str) -> str:
     """``error``'s message in ``language`` (English when the catalog lacks it)."""
     return localized_text(error.template, error.params, language, english=error.message)
 

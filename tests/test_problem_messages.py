@@ -19,7 +19,9 @@ from lims.i18n import catalog_path
 from lims.problem_text import PHRASES
 
 SOURCE = Path(__file__).parent.parent / "lims"
-BASE = "LimsError"
+#: The refusals a person reads: the service's, and the uncertainty engine's own (a ValueError,
+#: so that the engine stays usable without the service).
+BASES = {"LimsError", "UncertaintyInputError"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)")
 
 
@@ -46,7 +48,7 @@ def _error_classes(trees: dict[Path, ast.Module]) -> dict[str, ast.ClassDef]:
             if isinstance(node, ast.ClassDef):
                 classes[node.name] = node
                 bases[node.name] = {base.id for base in node.bases if isinstance(base, ast.Name)}
-    found = {BASE}
+    found = set(BASES)
     while True:
         more = {name for name, parents in bases.items() if parents & found} - found
         if not more:
@@ -61,6 +63,24 @@ def _takes_message(cls: ast.ClassDef) -> bool:
             parameters = node.args.args[1:]
             return bool(parameters) and parameters[0].arg == "message"
     return True
+
+
+def _wording_helpers(tree: ast.Module, errors: set[str]) -> set[str]:
+    """Functions of one module that build an error from their ``message`` (``_bad(message,
+    *location)``): their calls in that module are raises too."""
+    return {
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+        and node.args.args
+        and node.args.args[0].arg == "message"
+        and any(
+            isinstance(inner, ast.Call)
+            and isinstance(inner.func, ast.Name)
+            and inner.func.id in errors
+            for inner in ast.walk(node)
+        )
+    }
 
 
 def _site(path: Path, call: ast.Call, error: str) -> Site:
@@ -90,8 +110,17 @@ def _sites() -> list[Site]:
     called_with_message = {name for name, cls in classes.items() if _takes_message(cls)}
     sites = []
     for path, tree in trees.items():
+        helpers = _wording_helpers(tree, called_with_message)
+        inside_helpers = {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef) and node.name in helpers
+            for inner in ast.walk(node)
+        }
         for node in ast.walk(tree):
-            if isinstance(node, ast.ClassDef) and node.name in classes and node.name != BASE:
+            if id(node) in inside_helpers:
+                continue
+            if isinstance(node, ast.ClassDef) and node.name in classes and node.name not in BASES:
                 # A class that words its own message passes a template to its parent.
                 for inner in ast.walk(node):
                     if (
@@ -111,7 +140,7 @@ def _sites() -> list[Site]:
                 if isinstance(node.func, ast.Attribute)
                 else None
             )
-            if name in called_with_message:
+            if name in called_with_message or name in helpers:
                 sites.append(_site(path, node, name))
     return sites
 

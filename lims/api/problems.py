@@ -349,15 +349,24 @@ async def _on_concurrent_change(request: Request, exc: Exception) -> ProblemResp
 async def _on_uncertainty_input_error(
     request: Request, exc: UncertaintyInputError
 ) -> ProblemResponse:
+    detail = localized(exc, request_language(request))
     error: dict[str, Any] = {
         "field": field_path(exc.location),
         "location": list(exc.location),
-        "message": exc.message,
+        "message": detail,
+        "code": exc.code,
     }
     if exc.position is not None:
         error["position"] = exc.position
     return problem(
-        request, 422, exc.message, slug="invalid-input", title="Invalid input", errors=[error]
+        request,
+        422,
+        detail,
+        slug="invalid-input",
+        title="Invalid input",
+        errors=[error],
+        code=exc.code,
+        params=json_params(exc.params),
     )
 
 

@@ -66,8 +66,8 @@ def probability_of_conformance(
     return max(high - low, 0.0)
 
 
-def _bad(message: str, *location: str | int) -> UncertaintyInputError:
-    return UncertaintyInputError(message, location=location)
+def _bad(message: str, *location: str | int, code: str, **params: Any) -> UncertaintyInputError:
+    return UncertaintyInputError(message, location=location, code=code, **params)
 
 
 def _check_numbers(request: DecisionRequest) -> None:
@@ -83,15 +83,33 @@ def _check_numbers(request: DecisionRequest) -> None:
     ):
         number = getattr(request, field)
         if number is not None and not math.isfinite(number):
-            raise _bad(f"{field} is {number}; give a finite number.", field)
+            raise _bad(
+                "%(field)s is %(number)s; give a finite number.",
+                field,
+                code="uncertainty.give_finite_number",
+                field=field,
+                number=number,
+            )
     for field in ("expanded_uncertainty", "standard_uncertainty", "r"):
         number = getattr(request, field)
         if number is not None and number < 0:
-            raise _bad(f"{field} must not be negative (got {number:g}).", field)
+            raise _bad(
+                "%(field)s must not be negative (got %(number)g).",
+                field,
+                code="uncertainty.must_negative_got",
+                field=field,
+                number=number,
+            )
     for field in ("coverage_factor", "dof"):
         number = getattr(request, field)
         if number is not None and number <= 0:
-            raise _bad(f"{field} must be greater than zero (got {number:g}).", field)
+            raise _bad(
+                "%(field)s must be greater than zero (got %(number)g).",
+                field,
+                code="uncertainty.must_greater_than_zero_got",
+                field=field,
+                number=number,
+            )
 
 
 def _uncertainties(request: DecisionRequest, warnings: list[str]) -> tuple[float, float, float]:
@@ -104,14 +122,18 @@ def _uncertainties(request: DecisionRequest, warnings: list[str]) -> tuple[float
     if small is None:
         if big is None:
             raise _bad(
-                "Give the uncertainty of the result: expanded_uncertainty with coverage_factor, "
-                "or standard_uncertainty.",
+                (
+                    "Give the uncertainty of the result: expanded_uncertainty with "
+                    "coverage_factor, or standard_uncertainty."
+                ),
                 "expanded_uncertainty",
+                code="uncertainty.give_uncertainty_result_expanded_uncertainty",
             )
         if k is None:
             raise _bad(
-                "expanded_uncertainty needs its coverage_factor (or give standard_uncertainty).",
+                ("expanded_uncertainty needs its coverage_factor (or give standard_uncertainty)."),
                 "coverage_factor",
+                code="uncertainty.expanded_uncertainty_needs_coverage_factor",
             )
         return big, k, big / k
     if k is None:
@@ -185,9 +207,13 @@ def _check_simple_acceptance(
     )
     if policy.refuse:
         raise SimpleAcceptanceRefused(
-            f"{message}: the lab refuses such a statement; use a guard-band rule "
-            "(guard_band_U or guard_band_rU) or reduce the uncertainty.",
+            (
+                "%(reason)s: the lab refuses such a statement; use a guard-band rule "
+                "(guard_band_U or guard_band_rU) or reduce the uncertainty."
+            ),
             location=("rule",),
+            code="uncertainty.lab_refuses_such_statement_use",
+            reason=message,
         )
     warnings.append(f"{message}: the statement of conformity is at risk.")
 
@@ -291,21 +317,38 @@ def decide(
     warnings: list[str] = []
     lower, upper = request.lower_limit, request.upper_limit
     if lower is None and upper is None:
-        raise _bad("Give a tolerance: lower_limit, upper_limit or both.", "upper_limit")
+        raise _bad(
+            "Give a tolerance: lower_limit, upper_limit or both.",
+            "upper_limit",
+            code="uncertainty.give_tolerance_lower_limit_upper",
+        )
     if lower is not None and upper is not None and lower >= upper:
-        raise _bad(f"lower_limit ({lower:g}) must be below upper_limit ({upper:g}).", "lower_limit")
+        raise _bad(
+            "lower_limit (%(lower)g) must be below upper_limit (%(upper)g).",
+            "lower_limit",
+            code="uncertainty.lower_limit_must_below_upper",
+            lower=lower,
+            upper=upper,
+        )
     expanded, k, u = _uncertainties(request, warnings)
     if not all(math.isfinite(number) for number in (expanded, k, u)):
         # Each is finite alone, yet U/k (or k*u) overflows for a vanishing or huge k.
         raise _bad(
-            "U, k and u = U/k must be finite: the coverage factor does not fit the uncertainty "
-            "given (k too small for U, or too large for u).",
+            (
+                "U, k and u = U/k must be finite: the coverage factor does not fit the "
+                "uncertainty given (k too small for U, or too large for u)."
+            ),
             "coverage_factor",
+            code="uncertainty.u_k_u_u_k",
         )
     dof = None
     if request.distribution == "t":
         if request.dof is None:
-            raise _bad("The t distribution needs dof (degrees of freedom).", "dof")
+            raise _bad(
+                "The t distribution needs dof (degrees of freedom).",
+                "dof",
+                code="uncertainty.t_distribution_needs_dof_degrees",
+            )
         dof = request.dof
     elif request.dof is not None:
         warnings.append(
@@ -315,9 +358,17 @@ def decide(
 
     rule = request.rule
     if rule != "guard_band_rU" and request.r is not None:
-        raise _bad("r applies to the rule guard_band_rU only; remove it.", "r")
+        raise _bad(
+            "r applies to the rule guard_band_rU only; remove it.",
+            "r",
+            code="uncertainty.r_applies_rule_guard_band",
+        )
     if rule != "customer" and request.customer_rule is not None:
-        raise _bad("customer_rule applies to the rule customer only; remove it.", "customer_rule")
+        raise _bad(
+            "customer_rule applies to the rule customer only; remove it.",
+            "customer_rule",
+            code="uncertainty.customer_rule_applies_rule_customer",
+        )
     binary = request.binary or rule in ("simple_acceptance", "customer")
     if rule == "simple_acceptance":
         guard = 0.0
@@ -327,7 +378,11 @@ def decide(
         accept = (_shift(lower, guard), _shift(upper, -guard))
     elif rule == "guard_band_rU":
         if request.r is None:
-            raise _bad("The rule guard_band_rU needs r (w = r U).", "r")
+            raise _bad(
+                "The rule guard_band_rU needs r (w = r U).",
+                "r",
+                code="uncertainty.rule_guard_band_ru_needs",
+            )
         guard = request.r * expanded
         accept = (_shift(lower, guard), _shift(upper, -guard))
     else:
@@ -384,9 +439,12 @@ def _shift(limit: float | None, by: float) -> float | None:
 def _customer_rule(request: DecisionRequest) -> CustomerRule:
     if request.customer_rule is None:
         raise _bad(
-            "The rule customer needs customer_rule: the agreed statement with acceptance_limits "
-            "or minimum_probability_of_conformance.",
+            (
+                "The rule customer needs customer_rule: the agreed statement with "
+                "acceptance_limits or minimum_probability_of_conformance."
+            ),
             "customer_rule",
+            code="uncertainty.rule_customer_needs_customer_rule",
         )
     return request.customer_rule
 
@@ -405,18 +463,24 @@ def _customer(
         low, high = limits
         if (low is None) != (lower is None) or (high is None) != (upper is None):
             raise _bad(
-                "customer_rule.acceptance_limits must have a limit on the same sides as the "
-                "tolerance (null where there is no tolerance limit).",
+                (
+                    "customer_rule.acceptance_limits must have a limit on the same sides "
+                    "as the tolerance (null where there is no tolerance limit)."
+                ),
                 "customer_rule",
                 "acceptance_limits",
+                code="uncertainty.customer_rule_acceptance_limits_must",
             )
         bands = [b for b in (_gap(low, lower), _gap(upper, high)) if b is not None]
         return max(bands), (low, high)
     if minimum is None or limits is not None:
         raise _bad(
-            "customer_rule needs exactly one of acceptance_limits and "
-            "minimum_probability_of_conformance.",
+            (
+                "customer_rule needs exactly one of acceptance_limits and "
+                "minimum_probability_of_conformance."
+            ),
             "customer_rule",
+            code="uncertainty.customer_rule_needs_exactly_one",
         )
     # One-sided guarded acceptance (JCGM 106 8.3.2): w = z_p u keeps the conformance
     # probability at a single limit at the minimum; with two limits close together the

@@ -25,9 +25,17 @@ class UncertaintyInputError(ValueError):
         *,
         location: Sequence[str | int] = (),
         position: int | None = None,
+        code: str | None = None,
+        **params: object,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        # As lims.errors.LimsError: an English template, a stable code and named parameters,
+        # so that the API words it in the reader's language.
+        text = message % params if params else message
+        super().__init__(text)
+        self.template = message
+        self.code = code
+        self.params = params
+        self.message = text
         self.location: tuple[str | int, ...] = tuple(location)
         self.position = position
 
@@ -37,9 +45,11 @@ class UncertaintyInputError(ValueError):
         >>> UncertaintyInputError("Bad.", location=("dof",)).at("inputs", 2).location
         ('inputs', 2, 'dof')
         """
-        return UncertaintyInputError(
-            self.message, location=(*prefix, *self.location), position=self.position
-        )
+        moved = UncertaintyInputError.__new__(UncertaintyInputError)
+        moved.__dict__.update(self.__dict__)
+        moved.args = self.args
+        moved.location = (*prefix, *self.location)
+        return moved
 
 
 class SimpleAcceptanceRefused(UncertaintyInputError):

@@ -43,18 +43,23 @@ def _models(request: EvaluationRequest) -> tuple[dict[str, Model], dict[str, tup
         raise UncertaintyInputError(
             "Give either model (one output) or models (several outputs), not both.",
             location=("models",),
+            code="uncertainty.give_either_model_one_output",
         )
     if request.models is not None:
         if request.output is not None:
             raise UncertaintyInputError(
-                "output names the single output of model; with models the keys name the "
-                "outputs. Remove output.",
+                (
+                    "output names the single output of model; with models the keys name "
+                    "the outputs. Remove output."
+                ),
                 location=("output",),
+                code="uncertainty.output_names_single_output_model",
             )
         if not request.models:
             raise UncertaintyInputError(
                 "models is empty; give at least one output and its expression.",
                 location=("models",),
+                code="uncertainty.models_empty_give_least_one",
             )
         texts = request.models
         locations: dict[str, tuple[str, ...]] = {name: ("models", name) for name in texts}
@@ -63,6 +68,7 @@ def _models(request: EvaluationRequest) -> tuple[dict[str, Model], dict[str, tup
             raise UncertaintyInputError(
                 "The model is missing; give model (an expression such as 'a * b').",
                 location=("model",),
+                code="uncertainty.model_missing_give_model_expression",
             )
         name = request.output or DEFAULT_OUTPUT
         texts = {name: request.model}
@@ -71,7 +77,9 @@ def _models(request: EvaluationRequest) -> tuple[dict[str, Model], dict[str, tup
     for name, text in texts.items():
         if not name.strip():
             raise UncertaintyInputError(
-                "An output name is empty; name every output.", location=locations[name]
+                "An output name is empty; name every output.",
+                location=locations[name],
+                code="uncertainty.output_name_empty_name_every",
             )
         try:
             models[name] = parse_model(text)
@@ -86,8 +94,10 @@ def _inputs(request: EvaluationRequest) -> list[Input]:
     for index, spec in enumerate(request.inputs):
         if spec.name in seen:
             raise UncertaintyInputError(
-                f"There are two inputs named '{spec.name}'; give each input a unique name.",
+                "There are two inputs named '%(spec)s'; give each input a unique name.",
                 location=("inputs", index, "name"),
+                code="uncertainty.there_two_inputs_named_give",
+                spec=spec.name,
             )
         seen.add(spec.name)
         inputs.append(input_from_spec(spec, index))
@@ -224,7 +234,9 @@ def evaluate(
         request = _validate(request)
     if request.coverage_factor is not None and not math.isfinite(request.coverage_factor):
         raise UncertaintyInputError(
-            "coverage_factor must be a finite number (or null).", location=("coverage_factor",)
+            "coverage_factor must be a finite number (or null).",
+            location=("coverage_factor",),
+            code="uncertainty.coverage_factor_must_finite_number",
         )
     models, locations = _models(request)
     inputs = _inputs(request)
@@ -298,9 +310,12 @@ def evaluate(
         correlation_out = [[float(value) for value in row] for row in matrix]
     if not _all_finite(outputs):
         raise UncertaintyInputError(
-            "The result overflows floating point (a value or uncertainty is too large); "
-            "express the inputs in other units.",
+            (
+                "The result overflows floating point (a value or uncertainty is too "
+                "large); express the inputs in other units."
+            ),
             location=("inputs",),
+            code="uncertainty.result_overflows_floating_point_value",
         )
     return {"outputs": outputs, "correlation": correlation_out, "warnings": warnings}
 

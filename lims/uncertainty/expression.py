@@ -210,8 +210,10 @@ def _call(function: str, *args: Node) -> Node:
 # Parsing
 
 
-def _error(message: str, position: int | None) -> UncertaintyInputError:
-    return UncertaintyInputError(message, position=position)
+def _error(
+    message: str, position: int | None, *, code: str, **params: Any
+) -> UncertaintyInputError:
+    return UncertaintyInputError(message, position=position, code=code, **params)
 
 
 _ALLOWED = "use numbers, input names, + - * / **, parentheses and the functions " + ", ".join(
@@ -223,7 +225,12 @@ _COMMA = "A comma is only allowed between the arguments of a function; here it w
 
 
 def _invalid(detail: str, position: int) -> UncertaintyInputError:
-    return _error(f"The model is not a valid expression: {detail}", position)
+    return _error(
+        "The model is not a valid expression: %(detail)s",
+        position,
+        code="uncertainty.model_valid_expression",
+        detail=detail,
+    )
 
 
 def _not_allowed(what: str) -> str:
@@ -278,8 +285,10 @@ class _Converter:
     def convert(self, node: ast.AST, depth: int = 0) -> Node:
         if depth > MAX_DEPTH:
             raise _error(
-                f"The expression is nested more than {MAX_DEPTH} levels deep; simplify it.",
+                ("The expression is nested more than %(max_depth)s levels deep; simplify it."),
                 self.where(node),
+                code="uncertainty.expression_nested_more_than_levels",
+                max_depth=MAX_DEPTH,
             )
         depth += 1
         match node:
@@ -294,8 +303,10 @@ class _Converter:
             case ast.Attribute(value=value):
                 dot = self.text.find(".", self.position(value.end_lineno, value.end_col_offset))
                 raise _error(
-                    f"Attribute access ('.{node.attr}') is not allowed in a model.",
+                    "Attribute access ('.%(attr)s') is not allowed in a model.",
                     dot if dot >= 0 else self.where(node),
+                    code="uncertainty.attribute_access_allowed_model",
+                    attr=node.attr,
                 )
             case ast.UnaryOp(op=ast.USub(), operand=operand):
                 return _neg(self.convert(operand, depth))
@@ -303,31 +314,59 @@ class _Converter:
                 return self.convert(operand, depth)
             case ast.UnaryOp(op=op):
                 symbol = {ast.Not: "not", ast.Invert: "~"}.get(type(op), type(op).__name__)
-                raise _error(f"The operator '{symbol}' is not allowed.", self.where(node))
+                raise _error(
+                    "The operator '%(symbol)s' is not allowed.",
+                    self.where(node),
+                    code="uncertainty.operator_allowed",
+                    symbol=symbol,
+                )
             case ast.BinOp(left=left, op=op, right=right):
                 return self.binary(node, left, op, right, depth)
             case ast.Call():
                 return self.function_call(node, depth)
             case ast.Tuple(elts=[]):
-                raise _error(_EMPTY_PARENTHESES, self.where(node))
+                raise _error(
+                    "%(reason)s",
+                    self.where(node),
+                    code="uncertainty.expression_refused",
+                    reason=_EMPTY_PARENTHESES,
+                )
             case ast.Tuple(elts=[first, *_]):
                 comma = self.text.find(",", self.position(first.end_lineno, first.end_col_offset))
-                raise _error(_COMMA, comma if comma >= 0 else self.where(node))
+                raise _error(
+                    "%(reason)s",
+                    comma if comma >= 0 else self.where(node),
+                    code="uncertainty.expression_refused",
+                    reason=_COMMA,
+                )
             case _:
                 what = _REFUSED_NODES.get(type(node), f"'{type(node).__name__}'")
-                raise _error(_not_allowed(what), self.where(node))
+                raise _error(
+                    "%(reason)s",
+                    self.where(node),
+                    code="uncertainty.expression_refused",
+                    reason=_not_allowed(what),
+                )
 
     def constant(self, node: ast.Constant, value: object) -> Node:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise _error(
-                f"The constant {value!r} is not allowed; only numbers are.", self.where(node)
+                "The constant %(value)s is not allowed; only numbers are.",
+                self.where(node),
+                code="uncertainty.constant_allowed_only_numbers",
+                value=repr(value),
             )
         try:
             number = float(value)
         except OverflowError:
             number = math.inf
         if not math.isfinite(number):
-            raise _error(f"The number {self.source(node)} is too large.", self.where(node))
+            raise _error(
+                "The number %(source)s is too large.",
+                self.where(node),
+                code="uncertainty.number_too_large",
+                source=self.source(node),
+            )
         return _num(number)
 
     def source(self, node: ast.AST) -> str:
@@ -341,12 +380,20 @@ class _Converter:
         if name is None:
             symbol = _OPERATOR_SYMBOLS.get(type(op), type(op).__name__)
             raise _error(
-                _operator_refused(symbol), self.operator_position(left, right, symbol, node)
+                "%(reason)s",
+                self.operator_position(left, right, symbol, node),
+                code="uncertainty.expression_refused",
+                reason=_operator_refused(symbol),
             )
         a, b = self.convert(left, depth), self.convert(right, depth)
         result = {"add": _add, "sub": _sub, "mul": _mul, "div": _div, "pow": _pow}[name](a, b)
         if _is_num(result) and not math.isfinite(result.value):
-            raise _error(f"'{self.source(node)}' has no finite value.", self.where(node))
+            raise _error(
+                "'%(source)s' has no finite value.",
+                self.where(node),
+                code="uncertainty.has_finite_value",
+                source=self.source(node),
+            )
         if result.op not in ("num", "var") and result.position is None:
             result = Node(result.op, result.args, position=self.where(node))
         return result
@@ -365,24 +412,43 @@ class _Converter:
         if not isinstance(node.func, ast.Name):
             self.convert(node.func, depth)
             raise _error(
-                f"Only the allowed functions may be called, by name ({', '.join(FUNCTIONS)}).",
+                "Only the allowed functions may be called, by name (%(functions)s).",
                 self.where(node.func),
+                code="uncertainty.only_allowed_functions_may_called",
+                functions=", ".join(FUNCTIONS),
             )
         function = node.func.id
         if function not in FUNCTIONS:
-            raise _error(_function_refused(function), self.where(node))
+            raise _error(
+                "%(reason)s",
+                self.where(node),
+                code="uncertainty.expression_refused",
+                reason=_function_refused(function),
+            )
         if node.keywords:
             raise _error(
-                f"Keyword arguments are not allowed in a call of {function}().",
+                "Keyword arguments are not allowed in a call of %(function)s().",
                 self.where(node.keywords[0]),
+                code="uncertainty.keyword_arguments_allowed_call",
+                function=function,
             )
         if len(node.args) != FUNCTIONS[function]:
-            raise _error(_arity_refused(function, len(node.args)), self.where(node))
+            raise _error(
+                "%(reason)s",
+                self.where(node),
+                code="uncertainty.expression_refused",
+                reason=_arity_refused(function, len(node.args)),
+            )
         args = tuple(self.convert(arg, depth) for arg in node.args)
         result = _call(function, *args)
         if _is_num(result):
             if not math.isfinite(result.value):
-                raise _error(f"'{self.source(node)}' has no finite value.", self.where(node))
+                raise _error(
+                    "'%(source)s' has no finite value.",
+                    self.where(node),
+                    code="uncertainty.has_finite_value",
+                    source=self.source(node),
+                )
             return result
         return Node(function, args, position=self.where(node))
 
@@ -468,15 +534,29 @@ def _name_token(text: str, start: int) -> _Token:
         end += 1
     word = text[start:end]
     if text[end : end + 1] in ("'", '"') and word.lower() in _STRING_PREFIXES:
-        raise _error("A string is not allowed in a model; only numbers are.", start)
+        raise _error(
+            "A string is not allowed in a model; only numbers are.",
+            start,
+            code="uncertainty.string_allowed_model_only_numbers",
+        )
     name = unicodedata.normalize("NFKC", word)
     if not name.isidentifier():
         for index, char in enumerate(word):
             normal = unicodedata.normalize("NFKC", char)
             if not (normal if index == 0 else "_" + normal).isidentifier():
-                raise _error(_character_refused(char), start + index)
+                raise _error(
+                    "%(reason)s",
+                    start + index,
+                    code="uncertainty.expression_refused",
+                    reason=_character_refused(char),
+                )
     if keyword.iskeyword(name):
-        raise _error(_not_allowed(f"the Python keyword '{name}'"), start)
+        raise _error(
+            "%(reason)s",
+            start,
+            code="uncertainty.expression_refused",
+            reason=_not_allowed(f"the Python keyword '{name}'"),
+        )
     return _Token("name", word, start)
 
 
@@ -498,13 +578,22 @@ def _tokens(text: str, start: int) -> Iterator[_Token]:
         elif _starts_name(char):
             token = _name_token(text, index)
         elif char in "'\"":
-            raise _error("A string is not allowed in a model; only numbers are.", index)
+            raise _error(
+                "A string is not allowed in a model; only numbers are.",
+                index,
+                code="uncertainty.string_allowed_model_only_numbers",
+            )
         elif punctuation := _PUNCTUATION.match(text, index):
             symbol = punctuation.group()
             kind = "operator" if symbol in ("+", "-", "*", "/", "**") else symbol
             token = _Token(kind if kind in ("operator", "(", ")", ",") else "other", symbol, index)
         else:
-            raise _error(_character_refused(char), index)
+            raise _error(
+                "%(reason)s",
+                index,
+                code="uncertainty.expression_refused",
+                reason=_character_refused(char),
+            )
         yield token
         index += len(token.text)
 
@@ -551,7 +640,12 @@ def _check_syntax(text: str, start: int) -> None:
             case "(":
                 function = unicodedata.normalize("NFKC", previous.text)
                 if function not in FUNCTIONS:
-                    raise _error(_function_refused(function), previous.start)
+                    raise _error(
+                        "%(reason)s",
+                        previous.start,
+                        code="uncertainty.expression_refused",
+                        reason=_function_refused(function),
+                    )
                 brackets.append(_Bracket(token.start, function, previous.start))
             case ")" | "," if previous.kind == "operator":
                 raise _invalid(
@@ -560,16 +654,23 @@ def _check_syntax(text: str, start: int) -> None:
             case ")":
                 _close(brackets, previous, token)
             case "," if not brackets or brackets[-1].function is None:
-                raise _error(_COMMA, token.start)
+                raise _error(
+                    "%(reason)s", token.start, code="uncertainty.expression_refused", reason=_COMMA
+                )
             case "," if expecting:
                 raise _invalid("a function argument is missing before ','.", token.start)
             case ",":
                 brackets[-1].arguments += 1
             case "other":
-                raise _error(_punctuation_refused(token, text, not expecting), token.start)
+                raise _error(
+                    "%(reason)s",
+                    token.start,
+                    code="uncertainty.expression_refused",
+                    reason=_punctuation_refused(token, text, not expecting),
+                )
         previous = token
     if previous.kind == "start":
-        raise _error(_EMPTY, start)
+        raise _error("%(reason)s", start, code="uncertainty.expression_refused", reason=_EMPTY)
     if previous.kind == "operator":
         raise _invalid(f"the operator '{previous.text}' has no operand after it.", previous.start)
     if brackets:
@@ -581,11 +682,21 @@ def _close(brackets: list[_Bracket], previous: _Token, token: _Token) -> None:
         raise _invalid("this ')' has no matching '('.", token.start)
     bracket = brackets.pop()
     if previous.kind == "(" and bracket.function is None:
-        raise _error(_EMPTY_PARENTHESES, bracket.start)
+        raise _error(
+            "%(reason)s",
+            bracket.start,
+            code="uncertainty.expression_refused",
+            reason=_EMPTY_PARENTHESES,
+        )
     if previous.kind not in ("(", ","):  # a trailing comma is allowed, as in Python
         bracket.arguments += 1
     if bracket.function is not None and bracket.arguments != FUNCTIONS[bracket.function]:
-        raise _error(_arity_refused(bracket.function, bracket.arguments), bracket.function_start)
+        raise _error(
+            "%(reason)s",
+            bracket.function_start,
+            code="uncertainty.expression_refused",
+            reason=_arity_refused(bracket.function, bracket.arguments),
+        )
 
 
 def _syntax_error(text: str, start: int, error: SyntaxError) -> UncertaintyInputError:
@@ -610,17 +721,23 @@ def _syntax_error(text: str, start: int, error: SyntaxError) -> UncertaintyInput
 
 def _to_tree(text: str) -> Node:
     if not text.strip():
-        raise _error(_EMPTY, 0)
+        raise _error("%(reason)s", 0, code="uncertainty.expression_refused", reason=_EMPTY)
     if len(text) > MAX_LENGTH:
         raise _error(
-            f"The model is {len(text)} characters long; the limit is {MAX_LENGTH}.", MAX_LENGTH
+            ("The model is %(text_count)s characters long; the limit is %(max_length)s."),
+            MAX_LENGTH,
+            code="uncertainty.model_characters_long_limit",
+            text_count=len(text),
+            max_length=MAX_LENGTH,
         )
     # Deep nesting can exhaust the parser's own stack, so refuse it before parsing.
     deep = _too_deep(text)
     if deep is not None:
         raise _error(
-            f"The model nests brackets more than {MAX_BRACKET_DEPTH} levels deep; simplify it.",
+            ("The model nests brackets more than %(max_bracket_depth)s levels deep; simplify it."),
             deep,
+            code="uncertainty.model_nests_brackets_more_than",
+            max_bracket_depth=MAX_BRACKET_DEPTH,
         )
     # ast.parse refuses leading blanks as an indent; the text it sees starts after them, and
     # every position is counted in the text as typed all the same.
@@ -631,11 +748,19 @@ def _to_tree(text: str) -> Node:
     except SyntaxError as error:
         raise _syntax_error(text[: start + len(body)], start, error) from None
     except (RecursionError, MemoryError):
-        raise _error("The model is too deeply nested; simplify it.", None) from None
+        raise _error(
+            "The model is too deeply nested; simplify it.",
+            None,
+            code="uncertainty.model_too_deeply_nested_simplify",
+        ) from None
     try:
         return _Converter(text, start).convert(syntax)
     except RecursionError:
-        raise _error("The model is too deeply nested; simplify it.", None) from None
+        raise _error(
+            "The model is too deeply nested; simplify it.",
+            None,
+            code="uncertainty.model_too_deeply_nested_simplify",
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -906,9 +1031,13 @@ def resolve_names(model: Model, known: set[str] | frozenset[str]) -> None:
     for node in _walk(model.tree):
         if node.op == "var" and node.name not in known:
             raise _error(
-                f"The model uses '{node.name}', which is not an input; add an input of that "
-                "name or correct the model.",
+                (
+                    "The model uses '%(node)s', which is not an input; add an input of "
+                    "that name or correct the model."
+                ),
                 node.position,
+                code="uncertainty.model_uses_which_input_add",
+                node=node.name,
             )
 
 

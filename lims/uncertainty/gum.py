@@ -116,9 +116,11 @@ def _evaluate_at_estimate(model: Model, env: Mapping[str, np.float64], where: tu
         fault = find_fault(model.tree, env)
         what = describe_fault(fault) if fault is not None else "is not finite"
         raise UncertaintyInputError(
-            f"At the input estimates the model {what}; change the model or the estimates.",
+            ("At the input estimates the model %(what)s; change the model or the estimates."),
             location=where,
             position=None if fault is None else fault.position,
+            code="uncertainty.input_estimates_model_change_model",
+            what=what,
         )
     return value
 
@@ -132,10 +134,15 @@ def _sensitivities(
     if not all(map(math.isfinite, c)):
         name = inputs[[math.isfinite(value) for value in c].index(False)].name
         raise UncertaintyInputError(
-            f"The sensitivity coefficient to '{name}' (the partial derivative) is not finite "
-            "at the input estimates, for example sqrt(x) at x = 0; GUM propagation does not "
-            "apply there. Use method 'mcm' or change the model.",
+            (
+                "The sensitivity coefficient to '%(name)s' (the partial derivative) is "
+                "not finite at the input estimates, for example sqrt(x) at x = 0; GUM "
+                "propagation does not apply there. Use method 'mcm' or change the "
+                "model."
+            ),
             location=where,
+            code="uncertainty.sensitivity_coefficient_partial_derivative_finite",
+            name=name,
         )
     return c
 
@@ -228,9 +235,12 @@ def propagate(
     covariance = _covariance(scaled, correlation)
     if not all(math.isfinite(value) for row in covariance for value in row):
         raise UncertaintyInputError(
-            "The combined uncertainty overflows floating point (an uncertainty is too large); "
-            "express the inputs in other units.",
+            (
+                "The combined uncertainty overflows floating point (an uncertainty is "
+                "too large); express the inputs in other units."
+            ),
             location=("inputs",),
+            code="uncertainty.combined_uncertainty_overflows_floating_point",
         )
 
     outputs = []

@@ -8,7 +8,7 @@ JSON path of the field before anything is evaluated.
 
 import math
 from collections.abc import Sequence, Set
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -112,8 +112,8 @@ def _half_width(item: Input) -> float:
     return item.standard_uncertainty * _DIVISORS[item.distribution]
 
 
-def _bad(message: str, *location: str | int) -> UncertaintyInputError:
-    return UncertaintyInputError(message, location=location)
+def _bad(message: str, *location: str | int, code: str, **params: Any) -> UncertaintyInputError:
+    return UncertaintyInputError(message, location=location, code=code, **params)
 
 
 _NUMBERS = frozenset(
@@ -158,19 +158,27 @@ def _finite(spec: InputSpec, index: int, fields: Set[str]) -> None:
         value = getattr(spec, field)
         if value is not None and not math.isfinite(value):
             raise _bad(
-                f"Input '{spec.name}': {field} is {value}; give a finite number.",
+                "Input '%(spec)s': %(field)s is %(value)s; give a finite number.",
                 "inputs",
                 index,
                 field,
+                code="uncertainty.input_give_finite_number",
+                spec=spec.name,
+                field=field,
+                value=value,
             )
     for position, value in enumerate(spec.observations or ()):
         if not math.isfinite(value):
             raise _bad(
-                f"Input '{spec.name}': observation {position + 1} is {value}; give finite numbers.",
+                ("Input '%(spec)s': observation %(value)s is %(value2)s; give finite numbers."),
                 "inputs",
                 index,
                 "observations",
                 position,
+                code="uncertainty.input_observation_give_finite_numbers",
+                spec=spec.name,
+                value=position + 1,
+                value2=value,
             )
 
 
@@ -178,29 +186,41 @@ def _positive_dof(spec: InputSpec, index: int) -> float:
     dof, r = spec.dof, spec.relative_uncertainty_of_uncertainty
     if dof is not None and r is not None:
         raise _bad(
-            f"Input '{spec.name}': give dof or relative_uncertainty_of_uncertainty, not both.",
+            ("Input '%(spec)s': give dof or relative_uncertainty_of_uncertainty, not both."),
             "inputs",
             index,
             "dof",
+            code="uncertainty.input_give_dof_relative_uncertainty",
+            spec=spec.name,
         )
     if dof is not None:
         if dof <= 0:
             raise _bad(
-                f"Input '{spec.name}': dof must be greater than zero (got {dof:g}); omit it "
-                "for infinite degrees of freedom.",
+                (
+                    "Input '%(spec)s': dof must be greater than zero (got %(dof)g); omit "
+                    "it for infinite degrees of freedom."
+                ),
                 "inputs",
                 index,
                 "dof",
+                code="uncertainty.input_dof_must_greater_than",
+                spec=spec.name,
+                dof=dof,
             )
         return dof
     if r is not None:
         if r <= 0:
             raise _bad(
-                f"Input '{spec.name}': relative_uncertainty_of_uncertainty must be greater than "
-                f"zero (got {r:g}).",
+                (
+                    "Input '%(spec)s': relative_uncertainty_of_uncertainty must be greater "
+                    "than zero (got %(r)g)."
+                ),
                 "inputs",
                 index,
                 "relative_uncertainty_of_uncertainty",
+                code="uncertainty.input_relative_uncertainty_uncertainty_must",
+                spec=spec.name,
+                r=r,
             )
         # GUM G.4.2 (eq. G.3): nu = 1 / (2 R^2); infinite when 2 R^2 underflows to zero.
         twice_square = 2.0 * r * r
@@ -212,27 +232,42 @@ def _refuse_fields(spec: InputSpec, index: int, kind: str, fields: Sequence[str]
     for field in fields:
         if getattr(spec, field) is not None:
             raise _bad(
-                f"Input '{spec.name}': {field} does not apply to a {kind} input; remove it.",
+                ("Input '%(spec)s': %(field)s does not apply to a %(kind)s input; remove it."),
                 "inputs",
                 index,
                 field,
+                code="uncertainty.input_does_apply_input_remove",
+                spec=spec.name,
+                field=field,
+                kind=kind,
             )
 
 
 def _non_negative(spec: InputSpec, index: int, field: str, value: float) -> float:
     if value < 0:
         raise _bad(
-            f"Input '{spec.name}': {field} must not be negative (got {value:g}).",
+            "Input '%(spec)s': %(field)s must not be negative (got %(value)g).",
             "inputs",
             index,
             field,
+            code="uncertainty.input_must_negative_got",
+            spec=spec.name,
+            field=field,
+            value=value,
         )
     return value
 
 
 def _require_value(spec: InputSpec, index: int) -> float:
     if spec.value is None:
-        raise _bad(f"Input '{spec.name}': give its value (estimate).", "inputs", index, "value")
+        raise _bad(
+            "Input '%(spec)s': give its value (estimate).",
+            "inputs",
+            index,
+            "value",
+            code="uncertainty.input_give_value_estimate",
+            spec=spec.name,
+        )
     return spec.value
 
 
@@ -254,7 +289,14 @@ def input_from_spec(spec: InputSpec, index: int) -> Input:
     name = spec.name  # pydantic attributes cost a few times a plain one: each read once
     problem = check_input_name(name)
     if problem:
-        raise _bad(problem, "inputs", index, "name")
+        raise _bad(
+            "%(reason)s",
+            "inputs",
+            index,
+            "name",
+            code="uncertainty.input_name_refused",
+            reason=problem,
+        )
     fields = spec.model_fields_set
     _finite(spec, index, fields)
     kind = spec.distribution or ("type_a" if spec.observations is not None else "normal")
@@ -275,21 +317,27 @@ def input_from_spec(spec: InputSpec, index: int) -> Input:
         given = _one_of(spec, index, kind, "scale")
         if spec.dof is None:
             raise _bad(
-                f"Input '{name}': a t input needs its dof (degrees of freedom).",
+                "Input '%(name)s': a t input needs its dof (degrees of freedom).",
                 "inputs",
                 index,
                 "dof",
+                code="uncertainty.input_t_input_needs_dof",
+                name=name,
             )
         if spec.scale is not None:
             # JCGM 101 6.4.9: GUM propagation takes the scale as the standard uncertainty.
             return Input(name, value, given, "t", dof, scale=given)
         if dof <= 2:
             raise _bad(
-                f"Input '{name}': a t distribution with dof <= 2 has no standard deviation; "
-                "give its scale instead of standard_uncertainty.",
+                (
+                    "Input '%(name)s': a t distribution with dof <= 2 has no standard "
+                    "deviation; give its scale instead of standard_uncertainty."
+                ),
                 "inputs",
                 index,
                 "standard_uncertainty",
+                code="uncertainty.input_t_distribution_dof_2",
+                name=name,
             )
         # A t given by its standard deviation (NIST TN 1900): rescale for the draws.
         return Input(name, value, given, "t", dof, scale=given * math.sqrt((dof - 2.0) / dof))
@@ -298,18 +346,25 @@ def input_from_spec(spec: InputSpec, index: int) -> Input:
     if kind == "trapezoidal":
         if spec.beta is None:
             raise _bad(
-                f"Input '{name}': a trapezoidal input needs beta (0 <= beta <= 1), the ratio "
-                "of its top to its base half-width.",
+                (
+                    "Input '%(name)s': a trapezoidal input needs beta (0 <= beta <= 1), "
+                    "the ratio of its top to its base half-width."
+                ),
                 "inputs",
                 index,
                 "beta",
+                code="uncertainty.input_trapezoidal_input_needs_beta",
+                name=name,
             )
         if not 0.0 <= spec.beta <= 1.0:
             raise _bad(
-                f"Input '{name}': beta must lie between 0 and 1 (got {spec.beta:g}).",
+                "Input '%(name)s': beta must lie between 0 and 1 (got %(beta)g).",
                 "inputs",
                 index,
                 "beta",
+                code="uncertainty.input_beta_must_lie_between",
+                name=name,
+                beta=spec.beta,
             )
         beta = spec.beta
     width = _one_of(spec, index, kind, "half_width")
@@ -327,10 +382,13 @@ def _one_of(spec: InputSpec, index: int, kind: str, field: str) -> float:
     own, standard = getattr(spec, field), spec.standard_uncertainty
     if own is not None and standard is not None:
         raise _bad(
-            f"Input '{spec.name}': give {field} or standard_uncertainty, not both.",
+            "Input '%(spec)s': give %(field)s or standard_uncertainty, not both.",
             "inputs",
             index,
             "standard_uncertainty",
+            code="uncertainty.input_give_standard_uncertainty_both",
+            spec=spec.name,
+            field=field,
         )
     if own is not None:
         chosen, value = field, own
@@ -338,18 +396,24 @@ def _one_of(spec: InputSpec, index: int, kind: str, field: str) -> float:
         chosen, value = "standard_uncertainty", standard
     else:
         raise _bad(
-            f"Input '{spec.name}': a {kind} input needs {field} (or standard_uncertainty).",
+            ("Input '%(spec)s': a %(kind)s input needs %(field)s (or standard_uncertainty)."),
             "inputs",
             index,
             field,
+            code="uncertainty.input_input_needs_standard_uncertainty",
+            spec=spec.name,
+            kind=kind,
+            field=field,
         )
     _non_negative(spec, index, chosen, value)
     if kind == "t" and value == 0:
         raise _bad(
-            f"Input '{spec.name}': the scale of a t input must be greater than zero.",
+            "Input '%(spec)s': the scale of a t input must be greater than zero.",
             "inputs",
             index,
             chosen,
+            code="uncertainty.input_scale_t_input_must",
+            spec=spec.name,
         )
     return value
 
@@ -364,11 +428,15 @@ def _normal_uncertainty(spec: InputSpec, index: int) -> float:
     if u is not None:
         if expanded is not None:
             raise _bad(
-                f"Input '{name}': give standard_uncertainty or expanded_uncertainty with "
-                "coverage_factor, not both.",
+                (
+                    "Input '%(name)s': give standard_uncertainty or expanded_uncertainty "
+                    "with coverage_factor, not both."
+                ),
                 "inputs",
                 index,
                 "expanded_uncertainty",
+                code="uncertainty.input_give_standard_uncertainty_expanded",
+                name=name,
             )
         if k is not None:
             _refuse_fields(
@@ -377,26 +445,34 @@ def _normal_uncertainty(spec: InputSpec, index: int) -> float:
         return _non_negative(spec, index, "standard_uncertainty", u)
     if expanded is None:
         raise _bad(
-            f"Input '{name}': a normal input needs standard_uncertainty, or "
-            "expanded_uncertainty with coverage_factor.",
+            (
+                "Input '%(name)s': a normal input needs standard_uncertainty, or "
+                "expanded_uncertainty with coverage_factor."
+            ),
             "inputs",
             index,
             "standard_uncertainty",
+            code="uncertainty.input_normal_input_needs_standard",
+            name=name,
         )
     _non_negative(spec, index, "expanded_uncertainty", expanded)
     if k is None:
         raise _bad(
-            f"Input '{name}': expanded_uncertainty needs its coverage_factor (k).",
+            "Input '%(name)s': expanded_uncertainty needs its coverage_factor (k).",
             "inputs",
             index,
             "coverage_factor",
+            code="uncertainty.input_expanded_uncertainty_needs_coverage",
+            name=name,
         )
     if k <= 0:
         raise _bad(
-            f"Input '{name}': coverage_factor must be greater than zero.",
+            "Input '%(name)s': coverage_factor must be greater than zero.",
             "inputs",
             index,
             "coverage_factor",
+            code="uncertainty.input_coverage_factor_must_greater",
+            name=name,
         )
     u = expanded / k
     if not math.isfinite(u):  # a tiny k
@@ -406,11 +482,15 @@ def _normal_uncertainty(spec: InputSpec, index: int) -> float:
 
 def _overflow(spec: InputSpec, index: int, field: str) -> UncertaintyInputError:
     return _bad(
-        f"Input '{spec.name}': its standard uncertainty or estimate overflows floating point "
-        "(it is too large); express the input in other units.",
+        (
+            "Input '%(spec)s': its standard uncertainty or estimate overflows "
+            "floating point (it is too large); express the input in other units."
+        ),
         "inputs",
         index,
         field,
+        code="uncertainty.input_standard_uncertainty_estimate_overflows",
+        spec=spec.name,
     )
 
 
@@ -419,10 +499,12 @@ def _type_a(spec: InputSpec, index: int) -> Input:
     observations = spec.observations or []
     if len(observations) < 2:
         raise _bad(
-            f"Input '{name}': a type_a input needs at least two observations.",
+            "Input '%(name)s': a type_a input needs at least two observations.",
             "inputs",
             index,
             "observations",
+            code="uncertainty.input_type_input_needs_least",
+            name=name,
         )
     data = np.asarray(observations, dtype=float)
     with np.errstate(over="ignore", invalid="ignore"):  # refused below if not finite
@@ -430,11 +512,17 @@ def _type_a(spec: InputSpec, index: int) -> Input:
         spread = float(data.std(ddof=1))
     if spec.value is not None and not math.isclose(spec.value, mean, rel_tol=1e-9, abs_tol=1e-12):
         raise _bad(
-            f"Input '{name}': value {spec.value:g} is not the mean of the observations "
-            f"({mean:g}); omit value for a type_a input.",
+            (
+                "Input '%(name)s': value %(spec)g is not the mean of the observations "
+                "(%(mean)g); omit value for a type_a input."
+            ),
             "inputs",
             index,
             "value",
+            code="uncertainty.input_value_mean_observations_omit",
+            name=name,
+            spec=spec.value,
+            mean=mean,
         )
     n = data.size
     # GUM 4.2.3: u = s / sqrt(n) with n - 1 degrees of freedom.
@@ -463,34 +551,52 @@ def correlation_matrix(
         for side, name in enumerate((a, b)):
             if name not in index:
                 raise _bad(
-                    f"Correlation between '{a}' and '{b}': there is no input named '{name}'.",
+                    (
+                        "Correlation between '%(a)s' and '%(b)s': there is no input named "
+                        "'%(name)s'."
+                    ),
                     "correlations",
                     number,
                     "between",
                     side,
+                    code="uncertainty.correlation_between_there_input_named",
+                    a=a,
+                    b=b,
+                    name=name,
                 )
         if a == b:
             raise _bad(
-                f"Correlation between '{a}' and itself: name two different inputs.",
+                "Correlation between '%(a)s' and itself: name two different inputs.",
                 "correlations",
                 number,
                 "between",
+                code="uncertainty.correlation_between_itself_name_two",
+                a=a,
             )
         if frozenset((a, b)) in seen:
             raise _bad(
-                f"The correlation between '{a}' and '{b}' is given twice; give it once.",
+                ("The correlation between '%(a)s' and '%(b)s' is given twice; give it once."),
                 "correlations",
                 number,
                 "between",
+                code="uncertainty.correlation_between_given_twice_give",
+                a=a,
+                b=b,
             )
         seen.add(frozenset((a, b)))
         if not math.isfinite(pair.r) or abs(pair.r) > 1.0:
             raise _bad(
-                f"Correlation between '{a}' and '{b}' is {pair.r:g}; a correlation coefficient "
-                "lies between -1 and 1.",
+                (
+                    "Correlation between '%(a)s' and '%(b)s' is %(r)g; a correlation "
+                    "coefficient lies between -1 and 1."
+                ),
                 "correlations",
                 number,
                 "r",
+                code="uncertainty.correlation_between_correlation_coefficient_lies",
+                a=a,
+                b=b,
+                r=pair.r,
             )
         matrix[index[a], index[b]] = matrix[index[b], index[a]] = pair.r
     if not any(pair.r != 0.0 for pair in correlations):
@@ -498,9 +604,13 @@ def correlation_matrix(
     smallest = float(np.linalg.eigvalsh(matrix)[0])
     if smallest < -1e-12:
         raise _bad(
-            "The correlation coefficients are inconsistent: the correlation matrix is not "
-            f"positive semi-definite (smallest eigenvalue {smallest:.3g}). Check the signs and "
-            "sizes of the coefficients.",
+            (
+                "The correlation coefficients are inconsistent: the correlation matrix "
+                "is not positive semi-definite (smallest eigenvalue %(smallest).3g). "
+                "Check the signs and sizes of the coefficients."
+            ),
             "correlations",
+            code="uncertainty.correlation_coefficients_inconsistent_correlation_matrix",
+            smallest=smallest,
         )
     return matrix

@@ -184,11 +184,16 @@ class _Sampler:
             if correlation is not None and any(correlation[i, j] != 0.0 for j in chosen if j != i):
                 if inputs[i].distribution != "normal":
                     raise UncertaintyInputError(
-                        f"Input '{inputs[i].name}' is correlated with another input but has a "
-                        f"{inputs[i].distribution} distribution; Monte Carlo draws correlated "
-                        "inputs from a joint normal distribution only (JCGM 101 6.4.8). Make "
-                        "it normal or use method 'gum'.",
+                        (
+                            "Input '%(name)s' is correlated with another input but has a "
+                            "%(distribution)s distribution; Monte Carlo draws correlated inputs "
+                            "from a joint normal distribution only (JCGM 101 6.4.8). Make it "
+                            "normal or use method 'gum'."
+                        ),
                         location=("inputs", i, "distribution"),
+                        code="uncertainty.input_correlated_another_input_but",
+                        name=inputs[i].name,
+                        distribution=inputs[i].distribution,
                     )
                 self.joint.append(inputs[i])
                 joint_index.append(i)
@@ -265,11 +270,17 @@ def _run_batches(
     for name, bad in zip(names, counts, strict=True):
         if bad:
             raise UncertaintyInputError(
-                f"Output {name}: the model is undefined (division by zero, logarithm or "
-                f"square root of a negative number, ...) in {bad} of {size} Monte Carlo "
-                "trials; the input distributions reach where the model has no value. "
-                "Change the model or the input distributions.",
+                (
+                    "Output %(name)s: the model is undefined (division by zero, logarithm "
+                    "or square root of a negative number, ...) in %(bad)s of %(size)s "
+                    "Monte Carlo trials; the input distributions reach where the model has "
+                    "no value. Change the model or the input distributions."
+                ),
                 location=("inputs",),
+                code="uncertainty.output_model_undefined_division_zero",
+                name=name,
+                bad=bad,
+                size=size,
             )
     return values
 

@@ -86,7 +86,13 @@ def test_a_syntax_error_is_refused_with_its_column_as_typed(
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"] == [
-        {"field": "model", "location": ["model"], "message": TRAILING_OPERATOR, "position": 8}
+        {
+            "field": "model",
+            "location": ["model"],
+            "message": TRAILING_OPERATOR,
+            "code": "uncertainty.model_valid_expression",
+            "position": 8,
+        }
     ]
 
 
