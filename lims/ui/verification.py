@@ -71,7 +71,7 @@ def verify_document(
     ] = None,
     lang: Annotated[
         str | None,
-        Query(max_length=8, description="The page's language (fi, en); else the browser's"),
+        Query(max_length=8, description="The page's language (fi, sv, en); else the browser's"),
     ] = None,
 ) -> Response:
     settings = request.app.state.settings
