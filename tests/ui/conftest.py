@@ -372,6 +372,10 @@ def _english_messages() -> tuple[tuple[str, re.Pattern[str]], ...]:
             literal = re.split(r"%\(\w+\)[sd]|%[sd]", english)
             if not any(len(re.findall(r"[A-Za-z]{3,}", part)) for part in literal):
                 continue
+            # One word in lower case is a parameter's word (a role, a file type), which a
+            # username or a code may spell too; a label of the UI is capitalised.
+            if " " not in english.strip() and english[:1].islower():
+                continue
             pattern = r"[^\n]+?".join(
                 r"\s+".join(map(re.escape, re.split(r"\s+", part))) for part in literal
             )
