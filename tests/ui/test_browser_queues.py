@@ -124,6 +124,9 @@ def test_a_quality_manager_assigns_a_requested_job_once_accepted(
     assert page.locator("#assignee").inner_text() == "Matti Mittaaja"
     assert page.get_by_role("button", name="Poista vastuumittaaja").is_visible()
     assert accessibility_violations(page) == []
+    page.set_viewport_size(PHONE)
+    assert fits_a_phone(page)
+    page.set_viewport_size(SCREENSHOT_VIEWPORT)
 
     # Refused: the job was cancelled in another browser while this page was open.
     job_id = page.url.rsplit("/", 1)[1]
