@@ -79,6 +79,9 @@ def test_a_method_page_writes_its_cmc_roles_and_inputs_in_the_labs_words(
     inputs = page.locator("main table").inner_text()
     assert "rooli Vertailunormaali" in inputs and "Tasajakauma" in inputs
     assert accessibility_violations(page) == []
+    page.set_viewport_size(PHONE)
+    page.reload()
+    assert fits_a_phone(page)
 
 
 def test_an_instrument_says_its_calibration_and_traceability_in_finnish_words_and_dates(
@@ -91,9 +94,12 @@ def test_an_instrument_says_its_calibration_and_traceability_in_finnish_words_an
     assert FINNISH_DAY.search(status) and not ISO_DAY.search(status)
     chain = page.locator("section[aria-labelledby=trace-heading]").inner_text()
     assert "Jäljitettävissä kansalliseen metrologialaitokseen VTT MIKES" in chain
-    assert "kalibroitu" in chain and not ISO_DAY.search(chain)
+    assert "kalibrointipäivä" in chain and not ISO_DAY.search(chain)
     assert "Mittapala" in page.locator("dl.facts").first.inner_text()
     assert accessibility_violations(page) == []
+    page.set_viewport_size(PHONE)
+    page.reload()
+    assert fits_a_phone(page)
 
 
 def test_a_check_in_um_is_listed_and_charted_in_micrometres_and_an_unknown_unit_refused(
