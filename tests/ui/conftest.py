@@ -284,7 +284,7 @@ def enter_micrometer_readings(page):  # type: ignore[no-untyped-def]
 
 _VISIBLE_TEXT_SCRIPT = """
 (() => {
-  const SKIP = "script, style, noscript, template, code, pre, datalist, [data-user-text]";
+  const SKIP = "script, style, noscript, template, code, pre, datalist, textarea, [data-user-text]";
   const ATTRIBUTES = ["aria-label", "title", "placeholder", "alt"];
   const inFinnish = (element) => {
     const marked = element.closest("[lang]");
