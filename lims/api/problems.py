@@ -220,17 +220,51 @@ async def _on_validation_error(request: Request, exc: RequestValidationError) ->
     )
 
 
+NOTHING_HERE = problem_template("There is nothing at %(path)s.")
+METHOD_NOT_ALLOWED = problem_template("%(method)s is not allowed on %(path)s.")
+SERVER_FAILED = problem_template(
+    "The server failed to answer this request. Nothing was changed; "
+    "please report request id %(request_id)s to the lab."
+)
+DATABASE_UNAVAILABLE = problem_template(
+    "The database is not available right now (unreachable, restarting or busy), so this "
+    "request was not completed. Please try again in a few seconds; if it was a change, "
+    "check whether it was recorded before sending it again."
+)
+OUT_OF_RANGE = problem_template(
+    "A value in the request is beyond what can be stored (a number too large or a text "
+    "too long); please correct it."
+)
+CONCURRENT_CHANGE = problem_template(
+    "Someone else changed this record at the same moment, so your change was not saved "
+    "(no lost updates): reload it and enter your change again."
+)
+
+
+def _worded(request: Request, template: str, code: str, **params: object) -> dict[str, Any]:
+    """``detail``, ``code`` and ``params`` of a problem the service words itself."""
+    return {
+        "detail": localized_text(template, params, request_language(request)),
+        "code": code,
+        "params": json_params(params),
+    }
+
+
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> ProblemResponse:
-    details = {
-        404: f"There is nothing at {request.url.path}.",
-        405: f"{request.method} is not allowed on {request.url.path}.",
+    path = request.url.path
+    worded = {
+        404: lambda: _worded(request, NOTHING_HERE, "http.not_found", path=path),
+        405: lambda: _worded(
+            request, METHOD_NOT_ALLOWED, "http.method_not_allowed", method=request.method, path=path
+        ),
     }
     # FastAPI's HTTPException, a subclass, takes any JSON-ready detail, not only a text.
     given: object = exc.detail
     detail = given if isinstance(given, str) else HTTPStatus(exc.status_code).phrase
-    if exc.status_code in details and detail == HTTPStatus(exc.status_code).phrase:
-        detail = details[exc.status_code]
-    return problem(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code in worded and detail == HTTPStatus(exc.status_code).phrase:
+        return problem(request, exc.status_code, headers=headers, **worded[exc.status_code]())
+    return problem(request, exc.status_code, detail, headers=headers)
 
 
 async def _on_domain_error(request: Request, exc: LimsError) -> ProblemResponse:
@@ -277,9 +311,8 @@ async def _on_unexpected_error(request: Request, exc: Exception) -> ProblemRespo
     return problem(
         request,
         500,
-        f"The server failed to answer this request. Nothing was changed; "
-        f"please report request id {request_id} to the lab.",
         slug="internal",
+        **_worded(request, SERVER_FAILED, "server.failed", request_id=request_id),
         headers={"x-request-id": request_id} if request_id else None,
     )
 
@@ -304,10 +337,8 @@ async def _on_database_error(request: Request, exc: DBAPIError) -> ProblemRespon
     return problem(
         request,
         503,
-        "The database is not available right now (unreachable, restarting or busy), so this "
-        "request was not completed. Please try again in a few seconds; if it was a change, "
-        "check whether it was recorded before sending it again.",
         slug="database-unavailable",
+        **_worded(request, DATABASE_UNAVAILABLE, "server.database_unavailable"),
         title="Service unavailable",
         headers={"retry-after": str(DATABASE_RETRY_AFTER_SECONDS)},
     )
@@ -320,9 +351,8 @@ async def _on_out_of_range(request: Request, exc: Exception) -> ProblemResponse:
     return problem(
         request,
         422,
-        "A value in the request is beyond what can be stored (a number too large or a text "
-        "too long); please correct it.",
         slug="out-of-range",
+        **_worded(request, OUT_OF_RANGE, "validation.out_of_range"),
         title="Invalid input",
     )
 
@@ -339,9 +369,8 @@ async def _on_concurrent_change(request: Request, exc: Exception) -> ProblemResp
     return problem(
         request,
         409,
-        "Someone else changed this record at the same moment, so your change was not saved "
-        "(no lost updates): reload it and enter your change again.",
         slug="conflict",
+        **_worded(request, CONCURRENT_CHANGE, "conflict.concurrent_change"),
         title="Conflict",
     )
 

@@ -141,3 +141,12 @@ def test_a_malformed_accept_language_reads_in_english(
     response = client.get("/api/v1/jobs/987654", headers=admin | {"accept-language": header})
     assert response.status_code == 404
     assert response.json()["detail"] == "job 987654 does not exist"
+
+
+def test_an_unknown_address_is_worded_in_the_language_asked_for(client: TestClient) -> None:
+    body = client.get("/api/v1/no-such-thing", headers=FINNISH).json()
+    assert body["code"] == "http.not_found"
+    assert body["params"] == {"path": "/api/v1/no-such-thing"}
+    assert body["detail"] == finnish("There is nothing at %(path)s.", path="/api/v1/no-such-thing")
+    english = client.get("/api/v1/no-such-thing").json()["detail"]
+    assert english == "There is nothing at /api/v1/no-such-thing."
