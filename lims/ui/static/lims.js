@@ -153,7 +153,7 @@ function fieldLabel(form, field) {
 export function showProblem(alert, error, form = alert?.closest("form")) {
   if (!alert) return;
   const problem = error.problem || { detail: error.message };
-  // A busy server's detail is in English; its kind and wait are said in the page's language.
+  // A busy server is said in the page's own words, with the wait it asks for.
   const busy = (problem.type || "").endsWith("/busy") && text.server_busy;
   const detail = busy ? text.server_busy.replace("%(seconds)s", problem.retry_after) : problem.detail;
   const lead = text[`refused_${problem.status}`];
