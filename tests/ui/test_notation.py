@@ -82,6 +82,15 @@ def test_units_print_as_the_lab_writes_them_and_the_permille_sign_is_read() -> N
     assert units.convert(5, from_unit="‰", to_unit="%", what="the ratio") == pytest.approx(0.5)
 
 
+@pytest.mark.parametrize(
+    "code", ["um", "degC", "delta_degC", "permille", "%RH", "Nm", "deg", "urad", "um/m", "N/mm**2"]
+)
+def test_each_symbol_a_page_prints_reads_back_as_the_same_unit(code: str) -> None:
+    # Typed back as a page shows it (copied from a page into a form), it is the same unit.
+    symbol = units.symbol(code)
+    assert units.parse(symbol) == units.parse(code), symbol
+
+
 def test_enumerated_values_read_as_words_and_an_unknown_kind_without_underscores() -> None:
     label = environment("fi", "Europe/Helsinki").globals["label"]
     assert label("equipment_kind", "gauge_block_comparator") == "Mittapalakomparaattori"
