@@ -926,10 +926,7 @@ def transition(
     job = lock_job(db_session, job_id)
     current = JobStatus(job.status)
     held_from = JobStatus(job.held_from) if job.held_from else None
-    try:
-        workflow.check_step(current, to, held_from=held_from, reason=reason)
-    except workflow.StepRefused as refused:
-        raise Conflict("%(reason)s", code="jobs.step_refused", reason=str(refused)) from None
+    workflow.check_step(current, to, held_from=held_from, reason=reason)
     check_may_step(db_session, actor=actor, job=job, to=to, on=local_today(settings.timezone))
     _acting(db_session, actor)
     if to == JobStatus.ON_HOLD:

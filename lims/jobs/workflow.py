@@ -13,6 +13,7 @@ This module knows only the shape; the service checks the conditions each step ne
 """
 
 from lims.accounts.models import Role
+from lims.errors import Conflict
 from lims.jobs.models import JobStatus as S
 
 FORWARD: dict[S, S] = {
@@ -55,7 +56,7 @@ def step_roles(current: S, to: S) -> tuple[Role, ...]:
     return STEP_ROLES[to]
 
 
-class StepRefused(ValueError):
+class StepRefused(Conflict):
     """The step does not follow from where the job is."""
 
 
@@ -63,15 +64,39 @@ def check_step(current: S, to: S, *, held_from: S | None, reason: str | None) ->
     """Refuse a step out of order, or one that needs a reason given without one."""
     allowed = allowed_steps(current, held_from)
     if to not in allowed:
-        options = ", ".join(sorted(allowed)) or "nothing: the job is finished"
-        raise StepRefused(f"a job that is {current} goes next to {options}; not to {to}")
+        if not allowed:
+            raise StepRefused(
+                "a job that is %(status)s goes next to nothing: the job is finished; "
+                "not to %(step)s",
+                code="jobs.step_after_finished",
+                status=current,
+                step=to,
+            )
+        raise StepRefused(
+            "a job that is %(status)s goes next to %(options)s; not to %(step)s",
+            code="jobs.step_out_of_order",
+            status=current,
+            options=", ".join(sorted(allowed)),
+            step=to,
+        )
     returning = to == S.IN_MEASUREMENT and current in RETURNABLE
     if (to in NEEDS_REASON or returning) and not (reason and reason.strip()):
-        why = f"putting a job {to}"
-        if returning:
-            reopening = current in REOPENABLE
-            why = f"reopening a {current} job" if reopening else "returning a job for correction"
-        raise StepRefused(f"give a reason: {why} needs one")
+        if not returning:
+            raise StepRefused(
+                "give a reason: putting a job %(step)s needs one",
+                code="jobs.step_needs_reason",
+                step=to,
+            )
+        if current in REOPENABLE:
+            raise StepRefused(
+                "give a reason: reopening a %(status)s job needs one",
+                code="jobs.reopening_needs_reason",
+                status=current,
+            )
+        raise StepRefused(
+            "give a reason: returning a job for correction needs one",
+            code="jobs.return_needs_reason",
+        )
 
 
 def allowed_steps(current: S, held_from: S | None) -> set[S]:
