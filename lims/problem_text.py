@@ -32,6 +32,7 @@ LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 #: ``doing="add items"`` or the roles that may: translated with the template that takes them.
 PHRASES = frozenset(
     {"doing", "activity", "activity_words", "allowed", "named_as", "looks_like", "kinds"}
+    | {"status", "step", "options"}
 )
 _PLACEHOLDER = re.compile(r"%%|%\((?P<name>\w+)\)(?P<spec>[-#0 +]*\d*(?:\.\d+)?[a-zA-Z])")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")

@@ -13,8 +13,24 @@ This module knows only the shape; the service checks the conditions each step ne
 """
 
 from lims.accounts.models import Role
-from lims.errors import Conflict
+from lims.errors import Conflict, problem_template
 from lims.jobs.models import JobStatus as S
+
+#: The states as a refusal names them (``status``, ``step``, ``options``), for the problems
+#: catalog: a Finnish page reads "mittauksessa", not the code in_measurement.
+STATUS_WORDS = (
+    problem_template("requested"),
+    problem_template("accepted"),
+    problem_template("items_received"),
+    problem_template("in_measurement"),
+    problem_template("measured"),
+    problem_template("reviewed"),
+    problem_template("approved"),
+    problem_template("reported"),
+    problem_template("closed"),
+    problem_template("on_hold"),
+    problem_template("cancelled"),
+)
 
 FORWARD: dict[S, S] = {
     S.REQUESTED: S.ACCEPTED,
