@@ -293,10 +293,10 @@ def built_apps() -> dict[str, FastAPI]:
     return {}
 
 
-@pytest.fixture
-def app(settings: Settings, built_apps: dict[str, FastAPI]) -> Iterator[FastAPI]:
-    """The application on this test's settings and database: an application built earlier
-    for the same settings is pointed at this test's database instead of built anew."""
+@contextmanager
+def application_on(settings: Settings, built_apps: dict[str, FastAPI]) -> Iterator[FastAPI]:
+    """The application on ``settings`` and its database: an application built earlier for
+    the same settings is pointed at this database instead of built anew."""
     shape = settings.model_dump_json(exclude={"database_url", "data_dir"})
     application = built_apps.get(shape)
     if application is None:
@@ -310,6 +310,13 @@ def app(settings: Settings, built_apps: dict[str, FastAPI]) -> Iterator[FastAPI]
         # The test changed the application itself (a probe route, an override): no other
         # test may meet that.
         del built_apps[shape]
+
+
+@pytest.fixture
+def app(settings: Settings, built_apps: dict[str, FastAPI]) -> Iterator[FastAPI]:
+    """The application on this test's settings and database."""
+    with application_on(settings, built_apps) as application:
+        yield application
 
 
 def _build_of(application: FastAPI) -> tuple[object, ...]:

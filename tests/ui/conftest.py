@@ -21,13 +21,13 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from sqlmodel import Session
 
-from lims.app import create_app
 from lims.config import Settings
 from lims.db import make_engine
 from lims.demo import load_demo_data
-from tests.conftest import REPOSITORY_ROOT, migrated_sqlite_url
+from tests.conftest import REPOSITORY_ROOT, application_on, migrated_sqlite_url
 
 CHROMIUM = Path("/usr/bin/chromium")
 # The flags of issue 11, exactly: headless, no sandbox (containers), and nothing that
@@ -158,28 +158,31 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live_server(
-    demo_data: Path, make_settings: Callable[..., Settings], tmp_path: Path
+    demo_data: Path,
+    make_settings: Callable[..., Settings],
+    tmp_path: Path,
+    built_apps: dict[str, FastAPI],
 ) -> Iterator[str]:
-    """The application on a fresh copy of the demo database, served on a free port."""
+    """The application on a fresh copy of the demo database, served on a free port (an
+    application built for an earlier test is pointed at this copy, as the API tests do)."""
     data_dir = tmp_path / "data"
     shutil.copytree(demo_data, data_dir)
     settings = make_settings(database_url=f"sqlite:///{data_dir / 'lims.sqlite3'}")
-    app = create_app(settings)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
+    with application_on(settings, built_apps) as app:
+        port = _free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the live server did not start")
+            time.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture
