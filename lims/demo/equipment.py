@@ -122,7 +122,18 @@ DEMO_EQUIPMENT = [
                 "calibrated_on": Ago(months=9),
                 "calibrating_lab": "Demo Measurement Laboratory",
                 "certificate_number": "K-{yy}-009",
+                # The micrometer's ten test lengths of ISO 3611 (the worksheet's points), then
+                # the lengths of the longer instruments.
                 "results": [
+                    _result("central length deviation", 2.5, 0.02, "um", 0.031),
+                    _result("central length deviation", 5.1, -0.03, "um", 0.032),
+                    _result("central length deviation", 7.7, 0.01, "um", 0.034),
+                    _result("central length deviation", 10.3, 0.04, "um", 0.035),
+                    _result("central length deviation", 12.9, -0.02, "um", 0.037),
+                    _result("central length deviation", 15, 0.03, "um", 0.038),
+                    _result("central length deviation", 17.6, -0.01, "um", 0.040),
+                    _result("central length deviation", 20.2, 0.02, "um", 0.041),
+                    _result("central length deviation", 22.8, -0.04, "um", 0.043),
                     _result("central length deviation", 25, 0.05, "um", 0.065),
                     _result("central length deviation", 50, -0.074, "um", 0.073),
                     _result("central length deviation", 100, 0.08, "um", 0.1),

@@ -18,7 +18,7 @@ from lims.db import persisted_id
 from lims.demo.accounts import ANNUAL_CUSTOMER, acting_as, demo_customer
 from lims.demo.equipment import demo_equipment
 from lims.demo.methods import demo_method
-from lims.jobs import results, service
+from lims.jobs import assignment, results, service
 from lims.jobs.models import (
     Adjustment,
     AsFoundEntry,
@@ -29,6 +29,7 @@ from lims.jobs.models import (
     ItemKind,
     ItemSpec,
     Job,
+    JobAssignment,
     JobKind,
     JobStatus,
     JobSubmission,
@@ -112,11 +113,11 @@ def _advance(
     today: date,
 ) -> None:
     if target == JobStatus.CANCELLED:
-        _step(db_session, job_id, JobStatus.CANCELLED, users["laatu"], settings, "duplicate order")
+        _step(db_session, job_id, JobStatus.CANCELLED, users["laatu"], settings, "sama tilaus kahdesti")
         return
     if target == JobStatus.ON_HOLD:
         _step(db_session, job_id, JobStatus.ACCEPTED, users["laatu"], settings)
-        _step(db_session, job_id, JobStatus.ON_HOLD, users["laatu"], settings, "waiting for the PO")
+        _step(db_session, job_id, JobStatus.ON_HOLD, users["laatu"], settings, "odottaa asiakkaan ostotilausta")
         return
     for status in PATH[: PATH.index(target) + 1] if target in PATH else []:
         if status == JobStatus.ITEMS_RECEIVED:
@@ -128,6 +129,16 @@ def _advance(
         if status == JobStatus.CLOSED:
             _dispatch(db_session, job_id, users, today)
         _step(db_session, job_id, status, users[STEP_BY[status]], settings)
+        if status == JobStatus.ITEMS_RECEIVED:
+            # The quality manager puts the received job in the technician's queue, so the
+            # technician's "my work" on the start page shows what a morning looks like.
+            assignment.assign(
+                db_session,
+                actor=acting_as(users["laatu"]),
+                job_id=job_id,
+                data=JobAssignment(assigned_to_id=persisted_id(users["mittaaja"])),
+                settings=settings,
+            )
 
 
 def _step(
