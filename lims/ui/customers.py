@@ -94,6 +94,9 @@ def customer_detail(
             if agreement.organisation_id == organisation_id
         ],
         jobs=customer_jobs,
+        job_items=jobs.items_of_jobs(
+            db_session, actor=principal, job_ids={persisted_id(job) for job in customer_jobs}
+        ),
         job_count=job_count,
         documents=held,
         document_count=document_count,

@@ -149,6 +149,8 @@ def test_the_board_names_each_jobs_item_and_the_documents_their_customer_and_job
     sign_in(client, "mittaaja")
     board = client.get("/jobs", params={"sort": "number"}).text
     assert "Ulkomikrometri 0-25 mm · SN 1004" in board
+    customer = client.get(f"/customers/{demo.job.organisation_id}").text
+    assert "Ulkomikrometri 0-25 mm · SN 10" in customer
     documents = client.get("/documents").text
     if demo.document is not None:
         assert f'href="/jobs/{demo.document.job_id}"' in documents
