@@ -11,7 +11,7 @@ const fill = (template, values) =>
 const decimal = (value) => String(value).trim().replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
 /** A stored decimal shown in the page's language: "0.5" -> "0,5" in Finnish and Swedish. */
 const localDecimal = (value) =>
-  value === null || value === undefined ? "" : language === "fi" ? String(value).replace(".", ",") : String(value);
+  value === null || value === undefined ? "" : language === "en" ? String(value) : String(value).replace(".", ",");
 const readData = (id) => JSON.parse(document.getElementById(id)?.textContent || "null");
 const euros = new Intl.NumberFormat(language, { style: "currency", currency: "EUR" });
 
