@@ -208,6 +208,8 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
             "language": "en",
             "chart": "components",
             "job_id": job_b["id"],
+            # Searching by the other organisation's job number finds nothing of it.
+            "q": job_b["number"],
         },
     )
 
