@@ -113,11 +113,25 @@ def _advance(
     today: date,
 ) -> None:
     if target == JobStatus.CANCELLED:
-        _step(db_session, job_id, JobStatus.CANCELLED, users["laatu"], settings, "sama tilaus kahdesti")
+        _step(
+            db_session,
+            job_id,
+            JobStatus.CANCELLED,
+            users["laatu"],
+            settings,
+            "sama tilaus kahdesti",
+        )
         return
     if target == JobStatus.ON_HOLD:
         _step(db_session, job_id, JobStatus.ACCEPTED, users["laatu"], settings)
-        _step(db_session, job_id, JobStatus.ON_HOLD, users["laatu"], settings, "odottaa asiakkaan ostotilausta")
+        _step(
+            db_session,
+            job_id,
+            JobStatus.ON_HOLD,
+            users["laatu"],
+            settings,
+            "odottaa asiakkaan ostotilausta",
+        )
         return
     for status in PATH[: PATH.index(target) + 1] if target in PATH else []:
         if status == JobStatus.ITEMS_RECEIVED:
