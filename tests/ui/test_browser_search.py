@@ -74,9 +74,7 @@ def test_the_auditor_reads_a_jobs_history_by_its_number_as_fields_names_and_date
 
     page.fill("#entity", "TY-1999-9999")
     page.click("#history button[type=submit]")
-    assert (
-        "Millään tietueella ei ole numeroa" in page.locator("#history .form-error").inner_text()
-    )
+    assert "Millään tietueella ei ole numeroa" in page.locator("#history .form-error").inner_text()
 
 
 def test_the_board_and_the_documents_list_show_item_customer_job_and_due_date(
