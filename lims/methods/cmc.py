@@ -43,7 +43,10 @@ def _check_term(text: str, offset: int) -> None:
     except UncertaintyInputError as error:
         position = None if error.position is None else error.position + offset
         raise UncertaintyInputError(
-            f"{error.message} A CMC is a function of the measured size {SIZE} only.",
+            "%(reason)s A CMC is a function of the measured size %(size)s only.",
+            code="methods.cmc_function_measured_size_only",
+            reason=error.message,
+            size=SIZE,
             position=position,
         ) from None
 
@@ -64,7 +67,9 @@ def to_expression(text: str) -> str:
     for term, offset in terms:
         if not term.strip():
             raise UncertaintyInputError(
-                "Q[...] needs terms separated by commas, e.g. Q[0.3, 0.002*L].", position=offset
+                "Q[...] needs terms separated by commas, e.g. Q[0.3, 0.002*L].",
+                code="methods.q_needs_terms_separated_commas",
+                position=offset,
             )
         _check_term(term, offset)
     return "sqrt(" + " + ".join(f"({term.strip()})**2" for term, _ in terms) + ")"
@@ -79,8 +84,14 @@ def cmc_at(text: str, size: float) -> float:
     value = float(parse_model(to_expression(text)).evaluate({SIZE: float(size)}))
     if not math.isfinite(value) or value <= 0:
         raise UncertaintyInputError(
-            f"The CMC is {value} at {SIZE} = {size:g}; it must be a positive number over the "
-            "whole measuring range."
+            (
+                "The CMC is %(value)s at %(size)s = %(length)s; it must be a positive "
+                "number over the whole measuring range."
+            ),
+            code="methods.cmc_must_positive_number_over",
+            value=value,
+            size=SIZE,
+            length=size,
         )
     return value
 
