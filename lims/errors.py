@@ -14,7 +14,7 @@ The English text is ``message``; a person's own language gets the template trans
 the ``problems`` catalog with the parameters formatted for that language.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 
@@ -30,6 +30,8 @@ class LimsError(Exception):
     status = 400
     title = "Bad request"
     slug = "bad-request"
+    #: More members of the problem document, where a refusal carries more than its words.
+    extensions: Mapping[str, object]
 
     def __init__(
         self,

@@ -195,7 +195,7 @@ def _make(
                     value=value,
                     expanded_uncertainty=expanded_uncertainty,
                     coverage_factor=2,
-                    measuring_instrument="the company's CMM",
+                    measuring_instrument="yrityksen koordinaattimittakone",
                 ),
             )
     for status, username in STEPS_AFTER_MEASUREMENT:

@@ -143,8 +143,8 @@ def _advance(
         if status == JobStatus.CLOSED:
             _dispatch(db_session, job_id, users, today)
         _step(db_session, job_id, status, users[STEP_BY[status]], settings)
-        if status == JobStatus.ITEMS_RECEIVED:
-            # The quality manager puts the received job in the technician's queue, so the
+        if status == JobStatus.ITEMS_RECEIVED and target == JobStatus.IN_MEASUREMENT:
+            # The quality manager puts the job to measure in the technician's queue, so the
             # technician's "my work" on the start page shows what a morning looks like.
             assignment.assign(
                 db_session,

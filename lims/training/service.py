@@ -9,6 +9,8 @@ be cited when a person grants an authorisation.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -17,6 +19,7 @@ from lims.accounts.principal import Principal, require_role, visible_to
 from lims.audit.trail import save, set_context
 from lims.db import persisted_id
 from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from lims.i18n import N_
 from lims.training.models import (
     Assessment,
     AssessmentCreate,
@@ -364,14 +367,19 @@ def complete(
     programme = db_session.get_one(TrainingProgramme, enrolment.programme_id)
     missing = missing_for_completion(db_session, enrolment)
     if missing:
-        raise InvalidInput(
-            "%(participant_name)s has not completed %(programme)s: %(missing)s",
+        # The shortfalls are listed on the enrolment in the reader's words; API clients get
+        # them in English as the problem's `missing` member.
+        refusal = InvalidInput(
+            "%(participant_name)s has not completed %(programme)s (%(count)s requirements "
+            "still missing)",
             code="training.has_completed",
             participant_name=enrolment.participant_name,
             programme=programme.code,
-            missing="; ".join(missing),
+            count=len(missing),
             location=("completed_on",),
         )
+        refusal.extensions = {"missing": [str(item) for item in missing]}
+        raise refusal
     if data.completed_on < enrolment.enrolled_on:
         raise InvalidInput(
             "completion cannot precede the enrolment on %(enrolled_on)s",
@@ -402,8 +410,21 @@ def complete(
     return enrolment
 
 
-def missing_for_completion(db_session: Session, enrolment: Enrolment) -> list[str]:
-    """What still stands between an enrolment and its completion, in words."""
+@dataclass(frozen=True)
+class Shortfall:
+    """One thing still between an enrolment and its completion: an English template (marked
+    for the UI's catalog, which words it in the reader's language) and its course and day."""
+
+    template: str
+    course: str | None = None
+    on: date | None = None
+
+    def __str__(self) -> str:
+        return self.template % {"course": self.course, "on": self.on}
+
+
+def missing_for_completion(db_session: Session, enrolment: Enrolment) -> list[Shortfall]:
+    """What still stands between an enrolment and its completion."""
     courses = courses_of(db_session, enrolment.programme_id)
     sessions = {s.id: s for s in sessions_of(db_session, enrolment.programme_id)}
     attended_courses = {
@@ -412,7 +433,7 @@ def missing_for_completion(db_session: Session, enrolment: Enrolment) -> list[st
         if a.attended and a.session_id in sessions
     }
     missing = [
-        f"compulsory course {course.code} not attended"
+        Shortfall(N_("compulsory course %(course)s not attended"), course=course.code)
         for course in courses
         if course.compulsory and course.id not in attended_courses
     ]
@@ -422,12 +443,20 @@ def missing_for_completion(db_session: Session, enrolment: Enrolment) -> list[st
     for course in courses:
         failed = latest.get(course.id)
         if course.compulsory and failed and failed.result == AssessmentResult.FAIL:
-            missing.append(f"course {course.code} failed on {failed.assessed_on}")
+            missing.append(
+                Shortfall(
+                    N_("course %(course)s failed on %(on)s"),
+                    course=course.code,
+                    on=failed.assessed_on,
+                )
+            )
     final = latest.get(None)
     if final is None:
-        missing.append("no final assessment")
+        missing.append(Shortfall(N_("no final assessment")))
     elif final.result != AssessmentResult.PASS:
-        missing.append(f"the final assessment on {final.assessed_on} was failed")
+        missing.append(
+            Shortfall(N_("the final assessment on %(on)s was failed"), on=final.assessed_on)
+        )
     return missing
 
 

@@ -89,7 +89,8 @@ def test_the_quality_manager_runs_a_programme_from_creation_to_a_certificate(
     refusal = complete.locator(".form-error")
     refusal.wait_for(state="visible")
     assert refusal.inner_text().startswith("Tarkista tiedot")
-    assert "MIK-1" in refusal.inner_text()
+    assert "puuttuu vielä 2 vaatimusta" in refusal.inner_text()
+    assert "pakollinen kurssi MIK-1 käymättä" in page.locator("#missing").inner_text()
 
     submit_and_reload(page, page.locator("form[id^=attendance-]").first)
     assert "Kyllä" in page.locator("#attendance tbody").inner_text()
