@@ -354,6 +354,18 @@ ENGLISH_ALLOWED = (
     "Demo Measurement Laboratory",
 )
 
+#: Reasons that low-level readers still word in English only, inside refusals and results that
+#: are otherwise in the reader's language. Each is a known gap of issue #25, matched exactly
+#: (never a word in general), and removed from this list when its source gets templates:
+#: the STEP reader (lims.cad.part21), the model expression parser
+#: (lims.uncertainty.expression) and the CSV row errors (lims.jobs.results_csv).
+ENGLISH_NOT_YET_TRANSLATED = (
+    re.compile(r"not a readable STEP file: [^)\n]*"),
+    re.compile(r"The function '[^'\n]*' is not allowed; allowed functions are [^\n]*?abs\."),
+    re.compile(r"the operator '[^'\n]*' has no operand before it\."),
+    re.compile(r"reading \d+ of \d+: value '[^'\n]*' is not a number"),
+)
+
 
 @functools.cache
 def _english_messages() -> tuple[tuple[str, re.Pattern[str]], ...]:
@@ -390,6 +402,8 @@ def english_on(text: str) -> list[str]:
     """The English words and catalog messages shown in a Finnish page's text."""
     for allowed in ENGLISH_ALLOWED:
         text = text.replace(allowed, "")
+    for known_gap in ENGLISH_NOT_YET_TRANSLATED:
+        text = known_gap.sub("", text)
     found = [match.group(0) for match in ENGLISH_WORDS.finditer(text)]
     for fragment, pattern in _english_messages():
         if fragment in text:

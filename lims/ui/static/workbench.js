@@ -195,10 +195,47 @@ function interval(pair, u) {
   return pair ? `[${formatAt(pair[0], u)}, ${formatAt(pair[1], u)}]` : "–";
 }
 
+/** A reported figure (a string the server rounded) with the page's decimal sign. */
+const reportedFigure = (figure) =>
+  document.documentElement.lang === "en" ? String(figure) : String(figure).replace(".", ",").replace("-", "\u2212");
+
+/** The reported result as a sentence in the page's language (the server's, in English, is
+ * the certificate's wording in the API). */
+function statement(output, mcm) {
+  const reported = output.reported;
+  const fill = (template, values) =>
+    template.replace(/%\((\w+)\)s/g, (_, key) => (key in values ? values[key] : ""));
+  const shown = (key) => reportedFigure(reported[key]);
+  if (reported.basis === "mcm") {
+    return fill(words.statement_mcm, {
+      name: output.name,
+      value: shown("value"),
+      u: shown("standard_uncertainty"),
+      p: reported.coverage_probability,
+      low: reportedFigure(reported.interval[0]),
+      high: reportedFigure(reported.interval[1]),
+      trials: formatNumber(mcm?.trials ?? 0, 21),
+    });
+  }
+  const dof = output.dof;
+  const basis =
+    dof === null || !Number.isFinite(dof)
+      ? words.basis_normal
+      : fill(words.basis_t, { dof: Math.floor(dof + 1e-9) });
+  return fill(words.statement_gum, {
+    name: output.name,
+    value: shown("value"),
+    expanded: shown("expanded_uncertainty"),
+    k: reportedFigure(reported.coverage_factor),
+    basis,
+    p: reported.coverage_probability,
+  });
+}
+
 function show(response) {
   const output = response.outputs[0];
   const mcm = output.mcm;
-  document.getElementById("wb-statement").textContent = output.reported.statement;
+  document.getElementById("wb-statement").textContent = statement(output, mcm);
   const figures = document.getElementById("wb-figures");
   figures.replaceChildren();
   if (output.value !== null) {
