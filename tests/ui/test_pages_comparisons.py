@@ -77,7 +77,7 @@ def test_the_demo_comparison_shows_the_scores_and_charts_in_finnish(
     # D = 20,0060 - 20,0031 mm; E_n = 0,0029 / sqrt(0,0020² + 0,00277²) = 0,85 (the demo's).
     assert "0,85" in text and "Tyydyttävä" in text
     assert 'id="deviation-chart"' in text and 'id="en-chart"' in text
-    assert "the company&#39;s CMM" in text
+    assert "yrityksen koordinaattimittakone" in text
     # Approved: the values are fixed, so no form to enter them.
     assert 'id="company-value-form"' not in text
     history = client.get("/comparisons/companies/{organisation}".format(**demo.ids)).text
