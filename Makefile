@@ -117,7 +117,7 @@ clean:
 PROBLEM_KEYWORDS := $(foreach error,LimsError InvalidInput NotFound Conflict PermissionDenied \
 	TooLarge UnsupportedContent StorageFull ConfigurationError IntegrityFailure BackupInvalid \
 	BackupFailed Unauthenticated TooManyAttempts TimeStampUnavailable Busy TimeLimitReached \
-	TooMuchWork StepRefused UncertaintyInputError SimpleAcceptanceRefused _bad _error __init__ \
+	TooMuchWork StepRefused UncertaintyInputError SimpleAcceptanceRefused Reason _bad _error __init__ \
 	problem_template,-k $(error))
 
 messages: $(VENV)/.installed-test

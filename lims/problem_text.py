@@ -70,6 +70,9 @@ def localized_text(
             return "%"
         name = match.group("name")
         value = params[name]
+        worded = _worded(value)
+        if worded is not None:  # a Reason (or a refusal) given as a parameter
+            return localized_text(worded[0], worded[1], language, english=str(value))
         if name in PHRASES and isinstance(value, str):
             value = ", ".join(i18n.gettext(DOMAIN, language, part) for part in value.split(", "))
         return written(value, match.group("spec"), locale)
@@ -79,6 +82,16 @@ def localized_text(
     except (KeyError, TypeError, ValueError):
         # A translation naming a parameter the refusal lacks: the English is still right.
         return fallback
+
+
+def _worded(value: object) -> tuple[str, Mapping[str, object]] | None:
+    """The template and parameters of a parameter worded from the catalog itself (a
+    :class:`lims.reasons.Reason`, or a refusal passed on as another's reason)."""
+    template = getattr(value, "template", None)
+    params = getattr(value, "params", None)
+    if isinstance(template, str) and isinstance(params, Mapping):
+        return template, params
+    return None
 
 
 def _english(template: str, params: Mapping[str, object]) -> str:

@@ -208,3 +208,29 @@ def test_every_template_is_translated_in_the_problems_catalog(language: str) -> 
         ({site.template for site in SITES if site.template} | _phrases()) - translated,
     )
     assert untranslated == [], f"run make messages; {len(untranslated)} to translate"
+
+
+def _reason_calls() -> list[tuple[str, ast.Call]]:
+    return [
+        (f"{path.relative_to(SOURCE.parent)}:{node.lineno}", node)
+        for path, tree in _trees().items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "Reason"
+    ]
+
+
+def test_every_reason_is_a_literal_template_with_its_placeholders_given_by_name() -> None:
+    # A Reason is translated with the refusal it explains: the catalog holds it only when
+    # ``make messages`` can read it from the source.
+    unworded = []
+    for where, call in _reason_calls():
+        first = call.args[0] if call.args else None
+        if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+            unworded.append(where)
+            continue
+        given = {keyword.arg for keyword in call.keywords}
+        if None not in given and set(PLACEHOLDER.findall(first.value)) - given:
+            unworded.append(where)
+    assert unworded == [], "Reason('template with %(name)s', name=...)"

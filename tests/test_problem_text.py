@@ -8,7 +8,8 @@ import pytest
 
 from lims import problem_text
 from lims.errors import InvalidInput
-from lims.problem_text import localized, negotiated_language
+from lims.problem_text import json_params, localized, negotiated_language
+from lims.reasons import Reason
 
 TEMPLATE = "the certificate of %(equipment)s has no result for nominal %(nominal)s %(unit)s"
 CATALOG = {
@@ -18,6 +19,8 @@ CATALOG = {
     "nominellt %(nominal)s %(unit)s",
     ("fi", "due on %(day)s"): "erääntyy %(day)s",
     ("fi", "U is %(value).3f µm"): "U on %(value).3f µm",
+    ("fi", "not a readable STEP file: %(reason)s"): "STEP-tiedostoa ei voi lukea: %(reason)s",
+    ("fi", "#%(entity)s is defined twice"): "#%(entity)s on määritelty kahdesti",
 }
 
 
@@ -89,6 +92,38 @@ def test_a_translation_naming_an_unknown_parameter_falls_back_to_english(
     monkeypatch.setitem(CATALOG, ("fi", TEMPLATE), "väärin %(missing)s")
     assert localized(refusal(), "fi") == (
         "the certificate of MK-12 has no result for nominal 2.5 mm"
+    )
+
+
+def test_a_reason_given_as_a_parameter_is_translated_with_the_refusal() -> None:
+    error = InvalidInput(
+        "not a readable STEP file: %(reason)s",
+        code="cad.step_unreadable",
+        reason=Reason("#%(entity)s is defined twice", entity=1200),
+    )
+    assert (error.message, localized(error, "fi")) == (
+        "not a readable STEP file: #1200 is defined twice",
+        "STEP-tiedostoa ei voi lukea: #1200 on määritelty kahdesti",
+    )
+    assert json_params(error.params) == {"reason": "#1200 is defined twice"}
+
+
+def test_a_reason_without_a_translation_reads_in_english_inside_the_translated_lead() -> None:
+    error = InvalidInput(
+        "not a readable STEP file: %(reason)s",
+        code="cad.step_unreadable",
+        reason=Reason("the gzip data is truncated"),
+    )
+    assert localized(error, "fi") == "STEP-tiedostoa ei voi lukea: the gzip data is truncated"
+
+
+def test_a_refusal_passed_on_as_another_refusals_reason_is_translated_too() -> None:
+    error = InvalidInput(
+        "not a readable STEP file: %(reason)s", code="cad.step_unreadable", reason=refusal()
+    )
+    assert localized(error, "fi") == (
+        "STEP-tiedostoa ei voi lukea: laitteen MK-12 kalibrointitodistuksessa ei ole tulosta "
+        "nimellismitalle 2,5 mm"
     )
 
 
