@@ -36,6 +36,7 @@ PHRASES = frozenset(
 )
 _PLACEHOLDER = re.compile(r"%%|%\((?P<name>\w+)\)(?P<spec>[-#0 +]*\d*(?:\.\d+)?[a-zA-Z])")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_WORD = re.compile(r"[^\W\d_]")
 
 
 class Refusal(Protocol):
@@ -61,7 +62,9 @@ def localized_text(
     if language not in LOCALES or language == DEFAULT_LANGUAGE:
         return fallback
     translated = i18n.gettext(DOMAIN, language, template)
-    if translated == template:
+    if translated == template and _WORD.search(_PLACEHOLDER.sub("", template)):
+        # Untranslated; a template that is only its parameters ("%(reason)s") has no words
+        # of its own to translate, and its reason is still worded in the language.
         return fallback
     locale = Locale.parse(LOCALES[language])
 

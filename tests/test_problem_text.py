@@ -127,6 +127,20 @@ def test_a_refusal_passed_on_as_another_refusals_reason_is_translated_too() -> N
     )
 
 
+def test_a_refusal_that_is_only_its_reason_reads_the_reason_in_the_language() -> None:
+    # "%(reason)s" has no words of its own: the catalog keeps it as it is, and the reason
+    # it carries is still translated.
+    error = InvalidInput(
+        "%(reason)s",
+        code="cad.model_unreadable",
+        reason=Reason("#%(entity)s is defined twice", entity=7),
+    )
+    assert localized(error, "fi") == "#7 on määritelty kahdesti"
+    assert localized(InvalidInput("%(reason)s", code="x.y", reason="as given"), "fi") == (
+        "as given"
+    )
+
+
 @pytest.mark.parametrize(
     ("header", "language"),
     [
