@@ -239,15 +239,66 @@ def check_equipment_usable(
         )
 
 
+#: The role, on every result whatever its method, of the instrument that measured the
+#: room's conditions (ISO/IEC 17025 6.3.3: the conditions are recorded, and 6.4.13 wants the
+#: instrument behind a recorded value identifiable and in calibration on the day).
+ENVIRONMENT_ROLE = "environment"
+#: The kinds of equipment that measure a room's conditions.
+ENVIRONMENT_KINDS = ("thermometer", "thermo_hygrometer", "room_logger")
+
+
+def environment_instruments(db_session: Session, *, actor: Principal) -> list[Equipment]:
+    """The lab's instruments for room conditions, in service, by identification."""
+    require_reader(actor)
+    return list(
+        db_session.exec(
+            select(Equipment)
+            .where(
+                col(Equipment.kind).in_(ENVIRONMENT_KINDS),
+                Equipment.status == EquipmentStatus.IN_SERVICE.value,
+            )
+            .order_by(col(Equipment.identification))
+        )
+    )
+
+
+def check_environment_instrument(db_session: Session, *, equipment: dict[str, int]) -> None:
+    """Refuse an instrument for the room's conditions that does not measure them."""
+    equipment_id = equipment.get(ENVIRONMENT_ROLE)
+    if equipment_id is None:
+        return
+    found = db_session.get(Equipment, equipment_id)
+    if found is None:
+        raise InvalidInput(
+            "equipment %(equipment_id)s does not exist",
+            code="equipment.equipment_does_exist",
+            equipment_id=equipment_id,
+            location=("equipment", ENVIRONMENT_ROLE),
+        )
+    if found.kind not in ENVIRONMENT_KINDS:
+        raise InvalidInput(
+            "%(identification)s is a %(kind)s, not an instrument for room conditions (%(names)s)",
+            code="equipment.not_an_environment_instrument",
+            identification=found.identification,
+            kind=found.kind,
+            names=", ".join(ENVIRONMENT_KINDS),
+            location=("equipment", ENVIRONMENT_ROLE),
+        )
+
+
 def check_equipment_kinds(
     db_session: Session, *, roles: dict[str, list[str]], equipment: dict[str, int], whose: str
 ) -> None:
     """Refuse equipment in a role that does not take its kind (a CMM role takes a CMM).
 
     ``roles`` maps each role ``whose`` declares to the kinds that may fill it; a role it
-    does not declare is refused too, so no instrument slips in under a made-up role.
+    does not declare is refused too, so no instrument slips in under a made-up role.  The
+    room's instrument (``ENVIRONMENT_ROLE``) belongs to every result and is checked by
+    ``check_environment_instrument``.
     """
     for role, equipment_id in equipment.items():
+        if role == ENVIRONMENT_ROLE:
+            continue
         if role not in roles:
             raise InvalidInput(
                 "%(whose)s has no equipment role '%(role)s'; its roles: %(value)s",

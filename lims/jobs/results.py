@@ -27,6 +27,7 @@ from lims.contracts.models import Agreement, DecisionRule, Service
 from lims.db import persisted_id, utcnow
 from lims.equipment.models import CalibrationResult, Equipment
 from lims.equipment.service import (
+    check_environment_instrument,
     check_equipment_kinds,
     check_equipment_usable,
     find_equipment,
@@ -198,6 +199,7 @@ def _measure(
         )
         check_environment(method, entry)
     if entry.equipment:
+        check_environment_instrument(db_session, equipment=entry.equipment)
         check_equipment_usable(
             db_session, equipment_ids=entry.equipment.values(), on_date=entry.measured_on
         )
@@ -600,14 +602,7 @@ def _evaluate_coordinate(
     ]
     result.value = statistics.fmean(readings)
     result.unit = characteristic.unit
-    if WORKPIECE_ROLE in entry.equipment:
-        workpiece = [
-            _in_unit(reading, from_unit=unit, characteristic=characteristic)
-            for reading in entry.observations.get(WORKPIECE_SERIES, [])
-        ]
-        evaluated = _substitution(db_session, method, characteristic, entry, readings, workpiece)
-    else:
-        evaluated = coordinate_uncertainty(method, characteristic, readings, entry.temperature)
+    evaluated = coordinate_result_uncertainty(db_session, method, characteristic, entry, readings)
     if evaluated.source == NOT_EVALUATED:
         raise InvalidInput(
             "the uncertainty of %(characteristic)s cannot be evaluated: %(record)s",
@@ -615,9 +610,29 @@ def _evaluate_coordinate(
             characteristic=characteristic.label,
             record=evaluated.record["reason"],
         )
-    if evaluated.value is not None:  # ISO 15530-3:2011 corrects the bias found
-        result.value = evaluated.value
     store_coordinate_uncertainty(result, evaluated)
+
+
+def coordinate_result_uncertainty(
+    db_session: Session,
+    method: Method,
+    characteristic: Characteristic,
+    entry: ResultEntry,
+    readings: list[float],
+) -> CoordinateUncertainty:
+    """The route to a CMM result's U, one for entered and imported results: ISO 15530-3 where
+    ``entry`` names a calibrated reference workpiece (its repeats the workpiece series, in the
+    entry's unit), else the specification budget.  ``readings`` are in the characteristic's
+    unit.  Data missing for the route gives U not evaluated, with the reason: the caller
+    decides whether that refuses the result (entered) or keeps it undecided (imported)."""
+    if WORKPIECE_ROLE not in entry.equipment:
+        return coordinate_uncertainty(method, characteristic, readings, entry.temperature)
+    unit = entry.unit or characteristic.unit
+    workpiece = [
+        _in_unit(reading, from_unit=unit, characteristic=characteristic)
+        for reading in entry.observations.get(WORKPIECE_SERIES, [])
+    ]
+    return _substitution(db_session, method, characteristic, entry, readings, workpiece)
 
 
 def _substitution(
@@ -706,6 +721,8 @@ def coordinate_uncertainty(
 
 
 def store_coordinate_uncertainty(result: Result, evaluated: CoordinateUncertainty) -> None:
+    if evaluated.value is not None:  # ISO 15530-3:2011 corrects the bias found
+        result.value = evaluated.value
     result.expanded_uncertainty = evaluated.expanded_uncertainty
     result.coverage_factor = evaluated.coverage_factor
     result.coverage_probability = evaluated.coverage_probability

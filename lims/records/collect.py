@@ -55,6 +55,10 @@ class JobRecords:
     characteristics: list[Characteristic] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    transitions: list[JobTransition] = field(default_factory=list)
+    # What an assessor would find missing (a certificate to follow, a room instrument not
+    # recorded): listed in the manifest and on the index page, never silently left out.
+    gaps: list[dict[str, Any]] = field(default_factory=list)
     # The records whose audit events go into the bundle: table -> primary keys.
     entities: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -98,6 +102,7 @@ def _job_and_steps(db_session: Session, records: JobRecords) -> None:
         .order_by(col(JobTransition.id))
     ).all()
     records.involve("job_transition", *(step.id for step in steps))
+    records.transitions = list(steps)
     records.sections["job"] = {
         "job": as_record(records.job),
         "transitions": [as_record(step) for step in steps],

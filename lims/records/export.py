@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from lims.accounts.models import Organisation
+from lims.accounts.models import Organisation, User
 from lims.accounts.principal import Principal
 from lims.config import Settings
 from lims.contracts.models import Agreement, PriceList, Quotation
 from lims.db import utcnow
 from lims.documents import detached
 from lims.documents.models import Document
+from lims.i18n import MASTER_LANGUAGE, UI_LANGUAGES
 from lims.jobs.models import Job
 from lims.records import pages
 from lims.records.bundle import CHECKSUMS, BundleWriter
@@ -52,7 +53,17 @@ LEFT_OUT_FOR_CUSTOMERS = (
     "results before the job is approved",
 )
 #: Records of the lab shared by many jobs: their events go once into laboratory/.
-LAB_TABLES = frozenset({"equipment", "calibration", "method", "authorisation", "user_account"})
+LAB_TABLES = frozenset(
+    {
+        "equipment",
+        "calibration",
+        "intermediate_check",
+        "equipment_log_entry",
+        "method",
+        "authorisation",
+        "user_account",
+    }
+)
 LAB_EVENTS = "laboratory/audit_events.json"
 Progress = Callable[[int, int], None]
 
@@ -80,6 +91,7 @@ class _Export:
     lab_entities: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     jobs: list[dict[str, Any]] = field(default_factory=list)
     contract_document: dict[str, Any] | None = None
+    gaps: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def for_customer(self) -> bool:
@@ -95,9 +107,11 @@ def export_bundle(
     store: FileStore,
     target: IO[bytes],
     progress: Progress | None = None,
+    language: str | None = None,
 ) -> ExportSummary:
     """Write the bundle of ``scope`` into ``target``; on any error the target is unfinished
-    and the caller throws it away."""
+    and the caller throws it away.  Its index page reads in ``language``, by default the
+    exporter's (the auditor's) own."""
     signer = detached.lab_detached_signer(settings)
     _one_snapshot(db_session)
     exported_at = utcnow()
@@ -124,7 +138,9 @@ def export_bundle(
             pages.render(
                 "index.html",
                 timezone=settings.timezone,
+                language=_page_language(db_session, actor, language),
                 manifest=manifest,
+                gaps=run.gaps,
                 jobs=run.jobs,
                 contract_document=run.contract_document,
                 files=writer.files,
@@ -141,6 +157,14 @@ def export_bundle(
         manifest_sha256=manifest_sha256,
         audit_head=head.hash if head else None,
     )
+
+
+def _page_language(db_session: Session, actor: Principal, asked: str | None) -> str:
+    """The language asked for, else the exporter's own, else Finnish (the lab's master)."""
+    if asked is not None and asked in UI_LANGUAGES:
+        return asked
+    user = db_session.get(User, actor.user_id) if actor.user_id is not None else None
+    return user.language if user is not None and user.language in UI_LANGUAGES else MASTER_LANGUAGE
 
 
 def _one_snapshot(db_session: Session) -> None:
@@ -167,6 +191,7 @@ def _write_job(run: _Export, job_id: int) -> None:
         run.writer.add_json(posixpath.join(records.folder, f"{name}.json"), value)
     _write_stored(run, records.files)
     _write_stored(run, certificates)
+    run.gaps += [{"job": job.number, **gap} for gap in records.gaps]
     own, shared = _split_entities(records)
     for table, ids in shared.items():
         run.lab_entities[table].update(ids)
@@ -308,6 +333,8 @@ def _manifest(run: _Export, exported_at: str, head_hash: str | None) -> dict[str
             "accreditation": f"{lab.accreditation_body} {lab.accreditation_number}",
         },
         "audit_chain": {"head_event_id": run.head_id or None, "head_hash": head_hash},
+        # What the records lack, said rather than left for the assessor to find.
+        "gaps": run.gaps,
         "retention_years": run.settings.retention_years,
         "jobs": [job["number"] for job in run.jobs],
         "audit_event_files": [

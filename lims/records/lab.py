@@ -20,9 +20,17 @@ from sqlmodel import Session, col, select
 from lims.accounts.models import User
 from lims.accounts.principal import Principal
 from lims.competence.models import Activity, Authorisation
+from lims.db import persisted_id
 from lims.equipment.models import Calibration, Equipment
-from lims.equipment.service import latest_calibration, status_of
+from lims.equipment.service import (
+    ENVIRONMENT_ROLE,
+    latest_calibration,
+    list_checks,
+    list_log,
+    status_of,
+)
 from lims.equipment.traceability import chain_of
+from lims.jobs.models import JobStatus
 from lims.methods.models import Method
 from lims.records.collect import JobRecords, StoredFileRef, as_record, safe_name
 
@@ -42,6 +50,7 @@ def add_lab_sections(
     """Equipment, methods and staff of the job; the calibration certificates to include."""
     certificates: list[StoredFileRef] = []
     records.sections["equipment"] = _equipment(db_session, records, actor, certificates)
+    _environment_instruments(db_session, records)
     records.sections["methods"] = _methods(db_session, records)
     records.sections["staff"] = _staff(db_session, records, timezone)
     return certificates
@@ -81,6 +90,9 @@ def _equipment(
             links.append(link_entry)
         calibration = _calibration_on(db_session, records, equipment_id, day)
         status = status_of(db_session, equipment=equipment, on_date=day)
+        certificate = _certificate_file(db_session, records, calibration, certificates)
+        if calibration is not None and certificate is None:
+            records.gaps.append(_certificate_gap(equipment, calibration, day))
         listed.append(
             {
                 "equipment": as_record(equipment),
@@ -89,13 +101,88 @@ def _equipment(
                 "result_ids": use["results"],
                 "status_on_day": {"status": status.status.value, "reason": status.reason},
                 "calibration_on_day": as_record(calibration) if calibration else None,
-                "certificate_file": _certificate_file(
-                    db_session, records, calibration, certificates
-                ),
+                "certificate_file": certificate,
+                **_checks_and_log(db_session, records, actor, equipment_id, calibration, day),
                 "traceability": {**chain.model_dump(mode="json"), "links": links},
             }
         )
     return listed
+
+
+def _certificate_gap(equipment: Equipment, calibration: Calibration, day: date) -> dict[str, Any]:
+    return {
+        "kind": "certificate_missing",
+        "equipment": equipment.identification,
+        "calibration_id": calibration.id,
+        "certificate_number": calibration.certificate_number,
+        "used_on": day.isoformat(),
+        "what": f"the certificate file of calibration {calibration.certificate_number} of "
+        f"{equipment.identification} is not recorded",
+    }
+
+
+def _checks_and_log(
+    db_session: Session,
+    records: JobRecords,
+    actor: Principal,
+    equipment_id: int,
+    calibration: Calibration | None,
+    day: date,
+) -> dict[str, Any]:
+    """The intermediate checks and log entries (maintenance, damage, repair) that stand behind
+    the item on ``day``: those since the calibration valid that day up to the day, and the
+    first check after it, which shows the item still held when it was next checked."""
+    since = calibration.calibrated_on if calibration else date.min
+    checks = list_checks(db_session, actor=actor, equipment_id=equipment_id)
+    during = [check for check in checks if since <= check.checked_on <= day]
+    after = next((check for check in checks if check.checked_on > day), None)
+    log = [
+        entry
+        for entry in list_log(db_session, actor=actor, equipment_id=equipment_id)
+        if since <= entry.happened_on <= day
+    ]
+    records.involve("intermediate_check", *(check.id for check in during))
+    records.involve("intermediate_check", after.id if after else None)
+    records.involve("equipment_log_entry", *(entry.id for entry in log))
+    return {
+        "intermediate_checks": [as_record(check) for check in during],
+        "next_check_after_use": as_record(after) if after else None,
+        "log_entries": [as_record(entry) for entry in log],
+    }
+
+
+def _environment_instruments(db_session: Session, records: JobRecords) -> None:
+    """Each result's room conditions with the instrument that measured them and its status
+    on the day; a result without one is a gap (results recorded before it was asked)."""
+    by_result = {result.id: result for result in records.results}
+    for entry in records.sections.get("environment", []):
+        result = by_result[entry["result_id"]]
+        equipment_id = result.equipment.get(ENVIRONMENT_ROLE)
+        equipment = db_session.get(Equipment, equipment_id) if equipment_id else None
+        if equipment is None:
+            entry["instrument"] = None
+            records.gaps.append(
+                {
+                    "kind": "environment_instrument_not_recorded",
+                    "result_id": result.id,
+                    "what": f"the instrument that measured the room's conditions of result "
+                    f"{result.id} is not recorded",
+                }
+            )
+            continue
+        status = status_of(db_session, equipment=equipment, on_date=result.measured_on)
+        calibration = latest_calibration(
+            db_session, equipment_id=persisted_id(equipment), on_date=result.measured_on
+        )
+        entry["instrument"] = {
+            "equipment_id": equipment.id,
+            "identification": equipment.identification,
+            "name": equipment.name,
+            "kind": equipment.kind,
+            "status_on_day": {"status": status.status.value, "reason": status.reason},
+            "calibration_certificate": calibration.certificate_number if calibration else None,
+            "calibration_due_on": calibration.next_due_on.isoformat() if calibration else None,
+        }
 
 
 def _calibration_on(
@@ -166,6 +253,15 @@ class Act:
     method_id: int
     on: date
     what: str
+    at: datetime | None = None
+
+
+#: The job's steps that are staff acts needing an authorisation: every review and every
+#: approval, each time the job passed through it (a job sent back is reviewed again).
+SIGN_OFF_STEPS = {
+    JobStatus.REVIEWED: (Activity.REVIEW, "reviewed the job"),
+    JobStatus.APPROVED: (Activity.SIGN, "approved the job"),
+}
 
 
 def _acts(records: JobRecords, timezone: str) -> list[Act]:
@@ -182,23 +278,30 @@ def _acts(records: JobRecords, timezone: str) -> list[Act]:
                     method_id,
                     result.measured_on,
                     f"measured result {result.id}",
+                    result.recorded_at,
                 )
             )
     methods = sorted({act.method_id for act in acts})
-    job = records.job
-    sign_offs: list[tuple[int | None, Activity, datetime | None, str]] = [
-        (job.reviewed_by_id, Activity.REVIEW, job.reviewed_at, "reviewed the job"),
-        (job.approved_by_id, Activity.SIGN, job.approved_at, "approved the job"),
-    ]
+    sign_offs: list[tuple[int | None, Activity, datetime | None, str]] = []
+    for step in records.transitions:
+        if step.to_status in SIGN_OFF_STEPS:
+            activity, what = SIGN_OFF_STEPS[JobStatus(step.to_status)]
+            sign_offs.append((step.by_id, activity, step.at, what))
     sign_offs += [
-        (document.issued_by_id, Activity.SIGN, document.issued_at, f"issued {document.number}")
+        (
+            document.issued_by_id,
+            Activity.SIGN,
+            document.issued_at,
+            f"issued {document.number}"
+            + (f" (revision {document.revision})" if document.revision else ""),
+        )
         for document in records.documents
     ]
     for user_id, activity, at, what in sign_offs:
         if user_id is None or at is None:
             continue
         acts += [
-            Act(user_id, activity, method_id, at.astimezone(zone).date(), what)
+            Act(user_id, activity, method_id, at.astimezone(zone).date(), what, at)
             for method_id in methods
         ]
     return acts
@@ -260,6 +363,7 @@ def _act_entry(
         "method_id": act.method_id,
         "method": labels.get(act.method_id, str(act.method_id)),
         "on": act.on.isoformat(),
+        "at": act.at.isoformat() if act.at else None,
         "authorised": bool(valid),
         "valid_authorisation_ids": valid,
     }
