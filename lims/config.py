@@ -9,7 +9,6 @@ import contextlib
 import os
 import secrets
 import socket
-from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -39,6 +38,12 @@ class LabProfile(BaseSettings):
     accreditation_number: str = "K000"
     email: str = "laboratorio@example.fi"
     phone: str | None = None
+    vat_number: str = Field(
+        default="FI23456780",
+        pattern=r"^FI\d{8}$",
+        description="The lab's Finnish VAT number, printed beside the customer's on "
+        "reverse-charge documents (FI and the Y-tunnus digits).",
+    )
     logo: Path | None = Field(
         default=None, description="A PNG or JPEG image (at most 1 MiB) at the top of documents."
     )
@@ -143,9 +148,6 @@ class Settings(BaseSettings):
         ge=0,
         description="How long a request waits for a free Monte Carlo run or CAD reader before "
         "it is refused with 503 and Retry-After.",
-    )
-    vat_rate: Decimal = Field(
-        default=Decimal("25.5"), ge=0, le=100, description="VAT percent on quotations."
     )
     default_delivery_days: int = Field(
         default=10, ge=0, description="Working days when no agreement or price list says."

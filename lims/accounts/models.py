@@ -36,8 +36,17 @@ class Language(StrEnum):
 
 
 class Country(StrEnum):
+    """The countries whose business identifiers the lab checks by their own rules; a
+    customer may be in any country of ISO 3166-1 (``lims.accounts.countries``)."""
+
     FI = "FI"
     EE = "EE"
+
+
+class CustomerKind(StrEnum):
+    COMPANY = "company"
+    RESEARCH = "research"  # a research organisation or a public body
+    PERSON = "person"  # a private person: only the personal data the work needs
 
 
 # -- organisations -------------------------------------------------------------------------
@@ -45,9 +54,30 @@ class Country(StrEnum):
 
 class OrganisationBase(SQLModel):
     name: str = Field(min_length=1, max_length=200)
-    country: Country = Field(description="FI or EE: decides how the business ID is checked")
-    business_id: str = Field(
-        max_length=32, description="Finnish Y-tunnus (1234567-1) or Estonian registry code"
+    kind: CustomerKind = Field(
+        default=CustomerKind.COMPANY,
+        description="company, research (research organisation or public body) or person "
+        "(private person); decides which identifiers it has and its VAT treatment",
+    )
+    country: str = Field(
+        min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code, e.g. FI, EE, SE, NO"
+    )
+    business_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=32,
+        description="Finnish Y-tunnus (1234567-1), Estonian registry code, or elsewhere the "
+        "registry id as the customer gives it; none for a private person",
+    )
+    vat_number: str | None = Field(
+        default=None,
+        min_length=4,
+        max_length=16,
+        description="EU VAT number with its country prefix (FI01120389, EE100000007), checked "
+        "offline against its member state's format; none for a private person",
+    )
+    email: EmailStr | None = Field(
+        default=None, max_length=320, description="A private person's e-mail address"
     )
     language: Language = Field(default=Language.FI, description="Preferred document language")
     # The postal address its certificates and reports print (ISO/IEC 17025 7.8.2.1 e); the
@@ -62,26 +92,56 @@ class Organisation(OrganisationBase, table=True):
     __audit_organisation_field__ = "id"
     id: int | None = Field(default=None, primary_key=True)
     # Kept as plain strings: database enum types would need a migration per new value.
-    country: str = Field(max_length=2)  # type: ignore[assignment]  # text column, not a DB enum
+    kind: str = Field(default="company", max_length=16)  # type: ignore[assignment]  # text column, not a DB enum
+    country: str = Field(max_length=2)
     language: str = Field(default="fi", max_length=8)  # type: ignore[assignment]  # text column, not a DB enum
-    business_id: str = Field(max_length=32, unique=True, index=True)
+    # Unique where given: both SQLite and PostgreSQL let a unique index hold many NULLs.
+    business_id: str | None = Field(default=None, max_length=32, unique=True, index=True)
+    vat_number: str | None = Field(default=None, max_length=16)
+    email: str | None = Field(default=None, max_length=320)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    # A private person's data replaced by a placeholder (lims.accounts.erasure).
+    erased_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
 
 
 class OrganisationCreate(OrganisationBase):
+    vat_registered: bool = Field(
+        default=False,
+        description="A Finnish customer registered for VAT: its VAT number is FI and the "
+        "Y-tunnus digits (elsewhere give vat_number)",
+    )
     model_config = {
         "extra": "forbid",
         "json_schema_extra": {
             "examples": [
                 {
                     "name": "Konepaja Esimerkki Oy",
+                    "kind": "company",
                     "country": "FI",
                     "business_id": "0112038-9",
+                    "vat_registered": True,
                     "language": "fi",
                     "street_address": "Teollisuuskatu 5",
                     "postal_code": "33100",
                     "city": "Tampere",
-                }
+                },
+                {
+                    "name": "Näidis Tööriist OÜ",
+                    "kind": "company",
+                    "country": "EE",
+                    "business_id": "10000356",
+                    "vat_number": "EE100000007",
+                    "language": "et",
+                },
+                {
+                    "name": "Pekka Yksityinen",
+                    "kind": "person",
+                    "country": "FI",
+                    "email": "pekka@example.fi",
+                    "street_address": "Kotikatu 1",
+                    "postal_code": "20100",
+                    "city": "Turku",
+                },
             ]
         },
     }
@@ -97,11 +157,24 @@ class OrganisationUpdate(SQLModel):
     street_address: str | None = Field(default=None, min_length=1, max_length=200)
     postal_code: str | None = Field(default=None, min_length=1, max_length=16)
     city: str | None = Field(default=None, min_length=1, max_length=100)
+    vat_number: str | None = Field(default=None, min_length=4, max_length=16)
+    email: EmailStr | None = Field(default=None, max_length=320)
 
 
 class OrganisationPublic(OrganisationBase):
     id: int
     created_at: datetime
+    erased_at: datetime | None = None
+
+
+class OrganisationErasure(SQLModel):
+    """Why a private person's data is erased (GDPR art. 17), recorded in the audit trail."""
+
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"reason": "Asiakkaan pyyntö 3.12.2026"}]},
+    }
+    reason: str = Field(min_length=3, max_length=2000)
 
 
 class ContactBase(SQLModel):

@@ -13,8 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from lims.accounts import auth, identifiers, usernames
+from lims.accounts import auth, usernames
 from lims.accounts.auth import digest, new_api_token_secret
+from lims.accounts.customer_kinds import identity_of
+from lims.accounts.erasure import refuse_if_erased
 from lims.accounts.models import (
     STAFF_ROLES,
     ApiToken,
@@ -22,6 +24,7 @@ from lims.accounts.models import (
     Contact,
     ContactCreate,
     ContactUpdate,
+    CustomerKind,
     Language,
     Organisation,
     OrganisationCreate,
@@ -94,23 +97,32 @@ def create_organisation(
     db_session: Session, *, actor: Principal, data: OrganisationCreate
 ) -> Organisation:
     require_role(actor, *ORGANISATION_MANAGERS, doing="register organisations")
-    try:
-        business_id = identifiers.business_id_for(data.country, data.business_id)
-    except ValueError as error:
-        raise InvalidInput(
-            "%(reason)s",
-            code="accounts.business_id_invalid",
-            reason=str(error),
-            location=("business_id",),
-        ) from None
-    if find_organisation_by_business_id(db_session, business_id=business_id):
+    identity = identity_of(
+        data.kind,
+        data.country,
+        data.business_id,
+        data.vat_number,
+        vat_registered=data.vat_registered,
+    )
+    business_id = identity.business_id
+    if business_id is not None and find_organisation_by_business_id(
+        db_session, business_id=business_id
+    ):
         raise Conflict(
             "an organisation with business ID %(business_id)s is already registered",
             code="accounts.organisation_business_id_already_registered",
             business_id=business_id,
+            location=("business_id",),
         )
     _acting(db_session, actor)
-    organisation = Organisation.model_validate(data, update={"business_id": business_id})
+    organisation = Organisation.model_validate(
+        data.model_dump(exclude={"vat_registered"}),
+        update={
+            "country": identity.country,
+            "business_id": business_id,
+            "vat_number": identity.vat_number,
+        },
+    )
     db_session.add(organisation)
     _commit(
         db_session,
@@ -118,6 +130,7 @@ def create_organisation(
             "an organisation with business ID %(business_id)s is already registered",
             code="accounts.business_id_taken",
             business_id=business_id,
+            location=("business_id",),
         ),
     )
     db_session.refresh(organisation)
@@ -129,7 +142,16 @@ def update_organisation(
 ) -> Organisation:
     organisation = get_organisation(db_session, actor=actor, organisation_id=organisation_id)
     require_role(actor, *ORGANISATION_MANAGERS, doing="change organisations")
-    organisation.sqlmodel_update(data.model_dump(exclude_unset=True))
+    refuse_if_erased(organisation)
+    changes = data.model_dump(exclude_unset=True)
+    if "vat_number" in changes:
+        changes["vat_number"] = identity_of(
+            CustomerKind(organisation.kind),
+            organisation.country,
+            organisation.business_id,
+            changes["vat_number"],
+        ).vat_number
+    organisation.sqlmodel_update(changes)
     return save(db_session, actor.audit_context(), organisation)
 
 

@@ -72,6 +72,9 @@ class AuditContext:
     actor_id: int | None = None
     request_id: str | None = None
     reason: str | None = None
+    #: An erasure of personal data: update events keep the values put in (placeholders),
+    #: not the values they replace, so the trail does not store again what was erased.
+    forgets_old_values: bool = False
 
 
 def set_context(db_session: OrmSession, context: AuditContext) -> None:
@@ -152,7 +155,7 @@ def _shown(instance: object, field: str, value: Any) -> Any:
     return jsonable(value)
 
 
-def _changes(instance: object, action: str) -> dict[str, list[Any]]:
+def _changes(instance: object, action: str, *, forget_old: bool) -> dict[str, list[Any]]:
     state = inspect(instance)
     changes: dict[str, list[Any]] = {}
     for attribute in state.mapper.column_attrs:
@@ -167,7 +170,8 @@ def _changes(instance: object, action: str) -> dict[str, list[Any]]:
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
             if jsonable(old) != jsonable(new):
-                changes[name] = [_shown(instance, name, old), _shown(instance, name, new)]
+                shown_old = REDACTED if forget_old and old is not None else old
+                changes[name] = [_shown(instance, name, shown_old), _shown(instance, name, new)]
     return changes
 
 
@@ -183,6 +187,8 @@ def _organisation_of(instance: object) -> int | None:
 
 
 def _pending_events(db_session: OrmSession) -> list[tuple[str, object, dict[str, list[Any]]]]:
+    context = get_context(db_session)
+    forget_old = context is not None and context.forgets_old_values
     pending = []
     for action, instances in (
         ("insert", db_session.new),
@@ -192,7 +198,7 @@ def _pending_events(db_session: OrmSession) -> list[tuple[str, object, dict[str,
         for instance in instances:
             if not _is_audited(instance):
                 continue
-            changes = _changes(instance, action)
+            changes = _changes(instance, action, forget_old=forget_old)
             if action == "update" and not changes:
                 continue
             pending.append((action, instance, changes))

@@ -457,6 +457,10 @@ class QuotationLine(BaseModel):
     unit_price: Decimal
     line_total: Decimal
     item_code: str | None = None
+    vat_rule: str = PydanticField(
+        description="domestic, reverse_charge or outside_scope (lims.contracts.vat)"
+    )
+    vat_rate: Decimal = PydanticField(description="VAT percent charged on the line")
 
 
 class Quotation(SQLModel, table=True):
@@ -470,7 +474,12 @@ class Quotation(SQLModel, table=True):
     service: str = Field(max_length=16)
     state: str = Field(default=QuotationState.DRAFT, max_length=16)
     lines: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    # The treatment on the quotation's date (lims.contracts.vat): the rule, the percent
+    # charged, and the VAT numbers a reverse-charge document prints.
+    vat_rule: str = Field(default="domestic", max_length=16)
     vat_rate: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+    customer_vat_number: str | None = Field(default=None, max_length=16)
+    lab_vat_number: str | None = Field(default=None, max_length=16)
     net_total: Decimal = Field(sa_column=money_column())
     vat_amount: Decimal = Field(sa_column=money_column())
     total: Decimal = Field(sa_column=money_column())
@@ -558,7 +567,10 @@ class QuotationPublic(BaseModel):
     service: Service
     status: str
     lines: list[QuotationLine]
+    vat_rule: str
     vat_rate: Decimal
+    customer_vat_number: str | None
+    lab_vat_number: str | None
     net_total: Decimal
     vat_amount: Decimal
     total: Decimal

@@ -40,6 +40,7 @@ from lims.contracts.prices import (
     price_model_for_year,
     rates_of,
 )
+from lims.contracts.vat import VatTreatment, vat_treatment
 from lims.db import lock_row, persisted_id
 from lims.errors import Conflict, InvalidInput, PermissionDenied
 from lims.numbering import formatted, next_number
@@ -54,7 +55,10 @@ def status_on(quotation: Quotation, day: date) -> str:
 
 
 def _price_lines(
-    lines: list[QuotationLineSpec], rates: dict[str, Decimal], price_list: PriceList | None
+    lines: list[QuotationLineSpec],
+    rates: dict[str, Decimal],
+    price_list: PriceList | None,
+    treatment: VatTreatment,
 ) -> list[dict]:
     items = {item["code"]: item for item in (price_list.items if price_list else [])}
     priced = []
@@ -99,6 +103,8 @@ def _price_lines(
                 "quantity": line.quantity,
                 "unit_price": str(unit_price),
                 "line_total": str(cents(unit_price * line.quantity)),
+                "vat_rule": treatment.rule,
+                "vat_rate": str(treatment.rate),
             }
         )
     return priced
@@ -127,7 +133,8 @@ def create_quotation(
     db_session: Session, *, actor: Principal, data: QuotationCreate, settings: Settings
 ) -> Quotation:
     require_role(actor, *SALES, doing="make quotations")
-    if db_session.get(Organisation, data.organisation_id) is None:
+    customer = db_session.get(Organisation, data.organisation_id)
+    if customer is None:
         raise InvalidInput(
             "organisation %(organisation_id)s does not exist",
             code="accounts.organisation_does_exist",
@@ -164,9 +171,12 @@ def create_quotation(
             price_list_id=data.price_list_id,
             location=("price_list_id",),
         )
-    lines = _price_lines(data.lines, rates_of(model), price_list)
+    # The rate and the rule of the quotation's date: a quotation dated before 1.9.2024 is
+    # charged the 24 % then in force.
+    treatment = vat_treatment(customer, data.issued_on)
+    lines = _price_lines(data.lines, rates_of(model), price_list, treatment)
     net = sum((Decimal(line["line_total"]) for line in lines), Decimal(0))
-    vat = vat_of(net, settings.vat_rate)
+    vat = vat_of(net, treatment.rate)
     year = data.issued_on.year
     quotation = Quotation(
         number=formatted("TA", year, next_number(db_session, series="quotation", year=year)),
@@ -177,7 +187,10 @@ def create_quotation(
         service=data.service,
         state=QuotationState.SENT,
         lines=lines,
-        vat_rate=settings.vat_rate,
+        vat_rule=treatment.rule,
+        vat_rate=treatment.rate,
+        customer_vat_number=customer.vat_number,
+        lab_vat_number=settings.lab.vat_number,
         net_total=net,
         vat_amount=vat,
         total=net + vat,

@@ -25,6 +25,7 @@ from lims.db import persisted_id
 
 ANNUAL_CUSTOMER = "1234567-1"  # business ID of the customer with an annual agreement
 AD_HOC_CUSTOMER = "7654321-2"  # business ID of the customer who orders ad hoc
+ESTONIAN_CUSTOMER = "10000356"  # registry code of the Estonian company (reverse charge)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ DEMO_ORGANISATIONS = [
         name="Konepaja Esimerkki Oy",
         country=Country.FI,
         business_id=ANNUAL_CUSTOMER,
+        vat_registered=True,
         street_address="Teollisuuskatu 5",
         postal_code="33100",
         city="Tampere",
@@ -62,7 +64,9 @@ DEMO_ORGANISATIONS = [
     OrganisationCreate(
         name="Näidis Tööriist OÜ",
         country=Country.EE,
-        business_id="10000356",
+        business_id=ESTONIAN_CUSTOMER,
+        # Registered for VAT in Estonia: its quotations are reverse-charged (lims.contracts.vat).
+        vat_number="EE100000007",
         language=Language.ET,
         street_address="Tööstuse 12",
         postal_code="10416",
@@ -77,7 +81,7 @@ DEMO_CONTACTS = {
     AD_HOC_CUSTOMER: ContactCreate(
         name="Karin Kund", title="Kvalitetschef", email="karin@tarkkuusosa.example"
     ),
-    "10000356": ContactCreate(
+    ESTONIAN_CUSTOMER: ContactCreate(
         name="Mari Mõõtja", title="Kvaliteedijuht", email="mari@toorist.example"
     ),
 }
@@ -124,13 +128,14 @@ def load_accounts(db_session: Session, *, actor: Principal) -> int:
     """Create the demo organisations and users that are missing; return how many."""
     created = 0
     for organisation in DEMO_ORGANISATIONS:
-        if demo_customer(db_session, organisation.business_id) is None:
+        business_id = str(organisation.business_id)  # every demo customer has one
+        if demo_customer(db_session, business_id) is None:
             customer = accounts.create_organisation(db_session, actor=actor, data=organisation)
             accounts.add_contact(
                 db_session,
                 actor=actor,
                 organisation_id=persisted_id(customer),
-                data=DEMO_CONTACTS[organisation.business_id],
+                data=DEMO_CONTACTS[business_id],
             )
             created += 2
     for user in DEMO_USERS:

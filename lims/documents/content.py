@@ -23,6 +23,7 @@ from lims.accounts.principal import Principal
 from lims.comparisons.service import job_comparison
 from lims.config import Settings
 from lims.contracts.models import Agreement, ConfidentialityClause, PriceList, Quotation
+from lims.contracts.vat import finnish_vat_rate
 from lims.db import persisted_id
 from lims.documents.models import DocumentKind
 from lims.equipment.models import Equipment
@@ -546,7 +547,9 @@ def price_list_data(
         "version": price_list.version,
         "published_at": price_list.published_at.isoformat() if price_list.published_at else None,
         "items": items,
-        "vat_rate": str(settings.vat_rate),
+        # Prices are without VAT; the Finnish rate of the list's day is what domestic
+        # customers add (lims.contracts.vat).
+        "vat_rate": str(finnish_vat_rate(issued_on)),
     }
     return data
 

@@ -18,6 +18,7 @@ from lims.api.deps import SessionDep
 from lims.contracts import agreements, prices, quotations
 from lims.contracts.calendar import add_working_days
 from lims.contracts.models import PriceModel, Quotation, Service
+from lims.contracts.vat import finnish_vat_rate
 from lims.db import persisted_id
 from lims.jobs import service as jobs
 from lims.jobs.cost_recovery import cost_recovery
@@ -189,7 +190,7 @@ def new_quotation(
         services=list(Service),
         price_list=price_list,
         rates=[resource.model_dump(mode="json") for resource in described.resources],
-        vat_rate=request.app.state.settings.vat_rate,
+        vat_rate=finnish_vat_rate(today),
         valid_until=today + DEFAULT_VALIDITY,
     )
 
