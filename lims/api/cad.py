@@ -118,6 +118,13 @@ async def import_qif_results(
         str | None,
         Query(max_length=2000, description="Why, if entered over LIMS_LATE_ENTRY_DAYS late"),
     ] = None,
+    reference_workpiece_id: Annotated[
+        int | None,
+        Query(
+            description="A calibrated workpiece measured in the same file (its serial number "
+            "or identification on its results): U by ISO 15530-3 where it has repeats"
+        ),
+    ] = None,
 ) -> QifImport:
     # Looked up here, in the event loop, where the pools are made without a race.
     readers = work_pools(request.app.state, settings).cad_readers
@@ -135,6 +142,7 @@ async def import_qif_results(
             temperature=temperature,
             humidity=humidity,
             late_entry_reason=late_entry_reason,
+            reference_workpiece_id=reference_workpiece_id,
             store=store,
             settings=settings,
             readers=readers,

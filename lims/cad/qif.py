@@ -95,6 +95,9 @@ class Measurement:
     value: float | None
     status: str
     devices: list[str] = field(default_factory=list)
+    # The serial number of the part measured (its ActualComponent), when the results name one:
+    # a calibrated workpiece measured in the same program is told from the product by it.
+    part: str | None = None
 
 
 @dataclass
@@ -278,7 +281,16 @@ def read_results(root: etree._Element) -> Results:
         for device in root.iterfind(".//q:MeasurementDevices/*[@id]", {"q": NS})
     }
     results = Results(linear_unit=_file_units(root)["linear"])
+    serials = {
+        _id(component): _text(component, "q:SerialNumber")
+        for component in root.iterfind(".//q:ActualComponentSet/q:ActualComponent", {"q": NS})
+    }
     for measured in root.iterfind(".//q:MeasurementResults", {"q": NS}):
+        parts = {
+            serials.get(i.text.strip()) if i.text else None
+            for i in measured.iterfind("q:ActualComponentIds/q:Id", {"q": NS})
+        }
+        part = next(iter(parts)) if len(parts) == 1 else None
         for measurement in measured.iterfind(
             "q:MeasuredCharacteristics/q:CharacteristicMeasurements/*", {"q": NS}
         ):
@@ -291,6 +303,7 @@ def read_results(root: etree._Element) -> Results:
                         devices.get(i.text or "", i.text or "")
                         for i in measurement.iterfind("q:MeasurementDeviceIds/q:Id", {"q": NS})
                     ],
+                    part=part,
                 )
             )
         for attribute in measured.iterfind("q:Attributes/q:AttributeD1", {"q": NS}):

@@ -11,7 +11,7 @@ QIF Results document validated against the QIF 3.0 schema.
 
 import uuid
 from collections import defaultdict
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from lims.competence.service import check_authorised
 from lims.config import Settings
 from lims.contracts.models import Agreement
 from lims.db import persisted_id, utcnow
+from lims.equipment.models import Equipment
 from lims.equipment.service import check_equipment_kinds, check_equipment_usable
 from lims.errors import ConfigurationError, Conflict, InvalidInput, NotFound
 from lims.jobs import results as job_results
@@ -53,6 +54,7 @@ from lims.jobs.models import (
     Result,
     ResultEntry,
 )
+from lims.jobs.results import WORKPIECE_ROLE, WORKPIECE_SERIES
 from lims.jobs.service import (
     PLAN_FIXED,
     STAFF_WHO_RUN_JOBS,
@@ -300,14 +302,18 @@ def import_qif_results(
     settings: Settings,
     readers: SlotPool,
     late_entry_reason: str | None = None,
+    reference_workpiece_id: int | None = None,
 ) -> QifImport:
     """Store the CMM's measurements against the job's characteristics: all, or none.
 
-    QIF Results carry no uncertainty, so the lab evaluates each value's task-specific U by
-    its method's budget (lims.methods.coordinate); the CMC is no task uncertainty.  A value
-    without the data for a budget is kept with U not evaluated, and then with no decision.
-    The lab's decision follows from U by the agreement's rule, and the CMM's own status is
-    kept beside it.
+    QIF Results carry no uncertainty, so the lab evaluates each value's task-specific U as
+    for an entered result (lims.jobs.results.coordinate_result_uncertainty); the CMC is no
+    task uncertainty.  Where ``reference_workpiece_id`` names a calibrated workpiece and the
+    file holds its repeats (the measurements of the part with its serial number or
+    identification), a characteristic's U is by ISO 15530-3, else by the specification
+    budget.  A value without the data for either is kept with U not evaluated, and then with
+    no decision.  The lab's decision follows from U by the agreement's rule, and the CMM's
+    own status is kept beside it.
     """
     job = job_results.job_for_import(db_session, actor=actor, job_id=job_id)
     measured_by_id = actor.person_id(doing="import results")
@@ -318,14 +324,19 @@ def import_qif_results(
             job=job.number,
             status=job.status,
         )
-    # The CMM that measured must be a CMM, in calibration on the day, as for any result.
+    # The CMM that measured must be a CMM, in calibration on the day, as for any result; so
+    # must a reference workpiece (the kinds its role takes are each method's).
     check_equipment_kinds(
         db_session,
         roles=QIF_EQUIPMENT_ROLES,
         equipment={"cmm": equipment_id},
         whose="a QIF Results import",
     )
-    check_equipment_usable(db_session, equipment_ids=[equipment_id], on_date=measured_on)
+    used = (
+        [equipment_id] if reference_workpiece_id is None else [equipment_id, reference_workpiece_id]
+    )
+    check_equipment_usable(db_session, equipment_ids=used, on_date=measured_on)
+    workpiece = _reference_workpiece(db_session, reference_workpiece_id)
     entered_at = utcnow()
     job_results.check_late_entry(
         measured_on=measured_on,
@@ -351,11 +362,14 @@ def import_qif_results(
     by_ref = {c.source_ref: c for c in characteristics if c.source_ref}
     by_label = {c.label: c for c in characteristics}
     grouped: dict[int, list[qif.Measurement]] = defaultdict(list)
+    repeats: dict[int, list[qif.Measurement]] = defaultdict(list)
     unmatched: list[str] = []
     for measurement in model.results.measurements:
         found = by_ref.get(measurement.ref) or by_label.get(names.get(measurement.ref, ""))
         if found is None or found.id is None or measurement.value is None:
             unmatched.append(names.get(measurement.ref) or f"QIF item {measurement.ref}")
+        elif workpiece is not None and measurement.part in workpiece.names:
+            repeats[found.id].append(measurement)
         else:
             grouped[found.id].append(measurement)
     if not grouped:
@@ -365,6 +379,7 @@ def import_qif_results(
         )
     agreement = db_session.get_one(Agreement, job.agreement_id)
     temperature = temperature if temperature is not None else model.results.temperature
+    file_unit = UNIT_SHORT.get(model.results.linear_unit, model.results.linear_unit)
     prepared: list[Result] = []
     rows: list[QifImportRow] = []
     with db_session.no_autoflush:
@@ -379,6 +394,15 @@ def import_qif_results(
                 measured_on=measured_on,
                 settings=settings,
             )
+            # The workpiece's repeats of this characteristic, if the file holds any: then
+            # the result is by substitution, as an entered one naming the workpiece is.
+            on_workpiece = [
+                _in_characteristic_unit(m, characteristic, file_unit)
+                for m in repeats.get(persisted_id(characteristic), [])
+            ]
+            equipment = {"cmm": equipment_id}
+            if workpiece is not None and on_workpiece:
+                equipment[WORKPIECE_ROLE] = workpiece.id
             result, row = _imported_result(
                 db_session,
                 measured_by_id=measured_by_id,
@@ -386,11 +410,12 @@ def import_qif_results(
                 agreement=agreement,
                 characteristic=characteristic,
                 measurements=measurements,
-                file_unit=UNIT_SHORT.get(model.results.linear_unit, model.results.linear_unit),
+                file_unit=file_unit,
                 entry=ResultEntry(
                     characteristic_id=persisted_id(characteristic),
                     measured_on=measured_on,
-                    equipment={"cmm": equipment_id},
+                    equipment=equipment,
+                    observations={WORKPIECE_SERIES: on_workpiece} if on_workpiece else {},
                     temperature=temperature,
                     humidity=humidity,
                 ),
@@ -441,14 +466,7 @@ def _imported_result(
     reference = characteristic.nominal or 0.0
     worst = max(measurements, key=lambda m: abs((m.value or 0.0) - reference))
     cmm_status = "FAIL" if any(m.status == "FAIL" for m in measurements) else worst.status
-    # Lengths are in the file's linear unit, angles in degrees (QIF's angular default).
-    angle = same_dimension(characteristic.unit, "deg")
-    value = convert(
-        worst.value or 0.0,
-        from_unit="deg" if angle else file_unit,
-        to_unit=characteristic.unit,
-        what=f"the measured value of {characteristic.label}",
-    )
+    value = _in_characteristic_unit(worst, characteristic, file_unit)
     method = db_session.get(Method, characteristic.method_id) if characteristic.method_id else None
     evaluated = not_evaluated(f"{characteristic.label} names no method")
     if method is not None:
@@ -460,9 +478,16 @@ def _imported_result(
             on_date=entry.measured_on,
         )
         job_results.check_environment(method, entry)
+        if WORKPIECE_ROLE in entry.equipment and method.equipment_roles:
+            check_equipment_kinds(
+                db_session,
+                roles=method.equipment_roles,
+                equipment={WORKPIECE_ROLE: entry.equipment[WORKPIECE_ROLE]},
+                whose=f"method {method.label()}",
+            )
         # The measurements of one item are a profile's points, not repeats: one value.
-        evaluated = job_results.coordinate_uncertainty(
-            method, characteristic, [value], entry.temperature
+        evaluated = job_results.coordinate_result_uncertainty(
+            db_session, method, characteristic, entry, [value]
         )
     result = Result(
         job_id=characteristic.job_id,
@@ -471,6 +496,7 @@ def _imported_result(
         value=value,
         unit=characteristic.unit,
         equipment=entry.equipment,
+        observations=entry.observations,
         temperature=entry.temperature,
         humidity=entry.humidity,
         comment="imported from QIF Results",
@@ -507,6 +533,38 @@ def _imported_result(
         agrees=agrees,
         devices=devices,
         note=note,
+    )
+
+
+@dataclass(frozen=True)
+class ReferenceWorkpiece:
+    """The calibrated workpiece an import names, and the serial numbers a QIF Results file
+    may give its measurements under."""
+
+    id: int
+    names: frozenset[str]
+
+
+def _reference_workpiece(
+    db_session: Session, equipment_id: int | None
+) -> ReferenceWorkpiece | None:
+    if equipment_id is None:
+        return None
+    found = db_session.get_one(Equipment, equipment_id)
+    names = {found.identification, found.serial_number}
+    return ReferenceWorkpiece(id=equipment_id, names=frozenset(n for n in names if n))
+
+
+def _in_characteristic_unit(
+    measurement: qif.Measurement, characteristic: Characteristic, file_unit: str
+) -> float:
+    """Lengths are in the file's linear unit, angles in degrees (QIF's angular default)."""
+    angle = same_dimension(characteristic.unit, "deg")
+    return convert(
+        measurement.value or 0.0,
+        from_unit="deg" if angle else file_unit,
+        to_unit=characteristic.unit,
+        what=f"the measured value of {characteristic.label}",
     )
 
 

@@ -76,6 +76,14 @@ def test_measurements_carry_value_status_device_and_operator(schema_dir: Path) -
     assert read("QIF_Results_Sample.QIF", schema_dir).results.operator == "John Doe"  # type: ignore[union-attr]
 
 
+def test_a_measurement_names_the_part_measured_by_its_serial_number(schema_dir: Path) -> None:
+    # The SheetMetal sample names its part (ActualComponent SN5802801); testPython30 names none.
+    sheet = read("SheetMetal_QIF_Results_sample_1.QIF", schema_dir).results
+    assert sheet is not None and {m.part for m in sheet.measurements} == {"SN5802801"}
+    plain = read("testPython30.qif", schema_dir).results
+    assert plain is not None and {m.part for m in plain.measurements} == {None}
+
+
 @pytest.mark.parametrize("number", ["01", "03", "05"])
 def test_a_step_model_and_its_qif_translation_give_the_same_plan(number: str) -> None:
     step_file = next(shared_path("fixtures", "cad", "step").glob(f"nist_ctc_{number}_*.stp"))

@@ -6,16 +6,20 @@ method's CMC (1.8 + L/300) um taken as U, it "passed" on a 1.87 um band.  The CM
 smallest U the lab may state (ILAC-P14), not the uncertainty of this measurement.
 """
 
+import copy
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from lxml import etree
 from sqlalchemy import Engine
 
 from lims.cad import qif
 from lims.clock import local_today
 from lims.config import Settings
+from lims.equipment.models import Equipment
 from tests.cad.factories import COORDINATE_BUDGET, make_coordinate_method
+from tests.conftest import shared_path
 from tests.equipment.factories import make_calibration, make_equipment
 from tests.jobs.factories import MEASURED_ON, PRODUCT, Lab, make_lab
 from tests.jobs.test_job_flow import started
@@ -36,8 +40,8 @@ def lab(engine: Engine, settings: Settings) -> Lab:
     return make_lab(engine, settings)
 
 
-def import_d20(client: TestClient, lab: Lab, job: object, temperature: float) -> dict:
-    report = qif.write_results(
+def d20_report(temperature: float) -> bytes:
+    return qif.write_results(
         [{"label": "D20", "type": "diameter", "nominal": 20.0, "zone": None,
           "lower_limit": 19.9, "upper_limit": 20.05, "unit": "millimetre", "value": 20.046,
           "status": "PASS"}],
@@ -45,15 +49,92 @@ def import_d20(client: TestClient, lab: Lab, job: object, temperature: float) ->
         temperature=temperature,
         qpid="2c1c2a39-8d41-4b55-9f2f-8d1c2a7b0c20",
     )  # fmt: skip
+
+
+def import_d20(
+    client: TestClient,
+    lab: Lab,
+    job: object,
+    temperature: float,
+    *,
+    report: bytes | None = None,
+    expect: int = 200,
+    **params: object,
+) -> dict:
     imported = client.post(
         f"{job.url}/results/qif",  # type: ignore[attr-defined]
-        params={"measured_on": MEASURED_ON.isoformat(), "equipment_id": lab.cmm.id},
-        content=report,
+        params={"measured_on": MEASURED_ON.isoformat(), "equipment_id": lab.cmm.id, **params},
+        content=report or d20_report(temperature),
         headers={"content-type": "application/octet-stream", **lab.headers(lab.technician)},
     )
-    assert imported.status_code == 200, imported.text
+    assert imported.status_code == expect, imported.text
+    if expect != 200:
+        return imported.json()
     (row,) = imported.json()["rows"]
     return row
+
+
+def with_workpiece_runs(report: bytes, *, product: str, workpiece: str, runs: list[float]) -> bytes:
+    """``report`` (one part's results) with the same program's runs on the calibrated
+    workpiece after it, one value each, every part named by its serial number as QIF Results
+    name the part measured (ActualComponent, as the SheetMetal sample of qif-community does)."""
+    q = f"{{{qif.NS}}}"
+    root = qif.parse(report)
+    result_set = root.find(f".//{q}MeasurementResultsSet")
+    assert result_set is not None
+    (measured,) = list(result_set)
+    next_id = int(root.get("idMax", "0")) + 1
+    product_id, workpiece_id = str(next_id), str(next_id + 1)
+    next_id += 2
+    etree.SubElement(
+        etree.SubElement(measured, f"{q}ActualComponentIds", n="1"), f"{q}Id"
+    ).text = product_id
+    for value in runs:
+        run = copy.deepcopy(measured)
+        for element in run.iter():
+            if element.get("id") is not None:
+                element.set("id", str(next_id))
+                next_id += 1
+        run.find(f".//{q}CharacteristicMeasurements/*/{q}Value").text = repr(value)  # type: ignore[union-attr]
+        run.find(f"{q}ActualComponentIds/{q}Id").text = workpiece_id  # type: ignore[union-attr]
+        result_set.append(run)
+    result_set.set("n", str(len(result_set)))
+    components = etree.Element(f"{q}ActualComponentSets", n="1")
+    component_set = etree.SubElement(components, f"{q}ActualComponentSet", n="2")
+    for identifier, serial in ((product_id, product), (workpiece_id, workpiece)):
+        component = etree.SubElement(component_set, f"{q}ActualComponent", id=identifier)
+        etree.SubElement(component, f"{q}SerialNumber").text = serial
+        status = etree.SubElement(component, f"{q}Status")
+        etree.SubElement(status, f"{q}InspectionStatusEnum").text = "PASS"
+    result_set.addnext(components)
+    root.set("idMax", str(next_id - 1))
+    document = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    qif.validate(qif.parse(document), shared_path("schemas", "qif"))
+    return document
+
+
+def calibrated_ring(engine: Engine, lab: Lab, **overrides: object) -> Equipment:
+    """A 20 mm reference ring calibrated at 20 mm + 1.2 um, U = 0.4 um (k = 2)."""
+    workpiece = make_equipment(
+        engine,
+        **{
+            "name": "Reference ring 20 mm",
+            "kind": "reference_workpiece",
+            "serial_number": "RW-20-001",
+            **overrides,
+        },
+    )
+    today = local_today(lab.settings.timezone)
+    make_calibration(
+        engine,
+        workpiece,
+        calibrated_on=(today - timedelta(days=30)).isoformat(),
+        next_due_on=(today + timedelta(days=335)).isoformat(),
+        results=[{"quantity": "diameter deviation", "nominal": 20, "nominal_unit": "mm",
+                  "value": 1.2, "unit": "um", "expanded_uncertainty": 0.4,
+                  "coverage_factor": 2}],
+    )  # fmt: skip
+    return workpiece
 
 
 def test_a_qif_value_without_a_budget_has_u_not_evaluated_and_no_decision(
@@ -173,3 +254,88 @@ def test_an_entered_cmm_result_with_a_calibrated_workpiece_is_evaluated_by_subst
     assert recorded["expanded_uncertainty"] == pytest.approx(0.001152803, abs=1e-9)
     assert recorded["coverage_factor"] == 2.0
     assert recorded["value"] == pytest.approx(20.0450, abs=1e-9)
+
+
+SUBSTITUTION_METHOD = {
+    "coordinate_budget": {**COORDINATE_BUDGET, "workpiece_variation": 0.5},
+    "equipment_roles": {"cmm": ["cmm"], "reference_workpiece": ["reference_workpiece"]},
+}
+# Twenty runs of the CMM program on the calibrated ring, ten reading 20.0020 mm and ten
+# 20.0024 mm, after the product's run (20.046 mm), in one QIF Results file.
+RING_RUNS = [20.0020] * 10 + [20.0024] * 10
+
+
+def test_a_qif_import_with_the_calibrated_workpieces_runs_is_evaluated_by_substitution(
+    client: TestClient, engine: Engine, lab: Lab
+) -> None:
+    # ISO 15530-3:2011 through the entered result's own route, checked by hand:
+    # u_cal = 0.4 um / 2 = 0.2 um (the ring's certificate); the runs' mean 20.0022 mm, so the
+    # bias b = 20.0022 - 20.0012 = +1.0 um; each run is 0.2 um from the mean:
+    # u_p = sqrt(20 x 0.04 / 19) = 0.205196 um; u_b = L dt u(alpha) = 20e3 um x 1.0 K x
+    # 1e-6/sqrt(3) /K = 0.011547 um; u_w = 0.5 um (the method's).
+    # U = 2 sqrt(0.04 + 0.042105 + 0.000133 + 0.25) = 2 x 0.576402 = 1.152803 um (k = 2);
+    # the product's 20.046 mm corrected by b: 20.045 mm.
+    method = make_coordinate_method(engine, lab, **SUBSTITUTION_METHOD)
+    ring = calibrated_ring(engine, lab)
+    job = started(client, lab, "product_qc", PRODUCT)
+    d20 = job.plan(**D20, method_id=method.id)
+    job.step("in_measurement", lab.technician)
+    report = with_workpiece_runs(
+        d20_report(21.0), product="P-0001", workpiece="RW-20-001", runs=RING_RUNS
+    )
+    row = import_d20(client, lab, job, 21.0, report=report, reference_workpiece_id=ring.id)
+    assert row["value"] == pytest.approx(20.045, abs=1e-9)
+    results = client.get(f"{job.url}/results", headers=lab.headers(lab.technician)).json()
+    stored = next(r for r in results if r["characteristic_id"] == d20["id"])
+    budget = stored["uncertainty"]
+    assert budget["source"] == "ISO 15530-3"
+    assert budget["u_cal"] == pytest.approx(0.2, abs=1e-9)
+    assert budget["u_p"] == pytest.approx(0.205196, abs=1e-6)
+    assert budget["u_b"] == pytest.approx(0.011547, abs=1e-6)
+    assert budget["u_w"] == pytest.approx(0.5)
+    assert budget["bias"] == pytest.approx(1.0, abs=1e-6)
+    assert budget["repeats"] == 20 and budget["warnings"] == []
+    assert stored["expanded_uncertainty"] == pytest.approx(0.001152803, abs=1e-9)
+    assert stored["coverage_factor"] == 2.0
+    # Recorded as an entered substitution result is: the workpiece and its repeats.
+    assert stored["equipment"] == {"cmm": lab.cmm.id, "reference_workpiece": ring.id}
+    assert stored["observations"] == {"workpiece": pytest.approx(RING_RUNS)}
+    assert stored["decision"]["decision"] is not None
+
+
+def test_a_qif_import_naming_a_workpiece_without_runs_takes_the_specification_budget(
+    client: TestClient, engine: Engine, lab: Lab
+) -> None:
+    # The ring is named but the file holds no run on it: the specification budget of
+    # tests/methods/test_coordinate.py (u_c = 1.383377 um at 20 mm, 21.0 °C).
+    method = make_coordinate_method(engine, lab, **SUBSTITUTION_METHOD)
+    ring = calibrated_ring(engine, lab)
+    job = started(client, lab, "product_qc", PRODUCT)
+    d20 = job.plan(**D20, method_id=method.id)
+    job.step("in_measurement", lab.technician)
+    import_d20(client, lab, job, 21.0, reference_workpiece_id=ring.id)
+    results = client.get(f"{job.url}/results", headers=lab.headers(lab.technician)).json()
+    stored = next(r for r in results if r["characteristic_id"] == d20["id"])
+    assert stored["uncertainty"]["source"] == "specification budget"
+    assert stored["uncertainty"]["standard_uncertainty"] == pytest.approx(1.383377, abs=1e-6)
+    assert stored["equipment"] == {"cmm": lab.cmm.id}
+
+
+def test_a_qif_import_naming_a_workpiece_of_a_kind_the_method_refuses_stores_nothing(
+    client: TestClient, engine: Engine, lab: Lab
+) -> None:
+    method = make_coordinate_method(engine, lab, **SUBSTITUTION_METHOD)
+    block = calibrated_ring(engine, lab, kind="gauge_block")
+    job = started(client, lab, "product_qc", PRODUCT)
+    job.plan(**D20, method_id=method.id)
+    job.step("in_measurement", lab.technician)
+    report = with_workpiece_runs(
+        d20_report(21.0), product="P-0001", workpiece="RW-20-001", runs=RING_RUNS
+    )
+    refused = import_d20(
+        client, lab, job, 21.0, report=report, reference_workpiece_id=block.id, expect=422
+    )
+    assert "reference_workpiece" in refused["detail"]
+    missing = import_d20(client, lab, job, 21.0, reference_workpiece_id=999_999, expect=422)
+    assert "999999" in missing["detail"]
+    assert client.get(f"{job.url}/results", headers=lab.headers(lab.technician)).json() == []
