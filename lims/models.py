@@ -30,6 +30,7 @@ from lims.contracts.models import (
     Quotation,
     QuotationRequest,
 )
+from lims.contracts.review import ContractReview
 from lims.documents.models import Document, TextTranslation
 from lims.equipment.models import Calibration, Equipment, EquipmentLogEntry, IntermediateCheck
 from lims.jobs.models import (
@@ -70,6 +71,7 @@ __all__ = [
     "CompetenceRecord",
     "ConfidentialityClause",
     "Contact",
+    "ContractReview",
     "CustomerValue",
     "Document",
     "Enrolment",

@@ -33,6 +33,7 @@ LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 PHRASES = frozenset(
     {"doing", "activity", "activity_words", "allowed", "named_as", "looks_like", "kinds"}
     | {"status", "step", "options"}
+    | {"questions"}
 )
 _PLACEHOLDER = re.compile(r"%%|%\((?P<name>\w+)\)(?P<spec>[-#0 +]*\d*(?:\.\d+)?[a-zA-Z])")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")

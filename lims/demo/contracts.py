@@ -10,11 +10,12 @@ day, even in another year, adds nothing.
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from lims.accounts.models import User
 from lims.accounts.principal import Principal
 from lims.config import Settings
-from lims.contracts import agreements, prices, quotations
+from lims.contracts import agreements, prices, quotations, review
 from lims.contracts.models import (
     Agreement,
     AgreementCreate,
@@ -25,6 +26,7 @@ from lims.contracts.models import (
     ConfidentialityClauseCreate,
     CostPoolSpec,
     DecisionRule,
+    Order,
     OrderCreate,
     PriceList,
     PriceListCreate,
@@ -36,8 +38,9 @@ from lims.contracts.models import (
     Service,
     Signature,
 )
+from lims.contracts.review import ContractReview, ReviewAnswers
 from lims.db import persisted_id
-from lims.demo.accounts import AD_HOC_CUSTOMER, ANNUAL_CUSTOMER, demo_customer
+from lims.demo.accounts import AD_HOC_CUSTOMER, ANNUAL_CUSTOMER, acting_as, demo_customer
 from lims.demo.dates import Ago
 from lims.equipment.service import add_months
 
@@ -176,6 +179,7 @@ def load_contracts(
         created += 1
     created += _annual_agreement(db_session, actor=actor, today=today)
     created += _ad_hoc_order(db_session, actor=actor, settings=settings, today=today)
+    created += _contract_reviews(db_session)
     return created
 
 
@@ -256,3 +260,68 @@ def _ad_hoc_order(db_session: Session, *, actor: Principal, settings: Settings, 
         settings=settings,
     )
     return 1
+
+
+#: The quality manager's review of the annual agreement: the routine calibrations under it
+#: are covered by it (their jobs' records name it when they are accepted).
+ANNUAL_REVIEW = ReviewAnswers(
+    requirements_understood=True,
+    requirements_note="Laajuus, toimitusajat ja raportoinnin kielet sovittu sopimuksessa",
+    capability=True,
+    methods="Mittalaitteiden kalibrointi laboratorion menetelmin (akkreditoitu pätevyysalue)",
+    method_appropriate=True,
+    conformity_requested=True,
+    decision_rule_agreed=True,
+    decision_rule_note="Suojakaista w = U, sovittu asiakkaan kanssa sopimusneuvottelussa",
+)
+#: The order made with the ad-hoc agreement, reviewed before its job is accepted.
+AD_HOC_REVIEW = ReviewAnswers(
+    requirements_understood=True,
+    capability=True,
+    methods="Ulkomikrometrin kalibrointi, menetelmä MK-12",
+    method_appropriate=True,
+    conformity_requested=False,
+)
+
+
+def _contract_reviews(db_session: Session) -> int:
+    """The quality manager's reviews of the annual agreement and of the ad-hoc order, unless
+    made already."""
+    reviewer = db_session.exec(select(User).where(User.username == "laatu")).first()
+    if reviewer is None:
+        return 0
+    made = 0
+    annual = db_session.exec(
+        select(Agreement).where(Agreement.kind == AgreementKind.ANNUAL, Agreement.state == "active")
+    ).first()
+    if (
+        annual is not None
+        and review.review_of(db_session, agreement_id=persisted_id(annual)) is None
+    ):
+        review.review_agreement(
+            db_session,
+            actor=acting_as(reviewer),
+            agreement_id=persisted_id(annual),
+            answers=ANNUAL_REVIEW,
+        )
+        made += 1
+    ad_hoc = db_session.exec(
+        select(Order)
+        .join(Agreement, col(Agreement.id) == Order.agreement_id)
+        .where(Agreement.kind == AgreementKind.AD_HOC)
+    ).first()
+    if (
+        ad_hoc is not None
+        and db_session.exec(
+            select(ContractReview).where(ContractReview.order_id == ad_hoc.id)
+        ).first()
+        is None
+    ):
+        review.review_order(
+            db_session,
+            actor=acting_as(reviewer),
+            order_id=persisted_id(ad_hoc),
+            answers=AD_HOC_REVIEW,
+        )
+        made += 1
+    return made

@@ -32,7 +32,7 @@ from lims.contracts.prices import closures, price_list_of_year
 from lims.contracts.quotations import agreement_for_order, get_quotation
 from lims.db import lock_row, persisted_id, utcnow
 from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from lims.jobs import workflow
+from lims.jobs import contract_review, workflow
 from lims.jobs.models import (
     Characteristic,
     CharacteristicEdit,
@@ -927,8 +927,11 @@ def transition(
     current = JobStatus(job.status)
     held_from = JobStatus(job.held_from) if job.held_from else None
     workflow.check_step(current, to, held_from=held_from, reason=reason)
-    check_may_step(db_session, actor=actor, job=job, to=to, on=local_today(settings.timezone))
+    today = local_today(settings.timezone)
+    check_may_step(db_session, actor=actor, job=job, to=to, on=today)
     _acting(db_session, actor)
+    if to == JobStatus.ACCEPTED:
+        contract_review.record_default(db_session, actor=actor, job=job, on=today)
     if to == JobStatus.ON_HOLD:
         job.held_from = current
     elif current == JobStatus.ON_HOLD:
@@ -990,6 +993,8 @@ def _check_conditions(
 ) -> None:
     if current == JobStatus.ON_HOLD or to in (JobStatus.ON_HOLD, JobStatus.CANCELLED):
         return
+    if to == JobStatus.ACCEPTED:
+        contract_review.check_reviewed(db_session, job, on=on)
     items = list(db_session.exec(select(Item).where(Item.job_id == job.id)))
     if to == JobStatus.ITEMS_RECEIVED:
         waiting = [item.description for item in items if item.received_on is None]

@@ -5,10 +5,11 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from lims.accounts.models import Organisation
+from lims.accounts.auth import principal_for
+from lims.accounts.models import Organisation, User
 from lims.audit.trail import save
 from lims.config import Settings
-from lims.contracts import agreements, prices, quotations
+from lims.contracts import agreements, prices, quotations, review
 from lims.contracts.models import (
     Agreement,
     AgreementCreate,
@@ -30,6 +31,7 @@ from lims.contracts.models import (
     Service,
     Signature,
 )
+from lims.contracts.review import ContractReview, ReviewAnswers
 from lims.demo.contracts import CLAUSE_EN, CLAUSE_FI, DEMO_PRICE_LIST_ITEMS, demo_price_model
 from tests.factories import FACTORY_ACTOR
 
@@ -124,6 +126,32 @@ def make_agreement(
                 agreement.state = AgreementState.ACTIVE
                 agreement = save(db_session, FACTORY_ACTOR.audit_context(), agreement)
         return agreement
+
+
+#: A contract review with every question answered yes: nothing subcontracted, no deviation.
+ROUTINE_REVIEW = ReviewAnswers(
+    requirements_understood=True,
+    capability=True,
+    methods="The lab's calibration methods of the agreement's scope",
+    method_appropriate=True,
+    conformity_requested=True,
+    decision_rule_agreed=True,
+)
+
+
+def review_agreement(
+    engine: Engine, agreement: Agreement, reviewer: User, answers: ReviewAnswers = ROUTINE_REVIEW
+) -> ContractReview:
+    """The agreement version's contract review, which covers routine jobs under it."""
+    assert agreement.id is not None
+    with Session(engine) as db_session:
+        made, _ = review.review_agreement(
+            db_session,
+            actor=principal_for(reviewer, via="password"),
+            agreement_id=agreement.id,
+            answers=answers,
+        )
+        return made
 
 
 def make_quotation(

@@ -17,7 +17,7 @@ from lims.contracts.models import Service
 from lims.equipment.models import Equipment
 from lims.methods.models import Method
 from tests.conftest import is_fresh, snapshots
-from tests.contracts.factories import make_agreement
+from tests.contracts.factories import make_agreement, review_agreement
 from tests.equipment.factories import authorise, make_calibration, make_equipment, make_method
 from tests.factories import bearer, make_contact, make_organisation, make_user
 
@@ -109,7 +109,7 @@ def _lab_of(engine: Engine, settings: Settings, ids: dict[str, int]) -> Lab:
 def _build_lab(engine: Engine, settings: Settings) -> Lab:
     customer = make_organisation(engine)
     make_contact(engine, customer)
-    make_agreement(
+    agreement = make_agreement(
         engine,
         customer,
         valid_until=date(2099, 12, 31),
@@ -136,13 +136,17 @@ def _build_lab(engine: Engine, settings: Settings) -> Lab:
     make_calibration(engine, ring_gauge, **calibrated)
     cmm = make_equipment(engine, name="CMM", kind="cmm")
     make_calibration(engine, cmm, **calibrated)
+    customer_user = make_user(engine, Role.CUSTOMER, organisation=customer)
+    manager = make_user(engine, Role.QUALITY_MANAGER)
+    # Routine work under the annual agreement is covered by the agreement's contract review.
+    review_agreement(engine, agreement, manager)
     return Lab(
         customer=customer,
-        customer_user=make_user(engine, Role.CUSTOMER, organisation=customer),
+        customer_user=customer_user,
         technician=technician,
         reviewer=reviewer,
         signatory=signatory,
-        manager=make_user(engine, Role.QUALITY_MANAGER),
+        manager=manager,
         ring_gauge=ring_gauge,
         cmm=cmm,
         ring_method=ring_method,
