@@ -13,6 +13,7 @@ from lims import units
 from lims.cad import iso286
 from lims.cad.part21 import Entity, Enum, Ref, StepError, StepFile, Typed
 from lims.cad.plan import CadError, Characteristic, Datum, NoSemanticPmi, Plan
+from lims.reasons import Reason
 
 TOLERANCE_TYPES = (
     "ANGULARITY", "CIRCULAR_RUNOUT", "COAXIALITY", "CONCENTRICITY", "CYLINDRICITY",
@@ -50,16 +51,21 @@ def extract(step: StepFile) -> Plan:
     family = NOT_AP242.get(schema.split(" ")[0].split("{")[0].strip().upper())
     if family:
         raise NoSemanticPmi(
-            f"this is an {family} file ({schema}): {family} carries no semantic PMI; "
-            "ask for an AP242 export with semantic PMI"
+            Reason(
+                "this is an %(family)s file (%(schema)s): %(family)s carries no semantic PMI; "
+                "ask for an AP242 export with semantic PMI",
+                family=family,
+                schema=schema,
+            )
         )
     try:
         return _Extraction(step, schema).plan()
-    except CadError:
+    except (CadError, StepError):
         raise
     except (IndexError, KeyError, TypeError, AttributeError, ValueError) as error:
+        # Python's own words for the slip are English only: name its kind.
         raise StepError(
-            f"the PMI records are malformed ({type(error).__name__}: {error})"
+            Reason("the PMI records are malformed (%(slip)s)", slip=type(error).__name__)
         ) from None
 
 
@@ -98,12 +104,20 @@ class _Extraction:
         }
         if not tolerances and not dimensions and not datums:
             graphic = len(step.ids_of(*GRAPHIC_PMI))
-            shown = (
-                f" (it shows {graphic} graphic or tessellated PMI annotations)" if graphic else ""
-            )
+            if graphic:
+                raise NoSemanticPmi(
+                    Reason(
+                        "the file carries no semantic PMI (it shows %(graphic)s graphic or "
+                        "tessellated PMI annotations): nothing to plan from; ask for an AP242 "
+                        "export with semantic PMI, or plan from the drawing",
+                        graphic=graphic,
+                    )
+                )
             raise NoSemanticPmi(
-                f"the file carries no semantic PMI{shown}: nothing to plan from; "
-                "ask for an AP242 export with semantic PMI, or plan from the drawing"
+                Reason(
+                    "the file carries no semantic PMI: nothing to plan from; ask for an AP242 "
+                    "export with semantic PMI, or plan from the drawing"
+                )
             )
         return result
 
@@ -216,7 +230,7 @@ class _Extraction:
     def _compartment_of(self, base: Any, modifiers: Any, depth: int = 0) -> str:
         if isinstance(base, Typed) and base.type == "COMMON_DATUM_LIST":
             if depth > MAX_COMMON_DATUM_DEPTH:
-                raise StepError("a common datum refers back to itself (a record loop)")
+                raise StepError(Reason("a common datum refers back to itself (a record loop)"))
             elements = base.value if isinstance(base.value, list) else [base.value]
             label = "-".join(self._compartment(element, depth + 1) for element in elements)
         else:
@@ -241,7 +255,7 @@ class _Extraction:
         dimension_ref, representation_ref = dcr.args("DIMENSIONAL_CHARACTERISTIC_REPRESENTATION")
         dimension = self.step.deref(dimension_ref)
         if dimension is None:
-            raise StepError(f"#{dcr.id}: the dimension is not a reference")
+            raise StepError(Reason("#%(entity)s: the dimension is not a reference", entity=dcr.id))
         entity_type = next((t for t in DIMENSION_TYPES if t in dimension.parts), "")
         args = dimension.args(entity_type) if entity_type else []
         is_size = "SIZE" in entity_type

@@ -21,12 +21,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from lims.reasons import Reason
+
 MAX_NESTING = 64  # real AP242 files nest lists 4-5 deep; a deeper file is hostile
 GZIP_MAGIC = b"\x1f\x8b"
 
 
 class StepError(ValueError):
-    """The bytes are not a readable Part 21 file; the message says where and why."""
+    """The bytes are not a readable Part 21 file; the :class:`Reason` says where and why, so
+    that the refusal carrying it is worded in its reader's language."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.message)
+        self.reason = reason
+        self.template = reason.template
+        self.params = reason.params
+        self.message = reason.message
 
 
 @dataclass(frozen=True)
@@ -103,7 +113,11 @@ class StepFile:
         if entity is None:
             text = self.raw.get(entity_id)
             if text is None:
-                raise StepError(f"#{entity_id} is referenced but not defined in the file")
+                raise StepError(
+                    Reason(
+                        "#%(entity)s is referenced but not defined in the file", entity=entity_id
+                    )
+                )
             entity = Entity(entity_id, _parse_instance(text, entity_id))
             self._parsed[entity_id] = entity
         return entity
@@ -128,12 +142,17 @@ def decompress(data: bytes, *, max_bytes: int) -> bytes:
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     try:
         out = inflater.decompress(data, max_bytes + 1)
-    except zlib.error as error:
-        raise StepError(f"the gzip data is damaged: {error}") from None
+    except zlib.error:
+        raise StepError(Reason("the gzip data is damaged")) from None
     if len(out) > max_bytes or inflater.unconsumed_tail:
-        raise StepError(f"the file decompresses to more than the limit of {max_bytes} bytes")
+        raise StepError(
+            Reason(
+                "the file decompresses to more than the limit of %(max_bytes)s bytes",
+                max_bytes=max_bytes,
+            )
+        )
     if not inflater.eof:
-        raise StepError("the gzip data is truncated")
+        raise StepError(Reason("the gzip data is truncated"))
     return out
 
 
@@ -145,13 +164,13 @@ def read_step(data: bytes, *, max_decompressed_bytes: int = 512 * 1024 * 1024) -
     text = data.decode("latin-1")
     start = text.find("ISO-10303-21;")
     if start < 0 or text[:start].strip():
-        raise StepError("not a STEP file: it does not begin with ISO-10303-21;")
+        raise StepError(Reason("not a STEP file: it does not begin with ISO-10303-21;"))
     if "/*" in text:
         text = _COMMENT.sub(lambda match: match.group(1) or " ", text)
     header_at = text.find("HEADER;", start)
     data_at = text.find("DATA;", header_at)
     if header_at < 0 or data_at < 0:
-        raise StepError("the file has no HEADER or DATA section")
+        raise StepError(Reason("the file has no HEADER or DATA section"))
     header = _read_header(text[header_at + len("HEADER;") : data_at])
     raw, types = _index_data(text, data_at + len("DATA;"))
     by_type: dict[str, list[int]] = defaultdict(list)
@@ -166,7 +185,7 @@ def _read_header(section: str) -> dict[str, list[Any]]:
     for match in _HEADER_RECORD.finditer(section):
         name, body = match.groups()
         if name != "ENDSEC":
-            header[name] = _parse_params(body, 0, where="the header")
+            header[name] = _parse_params(body, 0, where=Reason("the header"))
     return header
 
 
@@ -181,14 +200,18 @@ def _index_data(text: str, position: int) -> tuple[dict[int, str], dict[int, tup
         match = _RECORD.match(text, position)
         if match is None:
             if position >= end:
-                raise StepError("the file is truncated: the DATA section has no ENDSEC;")
+                raise StepError(Reason("the file is truncated: the DATA section has no ENDSEC;"))
             line = text.count("\n", 0, position) + 1
             raise StepError(
-                f"line {line}: expected a record #id=...; (truncated file or unterminated string)"
+                Reason(
+                    "line %(line)s: expected a record #id=...; "
+                    "(truncated file or unterminated string)",
+                    line=line,
+                )
             )
         entity_id, body = int(match.group(1)), match.group(2).strip()
         if entity_id in raw:
-            raise StepError(f"#{entity_id} is defined twice")
+            raise StepError(Reason("#%(entity)s is defined twice", entity=entity_id))
         raw[entity_id] = body
         types[entity_id] = _type_names(body, entity_id)
         position = match.end()
@@ -203,11 +226,19 @@ def _type_names(body: str, entity_id: int) -> tuple[str, ...]:
         match = _SIMPLE_NAME.match(body)
         names = (match.group(1),) if match else ()
     if not names:
-        raise StepError(f"#{entity_id}: a record names its entity type, e.g. #1=POINT(...)")
+        raise StepError(_untyped(f"#{entity_id}"))
     return names
 
 
 # -- parsing one record -------------------------------------------------------------------
+
+#: Where a parse failed: a record (``"#12"``) or a part of the file (``Reason("the header")``).
+Where = str | Reason
+
+
+def _untyped(where: Where) -> Reason:
+    return Reason("%(where)s: a record names its entity type, e.g. #1=POINT(...)", where=where)
+
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -225,22 +256,24 @@ _ESCAPE = re.compile(r"\\X2\\((?:[0-9A-F]{4})+)\\X0\\|\\X\\([0-9A-F]{2})|\\S\\(.
 
 
 def _parse_instance(body: str, entity_id: int) -> dict[str, list[Any]]:
-    where = f"#{entity_id}"
+    where: Where = f"#{entity_id}"
     if body.startswith("("):
         parts: dict[str, list[Any]] = {}
         for part in _parse_params(body, 0, where=where, complex_instance=True):
             if not isinstance(part, tuple):
-                raise StepError(f"{where}: a complex instance holds only TYPE(...) parts")
+                raise StepError(
+                    Reason("%(where)s: a complex instance holds only TYPE(...) parts", where=where)
+                )
             parts[part[0]] = part[1]
         return parts
     match = _SIMPLE_NAME.match(body)
     if match is None:
-        raise StepError(f"{where}: a record names its entity type, e.g. #1=POINT(...)")
+        raise StepError(_untyped(where))
     return {match.group(1): _parse_params(body, match.end() - 1, where=where)}
 
 
 def _parse_params(
-    text: str, position: int, *, where: str, complex_instance: bool = False
+    text: str, position: int, *, where: Where, complex_instance: bool = False
 ) -> list[Any]:
     """Parse the parenthesised list at ``position``: an explicit stack, no recursion."""
     stack: list[list[Any]] = []
@@ -251,16 +284,22 @@ def _parse_params(
         kind, value = token
         if kind == "(":
             if len(stack) >= MAX_NESTING:
-                raise StepError(f"{where}: lists nest deeper than {MAX_NESTING} levels")
+                raise StepError(
+                    Reason(
+                        "%(where)s: lists nest deeper than %(levels)s levels",
+                        where=where,
+                        levels=MAX_NESTING,
+                    )
+                )
             if current is not None:
                 stack.append(current)
             pending_names.append(name)
             current, name = [], None
             continue
         if current is None:
-            raise StepError(f"{where}: expected '('")
+            raise StepError(Reason("%(where)s: expected '('", where=where))
         if name is not None:
-            raise StepError(f"{where}: a type name must be followed by '('")
+            raise StepError(Reason("%(where)s: a type name must be followed by '('", where=where))
         if kind == ")":
             finished, typed_as = current, pending_names.pop()
             if not stack:
@@ -276,16 +315,22 @@ def _parse_params(
             name = value
         elif kind != ",":
             current.append(value)
-    raise StepError(f"{where}: the record ends inside a list")
+    raise StepError(Reason("%(where)s: the record ends inside a list", where=where))
 
 
-def _tokens(text: str, position: int, where: str) -> Iterator[tuple[str, Any]]:
+def _tokens(text: str, position: int, where: Where) -> Iterator[tuple[str, Any]]:
     end = len(text)
     while True:
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
             if text[position:].strip():
-                raise StepError(f"{where}: cannot read {text[position : position + 20]!r}")
+                raise StepError(
+                    Reason(
+                        "%(where)s: cannot read %(text)r",
+                        where=where,
+                        text=text[position : position + 20],
+                    )
+                )
             return
         position = match.end()
         kind = match.lastgroup

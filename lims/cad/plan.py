@@ -7,11 +7,21 @@ proposed characteristics, so the two can never drift apart.
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from lims.reasons import Reason
+
 Kind = Literal["geometric_tolerance", "dimension"]
 
 
 class CadError(ValueError):
-    """The file cannot be read as a model; the message tells the person why."""
+    """The file cannot be read as a model; the :class:`Reason` tells the person why, in the
+    language of the refusal that carries it."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.message)
+        self.reason = reason
+        self.template = reason.template
+        self.params = reason.params
+        self.message = reason.message
 
 
 class NoSemanticPmi(CadError):

@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from lims.cad.plan import CadError, Characteristic, Datum, Plan
+from lims.reasons import Reason
 
 NS = "http://qifstandards.org/xsd/qif3"
 Q = f"{{{NS}}}"
@@ -54,15 +55,32 @@ def parse(data: bytes) -> etree._Element:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
-        raise QifError(f"not well-formed XML: {error}") from None
+        line, column = error.position
+        raise QifError(
+            Reason(
+                "not well-formed XML (line %(line)s, column %(column)s)", line=line, column=column
+            )
+        ) from None
     if root.getroottree().docinfo.internalDTD is not None or root.getroottree().docinfo.doctype:
         raise QifError(
-            "the document declares a DTD; QIF uses none and entity declarations are refused"
+            Reason("the document declares a DTD; QIF uses none and entity declarations are refused")
         )
     if root.tag != f"{Q}QIFDocument":
         name = etree.QName(root)
-        where = f" in namespace {name.namespace}" if name.namespace else " without a namespace"
-        raise QifError(f"not a QIF 3.0 document: the root is {name.localname}{where}")
+        if name.namespace:
+            raise QifError(
+                Reason(
+                    "not a QIF 3.0 document: the root is %(root)s in namespace %(namespace)s",
+                    root=name.localname,
+                    namespace=name.namespace,
+                )
+            )
+        raise QifError(
+            Reason(
+                "not a QIF 3.0 document: the root is %(root)s without a namespace",
+                root=name.localname,
+            )
+        )
     return root
 
 
@@ -71,7 +89,7 @@ def schema_in(folder: Path) -> etree.XMLSchema:
     """The QIF 3.0 schema set of ``folder`` (QIFApplications/, QIFLibrary/), loaded once."""
     entry = folder / SCHEMA_ENTRY
     if not entry.is_file():
-        raise QifError(f"the QIF schema is not at {entry}")
+        raise QifError(Reason("the QIF schema is not at %(path)s", path=str(entry)))
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     return etree.XMLSchema(etree.parse(str(entry), parser))
 
@@ -80,8 +98,16 @@ def validate(root: etree._Element, folder: Path) -> None:
     schema = schema_in(folder.resolve())
     if not schema.validate(root):
         error = schema.error_log.last_error
-        detail = f"line {error.line}: {error.message}" if error else "no detail given"
-        raise QifError(f"the document fails the QIF 3.0 schema: {detail}")
+        if error is None:
+            raise QifError(Reason("the document fails the QIF 3.0 schema"))
+        # The validator's own words (English) quote the element and the rule it breaks.
+        raise QifError(
+            Reason(
+                "the document fails the QIF 3.0 schema: line %(line)s: %(detail)s",
+                line=error.line,
+                detail=error.message,
+            )
+        )
 
 
 # -- reading ------------------------------------------------------------------------------

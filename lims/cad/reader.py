@@ -12,6 +12,7 @@ from pathlib import Path
 from lims.cad import ap242, qif
 from lims.cad.part21 import GZIP_MAGIC, StepError, decompress, read_step
 from lims.cad.plan import CadError, Plan
+from lims.reasons import Reason
 
 DEFAULT_MAX_DECOMPRESSED = 512 * 1024 * 1024
 
@@ -39,9 +40,15 @@ def read_model(
         if head.startswith(b"<"):
             return _read_qif(data, qif_schema_dir)
     except StepError as error:
-        raise CadError(f"not a readable STEP file: {error}") from None
-    shown = data[:8].decode("latin-1")
-    raise CadError(f"not a STEP (ISO 10303-21) or QIF file: it begins with {shown!r}")
+        raise CadError(
+            Reason("not a readable STEP file: %(reason)s", reason=error.reason)
+        ) from None
+    raise CadError(
+        Reason(
+            "not a STEP (ISO 10303-21) or QIF file: it begins with %(start)r",
+            start=data[:8].decode("latin-1"),
+        )
+    )
 
 
 def _read_qif(data: bytes, schema_dir: Path | None) -> Model:

@@ -5,7 +5,9 @@ and memory: the reader runs in a fresh process (``spawn``: no locks or threads i
 from the server) whose address space is capped with ``RLIMIT_AS``; if it has not answered
 within the timeout it is killed.  The caller gets the model or one ``InvalidInput`` naming
 the problem; nothing is written anywhere.  How many readers run at once is the caller's to
-bound (the service takes a slot of ``LIMS_MAX_CAD_READERS``, see lims.limits).
+bound (the service takes a slot of ``LIMS_MAX_CAD_READERS``, see lims.limits).  The worker
+answers a refusal as its :class:`Reason` (template and parameters, not text), so that it is
+worded in the reader's language on this side of the process boundary.
 """
 
 import multiprocessing
@@ -18,6 +20,7 @@ from lims.cad.plan import CadError
 from lims.cad.reader import Model, read_model
 from lims.config import Settings
 from lims.errors import InvalidInput, TooLarge
+from lims.reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -79,13 +82,26 @@ def _work(sender: Connection, path: Path, limits: Limits) -> None:
         )
         sender.send(("model", model))
     except CadError as error:
-        sender.send(("error", str(error)))
+        sender.send(("error", error.reason))
     except MemoryError:
-        sender.send(("error", f"the file needs more memory than {limits.max_memory_bytes} bytes"))
+        sender.send(
+            (
+                "error",
+                Reason(
+                    "the file needs more memory than %(max_memory_bytes)s bytes",
+                    max_memory_bytes=limits.max_memory_bytes,
+                ),
+            )
+        )
     except RecursionError:
-        sender.send(("error", "the file nests too deep to read"))
+        sender.send(("error", Reason("the file nests too deep to read")))
     except Exception as error:  # a reader bug must still answer as a refusal, never a 500
-        sender.send(("error", f"the reader failed on this file ({type(error).__name__})"))
+        sender.send(
+            (
+                "error",
+                Reason("the reader failed on this file (%(slip)s)", slip=type(error).__name__),
+            )
+        )
     finally:
         sender.close()
 

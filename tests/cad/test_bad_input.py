@@ -108,6 +108,28 @@ def test_each_bad_upload_is_refused_and_nothing_is_stored(
     assert list((settings.data_dir / "incoming").iterdir()) == []
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # the words, not the store, are tested
+def test_an_unreadable_step_file_is_refused_in_finnish_through_and_through(
+    client: TestClient, lab: Lab
+) -> None:
+    job = started(client, lab, "product_qc", PRODUCT)
+    response = client.post(
+        f"{job.url}/items/{job.items()[0]['id']}/models",
+        params={"filename": "upload.stp"},
+        content=b"ISO-10303-21;HEADER;ENDSEC;",
+        headers={
+            "content-type": "application/octet-stream",
+            "accept-language": "fi",
+            **lab.headers(lab.technician),
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "STEP-tiedostoa ei voi lukea: tiedostossa ei ole HEADER- tai DATA-osaa"
+    )
+    assert response.json()["code"] == "cad.model_unreadable"
+
+
 def test_a_reader_that_runs_too_long_is_stopped(tmp_path: Path) -> None:
     """The worker is killed at the timeout: here a timeout too short for any real read."""
     model = tmp_path / "ctc01.stp"

@@ -360,7 +360,6 @@ ENGLISH_ALLOWED = (
 #: the STEP reader (lims.cad.part21), the model expression parser
 #: (lims.uncertainty.expression) and the CSV row errors (lims.jobs.results_csv).
 ENGLISH_NOT_YET_TRANSLATED = (
-    re.compile(r"not a readable STEP file: [^)\n]*"),
     re.compile(r"The function '[^'\n]*' is not allowed; allowed functions are [^\n]*?abs\."),
     re.compile(r"the operator '[^'\n]*' has no operand before it\."),
     re.compile(r"reading \d+ of \d+: value '[^'\n]*' is not a number"),

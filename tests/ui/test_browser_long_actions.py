@@ -101,6 +101,8 @@ def test_a_job_whose_file_is_refused_moves_on_to_the_job_and_says_so(
     notice = page.locator("main .notice[role=alert]")
     number = page.locator("h1").inner_text()
     assert "lähetettiin, mutta sen tiedostoa ei otettu vastaan" in notice.inner_text()
+    # Why, in Finnish too (the STEP reader's reason is translated with the refusal).
+    assert "tiedostossa ei ole HEADER- tai DATA-osaa" in notice.inner_text()
     assert re.search(r"TY-\d{4}-\d{4}", notice.inner_text())
     assert page.get_by_text("Kiinnike <b>K-7</b>").count() >= 1  # markup shown as text
     assert accessibility_violations(page) == []
