@@ -108,6 +108,8 @@ def test_technician_checks_a_csv_file_imports_it_and_a_cmms_qif_results(
     page.select_option(
         "#qif-cmm", label=page.locator("#qif-cmm option", has_text="CMM-01").inner_text()
     )
+    # DIM-CMM-01 takes a calibrated workpiece (ISO 15530-3); none measured here.
+    assert page.locator("#qif-workpiece option").first.inner_text() == "Ei referenssikappaletta"
     # DIM-CMM-01 holds the CMM room to at most 60 %RH: without the humidity it is refused.
     page.click("#qif-import-button")
     refusal = page.locator("#qif-import .form-error")

@@ -154,8 +154,8 @@ function wireQifImport(form) {
     alert.textContent = "";
     report.replaceChildren();
     const query = new URLSearchParams();
-    for (const name of ["equipment_id", "measured_on", "temperature", "humidity", "late_entry_reason"]) {
-      const raw = form.elements[name].value.trim();
+    for (const name of ["equipment_id", "reference_workpiece_id", "measured_on", "temperature", "humidity", "late_entry_reason"]) {
+      const raw = form.elements[name]?.value.trim() ?? "";
       if (raw === "") continue;
       // A decimal comma is a Finn's way of writing 20,2 °C; the API takes 20.2.
       const numeric = name === "temperature" || name === "humidity";
