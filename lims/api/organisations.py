@@ -2,16 +2,17 @@
 
 from fastapi import APIRouter, Response, status
 
-from lims.accounts import service
+from lims.accounts import erasure, service
 from lims.accounts.models import (
     ContactCreate,
     ContactPublic,
     ContactUpdate,
     OrganisationCreate,
+    OrganisationErasure,
     OrganisationPublic,
     OrganisationUpdate,
 )
-from lims.api.deps import CurrentActor, SessionDep
+from lims.api.deps import CurrentActor, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
@@ -46,6 +47,21 @@ def update_organisation(
 ) -> OrganisationPublic:
     organisation = service.update_organisation(
         db_session, actor=actor, organisation_id=organisation_id, data=body
+    )
+    return OrganisationPublic.model_validate(organisation, from_attributes=True)
+
+
+@router.post("/{organisation_id}/erasure", response_model=OrganisationPublic)
+def erase_person(
+    organisation_id: int,
+    body: OrganisationErasure,
+    actor: CurrentActor,
+    db_session: SessionDep,
+    settings: SettingsDep,
+) -> OrganisationPublic:
+    """Erase a private person's data once no kept record needs it (409 names the day)."""
+    organisation = erasure.erase_person(
+        db_session, actor=actor, organisation_id=organisation_id, data=body, settings=settings
     )
     return OrganisationPublic.model_validate(organisation, from_attributes=True)
 
