@@ -104,12 +104,58 @@ def _site(path: Path, call: ast.Call, error: str) -> Site:
     )
 
 
+def _table_rows(path: Path, tree: ast.Module) -> list[Site]:
+    """The rows of a module's refusal table (``MISSING_RECORDS`` in lims/accounts/principal.py):
+    a literal dict of ``(problem_template(template), code, name of the parameter)``, from which
+    one raise picks a row; each row is held to the rules of a raise."""
+    rows = []
+    for node in tree.body:
+        table = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        if not isinstance(table, ast.Dict):
+            continue
+        for row in table.values:
+            if not (isinstance(row, ast.Tuple) and len(row.elts) == 3):
+                continue
+            marked, code, name = row.elts
+            if not (
+                isinstance(marked, ast.Call)
+                and isinstance(marked.func, ast.Name)
+                and marked.func.id == "problem_template"
+                and isinstance(code, ast.Constant)
+                and isinstance(name, ast.Constant)
+            ):
+                continue
+            rows.append(
+                Site(
+                    where=f"{path.relative_to(SOURCE.parent)}:{row.lineno}",
+                    error="table",
+                    template=_literal(marked.args[0]) if marked.args else None,
+                    code=code.value if isinstance(code.value, str) else None,
+                    names=frozenset({name.value} if isinstance(name.value, str) else set()),
+                    open_names=False,
+                )
+            )
+    return rows
+
+
+def _literal(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _raises_a_table_row(call: ast.Call) -> bool:
+    """``NotFound(template, code=code, **{name: number})`` with the three taken from a row."""
+    code = next((k.value for k in call.keywords if k.arg == "code"), None)
+    return bool(call.args) and isinstance(call.args[0], ast.Name) and isinstance(code, ast.Name)
+
+
 def _sites() -> list[Site]:
     trees = _trees()
     classes = _error_classes(trees)
     called_with_message = {name for name, cls in classes.items() if _takes_message(cls)}
     sites = []
     for path, tree in trees.items():
+        table = _table_rows(path, tree)
+        sites.extend(table)
         helpers = _wording_helpers(tree, called_with_message)
         inside_helpers = {
             id(inner)
@@ -140,6 +186,8 @@ def _sites() -> list[Site]:
                 if isinstance(node.func, ast.Attribute)
                 else None
             )
+            if table and _raises_a_table_row(node):
+                continue
             if name in called_with_message or name in helpers:
                 sites.append(_site(path, node, name))
     return sites

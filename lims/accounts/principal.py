@@ -4,7 +4,7 @@ The rules live here, below the routers, so the API, the UI and the CLI enforce t
 """
 
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from lims.accounts.models import STAFF_ROLES, Role
 from lims.audit.trail import AuditContext
@@ -102,54 +102,57 @@ def require_organisation_access(actor: Principal, organisation_id: int | None, w
         raise _not_found(what)
 
 
+#: A missing record of each kind, worded so that the reader's language names the kind too: the
+#: refusal's template (marked for the problems catalog), its code and the name of its number.
+#: tests/test_problem_messages.py reads this table as it reads a raise.
+MISSING_RECORDS: dict[str, tuple[str, str, str]] = {
+    "job": (problem_template("job %(job_id)s does not exist"), "jobs.job_does_exist", "job_id"),
+    "organisation": (
+        problem_template("organisation %(organisation_id)s does not exist"),
+        "accounts.organisation_does_exist",
+        "organisation_id",
+    ),
+    "agreement": (
+        problem_template("agreement %(agreement_id)s does not exist"),
+        "contracts.agreement_does_exist",
+        "agreement_id",
+    ),
+    "quotation": (
+        problem_template("quotation %(quotation_id)s does not exist"),
+        "contracts.quotation_does_exist",
+        "quotation_id",
+    ),
+    "quotation request": (
+        problem_template("quotation request %(request_id)s does not exist"),
+        "contracts.quotation_request_does_exist",
+        "request_id",
+    ),
+    "order": (
+        problem_template("order %(order_id)s does not exist"),
+        "contracts.order_does_exist",
+        "order_id",
+    ),
+    "enrolment": (
+        problem_template("enrolment %(enrolment_id)s does not exist"),
+        "training.enrolment_does_exist",
+        "enrolment_id",
+    ),
+    "RR test": (
+        problem_template("RR test %(rr_test_id)s does not exist"),
+        "training.rr_test_does_exist",
+        "rr_test_id",
+    ),
+}
+
+
 def _not_found(what: str) -> NotFound:
-    """The refusal for ``what`` ("job 4"): worded per kind of record, so that the reader's
-    language names the kind too."""
+    """The refusal for ``what`` ("job 4"), from :data:`MISSING_RECORDS` for a kind it words."""
     kind, _, given = what.rpartition(" ")
-    number: object = int(given) if given.isdigit() else given
-    if kind == "job":
-        return NotFound("job %(job_id)s does not exist", code="jobs.job_does_exist", job_id=number)
-    if kind == "organisation":
-        return NotFound(
-            "organisation %(organisation_id)s does not exist",
-            code="accounts.organisation_does_exist",
-            organisation_id=number,
-        )
-    if kind == "agreement":
-        return NotFound(
-            "agreement %(agreement_id)s does not exist",
-            code="contracts.agreement_does_exist",
-            agreement_id=number,
-        )
-    if kind == "quotation":
-        return NotFound(
-            "quotation %(quotation_id)s does not exist",
-            code="contracts.quotation_does_exist",
-            quotation_id=number,
-        )
-    if kind == "quotation request":
-        return NotFound(
-            "quotation request %(request_id)s does not exist",
-            code="contracts.quotation_request_does_exist",
-            request_id=number,
-        )
-    if kind == "order":
-        return NotFound(
-            "order %(order_id)s does not exist", code="contracts.order_does_exist", order_id=number
-        )
-    if kind == "enrolment":
-        return NotFound(
-            "enrolment %(enrolment_id)s does not exist",
-            code="training.enrolment_does_exist",
-            enrolment_id=number,
-        )
-    if kind == "RR test":
-        return NotFound(
-            "RR test %(rr_test_id)s does not exist",
-            code="training.rr_test_does_exist",
-            rr_test_id=number,
-        )
-    return NotFound("%(what)s does not exist", code="accounts.does_exist", what=what)
+    if kind not in MISSING_RECORDS:
+        return NotFound("%(what)s does not exist", code="accounts.does_exist", what=what)
+    template, code, name = MISSING_RECORDS[kind]
+    number: Any = int(given) if given.isdigit() else given
+    return NotFound(template, code=code, **{name: number})
 
 
 class OwnedRecord(Protocol):
