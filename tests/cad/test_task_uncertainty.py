@@ -6,20 +6,23 @@ method's CMC (1.8 + L/300) um taken as U, it "passed" on a 1.87 um band.  The CM
 smallest U the lab may state (ILAC-P14), not the uncertainty of this measurement.
 """
 
-import copy
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from lxml import etree
 from sqlalchemy import Engine
 
 from lims.cad import qif
 from lims.clock import local_today
 from lims.config import Settings
-from lims.equipment.models import Equipment
-from tests.cad.factories import COORDINATE_BUDGET, make_coordinate_method
-from tests.conftest import shared_path
+from tests.cad.factories import (
+    COORDINATE_BUDGET,
+    RING_RUNS,
+    SUBSTITUTION_METHOD,
+    calibrated_ring,
+    make_coordinate_method,
+    with_workpiece_runs,
+)
 from tests.equipment.factories import make_calibration, make_equipment
 from tests.jobs.factories import MEASURED_ON, PRODUCT, Lab, make_lab
 from tests.jobs.test_job_flow import started
@@ -59,7 +62,7 @@ def import_d20(
     *,
     report: bytes | None = None,
     expect: int = 200,
-    **params: object,
+    **params: int | None,
 ) -> dict:
     imported = client.post(
         f"{job.url}/results/qif",  # type: ignore[attr-defined]
@@ -72,69 +75,6 @@ def import_d20(
         return imported.json()
     (row,) = imported.json()["rows"]
     return row
-
-
-def with_workpiece_runs(report: bytes, *, product: str, workpiece: str, runs: list[float]) -> bytes:
-    """``report`` (one part's results) with the same program's runs on the calibrated
-    workpiece after it, one value each, every part named by its serial number as QIF Results
-    name the part measured (ActualComponent, as the SheetMetal sample of qif-community does)."""
-    q = f"{{{qif.NS}}}"
-    root = qif.parse(report)
-    result_set = root.find(f".//{q}MeasurementResultsSet")
-    assert result_set is not None
-    (measured,) = list(result_set)
-    next_id = int(root.get("idMax", "0")) + 1
-    product_id, workpiece_id = str(next_id), str(next_id + 1)
-    next_id += 2
-    etree.SubElement(
-        etree.SubElement(measured, f"{q}ActualComponentIds", n="1"), f"{q}Id"
-    ).text = product_id
-    for value in runs:
-        run = copy.deepcopy(measured)
-        for element in run.iter():
-            if element.get("id") is not None:
-                element.set("id", str(next_id))
-                next_id += 1
-        run.find(f".//{q}CharacteristicMeasurements/*/{q}Value").text = repr(value)  # type: ignore[union-attr]
-        run.find(f"{q}ActualComponentIds/{q}Id").text = workpiece_id  # type: ignore[union-attr]
-        result_set.append(run)
-    result_set.set("n", str(len(result_set)))
-    components = etree.Element(f"{q}ActualComponentSets", n="1")
-    component_set = etree.SubElement(components, f"{q}ActualComponentSet", n="2")
-    for identifier, serial in ((product_id, product), (workpiece_id, workpiece)):
-        component = etree.SubElement(component_set, f"{q}ActualComponent", id=identifier)
-        etree.SubElement(component, f"{q}SerialNumber").text = serial
-        status = etree.SubElement(component, f"{q}Status")
-        etree.SubElement(status, f"{q}InspectionStatusEnum").text = "PASS"
-    result_set.addnext(components)
-    root.set("idMax", str(next_id - 1))
-    document = etree.tostring(root, xml_declaration=True, encoding="utf-8")
-    qif.validate(qif.parse(document), shared_path("schemas", "qif"))
-    return document
-
-
-def calibrated_ring(engine: Engine, lab: Lab, **overrides: object) -> Equipment:
-    """A 20 mm reference ring calibrated at 20 mm + 1.2 um, U = 0.4 um (k = 2)."""
-    workpiece = make_equipment(
-        engine,
-        **{
-            "name": "Reference ring 20 mm",
-            "kind": "reference_workpiece",
-            "serial_number": "RW-20-001",
-            **overrides,
-        },
-    )
-    today = local_today(lab.settings.timezone)
-    make_calibration(
-        engine,
-        workpiece,
-        calibrated_on=(today - timedelta(days=30)).isoformat(),
-        next_due_on=(today + timedelta(days=335)).isoformat(),
-        results=[{"quantity": "diameter deviation", "nominal": 20, "nominal_unit": "mm",
-                  "value": 1.2, "unit": "um", "expanded_uncertainty": 0.4,
-                  "coverage_factor": 2}],
-    )  # fmt: skip
-    return workpiece
 
 
 def test_a_qif_value_without_a_budget_has_u_not_evaluated_and_no_decision(
@@ -254,15 +194,6 @@ def test_an_entered_cmm_result_with_a_calibrated_workpiece_is_evaluated_by_subst
     assert recorded["expanded_uncertainty"] == pytest.approx(0.001152803, abs=1e-9)
     assert recorded["coverage_factor"] == 2.0
     assert recorded["value"] == pytest.approx(20.0450, abs=1e-9)
-
-
-SUBSTITUTION_METHOD = {
-    "coordinate_budget": {**COORDINATE_BUDGET, "workpiece_variation": 0.5},
-    "equipment_roles": {"cmm": ["cmm"], "reference_workpiece": ["reference_workpiece"]},
-}
-# Twenty runs of the CMM program on the calibrated ring, ten reading 20.0020 mm and ten
-# 20.0024 mm, after the product's run (20.046 mm), in one QIF Results file.
-RING_RUNS = [20.0020] * 10 + [20.0024] * 10
 
 
 def test_a_qif_import_with_the_calibrated_workpieces_runs_is_evaluated_by_substitution(
