@@ -8,7 +8,7 @@ Sources of the expected numbers, none taken from the code's own output:
 - JCGM 106:2012 7.3, Table 1: for a one-sided tolerance and a normal PDF, p_c = Phi(z) with
   z = (T_U - y)/u; the table pairs p_c = 0.80, 0.90, 0.95, 0.99, 0.999 with z = 0.84, 1.28,
   1.64, 2.33, 3.09.
-- JCGM 106:2012 7.5: the measurement capability index C_m = (T_U - T_L)/(4 u).
+- JCGM 106:2012 7.6: the measurement capability index C_m = (T_U - T_L)/(4 u).
 - ANSI/NCSL Z540.3: test-uncertainty ratio TUR = (T_U - T_L)/(2 U); 4:1 is its customary
   minimum where the false-accept risk is not evaluated.
 - Standard normal table values (any statistics text): Phi(0.13) = 0.5517, Phi(0.14) = 0.5557.
