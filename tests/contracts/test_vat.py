@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session
 
 from lims.accounts import service as accounts
-from lims.accounts.models import Organisation, OrganisationCreate
+from lims.accounts.models import CustomerKind, Organisation, OrganisationCreate
 from lims.config import Settings
 from lims.contracts.models import Quotation
 from lims.contracts.vat import VatTreatment, finnish_vat_rate, vat_treatment
@@ -31,7 +31,7 @@ FINNISH_COMPANY = OrganisationCreate(
 ESTONIAN_COMPANY = OrganisationCreate(
     name="Näidis OÜ", country="EE", business_id="10000356", vat_number="EE100000007"
 )
-FINNISH_PERSON = OrganisationCreate(name="Pekka Yksityinen", kind="person", country="FI")
+FINNISH_PERSON = OrganisationCreate(name="Pekka Yksityinen", kind=CustomerKind.PERSON, country="FI")
 NORWEGIAN_COMPANY = OrganisationCreate(name="Måleteknikk AS", country="NO", business_id="923609016")
 
 
