@@ -50,6 +50,10 @@ records_app = typer.Typer(
     help="Records for auditors: export and verify bundles.", no_args_is_help=True
 )
 app.add_typer(records_app, name="records")
+invoicing_app = typer.Typer(
+    help="The invoicing basis: delivered jobs for accounting.", no_args_is_help=True
+)
+app.add_typer(invoicing_app, name="invoicing")
 
 EXIT_USAGE = 2
 
@@ -807,7 +811,9 @@ def documents_timestamp(
         sys.exit(1)
 
 
-def _exporter(session: "Session", username: str | None) -> "Principal":
+def _exporter(
+    session: "Session", username: str | None, *, what: str = "records-export"
+) -> "Principal":
     """The lab (a system exporter) by default; a named user exports what that user may."""
     from sqlmodel import select
 
@@ -816,7 +822,7 @@ def _exporter(session: "Session", username: str | None) -> "Principal":
     from lims.accounts.principal import system_principal
 
     if username is None:
-        return dataclasses.replace(system_principal("records-export"), via="cli")
+        return dataclasses.replace(system_principal(what), via="cli")
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None or not user.active or user.deleted_at is not None:
         raise NotFound("no active user %(username)s", code="cli.active_user", username=username)
@@ -968,6 +974,66 @@ def records_verify(
             f"{unkeyed} audit events are keyed with the lab's audit key, not at hand here: "
             "their hashes were not recomputed, only their links (the signed manifest covers them)"
         )
+
+
+@invoicing_app.command("export")
+def invoicing_export(
+    period: Annotated[
+        str, typer.Option(help="2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-15 (local days).")
+    ],
+    output_format: Annotated[
+        str, typer.Option("--format", help="csv (';', decimal comma) or json.")
+    ] = "csv",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="The file to write; default stdout.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be exported; mark nothing.")
+    ] = False,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Export as this user (quality manager, admin).")
+    ] = None,
+) -> None:
+    """Export the period's delivered jobs not yet exported, at their agreed prices with VAT
+    and the customers' billing details, and mark them exported (each job is exported once)."""
+    from lims.config import get_settings
+    from lims.db import make_engine, session_scope
+    from lims.invoicing import formats, service
+    from lims.invoicing.periods import parse_period
+
+    if output_format not in ("csv", "json"):
+        raise InvalidInput(
+            "--format takes csv or json, not '%(output_format)s'",
+            code="cli.invoicing_format",
+            output_format=output_format,
+        )
+    parse_period(period)  # a malformed period is refused before the database is opened
+    settings = get_settings()
+    with session_scope(make_engine(settings.resolved_database_url)) as session:
+        actor = _exporter(session, as_user, what="invoicing-export")
+        if dry_run:
+            basis = service.invoicing_basis(session, actor=actor, period=period, settings=settings)
+            number, lines, document = "", basis.lines, formats.as_json(basis)
+        else:
+            record, basis = service.create_export(
+                session, actor=actor, period=period, settings=settings
+            )
+            public = service.public(record).model_copy(update={"unpriced": basis.unpriced})
+            number, lines, document = (
+                record.export.number,
+                public.lines or [],
+                formats.as_json(public),
+            )
+    text = formats.as_csv(number, lines) if output_format == "csv" else document
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8", newline="")
+    for job in basis.unpriced:
+        typer.echo(f"not exported, no price: {job.job_number} ({job.reason})", err=True)
+    if output is not None:
+        done = "would export" if dry_run else f"exported {number}:"
+        typer.echo(f"{done} {len(lines)} jobs to {output}", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:

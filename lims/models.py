@@ -33,6 +33,7 @@ from lims.contracts.models import (
 from lims.contracts.review import ContractReview
 from lims.documents.models import Document, TextTranslation
 from lims.equipment.models import Calibration, Equipment, EquipmentLogEntry, IntermediateCheck
+from lims.invoicing.models import InvoicingExport, InvoicingExportLine
 from lims.jobs.models import (
     Characteristic,
     CustomerValue,
@@ -78,6 +79,8 @@ __all__ = [
     "Equipment",
     "EquipmentLogEntry",
     "IntermediateCheck",
+    "InvoicingExport",
+    "InvoicingExportLine",
     "Item",
     "Job",
     "JobTransition",

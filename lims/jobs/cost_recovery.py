@@ -15,7 +15,7 @@ This reads jobs and contracts, so it lives beside the jobs: contracts may not im
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -48,32 +48,60 @@ NOTHING = Decimal("0.00")
 
 
 @dataclass(frozen=True)
-class _Priced:
+class AgreedPrice:
+    """A job's agreed price net of VAT by resource; ``basis`` None when nothing prices it."""
+
     basis: PriceBasis | None
     by_resource: dict[str, Decimal]
     no_price: NoPriceReason | None = None
+    quotation: Quotation | None = None
+
+    @property
+    def net(self) -> Decimal | None:
+        return sum(self.by_resource.values(), Decimal(0)) if self.basis else None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A delivered job: reported (then perhaps closed) at ``reported_at``, never cancelled."""
+
+    job: Job
+    reported_at: datetime
+    price: AgreedPrice
+
+
+def delivered_between(
+    db_session: Session, first_day: date, last_day: date, timezone: str
+) -> list[Delivery]:
+    """The jobs delivered from ``first_day`` to ``last_day`` (the lab's calendar days of
+    their last reporting step), each at its agreed price: what the cost recovery counts and
+    the invoicing basis bills, from this one selection."""
+    reported = _reported_in(db_session, first_day, last_day, timezone)
+    prices = _prices(db_session, [job for job, _ in reported])
+    return [Delivery(job, at, prices[persisted_id(job)]) for job, at in reported]
 
 
 def cost_recovery(
     db_session: Session, *, actor: Principal, price_model_id: int, settings: Settings
 ) -> CostRecovery:
     model = get_price_model(db_session, actor=actor, price_model_id=price_model_id)
-    reported = _reported_in(db_session, model.year, settings.timezone)
-    prices = _prices(db_session, [job for job, _ in reported])
+    deliveries = delivered_between(
+        db_session, date(model.year, 1, 1), date(model.year, 12, 31), settings.timezone
+    )
     delivered: dict[str, Decimal] = defaultdict(Decimal)
     jobs = []
-    for job, reported_at in reported:
-        priced = prices[persisted_id(job)]
-        for resource, amount in priced.by_resource.items():
+    for delivery in deliveries:
+        price = delivery.price
+        for resource, amount in price.by_resource.items():
             delivered[resource] += amount
         jobs.append(
             DeliveredJob(
-                job_id=persisted_id(job),
-                number=job.number,
-                reported_on=local_day(reported_at, settings.timezone),
-                price_basis=priced.basis,
-                net=sum(priced.by_resource.values(), Decimal(0)) if priced.basis else None,
-                no_price_reason=priced.no_price,
+                job_id=persisted_id(delivery.job),
+                number=delivery.job.number,
+                reported_on=local_day(delivery.reported_at, settings.timezone),
+                price_basis=price.basis,
+                net=price.net,
+                no_price_reason=price.no_price,
             )
         )
     rows = _rows(model, delivered)
@@ -91,8 +119,11 @@ def cost_recovery(
     )
 
 
-def _reported_in(db_session: Session, year: int, timezone: str) -> list[tuple[Job, datetime]]:
-    """Jobs whose last reporting step falls in ``year`` on the lab's calendar, not cancelled."""
+def _reported_in(
+    db_session: Session, first_day: date, last_day: date, timezone: str
+) -> list[tuple[Job, datetime]]:
+    """Jobs whose last reporting step falls on ``first_day``..``last_day`` on the lab's
+    calendar, not cancelled."""
     zone = ZoneInfo(timezone)
     last_reported = (
         select(col(JobTransition.job_id), func.max(JobTransition.at).label("at"))
@@ -105,15 +136,16 @@ def _reported_in(db_session: Session, year: int, timezone: str) -> list[tuple[Jo
         .join(last_reported, last_reported.c.job_id == Job.id)
         .where(
             Job.status != JobStatus.CANCELLED,
-            last_reported.c.at >= datetime(year, 1, 1, tzinfo=zone),
-            last_reported.c.at < datetime(year + 1, 1, 1, tzinfo=zone),
+            last_reported.c.at >= datetime.combine(first_day, time(), tzinfo=zone),
+            last_reported.c.at
+            < datetime.combine(last_day + timedelta(days=1), time(), tzinfo=zone),
         )
         .order_by(last_reported.c.at, col(Job.id))
     )
     return [(job, at) for job, at in found]
 
 
-def _prices(db_session: Session, jobs: list[Job]) -> dict[int, _Priced]:
+def _prices(db_session: Session, jobs: list[Job]) -> dict[int, AgreedPrice]:
     """Each job's agreed price by resource: its quotation's lines, else its items' list prices."""
     quoted = _quotations_of(db_session, {job.order_id for job in jobs if job.order_id})
     items: dict[int, list[Item]] = defaultdict(list)
@@ -125,7 +157,9 @@ def _prices(db_session: Session, jobs: list[Job]) -> dict[int, _Priced]:
     for job in jobs:
         quotation = quoted.get(job.order_id) if job.order_id else None
         if quotation is not None:
-            prices[persisted_id(job)] = _Priced(PriceBasis.QUOTATION, _by_resource(quotation))
+            prices[persisted_id(job)] = AgreedPrice(
+                PriceBasis.QUOTATION, _by_resource(quotation), quotation=quotation
+            )
             continue
         year = job.created_at.year  # the year whose price list the job shows (jobs.describe)
         if year not in lists:
@@ -150,23 +184,23 @@ def _by_resource(quotation: Quotation) -> dict[str, Decimal]:
     return dict(amounts)
 
 
-def _listed(items: list[Item], price_list: PriceList | None) -> _Priced:
+def _listed(items: list[Item], price_list: PriceList | None) -> AgreedPrice:
     """Priced from the list only when every item names an item of it: a part price would
     look like the whole."""
     if not items or all(item.price_item is None for item in items):
-        return _Priced(None, {}, NoPriceReason.NOT_PRICED)
+        return AgreedPrice(None, {}, NoPriceReason.NOT_PRICED)
     if any(item.price_item is None for item in items):
-        return _Priced(None, {}, NoPriceReason.ITEM_NOT_PRICED)
+        return AgreedPrice(None, {}, NoPriceReason.ITEM_NOT_PRICED)
     if price_list is None:
-        return _Priced(None, {}, NoPriceReason.NO_PRICE_LIST)
+        return AgreedPrice(None, {}, NoPriceReason.NO_PRICE_LIST)
     listed = {entry["code"]: entry for entry in price_list.items}
     amounts: dict[str, Decimal] = defaultdict(Decimal)
     for item in items:
         entry = listed.get(item.price_item or "")
         if entry is None:
-            return _Priced(None, {}, NoPriceReason.UNKNOWN_PRICE_ITEM)
+            return AgreedPrice(None, {}, NoPriceReason.UNKNOWN_PRICE_ITEM)
         amounts[entry["resource"]] += Decimal(entry["price"])
-    return _Priced(PriceBasis.PRICE_LIST, dict(amounts))
+    return AgreedPrice(PriceBasis.PRICE_LIST, dict(amounts))
 
 
 def _rows(model: PriceModel, delivered: dict[str, Decimal]) -> list[CostRecoveryRow]:

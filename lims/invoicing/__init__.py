@@ -1,0 +1,1 @@
+"""The invoicing basis: delivered jobs at their agreed price, exported once for accounting."""
