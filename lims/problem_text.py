@@ -11,7 +11,7 @@ English, whole, rather than half translated.
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
@@ -86,6 +86,20 @@ def localized_text(
     except (KeyError, TypeError, ValueError):
         # A translation naming a parameter the refusal lacks: the English is still right.
         return fallback
+
+
+def localized_warnings(warnings: Iterable[str], language: str) -> list[str]:
+    """Warnings in ``language``: each that keeps the template it was worded from (the
+    uncertainty engine's :class:`lims.uncertainty.warning_text.WarningText`) translated, any
+    other as it is."""
+    answer = []
+    for warning in warnings:
+        worded = _worded(warning)
+        english = str(warning)
+        answer.append(
+            english if worded is None else localized_text(*worded, language, english=english)
+        )
+    return answer
 
 
 def _worded(value: object) -> tuple[str, Mapping[str, object]] | None:

@@ -4,9 +4,10 @@ are lims.comparisons)."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from lims.api.deps import CurrentActor, SessionDep
+from lims.api.uncertainty import in_language
 from lims.comparisons import (
     OwnUncertaintyRequest,
     OwnUncertaintyResponse,
@@ -46,8 +47,10 @@ def score_round(body: ScoreRequest, _actor: CurrentActor) -> dict[str, Any]:
     summary="A company's own uncertainty from a calibrated piece (ISO 15530-3)",
     openapi_extra=READ_ONLY,
 )
-def own_uncertainty_of_company(body: OwnUncertaintyRequest, _actor: CurrentActor) -> dict[str, Any]:
-    return own_uncertainty(body)
+def own_uncertainty_of_company(
+    body: OwnUncertaintyRequest, request: Request, _actor: CurrentActor
+) -> dict[str, Any]:
+    return in_language(own_uncertainty(body), request)
 
 
 # -- a reference job's comparison and a company's history ---------------------------------

@@ -4,10 +4,11 @@
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 
 from lims.api.deps import CurrentActor, SessionDep, SettingsDep
+from lims.api.uncertainty import in_language
 from lims.clock import local_today
 from lims.methods import service
 from lims.methods.models import (
@@ -85,9 +86,14 @@ def update_method(
     summary="The uncertainty budget of the method with a job's equipment and observations",
 )
 def evaluate_method(
-    method_id: int, body: MethodEvaluation, actor: CurrentActor, db_session: SessionDep
+    method_id: int,
+    body: MethodEvaluation,
+    request: Request,
+    actor: CurrentActor,
+    db_session: SessionDep,
 ) -> dict[str, Any]:
-    return service.evaluate_for_job(db_session, actor=actor, method_id=method_id, data=body)
+    answer = service.evaluate_for_job(db_session, actor=actor, method_id=method_id, data=body)
+    return in_language(answer, request)
 
 
 @router.post(

@@ -17,10 +17,12 @@ import anyio
 from fastapi import APIRouter, Request
 
 from lims.api.deps import CurrentActor, SettingsDep
+from lims.api.problems import request_language
 from lims.config import Settings
 from lims.errors import InvalidInput
 from lims.jobs.results import capability_policy
 from lims.limits import RETRY_AFTER_SECONDS, TimeLimitReached, work_pools
+from lims.problem_text import localized_warnings
 from lims.uncertainty import (
     DecisionRequest,
     DecisionResponse,
@@ -122,7 +124,7 @@ async def evaluate_model(
 ) -> dict[str, Any]:
     _check_trials(body, settings)
     if body.method == "gum":
-        return await anyio.to_thread.run_sync(evaluate, body)
+        return in_language(await anyio.to_thread.run_sync(evaluate, body), request)
     _check_work(body, settings)
     runs = work_pools(request.app.state, settings).monte_carlo
     gone = threading.Event()
@@ -152,7 +154,14 @@ async def evaluate_model(
                     retry_after=RETRY_AFTER_SECONDS,
                 ) from None
 
-    return await _while_connected(request, run, gone)
+    return in_language(await _while_connected(request, run, gone), request)
+
+
+def in_language(answer: dict[str, Any], request: Request) -> dict[str, Any]:
+    """The engine's answer with its warnings worded in the language the request asks for
+    (English by default, as API clients have always read them)."""
+    answer["warnings"] = localized_warnings(answer["warnings"], request_language(request))
+    return answer
 
 
 async def _while_connected(
@@ -187,8 +196,8 @@ async def _watch_disconnect(request: Request, gone: threading.Event) -> None:
     openapi_extra=READ_ONLY,
 )
 def decide_conformity(
-    body: DecisionRequest, _actor: CurrentActor, settings: SettingsDep
+    body: DecisionRequest, request: Request, _actor: CurrentActor, settings: SettingsDep
 ) -> dict[str, Any]:
     # Simple acceptance is checked against the lab's minimum TUR and probability of
     # conformance, as on job results.
-    return decide(body, capability_policy(settings))
+    return in_language(decide(body, capability_policy(settings)), request)

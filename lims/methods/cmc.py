@@ -45,7 +45,7 @@ def _check_term(text: str, offset: int) -> None:
         raise UncertaintyInputError(
             "%(reason)s A CMC is a function of the measured size %(size)s only.",
             code="methods.cmc_function_measured_size_only",
-            reason=error.message,
+            reason=error,
             size=SIZE,
             position=position,
         ) from None

@@ -97,7 +97,7 @@ def check_template(*, model: str, output: str, sources: Sequence[InputSource]) -
                 raise InvalidInput(
                     "%(reason)s",
                     code="methods.type_b_source_invalid",
-                    reason=error.message,
+                    reason=error,
                     location=("inputs", index),
                 ) from None
         if (

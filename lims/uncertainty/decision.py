@@ -30,9 +30,11 @@ from typing import Any
 
 from scipy import special
 
+from lims.reasons import Reason
 from lims.uncertainty.errors import SimpleAcceptanceRefused, UncertaintyInputError
 from lims.uncertainty.reporting import format_coverage_factor
 from lims.uncertainty.schemas import CapabilityPolicy, CustomerRule, DecisionRequest
+from lims.uncertainty.warning_text import WarningText
 
 DEFAULT_COVERAGE_FACTOR = 2.0
 
@@ -146,7 +148,11 @@ def _uncertainties(request: DecisionRequest, warnings: list[str]) -> tuple[float
         )
         if big is None:
             warnings.append(
-                "No coverage_factor given: the expanded uncertainty is taken as U = 2 u."
+                WarningText(
+                    Reason(
+                        "No coverage_factor given: the expanded uncertainty is taken as U = 2 u."
+                    )
+                )
             )
     return (k * small if big is None else big), k, small
 
@@ -191,19 +197,30 @@ def _check_simple_acceptance(
     problems = []
     if ratio is not None and ratio < policy.min_test_uncertainty_ratio:
         problems.append(
-            f"the test-uncertainty ratio (T_U - T_L)/(2U) is {ratio:.2f}:1, below the lab's "
-            f"minimum {policy.min_test_uncertainty_ratio:g}:1"
+            Reason(
+                "the test-uncertainty ratio (T_U - T_L)/(2U) is %(ratio).2f:1, below the lab's "
+                "minimum %(minimum)g:1",
+                ratio=ratio,
+                minimum=policy.min_test_uncertainty_ratio,
+            )
         )
     if probability < policy.min_probability_of_conformance:
         problems.append(
-            f"the probability of conformance is {probability * 100:.1f} %, below the lab's "
-            f"minimum {policy.min_probability_of_conformance * 100:g} %"
+            Reason(
+                "the probability of conformance is %(percent).1f %%, below the lab's minimum "
+                "%(minimum)g %%",
+                percent=probability * 100,
+                minimum=policy.min_probability_of_conformance * 100,
+            )
         )
     if not problems:
         return
-    message = (
+    message = Reason(
         "Simple acceptance (ILAC-G8:09/2019 4.2.1) takes no account of the uncertainty and "
-        + "; ".join(problems)
+        "%(problems)s",
+        problems=problems[0]
+        if len(problems) == 1
+        else Reason("%(first)s; %(second)s", first=problems[0], second=problems[1]),
     )
     if policy.refuse:
         raise SimpleAcceptanceRefused(
@@ -215,7 +232,9 @@ def _check_simple_acceptance(
             code="uncertainty.lab_refuses_such_statement_use",
             reason=message,
         )
-    warnings.append(f"{message}: the statement of conformity is at risk.")
+    warnings.append(
+        WarningText(Reason("%(reason)s: the statement of conformity is at risk.", reason=message))
+    )
 
 
 def _statement(request: DecisionRequest, guard_band: float, k: float) -> tuple[str, str]:
@@ -352,7 +371,11 @@ def decide(
         dof = request.dof
     elif request.dof is not None:
         warnings.append(
-            "dof is ignored for the normal distribution; give distribution 't' to use it."
+            WarningText(
+                Reason(
+                    "dof is ignored for the normal distribution; give distribution 't' to use it."
+                )
+            )
         )
     probability = probability_of_conformance(request.value, u, lower, upper, dof)
 
@@ -390,8 +413,12 @@ def decide(
 
     if accept[0] is not None and accept[1] is not None and accept[0] > accept[1]:
         warnings.append(
-            "The guard band is wider than half the tolerance: the acceptance interval is empty "
-            "and no result can pass."
+            WarningText(
+                Reason(
+                    "The guard band is wider than half the tolerance: the acceptance interval is "
+                    "empty and no result can pass."
+                )
+            )
         )
     statement, statement_fi = _statement(request, guard, k)
     index, ratio = capability(lower, upper, expanded, u)
@@ -489,8 +516,13 @@ def _customer(
     guard = max(z * u, 0.0)
     if lower is not None and upper is not None and 2 * guard >= upper - lower:
         warnings.append(
-            "The tolerance is narrow compared with the uncertainty: the acceptance interval "
-            "is indicative; the decision is made on the probability of conformance."
+            WarningText(
+                Reason(
+                    "The tolerance is narrow compared with the uncertainty: the acceptance "
+                    "interval is indicative; the decision is made on the probability of "
+                    "conformance."
+                )
+            )
         )
     return guard, (_shift(lower, guard), _shift(upper, -guard))
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from lims.reasons import Reason
 from lims.uncertainty.errors import UncertaintyInputError
 from lims.uncertainty.expression import Model, parse_model, resolve_names
 from lims.uncertainty.gum import GumOutput, covariance_to_correlation, propagate
@@ -25,6 +26,7 @@ from lims.uncertainty.montecarlo import (
 )
 from lims.uncertainty.reporting import report_gum, report_mcm
 from lims.uncertainty.schemas import EvaluationRequest, McmSettings
+from lims.uncertainty.warning_text import WarningText
 
 DEFAULT_OUTPUT = "y"
 _DEFAULT_SETTINGS = McmSettings()  # read only; building one per request costs microseconds
@@ -157,10 +159,18 @@ def _output(
         )
         if not validation["passed"]:
             warnings.append(
-                f"{name}: the GUM result fails validation against Monte Carlo (JCGM 101 "
-                f"clause 8): d_low = {validation['d_low']:.3g}, d_high = "
-                f"{validation['d_high']:.3g}, tolerance {validation['tolerance']:.3g}. Use the "
-                "Monte Carlo result; the reported block is based on it."
+                WarningText(
+                    Reason(
+                        "%(name)s: the GUM result fails validation against Monte Carlo (JCGM 101 "
+                        "clause 8): d_low = %(d_low).3g, d_high = %(d_high).3g, tolerance "
+                        "%(tolerance).3g. Use the Monte Carlo result; the reported block is "
+                        "based on it.",
+                        name=name,
+                        d_low=validation["d_low"],
+                        d_high=validation["d_high"],
+                        tolerance=validation["tolerance"],
+                    )
+                )
             )
     if g is not None and (validation is None or validation["passed"]):
         reported = report_gum(
@@ -247,8 +257,13 @@ def evaluate(
         except UncertaintyInputError as error:
             raise error.at(*locations[name]) from None
     used = set().union(*(model.names for model in models.values()))
-    warnings = [
-        f"Input '{item.name}' is not used by the model; it has no effect on the result."
+    warnings: list[str] = [
+        WarningText(
+            Reason(
+                "Input '%(name)s' is not used by the model; it has no effect on the result.",
+                name=item.name,
+            )
+        )
         for item in inputs
         if item.name not in used
     ]
@@ -269,7 +284,9 @@ def evaluate(
         )
         warnings.extend(gum_warnings)
     elif request.second_order:
-        warnings.append("second_order applies to GUM propagation only; it was ignored.")
+        warnings.append(
+            WarningText(Reason("second_order applies to GUM propagation only; it was ignored."))
+        )
     run: McmResult | None = None
     if request.method in ("mcm", "both"):
         run = monte_carlo(

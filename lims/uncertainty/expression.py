@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from lims.reasons import Reason
 from lims.uncertainty.errors import UncertaintyInputError
 
 MAX_LENGTH = 10_000
@@ -88,26 +89,28 @@ _OPERATOR_SYMBOLS: dict[type[ast.operator], str] = {
     ast.LShift: "<<",
     ast.RShift: ">>",
 }
-_REFUSED_NODES: dict[type[ast.AST], str] = {
-    ast.Subscript: "indexing with '[...]'",
-    ast.Lambda: "a lambda",
-    ast.Compare: "a comparison",
-    ast.BoolOp: "a boolean operator ('and'/'or')",
-    ast.IfExp: "a conditional ('if ... else ...')",
-    ast.NamedExpr: "an assignment (':=')",
-    ast.Starred: "'*' unpacking",
-    ast.List: "a list",
-    ast.Set: "a set",
-    ast.Dict: "a dictionary",
-    ast.ListComp: "a comprehension",
-    ast.SetComp: "a comprehension",
-    ast.DictComp: "a comprehension",
-    ast.GeneratorExp: "a generator",
-    ast.JoinedStr: "an f-string",
-    ast.Await: "'await'",
-    ast.Yield: "'yield'",
-    ast.YieldFrom: "'yield from'",
-    ast.Slice: "a slice",
+_COMPREHENSION = Reason("A comprehension")
+#: What a refusal calls a construct of Python that a model may not use.
+_REFUSED_NODES: dict[type[ast.AST], Reason] = {
+    ast.Subscript: Reason("Indexing with '[...]'"),
+    ast.Lambda: Reason("A lambda"),
+    ast.Compare: Reason("A comparison"),
+    ast.BoolOp: Reason("A boolean operator ('and'/'or')"),
+    ast.IfExp: Reason("A conditional ('if ... else ...')"),
+    ast.NamedExpr: Reason("An assignment (':=')"),
+    ast.Starred: Reason("'*' unpacking"),
+    ast.List: Reason("A list"),
+    ast.Set: Reason("A set"),
+    ast.Dict: Reason("A dictionary"),
+    ast.ListComp: _COMPREHENSION,
+    ast.SetComp: _COMPREHENSION,
+    ast.DictComp: _COMPREHENSION,
+    ast.GeneratorExp: Reason("A generator"),
+    ast.JoinedStr: Reason("An f-string"),
+    ast.Await: Reason("'%(keyword)s'", keyword="await"),
+    ast.Yield: Reason("'%(keyword)s'", keyword="yield"),
+    ast.YieldFrom: Reason("'%(keyword)s'", keyword="yield from"),
+    ast.Slice: Reason("A slice"),
 }
 
 
@@ -216,15 +219,19 @@ def _error(
     return UncertaintyInputError(message, position=position, code=code, **params)
 
 
-_ALLOWED = "use numbers, input names, + - * / **, parentheses and the functions " + ", ".join(
-    FUNCTIONS
+# Why a model is refused: each a Reason, so that the refusal reads in the reader's language.
+# The function names are the model's own words, the same in every language.
+_FUNCTION_NAMES = ", ".join(FUNCTIONS)
+_EMPTY = Reason("The model is empty; write an expression such as 'a * b'.")
+_EMPTY_PARENTHESES = Reason(
+    "Empty parentheses '()' are not allowed; put an expression between them."
 )
-_EMPTY = "The model is empty; write an expression such as 'a * b'."
-_EMPTY_PARENTHESES = "Empty parentheses '()' are not allowed; put an expression between them."
-_COMMA = "A comma is only allowed between the arguments of a function; here it would make a tuple."
+_COMMA = Reason(
+    "A comma is only allowed between the arguments of a function; here it would make a tuple."
+)
 
 
-def _invalid(detail: str, position: int) -> UncertaintyInputError:
+def _invalid(detail: Reason, position: int) -> UncertaintyInputError:
     return _error(
         "The model is not a valid expression: %(detail)s",
         position,
@@ -233,25 +240,42 @@ def _invalid(detail: str, position: int) -> UncertaintyInputError:
     )
 
 
-def _not_allowed(what: str) -> str:
-    return f"{what[0].upper()}{what[1:]} is not allowed in a model; {_ALLOWED}."
+def _not_allowed(what: Reason) -> Reason:
+    return Reason(
+        "%(what)s is not allowed in a model; use numbers, input names, + - * / **, parentheses "
+        "and the functions %(functions)s.",
+        what=what,
+        functions=_FUNCTION_NAMES,
+    )
 
 
-def _operator_refused(symbol: str) -> str:
-    hint = " Write powers as '**'." if symbol == "^" else ""
-    return f"The operator '{symbol}' is not allowed; use + - * / **.{hint}"
+def _operator_refused(symbol: str) -> Reason:
+    if symbol == "^":
+        return Reason("The operator '^' is not allowed; use + - * / **. Write powers as '**'.")
+    return Reason("The operator '%(symbol)s' is not allowed; use + - * / **.", symbol=symbol)
 
 
-def _function_refused(name: str) -> str:
+def _function_refused(name: str) -> Reason:
     if name in CONSTANTS:
-        return f"'{name}' is a constant, not a function."
-    return f"The function '{name}' is not allowed; allowed functions are {', '.join(FUNCTIONS)}."
+        return Reason("'%(name)s' is a constant, not a function.", name=name)
+    return Reason(
+        "The function '%(name)s' is not allowed; allowed functions are %(functions)s.",
+        name=name,
+        functions=_FUNCTION_NAMES,
+    )
 
 
-def _arity_refused(function: str, given: int) -> str:
-    arity = FUNCTIONS[function]
-    noun = "argument" if arity == 1 else "arguments"
-    return f"{function}() takes {arity} {noun}, not {given}."
+def _arity_refused(function: str, given: int) -> Reason:
+    if FUNCTIONS[function] == 1:
+        return Reason(
+            "%(function)s() takes 1 argument, not %(given)s.", function=function, given=given
+        )
+    return Reason(
+        "%(function)s() takes %(arity)s arguments, not %(given)s.",
+        function=function,
+        arity=FUNCTIONS[function],
+        given=given,
+    )
 
 
 # Python's tokenizer breaks lines at \n, \r\n and \r only (not str.splitlines' set).
@@ -340,7 +364,9 @@ class _Converter:
                     reason=_COMMA,
                 )
             case _:
-                what = _REFUSED_NODES.get(type(node), f"'{type(node).__name__}'")
+                what = _REFUSED_NODES.get(
+                    type(node), Reason("'%(construct)s'", construct=type(node).__name__)
+                )
                 raise _error(
                     "%(reason)s",
                     self.where(node),
@@ -494,7 +520,7 @@ _PUNCTUATION = re.compile(r"\*\*|//|<<|>>|<=|>=|==|!=|:=|->|\.\.\.|[-+*/(),%@^&|
 _ATTRIBUTE = re.compile(r"[ \t\f]*([^\W\d]\w*)")
 _STRING_PREFIXES = {"r", "u", "f", "b", "br", "rb", "fr", "rf"}
 _PYTHON_OPERATORS = {"%", "//", "@", "^", "&", "|", "<<", ">>"}
-_LINE_BREAK_REFUSED = (
+_LINE_BREAK_REFUSED = Reason(
     "it goes on after a line break outside parentheses; write it on one line or put it in "
     "parentheses."
 )
@@ -506,13 +532,13 @@ def _starts_name(char: str) -> bool:
     return char.isalpha() or char == "_" or not char.isascii()
 
 
-def _character_refused(char: str) -> str:
+def _character_refused(char: str) -> Reason:
     if char.isascii() and char.isprintable():
         shown = f"'{char}'"
     else:
         code = f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
         shown = f"'{char}' ({code})" if char.isprintable() and not char.isspace() else code
-    return _not_allowed(f"the character {shown}")
+    return _not_allowed(Reason("The character %(character)s", character=shown))
 
 
 def _number_end(text: str, start: int) -> int:
@@ -555,7 +581,7 @@ def _name_token(text: str, start: int) -> _Token:
             "%(reason)s",
             start,
             code="uncertainty.expression_refused",
-            reason=_not_allowed(f"the Python keyword '{name}'"),
+            reason=_not_allowed(Reason("The Python keyword '%(keyword)s'", keyword=name)),
         )
     return _Token("name", word, start)
 
@@ -573,7 +599,9 @@ def _tokens(text: str, start: int) -> Iterator[_Token]:
         elif char in "0123456789" or (char == "." and text[index + 1 : index + 2].isdigit()):
             literal = text[index : _number_end(text, index)]
             if not _NUMBER.fullmatch(literal):
-                raise _invalid(f"'{literal}' is not a valid number.", index)
+                raise _invalid(
+                    Reason("'%(literal)s' is not a valid number.", literal=literal), index
+                )
             token = _Token("number", literal, index)
         elif _starts_name(char):
             token = _name_token(text, index)
@@ -598,14 +626,14 @@ def _tokens(text: str, start: int) -> Iterator[_Token]:
         index += len(token.text)
 
 
-def _punctuation_refused(token: _Token, text: str, after_operand: bool) -> str:
+def _punctuation_refused(token: _Token, text: str, after_operand: bool) -> Reason:
     if token.text in _PYTHON_OPERATORS:
         return _operator_refused(token.text)
     if token.text == "~":
-        return "The operator '~' is not allowed."
+        return Reason("The operator '%(symbol)s' is not allowed.", symbol="~")
     if token.text == "." and after_operand and (name := _ATTRIBUTE.match(text, token.start + 1)):
-        return f"Attribute access ('.{name[1]}') is not allowed in a model."
-    return _not_allowed(f"'{token.text}'")
+        return Reason("Attribute access ('.%(attr)s') is not allowed in a model.", attr=name[1])
+    return _not_allowed(Reason("'%(symbol)s'", symbol=token.text))
 
 
 def _check_syntax(text: str, start: int) -> None:
@@ -624,18 +652,30 @@ def _check_syntax(text: str, start: int) -> None:
         match token.kind:
             case "number" | "name" if not expecting:
                 raise _invalid(
-                    f"an operator is missing between '{previous.text}' and '{token.text}'.",
+                    Reason(
+                        "an operator is missing between '%(before)s' and '%(after)s'.",
+                        before=previous.text,
+                        after=token.text,
+                    ),
                     token.start,
                 )
             case "operator" if expecting and token.text not in ("+", "-"):
                 raise _invalid(
-                    f"the operator '{token.text}' has no operand before it.", token.start
+                    Reason(
+                        "the operator '%(symbol)s' has no operand before it.", symbol=token.text
+                    ),
+                    token.start,
                 )
             case "(" if expecting:
                 brackets.append(_Bracket(token.start, None, token.start))
             case "(" if previous.kind != "name":
                 raise _invalid(
-                    f"an operator is missing between '{previous.text}' and '('.", token.start
+                    Reason(
+                        "an operator is missing between '%(before)s' and '%(after)s'.",
+                        before=previous.text,
+                        after="(",
+                    ),
+                    token.start,
                 )
             case "(":
                 function = unicodedata.normalize("NFKC", previous.text)
@@ -648,9 +688,7 @@ def _check_syntax(text: str, start: int) -> None:
                     )
                 brackets.append(_Bracket(token.start, function, previous.start))
             case ")" | "," if previous.kind == "operator":
-                raise _invalid(
-                    f"the operator '{previous.text}' has no operand after it.", previous.start
-                )
+                raise _invalid(_no_operand_after(previous), previous.start)
             case ")":
                 _close(brackets, previous, token)
             case "," if not brackets or brackets[-1].function is None:
@@ -658,7 +696,7 @@ def _check_syntax(text: str, start: int) -> None:
                     "%(reason)s", token.start, code="uncertainty.expression_refused", reason=_COMMA
                 )
             case "," if expecting:
-                raise _invalid("a function argument is missing before ','.", token.start)
+                raise _invalid(Reason("a function argument is missing before ','."), token.start)
             case ",":
                 brackets[-1].arguments += 1
             case "other":
@@ -672,14 +710,20 @@ def _check_syntax(text: str, start: int) -> None:
     if previous.kind == "start":
         raise _error("%(reason)s", start, code="uncertainty.expression_refused", reason=_EMPTY)
     if previous.kind == "operator":
-        raise _invalid(f"the operator '{previous.text}' has no operand after it.", previous.start)
+        raise _invalid(_no_operand_after(previous), previous.start)
     if brackets:
-        raise _invalid("this '(' is never closed; add a ')' to match it.", brackets[-1].start)
+        raise _invalid(
+            Reason("this '(' is never closed; add a ')' to match it."), brackets[-1].start
+        )
+
+
+def _no_operand_after(operator: _Token) -> Reason:
+    return Reason("the operator '%(symbol)s' has no operand after it.", symbol=operator.text)
 
 
 def _close(brackets: list[_Bracket], previous: _Token, token: _Token) -> None:
     if not brackets:
-        raise _invalid("this ')' has no matching '('.", token.start)
+        raise _invalid(Reason("this ')' has no matching '('."), token.start)
     bracket = brackets.pop()
     if previous.kind == "(" and bracket.function is None:
         raise _error(
@@ -716,7 +760,8 @@ def _syntax_error(text: str, start: int, error: SyntaxError) -> UncertaintyInput
         position = min(max(line + error.offset - 1, start), last)
     while text[position].isspace():
         position += 1
-    return _invalid(f"{error.msg}.", position)
+    # Python's own words, which no catalog holds.
+    return _invalid(Reason("%(python_message)s.", python_message=error.msg), position)
 
 
 def _to_tree(text: str) -> Node:
@@ -875,22 +920,24 @@ def _names(node: Node) -> frozenset[str]:
     return frozenset().union(*(_names(arg) for arg in node.args))
 
 
+_LOGARITHM_FAULT = Reason("takes the logarithm of a number that is not positive")
 _FAULTS = {
-    "div": "divides by zero",
-    "log": "takes the logarithm of a number that is not positive",
-    "log10": "takes the logarithm of a number that is not positive",
-    "sqrt": "takes the square root of a negative number",
-    "asin": "takes asin of a number outside [-1, 1]",
-    "acos": "takes acos of a number outside [-1, 1]",
-    "pow": "raises a number to a power that has no finite real value",
+    "div": Reason("divides by zero"),
+    "log": _LOGARITHM_FAULT,
+    "log10": _LOGARITHM_FAULT,
+    "sqrt": Reason("takes the square root of a negative number"),
+    "asin": Reason("takes %(function)s of a number outside [-1, 1]", function="asin"),
+    "acos": Reason("takes %(function)s of a number outside [-1, 1]", function="acos"),
+    "pow": Reason("raises a number to a power that has no finite real value"),
 }
+_OVERFLOW = Reason("overflows (gives a number too large for floating point)")
 
 
 def find_fault(node: Node, env: Mapping[str, Any]) -> Node | None:
     """The innermost node that turns finite arguments into a non-finite value, if any.
 
     >>> fault = find_fault(parse_model("a + log(b - 1)").tree, {"a": 1.0, "b": np.float64(1.0)})
-    >>> fault.op, fault.position, describe_fault(fault)
+    >>> fault.op, fault.position, str(describe_fault(fault))
     ('log', 4, 'takes the logarithm of a number that is not positive')
     """
     for arg in node.args:
@@ -902,9 +949,9 @@ def find_fault(node: Node, env: Mapping[str, Any]) -> Node | None:
     return None if np.all(np.isfinite(evaluate_node(node, env))) else node
 
 
-def describe_fault(node: Node) -> str:
+def describe_fault(node: Node) -> Reason:
     """Words for what ``node`` does wrong, for an error message (see :func:`find_fault`)."""
-    return _FAULTS.get(node.op, "overflows (gives a number too large for floating point)")
+    return _FAULTS.get(node.op, _OVERFLOW)
 
 
 class Model:
@@ -995,26 +1042,30 @@ def parse_model(text: str) -> Model:
 
 
 @lru_cache(maxsize=4096)  # the same few names recur in every request
-def check_input_name(name: str) -> str | None:
+def check_input_name(name: str) -> Reason | None:
     """Why ``name`` cannot name an input, or None when it can.
 
     >>> check_input_name("theta") is None
     True
-    >>> check_input_name("e")
+    >>> str(check_input_name("e"))
     "'e' is the name of a constant; choose another input name."
     """
     if not name.isidentifier() or keyword.iskeyword(name):
-        return (
-            f"'{name}' is not a valid input name; use letters, digits and underscores, "
-            "starting with a letter."
+        return Reason(
+            "'%(name)s' is not a valid input name; use letters, digits and underscores, "
+            "starting with a letter.",
+            name=name,
         )
     if unicodedata.normalize("NFKC", name) != name:
-        normal = unicodedata.normalize("NFKC", name)
-        return f"'{name}' is not in normal form; write it as '{normal}'."
+        return Reason(
+            "'%(name)s' is not in normal form; write it as '%(normal)s'.",
+            name=name,
+            normal=unicodedata.normalize("NFKC", name),
+        )
     if name in CONSTANTS:
-        return f"'{name}' is the name of a constant; choose another input name."
+        return Reason("'%(name)s' is the name of a constant; choose another input name.", name=name)
     if name in FUNCTIONS:
-        return f"'{name}' is the name of a function; choose another input name."
+        return Reason("'%(name)s' is the name of a function; choose another input name.", name=name)
     return None
 
 

@@ -14,9 +14,11 @@ from typing import NamedTuple
 import numpy as np
 from scipy import special
 
+from lims.reasons import Reason
 from lims.uncertainty.errors import UncertaintyInputError
 from lims.uncertainty.expression import Model, describe_fault, find_fault
 from lims.uncertainty.inputs import Input
+from lims.uncertainty.warning_text import WarningText
 
 
 class BudgetEntry(NamedTuple):
@@ -114,7 +116,7 @@ def _evaluate_at_estimate(model: Model, env: Mapping[str, np.float64], where: tu
     value = float(model.function(env))  # under the caller's np.errstate
     if not math.isfinite(value):
         fault = find_fault(model.tree, env)
-        what = describe_fault(fault) if fault is not None else "is not finite"
+        what = describe_fault(fault) if fault is not None else Reason("is not finite")
         raise UncertaintyInputError(
             ("At the input estimates the model %(what)s; change the model or the estimates."),
             location=where,
@@ -252,9 +254,14 @@ def propagate(
         pairs = zip(contributions, dofs, strict=True)
         if correlated and any(c and math.isfinite(nu) for c, nu in pairs):
             warnings.append(
-                f"{name}: the Welch-Satterthwaite formula does not apply to correlated "
-                "inputs, so no effective degrees of freedom are given (dof null) and the "
-                "coverage factor is taken from the normal distribution."
+                WarningText(
+                    Reason(
+                        "%(name)s: the Welch-Satterthwaite formula does not apply to correlated "
+                        "inputs, so no effective degrees of freedom are given (dof null) and the "
+                        "coverage factor is taken from the normal distribution.",
+                        name=name,
+                    )
+                )
             )
             dof = None
         else:
@@ -264,8 +271,13 @@ def propagate(
         if second_order:
             if correlated:
                 warnings.append(
-                    f"{name}: the second-order terms of GUM 5.1.2 hold for uncorrelated inputs "
-                    "only; no second-order standard uncertainty is given."
+                    WarningText(
+                        Reason(
+                            "%(name)s: the second-order terms of GUM 5.1.2 hold for uncorrelated "
+                            "inputs only; no second-order standard uncertainty is given.",
+                            name=name,
+                        )
+                    )
                 )
             else:
                 extra = _second_order_variance(models[name], inputs, env)
@@ -273,8 +285,14 @@ def propagate(
                     second = math.sqrt(max(u_c * u_c + extra, 0.0))
                 else:
                     warnings.append(
-                        f"{name}: the second-order terms are not finite at the input estimates "
-                        "(a higher derivative is undefined there); use method 'mcm'."
+                        WarningText(
+                            Reason(
+                                "%(name)s: the second-order terms are not finite at the input "
+                                "estimates (a higher derivative is undefined there); use method "
+                                "'mcm'.",
+                                name=name,
+                            )
+                        )
                     )
         outputs.append(
             GumOutput(

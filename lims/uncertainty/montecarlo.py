@@ -17,9 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from lims.reasons import Reason
 from lims.uncertainty.errors import UncertaintyInputError
 from lims.uncertainty.expression import Model
 from lims.uncertainty.inputs import Input
+from lims.uncertainty.warning_text import WarningText
 
 #: Model values kept (all outputs together) for exact intervals: 2e7 float64 = 160 MB.
 KEEP_LIMIT = 20_000_000
@@ -503,11 +505,18 @@ def _blocks(
     covariance = (
         (block - 1) * np.concatenate(covariances).sum(axis=0) + block * spread.T @ spread
     ) / (trials - 1)
-    warnings = []
+    warnings: list[str] = []
     if stabilised is False:
         warnings.append(
-            f"The adaptive Monte Carlo procedure did not stabilise to {significant_digits} "
-            f"significant digits within {trials} trials; raise mcm.trials for a stable result."
+            WarningText(
+                Reason(
+                    "The adaptive Monte Carlo procedure did not stabilise to "
+                    "%(significant_digits)s significant digits within %(trials)s trials; raise "
+                    "mcm.trials for a stable result.",
+                    significant_digits=significant_digits,
+                    trials=trials,
+                )
+            )
         )
     if keep:
         result = _exact(
@@ -520,8 +529,16 @@ def _blocks(
         return McmResult(result.outputs, trials, seed, result.correlation, stabilised, warnings)
     average_ends = np.concatenate(ends).mean(axis=0)
     warnings.append(
-        f"With {trials} trials the model values were not all kept in memory; the coverage "
-        f"interval endpoints are averages over {done} blocks of {block} trials (JCGM 101 7.9.4)."
+        WarningText(
+            Reason(
+                "With %(trials)s trials the model values were not all kept in memory; the "
+                "coverage interval endpoints are averages over %(blocks)s blocks of %(block)s "
+                "trials (JCGM 101 7.9.4).",
+                trials=trials,
+                blocks=done,
+                block=block,
+            )
+        )
     )
     sd = np.sqrt(np.diag(covariance))
     outputs = [

@@ -15,6 +15,9 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
+from lims.reasons import Reason
+from lims.uncertainty.warning_text import WarningText
+
 FEW_MEASUREMENTS = 20
 
 
@@ -33,16 +36,26 @@ def substitution(
     bias = mean - calibrated_value
     u_cal = calibration_expanded_uncertainty / calibration_coverage_factor
     u_p = statistics.stdev(measurements)
-    warnings = []
+    warnings: list[str] = []
     if len(measurements) < FEW_MEASUREMENTS:
         warnings.append(
-            f"only {len(measurements)} measurements: u_p rests on few results; "
-            f"repeat at least {FEW_MEASUREMENTS} times under the conditions of production"
+            WarningText(
+                Reason(
+                    "only %(count)s measurements: u_p rests on few results; repeat at least "
+                    "%(few)s times under the conditions of production",
+                    count=len(measurements),
+                    few=FEW_MEASUREMENTS,
+                )
+            )
         )
     if u_p == 0:
         warnings.append(
-            "the measurements are all identical (u_p = 0): the instrument's resolution "
-            "hides the spread; include the resolution in u_b"
+            WarningText(
+                Reason(
+                    "the measurements are all identical (u_p = 0): the instrument's resolution "
+                    "hides the spread; include the resolution in u_b"
+                )
+            )
         )
     return {
         "mean": mean,
