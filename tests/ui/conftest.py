@@ -357,13 +357,8 @@ ENGLISH_ALLOWED = (
 #: Reasons that low-level readers still word in English only, inside refusals and results that
 #: are otherwise in the reader's language. Each is a known gap of issue #25, matched exactly
 #: (never a word in general), and removed from this list when its source gets templates:
-#: the STEP reader (lims.cad.part21), the model expression parser
-#: (lims.uncertainty.expression) and the CSV row errors (lims.jobs.results_csv).
-ENGLISH_NOT_YET_TRANSLATED = (
-    re.compile(r"The function '[^'\n]*' is not allowed; allowed functions are [^\n]*?abs\."),
-    re.compile(r"the operator '[^'\n]*' has no operand before it\."),
-    re.compile(r"reading \d+ of \d+: value '[^'\n]*' is not a number"),
-)
+#: the STEP reader (lims.cad.part21) and the CSV row errors (lims.jobs.results_csv).
+ENGLISH_NOT_YET_TRANSLATED = (re.compile(r"reading \d+ of \d+: value '[^'\n]*' is not a number"),)
 
 
 @functools.cache

@@ -1,0 +1,37 @@
+"""The workbench in Finnish: the engine's warnings and a refused model read in the page's
+language, whole (the English check of every Finnish page holds them to it)."""
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.ui.conftest import accessibility_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_the_workbench_warns_and_refuses_a_model_in_finnish(
+    page, live_server: str, login: Callable[[str], None]
+) -> None:  # type: ignore[no-untyped-def]
+    login("mittaaja")
+    page.goto(f"{live_server}/uncertainty")
+    # The example's inputs stay; a model without most of them is evaluated with a warning
+    # for each input it leaves out.
+    page.fill("#wb-model", "l_s + d")
+    page.select_option("#wb-method", "gum")
+    page.click("#wb-evaluate")
+    warnings = page.locator("#wb-warnings")
+    warnings.locator("li", has_text="Malli ei käytä lähtösuuretta 'theta'").wait_for()
+    assert "sillä ei ole vaikutusta tulokseen" in warnings.inner_text()
+    assert warnings.get_attribute("lang") is None  # the page's language, Finnish
+    assert accessibility_violations(page) == []
+
+    page.fill("#wb-model", "l_s ^ d")
+    page.click("#wb-evaluate")
+    refusal = page.locator("#workbench .form-error")
+    refusal.filter(has_text="ei ole sallittu").wait_for()
+    message = refusal.inner_text()
+    assert "Tarkista tiedot" in message
+    assert "Operaattori '^' ei ole sallittu; käytä operaattoreita + - * / **." in message
+    assert "Kirjoita potenssi muodossa '**'." in message
+    assert accessibility_violations(page) == []
