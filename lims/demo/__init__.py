@@ -22,6 +22,7 @@ from lims.demo.equipment import load_equipment
 from lims.demo.jobs import load_jobs
 from lims.demo.methods import load_methods
 from lims.demo.training import load_training
+from lims.storage import store_in
 
 __all__ = ["DEMO_USERS", "load_demo_data"]
 
@@ -34,7 +35,9 @@ def load_demo_data(db_session: Session, settings: Settings) -> int:
     return (
         load_accounts(db_session, actor=actor)
         + load_contracts(db_session, actor=actor, settings=settings, today=today)
-        + load_equipment(db_session, actor=actor, today=today)
+        + load_equipment(
+            db_session, actor=actor, today=today, store=store_in(settings.data_dir)
+        )
         + load_methods(db_session, actor=actor, today=today)
         + load_authorisations(db_session, actor=actor, today=today)
         + load_training(db_session, actor=actor, today=today)

@@ -11,6 +11,7 @@ calibration: the planner has something to show, and the working standards measur
 Certificate numbers carry the year of their calibration (``{yy}``), as the labs number them.
 """
 
+import io
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,6 +31,7 @@ from lims.equipment.models import (
     LogEntryCreate,
     LogEntryKind,
 )
+from lims.storage import FileStore
 
 NMI = "VTT MIKES Metrology"
 ACCREDITED_LAB = {
@@ -369,6 +371,27 @@ def _calibrated(db_session: Session, equipment_id: int) -> bool:
     )
 
 
+def _attach_certificate(
+    db_session: Session, actor: Principal, calibration: Calibration, store: FileStore
+) -> None:
+    """A stand-in certificate file: a one-page PDF naming the certificate number."""
+    content = (
+        b"%PDF-1.4\n% demo calibration certificate "
+        + calibration.certificate_number.encode()
+        + b"\n%%EOF\n"
+    )
+    service.attach_certificate(
+        db_session,
+        actor=actor,
+        equipment_id=calibration.equipment_id,
+        calibration_id=persisted_id(calibration),
+        content=io.BytesIO(content),
+        filename=f"{calibration.certificate_number}.pdf",
+        store=store,
+        max_bytes=len(content),
+    )
+
+
 def _calibration(
     row: dict[str, Any], reference: Equipment | None, today: date
 ) -> CalibrationCreate:
@@ -383,11 +406,14 @@ def _calibration(
     )
 
 
-def load_equipment(db_session: Session, *, actor: Principal, today: date) -> int:
+def load_equipment(
+    db_session: Session, *, actor: Principal, today: date, store: FileStore | None = None
+) -> int:
     """Create the demo equipment and calibrations that are missing; return how many.
 
     An item's calibrations are made only while it has none: made on another day their dates
-    and certificate numbers would differ, and a later run must change nothing."""
+    and certificate numbers would differ, and a later run must change nothing.  With a file
+    store each calibration keeps its certificate file, as the lab's own calibrations must."""
     created = 0
     for item in DEMO_EQUIPMENT:
         equipment = service.find_equipment(db_session, identification=item.equipment.identification)
@@ -411,11 +437,13 @@ def load_equipment(db_session: Session, *, actor: Principal, today: date) -> int
             continue
         reference = demo_equipment(db_session, item.reference) if item.reference else None
         for row in item.calibrations:
-            service.record_calibration(
+            calibration = service.record_calibration(
                 db_session,
                 actor=actor,
                 equipment_id=equipment_id,
                 data=_calibration(row, reference, today),
             )
+            if store is not None:
+                _attach_certificate(db_session, actor, calibration, store)
             created += 1
     return created

@@ -18,6 +18,7 @@ from lims.db import persisted_id
 from lims.demo.accounts import ANNUAL_CUSTOMER, acting_as, demo_customer
 from lims.demo.equipment import demo_equipment
 from lims.demo.methods import demo_method
+from lims.equipment.service import ENVIRONMENT_ROLE
 from lims.jobs import assignment, results, service
 from lims.jobs.models import (
     Adjustment,
@@ -215,7 +216,11 @@ def _measure(
     adjusted: bool,
 ) -> None:
     technician = acting_as(users["mittaaja"])
-    equipment = {"gauge_blocks": persisted_id(demo_equipment(db_session, "GB-WRK"))}
+    equipment = {
+        "gauge_blocks": persisted_id(demo_equipment(db_session, "GB-WRK")),
+        # The length laboratory's thermometer measured the room's conditions.
+        ENVIRONMENT_ROLE: persisted_id(demo_equipment(db_session, "TH-01")),
+    }
     conditions: dict[str, Any] = {"temperature": 20.2, "humidity": 42}
     before: dict[str, Any] = {}
     if adjusted:
