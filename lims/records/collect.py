@@ -19,6 +19,7 @@ from lims.audit.trail import jsonable
 from lims.contracts.agreements import status_on
 from lims.contracts.models import Agreement, ConfidentialityClause, Order, Quotation
 from lims.documents.models import Document
+from lims.jobs.contract_review import reviews_of_job
 from lims.jobs.models import (
     Characteristic,
     CustomerValue,
@@ -86,6 +87,7 @@ def collect_job(db_session: Session, job: Job, audience: Audience) -> JobRecords
     records.involve("job", job.id)
     _job_and_steps(db_session, records)
     _contract(db_session, records)
+    _contract_reviews(db_session, records)
     _items(db_session, records)
     _plan(db_session, records)
     _results(db_session, records, audience)
@@ -141,6 +143,21 @@ def _contract(db_session: Session, records: JobRecords) -> None:
         "order": as_record(order) if order else None,
         "quotation": as_record(quotation) if quotation else None,
     }
+
+
+def _contract_reviews(db_session: Session, records: JobRecords) -> None:
+    """The contract reviews the job was accepted on (ISO/IEC 17025 7.1.8): its own, its
+    order's, and the agreement version's review its own names when that covered it."""
+    reviews = reviews_of_job(db_session, records.job)
+    records.involve("contract_review", *(review.id for review in reviews))
+    records.sections["contract_review"] = [as_record(review) for review in reviews]
+    if not reviews and records.job.status not in (JobStatus.REQUESTED, JobStatus.CANCELLED):
+        records.gaps.append(
+            {
+                "kind": "contract_review_missing",
+                "what": "the job was accepted without a contract review on record",
+            }
+        )
 
 
 def _items(db_session: Session, records: JobRecords) -> None:

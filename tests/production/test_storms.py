@@ -4,7 +4,8 @@ one password with the same current password (the user's lock lets one through; t
 their credential revoked or the current password changed), one audit event each, and
 openings of one order's job (the order's lock: one job), and an agreement's signing and
 activation (the agreement's lock: each step once), and answers to one quotation request (the
-request's lock: one quotation)."""
+request's lock: one quotation), and reviews of one order's contract (the order's lock and
+the review's unique order: one record)."""
 
 from collections import Counter
 from datetime import date
@@ -17,8 +18,10 @@ from lims.accounts.models import Role, User
 from lims.accounts.passwords import verify_password
 from lims.audit.models import AuditEvent
 from lims.contracts.models import PriceModel, Quotation, QuotationRequest
+from lims.contracts.review import ContractReview
 from lims.jobs.models import Job
 from tests.contracts.factories import (
+    ROUTINE_REVIEW,
     accept,
     make_agreement,
     make_price_list,
@@ -200,3 +203,27 @@ def test_twenty_parallel_answers_to_one_quotation_request_record_one_quotation(
     with Session(site.engine) as db_session:
         request = db_session.get_one(QuotationRequest, asked["id"])
     assert request.quotation_id == quotation["id"]
+
+
+def test_twenty_parallel_identical_reviews_of_one_order_record_one_review(site: Site) -> None:
+    """The order page's "record the review", pressed twenty times at once: one review is
+    made (201) and the rest answer with it (200), never a second record or a 5xx."""
+    settings = site.lab.settings
+    publish_prices(site)
+    quotation = make_quotation(site.engine, settings, site.lab.customer, issued_on=ORDERED_ON)
+    order = accept(site.engine, settings, quotation, on=ORDERED_ON)
+
+    answers = site.storm(
+        f"/orders/{order.id}/contract-review",
+        ROUTINE_REVIEW.model_dump(mode="json"),
+        by=site.lab.manager,
+    )
+
+    codes = Counter(answer.status_code for answer in answers)
+    assert codes == {201: 1, 200: STORM - 1}, codes
+    assert len({answer.json()["id"] for answer in answers}) == 1
+    with Session(site.engine) as db_session:
+        reviews = db_session.exec(
+            select(ContractReview).where(ContractReview.order_id == order.id)
+        ).all()
+    assert len(reviews) == 1
