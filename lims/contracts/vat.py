@@ -65,6 +65,66 @@ STATEMENTS: dict[str, dict[str, str]] = {
 }
 
 
+#: The words a document prints around the treatment, in the document languages, beside the
+#: statements (the quotation's VAT column, the rule of each line, both VAT numbers).
+WORDS: dict[str, dict[str, str]] = {
+    "vat": {"fi": "ALV", "sv": "Moms", "en": "VAT", "et": "Käibemaks"},
+    "domestic": {"fi": "Suomen ALV", "sv": "finsk moms", "en": "Finnish VAT", "et": "Soome km"},
+    "reverse_charge": {
+        "fi": "käännetty verovelvollisuus",
+        "sv": "omvänd betalningsskyldighet",
+        "en": "reverse charge",
+        "et": "pöördmaksustamine",
+    },
+    "outside_scope": {
+        "fi": "ei Suomen ALV:n piirissä",
+        "sv": "utanför finsk moms",
+        "en": "outside the scope of Finnish VAT",
+        "et": "väljaspool Soome käibemaksu",
+    },
+    "customer_vat_number": {
+        "fi": "Asiakkaan ALV-numero",
+        "sv": "Kundens momsregistreringsnummer",
+        "en": "Customer's VAT number",
+        "et": "Kliendi KMKR number",
+    },
+    "price_list_rule": {
+        "fi": "Hinnat ilman arvonlisäveroa. Suomalaiset asiakkaat ja yksityishenkilöt: "
+        "hintoihin lisätään Suomen arvonlisävero %(rate)s %%. Toisen EU-maan "
+        "ALV-rekisteröity yritys tai tutkimusorganisaatio: käännetty verovelvollisuus (0 %%). "
+        "Yritys EU:n ulkopuolella: ei Suomen arvonlisäverotuksen piirissä (0 %%).",
+        "sv": "Priserna är utan moms. Kunder i Finland och privatpersoner: finsk moms "
+        "%(rate)s %% tillkommer. Momsregistrerade företag och forskningsorganisationer i andra "
+        "EU-länder: omvänd betalningsskyldighet (0 %%). Företag utanför EU: utanför finsk "
+        "moms (0 %%).",
+        "en": "Prices exclude VAT. Customers in Finland and private persons: Finnish VAT "
+        "%(rate)s %% is added. VAT-registered companies and research organisations in other EU "
+        "countries: reverse charge (0 %%). Companies outside the EU: outside the scope of "
+        "Finnish VAT (0 %%).",
+        "et": "Hinnad ei sisalda käibemaksu. Soome kliendid ja eraisikud: lisandub Soome "
+        "käibemaks %(rate)s %%. Teiste ELi riikide käibemaksukohustuslased ettevõtted ja "
+        "teadusasutused: pöördmaksustamine (0 %%). Ettevõtted väljaspool ELi: väljaspool Soome "
+        "käibemaksu (0 %%).",
+    },
+    "lab_vat_number": {
+        "fi": "Myyjän ALV-numero",
+        "sv": "Säljarens momsregistreringsnummer",
+        "en": "Seller's VAT number",
+        "et": "Müüja KMKR number",
+    },
+}
+
+
+def word(key: str, language: str) -> str:
+    """A word of ``WORDS`` in a document language (English for a language without one)."""
+    return WORDS[key].get(language, WORDS[key]["en"])
+
+
+def statement(key: str, language: str) -> str:
+    """A statement of ``STATEMENTS`` in a document language (English for others)."""
+    return STATEMENTS[key].get(language, STATEMENTS[key]["en"])
+
+
 @dataclass(frozen=True)
 class VatTreatment:
     """How a customer's services are taxed on a day: the rule, the percent charged, and the
@@ -79,8 +139,7 @@ class VatTreatment:
         """The statement in a document language (fi, sv, en, et); English for others."""
         if self.statement_key is None:
             return None
-        wordings = STATEMENTS[self.statement_key]
-        return wordings.get(language, wordings["en"])
+        return statement(self.statement_key, language)
 
 
 def finnish_vat_rate(on: date) -> Decimal:

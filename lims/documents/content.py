@@ -70,6 +70,7 @@ def _common(
         else {
             "name": customer.name,
             "business_id": customer.business_id,
+            "vat_number": customer.vat_number,
             "address": {
                 "street": customer.street_address,
                 "postal_code": customer.postal_code,
@@ -523,7 +524,10 @@ def quotation_data(
             {**line, "description": _free(data, f"lines.{n}.description", line["description"])}
             for n, line in enumerate(quotation.lines, start=1)
         ],
+        "vat_rule": quotation.vat_rule,
         "vat_rate": str(quotation.vat_rate),
+        "customer_vat_number": quotation.customer_vat_number,
+        "lab_vat_number": quotation.lab_vat_number,
         "net_total": _money(quotation.net_total),
         "vat_amount": _money(quotation.vat_amount),
         "total": _money(quotation.total),

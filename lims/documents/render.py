@@ -13,7 +13,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from lims.accounts.countries import country_name
 from lims.config import LOGO_TYPES
+from lims.contracts import vat
 from lims.documents import charts, formatting
 from lims.documents.changes import printed_changes
 from lims.documents.hyphenation import hyphenate_tables
@@ -63,6 +65,9 @@ def environment(language: str) -> Environment:
         money=lambda value: formatting.money(value, language),
         css_string=css_string,
         printed_changes=printed_changes,
+        country=lambda code: country_name(code, language),
+        vat_word=lambda key: vat.word(key, language),
+        vat_statement=lambda key: vat.statement(key, language),
     )
     return env
 
