@@ -23,7 +23,7 @@ from lims.jobs import results as job_results
 from lims.jobs.models import ItemKind, JobKind, JobStatus, Priority
 from lims.methods import service as methods
 from lims.methods.template import sources_of
-from lims.ui import comparisons, documents
+from lims.ui import comparisons, contract_review, documents
 from lims.ui.session import PageRoute, ViewerDep, page
 
 router = APIRouter(route_class=PageRoute)
@@ -253,6 +253,7 @@ def job_detail(
             if reads_everything
             else []
         ),
+        environment_kinds=equipment_service.ENVIRONMENT_KINDS,
         people=people,
         staff=staff,
         late_entry_days=request.app.state.settings.late_entry_days,
@@ -272,6 +273,7 @@ def job_detail(
         and status in FOUR_EYES
         and principal.has_any(*workflow.STEP_ROLES[workflow.FORWARD[status]]),
         **documents.job_documents_offers(db_session, principal, job_id, status),
+        **contract_review.of_job(db_session, principal, job, agreement, today),
         **comparisons.job_page_context(db_session, principal, job),
         **_offers(principal, JobKind(job.kind), status),
     )

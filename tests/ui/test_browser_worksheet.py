@@ -24,9 +24,10 @@ TEST_LENGTHS = ["2,5", "5,1", "7,7", "10,3", "12,9", "15", "17,6", "20,2", "22,8
 #: Five readings minus nominal per point, in µm: mean 0.48 µm, less the block's 0.05 µm.
 READINGS = ["0,4", "0,5", "0,4", "0,6", "0,5"]
 #: The keyboard actions (a text typed, a key pressed, the one move into the sheet) that
-#: enter the ten-point calibration of a micrometer: 8 for the session and the way into the
-#: grid, 50 readings typed, 50 Tabs (the last one onto the button) and Enter to record.
-KEYBOARD_ACTIONS_FOR_TEN_POINTS = 109
+#: enter the ten-point calibration of a micrometer: 10 for the session (the room's instrument
+#: too) and the way into the grid, 50 readings typed, 50 Tabs (the last one onto the button)
+#: and Enter to record.
+KEYBOARD_ACTIONS_FOR_TEN_POINTS = 111
 
 
 class Keyboard:
@@ -149,9 +150,12 @@ def test_technician_enters_a_ten_point_micrometer_calibration_by_keyboard(
     sheet = sheet_ready(page, live_server, login)
     keys = Keyboard(page)
     # The session once: the working blocks (the select finds them as their code is typed),
-    # the room, and Tab past the late-entry reason into the first reading.
+    # the room's thermometer and its readings, and Tab past the late-entry reason into the
+    # first reading.
     keys.focus("form.worksheet-form select[name='equipment.gauge_blocks']")
     keys.type("GB-WRK")
+    keys.press("Tab")
+    keys.type("TH-01")
     keys.press("Tab")
     keys.type("20,2")
     keys.press("Tab")
@@ -177,6 +181,14 @@ def test_technician_enters_a_ten_point_micrometer_calibration_by_keyboard(
 
     assert_ten_results_recorded(page)
     assert keys.actions == KEYBOARD_ACTIONS_FOR_TEN_POINTS
+    job_id = re.search(r"/jobs/(\d+)", page.url).group(1)  # type: ignore[union-attr]
+    results = _api(page, live_server, "GET", f"/jobs/{job_id}/results")
+    thermometer = next(
+        item
+        for item in _api(page, live_server, "GET", "/equipment")  # type: ignore[union-attr]
+        if item["identification"] == "TH-01"
+    )
+    assert {result["equipment"]["environment"] for result in results} == {thermometer["id"]}  # type: ignore[union-attr, index]
 
 
 def paste(page, selector: str, text: str) -> None:  # type: ignore[no-untyped-def]
