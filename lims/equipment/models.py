@@ -204,6 +204,14 @@ class CalibrationBase(SQLModel):
     next_due_on: date | None = Field(
         default=None, description="Default: calibrated_on plus the equipment's interval"
     )
+    certificate_to_follow: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="Why the certificate file is not attached yet (e.g. the calibrating lab "
+        "sends it by post): an explicit, audited gap the records bundle and the equipment "
+        "page show until the file is attached",
+    )
 
 
 class Calibration(CalibrationBase, table=True):

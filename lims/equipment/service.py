@@ -508,6 +508,8 @@ def attach_certificate(
     stored = store.put(content, max_bytes=max_bytes)
     _acting(db_session, actor)
     calibration.certificate_sha256 = stored.sha256
+    # The gap is closed; the audit trail keeps why the file came later.
+    calibration.certificate_to_follow = None
     calibration.certificate_filename = _safe_filename(
         filename, f"{calibration.certificate_number}{extension_for(media_type)}"
     )

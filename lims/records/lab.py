@@ -115,6 +115,7 @@ def _certificate_gap(equipment: Equipment, calibration: Calibration, day: date) 
         "equipment": equipment.identification,
         "calibration_id": calibration.id,
         "certificate_number": calibration.certificate_number,
+        "to_follow": calibration.certificate_to_follow,
         "used_on": day.isoformat(),
         "what": f"the certificate file of calibration {calibration.certificate_number} of "
         f"{equipment.identification} is not recorded",
