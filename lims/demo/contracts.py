@@ -33,6 +33,9 @@ from lims.contracts.models import (
     PriceListItemSpec,
     PriceModel,
     PriceModelCreate,
+    Quotation,
+    QuotationCreate,
+    QuotationLineSpec,
     ResourceSpec,
     ScopeItem,
     Service,
@@ -40,7 +43,13 @@ from lims.contracts.models import (
 )
 from lims.contracts.review import ContractReview, ReviewAnswers
 from lims.db import persisted_id
-from lims.demo.accounts import AD_HOC_CUSTOMER, ANNUAL_CUSTOMER, acting_as, demo_customer
+from lims.demo.accounts import (
+    AD_HOC_CUSTOMER,
+    ANNUAL_CUSTOMER,
+    ESTONIAN_CUSTOMER,
+    acting_as,
+    demo_customer,
+)
 from lims.demo.dates import Ago
 from lims.equipment.service import add_months
 
@@ -179,6 +188,7 @@ def load_contracts(
         created += 1
     created += _annual_agreement(db_session, actor=actor, today=today)
     created += _ad_hoc_order(db_session, actor=actor, settings=settings, today=today)
+    created += _reverse_charge_quotation(db_session, actor=actor, settings=settings, today=today)
     created += _contract_reviews(db_session)
     return created
 
@@ -256,6 +266,35 @@ def _ad_hoc_order(db_session: Session, *, actor: Principal, settings: Settings, 
             customer_reference=f"Tilaus {today.year}-11",
             accept_terms_and_confidentiality=True,
             accepted_by="Karin Kund",
+        ),
+        settings=settings,
+    )
+    return 1
+
+
+def _reverse_charge_quotation(
+    db_session: Session, *, actor: Principal, settings: Settings, today: date
+) -> int:
+    """A quotation to the Estonian company, registered for VAT in Estonia: reverse charge,
+    0 %, both VAT numbers on it (lims.contracts.vat)."""
+    customer = demo_customer(db_session, ESTONIAN_CUSTOMER)
+    if (
+        customer is None
+        or db_session.exec(
+            select(Quotation).where(Quotation.organisation_id == customer.id)
+        ).first()
+    ):
+        return 0
+    quotations.create_quotation(
+        db_session,
+        actor=actor,
+        data=QuotationCreate(
+            organisation_id=persisted_id(customer),
+            service=Service.CALIBRATION,
+            issued_on=today,
+            valid_until=today + timedelta(days=30),
+            lines=[QuotationLineSpec(item_code="K-MIK-25", quantity=2)],
+            customer_reference="Hinnapäring 2026/7",
         ),
         settings=settings,
     )

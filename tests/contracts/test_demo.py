@@ -5,6 +5,7 @@ from decimal import Decimal
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from lims.accounts.models import Organisation
 from lims.clock import local_today
 from lims.config import Settings
 from lims.contracts.models import (
@@ -14,6 +15,7 @@ from lims.contracts.models import (
     PriceBasis,
     PriceList,
     PriceModel,
+    Quotation,
 )
 from lims.db import persisted_id
 from lims.jobs.cost_recovery import cost_recovery
@@ -31,6 +33,14 @@ def test_demo_holds_a_price_model_a_price_list_and_both_kinds_of_agreement(
         kinds = {agreement.kind for agreement in db_session.exec(select(Agreement))}
         assert kinds == {AgreementKind.ANNUAL, AgreementKind.AD_HOC}
         assert db_session.exec(select(Order)).first() is not None
+        # The Estonian company, registered for VAT, is quoted under reverse charge (#33).
+        estonian = db_session.exec(select(Organisation).where(Organisation.country == "EE")).one()
+        assert (estonian.business_id, estonian.vat_number) == ("10000356", "EE100000007")
+        quotation = db_session.exec(
+            select(Quotation).where(Quotation.organisation_id == estonian.id)
+        ).one()
+        assert (quotation.vat_rule, quotation.vat_amount) == ("reverse_charge", Decimal(0))
+        assert quotation.total == quotation.net_total
 
 
 def test_demo_micrometer_calibrations_reported_are_delivered_work_at_the_list_price(
