@@ -21,11 +21,9 @@ def test_the_auditor_switches_to_swedish_and_it_stays_after_signing_in_again(
 ) -> None:  # type: ignore[no-untyped-def]
     login("arvioija")
     switch = page.get_by_role("group", name="Käyttöliittymän kieli")
-    assert switch.get_by_role("button").all_inner_texts() == [
-        "Suomeksi",
-        "På svenska",
-        "In English",
-    ]
+    # Each button shows its language's code and is named in that language's own words.
+    for code, name in (("FI", "Suomeksi"), ("SV", "På svenska"), ("EN", "In English")):
+        assert switch.get_by_role("button", name=f"{code} {name}", exact=True).is_visible()
     switch.get_by_role("button", name="På svenska").click()
     page.wait_for_selector("html[lang=sv]")
     menu = page.get_by_role("navigation", name="Huvudmeny")

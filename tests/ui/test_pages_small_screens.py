@@ -36,7 +36,8 @@ def test_every_roles_menu_folds_under_a_button_that_names_what_it_controls(
         html = client.get("/jobs").text
         toggle = re.search(r"<button [^>]*class=\"menu-toggle[^>]*>([^<]*)</button>", html)
         assert toggle, username
-        assert 'aria-controls="main-menu"' in toggle.group(0)
+        # It unfolds the masthead's search, person, language and log-out too.
+        assert 'aria-controls="masthead-tools main-menu"' in toggle.group(0)
         assert 'aria-expanded="false"' in toggle.group(0)
         assert toggle.group(1) == "Valikko"
         assert '<ul id="main-menu">' in html
