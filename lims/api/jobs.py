@@ -412,7 +412,7 @@ async def import_results(
             late_entry_reason=late_entry_reason,
         ),
     )
-    return asdict(report)
+    return report.worded_in(request_language(request))
 
 
 @router.get("/{job_id}/customer-values", response_model=list[CustomerValuePublic])

@@ -58,6 +58,7 @@ from lims.methods.models import Method, MethodEvaluation, ObservationsSource
 from lims.methods.scope import CMC_FLOOR, BelowCmc, accreditation_of_result
 from lims.methods.service import evaluate_for_job
 from lims.methods.template import sources_of
+from lims.problem_text import localized
 from lims.uncertainty import decide
 from lims.uncertainty.errors import SimpleAcceptanceRefused
 from lims.uncertainty.schemas import CapabilityPolicy
@@ -981,7 +982,26 @@ class ImportReport:
     dry_run: bool
     written: bool
     rows: list[dict[str, Any]] = field(default_factory=list)
+    #: Each error's line, column and English message, and the ``cause`` it words (a Reason
+    #: of the CSV reader or a result's refusal), for the reader's own language.
     errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def worded_in(self, language: str) -> dict[str, Any]:
+        """The report as the API answers it, every error's message in ``language``."""
+        return {
+            "dry_run": self.dry_run,
+            "written": self.written,
+            "rows": self.rows,
+            "errors": [
+                {
+                    **{key: value for key, value in error.items() if key != "cause"},
+                    "message": localized(error["cause"], language)
+                    if error.get("cause") is not None
+                    else error["message"],
+                }
+                for error in self.errors
+            ],
+        }
 
 
 def job_for_import(db_session: Session, *, actor: Principal, job_id: int) -> Job:
@@ -1016,7 +1036,8 @@ def import_results(
     parsed = parse_results_csv(data, refs, max_rows=max_rows, today=local_today(settings.timezone))
     report = ImportReport(dry_run=dry_run, written=False)
     report.errors = [
-        {"line": e.line, "column": e.column, "message": e.message} for e in parsed.errors
+        {"line": e.line, "column": e.column, "message": e.message, "cause": e.reason}
+        for e in parsed.errors
     ]
     by_id = {c.id: c for c in characteristics}
     prepared: list[Result] = []
@@ -1031,7 +1052,12 @@ def import_results(
                 )
             except LimsError as error:
                 report.errors.append(
-                    {"line": row.line, "column": _column_of(error), "message": error.message}
+                    {
+                        "line": row.line,
+                        "column": _column_of(error),
+                        "message": error.message,
+                        "cause": error,
+                    }
                 )
                 continue
             prepared.append(result)

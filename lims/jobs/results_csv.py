@@ -64,13 +64,14 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from typing import Any
 
 from lims import units
-from lims.errors import InvalidInput
+from lims.errors import InvalidInput, LimsError
+from lims.reasons import Reason
 
 __all__ = [
     "COLUMNS",
@@ -141,6 +142,13 @@ class RowError:
     line: int
     column: str | None
     message: str
+    #: The message as a template and its parameters, worded in the reader's language where
+    #: shown (a refusal of a conversion is passed on as it is).
+    reason: Reason | LimsError | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, line: int, column: str | None, reason: Reason | LimsError) -> "RowError":
+        return cls(line=line, column=column, message=reason.message, reason=reason)
 
 
 @dataclass(frozen=True)
@@ -218,12 +226,14 @@ def _decode(data: bytes | str) -> str | RowError:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         byte = data[exc.start : exc.start + 1].hex().upper()
-        return RowError(
-            line=line,
-            column=None,
-            message=(
-                f"the file is not UTF-8 text (byte 0x{byte} on line {line}); "
-                "save it again as 'CSV UTF-8'"
+        return RowError.of(
+            line,
+            None,
+            Reason(
+                "the file is not UTF-8 text (byte 0x%(byte)s on line %(line)s); "
+                "save it again as 'CSV UTF-8'",
+                byte=byte,
+                line=line,
             ),
         )
 
@@ -274,13 +284,13 @@ class _Parser:
                 return CsvParseResult(
                     rows=[],
                     errors=[
-                        RowError(
-                            line=line,
-                            column=None,
-                            message=(
-                                f"the file has more than {self.max_rows:,} result rows, "
-                                f"the most one import takes; split it into files of at most "
-                                f"{self.max_rows:,} rows"
+                        RowError.of(
+                            line,
+                            None,
+                            Reason(
+                                "the file has more than %(max_rows)s result rows, the most one "
+                                "import takes; split it into files of at most %(max_rows)s rows",
+                                max_rows=self.max_rows,
                             ),
                         )
                     ],
@@ -292,7 +302,7 @@ class _Parser:
             return self._stop(
                 header_line,
                 None,
-                "the file has a header but no result rows; add one row per characteristic",
+                Reason("the file has a header but no result rows; add one row per characteristic"),
             )
         return CsvParseResult(rows=self.rows, errors=self.errors)
 
@@ -304,17 +314,20 @@ class _Parser:
                 record = next(reader)
             except StopIteration:
                 return
-            except csv.Error as exc:
+            except csv.Error:
+                # The csv module's own words are English only: the advice covers its causes.
                 line = previous_end + 1
                 self._stopped = True
                 self.errors.append(
-                    RowError(
-                        line=line,
-                        column=None,
-                        message=(
-                            f"the file cannot be read from line {line} on ({exc}); look for a "
-                            f"quotation mark that is not closed or a field longer than "
-                            f"{MAX_FIELD_CHARS:,} characters"
+                    RowError.of(
+                        line,
+                        None,
+                        Reason(
+                            "the file cannot be read from line %(line)s on; look for a "
+                            "quotation mark that is not closed or a field longer than "
+                            "%(limit)s characters",
+                            line=line,
+                            limit=MAX_FIELD_CHARS,
                         ),
                     )
                 )
@@ -323,13 +336,14 @@ class _Parser:
             if any(field.strip() for field in record):
                 yield line, record
 
-    def _empty_message(self) -> str:
-        return "the file is empty; its first line must be the header, e.g. " + ",".join(
-            REQUIRED_COLUMNS
+    def _empty_message(self) -> Reason:
+        return Reason(
+            "the file is empty; its first line must be the header, e.g. %(columns)s",
+            columns=",".join(REQUIRED_COLUMNS),
         )
 
-    def _stop(self, line: int, column: str | None, message: str) -> CsvParseResult:
-        self.errors.append(RowError(line=line, column=column, message=message))
+    def _stop(self, line: int, column: str | None, reason: Reason) -> CsvParseResult:
+        self.errors.append(RowError.of(line, column, reason))
         return CsvParseResult(rows=[], errors=self.errors)
 
     def _read_header(self, line: int, header: list[str]) -> dict[str, int] | None:
@@ -339,43 +353,79 @@ class _Parser:
         for index, raw in enumerate(header):
             name = raw.strip().lower()
             if len(raw) > MAX_FIELD_CHARS:
-                self._error(line, None, f"column {index + 1}'s name is too long to be a column")
+                self._error(
+                    line,
+                    None,
+                    Reason(
+                        "column %(position)s's name is too long to be a column",
+                        position=index + 1,
+                    ),
+                )
             elif not name:
                 self._error(
                     line,
                     None,
-                    f"column {index + 1} has no name; name it or delete the empty column "
-                    f"(the columns are: {allowed})",
+                    Reason(
+                        "column %(position)s has no name; name it or delete the empty column "
+                        "(the columns are: %(allowed)s)",
+                        position=index + 1,
+                        allowed=allowed,
+                    ),
                 )
             elif name not in COLUMNS:
                 self._error(
-                    line, raw.strip(), f"unknown column '{raw.strip()}'; the columns are: {allowed}"
+                    line,
+                    raw.strip(),
+                    Reason(
+                        "unknown column '%(name)s'; the columns are: %(allowed)s",
+                        name=raw.strip(),
+                        allowed=allowed,
+                    ),
                 )
             elif name in columns:
-                self._error(line, name, f"column '{name}' appears twice in the header")
+                self._error(
+                    line, name, Reason("column '%(name)s' appears twice in the header", name=name)
+                )
             else:
                 columns[name] = index
         for name in REQUIRED_COLUMNS:
             if name not in columns:
-                self._error(line, name, f"required column '{name}' is missing from the header")
+                self._error(
+                    line,
+                    name,
+                    Reason("required column '%(name)s' is missing from the header", name=name),
+                )
         return None if self.errors else columns
 
-    def _error(self, line: int, column: str | None, message: str) -> None:
-        self.errors.append(RowError(line=line, column=column, message=message))
+    def _error(self, line: int, column: str | None, reason: Reason | LimsError) -> None:
+        self.errors.append(RowError.of(line, column, reason))
 
     def _read_row(
         self, line: int, record: list[str], columns: dict[str, int], delimiter: str
     ) -> None:
         width = len(columns)
         if len(record) != width:
-            hint = (
-                "; a number with a decimal comma must be quoted in a ','-delimited file"
-                if delimiter == "," and len(record) > width
-                else ""
-            )
-            self._error(
-                line, None, f"the row has {len(record)} fields but the header has {width}{hint}"
-            )
+            if delimiter == "," and len(record) > width:
+                self._error(
+                    line,
+                    None,
+                    Reason(
+                        "the row has %(fields)s fields but the header has %(width)s; a number "
+                        "with a decimal comma must be quoted in a ','-delimited file",
+                        fields=len(record),
+                        width=width,
+                    ),
+                )
+            else:
+                self._error(
+                    line,
+                    None,
+                    Reason(
+                        "the row has %(fields)s fields but the header has %(width)s",
+                        fields=len(record),
+                        width=width,
+                    ),
+                )
             return
         fields: dict[str, str] = {}
         errors_before = len(self.errors)
@@ -385,8 +435,11 @@ class _Parser:
                 self._error(
                     line,
                     name,
-                    f"the field is {len(value):,} characters long; the limit is "
-                    f"{MAX_FIELD_CHARS:,}",
+                    Reason(
+                        "the field is %(length)s characters long; the limit is %(limit)s",
+                        length=len(value),
+                        limit=MAX_FIELD_CHARS,
+                    ),
                 )
             else:
                 fields[name] = value.strip()
@@ -407,8 +460,11 @@ class _Parser:
             self._error(
                 line,
                 "comment",
-                f"the comment is {len(comment):,} characters long; the limit is "
-                f"{MAX_COMMENT_CHARS}",
+                Reason(
+                    "the comment is %(length)s characters long; the limit is %(limit)s",
+                    length=len(comment),
+                    limit=MAX_COMMENT_CHARS,
+                ),
             )
 
         if len(self.errors) > errors_before:
@@ -440,30 +496,33 @@ class _Parser:
         if label is None:
             return None
         if not label:
-            self._error(line, "characteristic", "the characteristic is empty; give its label")
+            self._error(
+                line, "characteristic", Reason("the characteristic is empty; give its label")
+            )
             return None
         characteristic = self.by_label.get(label)
         if characteristic is None:
-            labels = sorted(self.by_label)
-            if not labels:
-                known = "this job has no characteristics yet"
-            else:
-                shown = ", ".join(f"'{name}'" for name in labels[:_LABELS_SHOWN])
-                more = (
-                    f" and {len(labels) - _LABELS_SHOWN} more"
-                    if len(labels) > _LABELS_SHOWN
-                    else ""
-                )
-                known = f"this job's characteristics are {shown}{more}"
-            self._error(line, "characteristic", f"unknown characteristic '{label}'; {known}")
+            self._error(
+                line,
+                "characteristic",
+                Reason(
+                    "unknown characteristic '%(label)s'; %(known)s",
+                    label=label,
+                    known=_known_characteristics(sorted(self.by_label)),
+                ),
+            )
             return None
         first = self.first_line_of.setdefault(label, line)
         if first != line:
             self._error(
                 line,
                 "characteristic",
-                f"characteristic '{label}' already appears on line {first}; "
-                "give all its readings on one row",
+                Reason(
+                    "characteristic '%(label)s' already appears on line %(first)s; "
+                    "give all its readings on one row",
+                    label=label,
+                    first=first,
+                ),
             )
             return None
         return characteristic
@@ -473,25 +532,37 @@ class _Parser:
             return None
         if not text:
             self._error(
-                line, "observations", "no observations; give one or more readings separated by '|'"
+                line,
+                "observations",
+                Reason("no observations; give one or more readings separated by '|'"),
             )
             return None
         parts = [part.strip() for part in text.split("|")]
         values: list[Decimal] = []
         ok = True
         for position, part in enumerate(parts, start=1):
-            where = f"reading {position} of {len(parts)}: " if len(parts) > 1 else ""
             if not part:
                 self._error(
                     line,
                     "observations",
-                    f"reading {position} of {len(parts)} is empty; remove the extra '|'",
+                    Reason(
+                        "reading %(position)s of %(count)s is empty; remove the extra '|'",
+                        position=position,
+                        count=len(parts),
+                    ),
                 )
                 ok = False
                 continue
             value = _parse_number(part)
-            if isinstance(value, str):
-                self._error(line, "observations", where + value)
+            if isinstance(value, Reason):
+                if len(parts) > 1:
+                    value = Reason(
+                        "reading %(position)s of %(count)s: %(reason)s",
+                        position=position,
+                        count=len(parts),
+                        reason=value,
+                    )
+                self._error(line, "observations", value)
                 ok = False
             else:
                 values.append(value)
@@ -504,34 +575,49 @@ class _Parser:
         if unit is None:
             return None
         if not unit:
-            expected = (
-                f"; the characteristic's unit is '{characteristic.unit}'" if characteristic else ""
-            )
-            self._error(line, "unit", f"the unit is empty{expected}")
+            if characteristic is None:
+                self._error(line, "unit", Reason("the unit is empty"))
+            else:
+                self._error(
+                    line,
+                    "unit",
+                    Reason(
+                        "the unit is empty; the characteristic's unit is '%(unit)s'",
+                        unit=characteristic.unit,
+                    ),
+                )
             return None
         if characteristic is None:
             return float  # reported as an unknown characteristic; nothing to compare with
         if not units.is_unit(unit):
-            self._error(line, "unit", f"'{unit}' is not a unit (write e.g. µm, mm, deg)")
+            self._error(
+                line, "unit", Reason("'%(unit)s' is not a unit (write e.g. µm, mm, deg)", unit=unit)
+            )
             return None
         if not units.same_dimension(unit, characteristic.unit):
             self._error(
                 line,
                 "unit",
-                f"unit '{unit}' does not match the characteristic's unit '{characteristic.unit}'",
+                Reason(
+                    "unit '%(unit)s' does not match the characteristic's unit '%(expected)s'",
+                    unit=unit,
+                    expected=characteristic.unit,
+                ),
             )
             return None
         try:
             return _conversion(unit, characteristic.unit)
         except InvalidInput as refused:
-            self._error(line, "unit", refused.message)
+            self._error(line, "unit", refused)
             return None
 
     def _date(self, line: int, text: str | None) -> date | None:
         if text is None:
             return None
         if not text:
-            self._error(line, "measured_on", "the measurement date is empty; give it as 27.11.2026")
+            self._error(
+                line, "measured_on", Reason("the measurement date is empty; give it as 27.11.2026")
+            )
             return None
         iso, finnish = _ISO_DATE.fullmatch(text), _FINNISH_DATE.fullmatch(text)
         if iso:
@@ -542,19 +628,30 @@ class _Parser:
             self._error(
                 line,
                 "measured_on",
-                f"date '{text}' is not a date; write it as 27.11.2026 or 2026-11-27",
+                Reason(
+                    "date '%(text)s' is not a date; write it as 27.11.2026 or 2026-11-27",
+                    text=text,
+                ),
             )
             return None
         try:
             measured_on = date(year, month, day)
         except ValueError:
-            self._error(line, "measured_on", f"date '{text}' does not exist in the calendar")
+            self._error(
+                line,
+                "measured_on",
+                Reason("date '%(text)s' does not exist in the calendar", text=text),
+            )
             return None
         if self.today is not None and measured_on > self.today:
             self._error(
                 line,
                 "measured_on",
-                f"date '{text}' is in the future (today is {self.today:%d.%m.%Y})",
+                Reason(
+                    "date '%(text)s' is in the future (today is %(today)s)",
+                    text=text,
+                    today=self.today,
+                ),
             )
             return None
         return measured_on
@@ -570,12 +667,19 @@ class _Parser:
                 self._error(
                     line,
                     "equipment",
-                    f"equipment entry '{entry}' is not role=identification, "
-                    "e.g. reference=GB-001; separate entries with '|'",
+                    Reason(
+                        "equipment entry '%(entry)s' is not role=identification, "
+                        "e.g. reference=GB-001; separate entries with '|'",
+                        entry=entry,
+                    ),
                 )
                 ok = False
             elif role in equipment:
-                self._error(line, "equipment", f"equipment role '{role}' is given twice")
+                self._error(
+                    line,
+                    "equipment",
+                    Reason("equipment role '%(role)s' is given twice", role=role),
+                )
                 ok = False
             else:
                 equipment[role] = ident
@@ -587,33 +691,64 @@ class _Parser:
         if not text:
             return None
         value = _parse_number(text)
-        if isinstance(value, str):
+        if isinstance(value, Reason):
             self._error(line, column, value)
             return None
         number = float(value)
         low, high = limits
         if not low <= number <= high:
-            self._error(
-                line,
-                column,
-                f"{column} {text} {unit} is outside the plausible range {low:g} to {high:g} {unit}",
-            )
+            self._error(line, column, _implausible(column, text, low, high))
             return None
         return number
 
 
-def _parse_number(text: str) -> Decimal | str:
-    """The exact decimal value of ``text``, or a message saying why it is not a number."""
+def _known_characteristics(labels: list[str]) -> Reason:
+    """The labels an unknown characteristic could have meant, the first few by name."""
+    if not labels:
+        return Reason("this job has no characteristics yet")
+    shown = ", ".join(f"'{name}'" for name in labels[:_LABELS_SHOWN])
+    if len(labels) > _LABELS_SHOWN:
+        return Reason(
+            "this job's characteristics are %(shown)s and %(more)s more",
+            shown=shown,
+            more=len(labels) - _LABELS_SHOWN,
+        )
+    return Reason("this job's characteristics are %(shown)s", shown=shown)
+
+
+def _implausible(column: str, text: str, low: float, high: float) -> Reason:
+    if column == "temperature":
+        return Reason(
+            "temperature %(text)s °C is outside the plausible range %(low)g to %(high)g °C",
+            text=text,
+            low=low,
+            high=high,
+        )
+    return Reason(
+        "humidity %(text)s %%RH is outside the plausible range %(low)g to %(high)g %%RH",
+        text=text,
+        low=low,
+        high=high,
+    )
+
+
+def _parse_number(text: str) -> Decimal | Reason:
+    """The exact decimal value of ``text``, or the reason it is not a number."""
     if _NUMBER.fullmatch(text):
         value = Decimal(text.replace(",", "."))
         if math.isfinite(float(value)):
             return value
-        return f"value '{text}' is too large to be a measured value"
+        return Reason("value '%(text)s' is too large to be a measured value", text=text)
     if text.lower().lstrip("+-") in _NOT_FINITE:
-        return f"value '{text}' is not a finite number; leave out readings that were not taken"
+        return Reason(
+            "value '%(text)s' is not a finite number; leave out readings that were not taken",
+            text=text,
+        )
     if ("," in text and "." in text) or re.search(r"[0-9][\s'\u00a0\u202f][0-9]", text):
-        return f"value '{text}' is not a number; write it without thousands separators"
-    return f"value '{text}' is not a number"
+        return Reason(
+            "value '%(text)s' is not a number; write it without thousands separators", text=text
+        )
+    return Reason("value '%(text)s' is not a number", text=text)
 
 
 def _conversion(given: str, wanted: str) -> Callable[[Decimal], float]:

@@ -431,6 +431,32 @@ def test_csv_import_row_errors_name_line_and_column(
     assert (error["line"], error["column"]) == (2, "observations")
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # the words, not the store, are tested
+def test_csv_import_row_errors_read_in_the_readers_language(
+    client: TestClient, lab: Lab, measuring: tuple
+) -> None:
+    job, _point = measuring
+    csv = (
+        "characteristic;observations;unit;measured_on;equipment;temperature\n"
+        f"50 mm;1,2|kaksi;um;2026-11-20;reference={lab.ring_gauge.identification};20\n"
+        "D9;1,2;um;2026-11-20;;60\n"
+    )
+    report = client.post(
+        f"{job.url}/results/import",
+        content=csv.encode(),
+        headers={
+            **lab.headers(lab.technician),
+            "content-type": "text/csv",
+            "accept-language": "fi",
+        },
+    ).json()
+    assert [(error["line"], error["message"]) for error in report["errors"]] == [
+        (2, "lukema 2/2: arvo 'kaksi' ei ole luku"),
+        (3, "tuntematon ominaisuus 'D9'; työn ominaisuudet ovat '50 mm'"),
+        (3, "lämpötila 60 °C on uskottavan alueen 0–50 °C ulkopuolella"),
+    ]
+
+
 def test_csv_import_of_too_many_rows_is_refused(
     client: TestClient, lab: Lab, measuring: tuple, settings: Settings
 ) -> None:
@@ -443,7 +469,7 @@ def test_csv_import_of_too_many_rows_is_refused(
         headers={**lab.headers(lab.technician), "content-type": "text/csv"},
     ).json()
     assert report["written"] is False
-    assert f"{settings.max_import_rows:,}" in report["errors"][0]["message"]
+    assert f"more than {settings.max_import_rows} result rows" in report["errors"][0]["message"]
 
 
 def test_demo_data_holds_a_job_in_every_state(engine: Engine, settings: Settings) -> None:

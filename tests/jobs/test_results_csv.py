@@ -267,8 +267,8 @@ def test_more_rows_than_the_limit_are_refused_without_reading_the_rest() -> None
         RowError(
             line=10_002,
             column=None,
-            message="the file has more than 10,000 result rows, the most one import takes; "
-            "split it into files of at most 10,000 rows",
+            message="the file has more than 10000 result rows, the most one import takes; "
+            "split it into files of at most 10000 rows",
         )
     ]
 
@@ -299,7 +299,7 @@ def test_a_field_longer_than_10000_characters_is_a_row_error() -> None:
     assert error == RowError(
         line=2,
         column="observations",
-        message="the field is 12,000 characters long; the limit is 10,000",
+        message="the field is 12000 characters long; the limit is 10000",
     )
 
 

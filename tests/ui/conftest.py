@@ -355,10 +355,10 @@ ENGLISH_ALLOWED = (
 )
 
 #: Reasons that low-level readers still word in English only, inside refusals and results that
-#: are otherwise in the reader's language. Each is a known gap of issue #25, matched exactly
-#: (never a word in general), and removed from this list when its source gets templates:
-#: the STEP reader (lims.cad.part21) and the CSV row errors (lims.jobs.results_csv).
-ENGLISH_NOT_YET_TRANSLATED = (re.compile(r"reading \d+ of \d+: value '[^'\n]*' is not a number"),)
+#: are otherwise in the reader's language: each a known gap, matched exactly (never a word in
+#: general), removed when its source gets templates.  Empty since issue #25's STEP reader, CSV
+#: rows and model parser word their reasons as templates.
+ENGLISH_NOT_YET_TRANSLATED: tuple[re.Pattern[str], ...] = ()
 
 
 @functools.cache

@@ -82,6 +82,8 @@ def test_technician_checks_a_csv_file_imports_it_and_a_cmms_qif_results(
     assert alert.inner_text().startswith("Tarkista tiedot: Tiedostossa on")
     errors = page.locator("#csv-import [data-report] tbody tr")
     assert {row.locator("td").first.inner_text() for row in errors.all()} == {"2", "3"}
+    # Each row's error in Finnish (the CSV reader's reasons are translated).
+    assert "lukema 2/2: arvo 'kaksi' ei ole luku" in errors.first.inner_text()
     # Markup in the file is shown as the text it is.
     assert "<img src=x onerror=alert(1)>" in errors.nth(errors.count() - 1).inner_text()
     assert page.locator("#csv-import [data-report] img").count() == 0
