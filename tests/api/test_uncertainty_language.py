@@ -137,3 +137,26 @@ def test_a_decision_warns_in_finnish_with_the_numbers_as_finnish_writes_them(
         "testiepävarmuussuhde (T_U - T_L)/(2U) on 2,00:1, alle laboratorion vähimmäisarvon "
     )
     assert warning.endswith(": vaatimustenmukaisuuslausunto on epävarma.")
+
+
+def test_a_companys_own_uncertainty_warns_in_swedish(
+    client: TestClient, technician: dict[str, str]
+) -> None:
+    request = {
+        "calibrated_value": 50.0,
+        "calibration_expanded_uncertainty": 0.0006,
+        "calibration_coverage_factor": 2,
+        "measurements": [50.0012, 50.0008, 50.0010],
+        "u_b": 0.0002,
+        "u_w": 0.0001,
+        "k": 2,
+        "bias": "corrected",
+    }
+    response = client.post(
+        "/api/v1/comparisons/own-uncertainty", json=request, headers=technician | SWEDISH
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["warnings"] == [
+        "endast 3 mätningar: u_p vilar på få resultat; upprepa minst 20 gånger under "
+        "produktionens förhållanden"
+    ]
