@@ -123,7 +123,6 @@ PROBLEM_KEYWORDS := $(foreach error,LimsError InvalidInput NotFound Conflict Per
 messages: $(VENV)/.installed-test
 	for domain in documents ui problems; do \
 		languages="fi en sv et"; keywords="-k _ -k N_"; \
-		[ $$domain = documents ] || languages="fi en sv"; \
 		[ $$domain = problems ] && keywords="--no-default-keywords $(PROBLEM_KEYWORDS)"; \
 		$(BIN)/pybabel extract -F babel/$$domain.cfg $$keywords --no-location --sort-output -w 100 \
 			-o babel/$$domain.pot . && \

@@ -26,9 +26,10 @@ MASTER_LANGUAGE = "fi"
 #: The languages documents and the UI are written in; the first is the master.
 LANGUAGES = ("fi", "en", "sv", "et")
 DOMAINS = ("documents", "ui", "problems")
-#: The web UI speaks Finnish, Swedish and English (a user's language otherwise falls back to
-#: English), in this order on the language switch.
-UI_LANGUAGES = ("fi", "sv", "en")
+#: The web UI speaks Finnish, Swedish, English and Estonian (a user's language otherwise
+#: falls back to English), in this order on the language switch.  Estonian covers what a
+#: customer sees (the customer portal); a staff screen not yet translated reads in English.
+UI_LANGUAGES = ("fi", "sv", "en", "et")
 
 
 def N_(message: str) -> str:

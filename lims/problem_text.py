@@ -27,7 +27,7 @@ DOMAIN = "problems"
 DEFAULT_LANGUAGE = "en"
 #: Babel locale of each language a refusal is worded in (as the web UI's: Finland's Swedish,
 #: British English dates).
-LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB", "et": "et_EE"}
 #: Parameters whose value is words of the catalog (or a list of them, separated by ", "), e.g.
 #: ``doing="add items"`` or the roles that may: translated with the template that takes them.
 PHRASES = frozenset(

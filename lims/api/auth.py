@@ -65,7 +65,10 @@ class PasswordChange(BaseModel):
 
 class OwnLanguage(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"language": "sv"}]})
-    language: Language = Field(description="The language the UI speaks to you: fi, sv or en")
+    language: Language = Field(
+        description="The language the UI speaks to you: fi, sv, en or et (Estonian: the "
+        "customer portal; staff screens not yet translated read in English)"
+    )
 
 
 class ApiTokenCreate(BaseModel):

@@ -167,6 +167,14 @@ LABELS: dict[str, dict[str, str]] = {
         "requested": N_("Awaiting a quotation"),
         "quoted": N_("Quoted"),
     },
+    # The VAT treatment of a customer's services (lims.contracts.vat) and an invoicing
+    # export's state (lims.invoicing).
+    "vat_rule": {
+        "domestic": N_("Finnish VAT"),
+        "reverse_charge": N_("Reverse charge"),
+        "outside_scope": N_("Outside the scope of Finnish VAT"),
+    },
+    "export_status": {"exported": N_("Exported"), "cancelled": N_("Cancelled")},
     "no_price_reason": {
         "not_priced": N_("No quotation, and no item names a price list item"),
         "item_not_priced": N_("Some items name no price list item"),

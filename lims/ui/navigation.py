@@ -35,6 +35,11 @@ NAV: list[NavEntry] = [
     NavEntry("/agreements", N_("Agreements"), EVERYONE),
     NavEntry("/prices", N_("Prices"), EVERYONE),
     NavEntry("/quotations", N_("Quotations"), EVERYONE),
+    NavEntry(
+        "/invoicing",
+        N_("Invoicing"),
+        frozenset({Role.ADMIN, Role.QUALITY_MANAGER, Role.AUDITOR}),
+    ),
     NavEntry("/uncertainty", N_("Uncertainty"), READERS),
     NavEntry("/audit", N_("Audit trail"), READERS),
     NavEntry("/users", N_("Users"), frozenset({Role.ADMIN})),

@@ -26,16 +26,17 @@ from lims.uncertainty.reporting import format_coverage_factor
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "ui"
 #: Babel locale of each interface language; British English writes 27 Nov 2026, which no
 #: reader can take for 11 Feb.
-LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB", "et": "et_EE"}
 #: Each interface language in its own words, as the language switch offers it.
-LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
+LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English", "et": "Eesti keeles"}
 FALLBACK_LANGUAGE = "en"
 #: What a page shows for a value that is not there (an en dash, as in printed tables).
 MISSING = "\u2013"
 
 
 def interface_language(language: str | None) -> str:
-    """The UI speaks Finnish, Swedish and English; any other preference reads English."""
+    """The UI speaks Finnish, Swedish, English and Estonian; any other preference reads
+    English."""
     return language if language in i18n.UI_LANGUAGES else FALLBACK_LANGUAGE
 
 

@@ -32,7 +32,9 @@ def messages_in_sources() -> set[str]:
     return {message if isinstance(message, str) else message[0] for _, _, message, *_ in found}
 
 
-@pytest.mark.parametrize("language", i18n.UI_LANGUAGES)
+# Estonian is complete for the customer portal only (tests/test_i18n.py checks that part);
+# a staff screen reads in English there.
+@pytest.mark.parametrize("language", [code for code in i18n.UI_LANGUAGES if code != "et"])
 def test_every_message_is_translated(language: str) -> None:
     messages = [message for message in catalog(language) if message.id]
     assert messages, f"the {language} ui catalog is empty"

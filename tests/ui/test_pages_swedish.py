@@ -149,14 +149,14 @@ def test_the_swedish_customer_of_the_demo_reads_its_portal_in_swedish(
     assert client.get("/api/v1/auth/me").json()["language"] == "sv"
 
 
-def test_the_language_switch_offers_finnish_swedish_and_english_to_every_role(
+def test_the_language_switch_offers_finnish_swedish_english_and_estonian_to_every_role(
     client: TestClient, demo: Demo
 ) -> None:
     for user in EVERY_ROLE:
         sign_in(client, user)
         html = client.get("/").text
         offered = re.findall(r'data-language="(\w+)"', html)
-        assert offered == ["fi", "sv", "en"], user
+        assert offered == ["fi", "sv", "en", "et"], user
         assert 'data-language="fi" lang="fi" aria-pressed="true"' in html, user
 
 
@@ -166,10 +166,11 @@ def test_lang_in_the_address_shows_one_page_in_that_language_and_changes_nothing
     sign_in(client, "arvioija")
     assert '<html lang="sv">' in client.get("/jobs?lang=sv").text
     assert '<html lang="en">' in client.get("/jobs?lang=en").text
+    assert '<html lang="et">' in client.get("/jobs?lang=et").text
     assert '<html lang="fi">' in client.get("/jobs").text
     assert client.get("/api/v1/auth/me").json()["language"] == "fi"
     # A language the UI does not speak, or no language at all, is the account's language.
-    for asked in ("et", "xx", "../../etc/passwd", "<script>", "sv" * 4):
+    for asked in ("de", "xx", "../../etc/passwd", "<script>", "sv" * 4):
         answer = client.get("/jobs", params={"lang": asked})
         assert answer.status_code == 200 and '<html lang="fi">' in answer.text, asked
         assert "<script>" not in answer.text.split("</head>")[0]
