@@ -30,6 +30,7 @@ from lims.contracts.models import (
 from lims.documents import service as documents
 from lims.documents.models import IssueRequest
 from lims.i18n import N_
+from lims.ui import contract_review
 from lims.ui.commercial import organisation_names
 from lims.ui.documents import draft_pdf
 from lims.ui.session import PageRoute, ViewerDep, lab_today, page
@@ -201,4 +202,5 @@ def agreement_detail(
         documents=issued,
         **_offers(principal, agreement, newest=versions[-1].id == agreement.id),
         **_terms_form_context(_terms_of(agreement)),
+        **contract_review.of_agreement(db_session, principal, agreement),
     )

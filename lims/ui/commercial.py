@@ -23,6 +23,7 @@ from lims.db import persisted_id
 from lims.jobs import service as jobs
 from lims.jobs.cost_recovery import cost_recovery
 from lims.jobs.models import ItemKind, JobStatus
+from lims.ui import contract_review
 from lims.ui.session import PageRoute, ViewerDep, lab_today, page
 
 router = APIRouter(route_class=PageRoute)
@@ -259,15 +260,16 @@ def order_detail(
         else None
     )
     opened = jobs.jobs_of_order(db_session, actor=principal, order_id=order_id)
+    agreement = agreements.get_agreement(
+        db_session, actor=principal, agreement_id=order.agreement_id
+    )
     return page(
         request,
         viewer,
         "order_detail.html",
         order=order,
         quotation=quotation,
-        agreement=agreements.get_agreement(
-            db_session, actor=principal, agreement_id=order.agreement_id
-        ),
+        agreement=agreement,
         jobs=opened,
         open_job=next((job for job in opened if job.status != JobStatus.CANCELLED), None),
         organisation=accounts.get_organisation(
@@ -278,4 +280,5 @@ def order_detail(
         item_kind=ItemKind.INSTRUMENT
         if order.service in (Service.CALIBRATION, Service.INSPECTION)
         else ItemKind.CUSTOMER_PRODUCT,
+        **contract_review.of_order(db_session, principal, order, agreement, lab_today(request)),
     )
