@@ -95,6 +95,10 @@ def test_the_demos_closed_job_holds_every_17025_record_the_readme_table_names(
     assert {entry["instrument"]["identification"] for entry in environment} == {"TH-01"}
     equipment = json.loads(files[f"{folder}/equipment.json"])
     assert any(use["roles"] == [ENVIRONMENT_ROLE] for use in equipment)
+    reviews = json.loads(files[f"{folder}/contract_review.json"])
+    # Routine work under the annual agreement: the job's record names the agreement's review.
+    assert [review["subject"] for review in reviews] == ["agreement", "job"]
+    assert reviews[1]["covered_by_id"] == reviews[0]["id"]
     acts = [act for person in json.loads(files[f"{folder}/staff.json"]) for act in person["acts"]]
     assert {act["what"] for act in acts} >= {"reviewed the job", "approved the job"}
     assert all(act["at"] and act["authorised"] for act in acts)
