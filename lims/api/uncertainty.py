@@ -160,8 +160,7 @@ async def evaluate_model(
 def in_language(answer: dict[str, Any], request: Request) -> dict[str, Any]:
     """The engine's answer with its warnings worded in the language the request asks for
     (English by default, as API clients have always read them)."""
-    answer["warnings"] = localized_warnings(answer["warnings"], request_language(request))
-    return answer
+    return {**answer, "warnings": localized_warnings(answer["warnings"], request_language(request))}
 
 
 async def _while_connected(
