@@ -50,7 +50,14 @@ from lims.documents.signing import (
 )
 from lims.documents.timestamping import time_stamp_authority
 from lims.documents.visibility import readable, visible_document
-from lims.errors import Conflict, IntegrityFailure, InvalidInput, NotFound, PermissionDenied
+from lims.errors import (
+    Conflict,
+    IntegrityFailure,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    problem_template,
+)
 from lims.i18n import MASTER_LANGUAGE
 from lims.jobs import service as jobs
 from lims.jobs.models import Job, JobKind, JobStatus
@@ -818,9 +825,23 @@ def _issuers_of(kind: DocumentKind) -> tuple[Role, ...]:
     return ISSUERS if kind in JOB_KINDS else CONTRACT_ISSUERS
 
 
+#: Issuing each kind, as a refusal says who may ("only … may issue a quotation": ``doing``).
+ISSUE_DOING: dict[DocumentKind, str] = {
+    DocumentKind.CALIBRATION_CERTIFICATE: problem_template("issue a calibration certificate"),
+    DocumentKind.INSPECTION_REPORT: problem_template("issue an inspection report"),
+    DocumentKind.MEASUREMENT_REPORT: problem_template("issue a measurement report"),
+    DocumentKind.REFERENCE_REPORT: problem_template("issue a reference report"),
+    DocumentKind.AGREEMENT: problem_template("issue an agreement"),
+    DocumentKind.QUOTATION: problem_template("issue a quotation"),
+    DocumentKind.PRICE_LIST: problem_template("issue a price list"),
+    DocumentKind.TRAINING_CERTIFICATE: problem_template("issue a training certificate"),
+    DocumentKind.RR_TEST_REPORT: problem_template("issue a gauge R&R report"),
+}
+
+
 def _check_issuer(db_session: Session, actor: Principal, subject: Subject, today: date) -> None:
     """Job documents: an authorised signatory other than the measurer, on an approved job."""
-    require_role(actor, *_issuers_of(subject.kind), doing=f"issue a {subject.kind}")
+    require_role(actor, *_issuers_of(subject.kind), doing=ISSUE_DOING[subject.kind])
     if subject.name == "rr_test":
         check_not_a_measurer_of(db_session, actor=actor, rr_test=subject.record)
     job = subject.job

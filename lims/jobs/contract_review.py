@@ -104,7 +104,7 @@ def record_default(db_session: Session, *, actor: Principal, job: Job, on: date)
             subject=ReviewSubject.JOB,
             job_id=persisted_id(job),
             covered_by_id=covering.id,
-            reviewed_by_id=actor.person_id(doing="put a job accepted"),
+            reviewed_by_id=actor.person_id(doing="accept a job"),
             reviewed_by=actor.username,
         )
     )

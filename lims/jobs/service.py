@@ -983,9 +983,9 @@ def _check_actor(actor: Principal, job: Job, to: JobStatus, current: JobStatus) 
             "the lab moves jobs on; a customer may cancel one not yet accepted",
             code="jobs.lab_moves_jobs_customer_may",
         )
-    require_role(actor, *workflow.STEP_ROLES[to], doing=f"put a job {to}")
+    require_role(actor, *workflow.STEP_ROLES[to], doing=workflow.STEP_DOING[to])
     if current in workflow.REOPENABLE and to == JobStatus.IN_MEASUREMENT:
-        require_role(actor, *workflow.MANAGERS, doing=f"reopen a {current} job")
+        require_role(actor, *workflow.MANAGERS, doing=workflow.REOPEN_DOING[current])
 
 
 def _check_conditions(
@@ -1049,7 +1049,7 @@ def check_second_person(
     """Four eyes: not whoever measured, and authorised for every method used."""
     results = list(db_session.exec(select(Result).where(Result.job_id == job.id)))
     activity = Activity.REVIEW if to == JobStatus.REVIEWED else Activity.SIGN
-    checker_id = actor.person_id(doing=f"put a job {to}")
+    checker_id = actor.person_id(doing=workflow.STEP_DOING[to])
     check_four_eyes(
         measured_by={r.measured_by_id for r in results}, checker_id=checker_id, activity=activity
     )

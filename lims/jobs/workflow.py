@@ -63,6 +63,24 @@ STEP_ROLES: dict[S, tuple[Role, ...]] = {
     S.ON_HOLD: MANAGERS,
     S.CANCELLED: MANAGERS,
 }
+#: Each step as a refusal says who may take it ("only … may mark a job reviewed": ``doing``).
+STEP_DOING: dict[S, str] = {
+    S.ACCEPTED: problem_template("accept a job"),
+    S.ITEMS_RECEIVED: problem_template("record a job's items as received"),
+    S.IN_MEASUREMENT: problem_template("start measuring a job"),
+    S.MEASURED: problem_template("mark a job measured"),
+    S.REVIEWED: problem_template("mark a job reviewed"),
+    S.APPROVED: problem_template("approve a job"),
+    S.REPORTED: problem_template("mark a job reported"),
+    S.CLOSED: problem_template("close a job"),
+    S.ON_HOLD: problem_template("put a job on hold"),
+    S.CANCELLED: problem_template("cancel a job"),
+}
+#: Reopening, by the state a job is reopened from.
+REOPEN_DOING: dict[S, str] = {
+    S.REPORTED: problem_template("reopen a reported job"),
+    S.CLOSED: problem_template("reopen a closed job"),
+}
 
 
 def step_roles(current: S, to: S) -> tuple[Role, ...]:

@@ -297,6 +297,21 @@ def test_hold_cancel_and_reopen_need_a_reason(
     )
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # the words, not the store, are tested
+def test_a_step_refused_for_the_role_names_the_step_in_finnish(
+    client: TestClient, lab: Lab, measuring: tuple
+) -> None:
+    job, _point = measuring
+    response = client.post(
+        f"{job.url}/transitions",
+        json={"to": "on_hold", "reason": "odottaa piirustusta"},
+        headers={**lab.headers(lab.technician), "accept-language": "fi"},
+    )
+    assert response.status_code == 403
+    assert response.json()["detail"].endswith(" saa asettaa työn pitoon")
+    assert response.json()["params"]["doing"] == "put a job on hold"
+
+
 def test_signatory_must_be_authorised_for_every_method(
     client: TestClient, engine: Engine, lab: Lab, measuring: tuple
 ) -> None:
@@ -453,7 +468,7 @@ def test_csv_import_row_errors_read_in_the_readers_language(
     assert [(error["line"], error["message"]) for error in report["errors"]] == [
         (2, "lukema 2/2: arvo 'kaksi' ei ole luku"),
         (3, "tuntematon ominaisuus 'D9'; työn ominaisuudet ovat '50 mm'"),
-        (3, "lämpötila 60 °C on uskottavan alueen 0–50 °C ulkopuolella"),
+        (3, "lämpötila 60 °C on uskottavan alueen 0\u201350 °C ulkopuolella"),
     ]
 
 
