@@ -7,15 +7,20 @@ Registering and changing organisations and contacts is the quality manager's and
 administrator's (``lims.accounts.service``); the forms post to ``/api/v1/organisations``.
 """
 
+from datetime import date
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from lims.accounts import service as accounts
-from lims.accounts.models import Country, Language, Role
+from lims.accounts.countries import COUNTRIES, country_name
+from lims.accounts.erasure import erasable_from
+from lims.accounts.models import CustomerKind, Language, Organisation, Role
 from lims.accounts.principal import Principal
 from lims.api.deps import SessionDep
 from lims.contracts import agreements
+from lims.contracts.vat import vat_treatment
 from lims.db import persisted_id
 from lims.documents import service as documents
 from lims.i18n import N_
@@ -33,7 +38,17 @@ LANGUAGE_NAMES = {
     Language.EN: N_("English"),
     Language.ET: N_("Estonian"),
 }
-COUNTRY_NAMES = {Country.FI: N_("Finland"), Country.EE: N_("Estonia")}
+KIND_NAMES = {
+    CustomerKind.COMPANY: N_("Company"),
+    CustomerKind.RESEARCH: N_("Research organisation or public body"),
+    CustomerKind.PERSON: N_("Private person"),
+}
+
+
+def country_names(language: str) -> dict[str, str]:
+    """Every country by its name in the page's language, in the order of the names."""
+    names = {code: country_name(code, language) for code in COUNTRIES}
+    return dict(sorted(names.items(), key=lambda pair: pair[1]))
 
 
 def _job_numbers(
@@ -46,6 +61,18 @@ def _job_numbers(
     return numbers
 
 
+def _erasure_possible_from(
+    db_session: Session, principal: Principal, organisation: Organisation
+) -> date | None:
+    """For the erasure panel of a private person: the day its kept records allow it (None:
+    no records hold it back); nothing for other customers or readers who may not erase."""
+    if organisation.kind != CustomerKind.PERSON or not principal.has_any(
+        *accounts.ORGANISATION_MANAGERS
+    ):
+        return None
+    return erasable_from(db_session, persisted_id(organisation))
+
+
 @router.get("/customers", response_class=HTMLResponse)
 def customer_list(request: Request, viewer: ViewerDep, db_session: SessionDep) -> Response:
     principal = viewer.principal
@@ -54,10 +81,11 @@ def customer_list(request: Request, viewer: ViewerDep, db_session: SessionDep) -
         viewer,
         "customers.html",
         organisations=accounts.list_organisations(db_session, actor=principal),
-        countries=list(Country),
+        kinds=list(CustomerKind),
+        kind_names=KIND_NAMES,
         languages=list(Language),
         language_names=LANGUAGE_NAMES,
-        country_names=COUNTRY_NAMES,
+        country_names=country_names(viewer.language),
         manages=principal.has_any(*accounts.ORGANISATION_MANAGERS),
     )
 
@@ -109,7 +137,10 @@ def customer_detail(
         ],
         languages=list(Language),
         language_names=LANGUAGE_NAMES,
-        country_names=COUNTRY_NAMES,
+        country_names=country_names(viewer.language),
+        kind_names=KIND_NAMES,
+        vat=vat_treatment(organisation, lab_today(request)),
+        erasure_possible_from=_erasure_possible_from(db_session, principal, organisation),
         shown=SHOWN,
         manages=principal.has_any(*accounts.ORGANISATION_MANAGERS),
         creates_users=principal.has_any(Role.ADMIN),
