@@ -124,6 +124,10 @@ DEMO_EQUIPMENT = [
                 "calibrated_on": Ago(months=9),
                 "calibrating_lab": "Demo Measurement Laboratory",
                 "certificate_number": "K-{yy}-009",
+                # The one certificate file still to come: the equipment page and the records
+                # bundle show the gap, and the quality manager attaches it.
+                "certificate_to_follow": "Sisäisen kalibroinnin todistus odottaa "
+                "laatupäällikön allekirjoitusta",
                 # The micrometer's ten test lengths of ISO 3611 (the worksheet's points), then
                 # the lengths of the longer instruments.
                 "results": [
@@ -443,7 +447,7 @@ def load_equipment(
                 equipment_id=equipment_id,
                 data=_calibration(row, reference, today),
             )
-            if store is not None:
+            if store is not None and calibration.certificate_to_follow is None:
                 _attach_certificate(db_session, actor, calibration, store)
             created += 1
     return created
