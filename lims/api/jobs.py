@@ -149,7 +149,8 @@ def transition(
     summary="Assign the job to a technician, or to nobody",
     description="A quality manager, an administrator or a signatory assigns an open job to an "
     "active technician authorised for the methods its plan uses; a technician takes an "
-    "unassigned job for themselves (their own user id) or gives back their own (null).",
+    "unassigned job for themselves (their own user id) or gives back their own (null). Asking "
+    "for the assignment the job already has answers it as it is (200, nothing recorded).",
 )
 def assign(
     job_id: int,

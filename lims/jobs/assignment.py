@@ -5,6 +5,12 @@ clears the assignment); a technician takes an unassigned job for themselves, or 
 their own.  The assignee is an active technician authorised to perform every method the job's
 plan uses (ISO/IEC 17025 6.2.5); a job planned later is checked when its results are entered.
 Every change is audited like the job's other fields.
+
+The assignment is a PUT of what should be: asking for the assignment a job already has (a
+technician taking a job that is already theirs, twice by a double click or twenty times by a
+retrying client) answers 200 with the job as it is and records nothing, rather than a 409 for
+a wish that is already true. Only those who may make that assignment get the answer: anyone
+else is refused as before, and a finished job still answers 409.
 """
 
 from datetime import date
@@ -71,6 +77,18 @@ def check_assignment(
             raise refusal
 
 
+def _already_so(actor: Principal, job: Job, assignee_id: int | None) -> bool:
+    """Whether ``actor`` asks for the assignment ``job`` has and may make it: one who assigns
+    others, or the technician whose job it is taking it again."""
+    if assignee_id != job.assigned_to_id:
+        return False
+    if may_assign_others(actor):
+        return True
+    return (
+        assignee_id is not None and assignee_id == actor.user_id and actor.has_any(Role.TECHNICIAN)
+    )
+
+
 def assignee_refusal(
     db_session: Session, *, job: Job, user: User | None, on: date
 ) -> LimsError | None:
@@ -125,9 +143,13 @@ def assign(
     data: JobAssignment,
     settings: Settings,
 ) -> Job:
-    """Put the job in a technician's queue, or in nobody's; checked under the job's lock."""
+    """Put the job in a technician's queue, or in nobody's; checked under the job's lock, so
+    of simultaneous equal requests one changes the job and the rest find it already so."""
     service.get_job(db_session, actor=actor, job_id=job_id)
     job = service.lock_job(db_session, job_id)
+    if _already_so(actor, job, data.assigned_to_id):
+        check_open(job)
+        return job
     check_assignment(
         db_session,
         actor=actor,

@@ -112,6 +112,38 @@ def test_a_technician_takes_an_unassigned_job_and_gives_it_back(
     assert given_back.json()["assigned_to_id"] is None
 
 
+def test_taking_a_job_that_is_already_yours_answers_it_as_it_is_and_records_nothing(
+    client: TestClient, lab: Lab, engine: Engine
+) -> None:
+    job = submit(client, lab, "calibration", MICROMETER)
+    job.step("accepted", lab.manager)
+    mine = {"assigned_to_id": lab.technician.id}
+
+    def take() -> Any:
+        return client.put(f"{job.url}/assignment", json=mine, headers=lab.headers(lab.technician))
+
+    def events() -> int:
+        with Session(engine) as db_session:
+            return len(
+                db_session.exec(
+                    select(AuditEvent).where(
+                        AuditEvent.entity_type == "job", AuditEvent.entity_id == str(job.job["id"])
+                    )
+                ).all()
+            )
+
+    assert take().status_code == 200
+    recorded = events()
+    again = take()
+    assert again.status_code == 200, again.text
+    assert again.json()["assigned_to_id"] == lab.technician.id
+    assert events() == recorded
+    # Those who may not make the assignment are refused even when it is already so.
+    for outsider in (lab.customer_user, make_user(engine, Role.AUDITOR)):
+        unchanged = client.put(f"{job.url}/assignment", json=mine, headers=lab.headers(outsider))
+        assert unchanged.status_code == 403, unchanged.text
+
+
 def test_a_technician_may_not_assign_a_job_to_someone_else_nor_take_anothers(
     client: TestClient, lab: Lab
 ) -> None:

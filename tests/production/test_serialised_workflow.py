@@ -44,15 +44,15 @@ class Site:
     server: LimsServer
 
     def storm(
-        self, path: str, body: dict[str, Any], by: User | None = None
+        self, path: str, body: dict[str, Any], by: User | None = None, method: str = "POST"
     ) -> list[httpx2.Response]:
-        """``STORM`` identical POSTs by ``by`` (the lab's signatory unless named), released
-        together."""
+        """``STORM`` identical requests (POSTs unless ``method`` says) by ``by`` (the lab's
+        signatory unless named), released together."""
         headers = self.lab.headers(by or self.lab.signatory)
 
         def send() -> httpx2.Response:
-            return httpx2.post(
-                f"{self.server.url}/api/v1{path}", json=body, headers=headers, timeout=300
+            return httpx2.request(
+                method, f"{self.server.url}/api/v1{path}", json=body, headers=headers, timeout=300
             )
 
         calls: list[Callable[[], httpx2.Response]] = [send] * STORM

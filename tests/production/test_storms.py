@@ -1,5 +1,6 @@
 """Twenty identical requests at once against a real ``lims serve``: voids of one
-characteristic (the job's lock lets one through and refuses the rest with 409), changes of
+characteristic (the job's lock lets one through and refuses the rest with 409), takings of one
+job by its technician (the job's lock: assigned once, every answer 200), changes of
 one password with the same current password (the user's lock lets one through; the rest find
 their credential revoked or the current password changed), one audit event each, and
 openings of one order's job (the order's lock: one job), and an agreement's signing and
@@ -66,6 +67,32 @@ def test_twenty_parallel_voids_void_the_characteristic_once(site: Site) -> None:
             )
         ).all()
     assert len(voids) == 1
+
+
+def test_twenty_parallel_takings_of_one_job_by_its_technician_assign_it_once(site: Site) -> None:
+    # The assignment is a PUT of what should be: the first taking assigns the job under its
+    # lock, the other nineteen find it already theirs and answer it as it is (not 403/409).
+    job = approved_calibration(site.client, site.lab)
+    technician = site.lab.technician
+
+    answers = site.storm(
+        f"/jobs/{job.job['id']}/assignment",
+        {"assigned_to_id": technician.id},
+        by=technician,
+        method="PUT",
+    )
+
+    assert Counter(answer.status_code for answer in answers) == {200: STORM}, answers[0].text
+    assert {answer.json()["assigned_to_id"] for answer in answers} == {technician.id}
+    with Session(site.engine) as db_session:
+        takings = db_session.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "job",
+                AuditEvent.entity_id == str(job.job["id"]),
+                AuditEvent.action == "update",
+            )
+        ).all()
+    assert len([event for event in takings if "assigned_to_id" in (event.changes or {})]) == 1
 
 
 def test_twenty_parallel_password_changes_with_one_current_password_change_it_once(
