@@ -847,6 +847,10 @@ def records_export(
         str | None,
         typer.Option("--as", help="Export as this user: a customer's user gets its own bundle."),
     ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(help="The index page's language: fi, sv or en; default: the exporter's."),
+    ] = None,
 ) -> None:
     """Write a verifiable ZIP of every record behind a job, a document or a period's jobs.
 
@@ -884,6 +888,7 @@ def records_export(
                 store=store_in(settings.data_dir),
                 path=target,
                 progress=lambda done, _total: bar.update(1),
+                language=language,
             )
     typer.echo(
         f"records bundle {target}: {summary.jobs} jobs, {summary.files} files, "

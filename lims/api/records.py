@@ -1,6 +1,6 @@
 """Records for auditors over HTTP: one ZIP bundle of a job, a document or a period."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
@@ -38,6 +38,10 @@ def export_records(
             description=f"Jobs opened or reported in a period: {scopes.PERIOD_FORMAT}",
         ),
     ] = None,
+    language: Annotated[
+        Literal["fi", "sv", "en"] | None,
+        Query(description="The index page's language; default: the exporter's own"),
+    ] = None,
 ) -> StreamingResponse:
     """Staff and auditors get every record; a customer only its own jobs, without the lab's
     internal records (see README, "Records for auditors").  Exactly one of the three."""
@@ -50,7 +54,7 @@ def export_records(
         period=period,
     )
     bundle, summary = service.export_spooled(
-        db_session, actor=actor, scope=scope, settings=settings, store=store
+        db_session, actor=actor, scope=scope, settings=settings, store=store, language=language
     )
     size = bundle.seek(0, 2)
     bundle.seek(0)

@@ -23,6 +23,7 @@ from lims.contracts.models import Agreement, PriceList, Quotation
 from lims.db import utcnow
 from lims.documents import detached
 from lims.documents.models import Document
+from lims.errors import InvalidInput
 from lims.i18n import MASTER_LANGUAGE, UI_LANGUAGES
 from lims.jobs.models import Job
 from lims.records import pages
@@ -113,6 +114,7 @@ def export_bundle(
     and the caller throws it away.  Its index page reads in ``language``, by default the
     exporter's (the auditor's) own."""
     signer = detached.lab_detached_signer(settings)
+    page_language = _page_language(db_session, actor, language)
     _one_snapshot(db_session)
     exported_at = utcnow()
     head = chain_head(db_session)
@@ -138,7 +140,7 @@ def export_bundle(
             pages.render(
                 "index.html",
                 timezone=settings.timezone,
-                language=_page_language(db_session, actor, language),
+                language=page_language,
                 manifest=manifest,
                 gaps=run.gaps,
                 jobs=run.jobs,
@@ -161,7 +163,14 @@ def export_bundle(
 
 def _page_language(db_session: Session, actor: Principal, asked: str | None) -> str:
     """The language asked for, else the exporter's own, else Finnish (the lab's master)."""
-    if asked is not None and asked in UI_LANGUAGES:
+    if asked is not None:
+        if asked not in UI_LANGUAGES:
+            raise InvalidInput(
+                "the index page reads in fi, sv or en, not %(language)s",
+                code="records.index_language",
+                language=asked,
+                location=("language",),
+            )
         return asked
     user = db_session.get(User, actor.user_id) if actor.user_id is not None else None
     return user.language if user is not None and user.language in UI_LANGUAGES else MASTER_LANGUAGE

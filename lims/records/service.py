@@ -40,7 +40,13 @@ def _temporary_dir(settings: Settings) -> Path:
 
 
 def export_spooled(
-    db_session: Session, *, actor: Principal, scope: Scope, settings: Settings, store: FileStore
+    db_session: Session,
+    *,
+    actor: Principal,
+    scope: Scope,
+    settings: Settings,
+    store: FileStore,
+    language: str | None = None,
 ) -> tuple[IO[bytes], ExportSummary]:
     """The finished bundle in a temporary file, rewound; the caller closes it."""
     # Outlives this function: chunks_of closes it once the response has streamed it.
@@ -49,7 +55,13 @@ def export_spooled(
     )
     try:
         summary = export_bundle(
-            db_session, actor=actor, scope=scope, settings=settings, store=store, target=spool
+            db_session,
+            actor=actor,
+            scope=scope,
+            settings=settings,
+            store=store,
+            target=spool,
+            language=language,
         )
     except BaseException:
         spool.close()
@@ -76,6 +88,7 @@ def export_to_file(
     store: FileStore,
     path: Path,
     progress: Progress | None = None,
+    language: str | None = None,
 ) -> ExportSummary:
     """Write the bundle to ``path``, which must not exist; all of it or nothing."""
     if path.exists():
@@ -102,6 +115,7 @@ def export_to_file(
                 store=store,
                 target=target,
                 progress=progress,
+                language=language,
             )
             target.flush()
             os.fsync(target.fileno())

@@ -251,8 +251,13 @@ def test_a_room_instrument_of_another_kind_or_not_in_calibration_is_refused(
     assert unknown["code"] == "equipment.equipment_does_exist"
 
 
-def test_the_index_page_speaks_the_exporters_language_and_prints_on_a4(
-    client: TestClient, engine: Engine, lab: Lab, tmp_path: Path
+def test_the_index_page_speaks_the_exporters_language_or_the_one_asked_and_prints_on_a4(
+    client: TestClient,
+    engine: Engine,
+    lab: Lab,
+    tmp_path: Path,
+    cli_environment: None,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     job, _ = reported_job(client, lab, "calibration")
     _set_language(engine, lab.manager, "sv")
@@ -260,11 +265,14 @@ def test_the_index_page_speaks_the_exporters_language_and_prints_on_a4(
         saved(export(client, lab, lab.manager, job_id=job.job["id"]), tmp_path, "sv.zip")
     )["index.html"].decode()
     assert '<html lang="sv">' in swedish and "Alla filer" in swedish
-    _set_language(engine, lab.manager, "en")
-    english = contents_of(
-        saved(export(client, lab, lab.manager, job_id=job.job["id"]), tmp_path, "en.zip")
-    )["index.html"].decode()
+    asked = export(client, lab, lab.manager, job_id=job.job["id"], language="en")
+    english = contents_of(saved(asked, tmp_path, "en.zip"))["index.html"].decode()
     assert '<html lang="en">' in english and "Every file" in english
+    assert export(client, lab, lab.manager, job_id=job.job["id"], language="de").status_code == 422
+    argv = ("records", "export", "--job", job.job["number"], "--language", "de")
+    assert run_cli(*argv, "-o", str(tmp_path / "de.zip")) == 2
+    assert "fi, sv or en, not de" in capsys.readouterr().err
+    assert not (tmp_path / "de.zip").exists()
 
     weasyprint = pytest.importorskip("weasyprint")
     pdf = tmp_path / "index.pdf"
