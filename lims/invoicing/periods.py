@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 from lims.errors import InvalidInput
 
-PERIOD_FORMAT = "2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-15"
+#: The forms a period takes, by example (no words: the same in every language).
+PERIOD_FORMAT = "2026-11, 2026-Q4, 2026, 2026-11-01..2026-11-15"
 #: Years a period may fall in: the lab's records, not a typing slip of a year 20266.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_DAYS = 366
