@@ -140,27 +140,27 @@ def _checked_business_id(country: str, text: str) -> str:
         if country == "FI" and error.fault == "check_digit":
             raise InvalidInput(
                 "%(value)s is not a Finnish business ID (Y-tunnus): the check digit is wrong",
-                code="accounts.business_id_check_digit",
+                code="accounts.business_id_check_digit_fi",
                 value=text,
                 location=location,
             ) from None
         if country == "FI":
             raise InvalidInput(
                 "a Finnish business ID (Y-tunnus) is seven digits, a hyphen and a check digit",
-                code="accounts.business_id_format",
+                code="accounts.business_id_format_fi",
                 location=location,
             ) from None
         if country == "EE" and error.fault == "check_digit":
             raise InvalidInput(
                 "%(value)s is not an Estonian registry code: the check digit is wrong",
-                code="accounts.business_id_check_digit",
+                code="accounts.business_id_check_digit_ee",
                 value=text,
                 location=location,
             ) from None
         if country == "EE":
             raise InvalidInput(
                 "an Estonian registry code is eight digits",
-                code="accounts.business_id_format",
+                code="accounts.business_id_format_ee",
                 location=location,
             ) from None
         raise InvalidInput(

@@ -85,12 +85,12 @@ def test_two_customers_without_business_ids_are_both_registered(
     [
         # 2345678-1: the Y-tunnus check digit of 2345678 is 0.
         ({"kind": "company", "country": "FI", "business_id": "2345678-1"},
-         "accounts.business_id_check_digit", "business_id"),
+         "accounts.business_id_check_digit_fi", "business_id"),
         # 10000357: the registry code's check digit of 1000035 is 6.
         ({"kind": "company", "country": "EE", "business_id": "10000357"},
-         "accounts.business_id_check_digit", "business_id"),
+         "accounts.business_id_check_digit_ee", "business_id"),
         ({"kind": "company", "country": "EE", "business_id": "1000035"},
-         "accounts.business_id_format", "business_id"),
+         "accounts.business_id_format_ee", "business_id"),
         ({"kind": "company", "country": "EE", "business_id": "10000356",
           "vat_number": "EE100000008"}, "accounts.vat_number_check_digit", "vat_number"),
         ({"kind": "company", "country": "SE", "vat_number": "SE1234567890"},
