@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
 from lims.config import get_settings
+from lims.reasons import Reason
 
 MIN_PASSWORD_LENGTH = 12
 # zxcvbn's scale 0-4; 3 is "safely unguessable: moderate protection from an offline
@@ -18,6 +19,44 @@ MIN_PASSWORD_SCORE = 3
 # zxcvbn's time grows quickly with length; the first characters decide the score of any
 # password a person types, and a longer one is judged on them (never more leniently).
 _ESTIMATED_CHARACTERS = 100
+#: zxcvbn's warnings (English only) as reasons of the problems catalog; one it adds later reads
+#: as "it follows a common pattern".
+_WARNINGS = {
+    "Straight rows of keys are easy to guess.": Reason("Straight rows of keys are easy to guess"),
+    "Short keyboard patterns are easy to guess.": Reason(
+        "Short keyboard patterns are easy to guess"
+    ),
+    'Repeats like "aaa" are easy to guess.': Reason('Repeats like "aaa" are easy to guess'),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': Reason(
+        'Repeats like "abcabcabc" are only slightly harder to guess than "abc"'
+    ),
+    'Sequences like "abc" or "6543" are easy to guess.': Reason(
+        'Sequences like "abc" or "6543" are easy to guess'
+    ),
+    "Recent years are easy to guess.": Reason("Recent years are easy to guess"),
+    "Dates are often easy to guess.": Reason("Dates are often easy to guess"),
+    "This is a top-10 common password.": Reason("This is a top-10 common password"),
+    "This is a top-100 common password.": Reason("This is a top-100 common password"),
+    "This is a very common password.": Reason("This is a very common password"),
+    "This is similar to a commonly used password.": Reason(
+        "This is similar to a commonly used password"
+    ),
+    "A word by itself is easy to guess.": Reason("A word by itself is easy to guess"),
+    "Names and surnames by themselves are easy to guess.": Reason(
+        "Names and surnames by themselves are easy to guess"
+    ),
+    "Common names and surnames are easy to guess.": Reason(
+        "Common names and surnames are easy to guess"
+    ),
+}
+
+
+class WeakPassword(ValueError):
+    """A password refused as short or guessable; the :class:`Reason` says why."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.message)
+        self.reason = reason
 
 
 @cache
@@ -57,16 +96,23 @@ def check_password_strength(password: str, *, personal: Iterable[str | None] = (
     from them is as weak as a common one.
     """
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise WeakPassword(
+            Reason("a password needs at least %(least)s characters", least=MIN_PASSWORD_LENGTH)
+        )
     if password.strip() != password or not password.strip():
-        raise ValueError("a password may not start or end with spaces")
+        raise WeakPassword(Reason("a password may not start or end with spaces"))
     words = [word for text in personal if text for word in (text, *text.replace("@", " ").split())]
     estimate = zxcvbn(password[:_ESTIMATED_CHARACTERS], user_inputs=words)
     if estimate["score"] < MIN_PASSWORD_SCORE:
-        warning = estimate["feedback"]["warning"] or "it follows a common pattern"
-        raise ValueError(
-            f"this password is too easy to guess ({warning.rstrip('.')}); "
-            "a longer one of several unrelated words is both stronger and easier to remember"
+        warning = _WARNINGS.get(
+            estimate["feedback"]["warning"], Reason("it follows a common pattern")
+        )
+        raise WeakPassword(
+            Reason(
+                "this password is too easy to guess (%(warning)s); a longer one of several "
+                "unrelated words is both stronger and easier to remember",
+                warning=warning,
+            )
         )
 
 

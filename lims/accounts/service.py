@@ -34,7 +34,12 @@ from lims.accounts.models import (
     UserCreate,
     UserUpdate,
 )
-from lims.accounts.passwords import check_password_strength, hash_password, temporary_password
+from lims.accounts.passwords import (
+    WeakPassword,
+    check_password_strength,
+    hash_password,
+    temporary_password,
+)
 from lims.accounts.principal import (
     SCOPES,
     Principal,
@@ -316,9 +321,9 @@ def _check_roles(db_session: Session, roles: list[Role], organisation_id: int | 
 def _set_password(user: User, password: str, *, field: str = "password") -> None:
     try:
         check_password_strength(password, personal=(user.username, user.full_name, user.email))
-    except ValueError as error:
+    except WeakPassword as error:
         raise InvalidInput(
-            "%(reason)s", code="accounts.field_invalid", reason=str(error), location=(field,)
+            "%(reason)s", code="accounts.field_invalid", reason=error.reason, location=(field,)
         ) from None
     user.password_hash = hash_password(password)
 

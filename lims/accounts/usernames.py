@@ -12,6 +12,8 @@ and so is one whose confusable skeleton equals an existing user's (``rnaija`` be
 import re
 import unicodedata
 
+from lims.reasons import Reason
+
 MAX_USERNAME_LENGTH = 64
 _PUNCTUATION = frozenset("._-")
 # Unicode general categories no username may contain: format characters (U+200B and the
@@ -35,28 +37,34 @@ def _script(character: str) -> str:
     return unicodedata.name(character, "UNKNOWN").split(" ", 1)[0]
 
 
-def problem_with(username: str) -> str | None:
-    """Why a normalised ``username`` may not be created, or None when it may."""
+def problem_with(username: str) -> Reason | None:
+    """Why a normalised ``username`` may not be created, or None when it may.  A character
+    is named by its code point and Unicode name (LATIN SMALL LETTER A), the same in every
+    language."""
     if not 2 <= len(username) <= MAX_USERNAME_LENGTH:
-        return f"a username has 2 to {MAX_USERNAME_LENGTH} characters"
+        return Reason("a username has 2 to %(most)s characters", most=MAX_USERNAME_LENGTH)
     for character in username:
         if unicodedata.category(character) in _INVISIBLE_CATEGORIES:
-            return (
-                f"a username may not contain invisible characters or spaces "
-                f"(U+{ord(character):04X} {unicodedata.name(character, 'unnamed')})"
+            return Reason(
+                "a username may not contain invisible characters or spaces (%(character)s)",
+                character=f"U+{ord(character):04X} {unicodedata.name(character, '')}".strip(),
             )
     scripts = sorted({_script(c) for c in username if c.isalpha()})
     if len(scripts) > 1:
-        return f"a username is written in one script; this one mixes {' and '.join(scripts)}"
+        return Reason(
+            "a username is written in one script; this one mixes %(scripts)s",
+            scripts=", ".join(scripts),
+        )
     for character in username:
         allowed = character in _PUNCTUATION or (character.isdigit() and character.isascii())
         if not allowed and not (character.isalpha() and _script(character) == "LATIN"):
-            return (
-                f"a username has Latin letters, digits and . _ - only, not {character!r} "
-                f"({unicodedata.name(character, 'unnamed')})"
+            return Reason(
+                "a username has Latin letters, digits and . _ - only, not %(character)r (%(name)s)",
+                character=character,
+                name=unicodedata.name(character, f"U+{ord(character):04X}"),
             )
     if not username[0].isalnum():
-        return "a username starts with a letter or a digit"
+        return Reason("a username starts with a letter or a digit")
     return None
 
 

@@ -25,7 +25,7 @@ from lims.equipment.models import (
     LogEntryCreate,
     LogEntryPublic,
 )
-from lims.equipment.status import parse_horizon
+from lims.equipment.status import HorizonError, parse_horizon
 from lims.equipment.traceability import TraceabilityChain, chain_of
 from lims.errors import InvalidInput
 
@@ -74,11 +74,11 @@ def due_for_calibration(
 ) -> list[EquipmentPublic]:
     try:
         days = parse_horizon(within)
-    except ValueError as error:
+    except HorizonError as error:
         raise InvalidInput(
             "%(reason)s",
             code="api.horizon_invalid",
-            reason=str(error),
+            reason=error.reason,
             location=("query", "within"),
         ) from None
     return service.due_for_calibration(

@@ -97,7 +97,7 @@ def create_price_model(
         raise InvalidInput(
             "%(reason)s",
             code="contracts.price_model_invalid",
-            reason=str(error),
+            reason=error.reason,
             location=error.location,
         ) from None
     if db_session.exec(select(PriceModel).where(PriceModel.year == data.year)).first():

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from lims.contracts.money import cents
+from lims.reasons import Reason
 
 SHARE_TOTAL = Decimal(1)
 
@@ -31,8 +32,11 @@ class Resource:
 
 
 class PriceModelError(ValueError):
-    def __init__(self, message: str, location: tuple[str | int, ...]) -> None:
-        super().__init__(message)
+    """A price model that gives no rate; the :class:`Reason` says why, ``location`` where."""
+
+    def __init__(self, reason: Reason, location: tuple[str | int, ...]) -> None:
+        super().__init__(reason.message)
+        self.reason = reason
         self.location = location
 
 
@@ -40,31 +44,42 @@ def check_price_model(pools: Sequence[CostPool], resources: Sequence[Resource]) 
     """Refuse what cannot give a rate: negative costs, no hours, shares that do not add up."""
     codes = [resource.code for resource in resources]
     if len(set(codes)) != len(codes):
-        raise PriceModelError("each resource code may appear once", ("resources",))
+        raise PriceModelError(Reason("each resource code may appear once"), ("resources",))
     for index, resource in enumerate(resources):
         if resource.planned_hours <= 0:
             raise PriceModelError(
-                f"resource {resource.code} needs planned billable hours above zero",
+                Reason(
+                    "resource %(code)s needs planned billable hours above zero",
+                    code=resource.code,
+                ),
                 ("resources", index, "planned_hours"),
             )
     for index, pool in enumerate(pools):
         if pool.amount < 0:
             raise PriceModelError(
-                f"cost pool {pool.name} has a negative amount", ("cost_pools", index, "amount")
+                Reason("cost pool %(pool)s has a negative amount", pool=pool.name),
+                ("cost_pools", index, "amount"),
             )
         unknown = sorted(set(pool.shares) - set(codes))
         if unknown:
             raise PriceModelError(
-                f"cost pool {pool.name} is allocated to unknown resources {unknown}",
+                Reason(
+                    "cost pool %(pool)s is allocated to unknown resources %(unknown)s",
+                    pool=pool.name,
+                    unknown=", ".join(unknown),
+                ),
                 ("cost_pools", index, "shares"),
             )
         if any(share < 0 for share in pool.shares.values()):
             raise PriceModelError(
-                f"cost pool {pool.name} has a negative share", ("cost_pools", index, "shares")
+                Reason("cost pool %(pool)s has a negative share", pool=pool.name),
+                ("cost_pools", index, "shares"),
             )
         if sum(pool.shares.values(), Decimal(0)) != SHARE_TOTAL:
             raise PriceModelError(
-                f"the shares of cost pool {pool.name} must add up to 1 (100 %)",
+                Reason(
+                    "the shares of cost pool %(pool)s must add up to 1 (100 %%)", pool=pool.name
+                ),
                 ("cost_pools", index, "shares"),
             )
 

@@ -31,6 +31,7 @@ from weasyprint.document import Document
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from lims.errors import ConfigurationError
+from lims.reasons import Reason
 
 # The repository's templates/documents/ (lims/documents/pdf.py is two folders below the root).
 TEMPLATES_DIR = (Path(__file__).resolve().parents[2] / "templates" / "documents").resolve()
@@ -90,7 +91,15 @@ def render_pdf(
         )
     except FatalURLFetchingError as error:
         # WeasyPrint's fatal error is a BaseException: turn it into one a server handles.
-        reason = error.__cause__ or error
+        cause = error.__cause__ or error
+        reason = (
+            cause.reason
+            if isinstance(cause, ResourceRefused)
+            else Reason(
+                "a resource of the document cannot be loaded (%(slip)s)",
+                slip=type(cause).__name__,
+            )
+        )
         raise ConfigurationError(
             "The document cannot be rendered: %(reason)s",
             code="documents.document_cannot_rendered",
@@ -132,6 +141,14 @@ def _name_tree_values(node: generic.DictionaryObject) -> list[generic.Dictionary
     return values
 
 
+class ResourceRefused(ValueError):
+    """A resource the renderer may not or cannot load; the :class:`Reason` says which."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.message)
+        self.reason = reason
+
+
 class _DocumentResourceFetcher(URLFetcher):
     """Loads ``data:`` URIs and files under ``templates/documents/``; refuses everything else."""
 
@@ -148,12 +165,18 @@ class _DocumentResourceFetcher(URLFetcher):
             if path.is_relative_to(TEMPLATES_DIR):
                 return _template_file(url, path)
         shown = url if len(url) <= 100 else url[:100] + "…"
-        raise ValueError(f"only data: URIs and files in {TEMPLATES_DIR} may be loaded, not {shown}")
+        raise ResourceRefused(
+            Reason(
+                "only data: URIs and files in %(folder)s may be loaded, not %(url)s",
+                folder=str(TEMPLATES_DIR),
+                url=shown,
+            )
+        )
 
 
 def _template_file(url: str, path: Path) -> URLFetcherResponse:
     if not path.is_file():
-        raise FileNotFoundError(f"no template file {path}")
+        raise ResourceRefused(Reason("no template file %(path)s", path=str(path)))
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": media_type})
 

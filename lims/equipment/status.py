@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from lims.reasons import Reason
+
 
 class CalibrationStatus(StrEnum):
     IN_CALIBRATION = "in_calibration"
@@ -111,8 +113,16 @@ def derive_status(
     )
 
 
+class HorizonError(ValueError):
+    """A planner horizon that is not days or weeks; the :class:`Reason` says how to write it."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.message)
+        self.reason = reason
+
+
 def parse_horizon(text: str) -> int:
-    """Days in a planner horizon written like ``30d`` or ``8w``; ValueError otherwise.
+    """Days in a planner horizon written like ``30d`` or ``8w``; HorizonError otherwise.
 
     >>> parse_horizon("8w"), parse_horizon("30d")
     (56, 30)
@@ -120,5 +130,7 @@ def parse_horizon(text: str) -> int:
     stripped = text.strip().lower()
     number, unit = stripped[:-1], stripped[-1:]
     if unit not in ("d", "w") or not number.isdigit() or len(number) > 4:
-        raise ValueError(f"{text!r} is not a horizon: write days or weeks, e.g. 30d or 8w")
+        raise HorizonError(
+            Reason("%(text)r is not a horizon: write days or weeks, e.g. 30d or 8w", text=text)
+        )
     return int(number) * (7 if unit == "w" else 1)
