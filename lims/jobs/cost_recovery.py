@@ -9,6 +9,9 @@ set against: the lines of the quotation its order accepted, otherwise the price 
 items name, from the published price list of the year the job was opened (the list the job
 shows).  A job nothing prices is listed without a price, never counted as zero.
 
+The selection and the prices are ``delivered_between``, which the invoicing basis
+(``lims.invoicing``) reads too: the work the year counts is the work the lab bills.
+
 This reads jobs and contracts, so it lives beside the jobs: contracts may not import them.
 """
 

@@ -97,6 +97,24 @@ def test_the_demo_month_is_exported_and_its_csv_reads_back_with_the_totals(
 
 
 @sqlite_only
+def test_the_cost_recovery_counts_what_the_invoicing_basis_bills(
+    client: TestClient, settings: Settings, users: dict[str, User]
+) -> None:
+    manager = as_user(settings, users, "laatu")
+    year = local_today(settings.timezone).year
+    model = next(
+        m for m in client.get("/api/v1/price-models", headers=manager).json() if m["year"] == year
+    )
+    recovery = client.get(f"/api/v1/price-models/{model['id']}/cost-recovery", headers=manager)
+    basis = client.get("/api/v1/invoicing/basis", params={"period": str(year)}, headers=manager)
+
+    assert recovery.json()["delivered"] == basis.json()["net_total"] == "148.80"
+    assert sorted(job["number"] for job in recovery.json()["jobs"]) == sorted(
+        line["job_number"] for line in basis.json()["lines"]
+    )
+
+
+@sqlite_only
 def test_each_job_is_exported_once(
     client: TestClient, settings: Settings, users: dict[str, User], month: str
 ) -> None:
