@@ -37,6 +37,8 @@ from tests.contracts.factories import (
     make_price_list,
     make_price_model,
     make_quotation,
+    review_agreement,
+    review_order,
 )
 from tests.documents.factories import make_document
 from tests.equipment.factories import (
@@ -125,6 +127,9 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
     order_b = accept(
         engine, settings, make_quotation(engine, settings, organisation_b), on=date(2026, 11, 27)
     )
+    manager = make_user(engine, Role.QUALITY_MANAGER)
+    review_agreement(engine, agreement_b, manager)
+    review_b = review_order(engine, order_b, manager)
     with Session(engine) as db_session:
         closure = prices.add_closure(
             db_session,
@@ -200,6 +205,7 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
             "rr_test_id": rr_test_b.id,
             "chart": "components",
             "record_id": record.id,
+            "review_id": review_b.id,
         },
         query_values_of_b={
             "entity": f"organisation:{organisation_b.id}",

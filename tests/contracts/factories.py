@@ -154,6 +154,21 @@ def review_agreement(
         return made
 
 
+def review_order(
+    engine: Engine, order: Order, reviewer: User, answers: ReviewAnswers = ROUTINE_REVIEW
+) -> ContractReview:
+    """The order's contract review, which lets its job be accepted."""
+    assert order.id is not None
+    with Session(engine) as db_session:
+        made, _ = review.review_order(
+            db_session,
+            actor=principal_for(reviewer, via="password"),
+            order_id=order.id,
+            answers=answers,
+        )
+        return made
+
+
 def make_quotation(
     engine: Engine,
     settings: Settings,
