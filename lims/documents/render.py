@@ -22,6 +22,7 @@ from lims.documents.hyphenation import hyphenate_tables
 from lims.documents.localised import localised
 from lims.errors import ConfigurationError
 from lims.i18n import translations
+from lims.jobs import points
 from lims.migrations import PROJECT_ROOT
 from lims.sniffing import HEAD_BYTES, detect
 from lims.training.rr import RRRequest
@@ -68,6 +69,10 @@ def environment(language: str) -> Environment:
         country=lambda code: country_name(code, language),
         vat_word=lambda key: vat.word(key, language),
         vat_statement=lambda key: vat.statement(key, language),
+    )
+    # A calibration point's label as the reader writes it (lims.jobs.points): 2,5 mm in fi/sv.
+    env.globals["point_name"] = env.filters["point_name"] = lambda point: points.reader_label(
+        point, lambda size, unit: f"{formatting.number(size, language)} {formatting.unit(unit)}"
     )
     return env
 

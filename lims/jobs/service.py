@@ -52,6 +52,7 @@ from lims.jobs.models import (
     Receipt,
     Result,
 )
+from lims.jobs.points import planned_label
 from lims.methods.models import Method
 from lims.methods.template import size_parameters
 from lims.numbering import formatted, next_number
@@ -855,6 +856,9 @@ def plan_calibration_points(
 ) -> list[Characteristic]:
     """One calibration point per size, at the method's default sizes unless others are given.
 
+    Each point's label is its key in the job (:func:`lims.jobs.points.planned_label`, "2.5 mm"),
+    not a text for readers: pages and documents write the size in the reader's notation.
+
     The limits come from the instrument's specification when it states a maximum permissible
     error (``mpe``): -MPE to +MPE on the error of indication, in the method's result unit.
     """
@@ -880,7 +884,7 @@ def plan_calibration_points(
     specs = [
         CharacteristicSpec(
             item_id=plan.item_id,
-            label=f"{size:g} {method.size_unit}",
+            label=planned_label(size, method.size_unit),
             kind="calibration_point",
             nominal=size,
             lower_limit=-mpe if mpe is not None else None,

@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from lims import i18n, units
+from lims.jobs import points
 from lims.methods.cmc import written
 from lims.migrations import PROJECT_ROOT
 from lims.ui import labels
@@ -143,7 +144,13 @@ def environment(language: str, timezone: str) -> Environment:
             return translations.gettext(text)
         return str(value).replace("_", " ") if group in labels.OPEN_GROUPS else str(value)
 
-    env.globals.update(label=label, language=language)
+    def point_name(point: object) -> str:
+        """A calibration point's label as the reader writes it (lims.jobs.points)."""
+        return points.reader_label(
+            point, lambda size, unit: f"{formats.number(size)} {_unit(unit)}"
+        )
+
+    env.globals.update(label=label, language=language, point_name=point_name)
     # The same as a filter, for map(): kinds | map("labelled", "equipment_kind").
     env.filters["labelled"] = lambda value, group: label(group, value)
     return env
