@@ -5,6 +5,7 @@ changes it, and technicians record intermediate checks and log entries.  Custome
 refused.  Every change is audited in the same transaction.
 """
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -41,6 +42,7 @@ from lims.equipment.status import (
     derive_status,
 )
 from lims.errors import Conflict, InvalidInput, NotFound
+from lims.reasons import Reason
 from lims.sniffing import HEAD_BYTES, check_content, check_filename, extension_for
 from lims.storage import FileStore
 
@@ -213,7 +215,7 @@ def check_equipment_usable(
 
     The message names every such item and why (overdue since when, out of service, ...).
     """
-    problems: list[str] = []
+    problems: list[Reason] = []
     location: tuple[str | int, ...] = ("equipment_ids",)
     for index, equipment_id in enumerate(equipment_ids):
         equipment = db_session.get(Equipment, equipment_id)
@@ -228,13 +230,23 @@ def check_equipment_usable(
         if not derived.usable:
             if not problems:
                 location = ("equipment_ids", index)
-            problems.append(f"{equipment.identification} ({equipment.name}) is {derived.reason}")
+            problems.append(
+                Reason(
+                    "%(equipment)s (%(name)s) is %(reason)s",
+                    equipment=equipment.identification,
+                    name=equipment.name,
+                    reason=derived.why,
+                )
+            )
     if problems:
         raise InvalidInput(
             "equipment not usable on %(on_date)s: %(problems)s",
             code="equipment.equipment_usable",
             on_date=on_date,
-            problems="; ".join(problems),
+            problems=functools.reduce(
+                lambda first, second: Reason("%(first)s; %(second)s", first=first, second=second),
+                problems,
+            ),
             location=location,
         )
 

@@ -42,7 +42,9 @@ class CheckFacts:
 @dataclass(frozen=True)
 class DerivedStatus:
     status: CalibrationStatus
-    reason: str
+    #: Why, as a template of the problems catalog: a refusal naming the item words it in its
+    #: reader's language.
+    why: Reason
     # The facts the reason names, for a page that writes it in its reader's language.
     calibration: CalibrationFacts | None = None
     failed_check_on: date | None = None
@@ -50,6 +52,11 @@ class DerivedStatus:
     @property
     def usable(self) -> bool:
         return self.status in USABLE
+
+    @property
+    def reason(self) -> str:
+        """The reason in English, as records and the API's ``calibration_status_reason`` keep it."""
+        return self.why.message
 
 
 def derive_status(
@@ -68,19 +75,26 @@ def derive_status(
     'overdue since 2026-07-05, when certificate C-1 of 2026-01-05 ran out'
     """
     if equipment_status == "retired":
-        return DerivedStatus(CalibrationStatus.RETIRED, "retired")
+        return DerivedStatus(CalibrationStatus.RETIRED, Reason("retired"))
     if equipment_status == "out_of_service":
-        return DerivedStatus(CalibrationStatus.OUT_OF_SERVICE, "out of service")
+        return DerivedStatus(CalibrationStatus.OUT_OF_SERVICE, Reason("out of service"))
     if latest_calibration is None:
         return DerivedStatus(
-            CalibrationStatus.NOT_CALIBRATED, f"not calibrated on or before {on_date}"
+            CalibrationStatus.NOT_CALIBRATED,
+            Reason("not calibrated on or before %(on_date)s", on_date=on_date),
         )
     calibration = latest_calibration
-    certificate = f"certificate {calibration.certificate_number} of {calibration.calibrated_on}"
+    certificate = {
+        "certificate": calibration.certificate_number,
+        "calibrated_on": calibration.calibrated_on,
+    }
     if not calibration.fit_for_use:
         return DerivedStatus(
             CalibrationStatus.NOT_FIT_FOR_USE,
-            f"not fit for use according to {certificate}",
+            Reason(
+                "not fit for use according to certificate %(certificate)s of %(calibrated_on)s",
+                **certificate,
+            ),
             calibration,
         )
     if (
@@ -90,25 +104,42 @@ def derive_status(
     ):
         return DerivedStatus(
             CalibrationStatus.NOT_FIT_FOR_USE,
-            f"not fit for use: it failed its intermediate check on {latest_check.checked_on}",
+            Reason(
+                "not fit for use: it failed its intermediate check on %(checked_on)s",
+                checked_on=latest_check.checked_on,
+            ),
             calibration,
             latest_check.checked_on,
         )
     if on_date > calibration.next_due_on:
         return DerivedStatus(
             CalibrationStatus.OVERDUE,
-            f"overdue since {calibration.next_due_on}, when {certificate} ran out",
+            Reason(
+                "overdue since %(next_due_on)s, when certificate %(certificate)s of "
+                "%(calibrated_on)s ran out",
+                next_due_on=calibration.next_due_on,
+                **certificate,
+            ),
             calibration,
         )
     if on_date >= calibration.next_due_on - timedelta(days=due_soon_days):
         return DerivedStatus(
             CalibrationStatus.DUE_SOON,
-            f"due on {calibration.next_due_on}, {certificate}",
+            Reason(
+                "due on %(next_due_on)s, certificate %(certificate)s of %(calibrated_on)s",
+                next_due_on=calibration.next_due_on,
+                **certificate,
+            ),
             calibration,
         )
     return DerivedStatus(
         CalibrationStatus.IN_CALIBRATION,
-        f"in calibration until {calibration.next_due_on}, {certificate}",
+        Reason(
+            "in calibration until %(next_due_on)s, certificate %(certificate)s of "
+            "%(calibrated_on)s",
+            next_due_on=calibration.next_due_on,
+            **certificate,
+        ),
         calibration,
     )
 

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from lims.equipment import service
 from lims.equipment.models import EquipmentUpdate
 from lims.errors import InvalidInput
+from lims.problem_text import localized
 from tests.equipment.factories import make_calibration, make_equipment
 from tests.factories import FACTORY_ACTOR
 
@@ -39,6 +40,26 @@ def test_overdue_equipment_blocks_a_measurement_naming_the_item_and_since_when(
         "2026-10-01, when certificate EK-25-1788 of 2025-10-01 ran out"
     )
     assert refused.value.location == ("equipment_ids", 1)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # the words, not the store, are tested
+def test_the_refusal_names_every_unusable_item_and_why_in_finnish(engine: Engine) -> None:
+    overdue = make_equipment(engine, identification="TH-02", name="Lämpötilaloggeri")
+    make_calibration(
+        engine,
+        overdue,
+        calibrated_on="2025-10-01",
+        next_due_on="2026-10-01",
+        certificate_number="EK-25-1788",
+    )
+    never = make_equipment(engine, identification="MK-09", name="Mikrometri")
+    with pytest.raises(InvalidInput) as refused:
+        check(engine, [overdue.id, never.id], date(2026, 11, 27))
+    assert localized(refused.value, "fi") == (
+        "laite ei ole käytettävissä 27.11.2026: TH-02 (Lämpötilaloggeri) on kalibroinniltaan "
+        "erääntynyt 1.10.2026 alkaen, jolloin kalibrointitodistuksen EK-25-1788 (1.10.2025) "
+        "voimassaolo päättyi; MK-09 (Mikrometri) on kalibroimatta 27.11.2026 mennessä"
+    )
 
 
 def test_equipment_is_usable_up_to_and_including_its_due_date(engine: Engine) -> None:
