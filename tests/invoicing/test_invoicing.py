@@ -223,6 +223,20 @@ def test_the_api_refuses_a_bad_period_as_a_field_error(
     answer = client.post(EXPORTS, json={"period": "2026-11-31..2026-12-01"}, headers=manager)
     assert answer.status_code == 422
     assert answer.json()["code"] == "invoicing.period_impossible_day"
+    # Worded in the reader's language, Estonian too (et_EE).
+    estonian = client.post(
+        EXPORTS,
+        json={"period": "2026-12-01..2026-11-01"},
+        headers={**manager, "Accept-Language": "et-EE,et;q=0.9,en;q=0.5"},
+    )
+    assert estonian.json()["detail"] == (
+        "periood 2026-12-01..2026-11-01 lõpeb enne, kui algab: esitage varasem päev esimesena"
+    )
+    technician = {**as_user(settings, users, "mittaaja"), "Accept-Language": "et"}
+    refused = client.post(EXPORTS, json={"period": "2026-11"}, headers=technician)
+    assert refused.json()["detail"] == (
+        "ainult administraator, kvaliteedijuht võib eksportida arveldusalust"
+    )
 
 
 def test_a_formula_in_a_customer_name_is_written_as_text() -> None:
