@@ -274,7 +274,6 @@ def job_detail(
         and principal.has_any(*workflow.STEP_ROLES[workflow.FORWARD[status]]),
         **documents.job_documents_offers(db_session, principal, job_id, status),
         **contract_review.of_job(db_session, principal, job, agreement, today),
-        **contract_review.of_job(db_session, principal, job, agreement, today),
         **comparisons.job_page_context(db_session, principal, job),
         **_offers(principal, JobKind(job.kind), status),
     )
