@@ -5,6 +5,7 @@ its quotation show reverse charge with both VAT numbers."""
 
 import re
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 
@@ -13,9 +14,11 @@ from tests.ui.conftest import (
     SCREENSHOT_VIEWPORT,
     accept_dialogs,
     accessibility_violations,
+    csrf_token,
     fits_a_phone,
     take_screenshot,
 )
+from tests.ui.test_browser_commercial import quote_through_the_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -58,19 +61,38 @@ def test_the_quality_manager_registers_a_person_by_its_kind_and_erases_its_data(
     page.set_viewport_size(PHONE)
     assert fits_a_phone(page)
 
-    # Erasure: a reason too short is refused, then the data is erased after confirming.
-    page.click("#customer-erase-panel summary")
-    erase = page.locator("#customer-erase")
-    erase.locator("#erase-reason").fill("x")
+    # Erasure is refused while a quotation to the person is kept (ten years).
+    person_id = int(page.url.rsplit("/", 1)[1])
+    quote_through_the_api(page, live_server, person_id, date.today())
+    page.reload()
+    assert "säilytetään" in (page.locator("#erasure-possible-from").text_content() or "")
     accept_dialogs(page)
-    erase.locator("#customer-erase-submit").click()
-    erase.locator(".form-error", has_text="Tarkista tiedot").wait_for()
-    erase.locator("#erase-reason").fill("Asiakkaan pyyntö 8.12.2026")
-    erase.locator("#customer-erase-submit").click()
+    erase_with_a_reason(page)
+    refused = page.locator("#customer-erase .form-error")
+    refused.wait_for()
+    assert "Ei mahdollista tässä tilassa" in refused.inner_text()
+    assert "säilytetään" in refused.inner_text()
+    assert accessibility_violations(page) == []
+
+    # Another person, with no records yet, is erased once the question is confirmed.
+    other = page.request.post(
+        f"{live_server}/api/v1/organisations",
+        data={"name": "Liisa Yksityinen", "kind": "person", "country": "FI"},
+        headers={"X-CSRF-Token": csrf_token(page)},
+    ).json()
+    page.goto(f"{live_server}/customers/{other['id']}")
+    erase_with_a_reason(page)
     page.locator("h1", has_text="Henkilötiedot poistettu").wait_for()
-    assert "Pekka" not in page.locator("main").inner_text()
+    assert "Liisa" not in page.locator("main").inner_text()
     assert page.locator("#erased-notice").is_visible()
     assert accessibility_violations(page) == []
+
+
+def erase_with_a_reason(page) -> None:  # type: ignore[no-untyped-def]
+    page.click("#customer-erase-panel summary")
+    erase = page.locator("#customer-erase")
+    erase.locator("#erase-reason").fill("Asiakkaan pyyntö 8.12.2026")
+    erase.locator("#customer-erase-submit").click()
 
 
 def test_the_estonian_company_and_its_quotation_show_reverse_charge(
