@@ -102,6 +102,56 @@ def localized_warnings(warnings: Iterable[str], language: str) -> list[str]:
     return answer
 
 
+def recognised(text: str, templates: Iterable[str]) -> tuple[str, dict[str, object]] | None:
+    """The template of ``templates`` that ``text`` is filled from, with its parameters read
+    back (numbers as numbers, text as text), or None when it is none of them.
+
+    For English stored as it was worded (a record keeps its text, not its template):
+    ``localized_text(*recognised(stored, TEMPLATES), language)`` words it again.
+    """
+    for template in templates:
+        found = _pattern(template).fullmatch(text)
+        if found is not None:
+            return template, {
+                name: _read_back(value, _spec_of(template, name))
+                for name, value in found.groupdict().items()
+            }
+    return None
+
+
+_NUMBER_TEXT = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:inf|nan)"
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts, seen, end = [], set(), 0
+    for match in _PLACEHOLDER.finditer(template):
+        parts.append(re.escape(template[end : match.start()]))
+        end = match.end()
+        name = match.group("name")
+        if name is None:
+            parts.append("%")
+        elif name in seen:
+            parts.append(f"(?P={name})")
+        else:
+            seen.add(name)
+            kind = match.group("spec")[-1]
+            parts.append(f"(?P<{name}>{_NUMBER_TEXT if kind in 'deEfFgGi' else '.+?'})")
+    parts.append(re.escape(template[end:]))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _spec_of(template: str, name: str) -> str:
+    return next(m.group("spec") for m in _PLACEHOLDER.finditer(template) if m.group("name") == name)
+
+
+def _read_back(text: str, spec: str) -> object:
+    if spec[-1] in "di":
+        return int(text)
+    if spec[-1] in "eEfFgG":
+        return float(text)
+    return text
+
+
 def _worded(value: object) -> tuple[str, Mapping[str, object]] | None:
     """The template and parameters of a parameter worded from the catalog itself (a
     :class:`lims.reasons.Reason`, or a refusal passed on as another's reason)."""

@@ -10,6 +10,7 @@ and writes all rows or none.
 
 import math
 import statistics
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -33,7 +34,14 @@ from lims.equipment.service import (
     find_equipment,
     latest_calibration,
 )
-from lims.errors import Conflict, InvalidInput, LimsError, NotFound, PermissionDenied
+from lims.errors import (
+    Conflict,
+    InvalidInput,
+    LimsError,
+    NotFound,
+    PermissionDenied,
+    problem_template,
+)
 from lims.jobs.adjustment import as_found_record, check_adjustment, kept_as_found
 from lims.jobs.models import (
     Characteristic,
@@ -48,6 +56,7 @@ from lims.jobs.models import (
 )
 from lims.jobs.results_csv import CharacteristicRef, parse_results_csv
 from lims.jobs.service import STAFF_WHO_RUN_JOBS, get_job
+from lims.methods import scope
 from lims.methods.coordinate import (
     NOT_EVALUATED,
     CoordinateUncertainty,
@@ -58,10 +67,12 @@ from lims.methods.models import Method, MethodEvaluation, ObservationsSource
 from lims.methods.scope import CMC_FLOOR, BelowCmc, accreditation_of_result
 from lims.methods.service import evaluate_for_job
 from lims.methods.template import sources_of
-from lims.problem_text import localized
+from lims.problem_text import localized, localized_text, recognised
+from lims.reasons import Reason
 from lims.uncertainty import decide
 from lims.uncertainty.errors import SimpleAcceptanceRefused
 from lims.uncertainty.schemas import CapabilityPolicy
+from lims.uncertainty.warning_text import WarningText
 from lims.units import convert, convert_interval, symbol
 
 INSPECTION_STATEMENT = (
@@ -783,7 +794,14 @@ def conformity_decision(
         return {
             "decision": None,
             "rule": None,
-            "warnings": [f"U not evaluated ({evaluation['reason']}): no statement of conformity"],
+            "warnings": [
+                WarningText(
+                    Reason(
+                        "U not evaluated (%(reason)s): no statement of conformity",
+                        reason=evaluation["reason"],
+                    )
+                )
+            ],
         }
     if job.kind == JobKind.INSPECTION or result.expanded_uncertainty is None:
         inside = (
@@ -803,7 +821,12 @@ def conformity_decision(
             "decision": None,
             "rule": {"name": "customer", "statement": agreement.decision_rule_text},
             "warnings": [
-                "the agreed customer rule is stated in words; the decision is made by the signatory"
+                WarningText(
+                    Reason(
+                        "the agreed customer rule is stated in words; the decision is made by "
+                        "the signatory"
+                    )
+                )
             ],
         }
     guard_band_r = agreement.decision_rule == DecisionRule.GUARD_BAND_RU
@@ -825,8 +848,47 @@ def conformity_decision(
         return {
             "decision": None,
             "rule": {"name": str(agreement.decision_rule)},
-            "warnings": [f"{refused.message} No statement of conformity is made."],
+            "warnings": [
+                WarningText(
+                    Reason("%(refusal)s No statement of conformity is made.", refusal=refused)
+                )
+            ],
         }
+
+
+#: Why a result is not accredited before its method's scope is asked (the rest: lims.methods.scope).
+INSPECTION_NOT_ACCREDITED = problem_template(
+    "inspection makes no uncertainty claim and is never accredited"
+)
+ORDERED_WITHOUT_ACCREDITATION = problem_template(
+    "agreement %(agreement)s orders this service without accreditation"
+)
+NO_METHOD_MODEL = problem_template("no method model gives the uncertainty")
+SIZE_NOT_KNOWN = problem_template("the measured size is not known, so the CMC cannot be compared")
+ACCREDITATION_REASONS = (
+    INSPECTION_NOT_ACCREDITED,
+    ORDERED_WITHOUT_ACCREDITATION,
+    NO_METHOD_MODEL,
+    SIZE_NOT_KNOWN,
+    *scope.REASONS,
+)
+
+
+def accreditation_reason_in(reason: str, language: str) -> str:
+    """A result's stored accreditation reason in ``language`` (units in the lab's notation):
+    worded again from the template it was filled from; a text no template gives (an older
+    wording) as it is stored."""
+    found = recognised(reason, ACCREDITATION_REASONS)
+    if found is None:
+        return reason
+    template, params = found
+    for name in ("unit", "size_unit"):
+        if name in params:
+            params[name] = symbol(str(params[name]))
+    if isinstance(params.get("day"), str):
+        with suppress(ValueError):
+            params["day"] = date.fromisoformat(str(params["day"]))
+    return localized_text(template, params, language)
 
 
 def accreditation_decision(
@@ -843,15 +905,15 @@ def accreditation_decision(
     whose evaluated U is below the CMC reports the CMC: ``result``'s U is raised here and the
     evaluated U kept in its budget, so decide conformity after this (see judge_result)."""
     if job.kind == JobKind.INSPECTION:
-        return False, "inspection makes no uncertainty claim and is never accredited"
+        return False, INSPECTION_NOT_ACCREDITED
     scope = next((item for item in agreement.scope if item["service"] == Service(job.kind)), None)
     if scope is None or not scope.get("accredited"):
-        return False, f"agreement {agreement.number} orders this service without accreditation"
+        return False, ORDERED_WITHOUT_ACCREDITATION % {"agreement": agreement.number}
     if method is None or result.expanded_uncertainty is None:
-        return False, "no method model gives the uncertainty"
+        return False, NO_METHOD_MODEL
     size = characteristic.parameters.get("L", characteristic.nominal)
     if size is None:
-        return False, "the measured size is not known, so the CMC cannot be compared"
+        return False, SIZE_NOT_KNOWN
     decision = accreditation_of_result(
         method,
         size=size,

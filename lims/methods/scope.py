@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Literal
 
+from lims.errors import problem_template
 from lims.methods.cmc import cmc_at
 from lims.methods.models import AccreditationDecision, Method
 
@@ -15,6 +16,28 @@ from lims.methods.models import AccreditationDecision, Method
 BelowCmc = Literal["raise", "outside_accreditation"]
 #: The policy that an accredited result never states a U smaller than the CMC.
 CMC_FLOOR = "ILAC-P14:09/2020 5.5"
+
+# Why a result is or is not accredited.  The result stores the English text, the record of
+# the decision as it was made (the scope and LIMS_BELOW_CMC may change since); a page words
+# it in its reader's language by recognising the template it was filled from
+# (lims.jobs.results.accreditation_reason_in), so rows stored before these were templates
+# read in Finnish too.
+NOT_IN_SCOPE = problem_template("method %(method)s is not in the accredited scope on %(day)s")
+OUTSIDE_RANGE = problem_template(
+    "size %(size)g %(size_unit)s is outside the accredited range %(low)g to %(high)g %(size_unit)s"
+)
+BELOW_CMC_OUTSIDE = problem_template(
+    "the evaluated U = %(u).3g %(unit)s is below the CMC %(cmc).3g %(unit)s at %(size)g "
+    "%(size_unit)s; the lab reports such results outside the accreditation (%(rule)s)"
+)
+BELOW_CMC_RAISED = problem_template(
+    "within the accredited scope of %(method)s: the evaluated U = %(u).3g %(unit)s is below "
+    "the CMC %(cmc).3g %(unit)s at %(size)g %(size_unit)s and is reported as the CMC (%(rule)s)"
+)
+WITHIN_SCOPE = problem_template(
+    "within the accredited scope of %(method)s: U is not below the CMC %(cmc).3g %(unit)s"
+)
+REASONS = (NOT_IN_SCOPE, OUTSIDE_RANGE, BELOW_CMC_OUTSIDE, BELOW_CMC_RAISED, WITHIN_SCOPE)
 
 
 def accreditation_of_result(
@@ -36,43 +59,48 @@ def accreditation_of_result(
     if not method.in_scope_on(on_date):
         return AccreditationDecision(
             accredited=False,
-            reason=f"method {method.label()} is not in the accredited scope on {on_date}",
+            reason=NOT_IN_SCOPE % {"method": method.label(), "day": on_date},
             cmc=None,
         )
     if not method.range_min <= size <= method.range_max:
         return AccreditationDecision(
             accredited=False,
-            reason=f"size {size:g} {method.size_unit} is outside the accredited range "
-            f"{method.range_min:g} to {method.range_max:g} {method.size_unit}",
+            reason=OUTSIDE_RANGE
+            % {
+                "size": size,
+                "size_unit": method.size_unit,
+                "low": method.range_min,
+                "high": method.range_max,
+            },
             cmc=None,
         )
     cmc = cmc_at(method.cmc, size)
     unit = method.result_unit
     # Equal counts as not below: float noise in evaluating the CMC must not decide.
     if expanded_uncertainty < cmc and not math.isclose(expanded_uncertainty, cmc, rel_tol=1e-9):
-        below = (
-            f"the evaluated U = {expanded_uncertainty:.3g} {unit} is below the CMC {cmc:.3g} "
-            f"{unit} at {size:g} {method.size_unit}"
-        )
+        below = {
+            "method": method.label(),
+            "u": expanded_uncertainty,
+            "cmc": cmc,
+            "unit": unit,
+            "size": size,
+            "size_unit": method.size_unit,
+            "rule": CMC_FLOOR,
+        }
         if below_cmc == "outside_accreditation":
             return AccreditationDecision(
-                accredited=False,
-                reason=f"{below}; the lab reports such results outside the accreditation "
-                f"({CMC_FLOOR})",
-                cmc=cmc,
+                accredited=False, reason=BELOW_CMC_OUTSIDE % below, cmc=cmc
             )
         return AccreditationDecision(
             accredited=True,
-            reason=f"within the accredited scope of {method.label()}: {below} and is "
-            f"reported as the CMC ({CMC_FLOOR})",
+            reason=BELOW_CMC_RAISED % below,
             cmc=cmc,
             reported_expanded_uncertainty=cmc,
             raised_to_cmc=True,
         )
     return AccreditationDecision(
         accredited=True,
-        reason=f"within the accredited scope of {method.label()}: U is not below the CMC "
-        f"{cmc:.3g} {unit}",
+        reason=WITHIN_SCOPE % {"method": method.label(), "cmc": cmc, "unit": unit},
         cmc=cmc,
         reported_expanded_uncertainty=expanded_uncertainty,
     )

@@ -236,6 +236,12 @@ def job_detail(
         items=items,
         characteristics=characteristics,
         results={result.characteristic_id: result for result in results},
+        accreditation_reasons={
+            result.id: job_results.accreditation_reason_in(
+                result.accreditation_reason, viewer.language
+            )
+            for result in results
+        },
         proposals=cad.list_proposals(db_session, actor=principal, job_id=job_id),
         transitions=service.list_transitions(db_session, actor=principal, job_id=job_id),
         customer_values={

@@ -9,6 +9,8 @@ Numbers by hand, from tests/jobs/test_job_flow.py: the setting-ring method with 
 RING_READINGS gives d_X = 1.23 um with u_c = 0.0464579 um.
 """
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -73,14 +75,18 @@ def measure(
     )
 
 
-def job_page(client: TestClient, lab: Lab, job_id: int) -> str:
-    """The job's page as the technician reads it (in Finnish)."""
+def job_page(client: TestClient, lab: Lab, job_id: int, language: str = "") -> str:
+    """The job's page as the technician reads it (in Finnish, or in ``language``)."""
     client.cookies.clear()
     signed_in = client.post(
         "/api/v1/auth/login", json={"username": lab.technician.username, "password": PASSWORD}
     )
     assert signed_in.status_code == 200, signed_in.text
-    return client.get(f"/jobs/{job_id}").text
+    return client.get(f"/jobs/{job_id}", params={"lang": language} if language else None).text
+
+
+def tooltips(page: str) -> list[str]:
+    return [html.unescape(title) for title in re.findall(r'title="([^"]*)"', page)]
 
 
 def set_rule(engine: Engine, rule: DecisionRule, r: float | None = None) -> None:
@@ -110,7 +116,18 @@ def test_an_accredited_result_below_the_cmc_reports_the_cmc_and_keeps_both(
     # The decision uses the U reported: TUR = (2 - (-2)) / (2 * 0.2) = 10
     assert result["decision"]["expanded_uncertainty"] == pytest.approx(0.2)
     assert result["decision"]["test_uncertainty_ratio"] == pytest.approx(10.0)
-    assert "nostettu CMC:hen (ILAC-P14)" in job_page(client, lab, result["job_id"])
+    finnish = job_page(client, lab, result["job_id"])
+    assert "nostettu CMC:hen (ILAC-P14)" in finnish
+    # The reason is stored in English and worded for the page's reader, numbers and all.
+    (reason,) = (title for title in tooltips(finnish) if "CMC" in title)
+    assert reason.startswith("menetelmän DIM-T-")
+    assert " v1 akkreditoidulla pätevyysalueella: arvioitu U = 0,101 µm on pienempi kuin " in reason
+    assert reason.endswith(
+        "CMC 0,2 µm koossa 50 mm, joten epävarmuudeksi ilmoitetaan CMC (ILAC-P14:09/2020 5.5)"
+    )
+    # The English page reads the reason as stored, its units in the lab's notation.
+    english = job_page(client, lab, result["job_id"], "en")
+    assert result["accreditation_reason"].replace(" um", " µm") in tooltips(english)
 
 
 @pytest.mark.parametrize("settings", [{"below_cmc": "outside_accreditation"}], indirect=True)
@@ -120,6 +137,8 @@ def test_the_lab_may_report_a_result_below_the_cmc_outside_the_accreditation(
     result = measure(client, lab, wide_cmc_method(engine, lab))
     assert result["accredited"] is False
     assert "outside the accreditation" in result["accreditation_reason"]
+    shown = " ".join(tooltips(job_page(client, lab, result["job_id"], "sv")))
+    assert "laboratoriet rapporterar sådana resultat utanför ackrediteringen" in shown
     assert result["expanded_uncertainty"] == pytest.approx(
         result["uncertainty"]["expanded_uncertainty"]
     )
