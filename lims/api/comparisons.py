@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 
 from lims.api.deps import CurrentActor, SessionDep
+from lims.api.problems import request_language
 from lims.api.uncertainty import in_language
 from lims.comparisons import (
     OwnUncertaintyRequest,
@@ -37,8 +38,8 @@ SVG = "image/svg+xml"
     summary="Score a comparison: D, D%, PA, z, z', zeta, En (ISO 13528, ISO/IEC 17043)",
     openapi_extra=READ_ONLY,
 )
-def score_round(body: ScoreRequest, _actor: CurrentActor) -> dict[str, Any]:
-    return score(body)
+def score_round(body: ScoreRequest, request: Request, _actor: CurrentActor) -> dict[str, Any]:
+    return in_language(score(body), request)
 
 
 @router.post(
@@ -60,8 +61,12 @@ def own_uncertainty_of_company(
     "/jobs/{job_id}/comparison",
     summary="B2: the company's values against the lab's, per characteristic (D, En, zeta)",
 )
-def job_comparison(job_id: int, actor: CurrentActor, db_session: SessionDep) -> dict[str, Any]:
-    return service.job_comparison(db_session, actor=actor, job_id=job_id)
+def job_comparison(
+    job_id: int, request: Request, actor: CurrentActor, db_session: SessionDep
+) -> dict[str, Any]:
+    return service.in_language(
+        service.job_comparison(db_session, actor=actor, job_id=job_id), request_language(request)
+    )
 
 
 @router.get(
@@ -92,18 +97,20 @@ def en_chart(job_id: int, actor: CurrentActor, db_session: SessionDep) -> Respon
 )
 def comparison_history(
     organisation_id: int,
+    request: Request,
     actor: CurrentActor,
     db_session: SessionDep,
     characteristic_kind: Annotated[str | None, Query(max_length=40)] = None,
     instrument: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
-    return service.comparison_history(
+    history = service.comparison_history(
         db_session,
         actor=actor,
         organisation_id=organisation_id,
         characteristic_kind=characteristic_kind,
         instrument=instrument,
     )
+    return service.in_language(history, request_language(request))
 
 
 @router.get(

@@ -21,6 +21,8 @@ from lims.comparisons.schemas import (
     ScoreRequest,
 )
 from lims.errors import InvalidInput
+from lims.reasons import Reason
+from lims.uncertainty.warning_text import WarningText
 
 # ISO 13528:2022 9.2.1: u(x_pt) is negligible beside sigma_pt when it is at most 0.3 sigma_pt.
 NEGLIGIBLE_FRACTION = 0.3
@@ -76,12 +78,19 @@ def score(request: ScoreRequest | dict[str, Any]) -> dict[str, Any]:
     sigma_pt = _sigma_pt(request, statistics)
     z_allowed = _z_allowed(request, warnings)
     if sigma_pt is None:
-        warnings.append("no sigma_pt is set: z, z' and the uncertainty flags are not given")
+        warnings.append(
+            WarningText(Reason("no sigma_pt is set: z, z' and the uncertainty flags are not given"))
+        )
     elif z_allowed and reference.standard_uncertainty > NEGLIGIBLE_FRACTION * sigma_pt:
         warnings.append(
-            f"u(x_pt) = {reference.standard_uncertainty:.4g} exceeds 0.3 sigma_pt "
-            f"= {NEGLIGIBLE_FRACTION * sigma_pt:.4g}: judge by z' rather than z "
-            "(ISO 13528:2022 9.2.1)"
+            WarningText(
+                Reason(
+                    "u(x_pt) = %(u).4g exceeds 0.3 sigma_pt = %(limit).4g: judge by z' rather "
+                    "than z (ISO 13528:2022 9.2.1)",
+                    u=reference.standard_uncertainty,
+                    limit=NEGLIGIBLE_FRACTION * sigma_pt,
+                )
+            )
         )
     participants = [
         _scores(participant, reference, sigma_pt, request, z_allowed, warnings)
@@ -209,7 +218,11 @@ def _statistics(values: Sequence[float], warnings: list[str]) -> dict[str, Any]:
     estimate = robust.algorithm_a(values)
     if n >= 2 and estimate is None:
         warnings.append(
-            "Algorithm A cannot start: more than half the results are identical (MADe = 0)"
+            WarningText(
+                Reason(
+                    "Algorithm A cannot start: more than half the results are identical (MADe = 0)"
+                )
+            )
         )
     return {
         "n": n,
@@ -327,10 +340,16 @@ def _z_allowed(request: ScoreRequest, warnings: list[str]) -> bool:
     self_judged = request.assigned_value is None and isinstance(request.sigma_pt, str)
     if self_judged and (p - 1) / math.sqrt(p) < UNSATISFACTORY_LIMIT:
         warnings.append(
-            f"z and z' are not given: with the assigned value and sigma_pt both from the "
-            f"{p} participants' own results, |z| cannot exceed (p - 1)/sqrt(p) = "
-            f"{(p - 1) / math.sqrt(p):.2f}, so no one could be found unsatisfactory; "
-            "use En or zeta against a reference value, or set sigma_pt"
+            WarningText(
+                Reason(
+                    "z and z' are not given: with the assigned value and sigma_pt both from "
+                    "the %(count)s participants' own results, |z| cannot exceed "
+                    "(p - 1)/sqrt(p) = %(most).2f, so no one could be found unsatisfactory; "
+                    "use En or zeta against a reference value, or set sigma_pt",
+                    count=p,
+                    most=(p - 1) / math.sqrt(p),
+                )
+            )
         )
         return False
     return True
@@ -352,12 +371,17 @@ def _scores(
     if reference.value != 0:
         d_percent = 100 * deviation / reference.value
     else:
-        warnings.append("D% is not given: the assigned value is zero")
+        warnings.append(
+            WarningText(
+                # A parameter, so that no "%" stands in the template.
+                Reason("%(score)s is not given: the assigned value is zero", score="D%")
+            )
+        )
     pa = None
     if request.delta_e is not None:
         pa = 100 * deviation / request.delta_e
     else:
-        warnings.append("PA is not given: no delta_e is set")
+        warnings.append(WarningText(Reason("PA is not given: no delta_e is set")))
     z = z_prime = None
     if sigma_pt is not None and z_allowed:
         z = deviation / sigma_pt
@@ -369,7 +393,14 @@ def _scores(
         en = en_number(deviation, participant.expanded_uncertainty, reference.expanded_uncertainty)
         u_flag = _u_flag(u_x, request.u_min, sigma_pt, warnings)
     else:
-        warnings.append(f"zeta and En are not given for {participant.id}: it stated no uncertainty")
+        warnings.append(
+            WarningText(
+                Reason(
+                    "zeta and En are not given for %(participant)s: it stated no uncertainty",
+                    participant=participant.id,
+                )
+            )
+        )
     return {
         "id": participant.id,
         "D": deviation,
@@ -394,7 +425,7 @@ def _u_flag(
 ) -> str | None:
     """ISO 13528:2022 9.8: is the stated uncertainty plausible?"""
     if u_min is None or sigma_pt is None:
-        warnings.append("the uncertainty flags need both u_min and sigma_pt")
+        warnings.append(WarningText(Reason("the uncertainty flags need both u_min and sigma_pt")))
         return None
     if u_x < u_min:
         return "b"

@@ -39,10 +39,20 @@ from lims.jobs.service import (
     list_characteristics,
     parameters_at_acceptance,
 )
+from lims.problem_text import localized_warnings
+from lims.reasons import Reason
+from lims.uncertainty.warning_text import WarningText
 from lims.units import convert, convert_interval, symbol
 
 # An annual customer is alerted when its measuring fails En twice in a row.
 ALERT_AFTER = 2
+#: A job's kind in the words of a warning (lims.ui.labels words it on the pages).
+JOB_KIND_WORDS = {
+    JobKind.PRODUCT_QC: Reason("product measurement (B1)"),
+    JobKind.REFERENCE: Reason("reference measurement (B2)"),
+    JobKind.CALIBRATION: Reason("calibration (B3)"),
+    JobKind.INSPECTION: Reason("inspection (B3)"),
+}
 
 
 def job_comparison(db_session: Session, *, actor: Principal, job_id: int) -> dict[str, Any]:
@@ -51,7 +61,13 @@ def job_comparison(db_session: Session, *, actor: Principal, job_id: int) -> dic
     warnings: list[str] = []
     if job.kind != JobKind.REFERENCE:
         warnings.append(
-            f"job {job.number} is a {job.kind} job: comparisons belong to reference (B2) jobs"
+            WarningText(
+                Reason(
+                    "job %(job)s is a %(kind)s job: comparisons belong to reference (B2) jobs",
+                    job=job.number,
+                    kind=JOB_KIND_WORDS[JobKind(job.kind)],
+                )
+            )
         )
     results = {r.characteristic_id: r for r in list_results(db_session, actor=actor, job_id=job_id)}
     values = {
@@ -123,7 +139,14 @@ def _row(
             )
         )
         if row["En"] is None:
-            row["problems"].append(f"{characteristic.label}: En needs both expanded uncertainties")
+            row["problems"].append(
+                WarningText(
+                    Reason(
+                        "%(label)s: En needs both expanded uncertainties",
+                        label=characteristic.label,
+                    )
+                )
+            )
     return row
 
 
@@ -149,8 +172,15 @@ def _lab_side(
         }
     except InvalidInput:
         problems.append(
-            f"{characteristic.label}: the lab's result is in {symbol(result.unit)}, the "
-            f"characteristic in {symbol(characteristic.unit)}; they cannot be compared"
+            WarningText(
+                Reason(
+                    "%(label)s: the lab's result is in %(unit)s, the characteristic in "
+                    "%(characteristic_unit)s; they cannot be compared",
+                    label=characteristic.label,
+                    unit=symbol(result.unit),
+                    characteristic_unit=symbol(characteristic.unit),
+                )
+            )
         )
         return None
 
@@ -258,10 +288,30 @@ def _alert(in_a_row: list[str]) -> str | None:
     """The alert in words (the pages say it in the reader's language from ``alert_jobs``)."""
     if not in_a_row:
         return None
-    return (
-        f"|En| > 1 in {ALERT_AFTER} reference measurements in a row "
-        f"({', '.join(in_a_row)}): the company's measuring needs attention"
+    return WarningText(
+        Reason(
+            "|En| > 1 in %(count)s reference measurements in a row (%(jobs)s): the company's "
+            "measuring needs attention",
+            count=ALERT_AFTER,
+            jobs=", ".join(in_a_row),
+        )
     )
+
+
+def in_language(answer: dict[str, Any], language: str) -> dict[str, Any]:
+    """A job's comparison or a company's history with its warnings and alerts worded in
+    ``language`` (a copy: the answer itself keeps the English)."""
+    worded = {**answer, "warnings": localized_warnings(answer["warnings"], language)}
+    if "alerts" in answer:
+        worded["alerts"] = localized_warnings(answer["alerts"], language)
+        worded["series"] = [
+            {
+                **series,
+                "alert": series["alert"] and localized_warnings([series["alert"]], language)[0],
+            }
+            for series in answer["series"]
+        ]
+    return worded
 
 
 # -- test-piece templates -------------------------------------------------------------------

@@ -99,6 +99,7 @@ def company_history(
         if chosen
         else everything
     )
+    history = service.in_language(history, viewer.language)
     for series in history["series"]:
         for point in series["points"]:
             point["verdict"] = verdict_of_en(point["En"])
@@ -127,7 +128,9 @@ def job_comparison(
     """A B2 job: per characteristic the lab's and the company's values, D, En and zeta."""
     principal = viewer.principal
     job = job_service.get_job(db_session, actor=principal, job_id=job_id)
-    comparison = service.job_comparison(db_session, actor=principal, job_id=job_id)
+    comparison = service.in_language(
+        service.job_comparison(db_session, actor=principal, job_id=job_id), viewer.language
+    )
     characteristics = job_service.list_characteristics(db_session, actor=principal, job_id=job_id)
     return page(
         request,

@@ -16,7 +16,7 @@ from lims.comparisons.models import TEMPLATE_EXAMPLE
 from lims.comparisons.schemas import OWN_UNCERTAINTY_EXAMPLE, SCORE_EXAMPLE
 from lims.config import Settings
 from tests.conftest import row_counts
-from tests.factories import make_organisation, make_user
+from tests.factories import PASSWORD, make_organisation, make_user
 from tests.jobs.factories import JobDriver, Lab, make_lab, submit
 
 TEST_PIECE = {"kind": "test_piece", "description": "BAS test piece"}
@@ -42,6 +42,19 @@ def test_score_and_own_uncertainty_over_http(client: TestClient, engine: Engine,
     assert scored.status_code == 200, scored.text
     # L01: En = (0.053 - 0.044) / sqrt(0.007^2 + 0.0082^2) = 0.009 / 0.0107815 = 0.8347659
     assert math.isclose(scored.json()["participants"][0]["En"], 0.8347659, abs_tol=5e-8)
+    assert scored.json()["warnings"] == [
+        "u(x_pt) = 0.0041 exceeds 0.3 sigma_pt = 0.00198: judge by z' rather than z "
+        "(ISO 13528:2022 9.2.1)"
+    ]
+    in_finnish = client.post(
+        "/api/v1/comparisons/score",
+        json=SCORE_EXAMPLE,
+        headers={**headers, "accept-language": "fi"},
+    )
+    assert in_finnish.json()["warnings"] == [
+        "u(x_pt) = 0,0041 ylittää 0,3 sigma_pt = 0,00198: arvioi z'-luvulla z-luvun sijaan "
+        "(ISO 13528:2022 9.2.1)"
+    ]
     own = client.post(
         "/api/v1/comparisons/own-uncertainty", json=OWN_UNCERTAINTY_EXAMPLE, headers=headers
     )
@@ -165,6 +178,9 @@ def test_reference_job_comparison_charts_and_history(
     # The job numbers behind the alert, for a page to say it in its reader's language.
     assert series["alert_jobs"] == [job.job["number"], second.job["number"]]
     assert "twice" not in series["alert"] and "2 reference measurements in a row" in series["alert"]
+    in_swedish = client.get(history_url, headers={**customer, "accept-language": "sv"}).json()
+    assert in_swedish["alerts"] == [in_swedish["series"][0]["alert"]]
+    assert in_swedish["alerts"][0].startswith("|Eₙ| > 1 i 2 referensmätningar i följd (TY-")
     other = client.get(history_url, params={"instrument": "micrometer"}, headers=customer)
     assert other.json()["series"] == []
     trend = client.get(f"{history_url}.svg", headers=customer)
@@ -192,7 +208,25 @@ def test_a_job_of_another_kind_has_no_comparison(client: TestClient, lab: Lab) -
     job = submit(client, lab, "product_qc", {"kind": "customer_product", "description": "Flange"})
     answer = client.get(f"{job.url}/comparison", headers=lab.headers(lab.manager)).json()
     assert answer["characteristics"] == []
-    assert "comparisons belong to reference (B2) jobs" in answer["warnings"][0]
+    number = job.job["number"]
+    assert answer["warnings"] == [
+        f"job {number} is a product measurement (B1) job: comparisons belong to reference (B2) jobs"
+    ]
+    in_finnish = client.get(
+        f"{job.url}/comparison", headers={**lab.headers(lab.manager), "accept-language": "fi"}
+    ).json()
+    finnish = (
+        f"työn {number} laji on tuotemittaus (B1): vertailut kuuluvat vertailumittaustöihin (B2)"
+    )
+    assert in_finnish["warnings"] == [finnish]
+    # The page says it in its reader's language too.
+    signed_in = client.post(
+        "/api/v1/auth/login", json={"username": lab.manager.username, "password": PASSWORD}
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    page = client.get(f"/jobs/{job.job['id']}/comparison", params={"lang": "fi"})
+    assert page.status_code == 200
+    assert f"<li>{finnish}</li>" in page.text
 
 
 def test_a_test_piece_is_planned_from_its_template_all_or_none(
