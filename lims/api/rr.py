@@ -4,9 +4,10 @@ method and instrument (rules in lims.training.rr_tests)."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from lims.api.deps import CurrentActor, SessionDep
+from lims.api.uncertainty import in_language
 from lims.training import rr_tests
 from lims.training.models import RRTestCreate, RRTestPublic
 from lims.training.rr import RRRequest, RRResponse, evaluate_rr
@@ -26,8 +27,8 @@ ChartName = Annotated[str, Query(description="One of: " + ", ".join(ALL_CHARTS),
     "(Cg, Cgk), linearity and bias",
     openapi_extra=READ_ONLY,
 )
-def evaluate(body: RRRequest, _actor: CurrentActor) -> dict[str, Any]:
-    return evaluate_rr(body)
+def evaluate(body: RRRequest, request: Request, _actor: CurrentActor) -> dict[str, Any]:
+    return in_language(evaluate_rr(body), request)
 
 
 @router.post(

@@ -21,9 +21,11 @@ from lims.accounts.principal import Principal, require_role, visible_to
 from lims.audit.trail import set_context
 from lims.db import persisted_id
 from lims.equipment.models import Equipment
-from lims.errors import InvalidInput, NotFound, PermissionDenied
+from lims.errors import InvalidInput, LimsError, NotFound, PermissionDenied
 from lims.methods.models import Method
 from lims.numbering import formatted, next_number
+from lims.problem_text import localized_warnings
+from lims.reasons import Reason
 from lims.training.models import (
     AcceptanceCriteria,
     CompetenceRecord,
@@ -42,12 +44,22 @@ from lims.training.rr import RRRequest, evaluate_rr
 from lims.training.rr.charts import chart_names, draw
 from lims.training.rr.operators import OperatorFigures, OperatorLimits, judge_operators, worst
 from lims.training.service import TRAINERS, save_all
+from lims.uncertainty.warning_text import WarningText
 
 OUTCOME_WORDS = {
-    RRTestOutcome.ACCEPTABLE: "acceptable",
-    RRTestOutcome.CONDITIONALLY_ACCEPTABLE: "conditionally acceptable",
-    RRTestOutcome.NOT_ACCEPTABLE: "not acceptable",
+    RRTestOutcome.ACCEPTABLE: Reason("acceptable"),
+    RRTestOutcome.CONDITIONALLY_ACCEPTABLE: Reason("conditionally acceptable"),
+    RRTestOutcome.NOT_ACCEPTABLE: Reason("not acceptable"),
 }
+#: What a linearity study found significant, in the words of its outcome's reason.
+SIGNIFICANT_WORDS = {
+    ("slope", "intercept"): Reason("slope and intercept"),
+    ("slope",): Reason("slope"),
+    ("intercept",): Reason("intercept"),
+    (): Reason("neither slope nor intercept"),
+}
+#: The bases of %GRR, in the words of an outcome's reason.
+BASIS_WORDS = {"study_variation": Reason("study variation"), "tolerance": Reason("tolerance")}
 
 
 def record_rr_test(db_session: Session, *, actor: Principal, data: RRTestCreate) -> RRTest:
@@ -155,11 +167,19 @@ def judge(
         outcome = RRTestOutcome.CONDITIONALLY_ACCEPTABLE
     else:
         outcome = RRTestOutcome.NOT_ACCEPTABLE
-    reason = (
-        f"%GRR {grr:.1f} % of the {basis.replace('_', ' ')} (acceptable below "
-        f"{acceptance.grr_acceptable_below:g} %, conditionally below "
-        f"{acceptance.grr_conditional_below:g} %), ndc {ndc} (at least "
-        f"{acceptance.ndc_minimum}): {OUTCOME_WORDS[outcome]}"
+    reason = WarningText(
+        Reason(
+            "%%GRR %(grr).1f %% of the %(basis)s (acceptable below %(acceptable)g %%, "
+            "conditionally below %(conditional)g %%), ndc %(ndc)s (at least %(ndc_minimum)s): "
+            "%(outcome)s",
+            grr=grr,
+            basis=BASIS_WORDS[basis],
+            acceptable=acceptance.grr_acceptable_below,
+            conditional=acceptance.grr_conditional_below,
+            ndc=ndc,
+            ndc_minimum=acceptance.ndc_minimum,
+            outcome=OUTCOME_WORDS[outcome],
+        )
     )
     return outcome, reason, grr, ndc
 
@@ -176,9 +196,16 @@ def _judge_type1(
         )
     good = cg >= acceptance.cg_minimum and cgk >= acceptance.cgk_minimum
     outcome = RRTestOutcome.ACCEPTABLE if good else RRTestOutcome.NOT_ACCEPTABLE
-    reason = (
-        f"Cg {cg:.2f} (at least {acceptance.cg_minimum:g}), Cgk {cgk:.2f} (at least "
-        f"{acceptance.cgk_minimum:g}): {OUTCOME_WORDS[outcome]}"
+    reason = WarningText(
+        Reason(
+            "Cg %(cg).2f (at least %(cg_minimum)g), Cgk %(cgk).2f (at least %(cgk_minimum)g): "
+            "%(outcome)s",
+            cg=cg,
+            cg_minimum=acceptance.cg_minimum,
+            cgk=cgk,
+            cgk_minimum=acceptance.cgk_minimum,
+            outcome=OUTCOME_WORDS[outcome],
+        )
     )
     return outcome, reason, None, None
 
@@ -194,10 +221,16 @@ def _judge_linearity(
         or (block[f"p_{name}"] is not None and block[f"p_{name}"] < acceptance.significance)
     ]
     outcome = RRTestOutcome.NOT_ACCEPTABLE if significant else RRTestOutcome.ACCEPTABLE
-    found = " and ".join(significant) if significant else "neither slope nor intercept"
-    reason = (
-        f"{found} significant at {acceptance.significance:g} (slope {block['slope']:.4g}, "
-        f"intercept {block['intercept']:.4g}): {OUTCOME_WORDS[outcome]}"
+    reason = WarningText(
+        Reason(
+            "%(found)s significant at %(significance)g (slope %(slope).4g, intercept "
+            "%(intercept).4g): %(outcome)s",
+            found=SIGNIFICANT_WORDS[tuple(significant)],
+            significance=acceptance.significance,
+            slope=block["slope"],
+            intercept=block["intercept"],
+            outcome=OUTCOME_WORDS[outcome],
+        )
     )
     return outcome, reason, None, None
 
@@ -288,6 +321,35 @@ def describe_rr_test(db_session: Session, rr_test: RRTest) -> RRTestPublic:
             "evaluation": rr_test.result,
         }
     )
+
+
+def outcome_reason_in(rr_test: RRTest, language: str) -> str:
+    """A recorded test's outcome reason in ``language``: judged again from the recorded study,
+    evaluation and criteria, and worded so when it reads as recorded (else as recorded)."""
+    try:
+        _, again, _, _ = judge(
+            RRRequest.model_validate(rr_test.request),
+            rr_test.result,
+            AcceptanceCriteria.model_validate(rr_test.acceptance),
+        )
+    except (LimsError, ValueError, KeyError):
+        return rr_test.outcome_reason
+    if again != rr_test.outcome_reason:
+        return rr_test.outcome_reason
+    return localized_warnings([again], language)[0]
+
+
+def warnings_in(rr_test: RRTest, language: str) -> list[str]:
+    """A recorded test's warnings in ``language``.  The record keeps them in English: the
+    recorded study is evaluated again, and each recorded warning takes the wording of the
+    one with the same English; a warning the evaluation no longer gives stays as recorded."""
+    recorded: list[str] = rr_test.result.get("warnings", [])
+    try:
+        again = evaluate_rr(RRRequest.model_validate(rr_test.request))["warnings"]
+    except (LimsError, ValueError):
+        return recorded
+    worded = {str(warning): warning for warning in again}
+    return localized_warnings([worded.get(text, text) for text in recorded], language)
 
 
 def rr_test_chart(db_session: Session, *, actor: Principal, rr_test_id: int, chart: str) -> bytes:

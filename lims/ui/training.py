@@ -154,6 +154,11 @@ def rr_test_detail(
         viewer,
         "rr_test_detail.html",
         rr_test=rr_tests.describe_rr_test(db_session, rr_test),
+        outcome_reason=rr_tests.outcome_reason_in(rr_test, viewer.language),
+        evaluation={
+            **rr_test.result,
+            "warnings": rr_tests.warnings_in(rr_test, viewer.language),
+        },
         study=rr_test.request,
         methods=method_labels(db_session, principal) if principal.reads_everything else {},
     )

@@ -15,7 +15,7 @@ from lims.training.report_data import rr_test_report_data
 from lims.training.rr import evaluate_rr
 from lims.training.rr_tests import judge
 from tests.equipment.factories import make_equipment, make_method
-from tests.factories import FACTORY_ACTOR, bearer, make_organisation, make_user
+from tests.factories import FACTORY_ACTOR, PASSWORD, bearer, make_organisation, make_user
 from tests.training.factories import make_rr_test, rr_test_data
 from tests.training.published import aiag_bias_study, aiag_linearity_study, aiag_study
 
@@ -181,3 +181,33 @@ def test_the_report_data_holds_the_record_the_evaluation_and_the_charts(engine: 
         "interaction",
     }
     assert all(svg.startswith(b"<?xml") for svg in data["charts"].values())
+
+
+def test_an_rr_tests_warnings_and_outcome_read_in_the_readers_language(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    technician = make_user(engine, Role.TECHNICIAN)
+    headers = bearer(settings, technician)
+    study = aiag_study()  # no tolerance: a warning says %tolerance is not computed
+    english = client.post(f"{API}/rr/evaluate", json=study, headers=headers).json()
+    assert english["warnings"] == ["no tolerance is given: %tolerance is not computed"]
+    finnish = client.post(
+        f"{API}/rr/evaluate", json=study, headers={**headers, "accept-language": "fi"}
+    ).json()
+    assert finnish["warnings"] == ["toleranssia ei ole annettu: %toleranssia ei lasketa"]
+    body = rr_test_data(study=study, measurers=aiag_measurers(None, None, None))
+    recorded = client.post(f"{API}/rr-tests", json=body, headers=headers).json()
+    # The record keeps the English; its page words it again for the reader.
+    assert recorded["evaluation"]["warnings"] == english["warnings"]
+    assert recorded["outcome_reason"].startswith("%GRR 27.9 % of the study variation")
+    signed_in = client.post(
+        f"{API}/auth/login", json={"username": technician.username, "password": PASSWORD}
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    page = client.get(f"/rr-tests/{recorded['id']}", params={"lang": "fi"}).text
+    assert (
+        '<p class="note" id="rr-outcome-reason">%GRR 27,9 % tutkimuksen vaihtelusta '
+        "(hyväksyttävä alle 10 %, ehdollisesti alle 30 %), ndc 4 (vähintään 5): ei hyväksyttävä"
+        "</p>"
+    ) in page
+    assert "toleranssia ei ole annettu: %toleranssia ei lasketa" in page

@@ -12,7 +12,9 @@ import math
 from dataclasses import dataclass
 
 from lims.errors import InvalidInput
+from lims.reasons import Reason
 from lims.training.rr.schemas import COMPONENTS
+from lims.uncertainty.warning_text import WarningText
 
 Components = dict[str, float | None]
 
@@ -121,11 +123,19 @@ def _categories(
     part_sd: float | None, grr_sd: float | None, conventions: Conventions, warnings: list[str]
 ) -> tuple[float | None, int | None]:
     if grr_sd == 0:
-        warnings.append("the gauge R&R is zero: the number of distinct categories is not defined")
+        warnings.append(
+            WarningText(
+                Reason("the gauge R&R is zero: the number of distinct categories is not defined")
+            )
+        )
     elif grr_sd is None or part_sd is None:
         warnings.append(
-            "a negative variance component has no standard deviation: the number of "
-            "distinct categories is not given"
+            WarningText(
+                Reason(
+                    "a negative variance component has no standard deviation: the number of "
+                    "distinct categories is not given"
+                )
+            )
         )
     return distinct_categories(part_sd, grr_sd, conventions)
 

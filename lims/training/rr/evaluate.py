@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from lims.errors import InvalidInput
+from lims.reasons import Reason
 from lims.training.rr import average_range as aiag
 from lims.training.rr import components, control_chart
 from lims.training.rr.anova import Row, crossed_anova, nested_anova
@@ -15,6 +16,18 @@ from lims.training.rr.layout import crossed_study, nested_study
 from lims.training.rr.linearity import linearity
 from lims.training.rr.schemas import RRRequest
 from lims.training.rr.type1 import SHARE_OF_TOLERANCE, type1
+from lims.uncertainty.warning_text import WarningText
+
+#: A variance component in the words of a warning.
+COMPONENT_WORDS = {
+    "repeatability": Reason("repeatability (EV)"),
+    "operator": Reason("operator"),
+    "interaction": Reason("part-operator interaction"),
+    "reproducibility": Reason("reproducibility (AV)"),
+    "grr": Reason("gauge R&R (GRR)"),
+    "part": Reason("part-to-part (PV)"),
+    "total": Reason("total variation (TV)"),
+}
 
 # Limits given with a tolerance must agree with it to this relative difference.
 AGREEMENT = 1e-9
@@ -63,9 +76,9 @@ def evaluate_rr(request: RRRequest | dict[str, Any]) -> dict[str, Any]:
         _linearity(request, response, warnings)
     if tolerance is None and request.design in ("crossed", "nested", "type1"):
         warnings.append(
-            "no tolerance is given: %tolerance"
-            + (", Cg and Cgk are" if request.design == "type1" else " is")
-            + " not computed"
+            WarningText(Reason("no tolerance is given: %tolerance, Cg and Cgk are not computed"))
+            if request.design == "type1"
+            else WarningText(Reason("no tolerance is given: %tolerance is not computed"))
         )
     response["conventions"] = conventions_of(request, tolerance, response)
     response["warnings"] = list(dict.fromkeys(warnings))
@@ -85,7 +98,9 @@ def _crossed(
         f_denominator=request.f_denominator,
     )
     if result.full["repeatability"].ms == 0:
-        warnings.append("repeatability is zero: the F tests against it are not defined")
+        warnings.append(
+            WarningText(Reason("repeatability is zero: the F tests against it are not defined"))
+        )
     response["anova"] = {
         "full": _table(result.full),
         "reduced": _table(result.reduced) if result.reduced else None,
@@ -166,7 +181,11 @@ def _linearity(request: RRRequest, response: dict[str, Any], warnings: list[str]
     ]
     block, found = linearity(readings, process_variation=request.process_variation)
     if request.process_variation is None:
-        warnings.append("no process variation is given: linearity and %bias are not computed")
+        warnings.append(
+            WarningText(
+                Reason("no process variation is given: linearity and %bias are not computed")
+            )
+        )
     warnings.extend(found)
     response["linearity"] = block
 
@@ -186,10 +205,22 @@ def _report(
     )
     response.update(report.as_json())
     warnings.extend(report.warnings)
-    negative = [name for name, value in report.raw.items() if value is not None and value < 0]
-    if negative:
-        treated = "set to zero" if request.negative_components == "zero" else "kept as estimated"
-        warnings.append(f"negative variance estimates ({', '.join(negative)}) were {treated}")
+    for name, value in report.raw.items():
+        if value is not None and value < 0:
+            component = COMPONENT_WORDS[name]
+            warnings.append(
+                WarningText(
+                    Reason(
+                        "negative variance estimate (%(component)s) set to zero",
+                        component=component,
+                    )
+                    if request.negative_components == "zero"
+                    else Reason(
+                        "negative variance estimate (%(component)s) kept as estimated",
+                        component=component,
+                    )
+                )
+            )
 
 
 # -- inputs ---------------------------------------------------------------------------------

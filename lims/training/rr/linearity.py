@@ -22,6 +22,8 @@ import numpy as np
 from scipy import stats
 
 from lims.errors import InvalidInput
+from lims.reasons import Reason
+from lims.uncertainty.warning_text import WarningText
 
 AVERAGE = "average"
 
@@ -137,7 +139,16 @@ def _biases(
         se = sd / math.sqrt(n)
         t = abs(bias) / se if se else None
         if t is None:
-            warnings.append(f"the readings at reference {key} do not vary: no t test there")
+            warnings.append(
+                WarningText(Reason("the readings do not vary: no t test of the average bias"))
+                if key == AVERAGE
+                else WarningText(
+                    Reason(
+                        "the readings at reference %(reference)g do not vary: no t test there",
+                        reference=float(key),
+                    )
+                )
+            )
         blocks["bias"][key] = bias
         blocks["pct_bias"][key] = 100 * abs(bias) / process_variation if process_variation else None
         blocks["se_bias"][key] = se

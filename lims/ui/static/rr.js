@@ -117,7 +117,7 @@ export function renderEvaluation(container, evaluation) {
   if (evaluation.warnings?.length) {
     container.append(element("h3", {}, text.warnings));
     const list = element("ul", { class: "warnings" });
-    for (const warning of evaluation.warnings) list.append(element("li", { lang: "en" }, warning));
+    for (const warning of evaluation.warnings) list.append(element("li", {}, warning));
     container.append(list);
   }
 }
