@@ -59,7 +59,9 @@ def review_agreement(
 def get_agreement_review(
     agreement_id: int, actor: CurrentActor, db_session: SessionDep
 ) -> ContractReviewPublic:
-    agreement = visible_to(actor, db_session.get(Agreement, agreement_id), "agreement")
+    agreement = visible_to(
+        actor, db_session.get(Agreement, agreement_id), f"agreement {agreement_id}"
+    )
     return _found(review.review_of(db_session, agreement_id=agreement_id), agreement.number)
 
 

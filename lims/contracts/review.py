@@ -314,7 +314,9 @@ def review_agreement(
 ) -> tuple[ContractReview, bool]:
     """Review an agreement version once it is signed or in force: the review that covers the
     routine work ordered under it."""
-    agreement = visible_to(actor, db_session.get(Agreement, agreement_id), "agreement")
+    agreement = visible_to(
+        actor, db_session.get(Agreement, agreement_id), f"agreement {agreement_id}"
+    )
     lock_row(db_session, Agreement, agreement_id)
     if agreement.state not in ("signed", "active") or agreement.superseded_at is not None:
         raise Conflict(
