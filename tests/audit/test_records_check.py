@@ -144,8 +144,8 @@ def test_rows_added_or_removed_past_the_application_are_named(engine: Engine) ->
         connection.execute(text("DELETE FROM organisation WHERE id = :id"), {"id": removed.id})
         connection.execute(
             text(
-                "INSERT INTO organisation (name, country, language, business_id, created_at) "
-                "SELECT 'Varjo Oy', country, language, 'varjo', created_at FROM organisation "
+                "INSERT INTO organisation (name, kind, country, language, business_id, created_at) "
+                "SELECT 'Varjo Oy', kind, country, language, 'varjo', created_at FROM organisation "
                 "WHERE id = :id"
             ),
             {"id": kept.id},
