@@ -20,6 +20,7 @@ from lims.audit.trail import save, set_context
 from lims.db import persisted_id
 from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from lims.i18n import N_
+from lims.reasons import Reason
 from lims.training.models import (
     Assessment,
     AssessmentCreate,
@@ -460,16 +461,29 @@ def missing_for_completion(db_session: Session, enrolment: Enrolment) -> list[Sh
     return missing
 
 
+#: A closed enrolment's state in the words of a refusal.
+ENROLMENT_STATE_WORDS = {
+    EnrolmentState.COMPLETED: Reason("completed"),
+    EnrolmentState.WITHDRAWN: Reason("withdrawn"),
+}
+
+
 def _open_enrolment(db_session: Session, *, actor: Principal, enrolment_id: int) -> Enrolment:
     enrolment = get_enrolment(db_session, actor=actor, enrolment_id=enrolment_id)
-    if enrolment.state != EnrolmentState.ENROLLED:
-        when = f" on {enrolment.completed_on}" if enrolment.completed_on else ""
+    if enrolment.state != EnrolmentState.ENROLLED and enrolment.completed_on:
         raise InvalidInput(
-            "enrolment %(enrolment_id)s was %(state)s%(when)s: it is not changed any more",
+            "enrolment %(enrolment_id)s was %(state)s on %(day)s: it is not changed any more",
+            code="training.enrolment_was_changed_on",
+            enrolment_id=enrolment_id,
+            state=ENROLMENT_STATE_WORDS[EnrolmentState(enrolment.state)],
+            day=enrolment.completed_on,
+        )
+    if enrolment.state != EnrolmentState.ENROLLED:
+        raise InvalidInput(
+            "enrolment %(enrolment_id)s was %(state)s: it is not changed any more",
             code="training.enrolment_was_changed_any_more",
             enrolment_id=enrolment_id,
-            state=enrolment.state,
-            when=when,
+            state=ENROLMENT_STATE_WORDS[EnrolmentState(enrolment.state)],
         )
     return enrolment
 

@@ -228,3 +228,22 @@ def test_an_auditor_reads_training_but_records_nothing(
         headers=auditor,
     )
     assert refused.status_code == 403
+
+
+def test_a_completed_enrolment_is_not_changed_and_says_so_in_the_readers_language(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    programme = make_programme(engine)
+    enrolment = complete(engine, trained(engine, programme, name="Eeva"))
+    manager = bearer(settings, make_user(engine, Role.QUALITY_MANAGER))
+    attendance = {"session_id": programme.sessions[0].id, "attended": False}
+    url = f"{API}/training/enrolments/{enrolment.id}/attendance"
+    refused = client.post(url, json=attendance, headers=manager)
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == (
+        f"enrolment {enrolment.id} was completed on 2026-03-03: it is not changed any more"
+    )
+    in_finnish = client.post(url, json=attendance, headers={**manager, "accept-language": "fi"})
+    assert in_finnish.json()["detail"] == (
+        f"ilmoittautuminen {enrolment.id} on suoritettu 3.3.2026: sitä ei enää muuteta"
+    )
