@@ -35,9 +35,7 @@ def load_demo_data(db_session: Session, settings: Settings) -> int:
     return (
         load_accounts(db_session, actor=actor)
         + load_contracts(db_session, actor=actor, settings=settings, today=today)
-        + load_equipment(
-            db_session, actor=actor, today=today, store=store_in(settings.data_dir)
-        )
+        + load_equipment(db_session, actor=actor, today=today, store=store_in(settings.data_dir))
         + load_methods(db_session, actor=actor, today=today)
         + load_authorisations(db_session, actor=actor, today=today)
         + load_training(db_session, actor=actor, today=today)
