@@ -135,6 +135,18 @@ def test_an_unbalanced_study_over_http_is_a_422_problem(
     assert response.status_code == 422
     assert "missing: part 3 by operator B" in response.json()["detail"]
     assert response.json()["errors"][0]["field"] == "measurements"
+    readings = without(without(aiag_readings(), part=3, operator="B"), part=7, operator="C")
+    readings.append({"part": 1, "operator": "A", "trial": 4, "value": 0.3})
+    in_finnish = client.post(
+        "/api/v1/rr/evaluate",
+        json={"design": "crossed", "measurements": readings},
+        headers={**bearer(settings, make_user(engine, Role.TECHNICIAN)), "accept-language": "fi"},
+    )
+    # Each cell named in the reader's words, the listing and its parts too.
+    assert in_finnish.json()["detail"].endswith(
+        "puuttuu: kappale 3 mittaajalla B, kappale 7 mittaajalla C; toistoja solua kohden "
+        "pitäisi olla 3: kappale 1 mittaajalla A: 4"
+    )
 
 
 def test_csv_with_unknown_columns_or_text_for_numbers_is_refused_on_one_line(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lims.errors import InvalidInput
+from lims.reasons import Reason
 from lims.training.rr.schemas import Measurement
 
 # How many missing or uneven cells a message lists before it says "and N more".
@@ -41,8 +42,8 @@ def crossed_study(measurements: Sequence[Measurement]) -> Study:
     cells = _cells(measurements)
     operators = _ordered(key[1] for key in cells)
     parts = _ordered(key[0] for key in cells)
-    _need_two("operators", operators, "reproducibility needs at least two operators")
-    _need_two("parts", parts, "part-to-part variation needs at least two parts")
+    _need_two(operators, Reason("reproducibility needs at least two operators"))
+    _need_two(parts, Reason("part-to-part variation needs at least two parts"))
     _balanced_trials(cells, [(p, o) for o in operators for p in parts], _crossed_name)
     values = np.array(
         [[cells[(part, operator)] for operator in operators] for part in parts], dtype=float
@@ -54,12 +55,16 @@ def crossed_study(measurements: Sequence[Measurement]) -> Study:
 def nested_study(measurements: Sequence[Measurement]) -> Study:
     cells = _cells(measurements)
     operators = _ordered(key[1] for key in cells)
-    _need_two("operators", operators, "reproducibility needs at least two operators")
+    _need_two(operators, Reason("reproducibility needs at least two operators"))
     parts_of = {o: _ordered(p for p, owner in cells if owner == o) for o in operators}
     counts = Counter(len(parts) for parts in parts_of.values())
     if len(counts) > 1:
         usual = counts.most_common(1)[0][0]
-        uneven = [f"operator {o} has {len(p)}" for o, p in parts_of.items() if len(p) != usual]
+        uneven = [
+            Reason("operator %(operator)s has %(count)s", operator=o, count=len(p))
+            for o, p in parts_of.items()
+            if len(p) != usual
+        ]
         raise InvalidInput(
             "the nested design is unbalanced: every operator must measure the same "
             "number of parts (%(usual)s for most); %(listing)s",
@@ -97,7 +102,9 @@ def nested_study(measurements: Sequence[Measurement]) -> Study:
 def _cells(measurements: Sequence[Measurement]) -> dict[tuple[str, str], list[float]]:
     """Readings per (part, operator), ordered by trial; every reading needs both labels."""
     missing = [
-        f"measurements[{index}] has no {name}"
+        Reason("measurements[%(index)s] has no part", index=index)
+        if name == "part"
+        else Reason("measurements[%(index)s] has no operator", index=index)
         for index, reading in enumerate(measurements)
         for name in ("part", "operator")
         if getattr(reading, name) is None
@@ -143,28 +150,34 @@ def _in_trial_order(key: tuple[str, str], readings: list[tuple[int, Measurement]
 def _balanced_trials(
     cells: dict[tuple[str, str], list[float]],
     keys: list[tuple[str, str]],
-    name: Callable[[tuple[str, str]], str],
+    name: Callable[[tuple[str, str]], Reason],
 ) -> int:
     missing = [name(key) for key in keys if key not in cells]
     counts = Counter(len(cells[key]) for key in keys if key in cells)
     usual = max(counts.items(), key=lambda item: (item[1], item[0]))[0]
     uneven = [
-        f"{name(key)} has {len(cells[key])}"
+        Reason("%(cell)s has %(count)s", cell=name(key), count=len(cells[key]))
         for key in keys
         if key in cells and len(cells[key]) != usual
     ]
     if missing or uneven:
-        problems = []
-        if missing:
-            problems.append(f"missing: {_listing(missing)}")
-        if uneven:
-            problems.append(f"trials per cell should be {usual}: {_listing(uneven)}")
+        problems = (
+            Reason(
+                "%(missing)s; %(uneven)s",
+                missing=_missing(missing),
+                uneven=_unequal(usual, uneven),
+            )
+            if missing and uneven
+            else _missing(missing)
+            if missing
+            else _unequal(usual, uneven)
+        )
         raise InvalidInput(
             "the design is unbalanced: the ANOVA and average-and-range methods "
             "need every operator to measure each of their parts the same number of "
             "times; %(problems)s",
             code="training.design_unbalanced_anova_average_range",
-            problems="; ".join(problems),
+            problems=problems,
             location=("measurements",),
         )
     if usual < 2:
@@ -177,12 +190,22 @@ def _balanced_trials(
     return usual
 
 
-def _crossed_name(key: tuple[str, str]) -> str:
-    return f"part {key[0]} by operator {key[1]}"
+def _missing(cells: list[Reason]) -> Reason:
+    return Reason("missing: %(listing)s", listing=_listing(cells))
 
 
-def _nested_name(key: tuple[str, str]) -> str:
-    return f"operator {key[1]}'s part {key[0]}"
+def _unequal(usual: int, cells: list[Reason]) -> Reason:
+    return Reason(
+        "trials per cell should be %(usual)s: %(listing)s", usual=usual, listing=_listing(cells)
+    )
+
+
+def _crossed_name(key: tuple[str, str]) -> Reason:
+    return Reason("part %(part)s by operator %(operator)s", part=key[0], operator=key[1])
+
+
+def _nested_name(key: tuple[str, str]) -> Reason:
+    return Reason("operator %(operator)s's part %(part)s", part=key[0], operator=key[1])
 
 
 def _check_variation(values: np.ndarray) -> None:
@@ -197,7 +220,7 @@ def _check_variation(values: np.ndarray) -> None:
         )
 
 
-def _need_two(what: str, labels: list[str], why: str) -> None:
+def _need_two(labels: list[str], why: Reason) -> None:
     if len(labels) < 2:
         raise InvalidInput(
             "%(why)s; the study has %(labels_count)s (%(labels)s)",
@@ -221,7 +244,12 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _listing(items: list[str]) -> str:
-    shown = ", ".join(items[:LISTED])
+def _listing(items: list[Reason]) -> Reason:
+    """The first LISTED items, separated by commas, and how many more (a Reason that words
+    each item in the reader's language)."""
+    listed = items[:LISTED]
+    shown = listed[-1]
+    for item in reversed(listed[:-1]):
+        shown = Reason("%(item)s, %(rest)s", item=item, rest=shown)
     more = len(items) - LISTED
-    return f"{shown} and {more} more" if more > 0 else shown
+    return Reason("%(shown)s and %(more)s more", shown=shown, more=more) if more > 0 else shown
