@@ -76,9 +76,13 @@ def untranslated_texts() -> dict[str, str]:
 def foreign_texts(page: str) -> list[tuple[str, str]]:
     """The page's visible texts that are a ui message left in English or Finnish; text in
     an element marked as another language (the language switch), text a person wrote
-    (``data-user-text``) and scripts are not read."""
+    (``data-user-text``), names from Babel's locale data (``data-cldr``: the countries, in
+    Swedish, where Peru is a country and not Finnish for "cancel") and scripts are not read."""
     tree = lxml_html.fromstring(page)
-    skipped = "ancestor-or-self::*[@lang and @lang != 'sv'] | ancestor-or-self::*[@data-user-text]"
+    skipped = (
+        "ancestor-or-self::*[@lang and @lang != 'sv'] | ancestor-or-self::*[@data-user-text]"
+        " | ancestor-or-self::*[@data-cldr]"
+    )
     found = []
     for node in tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"):
         text = " ".join(node.split())
