@@ -401,7 +401,11 @@ def check_not_a_measurer_of(db_session: Session, *, actor: Principal, rr_test: R
     """Who measured in a study does not issue (sign) its report either."""
     for measurer in measurers_of(db_session, rr_test):
         if actor.user_id is not None and measurer.user_id == actor.user_id:
-            who = f"operator {measurer.operator_label}" if measurer.operator_label else "a measurer"
+            who = (
+                Reason("operator %(operator)s", operator=measurer.operator_label)
+                if measurer.operator_label
+                else Reason("a measurer")
+            )
             raise PermissionDenied(
                 "%(actor)s measured in RR test %(rr_test)s as %(who)s: someone who did "
                 "not measure issues its report",
@@ -417,7 +421,11 @@ def _check_not_a_measurer(actor: Principal, data: RRTestCreate) -> None:
     judged by someone else (ISO/IEC 17025 4.1, impartiality)."""
     for spec in data.measurers:
         if actor.user_id is not None and spec.user_id == actor.user_id:
-            who = f"operator {spec.operator}" if spec.operator else "a measurer"
+            who = (
+                Reason("operator %(operator)s", operator=spec.operator)
+                if spec.operator
+                else Reason("a measurer")
+            )
             raise PermissionDenied(
                 "%(actor)s measured in this RR test as %(who)s: someone who did not "
                 "measure records and evaluates it",

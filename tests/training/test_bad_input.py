@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from lims.accounts.models import Role
 from lims.config import Settings
 from lims.errors import InvalidInput
+from lims.problem_text import localized
 from lims.training.rr import evaluate_rr
 from lims.training.rr.readings import read_measurements_csv
 from tests.conftest import row_counts
@@ -21,10 +22,10 @@ from tests.training.published import aiag_readings, aiag_study
 from tests.training.test_rr_api import run_cli
 
 
-def refusal(study: dict[str, Any]) -> str:
+def refusal(study: dict[str, Any], language: str = "en") -> str:
     with pytest.raises(InvalidInput) as refused:
         evaluate_rr(study)
-    return refused.value.message
+    return localized(refused.value, language)
 
 
 def without(readings: list[dict[str, Any]], **cell: Any) -> list[dict[str, Any]]:
@@ -91,6 +92,10 @@ def test_average_and_range_outside_the_aiag_tables_points_to_anova() -> None:
         "the AIAG average-and-range K factors do not cover 4 trials (the manual covers 2 to "
         "3): use the ANOVA method"
     )
+    assert refusal(aiag_study(method="average_range", measurements=readings), "sv") == (
+        "AIAG:s K-faktorer för medelvärde och variationsbredd täcker inte 4 upprepningar "
+        "(handboken täcker 2 till 3): använd ANOVA-metoden"
+    )
     assert "is for crossed studies, not nested" in refusal(
         {"design": "nested", "method": "average_range", "measurements": aiag_readings()}
     )
@@ -144,8 +149,8 @@ def test_an_unbalanced_study_over_http_is_a_422_problem(
     )
     # Each cell named in the reader's words, the listing and its parts too.
     assert in_finnish.json()["detail"].endswith(
-        "puuttuu: kappale 3 mittaajalla B, kappale 7 mittaajalla C; toistoja solua kohden "
-        "pitäisi olla 3: kappale 1 mittaajalla A: 4"
+        "puuttuu: kappale 3 operaattorilla B, kappale 7 operaattorilla C; toistoja solua "
+        "kohden pitäisi olla 3: kappale 1 operaattorilla A: 4"
     )
 
 

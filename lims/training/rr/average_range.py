@@ -16,8 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from lims.errors import InvalidInput
+from lims.reasons import Reason
 from lims.training.rr.components import Conventions, distinct_categories
 from lims.training.rr.control_chart import CONSTANTS
+from lims.training.rr.layout import listing
 
 K1 = {2: 0.8862, 3: 0.5908}
 K2 = {2: 0.7071, 3: 0.5231}
@@ -109,11 +111,38 @@ def as_json(
 
 def _check_tables(*, parts: int, operators: int, trials: int) -> None:
     outside = [
-        f"{count} {what} (the manual covers {min(table)} to {max(table)})"
-        for count, what, table in (
-            (trials, "trials", K1),
-            (operators, "operators", K2),
-            (parts, "parts", K3),
+        reason
+        for count, table, reason in (
+            (
+                trials,
+                K1,
+                Reason(
+                    "%(count)s trials (the manual covers %(low)s to %(high)s)",
+                    count=trials,
+                    low=min(K1),
+                    high=max(K1),
+                ),
+            ),
+            (
+                operators,
+                K2,
+                Reason(
+                    "%(count)s operators (the manual covers %(low)s to %(high)s)",
+                    count=operators,
+                    low=min(K2),
+                    high=max(K2),
+                ),
+            ),
+            (
+                parts,
+                K3,
+                Reason(
+                    "%(count)s parts (the manual covers %(low)s to %(high)s)",
+                    count=parts,
+                    low=min(K3),
+                    high=max(K3),
+                ),
+            ),
         )
         if count not in table
     ]
@@ -121,6 +150,6 @@ def _check_tables(*, parts: int, operators: int, trials: int) -> None:
         raise InvalidInput(
             "the AIAG average-and-range K factors do not cover %(outside)s: use the ANOVA method",
             code="training.aiag_average_range_k_factors",
-            outside=", ".join(outside),
+            outside=listing(outside),
             location=("method",),
         )

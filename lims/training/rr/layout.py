@@ -70,7 +70,7 @@ def nested_study(measurements: Sequence[Measurement]) -> Study:
             "number of parts (%(usual)s for most); %(listing)s",
             code="training.nested_design_unbalanced_every_operator",
             usual=usual,
-            listing=_listing(uneven),
+            listing=listing(uneven),
             location=("measurements",),
         )
     if min(counts) < 2:
@@ -113,7 +113,7 @@ def _cells(measurements: Sequence[Measurement]) -> dict[tuple[str, str], list[fl
         raise InvalidInput(
             "every reading needs its part and operator: %(listing)s",
             code="training.every_reading_needs_part_operator",
-            listing=_listing(missing),
+            listing=listing(missing),
             location=("measurements",),
         )
     grouped: dict[tuple[str, str], list[tuple[int, Measurement]]] = defaultdict(list)
@@ -191,12 +191,12 @@ def _balanced_trials(
 
 
 def _missing(cells: list[Reason]) -> Reason:
-    return Reason("missing: %(listing)s", listing=_listing(cells))
+    return Reason("missing: %(listing)s", listing=listing(cells))
 
 
 def _unequal(usual: int, cells: list[Reason]) -> Reason:
     return Reason(
-        "trials per cell should be %(usual)s: %(listing)s", usual=usual, listing=_listing(cells)
+        "trials per cell should be %(usual)s: %(listing)s", usual=usual, listing=listing(cells)
     )
 
 
@@ -244,7 +244,7 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _listing(items: list[Reason]) -> Reason:
+def listing(items: list[Reason]) -> Reason:
     """The first LISTED items, separated by commas, and how many more (a Reason that words
     each item in the reader's language)."""
     listed = items[:LISTED]
