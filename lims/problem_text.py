@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Protocol
 
 from babel.core import Locale
@@ -122,7 +123,9 @@ def recognised(text: str, templates: Iterable[str]) -> tuple[str, dict[str, obje
 _NUMBER_TEXT = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:inf|nan)"
 
 
+@cache
 def _pattern(template: str) -> re.Pattern[str]:
+    """A regular expression that reads ``template``'s parameters back from its English."""
     parts, seen, end = [], set(), 0
     for match in _PLACEHOLDER.finditer(template):
         parts.append(re.escape(template[end : match.start()]))
