@@ -1,7 +1,10 @@
 """Every screen, as each role sees it, passes axe-core's checks (WCAG 2.x A/AA and best
-practices) in a real browser: the listings, the first record of each, and the states that
-scripts build (the live budget while results are entered, the workbench's charts)."""
+practices) in a real browser and fits a phone (375 px, no sideways scroll): the start page,
+the account, every page of the role's menu, the first record of each listing and the detail
+pages of the demo's first records, each loaded once; and the states that scripts build (the
+live budget while results are entered, the workbench's charts)."""
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -9,7 +12,13 @@ import pytest
 
 from lims.clock import local_today
 from lims.config import Settings
-from tests.ui.conftest import accessibility_violations, enter_demo_readings
+from tests.ui.conftest import (
+    PHONE,
+    VIEWPORT,
+    accessibility_violations,
+    enter_demo_readings,
+    fits_a_phone,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 #: Listings, each with the address pattern of its records (the first one is opened too).
@@ -40,6 +49,18 @@ CUSTOMER_SCREENS = {
     "/documents": "main table tbody a",
     "/customers": "table.customers tbody a",
 }
+#: The screens each role's sweep opens besides its menu (a listing's record selector opens
+#: its first record too).
+SCREENS_OF = {
+    "admin": {},
+    "laatu": STAFF_SCREENS,
+    "mittaaja": {},
+    "allekirjoittaja": {},
+    "asiakas": CUSTOMER_SCREENS,
+    "arvioija": {"/": None, "/audit": None},
+}
+#: The detail pages whose first record of the demo each role's pages lead to.
+DETAIL = re.compile(r"^/(jobs|equipment|methods|agreements|documents|customers)/\d+$")
 
 
 @pytest.fixture
@@ -68,18 +89,54 @@ def demo_quotation(  # type: ignore[no-untyped-def]
     assert made.status == 201, made.text()
 
 
-def check_screens(page, live_server: str, screens: dict[str, str | None]) -> dict[str, list]:  # type: ignore[no-untyped-def]
-    """Each listing and the first record it links to: the violations by address."""
-    found: dict[str, list[str]] = {}
-    for listing, record_link in screens.items():
-        page.goto(f"{live_server}{listing}")
-        found[listing] = accessibility_violations(page)
+def paths_on(page, selector: str) -> list[str]:  # type: ignore[no-untyped-def]
+    hrefs = page.eval_on_selector_all(selector, "links => links.map(a => a.getAttribute('href'))")
+    return [href for href in hrefs if href and href.startswith("/")]
+
+
+def sweep(page, live_server: str, screens: dict[str, str | None]):  # type: ignore[no-untyped-def]
+    """Load each page of the role once: axe-core at a laptop's width, then the same document
+    narrowed to a phone's (media queries apply on resize). The start page, the account, the
+    menu and ``screens``; the first record of each listing in ``screens``; and the first
+    detail page of each kind these pages link to. Returns what was wrong, one entry per page
+    and check, and the detail pages found by kind."""
+    problems: dict[str, object] = {}
+    details: dict[str, str] = {}
+    to_check = ["/"]
+    listings = 1  # the pages whose links lead to the detail pages: not the records themselves
+    for index, path in enumerate(to_check):  # grows as the pages name more
+        page.set_viewport_size(VIEWPORT)
+        page.goto(f"{live_server}{path}")
+        if path == "/":
+            menu = paths_on(page, "#main-menu a")
+            assert menu
+            more = [p for p in dict.fromkeys(["/account", *menu, *screens]) if p != "/"]
+            to_check += more
+            listings += len(more)
+        violations = accessibility_violations(page)
+        if violations:
+            problems[f"{path}: axe-core"] = violations
+        page.set_viewport_size(PHONE)
+        if not fits_a_phone(page):
+            problems[f"{path}: scrolls sideways on a phone"] = page.evaluate(
+                "document.documentElement.scrollWidth"
+            )
+        if index >= listings:
+            continue
+        record_link = screens.get(path)
         if record_link:
-            assert page.locator(record_link).count(), f"{listing} lists no record to open"
-            page.locator(record_link).first.click()
-            page.wait_for_load_state()
-            found[page.url] = accessibility_violations(page)
-    return {address: wrong for address, wrong in found.items() if wrong}
+            assert page.locator(record_link).count(), f"{path} lists no record to open"
+            record = page.locator(record_link).first.get_attribute("href")
+            assert record and record.startswith("/"), record
+            if record not in to_check:
+                to_check.append(record)
+        for link in paths_on(page, "main a"):
+            kind = DETAIL.match(link)
+            if kind and kind.group(1) not in details:
+                details[kind.group(1)] = link
+                if link not in to_check:
+                    to_check.append(link)
+    return problems, details
 
 
 def test_the_login_page_passes_axe_core_and_the_check_is_live(page, live_server: str) -> None:  # type: ignore[no-untyped-def]
@@ -90,21 +147,16 @@ def test_the_login_page_passes_axe_core_and_the_check_is_live(page, live_server:
     assert [found.split()[0] for found in accessibility_violations(page)] == ["image-alt"]
 
 
-@pytest.mark.parametrize(
-    ("username", "screens"),
-    [
-        ("laatu", STAFF_SCREENS),
-        ("asiakas", CUSTOMER_SCREENS),
-        ("arvioija", {"/": None, "/audit": None}),
-    ],
-    ids=["quality-manager", "customer", "auditor"],
-)
+@pytest.mark.parametrize("username", SCREENS_OF)
 @pytest.mark.usefixtures("demo_quotation")
-def test_every_screen_of_the_role_passes_axe_core(  # type: ignore[no-untyped-def]
-    page, live_server: str, login: Callable[[str], None], username: str, screens: dict
+def test_every_page_of_the_role_passes_axe_core_and_fits_a_phone(  # type: ignore[no-untyped-def]
+    page, live_server: str, login: Callable[[str], None], username: str
 ) -> None:
     login(username)
-    assert check_screens(page, live_server, screens) == {}
+    problems, details = sweep(page, live_server, SCREENS_OF[username])
+    if username != "asiakas":
+        assert {"jobs", "equipment", "methods", "agreements", "documents"} <= details.keys()
+    assert problems == {}
 
 
 def test_the_live_budget_and_the_workbench_charts_pass_axe_core(  # type: ignore[no-untyped-def]

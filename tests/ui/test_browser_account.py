@@ -25,6 +25,7 @@ def test_a_technician_changes_the_password_on_the_account_page_of_a_phone(
 ) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size(PHONE)
     login("mittaaja")
+    page.goto(f"{live_server}/")
     # On a phone the person's name is under the menu button, with the search and log-out.
     page.get_by_role("button", name="Valikko").click()
     page.click(".masthead .who a")

@@ -4,7 +4,7 @@ it or a script wrote it later, and lets Finnish, English pages and marked text t
 
 import pytest
 
-from tests.ui.conftest import FinnishPageTexts, english_on
+from tests.ui.conftest import FinnishPageTexts, english_on, sign_in_through_the_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -94,9 +94,9 @@ def test_an_english_page_is_not_read(
 
 
 def test_the_check_reads_every_page_of_a_browser_test_by_itself(
-    page, live_server: str, login, finnish_texts: FinnishPageTexts
+    page, live_server: str, finnish_texts: FinnishPageTexts
 ) -> None:  # type: ignore[no-untyped-def]
-    login("mittaaja")
+    sign_in_through_the_form(page, live_server, "mittaaja")
     page.goto(f"{live_server}/jobs")
     page.wait_for_load_state("load")
     page.evaluate("1")  # one more round trip: the page's report has arrived

@@ -29,6 +29,7 @@ def test_the_customer_reads_the_portal_in_estonian(
     page, live_server: str, login: Callable[[str], None]
 ) -> None:  # type: ignore[no-untyped-def]
     login("asiakas")
+    page.goto(f"{live_server}/")
     switch_to_estonian(page)
 
     assert page.inner_text("h1").startswith("Tere tulemast")
@@ -73,5 +74,6 @@ def test_screenshot_of_the_portal_in_estonian(
 ) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size(SCREENSHOT_VIEWPORT)
     login("asiakas")
+    page.goto(f"{live_server}/")
     switch_to_estonian(page)
     take_screenshot(page, "customer-estonian")

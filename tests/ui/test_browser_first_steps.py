@@ -34,6 +34,7 @@ def test_technician_follows_the_hint_to_the_job_and_dismisses_it_on_a_phone(
 ) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size(PHONE)
     login("mittaaja")
+    page.goto(f"{live_server}/")
     hint = page.get_by_role("region", name="Aloita tästä")
     assert hint.is_visible()
     # Nothing sticks out sideways at 375 px: no horizontal scrolling on the start page.
@@ -46,9 +47,8 @@ def test_technician_follows_the_hint_to_the_job_and_dismisses_it_on_a_phone(
     page.goto(live_server)
     with page.expect_navigation():
         hint.get_by_role("button", name="Selvä").click()
+    # The form's answer had the browser load the start page afresh: no hint on it.
     assert page.url == f"{live_server}/"
-    assert hint.count() == 0
-    page.reload()
     assert hint.count() == 0
 
 
@@ -57,6 +57,7 @@ def test_the_first_ten_minutes_of_the_readme(
 ) -> None:  # type: ignore[no-untyped-def]
     # mittaaja: the job in measurement, its readings and the live budget.
     login("mittaaja")
+    page.goto(f"{live_server}/")
     follow_the_hint(page, "Avaa mittausta odottava työ")
     form = open_result_form(page)
     blocks = form.get_by_label("Laite: Mittapalat")
@@ -72,6 +73,7 @@ def test_the_first_ten_minutes_of_the_readme(
 
     # allekirjoittaja: the job waiting for approval, approved and its certificate issued.
     login("allekirjoittaja")
+    page.goto(f"{live_server}/")
     follow_the_hint(page, "Avaa hyväksyntää odottava työ")
     press(page, "Hyväksy")
     assert page.locator(".status-line .badge-approved").is_visible()
@@ -82,6 +84,7 @@ def test_the_first_ten_minutes_of_the_readme(
 
     # asiakas: the certificate at the top of Asiakirjat, downloaded.
     login("asiakas")
+    page.goto(f"{live_server}/")
     hint = page.get_by_role("region", name="Aloita tästä")
     assert hint.get_by_role("link", name="Lähetä uusi työ").get_attribute("href") == "/jobs/new"
     page.get_by_role("navigation").get_by_role("link", name="Asiakirjat").click()
@@ -93,6 +96,7 @@ def test_the_first_ten_minutes_of_the_readme(
 
     # arvioija: a job with an issued certificate, its records exported.
     login("arvioija")
+    page.goto(f"{live_server}/")
     follow_the_hint(page, "Avaa työ, jolle on annettu todistus")
     with page.expect_download() as download:
         page.get_by_role("link", name="Vie työn tietueet (ZIP)").click()

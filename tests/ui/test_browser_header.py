@@ -40,6 +40,7 @@ def test_the_masthead_is_one_line_of_whole_controls_on_a_laptop(
 ) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size(SCREENSHOT_VIEWPORT)
     login(username)
+    page.goto(f"{live_server}/")
     controls = page.evaluate(CONTROL_LINES)
     assert {c["name"] for c in controls} >= {"Kirjaudu ulos", "Hae", "header-search"}
     assert [c["name"] for c in controls if c["lines"] != 1] == []
@@ -55,6 +56,7 @@ def test_the_masthead_folds_to_one_line_on_a_phone_and_unfolds_by_keyboard(
 ) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size(PHONE)
     login(username)
+    page.goto(f"{live_server}/")
     masthead = page.locator("header.masthead")
     box = masthead.bounding_box()
     assert box and box["height"] <= PHONE_MASTHEAD_PX

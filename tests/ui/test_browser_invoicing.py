@@ -30,6 +30,7 @@ def test_the_quality_manager_exports_a_month_and_cancels_the_export(
     page, live_server: str, login: Callable[[str], None]
 ) -> None:  # type: ignore[no-untyped-def]
     login("laatu")
+    page.goto(f"{live_server}/")
     page.get_by_role("navigation", name="Päävalikko").get_by_role("link", name="Laskutus").click()
     page.wait_for_url(f"{live_server}/invoicing")
     month = page.input_value("#period")

@@ -60,8 +60,7 @@ def test_the_scope_writes_each_cmc_as_the_scope_does_with_decimal_commas(
     assert "(6 + 0,01·L/mm) µm" in cmc and "Q[0,3; 0,002·L/mm] µm" in cmc, cmc
     assert all("*" not in text and " um" not in text for text in cmc)
     assert accessibility_violations(page) == []
-    page.set_viewport_size(PHONE)
-    page.reload()
+    page.set_viewport_size(PHONE)  # media queries apply on resize: no reload needed
     assert fits_a_phone(page)
 
 
@@ -79,8 +78,7 @@ def test_a_method_page_writes_its_cmc_roles_and_inputs_in_the_labs_words(
     inputs = page.locator("main table").inner_text()
     assert "rooli Vertailunormaali" in inputs and "Tasajakauma" in inputs
     assert accessibility_violations(page) == []
-    page.set_viewport_size(PHONE)
-    page.reload()
+    page.set_viewport_size(PHONE)  # media queries apply on resize: no reload needed
     assert fits_a_phone(page)
 
 
@@ -97,8 +95,7 @@ def test_an_instrument_says_its_calibration_and_traceability_in_finnish_words_an
     assert "kalibrointipäivä" in chain and not ISO_DAY.search(chain)
     assert "Mittapala" in page.locator("dl.facts").first.inner_text()
     assert accessibility_violations(page) == []
-    page.set_viewport_size(PHONE)
-    page.reload()
+    page.set_viewport_size(PHONE)  # media queries apply on resize: no reload needed
     assert fits_a_phone(page)
 
 

@@ -1,5 +1,7 @@
-"""Every page on a phone (375 by 740 px): the menu folds under one button, and no page of any
-role's menu, nor the detail pages of the demo's first records, scrolls sideways."""
+"""Every page on a phone (375 by 740 px): the menu folds under one button, the job board is a
+card per job. That no page of any role's menu, nor the detail pages of the demo's first
+records, scrolls sideways is checked by test_accessibility.py's sweep, which loads each page
+once for axe-core and the phone's width."""
 
 import re
 from collections.abc import Callable
@@ -15,49 +17,13 @@ from tests.ui.conftest import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROLES = ["admin", "laatu", "mittaaja", "allekirjoittaja", "asiakas", "arvioija"]
-#: The detail pages whose first record of the demo each role's lists lead to.
-DETAIL = re.compile(r"^/(jobs|equipment|methods|agreements|documents|customers)/\d+$")
-
-
-def paths_on(page, selector: str) -> list[str]:  # type: ignore[no-untyped-def]
-    hrefs = page.eval_on_selector_all(selector, "links => links.map(a => a.getAttribute('href'))")
-    return [href for href in hrefs if href and href.startswith("/")]
-
-
-@pytest.mark.parametrize("username", ROLES)
-def test_no_page_of_a_role_scrolls_sideways_on_a_phone(
-    page, live_server: str, login: Callable[[str], None], username: str
-) -> None:  # type: ignore[no-untyped-def]
-    page.set_viewport_size(PHONE)
-    login(username)
-    menu = paths_on(page, "#main-menu a")
-    assert menu
-    pages = ["/", "/account", *menu]
-    too_wide: list[str] = []
-    details: dict[str, str] = {}
-    for path in pages:
-        page.goto(f"{live_server}{path}")
-        if not fits_a_phone(page):
-            too_wide.append(path)
-        for link in paths_on(page, "main a"):
-            kind = DETAIL.match(link)
-            if kind and kind.group(1) not in details:
-                details[kind.group(1)] = link
-    if username != "asiakas":
-        assert {"jobs", "equipment", "methods", "agreements", "documents"} <= details.keys()
-    for path in details.values():
-        page.goto(f"{live_server}{path}")
-        if not fits_a_phone(page):
-            too_wide.append(path)
-    assert too_wide == []
-
 
 def test_the_menu_folds_under_one_button_on_a_phone(
     page, live_server: str, login: Callable[[str], None]
 ) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size(PHONE)
     login("mittaaja")
+    page.goto(f"{live_server}/")
     toggle = page.get_by_role("button", name="Valikko")
     assert toggle.get_attribute("aria-expanded") == "false"
     # Folded, the menu takes no line of its own: its button sits beside the lab's name.
@@ -98,6 +64,7 @@ def test_the_menu_shows_whole_without_its_button_on_a_laptop(
     page, live_server: str, login: Callable[[str], None]
 ) -> None:  # type: ignore[no-untyped-def]
     login("mittaaja")
+    page.goto(f"{live_server}/")
     assert not page.locator(".menu-toggle").is_visible()
     assert page.get_by_role("link", name="Laitteet").is_visible()
 
@@ -108,6 +75,7 @@ def test_screenshots_of_the_phone_menu_and_job_board(
 ) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size(PHONE)
     login("mittaaja")
+    page.goto(f"{live_server}/")
     page.get_by_role("button", name="Valikko").click()
     take_screenshot(page, "phone-menu")
     page.goto(f"{live_server}/jobs")

@@ -48,6 +48,7 @@ def test_a_technician_takes_a_job_from_the_queue_and_finds_it_assigned(
     page, browser, live_server: str, login: Callable[[str], None]
 ) -> None:  # type: ignore[no-untyped-def]
     login("mittaaja")
+    page.goto(f"{live_server}/")
     unassigned = queue(page, "unassigned")
     assert "Mitattavat, ei vielä otettu työn alle" in unassigned.inner_text()
     assert "Vastuullani" in queue(page, "assigned").inner_text()
@@ -103,6 +104,7 @@ def test_a_quality_manager_assigns_a_requested_job_once_accepted(
     page, browser, live_server: str, login: Callable[[str], None]
 ) -> None:  # type: ignore[no-untyped-def]
     login("laatu")
+    page.goto(f"{live_server}/")
     requested = queue(page, "requested")
     assert "Hyväksyntää odottavat tilaukset" in requested.inner_text()
     assert "Ulkomikrometri 0-25 mm · SN 1001" in requested.inner_text()
@@ -170,6 +172,7 @@ def test_the_measurer_is_offered_no_review_and_the_reviewer_and_signatory_find_i
     assert queue(page, "review").count() == 0  # no authorisation to review, nor four eyes
 
     login("laatu")
+    page.goto(f"{live_server}/")
     review = queue(page, "review")
     assert number in review.inner_text()
     with page.expect_navigation():
@@ -180,6 +183,7 @@ def test_the_measurer_is_offered_no_review_and_the_reviewer_and_signatory_find_i
     assert "Odottaa: allekirjoittajan hyväksyntää" in page.locator("#waiting-for").inner_text()
 
     login("allekirjoittaja")
+    page.goto(f"{live_server}/")
     assert number in queue(page, "approval").inner_text()
     assert "Hyväksytyt, odottavat myöntämistä" in queue(page, "issue").inner_text()
     assert accessibility_violations(page) == []
@@ -189,6 +193,7 @@ def test_a_customer_follows_its_own_jobs_and_documents(
     page, live_server: str, login: Callable[[str], None]
 ) -> None:  # type: ignore[no-untyped-def]
     login("asiakas")
+    page.goto(f"{live_server}/")
     progress = queue(page, "in_progress")
     assert "Keskeneräiset työnne" in progress.inner_text()
     assert re.search(r"TY-\d{4}-\d{4}", progress.inner_text())
@@ -202,6 +207,7 @@ def test_a_customer_follows_its_own_jobs_and_documents(
     assert page.locator("#assignment").count() == 0
     assert fits_a_phone(page)
     login("kund")
+    page.goto(f"{live_server}/")
     assert page.locator("#my-work").count() == 1
     assert "TY-" not in page.locator("#my-work").inner_text()
 
@@ -218,7 +224,9 @@ def test_screenshots_of_the_work_queues(
         page.get_by_role("button", name="Nimeä", exact=True).click()
     take_screenshot(page, "job-waiting-for")
     login("mittaaja")
+    page.goto(f"{live_server}/")
     take_screenshot(page, "home-technician")
     login("allekirjoittaja")
+    page.goto(f"{live_server}/")
     take_screenshot(page, "home-signatory")
     assert csrf_token(page)

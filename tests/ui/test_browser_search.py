@@ -24,6 +24,7 @@ def test_the_technician_finds_a_job_by_its_items_serial_number_and_opens_it(
     page, live_server: str, login: Callable[[str], None]
 ) -> None:  # type: ignore[no-untyped-def]
     login("mittaaja")
+    page.goto(f"{live_server}/")
     page.fill("#header-search", SERIAL.lower())
     page.press("#header-search", "Enter")
     page.wait_for_url(re.compile(r"/search\?q="))

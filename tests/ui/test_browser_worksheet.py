@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
+from lims.clock import local_today
+from lims.config import Settings
 from tests.jobs.factories import MEASURED_ON
 from tests.ui.conftest import (
     PHONE,
@@ -96,30 +98,34 @@ def certify_working_blocks(page, live_server: str, lengths: list[str]) -> None: 
 
 
 def ten_points_in_measurement(page, live_server: str) -> str:  # type: ignore[no-untyped-def]
-    """As the technician: receive the micrometer of an accepted job, plan DIM-MIC-01's own
-    ten test lengths and start the measurement; return the job's address."""
-    page.goto(f"{live_server}/jobs?status=accepted")
-    page.locator("table.jobs tbody a").first.click()
-    page.wait_for_url(re.compile(r"/jobs/\d+$"))
-    page.click("#items details.panel summary")
-    page.select_option("#items select[name=condition]", "fit")
-    with page.expect_navigation():
-        page.click("#items form.api-form button[type=submit]")
-    _take_step(page, "items_received")
-    page.click("#plan-points summary")
-    method = page.locator("#pp-method option", has_text="DIM-MIC-01").first.get_attribute("value")
-    page.select_option("#pp-method", method)
-    page.fill("#pp-param-alpha", "11,5e-6")
-    with page.expect_navigation():
-        page.click("#plan-points button[type=submit]")
-    _take_step(page, "in_measurement")
+    """As the technician: receive the micrometer of the first accepted job, plan DIM-MIC-01's
+    own ten test lengths and start the measurement; open the job's page and return its
+    address. Set up through the API the job page's forms post to: those forms and steps are
+    walked in the browser by test_browser.py's
+    test_technician_completes_a_calibration_from_receipt_to_approval."""
+    job = _api(page, live_server, "GET", "/jobs?status=accepted")["jobs"][0]  # type: ignore[index]
+    item = _api(page, live_server, "GET", f"/jobs/{job['id']}/items")[0]  # type: ignore[index]
+    _api(
+        page,
+        live_server,
+        "POST",
+        f"/jobs/{job['id']}/items/{item['id']}/receipt",
+        {"received_on": local_today(Settings().timezone).isoformat(), "condition": "fit"},
+    )
+    _api(page, live_server, "POST", f"/jobs/{job['id']}/transitions", {"to": "items_received"})
+    methods = _api(page, live_server, "GET", "/methods")
+    method = next(m for m in methods if m["code"] == "DIM-MIC-01")  # type: ignore[union-attr]
+    _api(
+        page,
+        live_server,
+        "POST",
+        f"/jobs/{job['id']}/characteristics/from-method",
+        {"item_id": item["id"], "method_id": method["id"], "parameters": {"alpha": 11.5e-6}},
+    )
+    _api(page, live_server, "POST", f"/jobs/{job['id']}/transitions", {"to": "in_measurement"})
+    page.goto(f"{live_server}/jobs/{job['id']}")
+    page.wait_for_selector(".status-line .badge-in_measurement")
     return str(page.url)
-
-
-def _take_step(page, step: str) -> None:  # type: ignore[no-untyped-def]
-    with page.expect_navigation():
-        page.click(f"#workflow button[data-step={step}]")
-    page.wait_for_selector(f".status-line .badge-{step}")
 
 
 def sheet_ready(page, live_server: str, login: Callable[[str], None]):  # type: ignore[no-untyped-def]

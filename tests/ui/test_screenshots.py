@@ -23,6 +23,7 @@ def test_take_screenshots(page, live_server: str, login: Callable[[str], None]) 
     page.goto(f"{live_server}/login")
     _shot(page, "login")
     login("mittaaja")
+    page.goto(f"{live_server}/")
     _shot(page, "start")
     page.goto(f"{live_server}/jobs")
     _shot(page, "job-board")
@@ -80,10 +81,12 @@ def test_take_the_first_ten_minutes(page, live_server: str, login: Callable[[str
     """The README's walk-through, one picture per step, on a fresh copy of the demo."""
     page.set_viewport_size({"width": 375, "height": 812})
     login("mittaaja")
+    page.goto(f"{live_server}/")
     _shot(page, "first-steps-phone")
     page.set_viewport_size({"width": 1280, "height": 800})
 
     login("allekirjoittaja")
+    page.goto(f"{live_server}/")
     page.get_by_role("region", name="Aloita tästä").get_by_role("link").click()
     page.wait_for_selector("#workflow")
     _shot(page, "first-steps-approve")
@@ -99,6 +102,7 @@ def test_take_the_first_ten_minutes(page, live_server: str, login: Callable[[str
     _shot(page, "first-steps-download")
 
     login("arvioija")
+    page.goto(f"{live_server}/")
     page.get_by_role("region", name="Aloita tästä").get_by_role("link").click()
     page.wait_for_selector("#export-records")
     page.evaluate("document.querySelector('#documents').scrollIntoView()")
