@@ -16,7 +16,10 @@ function showCheckpoints(points) {
       points.problems.join(" · "),
     );
   } else if (points.latest_event_id === null) {
-    checkpoints.textContent = checkpoints.dataset.none;
+    // Said once: the page already says so when it lists no checkpoint.
+    const said = document.getElementById("no-checkpoints") !== null;
+    checkpoints.className = said ? "" : checkpoints.className;
+    checkpoints.textContent = said ? "" : checkpoints.dataset.none;
   } else {
     checkpoints.textContent = checkpoints.dataset.ok
       .replace("%(event)s", points.latest_event_id)

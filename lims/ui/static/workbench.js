@@ -254,10 +254,11 @@ function show(response) {
     figure(figures, words.trials_seed, `${mcm.trials} · ${mcm.seed}`);
   }
   const verdict = document.getElementById("wb-verdict");
-  const validation = mcm?.validation;
-  verdict.className = validation ? `verdict ${validation.passed ? "ok" : "broken"}` : "verdict";
+  // A failed validation is said once, by the evaluation's warning below (with its figures).
+  const validation = mcm?.validation?.passed ? mcm.validation : null;
+  verdict.className = validation ? "verdict ok" : "verdict";
   verdict.textContent = validation
-    ? `${validation.passed ? words.validated : words.not_validated} (d_low = ${formatNumber(validation.d_low, 3)}, d_high = ${formatNumber(validation.d_high, 3)}, δ = ${formatNumber(validation.tolerance, 3)})`
+    ? `${words.validated} (d_low = ${formatNumber(validation.d_low, 3)}, d_high = ${formatNumber(validation.d_high, 3)}, δ = ${formatNumber(validation.tolerance, 3)})`
     : "";
   document.getElementById("wb-warnings").replaceChildren(
     ...response.warnings.map((warning) => control("li", { textContent: warning })),
