@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from babel.core import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -60,16 +61,24 @@ class Formats:
     def __init__(self, language: str, timezone: str) -> None:
         self.locale = LOCALES[language]
         self.zone = ZoneInfo(timezone)
+        # Babel writes a hyphen-minus whatever the locale; Finnish and Swedish write U+2212.
+        self.minus = Locale.parse(self.locale).number_symbols["latn"]["minusSign"]
 
     def number(self, value: float | Decimal | None, digits: int = 6) -> str:
-        """A measured value to ``digits`` significant digits: 0,0000115 or 1 234,5."""
+        """A measured value to ``digits`` significant digits: 0,0000115 or 1 234,5, and a
+        negative one with the language's minus sign.
+
+        >>> Formats("fi", "UTC").number(-2) == "\\u22122", Formats("en", "UTC").number(-2)
+        (True, '-2')
+        """
         if value is None:
             return MISSING
         if isinstance(value, float) and not math.isfinite(value):
             return str(value)
-        return format_decimal(
+        text = format_decimal(
             _significant(float(value), digits), locale=self.locale, decimal_quantization=False
         )
+        return self.minus + text[1:] if text.startswith("-") else text
 
     def coverage_factor(self, value: float | None) -> str:
         """k as every statement prints it, to two decimals (never 2,00009).

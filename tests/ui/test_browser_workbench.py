@@ -1,6 +1,7 @@
 """The workbench in Finnish: the engine's warnings and a refused model read in the page's
 language, whole (the English check of every Finnish page holds them to it)."""
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -34,6 +35,12 @@ def test_the_workbench_warns_and_refuses_a_model_in_finnish(
     warnings.locator("li", has_text="Monte Carlo").wait_for()
     assert page.locator("#wb-verdict").inner_text() == ""
     assert page.locator("main").inner_text().count("d_low") == 1
+    # Digits grouped as Finnish groups them, with a no-break space: the trials among the
+    # figures (100 000 · seed) and the value in the result's sentence (50 000 839).
+    figures = page.locator("#wb-figures").text_content() or ""
+    assert re.search(r"\d{1,3}(\u00a0\d{3})+ · ", figures), figures
+    sentence = page.locator("#wb-statement").text_content() or ""
+    assert re.search(r"= 50\u00a0000\u00a0\d{3}\b", sentence), sentence
 
     page.fill("#wb-model", "l_s ^ d")
     page.click("#wb-evaluate")

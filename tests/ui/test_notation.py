@@ -63,6 +63,13 @@ def test_the_quadrature_cmc_separates_its_terms_with_a_semicolon_where_decimals_
     assert cmc("Q[ 50 , 0.5*L , 2 ]", FINNISH, "nm") == "Q[50; 0,5·L/mm; 2] nm"
 
 
+def test_a_negative_number_takes_the_languages_minus_sign_as_limits_do() -> None:
+    template = environment("fi", "UTC").from_string("{{ low | number }} … {{ high | number }}")
+    assert template.render(low=-2.0, high=2.0) == "\u22122 … 2"
+    assert environment("sv", "UTC").from_string("{{ x | number }}").render(x=-0.25) == "\u22120,25"
+    assert environment("en", "UTC").from_string("{{ x | number }}").render(x=-0.25) == "-0.25"
+
+
 def test_a_cmc_the_parser_refuses_is_shown_as_written_and_never_run() -> None:
     assert cmc("__import__('os').system('x')", FINNISH) == "__import__('os').system('x') µm"
     assert cmc("Q[0.3, ]", FINNISH) == "Q[0.3, ] µm"

@@ -195,9 +195,19 @@ function interval(pair, u) {
   return pair ? `[${formatAt(pair[0], u)}, ${formatAt(pair[1], u)}]` : "–";
 }
 
-/** A reported figure (a string the server rounded) with the page's decimal sign. */
-const reportedFigure = (figure) =>
-  document.documentElement.lang === "en" ? String(figure) : String(figure).replace(".", ",").replace("-", "\u2212");
+// The page's language's digit group separator (a no-break space in Finnish, a comma in English).
+const groupSign =
+  new Intl.NumberFormat(document.documentElement.lang || "fi").formatToParts(10000).find((part) => part.type === "group")
+    ?.value ?? "";
+
+/** A reported figure (a string the server rounded) with the page's decimal sign and digit
+ * groups: 50000839 reads 50 000 839 in Finnish. */
+function reportedFigure(figure) {
+  const [whole, fraction] = String(figure).split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+$)/g, groupSign);
+  if (document.documentElement.lang === "en") return fraction === undefined ? grouped : `${grouped}.${fraction}`;
+  return (fraction === undefined ? grouped : `${grouped},${fraction}`).replace("-", "\u2212");
+}
 
 /** The reported result as a sentence in the page's language (the server's, in English, is
  * the certificate's wording in the API). */
@@ -251,7 +261,7 @@ function show(response) {
     figure(figures, words.mcm_value, `${formatAt(mcm.value, u)} ± ${formatNumber(u, 2)}`);
     figure(figures, words.mcm_interval, interval(mcm.interval, u));
     figure(figures, words.mcm_shortest, interval(mcm.shortest_interval, u));
-    figure(figures, words.trials_seed, `${mcm.trials} · ${mcm.seed}`);
+    figure(figures, words.trials_seed, `${formatNumber(mcm.trials, 21)} · ${mcm.seed}`);
   }
   const verdict = document.getElementById("wb-verdict");
   // A failed validation is said once, by the evaluation's warning below (with its figures).
