@@ -239,10 +239,18 @@ def csrf_token(page) -> str:  # type: ignore[no-untyped-def]
 def take_screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     """Save the page as it is now as ``docs/screenshots/<name>.png`` (``make screenshots``).
 
+    A page at the tests' default size is pictured at SCREENSHOT_VIEWPORT, as every screen of
+    the README is; a test that chose its size (a phone, a document's page) keeps it.
     A 128-colour palette keeps a screen near 50 kB (a third of the browser's PNG) with text
     and charts still crisp."""
     from PIL import Image
 
+    if page.viewport_size == VIEWPORT:
+        page.set_viewport_size(SCREENSHOT_VIEWPORT)
+        # Two frames: the page is laid out and its scripts' drawings follow the new width.
+        page.evaluate(
+            "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
     DOC_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     picture = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
     picture.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
