@@ -100,7 +100,7 @@ class Organisation(OrganisationBase, table=True):
     vat_number: str | None = Field(default=None, max_length=16)
     email: str | None = Field(default=None, max_length=320)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
-    # A private person's data replaced by a placeholder (lims.accounts.erasure).
+    # A private person's data replaced by a placeholder (lims.records.erasure).
     erased_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
 
 

@@ -16,7 +16,6 @@ from sqlmodel.sql.expression import SelectOfScalar
 from lims.accounts import auth, usernames
 from lims.accounts.auth import digest, new_api_token_secret
 from lims.accounts.customer_kinds import identity_of
-from lims.accounts.erasure import refuse_if_erased
 from lims.accounts.models import (
     STAFF_ROLES,
     ApiToken,
@@ -52,6 +51,15 @@ from lims.db import lock_row, utcnow
 from lims.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 ORGANISATION_MANAGERS = (Role.ADMIN, Role.QUALITY_MANAGER)
+
+
+def refuse_if_erased(organisation: Organisation) -> None:
+    if organisation.erased_at is not None:
+        raise Conflict(
+            "the personal data of customer %(organisation_id)s has been erased",
+            code="accounts.customer_erased",
+            organisation_id=organisation.id,
+        )
 
 
 def _acting(db_session: Session, actor: Principal) -> None:

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Response, status
 
-from lims.accounts import erasure, service
+from lims.accounts import service
 from lims.accounts.models import (
     ContactCreate,
     ContactPublic,
@@ -13,6 +13,7 @@ from lims.accounts.models import (
     OrganisationUpdate,
 )
 from lims.api.deps import CurrentActor, SessionDep, SettingsDep
+from lims.records import erasure
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 

@@ -15,7 +15,6 @@ from sqlmodel import Session
 
 from lims.accounts import service as accounts
 from lims.accounts.countries import COUNTRIES, country_name
-from lims.accounts.erasure import erasable_from
 from lims.accounts.models import CustomerKind, Language, Organisation, Role
 from lims.accounts.principal import Principal
 from lims.api.deps import SessionDep
@@ -26,6 +25,7 @@ from lims.documents import service as documents
 from lims.i18n import N_
 from lims.jobs import service as jobs
 from lims.jobs.models import Item, Job
+from lims.records.erasure import erasable_from
 from lims.ui.session import PageRoute, ViewerDep, lab_today, page
 
 router = APIRouter(route_class=PageRoute)

@@ -25,6 +25,7 @@ from lims.accounts.models import (
     User,
 )
 from lims.accounts.principal import Principal, require_organisation_access, require_role
+from lims.accounts.service import refuse_if_erased
 from lims.audit.trail import set_context
 from lims.clock import local_today
 from lims.config import Settings
@@ -34,15 +35,6 @@ from lims.records.retention import KEPT_TABLES, add_years, last_activity, retent
 
 ERASED = "[erased]"
 ERASERS = (Role.ADMIN, Role.QUALITY_MANAGER)
-
-
-def refuse_if_erased(organisation: Organisation) -> None:
-    if organisation.erased_at is not None:
-        raise Conflict(
-            "the personal data of customer %(organisation_id)s has been erased",
-            code="accounts.customer_erased",
-            organisation_id=organisation.id,
-        )
 
 
 def erasable_from(db_session: Session, organisation_id: int) -> date | None:
