@@ -190,6 +190,8 @@ def readable_changes(entity_type: str, events: Iterable[AuditEvent]) -> dict[int
                 after=_value(entity_type, field, after),
             )
             for field, (before, after) in sorted(event.changes.items())
+            # The record's own id: its heading names the record (by number where it has one).
+            if field != "id"
         ]
         for event in events
     }
@@ -261,11 +263,17 @@ def audit_view(
     )
     changes = readable_changes(found[0], events) if found else {}
     record_page = PAGES.get(found[0], "").format(found[1]) if found else ""
+    record_number = (
+        audit_trail.number_of(db_session, entity_type=found[0], entity_id=found[1])
+        if found
+        else None
+    )
     return page(
         request,
         viewer,
         "audit.html",
-        entity=entity or "",
+        # The box shows what people call the record: its number, not its type:id code.
+        entity=record_number or entity or "",
         entity_type=found[0] if found else "",
         entity_id=found[1] if found else "",
         malformed=bool(entity) and not found,
@@ -273,11 +281,7 @@ def audit_view(
         changes=changes,
         names=names_in(db_session, events, changes),
         record_kind=RECORD_KINDS.get(found[0]) if found else None,
-        record_number=(
-            audit_trail.number_of(db_session, entity_type=found[0], entity_id=found[1])
-            if found
-            else None
-        ),
+        record_number=record_number,
         record_page=record_page,
         types=audited_types(),
         # Newest first, for the quality manager to compare with the paper record.

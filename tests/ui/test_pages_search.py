@@ -110,8 +110,12 @@ def test_the_record_history_takes_a_job_number_and_shows_readable_fields(
     sign_in(client, "arvioija")
     answer = client.get("/audit", params={"entity": demo.reviewed.number.lower()})
     assert answer.status_code == 200
-    assert f"job:{demo.reviewed.id}" in answer.text
+    # The record by its number, in the heading and the box; neither its type:id code nor
+    # its own id as a row of changes.
+    assert f"job:{demo.reviewed.id}" not in answer.text
+    assert f'value="{demo.reviewed.number}"' in answer.text
     assert 'class="event"' in answer.text
+    assert "<code>id</code>" not in answer.text
     assert "Tarkastaja" in answer.text and "Laura Laatupäällikkö" in answer.text
     assert "reviewed_by_id" not in answer.text
     assert "null" not in answer.text
@@ -123,10 +127,13 @@ def test_the_record_history_takes_an_equipment_identification_and_a_document_num
 ) -> None:
     sign_in(client, "laatu")
     by_code = client.get("/audit", params={"entity": demo.equipment.identification})
-    assert f"equipment:{demo.equipment.id}" in by_code.text
+    # Found, and headed by what people call it, not by its type:id code.
+    heading = f"<span data-user-text>{demo.equipment.identification}</span>"
+    assert heading in by_code.text and f"equipment:{demo.equipment.id}" not in by_code.text
     if demo.document is not None:
         by_number = client.get("/audit", params={"entity": demo.document.number})
-        assert f"document:{demo.document.id}" in by_number.text
+        assert f"<span data-user-text>{demo.document.number}</span>" in by_number.text
+        assert f"document:{demo.document.id}" not in by_number.text
 
 
 def test_the_record_history_says_when_no_record_has_the_number(
