@@ -62,7 +62,7 @@ def invoicing_basis(
     db_session: Session, *, actor: Principal, period: str, settings: Settings
 ) -> InvoicingBasis:
     """What an export of ``period`` would take now: its delivered jobs not yet exported."""
-    require_role(actor, *EXPORTERS, doing="read the invoicing basis")
+    require_role(actor, *READERS, doing="read the invoicing basis")
     return _basis(db_session, parse_period(period), settings)
 
 

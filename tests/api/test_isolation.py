@@ -49,6 +49,7 @@ from tests.equipment.factories import (
     make_method,
 )
 from tests.factories import FACTORY_ACTOR, bearer, make_organisation, make_user
+from tests.invoicing.factories import make_invoicing_export
 from tests.training.factories import (
     competence_record_of,
     make_enrolment,
@@ -171,6 +172,7 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
         engine, title=f"{SECRET_OF_B} RR test", organisation_id=organisation_b.id
     )
     record = competence_record_of(engine, technician)
+    export = make_invoicing_export(engine)
     return World(
         organisation_a=organisation_a,
         organisation_b=organisation_b,
@@ -206,6 +208,7 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
             "chart": "components",
             "record_id": record.id,
             "review_id": review_b.id,
+            "export_id": export.id,
         },
         query_values_of_b={
             "entity": f"organisation:{organisation_b.id}",
@@ -216,6 +219,7 @@ def world(engine: Engine, client: TestClient, settings: Settings) -> World:
             "job_id": job_b["id"],
             # Searching by the other organisation's job number finds nothing of it.
             "q": job_b["number"],
+            "period": "2026-11",
         },
     )
 
