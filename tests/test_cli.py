@@ -163,9 +163,10 @@ def test_db_upgrade_then_demo_twice_changes_nothing_the_second_time(
     environment_for(empty_database_url)
     assert run_cli("db", "upgrade") == 0
     assert run_cli("demo") == 0
-    # 91, the CMM and B2 jobs of #22, a contact for each of the 3 customers (#23), and the
-    # Swedish-reading user of Tarkkuusosa Ab (#25)
-    assert "97 new records" in capsys.readouterr().out
+    # 91, the CMM and B2 jobs of #22, a contact for each of the 3 customers (#23), the
+    # Swedish-reading user of Tarkkuusosa Ab (#25), the contract reviews of the annual
+    # agreement and the ad-hoc order (#32) and the Estonian reverse-charge quotation (#33)
+    assert "100 new records" in capsys.readouterr().out
     engine: Engine = make_engine(empty_database_url)
     after_first = row_counts(engine)
     assert run_cli("demo") == 0
