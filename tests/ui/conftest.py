@@ -485,3 +485,12 @@ def open_result_form(page):  # type: ignore[no-untyped-def]
     if entry.get_attribute("open") is None:
         entry.locator("summary").click()
     return entry.locator("form.result-form")
+
+
+def answer_the_questions(form, capability: str) -> None:  # type: ignore[no-untyped-def]
+    """Answer a contract review form's questions of ISO/IEC 17025 7.1.1, the lab's
+    capability and resources as ``capability`` ("true" or "false")."""
+    form.locator("#review-requirements").select_option("true")
+    form.locator("#review-capability").select_option(capability)
+    form.locator("#review-methods").fill("MK-31 työntömitan kalibrointi")
+    form.locator("#review-method").select_option("true")

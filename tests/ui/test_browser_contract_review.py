@@ -11,6 +11,7 @@ from tests.ui.conftest import (
     PHONE,
     SCREENSHOT_VIEWPORT,
     accessibility_violations,
+    answer_the_questions,
     csrf_token,
     fits_a_phone,
     take_screenshot,
@@ -36,13 +37,6 @@ def requested_job_of_the_ad_hoc_customer(page, live_server: str) -> int:  # type
     )
     assert created.ok, created.text()
     return int(created.json()["id"])
-
-
-def answer_the_questions(form, capability: str) -> None:  # type: ignore[no-untyped-def]
-    form.locator("#review-requirements").select_option("true")
-    form.locator("#review-capability").select_option(capability)
-    form.locator("#review-methods").fill("MK-31 työntömitan kalibrointi")
-    form.locator("#review-method").select_option("true")
 
 
 def test_the_quality_manager_reviews_a_requested_job_and_then_accepts_it(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import accept_dialogs, enter_micrometer_readings
+from tests.ui.conftest import accept_dialogs, answer_the_questions, enter_micrometer_readings
 from tests.ui.test_browser import option_value, receive_and_plan_a_micrometer, take_step
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -124,9 +124,14 @@ def test_a_new_customer_from_nothing_to_a_downloaded_certificate(
     page.wait_for_url(re.compile(r"/jobs/\d+$"))
     job = page.url
 
-    # The lab accepts the job, receives the micrometer and plans the 25 mm point.
+    # The lab reviews the contract (ISO/IEC 17025 7.1), accepts the job, receives the
+    # micrometer and plans the 25 mm point.
     login("laatu")
     page.goto(job)
+    review = page.locator("#contract-review-form")
+    answer_the_questions(review, "true")
+    review.locator("#contract-review-submit").click()
+    page.locator("#contract-review .contract-review").wait_for()
     take_step(page, "accepted")
     login("mittaaja")
     page.goto(job)
