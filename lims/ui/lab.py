@@ -15,6 +15,7 @@ from lims.equipment.traceability import chain_of
 from lims.i18n import N_
 from lims.methods import service as methods
 from lims.methods.models import ServiceKind
+from lims.ui import labels
 from lims.ui.session import PageRoute, ViewerDep, lab_today, page
 
 router = APIRouter(route_class=PageRoute)
@@ -156,6 +157,8 @@ def method_new(
     return page(
         request, viewer, "method_new.html", base=base, next_version=next_version,
         service_kinds=list(ServiceKind), words=WORDS,
+        kind_codes=list(labels.LABELS["equipment_kind"]),
+        role_codes=list(labels.LABELS["equipment_role"]),
     )  # fmt: skip
 
 

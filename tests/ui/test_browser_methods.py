@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from lims import units
 from tests.ui.conftest import (
     PHONE,
     SCREENSHOT_VIEWPORT,
@@ -32,6 +33,9 @@ def test_a_new_version_checks_its_model_as_it_is_typed_and_is_saved(
     open_new_version(page, live_server, "DIM-RING-01")
     assert page.input_value("#code") == "DIM-RING-01"
     assert page.input_value("#version") == "2"
+    # The copied inputs' units as the lab writes them (the record may keep um).
+    unit_fields = page.locator("#method-inputs [data-field=unit]")
+    assert "um" not in [unit_fields.nth(i).input_value() for i in range(unit_fields.count())]
     check = page.locator("#model-check")
     check.locator("text=Laskenta lukee mallin").wait_for()
     original = page.input_value("#model")
@@ -62,7 +66,10 @@ def test_a_new_version_checks_its_model_as_it_is_typed_and_is_saved(
     assert (
         versions[0]["translations"] and versions[0]["translations"] == versions[1]["translations"]
     )
-    assert versions[0]["inputs"] == versions[1]["inputs"]
+    # The inputs copied, each unit the same unit (a record's um is shown, and saved, as µm).
+    assert [
+        {**source, "unit": units.symbol(source["unit"])} for source in versions[0]["inputs"]
+    ] == [{**source, "unit": units.symbol(source["unit"])} for source in versions[1]["inputs"]]
 
 
 def test_the_quality_manager_adds_a_method_with_its_inputs_roles_and_points(
@@ -107,6 +114,15 @@ def test_the_quality_manager_adds_a_method_with_its_inputs_roles_and_points(
     page.click("#add-role")
     page.fill("#roles-0-role", "reference")
     page.fill("#roles-0-kinds", "pin_gauge, gauge_block")
+    # The codes typed read in words below their fields.
+    role_row = page.locator("#method-roles .role-row").first
+    assert role_row.locator("[data-words]").all_inner_texts() == [
+        "Vertailunormaali",
+        "Tappitulkki, Mittapala",
+    ]
+    assert page.locator("#inputs-0-equipment_role + [data-words]").inner_text() == (
+        "Vertailunormaali"
+    )
     assert accessibility_violations(page) == []
     page.click("#method-new-submit")
     page.wait_for_selector("h1:has-text('DIM-PIN-01 v1')")

@@ -2,6 +2,7 @@
 // checked by the uncertainty engine as it is typed (POST /api/v1/methods/check, which applies
 // the rules of a new method and saves nothing), then POST /api/v1/methods.
 import { api, formBody, onSubmit, parseNumber, showProblem, text } from "./lims.js";
+import { unitSymbol } from "./notation.js";
 
 const form = document.getElementById("method-new");
 const inputs = document.getElementById("method-inputs");
@@ -9,6 +10,21 @@ const roles = document.getElementById("method-roles");
 const check = document.getElementById("model-check");
 const base = JSON.parse(document.getElementById("method-base").textContent);
 const CHECK_DELAY_MS = 400;
+// The equipment kinds' and roles' names in the page's language, by code.
+const codeWords = JSON.parse(document.getElementById("method-words").textContent);
+
+/** A role's or kinds' codes in words below the field: "Vertailunormaali" for reference. */
+function showWords(control) {
+  const words = control.parentElement.querySelector("[data-words]");
+  if (!words) return;
+  const named = control.dataset.field === "kinds" ? codeWords.kinds : codeWords.roles;
+  words.textContent = control.value
+    .split(",")
+    .map((code) => code.trim())
+    .filter(Boolean)
+    .map((code) => named[code] ?? code.replaceAll("_", " "))
+    .join(", ");
+}
 
 /** The server names a row's field results[0].value; the row's control is results.0.value. */
 function byRowName(error) {
@@ -43,7 +59,14 @@ function addRow(container, templateId, prefix, values = {}) {
   const row = document.getElementById(templateId).content.firstElementChild.cloneNode(true);
   for (const control of row.querySelectorAll("[data-field]")) {
     const value = values[control.dataset.field];
-    if (value !== undefined && value !== null) control.value = value;
+    // A unit as the lab writes it (um reads µm; the API reads both).
+    if (value !== undefined && value !== null) {
+      control.value = control.dataset.field === "unit" ? unitSymbol(value) : value;
+    }
+    if (control.parentElement.querySelector("[data-words]")) {
+      showWords(control);
+      control.addEventListener("input", () => showWords(control));
+    }
   }
   row.querySelector("[data-remove]").addEventListener("click", () => {
     row.remove();
