@@ -109,6 +109,15 @@ def test_the_quality_manager_gets_every_form_a_technician_only_checks_and_logs(
     assert "<form" not in reading.split('id="main"')[1].split("</main>")[0]
 
 
+def test_the_equipment_kinds_are_offered_with_their_names_not_as_bare_codes(
+    client: TestClient, ids: dict[str, int]
+) -> None:
+    sign_in(client, "laatu")
+    page = client.get("/equipment/new").text
+    assert '<option value="gauge_block" label="Mittapala">' in page
+    assert "gauge_block, micrometer" not in page
+
+
 def test_a_new_version_is_prefilled_from_its_method_with_the_next_number(
     client: TestClient, engine: Engine, ids: dict[str, int]
 ) -> None:
