@@ -5,7 +5,7 @@ Pages read through the services with the signed-in principal; every change goes 
 /api/v1 from the page's forms (lims/ui/static/commercial.js where rows are added).
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,7 +18,7 @@ from lims.api.deps import SessionDep
 from lims.contracts import agreements, prices, quotations
 from lims.contracts.calendar import add_working_days
 from lims.contracts.models import PriceModel, Quotation, Service
-from lims.contracts.vat import finnish_vat_rate
+from lims.contracts.vat import finnish_vat_rate, vat_treatment
 from lims.db import persisted_id
 from lims.jobs import service as jobs
 from lims.jobs.cost_recovery import cost_recovery
@@ -192,8 +192,22 @@ def new_quotation(
         price_list=price_list,
         rates=[resource.model_dump(mode="json") for resource in described.resources],
         vat_rate=finnish_vat_rate(today),
+        vat_of_customers=_vat_of_customers(db_session, principal, today),
         valid_until=today + DEFAULT_VALIDITY,
     )
+
+
+def _vat_of_customers(
+    db_session: Session, principal: Principal, today: date
+) -> dict[int, dict[str, object]]:
+    """Each customer's VAT treatment today, for the preview of a new quotation (the saved
+    quotation takes its own from the service)."""
+    treatments: dict[int, dict[str, object]] = {}
+    for organisation in accounts.list_organisations(db_session, actor=principal):
+        if organisation.id is not None:
+            treatment = vat_treatment(organisation, today)
+            treatments[organisation.id] = {"rule": treatment.rule, "rate": float(treatment.rate)}
+    return treatments
 
 
 def _order_of(db_session: Session, principal: Principal, quotation: Quotation) -> Any:

@@ -116,6 +116,22 @@ def test_the_estonian_company_and_its_quotation_show_reverse_charge(
     assert fits_a_phone(page)
 
 
+def test_a_new_quotations_preview_takes_the_chosen_customers_vat(
+    page, live_server: str, login: Callable[[str], None]
+) -> None:  # type: ignore[no-untyped-def]
+    login("laatu")
+    customer_id = estonian_customer_id(page, live_server)
+    page.goto(f"{live_server}/quotations/new")
+    label = page.locator("#preview-vat-label")
+    assert label.inner_text().startswith("ALV 25,5 %")  # Finnish VAT until a customer is chosen
+    page.select_option("#organisation", str(customer_id))
+    page.wait_for_function(
+        "document.getElementById('preview-vat-label').textContent.startsWith('Käännetty')"
+    )
+    assert label.inner_text() == "Käännetty verovelvollisuus, ei Suomen ALV:tä (esikatselu)"
+    assert page.locator("#preview-vat").inner_text().startswith("0,00")
+
+
 @pytest.mark.screenshots
 def test_screenshots_of_customer_kinds_and_vat(
     page, live_server: str, login: Callable[[str], None]

@@ -273,7 +273,13 @@ function wireQuotation(form) {
       row.querySelector("[data-line-total]").textContent = Number.isFinite(total) ? euros.format(total) : "–";
       if (Number.isFinite(total)) net += total;
     });
-    const vat = cents((net * data.vat_rate) / 100);
+    // The chosen customer's VAT treatment today (Finnish VAT until one is chosen).
+    const customer = data.vat_of_customers[form.querySelector("#organisation").value];
+    const rule = customer ? customer.rule : "domestic";
+    const rate = customer ? customer.rate : data.vat_rate;
+    const vat = cents((net * rate) / 100);
+    document.getElementById("preview-vat-label").textContent =
+      rule === "domestic" ? fill(text.vat_domestic, { rate: new Intl.NumberFormat(language).format(rate) }) : text[`vat_${rule}`];
     document.getElementById("preview-net").textContent = euros.format(net);
     document.getElementById("preview-vat").textContent = euros.format(vat);
     document.getElementById("preview-total").textContent = euros.format(cents(net + vat));
@@ -281,6 +287,7 @@ function wireQuotation(form) {
 
   lines.add();
   preview();
+  form.querySelector("#organisation").addEventListener("change", () => preview());
   document.getElementById("add-line").addEventListener("click", () => {
     lines.add().querySelector("select").focus();
     preview();
