@@ -11,8 +11,29 @@ from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from lims import i18n
+from lims.ui.labels import LABELS
 
 NOTHING_YET = "Ei vertailuja vielä / No comparisons yet"
+
+
+def _finnish_number(value: float, _position: int | None = None) -> str:
+    """A tick in the Finnish notation, the chart's first language: 0,5 and a U+2212 minus."""
+    return f"{value:g}".replace(".", ",").replace("-", "\u2212")
+
+
+FINNISH_TICKS = FuncFormatter(_finnish_number)
+
+
+def kind_words(kind: str) -> str:
+    """A characteristic kind as the chart's labels are written, Finnish first: Halkaisija /
+    Diameter (a kind the lab added reads with spaces for its underscores)."""
+    english = LABELS["characteristic_kind"].get(kind)
+    if english is None:
+        return kind.replace("_", " ")
+    return f"{i18n.gettext('ui', 'fi', english)} / {english}"
 
 
 def deviation_chart(comparison: dict[str, Any]) -> bytes:
@@ -75,7 +96,7 @@ def trend_chart(history: dict[str, Any]) -> bytes:
     if not history["series"]:
         return _empty(figure, en_axes)
     for series in history["series"]:
-        name = series["characteristic_kind"] + (
+        name = kind_words(series["characteristic_kind"]) + (
             f", {series['instrument']}" if series["instrument"] else ""
         )
         days = [date.fromisoformat(point["measured_on"]) for point in series["points"]]
@@ -107,6 +128,8 @@ def _empty(figure: Figure, axes: Axes) -> bytes:
 
 
 def _svg(figure: Figure) -> bytes:
+    for axes in figure.axes:
+        axes.yaxis.set_major_formatter(FINNISH_TICKS)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
     return buffer.getvalue()
