@@ -82,31 +82,31 @@ def demo_price_model(year: int) -> PriceModelCreate:
         year=year,
         cost_pools=[
             CostPoolSpec(
-                name="leasing and maintenance",
+                name="leasing ja huolto",
                 amount=Decimal("96000.00"),
                 shares=_shares(cmm="0.70", optical="0.20", bench="0.10"),
             ),
             CostPoolSpec(
-                name="rent",
+                name="vuokra",
                 amount=Decimal("36000.00"),
                 shares=_shares(cmm="0.40", optical="0.20", manual="0.20", bench="0.20"),
             ),
             CostPoolSpec(
-                name="measurement laboratory",
+                name="mittauslaboratorio",
                 amount=Decimal("24000.00"),
                 shares=_shares(cmm="0.50", optical="0.25", manual="0.125", bench="0.125"),
             ),
             CostPoolSpec(
-                name="personnel",
+                name="henkilöstö",
                 amount=Decimal("180000.00"),
                 shares=_shares(cmm="0.40", optical="0.20", manual="0.20", bench="0.20"),
             ),
         ],
         resources=[
             ResourceSpec(code="cmm", name="CMM", planned_hours=Decimal(1200)),
-            ResourceSpec(code="optical", name="Optical measuring", planned_hours=Decimal(600)),
-            ResourceSpec(code="manual", name="Manual measuring", planned_hours=Decimal(800)),
-            ResourceSpec(code="bench", name="Calibration bench", planned_hours=Decimal(900)),
+            ResourceSpec(code="optical", name="Optinen mittaus", planned_hours=Decimal(600)),
+            ResourceSpec(code="manual", name="Käsimittaus", planned_hours=Decimal(800)),
+            ResourceSpec(code="bench", name="Kalibrointipenkki", planned_hours=Decimal(900)),
         ],
     )
 

@@ -83,9 +83,9 @@ DEMO_EQUIPMENT = [
             manufacturer="Mitutoyo",
             model="516-940-10",
             serial_number="R-0412",
-            location="Length laboratory, cabinet 1",
+            location="Pituuslaboratorio, kaappi 1",
             calibration_interval_months=24,
-            acceptance_criteria="deviations within the grade K limits of ISO 3650",
+            acceptance_criteria="poikkeamat ISO 3650:n tarkkuusluokan K rajoissa",
         ),
         [
             {
@@ -114,9 +114,9 @@ DEMO_EQUIPMENT = [
             manufacturer="Mitutoyo",
             model="516-941-10",
             serial_number="W-1187",
-            location="Length laboratory, bench 2",
+            location="Pituuslaboratorio, pöytä 2",
             calibration_interval_months=12,
-            acceptance_criteria="deviations within the grade 0 limits of ISO 3650",
+            acceptance_criteria="poikkeamat ISO 3650:n tarkkuusluokan 0 rajoissa",
         ),
         [
             {
@@ -159,10 +159,10 @@ DEMO_EQUIPMENT = [
             manufacturer="Mahr",
             model="Millimar 826",
             serial_number="MC-5521",
-            location="Length laboratory, bench 2",
+            location="Pituuslaboratorio, pöytä 2",
             software_version="firmware 2.1",
             calibration_interval_months=12,
-            acceptance_criteria="limits of error ±(0.03 µm + 0.02 D), D the length difference",
+            acceptance_criteria="virherajat ±(0,03 µm + 0,02·D), D on pituusero",
         ),
         [
             {
@@ -185,7 +185,7 @@ DEMO_EQUIPMENT = [
             kind="ring_gauge",
             manufacturer="Bowers",
             serial_number="SR20-3304",
-            location="Length laboratory, cabinet 2",
+            location="Pituuslaboratorio, kaappi 2",
             calibration_interval_months=24,
         ),
         [
@@ -208,7 +208,7 @@ DEMO_EQUIPMENT = [
             manufacturer="KOBA",
             model="koba-step 620",
             serial_number="KS-0715",
-            location="CMM room",
+            location="CMM-huone",
             calibration_interval_months=36,
         ),
         [
@@ -232,10 +232,10 @@ DEMO_EQUIPMENT = [
             manufacturer="Carl Zeiss",
             model="Contura 7/10/6",
             serial_number="CT-224187",
-            location="CMM room",
+            location="CMM-huone",
             software_version="Calypso 2024",
             calibration_interval_months=12,
-            acceptance_criteria="ISO 10360-2: E0 within MPE = (1.8 + L/300) µm, L in mm",
+            acceptance_criteria="ISO 10360-2: E0 enintään MPE = (1,8 + L/300) µm, L millimetreinä",
         ),
         [
             {
@@ -259,7 +259,7 @@ DEMO_EQUIPMENT = [
             manufacturer="Renishaw",
             model="XL-80",
             serial_number="XL80-91522",
-            location="Length laboratory",
+            location="Pituuslaboratorio",
             software_version="CARTO 4.9",
             calibration_interval_months=24,
         ),
@@ -286,7 +286,7 @@ DEMO_EQUIPMENT = [
             manufacturer="Fluke",
             model="1524",
             serial_number="B41230",
-            location="Length laboratory",
+            location="Pituuslaboratorio",
             calibration_interval_months=12,
         ),
         [
@@ -309,7 +309,7 @@ DEMO_EQUIPMENT = [
             manufacturer="Vaisala",
             model="HMT330",
             serial_number="V-77102",
-            location="CMM room",
+            location="CMM-huone",
             calibration_interval_months=12,
         ),
         [
@@ -332,7 +332,7 @@ DEMO_EQUIPMENT = [
             manufacturer="Mitutoyo",
             model="158-118",
             serial_number="OF-4410",
-            location="Length laboratory, cabinet 2",
+            location="Pituuslaboratorio, kaappi 2",
             calibration_interval_months=60,
             status=EquipmentStatus.OUT_OF_SERVICE,
         ),
