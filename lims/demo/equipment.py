@@ -95,9 +95,9 @@ DEMO_EQUIPMENT = [
                 "performed_by_nmi": True,
                 "certificate_number": "M-{yy}-0112",
                 "results": [
-                    _result("central length deviation", 10, 8, "nm", 22),
-                    _result("central length deviation", 50, 20, "nm", 30),
-                    _result("central length deviation", 100, -35, "nm", 45),
+                    _result("keskipituuden poikkeama", 10, 8, "nm", 22),
+                    _result("keskipituuden poikkeama", 50, 20, "nm", 30),
+                    _result("keskipituuden poikkeama", 100, -35, "nm", 45),
                 ],
                 "fit_for_use": True,
             }
@@ -131,18 +131,18 @@ DEMO_EQUIPMENT = [
                 # The micrometer's ten test lengths of ISO 3611 (the worksheet's points), then
                 # the lengths of the longer instruments.
                 "results": [
-                    _result("central length deviation", 2.5, 0.02, "um", 0.031),
-                    _result("central length deviation", 5.1, -0.03, "um", 0.032),
-                    _result("central length deviation", 7.7, 0.01, "um", 0.034),
-                    _result("central length deviation", 10.3, 0.04, "um", 0.035),
-                    _result("central length deviation", 12.9, -0.02, "um", 0.037),
-                    _result("central length deviation", 15, 0.03, "um", 0.038),
-                    _result("central length deviation", 17.6, -0.01, "um", 0.040),
-                    _result("central length deviation", 20.2, 0.02, "um", 0.041),
-                    _result("central length deviation", 22.8, -0.04, "um", 0.043),
-                    _result("central length deviation", 25, 0.05, "um", 0.065),
-                    _result("central length deviation", 50, -0.074, "um", 0.073),
-                    _result("central length deviation", 100, 0.08, "um", 0.1),
+                    _result("keskipituuden poikkeama", 2.5, 0.02, "um", 0.031),
+                    _result("keskipituuden poikkeama", 5.1, -0.03, "um", 0.032),
+                    _result("keskipituuden poikkeama", 7.7, 0.01, "um", 0.034),
+                    _result("keskipituuden poikkeama", 10.3, 0.04, "um", 0.035),
+                    _result("keskipituuden poikkeama", 12.9, -0.02, "um", 0.037),
+                    _result("keskipituuden poikkeama", 15, 0.03, "um", 0.038),
+                    _result("keskipituuden poikkeama", 17.6, -0.01, "um", 0.040),
+                    _result("keskipituuden poikkeama", 20.2, 0.02, "um", 0.041),
+                    _result("keskipituuden poikkeama", 22.8, -0.04, "um", 0.043),
+                    _result("keskipituuden poikkeama", 25, 0.05, "um", 0.065),
+                    _result("keskipituuden poikkeama", 50, -0.074, "um", 0.073),
+                    _result("keskipituuden poikkeama", 100, 0.08, "um", 0.1),
                 ],
                 "fit_for_use": True,
                 "decision_note": "by comparison with GB-REF (method DIM-GB-01)",
@@ -170,7 +170,7 @@ DEMO_EQUIPMENT = [
                 "calibrated_on": Ago(months=9, days=3),
                 "calibrating_lab": "Demo Measurement Laboratory",
                 "certificate_number": "K-{yy}-007",
-                "results": [_result("indication error at D = 10 µm", None, 0.012, "um", 0.02)],
+                "results": [_result("näyttämävirhe, D = 10 µm", None, 0.012, "um", 0.02)],
                 "fit_for_use": True,
                 "decision_note": "EURAMET cg-2 procedure, with gauge blocks of GB-REF",
             }
@@ -194,7 +194,7 @@ DEMO_EQUIPMENT = [
                 **ACCREDITED_LAB,
                 "calibrated_on": Ago(months=7),
                 "certificate_number": "EK-{yy}-1540",
-                "results": [_result("diameter deviation", 20, 1.2, "um", 0.4)],
+                "results": [_result("halkaisijan poikkeama", 20, 1.2, "um", 0.4)],
                 "fit_for_use": True,
             }
         ],
@@ -218,7 +218,7 @@ DEMO_EQUIPMENT = [
                 "calibrating_lab": NMI,
                 "performed_by_nmi": True,
                 "certificate_number": "M-{yy}-0877",
-                "results": [_result("step position error, largest", 600, 0.15, "um", 0.3)],
+                "results": [_result("askelpaikan virhe, suurin", 600, 0.15, "um", 0.3)],
                 "fit_for_use": True,
             }
         ],
@@ -243,7 +243,7 @@ DEMO_EQUIPMENT = [
                 "calibrated_on": Ago(months=8),  # before the RR test on it
                 "calibrating_lab": "Demo Measurement Laboratory",
                 "certificate_number": "K-{yy}-031",
-                "results": [_result("length measurement error E0, largest", 600, 1.6, "um", 0.6)],
+                "results": [_result("pituusmittausvirhe E0, suurin", 600, 1.6, "um", 0.6)],
                 "fit_for_use": True,
                 "decision_note": "ISO 10360-2 verification with SG-620: all E0 within MPE",
             }

@@ -66,8 +66,7 @@ GAUGE_BLOCKS = MethodCreate.model_validate(
         "title_fi": "Mittapalojen kalibrointi mekaanisella vertailulla",
         "title_en": "Calibration of gauge blocks by mechanical comparison",
         "service_kind": "calibration",
-        "measurand": "deviation of the central length of a gauge block from its nominal "
-        "length at 20 °C",
+        "measurand": "mittapalan keskipituuden poikkeama nimellispituudesta 20 °C:ssa",
         "result_quantity": "deviation",
         "result_unit": "nm",
         "size_unit": "mm",
@@ -82,8 +81,8 @@ GAUGE_BLOCKS = MethodCreate.model_validate(
                 "blocks); EURAMET cg-2 v2.0 (2011), calibration of the gauge block comparator"
             }
         },
-        "validation_record": "Budget reproduces EA-4/02 M:2022 S4 (u_c = 36.4 nm, U = 73 nm "
-        "at 50 mm); bilateral comparison with VTT MIKES on 10 blocks, all |En| < 0.6.",
+        "validation_record": "Budjetti toistaa EA-4/02 M:2022 S4:n (u_c = 36,4 nm, U = 73 nm 50 "
+        "mm:llä); kahdenvälinen vertailu VTT MIKESin kanssa 10 mittapalalla, kaikki |En| < 0,6.",
         "model": "lS + dlD + dl + dlC - L*1e6*(alpha*dt + dadt) - dlV",
         "output": "dlX",
         "equipment_roles": {
@@ -143,7 +142,7 @@ MICROMETERS = MethodCreate.model_validate(
         "title_fi": "Ulkomikrometrin kalibrointi",
         "title_en": "Calibration of external micrometers",
         "service_kind": "calibration",
-        "measurand": "error of indication of an external micrometer at a test length",
+        "measurand": "ulkomikrometrin näyttämävirhe testipituudella",
         "result_quantity": "error_of_indication",
         "result_unit": "um",
         "size_unit": "mm",
@@ -158,8 +157,8 @@ MICROMETERS = MethodCreate.model_validate(
                 "micrometers); uncertainty by EA-4/02 M:2022"
             }
         },
-        "validation_record": "Repeatability and reproducibility study (3 technicians, 10 test "
-        "lengths); results agree with the manufacturer's check within U.",
+        "validation_record": "Toistettavuus- ja uusittavuustutkimus (3 mittaajaa, 10 "
+        "testipituutta); tulokset vastaavat valmistajan tarkastusta U:n rajoissa.",
         "model": "dr + dres + dF - eS - L*1e3*alpha*dt",
         "output": "E",
         "equipment_roles": GAUGE_BLOCK_ROLES,
@@ -183,7 +182,7 @@ CALIPERS = MethodCreate.model_validate(
         "title_fi": "Työntömitan kalibrointi",
         "title_en": "Calibration of calipers",
         "service_kind": "calibration",
-        "measurand": "error of indication of a caliper (outside jaws) at a test length",
+        "measurand": "työntömitan (ulkokärjet) näyttämävirhe testipituudella",
         "result_quantity": "error_of_indication",
         "result_unit": "um",
         "size_unit": "mm",
@@ -198,8 +197,8 @@ CALIPERS = MethodCreate.model_validate(
                 "characteristics); uncertainty by EA-4/02 M:2022"
             }
         },
-        "validation_record": "Verified against the ISO 13385-1 test scheme with gauge blocks "
-        "and setting ring; interlaboratory comparison, |En| < 0.5.",
+        "validation_record": "Todennettu ISO 13385-1:n testiohjelmalla mittapaloin ja "
+        "asetusrenkaalla; laboratorioiden välinen vertailu, |En| < 0,5.",
         "model": "dr + dres + dJ - eS - L*1e3*alpha*dt",
         "output": "E",
         "equipment_roles": GAUGE_BLOCK_ROLES,
@@ -223,8 +222,8 @@ SETTING_RINGS = MethodCreate.model_validate(
         "title_fi": "Asetusrenkaan kalibrointi",
         "title_en": "Calibration of setting rings",
         "service_kind": "calibration",
-        "measurand": "deviation of the diameter of a setting ring from nominal at 20 °C, in "
-        "the reference direction at mid-height",
+        "measurand": "asetusrenkaan halkaisijan poikkeama nimellismitasta 20 °C:ssa, "
+        "vertailusuunnassa keskikorkeudella",
         "result_quantity": "deviation",
         "result_unit": "um",
         "size_unit": "mm",
@@ -240,8 +239,8 @@ SETTING_RINGS = MethodCreate.model_validate(
                 "machine"
             }
         },
-        "validation_record": "Comparison with VTT MIKES on rings of 8, 20 and 100 mm: "
-        "|En| < 0.7; form measured per cg-6 to bound the diameter variation.",
+        "validation_record": "Vertailu VTT MIKESin kanssa 8, 20 ja 100 mm:n renkailla: |En| < "
+        "0,7; muoto mitattu cg-6:n mukaan halkaisijan vaihtelun rajaamiseksi.",
         "model": "dS + dx + dres + dform - D*1e3*alpha*dt",
         "output": "dX",
         "equipment_roles": {"reference": ["ring_gauge"], **ROOM_THERMOMETER},
@@ -277,7 +276,7 @@ CMM_PRODUCTS = MethodCreate.model_validate(
         "title_fi": "Tuotteen mittaus koordinaattimittauskoneella",
         "title_en": "Product measurement on a coordinate measuring machine",
         "service_kind": "product_qc",
-        "measurand": "a dimension of a customer product, as specified on its drawing or PMI",
+        "measurand": "asiakkaan tuotteen mitta sen piirustuksen tai PMI-tietojen mukaan",
         "result_quantity": "measured_value",
         "result_unit": "um",
         "size_unit": "mm",
@@ -293,10 +292,10 @@ CMM_PRODUCTS = MethodCreate.model_validate(
                 "ISO 15530-3:2011 for a substitution measurement with a calibrated workpiece"
             }
         },
-        "validation_record": "Not in the accredited scope: product measurement to agreed "
-        "drawings; task-specific uncertainty per characteristic from the specification of "
-        "CMM-01 (its ISO 10360-2 and -5 verification), the temperatures and the repeats, or by "
-        "ISO 15530-3 substitution with a calibrated workpiece.",
+        "validation_record": "Ei akkreditoinnin pätevyysalueella: tuotemittaus sovittujen "
+        "piirustusten mukaan; tehtäväkohtainen epävarmuus ominaisuuksittain CMM-01:n "
+        "spesifikaatiosta (sen ISO 10360-2- ja -5-todennus), lämpötiloista ja toistoista tai ISO "
+        "15530-3:n korvausmenetelmällä kalibroidun kappaleen avulla.",
         "model": "y + (1.8 + L/300)*eE - L*1e3*alpha*dt",
         "output": "Y",
         "equipment_roles": {
