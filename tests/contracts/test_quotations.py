@@ -256,4 +256,4 @@ def test_an_accepted_quotation_is_pipeline_in_the_cost_recovery_not_delivered_wo
     chart = client.get(f"/api/v1/price-models/{model_id}/cost-recovery.svg", headers=manager)
     assert chart.headers["content-type"] == "image/svg+xml"
     assert chart.content.startswith(b"<?xml")
-    assert "Kalibrointipenkki".encode() in chart.content
+    assert b"Kalibrointipenkki" in chart.content
