@@ -19,7 +19,7 @@ from lims.methods import service
 from lims.methods.models import Method, MethodCreate
 
 SCOPE_START = Ago(months=11)
-STEEL_EXPANSION = "linear expansion coefficient of the item (steel: 11.5e-6 /K)"
+STEEL_EXPANSION = "kohteen pituuden lämpötilakerroin (teräs: 11,5e-6 /K)"
 
 
 # The inputs the micrometer and caliper methods share: both compare readings with gauge blocks.
@@ -27,7 +27,7 @@ READING_MINUS_NOMINAL = {
     "name": "dr",
     "source": "type_a",
     "unit": "um",
-    "description": "reading minus nominal length, repeated",
+    "description": "lukema miinus nimellispituus, toistettuna",
 }
 GAUGE_BLOCK_DEVIATION = {
     "name": "eS",
@@ -35,13 +35,13 @@ GAUGE_BLOCK_DEVIATION = {
     "unit": "um",
     "equipment_role": "gauge_blocks",
     "nominal_parameter": "L",
-    "description": "deviation of the gauge block from nominal, its certificate",
+    "description": "mittapalan poikkeama nimellismitasta, sen kalibrointitodistus",
 }
 # The kinds each role takes (lims/demo/equipment.py): a role takes no other kind.
 ROOM_THERMOMETER = {"thermometer": ["thermometer"]}
 GAUGE_BLOCK_ROLES = {"gauge_blocks": ["gauge_block"], **ROOM_THERMOMETER}
 TEST_LENGTH_IN_STEEL = (
-    {"name": "L", "source": "parameter", "unit": "mm", "description": "test length"},
+    {"name": "L", "source": "parameter", "unit": "mm", "description": "testipituus"},
     {"name": "alpha", "source": "parameter", "unit": "1/K", "description": STEEL_EXPANSION},
 )
 
@@ -97,34 +97,35 @@ GAUGE_BLOCKS = MethodCreate.model_validate(
                 "unit": "nm",
                 "equipment_role": "reference",
                 "nominal_parameter": "L",
-                "description": "deviation of the reference block from nominal, its certificate",
+                "description": "vertailumittapalan poikkeama nimellismitasta, "
+                "sen kalibrointitodistus",
             },
-            _rectangular("dlD", "nm", 30, "drift of the reference since its calibration"),
+            _rectangular("dlD", "nm", 30, "vertailunormaalin ryömintä kalibroinnin jälkeen"),
             {
                 "name": "dl",
                 "source": "type_a",
                 "unit": "nm",
-                "description": "observed difference, item minus reference, on the comparator",
+                "description": "havaittu ero komparaattorilla, kohde miinus vertailu",
             },
             _rectangular(
-                "dlC", "nm", 32, "comparator error, limits (0.03 µm + 0.02 D) at D = 0.1 µm"
+                "dlC", "nm", 32, "komparaattorin virhe, rajat (0,03 µm + 0,02·D), kun D = 0,1 µm"
             ),
-            _rectangular("dt", "K", 0.05, "temperature difference between the two blocks"),
+            _rectangular("dt", "K", 0.05, "mittapalojen lämpötilaero"),
             {
                 "name": "dadt",
                 "source": "type_b",
                 "unit": "1",
                 "distribution": "normal",
                 "standard_uncertainty": 2.36e-7,
-                "description": "product of the expansion coefficient difference (+/-1e-6 /K) and "
-                "the deviation from 20 °C (+/-0.5 K); EA-4/02 S4 gives u = 0.236e-6",
+                "description": "lämpötilakertoimien eron (±1e-6 /K) ja 20 °C:sta "
+                "poikkeaman (±0,5 K) tulo; EA-4/02 S4 antaa u = 0,236e-6",
             },
-            _rectangular("dlV", "nm", 6.7, "variation in length: centre versus measured point"),
+            _rectangular("dlV", "nm", 6.7, "pituuden vaihtelu: keskikohta vs. mitattu kohta"),
             {
                 "name": "L",
                 "source": "parameter",
                 "unit": "mm",
-                "description": "nominal length",
+                "description": "nimellispituus",
             },
             {"name": "alpha", "source": "parameter", "unit": "1/K", "description": STEEL_EXPANSION},
         ],
@@ -164,10 +165,10 @@ MICROMETERS = MethodCreate.model_validate(
         "equipment_roles": GAUGE_BLOCK_ROLES,
         "inputs": [
             READING_MINUS_NOMINAL,
-            _rectangular("dres", "um", 0.5, "resolution of the 0.001 mm digital display"),
-            _rectangular("dF", "um", 0.3, "flatness and parallelism of the measuring faces"),
+            _rectangular("dres", "um", 0.5, "0,001 mm:n digitaalinäytön erottelukyky"),
+            _rectangular("dF", "um", 0.3, "mittapintojen tasomaisuus ja yhdensuuntaisuus"),
             GAUGE_BLOCK_DEVIATION,
-            _rectangular("dt", "K", 1.0, "temperature difference between micrometer and block"),
+            _rectangular("dt", "K", 1.0, "mikrometrin ja mittapalan lämpötilaero"),
             *TEST_LENGTH_IN_STEEL,
         ],
     }
@@ -204,10 +205,10 @@ CALIPERS = MethodCreate.model_validate(
         "equipment_roles": GAUGE_BLOCK_ROLES,
         "inputs": [
             READING_MINUS_NOMINAL,
-            _rectangular("dres", "um", 5, "resolution of the 0.01 mm display"),
-            _rectangular("dJ", "um", 4, "jaw flatness and Abbe error of the measuring force"),
+            _rectangular("dres", "um", 5, "0,01 mm:n näytön erottelukyky"),
+            _rectangular("dJ", "um", 4, "kärkien tasomaisuus ja mittausvoiman Abbe-virhe"),
             GAUGE_BLOCK_DEVIATION,
-            _rectangular("dt", "K", 2.0, "temperature difference between caliper and block"),
+            _rectangular("dt", "K", 2.0, "työntömitan ja mittapalan lämpötilaero"),
             *TEST_LENGTH_IN_STEEL,
         ],
     }
@@ -250,18 +251,18 @@ SETTING_RINGS = MethodCreate.model_validate(
                 "source": "certificate",
                 "unit": "um",
                 "equipment_role": "reference",
-                "description": "deviation of the reference ring from nominal, its certificate",
+                "description": "vertailurenkaan poikkeama nimellismitasta, sen kalibrointitodistus",
             },
             {
                 "name": "dx",
                 "source": "type_a",
                 "unit": "um",
-                "description": "observed difference, item minus reference ring",
+                "description": "havaittu ero, kohde miinus vertailurengas",
             },
-            _rectangular("dres", "um", 0.005, "resolution of the length measuring machine"),
-            _rectangular("dform", "um", 0.1, "diameter variation within the measured zone"),
-            _rectangular("dt", "K", 0.2, "temperature difference between the two rings"),
-            {"name": "D", "source": "parameter", "unit": "mm", "description": "nominal diameter"},
+            _rectangular("dres", "um", 0.005, "pituusmittauskoneen erottelukyky"),
+            _rectangular("dform", "um", 0.1, "halkaisijan vaihtelu mitatulla alueella"),
+            _rectangular("dt", "K", 0.2, "renkaiden lämpötilaero"),
+            {"name": "D", "source": "parameter", "unit": "mm", "description": "nimellishalkaisija"},
             {"name": "alpha", "source": "parameter", "unit": "1/K", "description": STEEL_EXPANSION},
         ],
     }
@@ -321,11 +322,11 @@ CMM_PRODUCTS = MethodCreate.model_validate(
                 "name": "y",
                 "source": "type_a",
                 "unit": "um",
-                "description": "measured deviation from nominal, repeated measurements",
+                "description": "mitattu poikkeama nimellismitasta, toistomittaukset",
             },
-            _rectangular("eE", "1", 1, "length error of the CMM as a fraction of its MPE_E"),
-            _rectangular("dt", "K", 1.0, "deviation of the part temperature from 20 °C"),
-            {"name": "L", "source": "parameter", "unit": "mm", "description": "measured length"},
+            _rectangular("eE", "1", 1, "CMM:n pituusvirhe osuutena sen MPE_E:stä"),
+            _rectangular("dt", "K", 1.0, "kappaleen lämpötilan poikkeama 20 °C:sta"),
+            {"name": "L", "source": "parameter", "unit": "mm", "description": "mitattu pituus"},
             {"name": "alpha", "source": "parameter", "unit": "1/K", "description": STEEL_EXPANSION},
         ],
     }
