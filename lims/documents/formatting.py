@@ -32,13 +32,20 @@ def number(value: str | float | Decimal | None, language: str) -> str:
 
     >>> number("0.020", "fi"), number("1234.5", "fi"), number("-0.5", "en")
     ('0,020', '1\\xa0234,5', '-0.5')
+    >>> number(Decimal("2.5"), "fi"), number(Decimal("10"), "sv")
+    ('2,5', '10')
     >>> number(None, "fi")
     ''
     """
     if value is None or value == "":
         return ""
     try:
-        decimal = Decimal(value if isinstance(value, str) else repr(value))
+        # A Decimal as it is (its repr is "Decimal('2.5')"); a float by its shortest repr.
+        decimal = (
+            value
+            if isinstance(value, Decimal)
+            else Decimal(value if isinstance(value, str) else repr(value))
+        )
     except InvalidOperation:
         return str(value)
     exponent = decimal.as_tuple().exponent

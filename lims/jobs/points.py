@@ -11,6 +11,7 @@ they read the same way without a data migration.
 """
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 
 
 def planned_label(size: float, size_unit: str) -> str:
@@ -18,18 +19,19 @@ def planned_label(size: float, size_unit: str) -> str:
     return f"{size:g} {size_unit}"
 
 
-def reader_label(point: object, write: Callable[[float, str], str]) -> str:
+def reader_label(point: object, write: Callable[[Decimal, str], str]) -> str:
     """The label of ``point`` (a characteristic, or a document's row of one) as a reader sees
     it: a planned point's key as its size and unit written by ``write(size, unit)`` in the
-    reader's notation; any other label as it is."""
+    reader's notation, with the digits the key has ("10 mm" stays 10, never 10,0); any other
+    label as it is."""
     label, kind, nominal = (_field(point, name) for name in ("label", "kind", "nominal"))
     text = "" if label is None else str(label)
     if kind != "calibration_point" or not isinstance(nominal, int | float):
         return text
-    _, _, size_unit = text.partition(" ")
+    size, _, size_unit = text.partition(" ")
     if not size_unit or text != planned_label(nominal, size_unit):
         return text
-    return write(float(nominal), size_unit)
+    return write(Decimal(size), size_unit)
 
 
 def _field(point: object, name: str) -> object:

@@ -379,12 +379,6 @@ ENGLISH_ALLOWED = (
     "Demo Measurement Laboratory",
 )
 
-#: Reasons that low-level readers still word in English only, inside refusals and results that
-#: are otherwise in the reader's language: each a known gap, matched exactly (never a word in
-#: general), removed when its source gets templates.  Empty since issue #25's STEP reader, CSV
-#: rows and model parser word their reasons as templates.
-ENGLISH_NOT_YET_TRANSLATED: tuple[re.Pattern[str], ...] = ()
-
 
 @functools.cache
 def _english_messages() -> tuple[tuple[str, re.Pattern[str]], ...]:
@@ -421,8 +415,6 @@ def english_on(text: str) -> list[str]:
     """The English words and catalog messages shown in a Finnish page's text."""
     for allowed in ENGLISH_ALLOWED:
         text = text.replace(allowed, "")
-    for known_gap in ENGLISH_NOT_YET_TRANSLATED:
-        text = known_gap.sub("", text)
     found = [match.group(0) for match in ENGLISH_WORDS.finditer(text)]
     for fragment, pattern in _english_messages():
         if fragment in text:
