@@ -58,7 +58,13 @@ PORTAL_TEMPLATES = [
     "search.html",
     "verify.html",
 ]
-PORTAL_MODULES = ["labels", "navigation", "first_steps", "customers", "agreements", "search"]
+PORTAL_MODULES = [
+    "lims/labels.py",
+    *(
+        f"lims/ui/{name}.py"
+        for name in ("navigation", "first_steps", "customers", "agreements", "search")
+    ),
+]
 
 
 def _method_map(domain: str) -> list[tuple[str, str]]:
@@ -112,7 +118,7 @@ def test_every_message_has_a_translation(domain: str, language: str) -> None:
 def _portal_messages() -> Iterator[str]:
     keywords = {"_": None, "N_": None, "gettext": None}
     sources = [("jinja2", f"templates/ui/{name}") for name in PORTAL_TEMPLATES]
-    sources += [("python", f"lims/ui/{name}.py") for name in PORTAL_MODULES]
+    sources += [("python", path) for path in PORTAL_MODULES]
     for method, path in sources:
         for _, message, _, _ in extract_from_file(method, REPOSITORY / path, keywords=keywords):
             yield from (part for part in (message if isinstance(message, tuple) else (message,)))

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from lims import i18n
-from lims.ui.labels import LABELS
+from lims.labels import LABELS
 
 NOTHING_YET = "Ei vertailuja vielä / No comparisons yet"
 

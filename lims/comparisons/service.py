@@ -46,7 +46,7 @@ from lims.units import convert, convert_interval, symbol
 
 # An annual customer is alerted when its measuring fails En twice in a row.
 ALERT_AFTER = 2
-#: A job's kind in the words of a warning (lims.ui.labels words it on the pages).
+#: A job's kind in the words of a warning (lims.labels words it on the pages).
 JOB_KIND_WORDS = {
     JobKind.PRODUCT_QC: Reason("product measurement (B1)"),
     JobKind.REFERENCE: Reason("reference measurement (B2)"),

@@ -77,7 +77,7 @@ def authorise_from_record(
             method_id=data.method_id,
             activity=data.activity,
             basis=basis,
-            basis_reference=f"competence record {record.id}: {record.description}"[:500],
+            basis_reference=f"pätevyysnäyttö {record.id}: {record.description}"[:500],
             granted_on=data.granted_on,
             valid_until=data.valid_until,
         ),

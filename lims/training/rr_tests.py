@@ -242,9 +242,19 @@ def _description(
     own: OperatorFigures | None,
     reason: str,
 ) -> str:
-    named = f", method {method.label()}" if method else ", no method named"
-    operator = f"; operator {spec.operator}: {own.reason}" if own else ""
-    return f"RR test {rr_test.number} ({rr_test.title}){named}: study {reason}{operator}"[:500]
+    # Written once, in the lab's own language (Finnish, as its documents): it is the lab's
+    # record of the evidence, shown as written on every page.
+    named = f", menetelmä {method.label()}" if method else ", ei nimettyä menetelmää"
+    operator = f"; operaattori {spec.operator}: {in_finnish(own.reason)}" if own else ""
+    return (
+        f"RR-testi {rr_test.number} ({rr_test.title}){named}: tutkimus {in_finnish(reason)}"
+        f"{operator}"
+    )[:500]
+
+
+def in_finnish(text: str) -> str:
+    """An evaluation's reason (kept with its template) in Finnish; other text as it is."""
+    return localized_warnings([text], "fi")[0]
 
 
 def _basis(

@@ -400,8 +400,9 @@ def complete(
                 user_id=persisted_id(user),
                 source=CompetenceSource.TRAINING.value,
                 enrolment_id=enrolment.id,
-                description=f"training {programme.code} ({programme.name_en}) completed "
-                f"{data.completed_on.isoformat()}, enrolment {enrolment.id}",
+                # In the lab's own language, as its records are (lims.training.rr_tests).
+                description=f"koulutus {programme.code} ({programme.name_fi}) suoritettu "
+                f"{data.completed_on:%-d.%-m.%Y}, ilmoittautuminen {enrolment.id}",
                 achieved_on=data.completed_on,
                 supports_authorisation=True,
             )

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from lims import labels
 from lims.accounts.principal import require_role
 from lims.api.deps import SessionDep
 from lims.equipment import service as equipment_service
@@ -15,7 +16,6 @@ from lims.equipment.traceability import chain_of
 from lims.i18n import N_
 from lims.methods import service as methods
 from lims.methods.models import ServiceKind
-from lims.ui import labels
 from lims.ui.session import PageRoute, ViewerDep, lab_today, page
 
 router = APIRouter(route_class=PageRoute)

@@ -18,11 +18,10 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from lims import i18n, units
+from lims import i18n, labels, units
 from lims.jobs import points
 from lims.methods.cmc import written
 from lims.migrations import PROJECT_ROOT
-from lims.ui import labels
 from lims.uncertainty.reporting import format_coverage_factor
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "ui"

@@ -153,7 +153,7 @@ def test_recording_an_rr_test_leaves_each_operator_a_record_on_their_own_figures
         assert basis["method"]["label"] == "DIM-MIC-01 v1"
         assert basis["limits"]["repeatability_conditional_below"] == 20
         assert basis["figures"]["repeatability_estimator"] == "range"
-        assert "method DIM-MIC-01 v1: study %GRR 26.7 %" in record["description"]
+        assert "menetelmä DIM-MIC-01 v1: tutkimus %GRR 26,7 %" in record["description"]
     assert supports == [True, False, True]
 
 
@@ -308,7 +308,7 @@ def test_the_staff_page_shows_each_persons_competence_records_with_their_figures
     assert page.status_code == 200
     assert "<h3>Pätevyysnäytöt</h3>" in page.text
     assert "Mittaajan tulos" in page.text
-    assert "method DIM-CMM-01 v1: study %GRR" in page.text
+    assert "menetelmä DIM-CMM-01 v1: tutkimus %GRR" in page.text
 
 
 def test_a_signatory_who_measured_in_a_study_cannot_issue_its_report(

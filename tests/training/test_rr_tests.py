@@ -112,7 +112,7 @@ def test_an_acceptable_rr_test_feeds_an_authorisation_that_the_manager_grants(
     )
     assert granted.status_code == 201, granted.text
     assert granted.json()["basis"] == "rr_test"
-    assert "RR test RR-2026-" in granted.json()["basis_reference"]
+    assert "RR-testi RR-2026-" in granted.json()["basis_reference"]
 
 
 def test_every_operator_of_the_study_names_its_measurer(engine: Engine) -> None:

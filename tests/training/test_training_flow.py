@@ -133,7 +133,7 @@ def test_a_staff_members_completion_becomes_a_competence_record_that_a_person_au
     assert granted.status_code == 201, granted.text
     assert granted.json()["basis"] == "training"
     assert granted.json()["granted_by"] == manager.username
-    assert f"competence record {records[0]['id']}" in granted.json()["basis_reference"]
+    assert f"pätevyysnäyttö {records[0]['id']}" in granted.json()["basis_reference"]
 
 
 def test_a_technician_cannot_grant_an_authorisation_from_a_record(

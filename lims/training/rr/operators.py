@@ -23,9 +23,11 @@ from typing import Any
 
 import numpy as np
 
+from lims.reasons import Reason
 from lims.training.rr.average_range import K1
 from lims.training.rr.layout import crossed_study, nested_study
 from lims.training.rr.schemas import RRRequest
+from lims.uncertainty.warning_text import WarningText
 
 ACCEPTABLE = "acceptable"
 CONDITIONALLY_ACCEPTABLE = "conditionally_acceptable"
@@ -127,6 +129,18 @@ def _bias(request: RRRequest, operator: str) -> float | None:
     return float(np.mean(deviations)) if deviations else None
 
 
+#: What an operator's %EV is a share of, and the outcomes, in words translated with the reason.
+_SHARE_OF = {
+    "tolerance": Reason("of the tolerance"),
+    "total_variation": Reason("of the total variation"),
+}
+_OUTCOME_WORDS = {
+    ACCEPTABLE: Reason("acceptable"),
+    CONDITIONALLY_ACCEPTABLE: Reason("conditionally acceptable"),
+    NOT_ACCEPTABLE: Reason("not acceptable"),
+}
+
+
 def _outcome(
     pct: float | None,
     bias: float | None,
@@ -135,26 +149,50 @@ def _outcome(
     *,
     basis: str,
 ) -> tuple[str, str]:
-    of = "of the tolerance" if basis == "tolerance" else "of the total variation"
+    """The operator's outcome and why, as English text that keeps its template (WarningText),
+    so that a page or a record words it in its own language."""
+    of = _SHARE_OF["tolerance" if basis == "tolerance" else "total_variation"]
     if pct is None:
-        return NOT_ACCEPTABLE, f"no %EV {of} to judge by: not acceptable"
+        return NOT_ACCEPTABLE, WarningText(
+            Reason("no %%EV %(of)s to judge by: not acceptable", of=of)
+        )
     if pct < limits.repeatability_acceptable_below:
         outcome = ACCEPTABLE
     elif pct < limits.repeatability_conditional_below:
         outcome = CONDITIONALLY_ACCEPTABLE
     else:
         outcome = NOT_ACCEPTABLE
-    words = [
-        f"%EV {pct:.1f} % {of} (acceptable below {limits.repeatability_acceptable_below:g} %, "
-        f"conditionally below {limits.repeatability_conditional_below:g} %)"
-    ]
+    shares = {
+        "pct": pct,
+        "of": of,
+        "acceptable": limits.repeatability_acceptable_below,
+        "conditional": limits.repeatability_conditional_below,
+    }
     if pct_bias is not None:
         if pct_bias >= limits.bias_acceptable_below:
             outcome = NOT_ACCEPTABLE
-        words.append(
-            f"bias {pct_bias:.1f} % of the tolerance (acceptable below "
-            f"{limits.bias_acceptable_below:g} %)"
+        why = Reason(
+            "%%EV %(pct).1f %% %(of)s (acceptable below %(acceptable)g %%, conditionally below "
+            "%(conditional)g %%), bias %(pct_bias).1f %% of the tolerance (acceptable below "
+            "%(bias_limit)g %%): %(outcome)s",
+            **shares,
+            pct_bias=pct_bias,
+            bias_limit=limits.bias_acceptable_below,
+            outcome=_OUTCOME_WORDS[outcome],
         )
     elif bias is not None:
-        words.append(f"bias {bias:.4g} not judged (no tolerance)")
-    return outcome, ", ".join(words) + f": {outcome.replace('_', ' ')}"
+        why = Reason(
+            "%%EV %(pct).1f %% %(of)s (acceptable below %(acceptable)g %%, conditionally below "
+            "%(conditional)g %%), bias %(bias).4g not judged (no tolerance): %(outcome)s",
+            **shares,
+            bias=bias,
+            outcome=_OUTCOME_WORDS[outcome],
+        )
+    else:
+        why = Reason(
+            "%%EV %(pct).1f %% %(of)s (acceptable below %(acceptable)g %%, conditionally below "
+            "%(conditional)g %%): %(outcome)s",
+            **shares,
+            outcome=_OUTCOME_WORDS[outcome],
+        )
+    return outcome, WarningText(why)
