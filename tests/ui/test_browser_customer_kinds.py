@@ -125,9 +125,7 @@ def test_a_new_quotations_preview_takes_the_chosen_customers_vat(
     label = page.locator("#preview-vat-label")
     assert label.inner_text().startswith("ALV 25,5 %")  # Finnish VAT until a customer is chosen
     page.select_option("#organisation", str(customer_id))
-    page.wait_for_function(
-        "document.getElementById('preview-vat-label').textContent.startsWith('Käännetty')"
-    )
+    page.locator("#preview-vat-label:has-text('Käännetty')").wait_for()
     assert label.inner_text() == "Käännetty verovelvollisuus, ei Suomen ALV:tä (esikatselu)"
     assert page.locator("#preview-vat").inner_text().startswith("0,00")
 
