@@ -254,3 +254,32 @@ def test_twenty_parallel_identical_reviews_of_one_order_record_one_review(site: 
             select(ContractReview).where(ContractReview.order_id == order.id)
         ).all()
     assert len(reviews) == 1
+
+
+def test_twenty_parallel_erasures_of_one_person_erase_it_once(site: Site) -> None:
+    # The organisation's row lock: the first erasure erases, the other nineteen find the
+    # person erased (409), and the trail holds one erasure.
+    person = httpx2.post(
+        f"{site.server.url}/api/v1/organisations",
+        json={"kind": "person", "name": "Pekka Yksityinen", "country": "FI", "language": "fi"},
+        headers=site.lab.headers(site.lab.manager),
+        timeout=60,
+    )
+    assert person.status_code == 201, person.text
+
+    answers = site.storm(
+        f"/organisations/{person.json()['id']}/erasure",
+        {"reason": "Asiakkaan pyyntö"},
+        by=site.lab.manager,
+    )
+
+    assert_one_success(answers, 200)
+    with Session(site.engine) as db_session:
+        erasures = db_session.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "organisation",
+                AuditEvent.entity_id == str(person.json()["id"]),
+                AuditEvent.action == "update",
+            )
+        ).all()
+    assert len(erasures) == 1
